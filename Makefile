@@ -1,0 +1,97 @@
+# ward — build, test, demo.  See README.md and ../shared/DESIGN.md.
+#
+#   make            bin/wardd and bin/ward
+#   make deps       install the Debian packages the build and tests need
+#   make check      every test (unit + e2e); ends with "N passed, N failed"
+#   make demo       start a hub with the demo scenario
+#   make bench      the benchmarks in tests/bench/
+#   make fuzz       libFuzzer targets in tests/fuzz/ (clang)
+#   make SANITIZE=1 ...   build with ASan + UBSan
+
+CC      ?= cc
+PKGS    := libwebsockets jansson libsodium sqlite3 zlib yaml-0.1
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+           -Iproto -Ihub -Iconsole $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+CURSES  := -lncursesw
+
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+B       := build/san
+else
+B       := build/rel
+endif
+
+PROTO_SRC   := $(wildcard proto/*.c)
+HUB_SRC     := $(filter-out hub/main.c,$(wildcard hub/*.c))
+CONSOLE_SRC := $(filter-out console/main.c,$(wildcard console/*.c))
+PROTO_OBJ   := $(PROTO_SRC:%.c=$(B)/%.o)
+HUB_OBJ     := $(HUB_SRC:%.c=$(B)/%.o)
+CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(B)/%.o)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+all: bin/wardd bin/ward
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libwardproto.a: $(PROTO_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+$(B)/libwardhub.a: $(HUB_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+$(B)/libwardconsole.a: $(CONSOLE_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+bin/wardd: $(B)/hub/main.o $(B)/libwardhub.a $(B)/libwardproto.a
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bin/ward: $(B)/console/main.o $(B)/libwardconsole.a $(B)/libwardproto.a
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURSES)
+
+# Unit tests link against everything but the mains.
+$(B)/tests/%: tests/unit/%.c $(B)/libwardhub.a $(B)/libwardconsole.a $(B)/libwardproto.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libwardhub.a $(B)/libwardconsole.a $(B)/libwardproto.a \
+		$(LDFLAGS) $(LDLIBS) $(CURSES) -lcmocka
+
+unit: $(UNIT_BIN)
+
+deps:
+	@sh tests/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all unit
+	@B=$(B) sh tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh share/demo/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run.sh
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+build/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(HUB_SRC)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -Iproto -Ihub -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(PROTO_SRC) $(HUB_SRC) $(LDLIBS)
+fuzz: $(FUZZ_BIN)
+
+lint-man:
+	mandoc -Tlint -Wwarning man/*.[0-9]
+
+clean:
+	rm -rf build bin
+
+.PHONY: all unit deps check demo bench fuzz clean lint-man
+-include $(shell find build -name '*.d' 2>/dev/null)

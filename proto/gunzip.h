@@ -1,0 +1,19 @@
+/* gunzip — inflate gzip (or zlib) request bodies, refusing bombs. */
+#ifndef WARD_GUNZIP_H
+#define WARD_GUNZIP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/*
+ * Inflate the gzip or zlib stream in[0..len) (several concatenated gzip
+ * members are allowed) and append the result to out.  Returns 0; -1 when
+ * the input is corrupt or truncated; -2 when the output would exceed
+ * maxout bytes (a bomb: stops as soon as the limit is passed).  On error
+ * err (errlen bytes) says what and at which input byte.
+ */
+int	gunzip(const void *in, size_t len, size_t maxout, struct buf *out,
+	    char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install the Debian packages ward's build and tests need.  Idempotent;
+# silent when everything is present.
+set -e
+PKGS="build-essential pkg-config clang libwebsockets-dev libjansson-dev
+libsodium-dev libsqlite3-dev zlib1g-dev libyaml-dev libncurses-dev
+libcmocka-dev sqlite3 curl jq tmux mandoc procps rsyslog rsyslog-elasticsearch
+"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
