@@ -64,11 +64,20 @@ $(B)/tests/%: tests/unit/%.c $(B)/libwardhub.a $(B)/libwardconsole.a $(B)/libwar
 
 unit: $(UNIT_BIN)
 
+# Load generators and benchmark programs (tests/bench/*.c, one main each).
+BENCH_SRC   := $(wildcard tests/bench/*.c)
+BENCH_BIN   := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
+$(B)/bench/%: tests/bench/%.c $(B)/libwardhub.a $(B)/libwardproto.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libwardhub.a $(B)/libwardproto.a \
+		$(LDFLAGS) $(LDLIBS)
+tools: $(BENCH_BIN)
+
 deps:
 	@sh tests/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit tools
 	@B=$(B) sh tests/run.sh
 
 demo: deps
@@ -76,7 +85,7 @@ demo: deps
 	@sh share/demo/run.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all tools
 	@sh tests/bench/run.sh
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -93,5 +102,5 @@ lint-man:
 clean:
 	rm -rf build bin
 
-.PHONY: all unit deps check demo bench fuzz clean lint-man
+.PHONY: all unit tools deps check demo bench fuzz clean lint-man
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,1 +1,314 @@
-int main(void){return 0;}
+/* wardd — the ward hub.  See wardd(8). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "net.h"
+#include "pipeline.h"
+#include "state.h"
+#include "store.h"
+#include "tokens.h"
+#include "version.h"
+
+static volatile sig_atomic_t stop;	/* set by SIGTERM/SIGINT */
+static struct net *wake_net;		/* for the signal handler */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: wardd [--data DIR] [--listen ADDR:PORT] [options]\n"
+"       wardd token add --data DIR NAME [--role shipper|reader]\n"
+"       wardd --version | --help\n"
+"\n"
+"options:\n"
+"  --data DIR           data directory (default ./ward-data)\n"
+"  --listen ADDR:PORT   where to listen (default 127.0.0.1:9200)\n"
+"  --tls-cert FILE      serve https/wss with this PEM certificate\n"
+"  --tls-key FILE       ... and this PEM private key\n"
+"  --max-body BYTES     largest request body (default 16777216)\n"
+"  --max-inflated BYTES largest gzip body once inflated (default 67108864)\n"
+"  --max-inflight N     ingest requests in the pipeline before 429\n"
+"                       (default 64)\n"
+"  --workers N          pipeline threads (default 1)\n"
+"  --max-depth N        deepest nesting of an event (default 64)\n"
+"  --verbose            log debug messages\n");
+}
+
+static void
+on_signal(int sig)
+{
+	stop = 1;
+	net_wake(wake_net);
+}
+
+/* Parse a size with an optional k/m/g suffix.  0 or -1. */
+static int
+parse_size(const char *s, size_t *out)
+{
+	char	*end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end != '\0' || v == 0)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int
+parse_listen(const char *s, char *host, size_t hostlen, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	char	*end;
+	long	 p;
+
+	if (colon == NULL)
+		return -1;
+	p = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || p < 0 || p > 65535 || colon - s >= (long)hostlen)
+		return -1;
+	snprintf(host, hostlen, "%.*s", (int)(colon - s), s);
+	if (host[0] == '[') {		/* [::1]:9200 */
+		size_t	 n = strlen(host);
+
+		if (n < 2 || host[n - 1] != ']')
+			return -1;
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+	*port = (int)p;
+	return 0;
+}
+
+static int
+cmd_token(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "role", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *data = NULL, *role = "shipper";
+	char	 tok[64], err[512];
+	sqlite3	*db;
+	int	 c;
+
+	if (argc < 2 || strcmp(argv[1], "add") != 0) {
+		fprintf(stderr, "usage: wardd token add --data DIR NAME "
+		    "[--role shipper|reader]\n");
+		return 2;
+	}
+	argc--, argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': data = optarg; break;
+		case 'r': role = optarg; break;
+		default: return 2;
+		}
+	}
+	if (data == NULL || optind != argc - 1) {
+		fprintf(stderr, "usage: wardd token add --data DIR NAME "
+		    "[--role shipper|reader]\n");
+		return 2;
+	}
+	if (token_role_parse(role) == TOKEN_NONE) {
+		fprintf(stderr, "wardd: token role '%s': expected shipper or "
+		    "reader\n", role);
+		return 2;
+	}
+	if ((db = state_open(data, err, sizeof err)) == NULL) {
+		fprintf(stderr, "wardd: %s\n", err);
+		return 1;
+	}
+	if (token_add(db, argv[optind], token_role_parse(role), tok, err,
+	    sizeof err) == -1) {
+		fprintf(stderr, "wardd: %s\n", err);
+		sqlite3_close(db);
+		return 1;
+	}
+	sqlite3_close(db);
+	printf("token '%s' (%s) created; it is shown only this once:\n%s\n",
+	    argv[optind], role, tok);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "tls-cert", required_argument, NULL, 'c' },
+		{ "tls-key", required_argument, NULL, 'k' },
+		{ "max-body", required_argument, NULL, 'b' },
+		{ "max-inflated", required_argument, NULL, 'z' },
+		{ "max-inflight", required_argument, NULL, 'i' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "max-depth", required_argument, NULL, 'D' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct metrics m;
+	struct net_opts no = { 0 };
+	struct pipeline_opts po = { 0 };
+	struct net *net = NULL;
+	struct pipeline *pipe = NULL;
+	struct store *st = NULL;
+	struct tokens *tokens = NULL;
+	struct sigaction sa;
+	sqlite3	*state = NULL;
+	const char *data = "ward-data";
+	char	 host[256] = "127.0.0.1", hub[256], err[1024], path[4096];
+	size_t	 v;
+	int	 c, port = 9200, rc = 1;
+
+	if (argc > 1 && strcmp(argv[1], "token") == 0)
+		return cmd_token(argc - 1, argv + 1);
+	memset(&m, 0, sizeof m);
+	no.max_body = 16u << 20;
+	no.max_inflight = 64;
+	po.workers = 1;
+	po.max_inflated = 64u << 20;
+	po.max_depth = 64;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			data = optarg;
+			break;
+		case 'l':
+			if (parse_listen(optarg, host, sizeof host, &port)) {
+				fprintf(stderr, "wardd: --listen %s: expected "
+				    "ADDR:PORT\n", optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			no.tls_cert = optarg;
+			break;
+		case 'k':
+			no.tls_key = optarg;
+			break;
+		case 'b':
+		case 'z':
+		case 'i':
+		case 'w':
+		case 'D':
+			if (parse_size(optarg, &v) == -1 || (c != 'b' &&
+			    c != 'z' && v > INT_MAX)) {
+				fprintf(stderr, "wardd: bad number '%s'\n",
+				    optarg);
+				return 2;
+			}
+			if (c == 'b')
+				no.max_body = v;
+			else if (c == 'z')
+				po.max_inflated = v;
+			else if (c == 'i')
+				no.max_inflight = (int)v;
+			else if (c == 'w')
+				po.workers = (int)v;
+			else
+				po.max_depth = v;
+			break;
+		case 'v':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'V':
+			printf("wardd %s\n", WARD_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "wardd: unexpected argument '%s'\n",
+		    argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if ((no.tls_cert == NULL) != (no.tls_key == NULL)) {
+		fprintf(stderr, "wardd: --tls-cert and --tls-key go together\n");
+		return 2;
+	}
+	if (sodium_init() == -1) {
+		fprintf(stderr, "wardd: libsodium failed to start\n");
+		return 1;
+	}
+	if (gethostname(hub, sizeof hub) == -1)
+		snprintf(hub, sizeof hub, "ward");
+	po.hub = hub;
+	no.host = host;
+	no.port = port;
+	no.datadir = data;
+
+	/* Open files and sockets first. */
+	if ((state = state_open(data, err, sizeof err)) == NULL ||
+	    (st = store_open(data, &m, err, sizeof err)) == NULL)
+		goto fail;
+	snprintf(path, sizeof path, "%s/state.db", data);
+	if ((tokens = tokens_new(path)) == NULL) {
+		snprintf(err, sizeof err, "cannot read tokens");
+		goto fail;
+	}
+	if ((net = net_new(&no, NULL, tokens, &m, err, sizeof err)) == NULL)
+		goto fail;
+	if (store_start(st, net_done, net) == -1 ||
+	    (pipe = pipeline_new(&po, st, &m)) == NULL) {
+		snprintf(err, sizeof err, "cannot start threads");
+		goto fail;
+	}
+	net_set_pipeline(net, pipe);
+
+	wake_net = net;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	log_info("listening on %s:%d, data in %s (%llu events stored)",
+	    host, port, data, (unsigned long long)m.store_events);
+	net_run(net, &stop);
+	log_info("shutting down");
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "wardd: %s\n", err);
+out:
+	/* Finish what was accepted: parse, commit, then close the doors. */
+	pipeline_free(pipe);
+	if (st != NULL)
+		store_stop(st);
+	wake_net = NULL;
+	net_free(net);
+	store_free(st);
+	tokens_free(tokens);
+	sqlite3_close(state);
+	return rc;
+}

@@ -69,16 +69,27 @@ int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list	 ap;
+	size_t	 room;
 	int	 n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || buf_reserve(b, (size_t)n) == -1)
+	if (buf_reserve(b, 64) == -1)
 		return -1;
+	/* Usually it fits in the room there is: one pass. */
+	room = b->cap - b->len;
 	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	n = vsnprintf(b->data + b->len, room, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= room) {
+		if (buf_reserve(b, (size_t)n) == -1) {
+			b->data[b->len] = '\0';
+			return -1;
+		}
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
 	return 0;
 }
@@ -87,30 +98,40 @@ int
 buf_json_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t	 i;
+	size_t	 i, run = 0;
 
 	if (buf_reserve(b, n + 2) == -1 || buf_append(b, "\"", 1) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char	 esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-		int	 rc;
+		char	 esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+		const char *e;
+		size_t	 elen = 2;
 
-		if (c == '"' || c == '\\')
-			rc = buf_append(b, (char[]){ '\\', (char)c }, 2);
-		else if (c == '\n')
-			rc = buf_append(b, "\\n", 2);
-		else if (c == '\t')
-			rc = buf_append(b, "\\t", 2);
-		else if (c == '\r')
-			rc = buf_append(b, "\\r", 2);
-		else if (c < 0x20)
-			rc = buf_append(b, esc, 6);
-		else
-			rc = buf_append(b, &s[i], 1);
-		if (rc == -1)
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		/* Flush the run of plain bytes before this one. */
+		if (buf_append(b, s + run, i - run) == -1)
+			return -1;
+		run = i + 1;
+		switch (c) {
+		case '"': e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\n': e = "\\n"; break;
+		case '\t': e = "\\t"; break;
+		case '\r': e = "\\r"; break;
+		default:
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			e = esc;
+			elen = 6;
+			break;
+		}
+		if (buf_append(b, e, elen) == -1)
 			return -1;
 	}
+	if (buf_append(b, s + run, n - run) == -1)
+		return -1;
 	return buf_append(b, "\"", 1);
 }
 

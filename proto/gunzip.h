@@ -11,7 +11,9 @@
  * members are allowed) and append the result to out.  Returns 0; -1 when
  * the input is corrupt or truncated; -2 when the output would exceed
  * maxout bytes (a bomb: stops as soon as the limit is passed).  On error
- * err (errlen bytes) says what and at which input byte.
+ * err (errlen bytes) says what and at which input byte, and out is as it
+ * was before the call.  out's storage never grows past what it held plus
+ * maxout + 2 bytes.
  */
 int	gunzip(const void *in, size_t len, size_t maxout, struct buf *out,
 	    char *err, size_t errlen);

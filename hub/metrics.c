@@ -1,0 +1,76 @@
+#include <stdio.h>
+
+#include "metrics.h"
+
+/* Upper bounds of the commit-latency buckets, in seconds. */
+static const double lat_bounds[METRICS_LAT_BUCKETS] = {
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
+};
+
+void
+metrics_commit_latency(struct metrics *m, uint64_t us)
+{
+	int	 i;
+
+	for (i = 0; i < METRICS_LAT_BUCKETS; i++)
+		if ((double)us / 1e6 <= lat_bounds[i])
+			break;
+	atomic_fetch_add(&m->lat_bucket[i], 1);
+	atomic_fetch_add(&m->lat_sum_us, us);
+	atomic_fetch_add(&m->commits, 1);
+}
+
+static int
+counter(struct buf *out, const char *name, const char *type,
+    const char *help, uint64_t v)
+{
+	return buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n",
+	    name, help, name, type, name, (unsigned long long)v);
+}
+
+int
+metrics_render(struct metrics *m, struct buf *out)
+{
+	uint64_t cum = 0;
+	int	 i, rc = 0;
+
+	rc |= counter(out, "ward_events_received_total", "counter",
+	    "Documents received in ingest requests.", m->events_received);
+	rc |= counter(out, "ward_events_stored_total", "counter",
+	    "Events committed to the store since start.", m->events_stored);
+	rc |= counter(out, "ward_events_rejected_total", "counter",
+	    "Documents refused (bad JSON, not an object, too deep...).",
+	    m->events_rejected);
+	rc |= counter(out, "ward_store_events", "gauge",
+	    "Events held in the store now.", m->store_events);
+	rc |= counter(out, "ward_ingest_requests_rejected_total", "counter",
+	    "Ingest requests answered with an error status.",
+	    m->requests_rejected);
+	rc |= counter(out, "ward_ingest_throttled_total", "counter",
+	    "Ingest requests answered 429 because the pipeline was full.",
+	    m->requests_throttled);
+	rc |= counter(out, "ward_ingest_queue_depth", "gauge",
+	    "Ingest requests in the pipeline, not yet acknowledged.",
+	    (uint64_t)(m->queue_depth < 0 ? 0 : m->queue_depth));
+	rc |= counter(out, "ward_searches_total", "counter",
+	    "Searches run.", m->searches);
+	rc |= counter(out, "ward_search_errors_total", "counter",
+	    "Searches refused or failed.", m->search_errors);
+	rc |= buf_puts(out, "# HELP ward_commit_latency_seconds Time from "
+	    "BEGIN to fsynced COMMIT of one group commit.\n"
+	    "# TYPE ward_commit_latency_seconds histogram\n");
+	for (i = 0; i < METRICS_LAT_BUCKETS; i++) {
+		cum += m->lat_bucket[i];
+		rc |= buf_printf(out,
+		    "ward_commit_latency_seconds_bucket{le=\"%g\"} %llu\n",
+		    lat_bounds[i], (unsigned long long)cum);
+	}
+	cum += m->lat_bucket[METRICS_LAT_BUCKETS];
+	rc |= buf_printf(out,
+	    "ward_commit_latency_seconds_bucket{le=\"+Inf\"} %llu\n"
+	    "ward_commit_latency_seconds_sum %.6f\n"
+	    "ward_commit_latency_seconds_count %llu\n",
+	    (unsigned long long)cum, (double)m->lat_sum_us / 1e6,
+	    (unsigned long long)cum);
+	return rc ? -1 : 0;
+}

@@ -1,0 +1,32 @@
+/* metrics — the hub's counters, rendered in Prometheus text format. */
+#ifndef WARD_METRICS_H
+#define WARD_METRICS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define METRICS_LAT_BUCKETS	12
+
+struct metrics {
+	atomic_uint_fast64_t	events_received;	/* documents seen */
+	atomic_uint_fast64_t	events_stored;		/* committed */
+	atomic_uint_fast64_t	events_rejected;	/* refused documents */
+	atomic_uint_fast64_t	store_events;		/* held in the store */
+	atomic_uint_fast64_t	requests_rejected;	/* 4xx/5xx requests */
+	atomic_uint_fast64_t	requests_throttled;	/* 429s */
+	atomic_int_fast64_t	queue_depth;		/* jobs in flight */
+	atomic_uint_fast64_t	commits;
+	atomic_uint_fast64_t	lat_bucket[METRICS_LAT_BUCKETS + 1];
+	atomic_uint_fast64_t	lat_sum_us;
+	atomic_uint_fast64_t	searches;
+	atomic_uint_fast64_t	search_errors;
+};
+
+/* Record one commit that took us microseconds. */
+void	metrics_commit_latency(struct metrics *, uint64_t us);
+/* Append the Prometheus text exposition of m to out.  Returns 0 or -1. */
+int	metrics_render(struct metrics *m, struct buf *out);
+
+#endif

@@ -1,0 +1,853 @@
+/*
+ * The HTTP side of the hub.  A request is routed when its headers are in
+ * (LWS_CALLBACK_HTTP); an ingest request's body is collected in its job
+ * (HTTP_BODY), handed to the pipeline when complete (HTTP_BODY_COMPLETION)
+ * and answered when the store gives the job back through net_done(),
+ * which queues it and wakes the loop with lws_cancel_service().  Every
+ * answer is written from HTTP_WRITEABLE, a chunk per callback.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libwebsockets.h>
+
+#include "log.h"
+#include "net.h"
+#include "pipeline.h"
+#include "timeparse.h"
+#include "tokens.h"
+#include "version.h"
+
+#define CHUNK		65536	/* bytes written per WRITEABLE */
+#define HDR_ROOM	2048
+
+enum route {
+	R_NONE, R_HEALTH, R_METRICS, R_ES_ROOT, R_ES_LICENSE, R_ES_SETUP,
+	R_EVENTS, R_BULK, R_DOC, R_SEARCH
+};
+
+/* Per-connection state (lws "pss"); reset for every request. */
+struct pss {
+	struct lws	*wsi;
+	enum route	 route;
+	int		 elastic;	/* add X-Elastic-Product */
+	int		 head;		/* HEAD: headers only */
+	int		 is_post;
+	int		 in_flight;	/* job is with the pipeline/store */
+	struct job	*job;		/* collecting or in flight */
+	size_t		 body_len;
+	int		 status;	/* answer status once decided */
+	int		 close_after;
+	int		 retry_after;	/* seconds, 0 none */
+	int		 www_auth;
+	const char	*ctype;
+	struct buf	 resp;
+	size_t		 sent;
+	int		 hdrs_sent;
+};
+
+struct net {
+	struct net_opts	 o;
+	struct lws_context *ctx;
+	struct pipeline	*pipe;
+	struct tokens	*tokens;
+	struct metrics	*m;
+	struct jobq	 done;		/* jobs back from the store */
+	char		 hostname[256];
+};
+
+static struct net *
+net_of(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+static void
+pss_reset(struct pss *s)
+{
+	buf_release(&s->resp);
+	if (s->job != NULL && !s->in_flight)
+		job_free(s->job);
+	memset(s, 0, sizeof *s);
+}
+
+/* Decide the answer and ask for a WRITEABLE to send it. */
+static void
+answer(struct pss *s, int status, const char *ctype)
+{
+	s->status = status;
+	s->ctype = ctype;
+	lws_callback_on_writable(s->wsi);
+}
+
+/* An error answer in the shape the endpoint's clients understand. */
+static void
+answer_error(struct pss *s, int status, const char *msg)
+{
+	static const char *types[] = {
+		[400] = "illegal_argument_exception",
+		[401] = "security_exception",
+		[404] = "index_not_found_exception",
+		[405] = "illegal_argument_exception",
+		[413] = "content_too_long_exception",
+		[429] = "es_rejected_execution_exception",
+		[503] = "unavailable_shards_exception",
+	};
+	const char *type = status < 504 && types[status] ? types[status] :
+	    "exception";
+
+	buf_reset(&s->resp);
+	if (s->elastic) {
+		buf_printf(&s->resp, "{\"error\":{\"root_cause\":[{\"type\":"
+		    "\"%s\",\"reason\":", type);
+		buf_json_string(&s->resp, msg, strlen(msg));
+		buf_printf(&s->resp, "}],\"type\":\"%s\",\"reason\":", type);
+		buf_json_string(&s->resp, msg, strlen(msg));
+		buf_printf(&s->resp, "},\"status\":%d}\n", status);
+	} else {
+		buf_puts(&s->resp, "{\"error\":");
+		buf_json_string(&s->resp, msg, strlen(msg));
+		buf_puts(&s->resp, "}\n");
+	}
+	if (status == 401)
+		s->www_auth = 1;
+	if (status >= 400 && s->route >= R_EVENTS && s->route <= R_DOC)
+		atomic_fetch_add(&net_of(s->wsi)->m->requests_rejected, 1);
+	answer(s, status, "application/json");
+}
+
+static int
+hdr(struct lws *wsi, enum lws_token_indexes t, char *out, int len)
+{
+	if (lws_hdr_copy(wsi, out, len, t) < 0) {
+		*out = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* The method of the request, and its URI through *uri. */
+static const char *
+method_of(struct lws *wsi)
+{
+	static const struct {
+		enum lws_token_indexes t;
+		const char *name;
+	} m[] = {
+		{ WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" },
+		{ WSI_TOKEN_PUT_URI, "PUT" }, { WSI_TOKEN_HEAD_URI, "HEAD" },
+		{ WSI_TOKEN_DELETE_URI, "DELETE" },
+		{ WSI_TOKEN_PATCH_URI, "PATCH" },
+		{ WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof m / sizeof *m; i++)
+		if (lws_hdr_total_length(wsi, m[i].t) > 0)
+			return m[i].name;
+	return "?";
+}
+
+/* Path segment i (0-based) of uri into out; 0, or -1 if absent. */
+static int
+segment(const char *uri, int i, char *out, size_t len)
+{
+	const char *p = uri, *e;
+
+	while (*p == '/')
+		p++;
+	for (; i > 0; i--) {
+		if ((p = strchr(p, '/')) == NULL)
+			return -1;
+		while (*p == '/')
+			p++;
+	}
+	if (*p == '\0')
+		return -1;
+	e = strchr(p, '/');
+	snprintf(out, len, "%.*s", (int)(e ? e - p : (int)strlen(p)), p);
+	return 0;
+}
+
+static int
+is_es_setup(const char *seg0)
+{
+	static const char *setup[] = { "_index_template", "_template",
+	    "_component_template", "_ilm", "_data_stream", "_ingest",
+	    "_nodes", "_xpack", "_cluster", "_alias", "_aliases", "_cat",
+	    "_security", "_mapping", NULL };
+	int	 i;
+
+	for (i = 0; setup[i] != NULL; i++)
+		if (strcmp(seg0, setup[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Route by method and path.  Sets s->route and s->elastic; returns 0, or
+   the status of a refusal: 404 unknown path, 405 wrong method. */
+static int
+route(struct pss *s, const char *method, const char *uri, char *index,
+    size_t indexlen)
+{
+	char	 s0[128] = "", s1[128] = "", s2[128] = "", s3[8] = "";
+	int	 get = strcmp(method, "GET") == 0 ||
+		    strcmp(method, "HEAD") == 0;
+	int	 post = strcmp(method, "POST") == 0 ||
+		    strcmp(method, "PUT") == 0;
+
+	segment(uri, 0, s0, sizeof s0);
+	segment(uri, 1, s1, sizeof s1);
+	segment(uri, 2, s2, sizeof s2);
+	segment(uri, 3, s3, sizeof s3);
+	if (strcmp(uri, "/healthz") == 0) {
+		s->route = R_HEALTH;
+		return get ? 0 : 405;
+	}
+	if (strcmp(uri, "/metrics") == 0) {
+		s->route = R_METRICS;
+		return get ? 0 : 405;
+	}
+	if (strcmp(uri, "/events") == 0) {
+		s->route = R_EVENTS;
+		return strcmp(method, "POST") == 0 ? 0 : 405;
+	}
+	if (strcmp(uri, "/api/search") == 0) {
+		s->route = R_SEARCH;
+		return get ? 0 : 405;
+	}
+	if (strcmp(uri, "/ws") == 0)
+		return 404;	/* only as a WebSocket upgrade */
+	/* Elasticsearch compatibility from here on. */
+	s->elastic = 1;
+	if (*s0 == '\0') {
+		s->route = R_ES_ROOT;
+		return get ? 0 : 405;
+	}
+	if (strcmp(s0, "_license") == 0 && *s1 == '\0') {
+		s->route = R_ES_LICENSE;
+		return get ? 0 : 405;
+	}
+	if (strcmp(s0, "_bulk") == 0 && *s1 == '\0') {
+		s->route = R_BULK;
+		return post ? 0 : 405;
+	}
+	if (is_es_setup(s0)) {
+		s->route = R_ES_SETUP;
+		return 0;
+	}
+	if (*s0 == '_' || *s3 != '\0')
+		return 404;
+	snprintf(index, indexlen, "%s", s0);
+	if (strcmp(s1, "_bulk") == 0 && *s2 == '\0') {
+		s->route = R_BULK;
+		return post ? 0 : 405;
+	}
+	if ((strcmp(s1, "_doc") == 0 || strcmp(s1, "_create") == 0) &&
+	    (*s2 != '\0' || strcmp(s1, "_doc") == 0)) {
+		s->route = R_DOC;
+		return post ? 0 : 405;
+	}
+	if ((*s1 == '\0' && strcmp(method, "GET") != 0) ||
+	    strcmp(s1, "_mapping") == 0 || strcmp(s1, "_settings") == 0) {
+		s->route = R_ES_SETUP;	/* HEAD: index exists; PUT: create */
+		return 0;
+	}
+	return 404;
+}
+
+static void
+answer_es_root(struct net *n, struct pss *s)
+{
+	buf_printf(&s->resp, "{\"name\":\"%s\",\"cluster_name\":\"ward\","
+	    "\"cluster_uuid\":\"ward\",\"version\":{\"number\":\"8.11.0\","
+	    "\"build_flavor\":\"default\",\"build_type\":\"ward\","
+	    "\"build_hash\":\"ward-%s\",\"build_date\":"
+	    "\"2023-11-04T10:04:57.184859352Z\",\"build_snapshot\":false,"
+	    "\"lucene_version\":\"9.8.0\","
+	    "\"minimum_wire_compatibility_version\":\"7.17.0\","
+	    "\"minimum_index_compatibility_version\":\"7.0.0\"},"
+	    "\"tagline\":\"You Know, for Search\"}\n", n->hostname,
+	    WARD_VERSION);
+	answer(s, 200, "application/json");
+}
+
+static void
+answer_es_license(struct pss *s)
+{
+	buf_puts(&s->resp, "{\"license\":{\"status\":\"active\","
+	    "\"uid\":\"00000000-0000-0000-0000-000000000000\","
+	    "\"type\":\"basic\",\"issue_date\":\"2024-01-01T00:00:00.000Z\","
+	    "\"issue_date_in_millis\":1704067200000,"
+	    "\"max_nodes\":1000,\"issued_to\":\"ward\",\"issuer\":\"ward\","
+	    "\"start_date_in_millis\":-1}}\n");
+	answer(s, 200, "application/json");
+}
+
+/* Called when the request line and headers are in. */
+static int
+on_request(struct lws *wsi, struct pss *s, const char *uri)
+{
+	struct net *n = net_of(wsi);
+	const char *method = method_of(wsi);
+	char	 index[128] = "", authz[512], clen[32];
+	enum token_role role;
+	int	 rc;
+
+	pss_reset(s);
+	s->wsi = wsi;
+	s->head = strcmp(method, "HEAD") == 0;
+	s->is_post = strcmp(method, "POST") == 0 ||
+	    strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0;
+	if ((rc = route(s, method, uri, index, sizeof index)) != 0) {
+		char	 msg[300];
+
+		snprintf(msg, sizeof msg, rc == 404 ? "no such endpoint: %s %s"
+		    : "method %s not allowed on %s", method, uri);
+		answer_error(s, rc, msg);
+		return 0;
+	}
+	switch (s->route) {
+	case R_HEALTH:
+		buf_puts(&s->resp, "ok\n");
+		answer(s, 200, "text/plain");
+		return 0;
+	case R_METRICS:
+		metrics_render(n->m, &s->resp);
+		answer(s, 200, "text/plain; version=0.0.4");
+		return 0;
+	default:
+		break;
+	}
+	hdr(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, authz, sizeof authz);
+	role = tokens_check(n->tokens, *authz ? authz : NULL, NULL, 0);
+	if (role == TOKEN_NONE) {
+		answer_error(s, 401, *authz ? "invalid token" :
+		    "missing authentication credentials: send a token as "
+		    "'Authorization: Bearer TOKEN'");
+		return 0;
+	}
+	switch (s->route) {
+	case R_ES_ROOT:
+		answer_es_root(n, s);
+		return 0;
+	case R_ES_LICENSE:
+		answer_es_license(s);
+		return 0;
+	case R_ES_SETUP:
+		/* Templates, ILM policies, pipelines: claim they exist so
+		   clients go on to index; answered once any body is in. */
+		buf_puts(&s->resp, s->is_post ? "{\"acknowledged\":true}\n" :
+		    "{}\n");
+		if (!s->is_post)
+			answer(s, 200, "application/json");
+		return 0;
+	case R_SEARCH:
+		if (role != TOKEN_READER) {
+			answer_error(s, 403, "searching needs a reader token");
+			return 0;
+		}
+		answer_error(s, 501, "search is not available yet");
+		return 0;
+	default:
+		break;
+	}
+	/* Ingest. */
+	if (role != TOKEN_SHIPPER) {
+		answer_error(s, 403, "ingest needs a shipper token");
+		return 0;
+	}
+	if (hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, clen, sizeof clen) == 0 &&
+	    strtoull(clen, NULL, 10) > n->o.max_body) {
+		char	 msg[128];
+
+		snprintf(msg, sizeof msg, "body of %s bytes is over the limit "
+		    "of %zu bytes", clen, n->o.max_body);
+		s->close_after = 1;
+		answer_error(s, 413, msg);
+		return 0;
+	}
+	s->job = job_new(s->route == R_BULK ? JOB_BULK : s->route == R_DOC ?
+	    JOB_DOC : JOB_EVENTS);
+	if (s->job == NULL) {
+		answer_error(s, 503, "out of memory");
+		return 0;
+	}
+	s->job->received_us = time_now_us();
+	snprintf(s->job->index, sizeof s->job->index, "%s", index);
+	hdr(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, s->job->ctype,
+	    sizeof s->job->ctype);
+	{
+		char	 enc[64];
+
+		if (hdr(wsi, WSI_TOKEN_HTTP_CONTENT_ENCODING, enc,
+		    sizeof enc) == 0 && *enc) {
+			if (strcasecmp(enc, "gzip") == 0 ||
+			    strcasecmp(enc, "x-gzip") == 0 ||
+			    strcasecmp(enc, "deflate") == 0)
+				s->job->gzip = 1;
+			else if (strcasecmp(enc, "identity") != 0) {
+				char	 msg[128];
+
+				snprintf(msg, sizeof msg, "Content-Encoding "
+				    "'%s' is not supported (use gzip)", enc);
+				job_free(s->job);
+				s->job = NULL;
+				answer_error(s, 415, msg);
+				return 0;
+			}
+		}
+	}
+	return 0;
+}
+
+static void
+on_body(struct pss *s, const void *in, size_t len)
+{
+	struct net *n = net_of(s->wsi);
+
+	s->body_len += len;
+	if (s->job == NULL || s->status != 0)
+		return;		/* refused already: discard */
+	if (s->job->body.len + len > n->o.max_body) {
+		char	 msg[128];
+
+		snprintf(msg, sizeof msg, "body is over the limit of %zu bytes",
+		    n->o.max_body);
+		job_free(s->job);
+		s->job = NULL;
+		s->close_after = 1;
+		answer_error(s, 413, msg);
+		return;
+	}
+	if (buf_append(&s->job->body, in, len) == -1) {
+		job_free(s->job);
+		s->job = NULL;
+		answer_error(s, 503, "out of memory");
+	}
+}
+
+static void
+on_body_done(struct pss *s)
+{
+	struct net *n = net_of(s->wsi);
+	struct job *j = s->job;
+
+	if (s->status != 0)
+		return;		/* already answering */
+	if (s->route == R_ES_SETUP) {
+		answer(s, 200, "application/json");
+		return;
+	}
+	if (j == NULL)
+		return;
+	if (atomic_load(&n->m->queue_depth) >= n->o.max_inflight) {
+		s->retry_after = 1;
+		atomic_fetch_add(&n->m->requests_throttled, 1);
+		answer_error(s, 429, "ingest pipeline is full; retry later");
+		return;
+	}
+	atomic_fetch_add(&n->m->queue_depth, 1);
+	j->wsi = s->wsi;
+	s->in_flight = 1;
+	pipeline_submit(n->pipe, j);
+}
+
+/* Append n in decimal; cheaper than printf in the per-item loops. */
+static void
+put_int(struct buf *b, long long n)
+{
+	char	 tmp[24], *p = tmp + sizeof tmp;
+	unsigned long long u = n < 0 ? 0 - (unsigned long long)n :
+	    (unsigned long long)n;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (n < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* Append one bulk item answer: what Logstash, Filebeat and the clients
+   read (action, _index, _id, status, error), without the shard details. */
+static void
+bulk_item(struct buf *b, const struct job *j, size_t i)
+{
+	const struct split_item *it = &j->split.items[i];
+	const char *idx = *it->index ? it->index : *j->index ? j->index :
+	    "ward";
+	const char *action = *it->action ? it->action : "index";
+
+	if (i > 0)
+		buf_append(b, ",", 1);
+	buf_append(b, "{\"", 2);
+	buf_puts(b, action);
+	buf_append(b, "\":{\"_index\":", 12);
+	buf_json_string(b, idx, strlen(idx));
+	if (j->ids[i] >= 0) {
+		buf_puts(b, ",\"_id\":\"");
+		put_int(b, j->ids[i]);
+		buf_puts(b, "\",\"_version\":1,\"result\":\"created\","
+		    "\"status\":201}}");
+	} else {
+		buf_printf(b, ",\"_id\":null,\"status\":%d,\"error\":{\"type\":"
+		    "\"%s\",\"reason\":", it->status ? it->status : 400,
+		    it->status == 400 || it->status == 0 ?
+		    "document_parsing_exception" : "illegal_argument_exception");
+		buf_json_string(b, it->err, strlen(it->err));
+		buf_puts(b, "}}}");
+	}
+}
+
+/* Build the answer of a job back from the store. */
+static void
+answer_job(struct pss *s, struct job *j)
+{
+	size_t	 i, accepted = 0, shown = 0;
+	int	 status = 200;
+
+	if (j->status != 0) {
+		if (j->status == 503)
+			s->retry_after = 1;
+		answer_error(s, j->status, j->err);
+		return;
+	}
+	for (i = 0; i < j->split.n; i++)
+		if (j->ids[i] >= 0)
+			accepted++;
+	switch (j->kind) {
+	case JOB_BULK:
+		buf_printf(&s->resp, "{\"took\":%lld,\"errors\":%s,\"items\":[",
+		    (long long)((job_clock_ns() - j->t0_ns) / 1000000),
+		    accepted == j->split.n ? "false" : "true");
+		for (i = 0; i < j->split.n; i++)
+			bulk_item(&s->resp, j, i);
+		buf_puts(&s->resp, "]}\n");
+		break;
+	case JOB_DOC:
+		if (accepted == 0) {
+			answer_error(s, 400, j->split.items[0].err);
+			return;
+		}
+		buf_puts(&s->resp, "{\"_index\":");
+		buf_json_string(&s->resp, j->index, strlen(j->index));
+		buf_printf(&s->resp, ",\"_id\":\"%lld\",\"_version\":1,"
+		    "\"result\":\"created\",\"_shards\":{\"total\":1,"
+		    "\"successful\":1,\"failed\":0},\"_seq_no\":%lld,"
+		    "\"_primary_term\":1}\n", (long long)j->ids[0],
+		    (long long)j->ids[0]);
+		status = 201;
+		break;
+	default:
+		buf_printf(&s->resp, "{\"accepted\":%zu,\"rejected\":%zu",
+		    accepted, j->split.n - accepted);
+		if (accepted < j->split.n) {
+			buf_puts(&s->resp, ",\"errors\":[");
+			for (i = 0; i < j->split.n && shown < 100; i++) {
+				const struct split_item *it =
+				    &j->split.items[i];
+
+				if (j->ids[i] >= 0)
+					continue;
+				buf_printf(&s->resp, "%s{\"index\":%zu,"
+				    "\"line\":%u,\"offset\":%zu,\"error\":",
+				    shown++ ? "," : "", i, it->line,
+				    it->offset);
+				buf_json_string(&s->resp, it->err,
+				    strlen(it->err));
+				buf_puts(&s->resp, "}");
+			}
+			buf_puts(&s->resp, "]");
+			if (shown < j->split.n - accepted)
+				buf_puts(&s->resp, ",\"errors_truncated\":"
+				    "true");
+		}
+		buf_puts(&s->resp, "}\n");
+		/* Nothing stored: the request as a whole is refused. */
+		if (accepted == 0 && j->split.n > 0) {
+			status = 400;
+			atomic_fetch_add(&net_of(s->wsi)->m->requests_rejected,
+			    1);
+		}
+		break;
+	}
+	answer(s, status, "application/json");
+}
+
+/* Jobs back from the store: answer their clients. */
+static void
+drain_done(struct net *n)
+{
+	struct job *j, *next;
+
+	for (j = jobq_poll_all(&n->done); j != NULL; j = next) {
+		next = j->next;
+		atomic_fetch_sub(&n->m->queue_depth, 1);
+		if (j->wsi != NULL) {
+			struct pss *s = lws_wsi_user(j->wsi);
+
+			s->in_flight = 0;
+			s->job = NULL;
+			answer_job(s, j);
+		}
+		job_free(j);
+	}
+}
+
+static int
+write_headers(struct lws *wsi, struct pss *s)
+{
+	unsigned char buf[LWS_PRE + HDR_ROOM], *start = buf + LWS_PRE,
+		      *p = start, *end = buf + sizeof buf - 1;
+	char	 ra[16];
+
+	if (lws_add_http_common_headers(wsi, (unsigned)s->status, s->ctype,
+	    s->resp.len, &p, end))
+		return -1;
+	if (s->elastic && lws_add_http_header_by_name(wsi,
+	    (const unsigned char *)"x-elastic-product:",
+	    (const unsigned char *)"Elasticsearch", 13, &p, end))
+		return -1;
+	if (s->retry_after) {
+		snprintf(ra, sizeof ra, "%d", s->retry_after);
+		if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_RETRY_AFTER,
+		    (const unsigned char *)ra, (int)strlen(ra), &p, end))
+			return -1;
+	}
+	if (s->www_auth && lws_add_http_header_by_token(wsi,
+	    WSI_TOKEN_HTTP_WWW_AUTHENTICATE,
+	    (const unsigned char *)"Bearer realm=\"ward\"", 19, &p, end))
+		return -1;
+	if (s->status == 405 && lws_add_http_header_by_name(wsi,
+	    (const unsigned char *)"allow:", (const unsigned char *)
+	    (s->route == R_EVENTS || s->route == R_BULK || s->route == R_DOC ?
+	    "POST" : "GET, HEAD"), s->route == R_EVENTS || s->route == R_BULK
+	    || s->route == R_DOC ? 4 : 9, &p, end))
+		return -1;
+	if (s->close_after && lws_add_http_header_by_token(wsi,
+	    WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, &p, end))
+		return -1;
+	if (lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	s->hdrs_sent = 1;
+	return 0;
+}
+
+/* Send the next piece of the answer.  Returns -1 to close. */
+static int
+on_writeable(struct lws *wsi, struct pss *s)
+{
+	unsigned char *buf;
+	size_t	 n;
+	int	 final;
+
+	if (s->status == 0)
+		return 0;
+	if (!s->hdrs_sent) {
+		if (write_headers(wsi, s) == -1)
+			return -1;
+		if (s->resp.len > 0 && !s->head) {
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+		goto done;
+	}
+	n = s->resp.len - s->sent;
+	final = n <= CHUNK;
+	if (!final)
+		n = CHUNK;
+	if ((buf = malloc(LWS_PRE + n)) == NULL)
+		return -1;
+	memcpy(buf + LWS_PRE, s->resp.data + s->sent, n);
+	if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL :
+	    LWS_WRITE_HTTP) != (int)n) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	s->sent += n;
+	if (!final) {
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+done:
+	if (s->close_after)
+		return -1;
+	{
+		int	 was_post = s->is_post;
+
+		buf_release(&s->resp);
+		s->status = 0;
+		s->hdrs_sent = 0;
+		s->sent = 0;
+		(void)was_post;
+	}
+	if (lws_http_transaction_completed(wsi))
+		return -1;
+	return 0;
+}
+
+static int
+http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct pss *s = user;
+	struct net *n;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return on_request(wsi, s, in);
+	case LWS_CALLBACK_HTTP_BODY:
+		on_body(s, in, len);
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		on_body_done(s);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return on_writeable(wsi, s);
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (s != NULL) {
+			if (s->job != NULL && s->in_flight) {
+				s->job->wsi = NULL;	/* freed when back */
+				s->job = NULL;
+			}
+			pss_reset(s);
+		}
+		return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		if ((n = net_of(wsi)) != NULL)
+			drain_done(n);
+		return 0;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "http", http_cb, sizeof(struct pss), 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static void
+lws_log(int level, const char *line)
+{
+	size_t	 n = strlen(line);
+
+	while (n > 0 && line[n - 1] == '\n')
+		n--;
+	log_msg(level == LLL_ERR ? LOG_ERR : LOG_WARN, "lws: %.*s", (int)n,
+	    line);
+}
+
+struct net *
+net_new(const struct net_opts *o, struct pipeline *p, struct tokens *t,
+    struct metrics *m, char *err, size_t errlen)
+{
+	struct lws_context_creation_info info;
+	struct net *n;
+
+	if ((n = calloc(1, sizeof *n)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	n->o = *o;
+	n->pipe = p;
+	n->tokens = t;
+	n->m = m;
+	if (gethostname(n->hostname, sizeof n->hostname) == -1)
+		snprintf(n->hostname, sizeof n->hostname, "ward");
+	if (jobq_init(&n->done) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
+	memset(&info, 0, sizeof info);
+	info.port = o->port;
+	info.iface = o->host;
+	info.protocols = protocols;
+	info.user = n;
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 * 0 |
+	    LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE * 0;
+	info.max_http_header_data = 8192;
+	info.pt_serv_buf_size = 128 * 1024;	/* fewer, larger reads */
+	info.timeout_secs = 60;
+	info.keepalive_timeout = 60;
+	if (o->tls_cert != NULL) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = o->tls_cert;
+		info.ssl_private_key_filepath = o->tls_key;
+	}
+	if ((n->ctx = lws_create_context(&info)) == NULL) {
+		snprintf(err, errlen, "cannot listen on %s:%d (in use, or "
+		    "a bad address or TLS file)", o->host ? o->host : "*",
+		    o->port);
+		goto fail;
+	}
+	return n;
+fail:
+	net_free(n);
+	return NULL;
+}
+
+void
+net_set_pipeline(struct net *n, struct pipeline *p)
+{
+	n->pipe = p;
+}
+
+int
+net_run(struct net *n, volatile sig_atomic_t *stop)
+{
+	while (!*stop)
+		if (lws_service(n->ctx, 0) < 0)
+			break;
+	return 0;
+}
+
+void
+net_wake(struct net *n)
+{
+	if (n != NULL && n->ctx != NULL)
+		lws_cancel_service(n->ctx);
+}
+
+void
+net_done(void *arg, struct job *j)
+{
+	struct net *n = arg;
+
+	jobq_push(&n->done, j);
+	lws_cancel_service(n->ctx);
+}
+
+void
+net_free(struct net *n)
+{
+	struct job *j, *next;
+
+	if (n == NULL)
+		return;
+	if (n->done.mtx != NULL) {
+		/* Committed but unanswered: the clients will retry. */
+		for (j = jobq_poll_all(&n->done); j != NULL; j = next) {
+			next = j->next;
+			if (j->wsi != NULL) {
+				struct pss *s = lws_wsi_user(j->wsi);
+
+				s->in_flight = 0;
+				s->job = NULL;
+			}
+			job_free(j);
+		}
+	}
+	if (n->ctx != NULL)
+		lws_context_destroy(n->ctx);
+	if (n->done.mtx != NULL)
+		jobq_release(&n->done);
+	free(n);
+}

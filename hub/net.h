@@ -1,0 +1,47 @@
+/* net — the hub's network thread: one libwebsockets event loop serving
+ * HTTP ingest, the Elasticsearch-compatible endpoints, search, health and
+ * metrics.  Everything here is short; work runs on other threads, which
+ * hand results back through net_done() (the only call they make). */
+#ifndef WARD_NET_H
+#define WARD_NET_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "job.h"
+#include "metrics.h"
+
+struct pipeline;
+struct tokens;
+struct net;
+
+struct net_opts {
+	const char	*host;		/* listen address, e.g. 127.0.0.1 */
+	int		 port;
+	size_t		 max_body;	/* 413 past this */
+	int		 max_inflight;	/* 429 past this many jobs */
+	const char	*tls_cert;	/* PEM files, both or neither */
+	const char	*tls_key;
+	const char	*datadir;
+};
+
+/*
+ * Create the listening context.  p, t and m must outlive the net.
+ * Returns NULL with err on failure (e.g. the port is taken).
+ */
+struct net	*net_new(const struct net_opts *, struct pipeline *p,
+		    struct tokens *t, struct metrics *m, char *err,
+		    size_t errlen);
+/* Set the pipeline once it exists (it needs the net's done hook). */
+void		 net_set_pipeline(struct net *, struct pipeline *);
+/* Serve until *stop becomes non-zero.  Returns 0. */
+int		 net_run(struct net *, volatile sig_atomic_t *stop);
+/* Wake the loop (safe from any thread and from a signal handler). */
+void		 net_wake(struct net *);
+/* From any thread: j is finished; answer its client.  Takes j. */
+void		 net_done(void *net, struct job *j);
+/* Free jobs still waiting to be answered, close every connection and
+   free; accepts NULL.  Call after the pipeline and store have stopped. */
+void		 net_free(struct net *);
+
+#endif

@@ -1,0 +1,252 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "gunzip.h"
+#include "log.h"
+#include "normalize.h"
+#include "pipeline.h"
+#include "split.h"
+#include "store.h"
+
+struct pipeline {
+	struct pipeline_opts opts;
+	struct store	*st;
+	struct metrics	*m;
+	struct jobq	 q;
+	pthread_t	*threads;
+	int		 nthreads;
+};
+
+/* Append s with its NUL to the arena; returns its offset or ROW_NONE. */
+static uint32_t
+arena_str(struct buf *a, const char *s)
+{
+	size_t	 off = a->len;
+
+	if (s == NULL || buf_append(a, s, strlen(s) + 1) == -1)
+		return ROW_NONE;
+	return (uint32_t)off;
+}
+
+/* Every string and number under v, space separated, for the FTS index. */
+static int
+text_of(struct buf *a, json_t *v, int depth)
+{
+	const char *key;
+	json_t	*x;
+	size_t	 i;
+
+	if (depth > 64)
+		return 0;
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		if (buf_append(a, json_string_value(v),
+		    json_string_length(v)) == -1)
+			return -1;
+		return buf_append(a, " ", 1);
+	case JSON_INTEGER:
+		return buf_printf(a, "%lld ", (long long)json_integer_value(v));
+	case JSON_REAL:
+		return buf_printf(a, "%.17g ", json_real_value(v));
+	case JSON_OBJECT:
+		json_object_foreach(v, key, x)
+			if (text_of(a, x, depth + 1) == -1)
+				return -1;
+		return 0;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, x)
+			if (text_of(a, x, depth + 1) == -1)
+				return -1;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int
+dump_cb(const char *p, size_t n, void *arg)
+{
+	return buf_append(arg, p, n);
+}
+
+/* Normalize one document and add its row.  Returns 0 or -1 (memory). */
+static int
+add_row(const struct pipeline_opts *o, struct job *j, size_t item)
+{
+	static const char *textkeys[] = { "hostname", "processname",
+	    "category", "source", "tags", "details", "processid" };
+	struct normalize_opts no = { j->received_us, o->hub };
+	struct event_fields f;
+	struct row *r = &j->rows[j->nrows];
+	json_t	*ev = j->split.items[item].doc;
+	size_t	 k, start;
+
+	if (normalize_event(ev, &no, &f) == -1)
+		return -1;
+	r->utc = f.utc_us;
+	r->received = f.received_us;
+	r->severity = f.severity;
+	r->item = (uint32_t)item;
+	r->category = arena_str(&j->arena, f.category);
+	r->hostname = arena_str(&j->arena, f.hostname);
+	r->processname = arena_str(&j->arena, f.processname);
+	r->source = arena_str(&j->arena, f.source);
+	r->summary = arena_str(&j->arena, f.summary);
+	start = j->arena.len;
+	if (json_dump_callback(ev, dump_cb, &j->arena, JSON_COMPACT) == -1)
+		return -1;
+	r->doc = (uint32_t)start;
+	r->doclen = (uint32_t)(j->arena.len - start);
+	if (buf_append(&j->arena, "", 1) == -1)
+		return -1;
+	start = j->arena.len;
+	for (k = 0; k < sizeof textkeys / sizeof *textkeys; k++) {
+		json_t	*v = json_object_get(ev, textkeys[k]);
+
+		if (v != NULL && text_of(&j->arena, v, 0) == -1)
+			return -1;
+	}
+	r->text = (uint32_t)start;
+	r->textlen = (uint32_t)(j->arena.len - start);
+	if (buf_append(&j->arena, "", 1) == -1 || j->arena.len > UINT32_MAX)
+		return -1;
+	j->nrows++;
+	return 0;
+}
+
+void
+pipeline_process(const struct pipeline_opts *o, struct job *j,
+    struct metrics *m)
+{
+	struct split_limits lim = { o->max_depth, 100000 };
+	enum split_format fmt;
+	struct buf inflated;
+	size_t	 i;
+	int	 rc;
+
+	buf_init(&inflated);
+	if (j->gzip) {
+		rc = gunzip(j->body.data, j->body.len, o->max_inflated,
+		    &inflated, j->err, sizeof j->err);
+		if (rc != 0) {
+			j->status = rc == -2 ? 413 : 400;
+			goto out;
+		}
+		buf_release(&j->body);
+		j->body = inflated;
+		buf_init(&inflated);
+	}
+	switch (j->kind) {
+	case JOB_BULK:
+		fmt = SPLIT_BULK;
+		break;
+	case JOB_DOC:
+		fmt = SPLIT_JSON;
+		break;
+	default:
+		fmt = split_format_for(j->ctype[0] ? j->ctype : NULL);
+		break;
+	}
+	if (split_body(j->body.data ? j->body.data : "", j->body.len, fmt,
+	    &lim, &j->split, j->err, sizeof j->err) == -1) {
+		j->status = 400;
+		goto out;
+	}
+	if (j->kind == JOB_DOC && j->split.n != 1) {
+		j->status = 400;
+		snprintf(j->err, sizeof j->err,
+		    "expected one document, got %zu", j->split.n);
+		goto out;
+	}
+	if ((j->rows = calloc(j->split.n + 1, sizeof *j->rows)) == NULL ||
+	    buf_reserve(&j->arena, j->body.len + j->body.len / 2 + 256) == -1)
+		goto nomem;
+	for (i = 0; i < j->split.n; i++) {
+		struct split_item *it = &j->split.items[i];
+
+		if (it->doc == NULL)
+			continue;
+		if (add_row(o, j, i) == -1)
+			goto nomem;
+		json_decref(it->doc);
+		it->doc = NULL;
+	}
+	atomic_fetch_add(&m->events_received, j->split.n);
+	atomic_fetch_add(&m->events_rejected, j->split.bad);
+	goto out;
+nomem:
+	j->status = 503;
+	snprintf(j->err, sizeof j->err, "out of memory");
+out:
+	buf_release(&inflated);
+	/* The body is no longer needed: the rows hold what is stored. */
+	buf_release(&j->body);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct pipeline *p = arg;
+	struct job *j;
+
+	pthread_setname_np(pthread_self(), "ward-pipe");
+	while ((j = jobq_take(&p->q)) != NULL) {
+		pipeline_process(&p->opts, j, p->m);
+		store_submit(p->st, j);
+	}
+	return NULL;
+}
+
+struct pipeline *
+pipeline_new(const struct pipeline_opts *o, struct store *st,
+    struct metrics *m)
+{
+	struct pipeline *p;
+	int	 i;
+
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		return NULL;
+	p->opts = *o;
+	p->st = st;
+	p->m = m;
+	if (jobq_init(&p->q) == -1 ||
+	    (p->threads = calloc((size_t)o->workers, sizeof *p->threads)) ==
+	    NULL)
+		goto fail;
+	for (i = 0; i < o->workers; i++) {
+		if (pthread_create(&p->threads[i], NULL, worker_main, p) != 0)
+			goto fail;
+		p->nthreads++;
+	}
+	return p;
+fail:
+	pipeline_free(p);
+	return NULL;
+}
+
+void
+pipeline_submit(struct pipeline *p, struct job *j)
+{
+	jobq_push(&p->q, j);
+}
+
+void
+pipeline_free(struct pipeline *p)
+{
+	int	 i;
+
+	if (p == NULL)
+		return;
+	if (p->q.mtx != NULL) {
+		jobq_close(&p->q);
+		for (i = 0; i < p->nthreads; i++)
+			pthread_join(p->threads[i], NULL);
+		jobq_release(&p->q);
+	}
+	free(p->threads);
+	free(p);
+}

@@ -1,0 +1,552 @@
+/*
+ * The writer takes every job queued since its last commit (group commit),
+ * inserts their rows into the partition of their arrival day, updates the
+ * partition's meta row, and commits each partition it touched.  WAL mode
+ * with synchronous=FULL: COMMIT returns after the WAL is fsynced, and only
+ * then are the jobs handed back for acknowledgement.  Checkpoints run on a
+ * separate thread and connection (PASSIVE, so they never block the
+ * writer); the writer only checkpoints itself when the WAL has grown past
+ * a safety limit.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "schema.h"
+#include "store.h"
+
+#define STORE_OPEN_PARTS	3	/* partitions kept open by the writer */
+#define WAL_PASSIVE_PAGES	4096	/* ask the checkpointer past this */
+#define WAL_FORCE_PAGES		65536	/* writer checkpoints itself */
+
+struct part {
+	int64_t		 day;		/* -1: slot unused */
+	sqlite3		*db;
+	sqlite3_stmt	*ins, *fts, *meta;
+	int64_t		 next_seq;
+	int64_t		 min_utc, max_utc;
+	int64_t		 added;		/* rows in the open transaction */
+	int		 in_txn;
+	int		 wal_pages;	/* from the WAL hook */
+	uint64_t	 used;		/* LRU tick */
+};
+
+struct store {
+	char		*datadir;
+	struct metrics	*m;
+	struct jobq	 q;
+	struct part	 parts[STORE_OPEN_PARTS];
+	uint64_t	 tick;
+	store_done_fn	 done;
+	void		*done_arg;
+	pthread_t	 writer, ckpt;
+	int		 running;
+
+	pthread_mutex_t	 ck_mtx;	/* checkpointer hand-off */
+	pthread_cond_t	 ck_cond;
+	int64_t		 ck_day;	/* day to checkpoint, -1 none */
+	int		 ck_stop;
+};
+
+void
+store_partition_path(const char *datadir, int64_t day, char *out,
+    size_t outlen)
+{
+	time_t	 t = (time_t)(day * 86400);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, outlen, "%s/events/%04d-%02d-%02d.db", datadir,
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static int
+exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct part *p = arg;
+
+	p->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+static void
+part_close(struct part *p)
+{
+	sqlite3_finalize(p->ins);
+	sqlite3_finalize(p->fts);
+	sqlite3_finalize(p->meta);
+	sqlite3_close(p->db);
+	memset(p, 0, sizeof *p);
+	p->day = -1;
+}
+
+/* Open (creating) the partition for day in slot p.  Returns 0 or -1. */
+static int
+part_open(struct store *s, struct part *p, int64_t day, char *err,
+    size_t errlen)
+{
+	char	 path[4096];
+	sqlite3_stmt *st = NULL;
+
+	memset(p, 0, sizeof *p);
+	p->day = day;
+	store_partition_path(s->datadir, day, path, sizeof path);
+	if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(p->db));
+		goto fail;
+	}
+	sqlite3_busy_timeout(p->db, 5000);
+	if (exec(p->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	    "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-16384;"
+	    SCHEMA_PARTITION, err, errlen) == -1)
+		goto fail;
+	if (sqlite3_prepare_v2(p->db, "INSERT INTO events(id, utc, received,"
+	    " severity, category, hostname, processname, source, summary, doc)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &p->ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(p->db, "INSERT INTO fts(rowid, summary, text)"
+	    " VALUES (?,?,?)", -1, &p->fts, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO meta VALUES"
+	    " ('count', (SELECT value FROM meta WHERE key = 'count') + ?1),"
+	    " ('min_utc', min(?2, coalesce((SELECT value FROM meta WHERE"
+	    " key = 'min_utc'), ?2))),"
+	    " ('max_utc', max(?3, coalesce((SELECT value FROM meta WHERE"
+	    " key = 'max_utc'), ?3)))", -1, &p->meta, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(p->db, "SELECT max(id) FROM events", -1, &st,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(p->db));
+		goto fail;
+	}
+	p->next_seq = 0;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		p->next_seq = (sqlite3_column_int64(st, 0) &
+		    ((INT64_C(1) << STORE_ID_SHIFT) - 1)) + 1;
+	sqlite3_finalize(st);
+	sqlite3_wal_hook(p->db, wal_hook, p);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	part_close(p);
+	return -1;
+}
+
+/* The writer's open partition for day, opening it (and closing the least
+   recently used one) if needed.  NULL with err on failure. */
+static struct part *
+part_get(struct store *s, int64_t day, char *err, size_t errlen)
+{
+	struct part *p, *lru = NULL;
+	int	 i;
+
+	for (i = 0; i < STORE_OPEN_PARTS; i++) {
+		p = &s->parts[i];
+		if (p->day == day) {
+			p->used = ++s->tick;
+			return p;
+		}
+		if (p->in_txn)
+			continue;
+		if (lru == NULL || p->day == -1 || (lru->day != -1 &&
+		    p->used < lru->used))
+			lru = p;
+	}
+	if (lru == NULL) {
+		snprintf(err, errlen, "too many partitions in one commit");
+		return NULL;
+	}
+	if (lru->day != -1)
+		part_close(lru);
+	if (part_open(s, lru, day, err, errlen) == -1)
+		return NULL;
+	lru->used = ++s->tick;
+	return lru;
+}
+
+static int
+bind_text(sqlite3_stmt *st, int col, const struct job *j, uint32_t off)
+{
+	if (off == ROW_NONE)
+		return sqlite3_bind_null(st, col);
+	return sqlite3_bind_text(st, col, j->arena.data + off, -1,
+	    SQLITE_STATIC);
+}
+
+/* Insert every row of j.  Returns 0 or -1 with err. */
+static int
+insert_job(struct store *s, struct job *j, char *err, size_t errlen)
+{
+	int64_t	 day = j->received_us / 86400000000LL;
+	struct part *p;
+	size_t	 i;
+
+	if (j->nrows == 0)
+		return 0;
+	if ((p = part_get(s, day, err, errlen)) == NULL)
+		return -1;
+	if (!p->in_txn) {
+		if (exec(p->db, "BEGIN IMMEDIATE", err, errlen) == -1)
+			return -1;
+		p->in_txn = 1;
+		p->added = 0;
+		p->min_utc = INT64_MAX;
+		p->max_utc = INT64_MIN;
+	}
+	for (i = 0; i < j->nrows; i++) {
+		const struct row *r = &j->rows[i];
+		int64_t	 id = (day << STORE_ID_SHIFT) | p->next_seq;
+
+		sqlite3_bind_int64(p->ins, 1, id);
+		sqlite3_bind_int64(p->ins, 2, r->utc);
+		sqlite3_bind_int64(p->ins, 3, r->received);
+		sqlite3_bind_int(p->ins, 4, r->severity);
+		bind_text(p->ins, 5, j, r->category);
+		bind_text(p->ins, 6, j, r->hostname);
+		bind_text(p->ins, 7, j, r->processname);
+		bind_text(p->ins, 8, j, r->source);
+		bind_text(p->ins, 9, j, r->summary);
+		sqlite3_bind_text(p->ins, 10, j->arena.data + r->doc,
+		    (int)r->doclen, SQLITE_STATIC);
+		if (sqlite3_step(p->ins) != SQLITE_DONE)
+			goto sqlfail;
+		sqlite3_reset(p->ins);
+		sqlite3_bind_int64(p->fts, 1, id);
+		bind_text(p->fts, 2, j, r->summary);
+		sqlite3_bind_text(p->fts, 3, j->arena.data + r->text,
+		    (int)r->textlen, SQLITE_STATIC);
+		if (sqlite3_step(p->fts) != SQLITE_DONE)
+			goto sqlfail;
+		sqlite3_reset(p->fts);
+		p->next_seq++;
+		p->added++;
+		if (r->utc < p->min_utc)
+			p->min_utc = r->utc;
+		if (r->utc > p->max_utc)
+			p->max_utc = r->utc;
+		j->ids[r->item] = id;
+	}
+	return 0;
+sqlfail:
+	snprintf(err, errlen, "insert: %s", sqlite3_errmsg(p->db));
+	sqlite3_reset(p->ins);
+	sqlite3_reset(p->fts);
+	return -1;
+}
+
+/* Commit (or roll back) every partition with an open transaction.
+   Returns 0 or -1 with err; after -1 every transaction is rolled back. */
+static int
+finish_all(struct store *s, int ok, char *err, size_t errlen)
+{
+	struct part *p;
+	int	 i, rc = ok ? 0 : -1;
+
+	for (i = 0; i < STORE_OPEN_PARTS; i++) {
+		p = &s->parts[i];
+		if (!p->in_txn)
+			continue;
+		if (rc == 0) {
+			sqlite3_bind_int64(p->meta, 1, p->added);
+			sqlite3_bind_int64(p->meta, 2, p->min_utc);
+			sqlite3_bind_int64(p->meta, 3, p->max_utc);
+			if (sqlite3_step(p->meta) != SQLITE_DONE ||
+			    exec(p->db, "COMMIT", err, errlen) == -1) {
+				if (*err == '\0')
+					snprintf(err, errlen, "meta: %s",
+					    sqlite3_errmsg(p->db));
+				rc = -1;
+			}
+			sqlite3_reset(p->meta);
+		}
+		if (rc == -1) {
+			char	 e2[64];
+
+			exec(p->db, "ROLLBACK", e2, sizeof e2);
+			/* Sequences may have advanced; reread on reopen. */
+			part_close(p);
+			continue;
+		}
+		p->in_txn = 0;
+	}
+	return rc;
+}
+
+static void
+ask_checkpoint(struct store *s, struct part *p)
+{
+	char	 err[256];
+
+	if (p->wal_pages >= WAL_FORCE_PAGES) {
+		/* The checkpointer could not keep up: do it here. */
+		if (sqlite3_wal_checkpoint_v2(p->db, NULL,
+		    SQLITE_CHECKPOINT_RESTART, NULL, NULL) != SQLITE_OK)
+			log_warn("checkpoint: %s", sqlite3_errmsg(p->db));
+		p->wal_pages = 0;
+		(void)err;
+		return;
+	}
+	if (p->wal_pages < WAL_PASSIVE_PAGES)
+		return;
+	pthread_mutex_lock(&s->ck_mtx);
+	s->ck_day = p->day;
+	pthread_cond_signal(&s->ck_cond);
+	pthread_mutex_unlock(&s->ck_mtx);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct store *s = arg;
+	struct job *list, *j, *next;
+	char	 err[512];
+	size_t	 n;
+	int	 i, ok;
+
+	pthread_setname_np(pthread_self(), "ward-store");
+	while ((list = jobq_take_all(&s->q, &n)) != NULL) {
+		int64_t	 t0 = job_clock_ns(), rows = 0;
+
+		err[0] = '\0';
+		ok = 1;
+		for (j = list; j != NULL && ok; j = j->next) {
+			if (j->status != 0)
+				continue;
+			if (insert_job(s, j, err, sizeof err) == -1)
+				ok = 0;
+			rows += (int64_t)j->nrows;
+		}
+		if (finish_all(s, ok, err, sizeof err) == -1) {
+			log_err("store: commit failed: %s", err);
+			for (j = list; j != NULL; j = j->next) {
+				if (j->status != 0)
+					continue;
+				j->status = 503;
+				snprintf(j->err, sizeof j->err,
+				    "store: %s", err);
+				for (size_t k = 0; k < j->split.n; k++)
+					j->ids[k] = -1;
+			}
+			rows = 0;
+		} else if (rows > 0) {
+			metrics_commit_latency(s->m,
+			    (uint64_t)(job_clock_ns() - t0) / 1000);
+			atomic_fetch_add(&s->m->events_stored, (uint64_t)rows);
+			atomic_fetch_add(&s->m->store_events, (uint64_t)rows);
+		}
+		for (i = 0; i < STORE_OPEN_PARTS; i++)
+			if (s->parts[i].day != -1)
+				ask_checkpoint(s, &s->parts[i]);
+		for (j = list; j != NULL; j = next) {
+			next = j->next;
+			j->next = NULL;
+			s->done(s->done_arg, j);
+		}
+	}
+	return NULL;
+}
+
+/* Runs PASSIVE checkpoints on its own connection, so that copying the WAL
+   back into the database never holds up a commit. */
+static void *
+ckpt_main(void *arg)
+{
+	struct store *s = arg;
+	sqlite3	*db = NULL;
+	int64_t	 open_day = -1, day;
+	char	 path[4096];
+
+	pthread_setname_np(pthread_self(), "ward-ckpt");
+	pthread_mutex_lock(&s->ck_mtx);
+	for (;;) {
+		while (s->ck_day == -1 && !s->ck_stop)
+			pthread_cond_wait(&s->ck_cond, &s->ck_mtx);
+		if (s->ck_stop)
+			break;
+		day = s->ck_day;
+		s->ck_day = -1;
+		pthread_mutex_unlock(&s->ck_mtx);
+		if (day != open_day) {
+			sqlite3_close(db);
+			db = NULL;
+			store_partition_path(s->datadir, day, path,
+			    sizeof path);
+			if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE,
+			    NULL) != SQLITE_OK) {
+				log_warn("checkpoint: %s: %s", path,
+				    sqlite3_errmsg(db));
+				sqlite3_close(db);
+				db = NULL;
+			}
+			open_day = db ? day : -1;
+		}
+		if (db != NULL && sqlite3_wal_checkpoint_v2(db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+			log_warn("checkpoint: %s", sqlite3_errmsg(db));
+		pthread_mutex_lock(&s->ck_mtx);
+	}
+	pthread_mutex_unlock(&s->ck_mtx);
+	sqlite3_close(db);
+	return NULL;
+}
+
+/* Sum the meta counts of every partition on disk. */
+static int
+count_existing(struct store *s, char *err, size_t errlen)
+{
+	char	 dir[4096], path[4400];
+	struct dirent *de;
+	DIR	*d;
+	uint64_t total = 0;
+
+	snprintf(dir, sizeof dir, "%s/events", s->datadir);
+	if ((d = opendir(dir)) == NULL) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		sqlite3	*db = NULL;
+		sqlite3_stmt *st = NULL;
+		size_t	 len = strlen(de->d_name);
+
+		if (len != 13 || strcmp(de->d_name + 10, ".db") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+		    NULL) == SQLITE_OK && sqlite3_prepare_v2(db,
+		    "SELECT value FROM meta WHERE key = 'count'", -1, &st,
+		    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			total += (uint64_t)sqlite3_column_int64(st, 0);
+		else
+			log_warn("%s: %s", path, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	closedir(d);
+	atomic_store(&s->m->store_events, total);
+	return 0;
+}
+
+struct store *
+store_open(const char *datadir, struct metrics *m, char *err, size_t errlen)
+{
+	struct store *s;
+	char	 dir[4096];
+	int	 i;
+
+	if ((s = calloc(1, sizeof *s)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < STORE_OPEN_PARTS; i++)
+		s->parts[i].day = -1;
+	s->m = m;
+	s->ck_day = -1;
+	pthread_mutex_init(&s->ck_mtx, NULL);
+	pthread_cond_init(&s->ck_cond, NULL);
+	if ((s->datadir = strdup(datadir)) == NULL ||
+	    jobq_init(&s->q) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	snprintf(dir, sizeof dir, "%s/events", datadir);
+	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (count_existing(s, err, errlen) == -1)
+		goto fail;
+	return s;
+fail:
+	store_free(s);
+	return NULL;
+}
+
+int
+store_start(struct store *s, store_done_fn done, void *arg)
+{
+	s->done = done;
+	s->done_arg = arg;
+	if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
+		return -1;
+	if (pthread_create(&s->ckpt, NULL, ckpt_main, s) != 0) {
+		jobq_close(&s->q);
+		pthread_join(s->writer, NULL);
+		return -1;
+	}
+	s->running = 1;
+	return 0;
+}
+
+void
+store_submit(struct store *s, struct job *j)
+{
+	size_t	 i;
+
+	if (j->ids == NULL && (j->ids = calloc(j->split.n + 1,
+	    sizeof *j->ids)) == NULL && j->status == 0) {
+		j->status = 503;
+		snprintf(j->err, sizeof j->err, "out of memory");
+	}
+	for (i = 0; j->ids != NULL && i < j->split.n; i++)
+		j->ids[i] = -1;
+	jobq_push(&s->q, j);
+}
+
+void
+store_stop(struct store *s)
+{
+	if (!s->running)
+		return;
+	jobq_close(&s->q);
+	pthread_join(s->writer, NULL);
+	pthread_mutex_lock(&s->ck_mtx);
+	s->ck_stop = 1;
+	pthread_cond_signal(&s->ck_cond);
+	pthread_mutex_unlock(&s->ck_mtx);
+	pthread_join(s->ckpt, NULL);
+	s->running = 0;
+}
+
+void
+store_free(struct store *s)
+{
+	int	 i;
+
+	if (s == NULL)
+		return;
+	store_stop(s);
+	for (i = 0; i < STORE_OPEN_PARTS; i++)
+		if (s->parts[i].day != -1) {
+			/* A clean close checkpoints and removes the WAL. */
+			part_close(&s->parts[i]);
+		}
+	if (s->q.mtx != NULL)
+		jobq_release(&s->q);
+	pthread_mutex_destroy(&s->ck_mtx);
+	pthread_cond_destroy(&s->ck_cond);
+	free(s->datadir);
+	free(s);
+}

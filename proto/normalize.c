@@ -1,0 +1,495 @@
+/*
+ * normalize — turn any shipper's event into ward's schema (DESIGN.md).
+ *
+ * Field            taken from (first one present and readable wins)
+ * ---------------  ----------------------------------------------------------
+ * utctimestamp     utctimestamp, timestamp, @timestamp, date, eventtime, time
+ *                  (ISO 8601, RFC 2822, RFC 3164 strings; epoch s/ms/us as
+ *                  numbers or digit strings); none readable: arrival time
+ * receivedtimestamp  always the arrival time (opts->received_us); a sent
+ *                  receivedtimestamp goes to details.receivedtimestamp
+ * category         category (string)
+ * severity         severity, level, log.level (inside a "log" object),
+ *                  "log.level", syslogseverity, syslog_severity: a name
+ *                  (severity_parse) or a syslog number 0-7 (GELF level too);
+ *                  none readable: INFO, and the first unreadable value is
+ *                  kept as details.severity_original
+ * summary          summary, message, short_message, payload, msg, log
+ *                  (strings)
+ * hostname         hostname, host (string), host.name, host.hostname
+ *                  (inside a "host" object), "host.name", "host.hostname",
+ *                  source_host, fromhost
+ * processname      processname, program, pname, programname, process.name
+ *                  (inside a "process" object), "process.name"
+ * processid        pid, processid, procid, process.pid (inside "process"),
+ *                  "process.pid": numbers kept, digit strings become
+ *                  integers, other strings kept as they are
+ * source           source (string)
+ * tags             tags: an array as is; a string becomes [string], or is
+ *                  split at commas ("a, b" gives ["a","b"]); none: []
+ * details          the sent details object, plus every other key
+ *
+ * Every key not used above goes into details under its own name, a leading
+ * '@' removed (@version -> details.version); so do aliases that lost to an
+ * earlier one and values that could not be read.  A "host", "log" or
+ * "process" object that gave up a field keeps the rest of its keys in
+ * details (details.host without "name").  When a name is taken in details
+ * already, the newcomer gets "_2", "_3"...  details.hub is the hub's name.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "normalize.h"
+#include "timeparse.h"
+
+/* The top-level keys we look at; the names below in strcmp order. */
+enum key {
+	K_AT_TIMESTAMP, K_CATEGORY, K_DATE, K_DETAILS, K_EVENTTIME,
+	K_FROMHOST, K_HOST, K_HOST_HOSTNAME, K_HOST_NAME, K_HOSTNAME,
+	K_LEVEL, K_LOG, K_LOG_LEVEL, K_MESSAGE, K_MSG, K_PAYLOAD, K_PID,
+	K_PNAME, K_PROCESS, K_PROCESS_NAME, K_PROCESS_PID, K_PROCESSID,
+	K_PROCESSNAME, K_PROCID, K_PROGRAM, K_PROGRAMNAME,
+	K_RECEIVEDTIMESTAMP, K_SEVERITY, K_SHORT_MESSAGE, K_SOURCE,
+	K_SOURCE_HOST, K_SUMMARY, K_SYSLOG_SEVERITY, K_SYSLOGSEVERITY, K_TAGS,
+	K_TIME, K_TIMESTAMP, K_UTCTIMESTAMP,
+	K_N
+};
+
+static const char *const key_names[K_N] = {
+	"@timestamp", "category", "date", "details", "eventtime",
+	"fromhost", "host", "host.hostname", "host.name", "hostname",
+	"level", "log", "log.level", "message", "msg", "payload", "pid",
+	"pname", "process", "process.name", "process.pid", "processid",
+	"processname", "procid", "program", "programname",
+	"receivedtimestamp", "severity", "short_message", "source",
+	"source_host", "summary", "syslog_severity", "syslogseverity", "tags",
+	"time", "timestamp", "utctimestamp"
+};
+
+enum field {
+	F_UTC, F_SEVERITY, F_CATEGORY, F_SUMMARY, F_HOSTNAME, F_PNAME,
+	F_PID, F_SOURCE, F_TAGS,
+	F_N
+};
+
+/* Where a field may come from: a top-level key, or a key inside the
+   object under that key. */
+struct cand {
+	enum key	 key;
+	const char	*sub;
+};
+
+#define CAND_MAX	8
+
+static const struct cand cands[F_N][CAND_MAX + 1] = {
+	[F_UTC] = {
+		{ K_UTCTIMESTAMP, NULL }, { K_TIMESTAMP, NULL },
+		{ K_AT_TIMESTAMP, NULL }, { K_DATE, NULL },
+		{ K_EVENTTIME, NULL }, { K_TIME, NULL }, { K_N, NULL }
+	},
+	[F_SEVERITY] = {
+		{ K_SEVERITY, NULL }, { K_LEVEL, NULL }, { K_LOG, "level" },
+		{ K_LOG_LEVEL, NULL }, { K_SYSLOGSEVERITY, NULL },
+		{ K_SYSLOG_SEVERITY, NULL }, { K_N, NULL }
+	},
+	[F_CATEGORY] = { { K_CATEGORY, NULL }, { K_N, NULL } },
+	[F_SUMMARY] = {
+		{ K_SUMMARY, NULL }, { K_MESSAGE, NULL },
+		{ K_SHORT_MESSAGE, NULL }, { K_PAYLOAD, NULL },
+		{ K_MSG, NULL }, { K_LOG, NULL }, { K_N, NULL }
+	},
+	[F_HOSTNAME] = {
+		{ K_HOSTNAME, NULL }, { K_HOST, NULL }, { K_HOST, "name" },
+		{ K_HOST, "hostname" }, { K_HOST_NAME, NULL },
+		{ K_HOST_HOSTNAME, NULL }, { K_SOURCE_HOST, NULL },
+		{ K_FROMHOST, NULL }, { K_N, NULL }
+	},
+	[F_PNAME] = {
+		{ K_PROCESSNAME, NULL }, { K_PROGRAM, NULL },
+		{ K_PNAME, NULL }, { K_PROGRAMNAME, NULL },
+		{ K_PROCESS, "name" }, { K_PROCESS_NAME, NULL }, { K_N, NULL }
+	},
+	[F_PID] = {
+		{ K_PID, NULL }, { K_PROCESSID, NULL }, { K_PROCID, NULL },
+		{ K_PROCESS, "pid" }, { K_PROCESS_PID, NULL }, { K_N, NULL }
+	},
+	[F_SOURCE] = { { K_SOURCE, NULL }, { K_N, NULL } },
+	[F_TAGS] = { { K_TAGS, NULL }, { K_N, NULL } },
+};
+
+static const struct {
+	const char	*name;
+	int		 rank;
+} sev_names[] = {
+	{ "debug", SEV_DEBUG }, { "trace", SEV_DEBUG },
+	{ "info", SEV_INFO }, { "information", SEV_INFO },
+	{ "informational", SEV_INFO }, { "notice", SEV_NOTICE },
+	{ "warning", SEV_WARNING }, { "warn", SEV_WARNING },
+	{ "error", SEV_ERROR }, { "err", SEV_ERROR },
+	{ "critical", SEV_CRITICAL }, { "crit", SEV_CRITICAL },
+	{ "fatal", SEV_CRITICAL }, { "alert", SEV_ALERT },
+	{ "emergency", SEV_EMERGENCY }, { "emerg", SEV_EMERGENCY },
+	{ "panic", SEV_EMERGENCY },
+};
+
+static const char *const sev_upper[] = {
+	"DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT",
+	"EMERGENCY"
+};
+
+int
+severity_parse(const char *s)
+{
+	size_t	 i, j;
+
+	if (s == NULL)
+		return -1;
+	if (s[0] >= '0' && s[0] <= '7' && s[1] == '\0')
+		return SEV_EMERGENCY - (s[0] - '0');	/* syslog 0 = emerg */
+	for (i = 0; i < sizeof(sev_names) / sizeof(sev_names[0]); i++) {
+		for (j = 0; s[j] != '\0'; j++) {
+			int c = (unsigned char)s[j];
+
+			if (c >= 'A' && c <= 'Z')
+				c += 'a' - 'A';
+			if (c != sev_names[i].name[j])
+				break;
+		}
+		if (s[j] == '\0' && sev_names[i].name[j] == '\0')
+			return sev_names[i].rank;
+	}
+	return -1;
+}
+
+const char *
+severity_name(int rank)
+{
+	if (rank < SEV_DEBUG || rank > SEV_EMERGENCY)
+		return NULL;
+	return sev_upper[rank];
+}
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return strcmp(a, *(const char *const *)b);
+}
+
+static int
+key_lookup(const char *k)
+{
+	const char *const	*p;
+
+	p = bsearch(k, key_names, K_N, sizeof(key_names[0]), key_cmp);
+	return p != NULL ? (int)(p - key_names) : -1;
+}
+
+/* A syslog number 0-7 given as a JSON number: its rank, or -1. */
+static int
+severity_number(const json_t *v)
+{
+	double	 d;
+
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+
+		return i >= 0 && i <= 7 ? SEV_EMERGENCY - (int)i : -1;
+	}
+	if (json_is_real(v)) {
+		d = json_real_value(v);
+		if (d >= 0 && d <= 7 && d == (double)(int)d)
+			return SEV_EMERGENCY - (int)d;
+	}
+	return -1;
+}
+
+/* Digits with an optional '-', fitting an int64: 0 and *v, else -1. */
+static int
+parse_int(const char *s, json_int_t *v)
+{
+	int64_t	 x = 0;
+	int	 neg = 0;
+
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || x > (INT64_MAX - 9) / 10)
+			return -1;
+		x = x * 10 + (*s - '0');
+	}
+	*v = neg ? -x : x;
+	return 0;
+}
+
+struct pick {
+	json_t		*v;		/* the value read, our reference */
+	int		 rank;		/* severity */
+	int64_t		 us;		/* utctimestamp */
+};
+
+/* Can field f be read from v?  Sets p (with a new reference). */
+static int
+readable(enum field f, json_t *v, int64_t now_us, struct pick *p)
+{
+	json_int_t	 i;
+
+	switch (f) {
+	case F_UTC:
+		if (json_is_string(v) &&
+		    time_parse(json_string_value(v), now_us, &p->us) == 0)
+			break;
+		if (json_is_number(v) &&
+		    time_from_number(json_number_value(v), &p->us) == 0)
+			break;
+		return 0;
+	case F_SEVERITY:
+		if (json_is_string(v))
+			p->rank = severity_parse(json_string_value(v));
+		else
+			p->rank = severity_number(v);
+		if (p->rank == -1)
+			return 0;
+		break;
+	case F_PID:
+		if (json_is_string(v) &&
+		    parse_int(json_string_value(v), &i) == 0) {
+			if ((p->v = json_integer(i)) == NULL)
+				return -1;
+			return 1;
+		}
+		if (!json_is_string(v) && !json_is_number(v))
+			return 0;
+		break;
+	case F_TAGS:
+		if (!json_is_array(v) && !json_is_string(v))
+			return 0;
+		break;
+	default:
+		if (!json_is_string(v))
+			return 0;
+		break;
+	}
+	p->v = json_incref(v);
+	return 1;
+}
+
+/* tags from a string: [s], or its comma-separated parts trimmed. */
+static json_t *
+tags_from_string(const char *s)
+{
+	json_t		*a;
+	const char	*e, *t;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	if (strchr(s, ',') == NULL) {
+		if (json_array_append_new(a, json_string(s)) == -1)
+			goto fail;
+		return a;
+	}
+	for (;;) {
+		e = s + strcspn(s, ",");
+		t = e;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+			t--;
+		if (t > s &&
+		    json_array_append_new(a, json_stringn(s, t - s)) == -1)
+			goto fail;
+		if (*e == '\0')
+			break;
+		s = e + 1;
+	}
+	return a;
+fail:
+	json_decref(a);
+	return NULL;
+}
+
+/* Put v (a new reference taken) into details under name, or under
+   name_2, name_3... when name is taken.  Returns 0 or -1. */
+static int
+details_put(json_t *d, const char *name, json_t *v)
+{
+	struct buf	 b;
+	unsigned	 i;
+	int		 rc = -1;
+
+	if (json_object_get(d, name) == NULL)
+		return json_object_set(d, name, v);
+	buf_init(&b);
+	for (i = 2; ; i++) {
+		buf_reset(&b);
+		if (buf_printf(&b, "%s_%u", name, i) == -1)
+			goto fail;
+		if (json_object_get(d, b.data) == NULL)
+			break;
+	}
+	rc = json_object_set(d, b.data, v);
+fail:
+	buf_release(&b);
+	return rc;
+}
+
+/* Set a new string field: json_object_set_new of a copy. */
+static int
+set_string(json_t *ev, const char *k, const char *s)
+{
+	return json_object_set_new(ev, k, json_string(s));
+}
+
+int
+normalize_event(json_t *ev, const struct normalize_opts *o,
+    struct event_fields *fo)
+{
+	json_t		*seen[K_N], *details = NULL, *sevorig = NULL, *v, *obj;
+	struct pick	 got[F_N];
+	unsigned char	 used[K_N], emptied[K_N];
+	const struct cand *c;
+	const char	*k;
+	char		 ts[TIME_ISO_LEN];
+	int		 f, id, r, rc = -1;
+	int64_t		 now = o->received_us;
+
+	if (!json_is_object(ev))
+		return -1;
+	memset(seen, 0, sizeof(seen));
+	memset(got, 0, sizeof(got));
+	memset(used, 0, sizeof(used));
+	memset(emptied, 0, sizeof(emptied));
+	json_object_foreach(ev, k, v)
+		if ((id = key_lookup(k)) != -1)
+			seen[id] = v;
+
+	/* Pick each field: the first candidate that can be read. */
+	for (f = 0; f < F_N; f++) {
+		for (c = cands[f]; c->key != K_N; c++) {
+			if ((v = seen[c->key]) == NULL || used[c->key])
+				continue;
+			if (c->sub != NULL && (!json_is_object(v) ||
+			    (v = json_object_get(v, c->sub)) == NULL))
+				continue;
+			if ((r = readable(f, v, now, &got[f])) == -1)
+				goto fail;
+			if (r == 0) {
+				if (f != F_SEVERITY || sevorig != NULL)
+					continue;
+				/* the first unreadable severity is set aside
+				   for details.severity_original */
+				sevorig = json_incref(v);
+			}
+			/* the value is used: it does not go to details */
+			if (c->sub != NULL) {
+				if (json_object_del(seen[c->key], c->sub) == -1)
+					goto fail;
+				emptied[c->key] =
+				    json_object_size(seen[c->key]) == 0;
+			} else
+				used[c->key] = 1;
+			if (r == 1)
+				break;
+		}
+	}
+	if (got[F_SEVERITY].v == NULL)
+		got[F_SEVERITY].rank = SEV_INFO;
+
+	/* details: the sent object, then everything not used above */
+	if (json_is_object(seen[K_DETAILS])) {
+		details = json_incref(seen[K_DETAILS]);
+		used[K_DETAILS] = 1;
+	} else if ((details = json_object()) == NULL)
+		goto fail;
+	json_object_foreach(ev, k, v) {
+		id = key_lookup(k);
+		if (id != -1 && (used[id] || emptied[id]))
+			continue;
+		/* (k itself must not move: the loop walks from it) */
+		if (details_put(details, k[0] == '@' && k[1] != '\0' ?
+		    k + 1 : k, v) == -1)
+			goto fail;
+	}
+	if (sevorig != NULL &&
+	    details_put(details, "severity_original", sevorig) == -1)
+		goto fail;
+	if (o->hub != NULL) {
+		/* a hub name sent by the shipper moves to hub_2 */
+		obj = json_object_get(details, "hub");
+		if (obj != NULL && !(json_is_string(obj) &&
+		    strcmp(json_string_value(obj), o->hub) == 0) &&
+		    details_put(details, "hub", obj) == -1)
+			goto fail;
+		if (set_string(details, "hub", o->hub) == -1)
+			goto fail;
+	}
+
+	/* Rebuild ev: the standard fields in a fixed order, then details. */
+	json_object_clear(ev);
+	if (got[F_UTC].v == NULL)
+		got[F_UTC].us = now;
+	time_format(got[F_UTC].us, ts);
+	if (set_string(ev, "utctimestamp", ts) == -1)
+		goto fail;
+	time_format(now, ts);
+	if (set_string(ev, "receivedtimestamp", ts) == -1)
+		goto fail;
+	if (got[F_CATEGORY].v != NULL &&
+	    json_object_set(ev, "category", got[F_CATEGORY].v) == -1)
+		goto fail;
+	if (set_string(ev, "severity",
+	    severity_name(got[F_SEVERITY].rank)) == -1)
+		goto fail;
+	if (got[F_SUMMARY].v != NULL &&
+	    json_object_set(ev, "summary", got[F_SUMMARY].v) == -1)
+		goto fail;
+	if (got[F_HOSTNAME].v != NULL &&
+	    json_object_set(ev, "hostname", got[F_HOSTNAME].v) == -1)
+		goto fail;
+	if (got[F_PNAME].v != NULL &&
+	    json_object_set(ev, "processname", got[F_PNAME].v) == -1)
+		goto fail;
+	if (got[F_PID].v != NULL &&
+	    json_object_set(ev, "processid", got[F_PID].v) == -1)
+		goto fail;
+	if (got[F_SOURCE].v != NULL &&
+	    json_object_set(ev, "source", got[F_SOURCE].v) == -1)
+		goto fail;
+	if (got[F_TAGS].v == NULL)
+		v = json_array();
+	else if (json_is_string(got[F_TAGS].v))
+		v = tags_from_string(json_string_value(got[F_TAGS].v));
+	else
+		v = json_incref(got[F_TAGS].v);
+	if (json_object_set_new(ev, "tags", v) == -1)
+		goto fail;
+	if (json_object_set(ev, "details", details) == -1)
+		goto fail;
+
+	if (fo != NULL) {
+		fo->utc_us = got[F_UTC].us;
+		fo->received_us = now;
+		fo->severity = got[F_SEVERITY].rank;
+		fo->category = json_string_value(json_object_get(ev,
+		    "category"));
+		fo->hostname = json_string_value(json_object_get(ev,
+		    "hostname"));
+		fo->processname = json_string_value(json_object_get(ev,
+		    "processname"));
+		fo->source = json_string_value(json_object_get(ev, "source"));
+		fo->summary = json_string_value(json_object_get(ev,
+		    "summary"));
+	}
+	rc = 0;
+fail:
+	json_decref(details);
+	json_decref(sevorig);
+	for (f = 0; f < F_N; f++)
+		json_decref(got[f].v);
+	return rc;
+}

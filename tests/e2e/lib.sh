@@ -1,0 +1,94 @@
+# Shared helpers for the e2e tests: start a private hub on a free port with
+# a fresh data dir, talk to it with curl, report TAP lines.
+#   . tests/e2e/lib.sh
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+WARDD=$ROOT/bin/wardd
+WARD=$ROOT/bin/ward
+T=$(mktemp -d /tmp/ward-e2e.XXXXXX)
+DATA=$T/data
+HUB_PID=
+n_test=0
+n_fail=0
+
+cleanup() {
+	[ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null
+	[ "$n_fail" -eq 0 ] && rm -rf "$T"
+	true
+}
+trap cleanup EXIT
+
+ok() { n_test=$((n_test + 1)); echo "ok $n_test - $1"; }
+not_ok() {
+	n_test=$((n_test + 1)); n_fail=$((n_fail + 1))
+	echo "not ok $n_test - $1"
+	shift
+	for l in "$@"; do echo "#   $l"; done
+}
+# check NAME COMMAND...: ok when the command succeeds.
+check() {
+	name=$1; shift
+	if "$@" >"$T/check.out" 2>&1; then ok "$name"
+	else not_ok "$name" "command: $*" "$(head -c 2000 "$T/check.out")"; fi
+}
+# eq NAME GOT WANT
+eq() {
+	if [ "$2" = "$3" ]; then ok "$1"
+	else not_ok "$1" "got:  $2" "want: $3"; fi
+}
+done_testing() { echo "1..$n_test"; [ "$n_fail" -eq 0 ]; }
+
+free_port() {	# a port nobody listens on (ss from iproute2, else luck)
+	while :; do
+		p=$(shuf -i 20000-60000 -n 1)
+		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo $p; return; }
+	done
+}
+
+# start_hub [wardd options...]: start a hub, wait until it answers.
+start_hub() {
+	PORT=${PORT:-$(free_port)}
+	URL=http://127.0.0.1:$PORT
+	"$WARDD" --data "$DATA" --listen 127.0.0.1:$PORT "$@" \
+		>>"$T/hub.log" 2>&1 &
+	HUB_PID=$!
+	i=0
+	while ! curl -s -o /dev/null "$URL/healthz"; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 $HUB_PID 2>/dev/null; then
+			echo "# hub did not start:"; sed 's/^/#   /' "$T/hub.log"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+stop_hub() {
+	kill "$HUB_PID" 2>/dev/null; wait "$HUB_PID" 2>/dev/null; HUB_PID=
+}
+kill9_hub() {
+	kill -9 "$HUB_PID" 2>/dev/null; wait "$HUB_PID" 2>/dev/null; HUB_PID=
+}
+# new_token NAME [ROLE]: print a fresh token.
+new_token() {
+	"$WARDD" token add --data "$DATA" "$1" --role "${2:-shipper}" | tail -n 1
+}
+# post PATH FILE [curl args]: POST FILE, print "STATUS BODY".
+post() {
+	p=$1 f=$2; shift 2
+	curl -s -o "$T/resp" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+		--data-binary @"$f" "$@" "$URL$p" >"$T/code"
+	printf '%s %s' "$(cat "$T/code")" "$(cat "$T/resp")"
+}
+# Events held in the store, straight from the partitions with sqlite3.
+stored_count() {
+	total=0
+	for f in "$DATA"/events/*.db; do
+		[ -f "$f" ] || continue
+		n=$(sqlite3 "$f" 'select count(*) from events')
+		total=$((total + n))
+	done
+	echo $total
+}
+metric() {	# metric NAME: its value from /metrics
+	curl -s "$URL/metrics" | awk -v n="$1" '$1 == n { print $2 }'
+}
