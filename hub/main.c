@@ -10,13 +10,16 @@
 
 #include <sodium.h>
 
+#include "hub.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
 #include "pipeline.h"
+#include "session.h"
 #include "state.h"
 #include "store.h"
 #include "tokens.h"
+#include "user_cli.h"
 #include "version.h"
 
 static volatile sig_atomic_t stop;	/* set by SIGTERM/SIGINT */
@@ -28,6 +31,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: wardd [--data DIR] [--listen ADDR:PORT] [options]\n"
 "       wardd token add --data DIR NAME [--role shipper|reader]\n"
+"       wardd user add --data DIR NAME ROLE PUBKEYFILE\n"
+"       wardd user list|del --data DIR [NAME]\n"
 "       wardd --version | --help\n"
 "\n"
 "options:\n"
@@ -169,23 +174,20 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct metrics m;
+	static struct hub h;
 	struct net_opts no = { 0 };
 	struct pipeline_opts po = { 0 };
-	struct net *net = NULL;
-	struct pipeline *pipe = NULL;
-	struct store *st = NULL;
-	struct tokens *tokens = NULL;
 	struct sigaction sa;
 	sqlite3	*state = NULL;
 	const char *data = "ward-data";
-	char	 host[256] = "127.0.0.1", hub[256], err[1024], path[4096];
+	char	 host[256] = "127.0.0.1", err[1024];
 	size_t	 v;
 	int	 c, port = 9200, rc = 1;
 
 	if (argc > 1 && strcmp(argv[1], "token") == 0)
 		return cmd_token(argc - 1, argv + 1);
-	memset(&m, 0, sizeof m);
+	if (argc > 1 && strcmp(argv[1], "user") == 0)
+		return user_cli(argc - 1, argv + 1);
 	no.max_body = 16u << 20;
 	no.max_inflight = 64;
 	po.workers = 1;
@@ -259,32 +261,34 @@ main(int argc, char **argv)
 		fprintf(stderr, "wardd: libsodium failed to start\n");
 		return 1;
 	}
-	if (gethostname(hub, sizeof hub) == -1)
-		snprintf(hub, sizeof hub, "ward");
-	po.hub = hub;
+	if (gethostname(h.hostname, sizeof h.hostname) == -1)
+		snprintf(h.hostname, sizeof h.hostname, "ward");
+	h.datadir = data;
+	po.hub = h.hostname;
 	no.host = host;
 	no.port = port;
 	no.datadir = data;
 
 	/* Open files and sockets first. */
 	if ((state = state_open(data, err, sizeof err)) == NULL ||
-	    (st = store_open(data, &m, err, sizeof err)) == NULL)
+	    (h.store = store_open(data, &h.m, err, sizeof err)) == NULL)
 		goto fail;
-	snprintf(path, sizeof path, "%s/state.db", data);
-	if ((tokens = tokens_new(path)) == NULL) {
+	snprintf(h.statedb, sizeof h.statedb, "%s/state.db", data);
+	if ((h.tokens = tokens_new(h.statedb)) == NULL) {
 		snprintf(err, sizeof err, "cannot read tokens");
 		goto fail;
 	}
-	if ((net = net_new(&no, NULL, tokens, &m, err, sizeof err)) == NULL)
+	if ((h.net = net_new(&no, &h, err, sizeof err)) == NULL ||
+	    sessions_start(&h, err, sizeof err) == -1)
 		goto fail;
-	if (store_start(st, net_done, net) == -1 ||
-	    (pipe = pipeline_new(&po, st, &m)) == NULL) {
+	if (store_start(h.store, net_done, h.net) == -1 ||
+	    (h.pipe = pipeline_new(&po, h.store, &h.m)) == NULL) {
 		snprintf(err, sizeof err, "cannot start threads");
 		goto fail;
 	}
-	net_set_pipeline(net, pipe);
+	net_set_pipeline(h.net, h.pipe);
 
-	wake_net = net;
+	wake_net = h.net;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -293,8 +297,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	log_info("listening on %s:%d, data in %s (%llu events stored)",
-	    host, port, data, (unsigned long long)m.store_events);
-	net_run(net, &stop);
+	    host, port, data, (unsigned long long)h.m.store_events);
+	net_run(h.net, &stop);
 	log_info("shutting down");
 	rc = 0;
 	goto out;
@@ -302,13 +306,14 @@ fail:
 	fprintf(stderr, "wardd: %s\n", err);
 out:
 	/* Finish what was accepted: parse, commit, then close the doors. */
-	pipeline_free(pipe);
-	if (st != NULL)
-		store_stop(st);
+	pipeline_free(h.pipe);
+	if (h.store != NULL)
+		store_stop(h.store);
+	sessions_stop(&h);
 	wake_net = NULL;
-	net_free(net);
-	store_free(st);
-	tokens_free(tokens);
+	net_free(h.net);
+	store_free(h.store);
+	tokens_free(h.tokens);
 	sqlite3_close(state);
 	return rc;
 }

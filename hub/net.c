@@ -14,9 +14,11 @@
 
 #include <libwebsockets.h>
 
+#include "hub.h"
 #include "log.h"
 #include "net.h"
 #include "pipeline.h"
+#include "session.h"
 #include "timeparse.h"
 #include "tokens.h"
 #include "version.h"
@@ -51,18 +53,28 @@ struct pss {
 
 struct net {
 	struct net_opts	 o;
+	struct hub	*h;
 	struct lws_context *ctx;
 	struct pipeline	*pipe;
 	struct tokens	*tokens;
 	struct metrics	*m;
 	struct jobq	 done;		/* jobs back from the store */
 	char		 hostname[256];
+	struct lws_protocols protocols[3];
 };
 
 static struct net *
 net_of(struct lws *wsi)
 {
 	return lws_context_user(lws_get_context(wsi));
+}
+
+struct hub *
+net_hub(struct lws *wsi)
+{
+	struct net *n = net_of(wsi);
+
+	return n ? n->h : NULL;
 }
 
 static void
@@ -587,6 +599,8 @@ drain_done(struct net *n)
 	for (j = jobq_poll_all(&n->done); j != NULL; j = next) {
 		next = j->next;
 		atomic_fetch_sub(&n->m->queue_depth, 1);
+		if (j->status == 0)
+			sessions_events(n->h, j);
 		if (j->wsi != NULL) {
 			struct pss *s = lws_wsi_user(j->wsi);
 
@@ -719,8 +733,10 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		if ((n = net_of(wsi)) != NULL)
+		if ((n = net_of(wsi)) != NULL) {
 			drain_done(n);
+			sessions_wake(n->h);
+		}
 		return 0;
 	default:
 		break;
@@ -728,10 +744,6 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
-static const struct lws_protocols protocols[] = {
-	{ "http", http_cb, sizeof(struct pss), 0, 0, NULL, 0 },
-	{ NULL, NULL, 0, 0, 0, NULL, 0 }
-};
 
 static void
 lws_log(int level, const char *line)
@@ -745,8 +757,7 @@ lws_log(int level, const char *line)
 }
 
 struct net *
-net_new(const struct net_opts *o, struct pipeline *p, struct tokens *t,
-    struct metrics *m, char *err, size_t errlen)
+net_new(const struct net_opts *o, struct hub *h, char *err, size_t errlen)
 {
 	struct lws_context_creation_info info;
 	struct net *n;
@@ -756,9 +767,14 @@ net_new(const struct net_opts *o, struct pipeline *p, struct tokens *t,
 		return NULL;
 	}
 	n->o = *o;
-	n->pipe = p;
-	n->tokens = t;
-	n->m = m;
+	n->h = h;
+	n->pipe = h->pipe;
+	n->tokens = h->tokens;
+	n->m = &h->m;
+	n->protocols[0] = (struct lws_protocols){ "http", http_cb,
+	    sizeof(struct pss), 0, 0, NULL, 0 };
+	n->protocols[1] = (struct lws_protocols){ WARD_PROTOCOL, session_cb,
+	    session_pss_size(), 65536, 0, NULL, 0 };
 	if (gethostname(n->hostname, sizeof n->hostname) == -1)
 		snprintf(n->hostname, sizeof n->hostname, "ward");
 	if (jobq_init(&n->done) == -1) {
@@ -769,7 +785,7 @@ net_new(const struct net_opts *o, struct pipeline *p, struct tokens *t,
 	memset(&info, 0, sizeof info);
 	info.port = o->port;
 	info.iface = o->host;
-	info.protocols = protocols;
+	info.protocols = n->protocols;
 	info.user = n;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 * 0 |
 	    LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE * 0;

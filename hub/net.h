@@ -11,8 +11,9 @@
 #include "job.h"
 #include "metrics.h"
 
+struct hub;
+struct lws;
 struct pipeline;
-struct tokens;
 struct net;
 
 struct net_opts {
@@ -26,12 +27,15 @@ struct net_opts {
 };
 
 /*
- * Create the listening context.  p, t and m must outlive the net.
+ * Create the listening context serving HTTP and, on /ws, the ward.v1
+ * WebSocket protocol of session.c.  h (its tokens and metrics; the
+ * pipeline may come later through net_set_pipeline) must outlive the net.
  * Returns NULL with err on failure (e.g. the port is taken).
  */
-struct net	*net_new(const struct net_opts *, struct pipeline *p,
-		    struct tokens *t, struct metrics *m, char *err,
+struct net	*net_new(const struct net_opts *, struct hub *h, char *err,
 		    size_t errlen);
+/* The hub a connection belongs to (for session.c). */
+struct hub	*net_hub(struct lws *wsi);
 /* Set the pipeline once it exists (it needs the net's done hook). */
 void		 net_set_pipeline(struct net *, struct pipeline *);
 /* Serve until *stop becomes non-zero.  Returns 0. */

@@ -1,0 +1,8 @@
+/* user_cli — "wardd user add|list|del": the people allowed on the hub. */
+#ifndef WARD_USER_CLI_H
+#define WARD_USER_CLI_H
+
+/* Run "wardd user ..." with argv[0] == "user".  Returns the exit status. */
+int	user_cli(int argc, char **argv);
+
+#endif
