@@ -33,7 +33,11 @@ CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(B)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-all: bin/wardd bin/ward
+# Binaries are linked per variant in $(B) and copied to bin/, so bin/
+# always holds the variant last asked for (plain or SANITIZE=1).
+all: $(B)/wardd $(B)/ward
+	@mkdir -p bin
+	@cp -f $(B)/wardd $(B)/ward bin/
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -48,12 +52,10 @@ $(B)/libwardhub.a: $(HUB_OBJ)
 $(B)/libwardconsole.a: $(CONSOLE_OBJ)
 	@rm -f $@; ar rcs $@ $^
 
-bin/wardd: $(B)/hub/main.o $(B)/libwardhub.a $(B)/libwardproto.a
-	@mkdir -p bin
+$(B)/wardd: $(B)/hub/main.o $(B)/libwardhub.a $(B)/libwardproto.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bin/ward: $(B)/console/main.o $(B)/libwardconsole.a $(B)/libwardproto.a
-	@mkdir -p bin
+$(B)/ward: $(B)/console/main.o $(B)/libwardconsole.a $(B)/libwardproto.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURSES)
 
 # Unit tests link against everything but the mains.
@@ -101,6 +103,8 @@ lint-man:
 
 clean:
 	rm -rf build bin
+
+bin/wardd bin/ward: all
 
 .PHONY: all unit tools deps check demo bench fuzz clean lint-man
 -include $(shell find build -name '*.d' 2>/dev/null)

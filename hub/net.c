@@ -6,6 +6,7 @@
  * which queues it and wakes the loop with lws_cancel_service().  Every
  * answer is written from HTTP_WRITEABLE, a chunk per callback.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "net.h"
 #include "pipeline.h"
+#include "searcher.h"
 #include "session.h"
 #include "timeparse.h"
 #include "tokens.h"
@@ -49,6 +51,7 @@ struct pss {
 	struct buf	 resp;
 	size_t		 sent;
 	int		 hdrs_sent;
+	struct sjob	*sjob;		/* search being streamed */
 };
 
 struct net {
@@ -59,6 +62,12 @@ struct net {
 	struct tokens	*tokens;
 	struct metrics	*m;
 	struct jobq	 done;		/* jobs back from the store */
+	struct searcher	*searcher;
+	pthread_mutex_t	 sready_mtx;	/* searches with news */
+	struct sready {
+		struct sjob	*j;
+		struct sready	*next;
+	}		*sready;
 	char		 hostname[256];
 	struct lws_protocols protocols[3];
 };
@@ -80,6 +89,10 @@ net_hub(struct lws *wsi)
 static void
 pss_reset(struct pss *s)
 {
+	if (s->sjob != NULL) {
+		sjob_set_owner(s->sjob, NULL);
+		sjob_release(s->sjob);
+	}
 	buf_release(&s->resp);
 	if (s->job != NULL && !s->in_flight)
 		job_free(s->job);
@@ -299,6 +312,195 @@ answer_es_license(struct pss *s)
 	answer(s, 200, "application/json");
 }
 
+static int	on_writeable(struct lws *, struct pss *);
+
+/* A time bound: a duration back from now ("15m") or a time ("2026-11-27",
+   ISO 8601).  0, or -1 when it is neither. */
+static int
+time_arg(const char *v, int64_t now, int64_t *out)
+{
+	int64_t	 d;
+
+	if (time_parse_duration(v, &d) == 0) {
+		*out = now - d;
+		return 0;
+	}
+	return time_parse(v, now, out);
+}
+
+/* GET /api/search?q=&since=&until=&limit= : queue the search; the answer
+   streams from on_search_writeable as results come. */
+static int
+start_search(struct net *n, struct pss *s)
+{
+	struct search_opts o;
+	char	 qb[8300], vb[140], msg[300];
+	const char *q, *v;
+	int64_t	 now = time_now_us();
+	const char *names[] = { "since", "until" };
+	int64_t	*dst[2];
+	int	 i;
+
+	memset(&o, 0, sizeof o);
+	o.now_us = now;
+	dst[0] = &o.since_us;
+	dst[1] = &o.until_us;
+	/* lws copies "name=value" into the buffer and points at the value. */
+	if ((q = lws_get_urlarg_by_name(s->wsi, "q=", qb, sizeof qb)) == NULL)
+		q = "";
+	for (i = 0; i < 2; i++) {
+		char	 key[16];
+
+		snprintf(key, sizeof key, "%s=", names[i]);
+		if ((v = lws_get_urlarg_by_name(s->wsi, key, vb,
+		    sizeof vb)) == NULL || *v == '\0')
+			continue;
+		if (time_arg(v, now, dst[i]) == -1) {
+			snprintf(msg, sizeof msg, "%s=%s: expected a duration "
+			    "back from now (15m, 2h, 7d) or an ISO 8601 time",
+			    names[i], v);
+			answer_error(s, 400, msg);
+			return 0;
+		}
+	}
+	if ((v = lws_get_urlarg_by_name(s->wsi, "limit=", vb,
+	    sizeof vb)) != NULL && *v != '\0') {
+		char	*end;
+		unsigned long long l = strtoull(v, &end, 10);
+
+		if (*end != '\0' || l == 0) {
+			snprintf(msg, sizeof msg, "limit=%s: expected a positive "
+			    "number", v);
+			answer_error(s, 400, msg);
+			return 0;
+		}
+		o.limit = (size_t)l;
+	}
+	atomic_fetch_add(&n->m->searches, 1);
+	if ((s->sjob = searcher_submit(n->searcher, q, &o)) == NULL) {
+		answer_error(s, 503, "out of memory");
+		return 0;
+	}
+	sjob_set_owner(s->sjob, s->wsi);
+	return 0;
+}
+
+/* Stream a search's output: headers once there is something to say, then
+   chunks as they come.  Returns -1 to close. */
+static int
+on_search_writeable(struct lws *wsi, struct pss *s)
+{
+	unsigned char *buf = NULL;
+	struct buf chunk;
+	char	 err[512];
+	int	 status, errpos, finished, rc = -1;
+
+	buf_init(&chunk);
+	if (buf_reserve(&chunk, LWS_PRE + CHUNK) == -1)
+		return -1;
+	buf_append(&chunk, "", LWS_PRE);	/* headroom for lws */
+	finished = sjob_take(s->sjob, &chunk, CHUNK, &status, err,
+	    sizeof err, &errpos);
+	if (!s->hdrs_sent) {
+		if (finished && status != 200 && chunk.len == LWS_PRE) {
+			/* Nothing came out: a plain error answer. */
+			atomic_fetch_add(&net_of(wsi)->m->search_errors, 1);
+			sjob_set_owner(s->sjob, NULL);
+			sjob_release(s->sjob);
+			s->sjob = NULL;
+			buf_reset(&s->resp);
+			buf_puts(&s->resp, "{\"error\":");
+			buf_json_string(&s->resp, err, strlen(err));
+			if (errpos >= 0)
+				buf_printf(&s->resp, ",\"position\":%d", errpos);
+			buf_puts(&s->resp, "}\n");
+			s->status = status;
+			s->ctype = "application/json";
+			buf_release(&chunk);
+			return on_writeable(wsi, s);
+		}
+		s->status = 200;
+		s->ctype = "application/x-ndjson";
+		{
+			unsigned char hb[LWS_PRE + HDR_ROOM], *start =
+			    hb + LWS_PRE, *p = start, *end = hb + sizeof hb - 1;
+
+			if (lws_add_http_common_headers(wsi, 200,
+			    "application/x-ndjson",
+			    LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end) ||
+			    lws_finalize_write_http_header(wsi, start, &p, end))
+				goto out;
+		}
+		s->hdrs_sent = 1;
+	}
+	if (finished && status != 200) {
+		/* It failed after output began: say so in a last line. */
+		buf_puts(&chunk, "{\"error\":");
+		buf_json_string(&chunk, err, strlen(err));
+		buf_puts(&chunk, "}\n");
+	}
+	if (chunk.len > LWS_PRE || finished) {
+		size_t	 n = chunk.len - LWS_PRE;
+
+		buf = (unsigned char *)chunk.data;
+		if (lws_write(wsi, buf + LWS_PRE, n, finished ?
+		    LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+			goto out;
+	}
+	if (finished) {
+		sjob_set_owner(s->sjob, NULL);
+		sjob_release(s->sjob);
+		s->sjob = NULL;
+		s->status = 0;
+		s->hdrs_sent = 0;
+		rc = lws_http_transaction_completed(wsi) ? -1 : 0;
+		goto out;
+	}
+	if (sjob_ready(s->sjob))
+		lws_callback_on_writable(wsi);
+	rc = 0;
+out:
+	buf_release(&chunk);
+	return rc;
+}
+
+/* From a search thread: j has output or finished. */
+static void
+net_search_ready(void *arg, struct sjob *j)
+{
+	struct net *n = arg;
+	struct sready *r;
+
+	if ((r = malloc(sizeof *r)) == NULL)
+		return;		/* the next chunk or the end will wake us */
+	r->j = j;
+	pthread_mutex_lock(&n->sready_mtx);
+	r->next = n->sready;
+	n->sready = r;
+	pthread_mutex_unlock(&n->sready_mtx);
+	lws_cancel_service(n->ctx);
+}
+
+static void
+drain_searches(struct net *n)
+{
+	struct sready *r, *next;
+
+	pthread_mutex_lock(&n->sready_mtx);
+	r = n->sready;
+	n->sready = NULL;
+	pthread_mutex_unlock(&n->sready_mtx);
+	for (; r != NULL; r = next) {
+		struct lws *wsi = sjob_owner(r->j);
+
+		next = r->next;
+		if (wsi != NULL)
+			lws_callback_on_writable(wsi);
+		sjob_unref(r->j);
+		free(r);
+	}
+}
+
 /* Called when the request line and headers are in. */
 static int
 on_request(struct lws *wsi, struct pss *s, const char *uri)
@@ -362,8 +564,7 @@ on_request(struct lws *wsi, struct pss *s, const char *uri)
 			answer_error(s, 403, "searching needs a reader token");
 			return 0;
 		}
-		answer_error(s, 501, "search is not available yet");
-		return 0;
+		return start_search(n, s);
 	default:
 		break;
 	}
@@ -722,6 +923,8 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		on_body_done(s);
 		return 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (s->sjob != NULL)
+			return on_search_writeable(wsi, s);
 		return on_writeable(wsi, s);
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (s != NULL) {
@@ -735,6 +938,7 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		if ((n = net_of(wsi)) != NULL) {
 			drain_done(n);
+			drain_searches(n);
 			sessions_wake(n->h);
 		}
 		return 0;
@@ -777,6 +981,7 @@ net_new(const struct net_opts *o, struct hub *h, char *err, size_t errlen)
 	    session_pss_size(), 65536, 0, NULL, 0 };
 	if (gethostname(n->hostname, sizeof n->hostname) == -1)
 		snprintf(n->hostname, sizeof n->hostname, "ward");
+	pthread_mutex_init(&n->sready_mtx, NULL);
 	if (jobq_init(&n->done) == -1) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -802,6 +1007,11 @@ net_new(const struct net_opts *o, struct hub *h, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot listen on %s:%d (in use, or "
 		    "a bad address or TLS file)", o->host ? o->host : "*",
 		    o->port);
+		goto fail;
+	}
+	if ((n->searcher = searcher_new(o->datadir, 2, net_search_ready,
+	    n)) == NULL) {
+		snprintf(err, errlen, "cannot start search threads");
 		goto fail;
 	}
 	return n;
@@ -862,8 +1072,11 @@ net_free(struct net *n)
 		}
 	}
 	if (n->ctx != NULL)
-		lws_context_destroy(n->ctx);
+		lws_context_destroy(n->ctx);	/* releases every sjob */
+	searcher_free(n->searcher);
+	drain_searches(n);
 	if (n->done.mtx != NULL)
 		jobq_release(&n->done);
+	pthread_mutex_destroy(&n->sready_mtx);
 	free(n);
 }

@@ -37,8 +37,8 @@ struct normalize_opts {
  * name, summary, hostname, processname, processid, category, source, tags
  * (array), details (object: everything else).  Nothing sent is lost: an
  * unreadable timestamp becomes the arrival time and its original value
- * stays in details.  Fills f.  Returns 0, or -1 only when out of memory
- * or ev is not an object.
+ * stays in details.  Fills f (may be NULL).  Returns 0, or -1 only when
+ * out of memory (ev may then be half done) or ev is not an object.
  */
 int	normalize_event(json_t *ev, const struct normalize_opts *,
 	    struct event_fields *f);

@@ -63,7 +63,9 @@ enum split_format split_format_for(const char *content_type);
  * refused item too.  Returns 0 with out filled, or -1 when the body as a
  * whole is unusable (not JSON at all in JSON mode, empty, more than
  * max_docs documents, a bulk body that does not pair up) with err saying
- * what and where (line, byte).
+ * what and where (line, byte); out is then empty.  A NULL lim means
+ * { 64, 100000 }.  After a bad document NDJSON and BULK go on at the next
+ * line, STREAM at the next line that starts with '{'.
  */
 int	split_body(const char *body, size_t len, enum split_format fmt,
 	    const struct split_limits *lim, struct split_result *out,

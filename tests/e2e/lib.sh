@@ -16,6 +16,14 @@ cleanup() {
 	[ "$n_fail" -eq 0 ] && rm -rf "$T"
 	true
 }
+# Sanitizer reports in the hub's log fail the test run (make SANITIZE=1).
+sanitizer_check() {
+	if grep -q 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' \
+	    "$T/hub.log" 2>/dev/null; then
+		not_ok "the hub ran clean under the sanitizers" \
+		    "$(grep -A20 'Sanitizer\|runtime error' "$T/hub.log" | head -40)"
+	fi
+}
 trap cleanup EXIT
 
 ok() { n_test=$((n_test + 1)); echo "ok $n_test - $1"; }
@@ -36,7 +44,11 @@ eq() {
 	if [ "$2" = "$3" ]; then ok "$1"
 	else not_ok "$1" "got:  $2" "want: $3"; fi
 }
-done_testing() { echo "1..$n_test"; [ "$n_fail" -eq 0 ]; }
+done_testing() {
+	[ -n "$HUB_PID" ] && stop_hub
+	sanitizer_check
+	echo "1..$n_test"; [ "$n_fail" -eq 0 ]
+}
 
 free_port() {	# a port nobody listens on (ss from iproute2, else luck)
 	while :; do

@@ -1,0 +1,1415 @@
+/*
+ * search — compile a query's AST to parameterised SQL and run it over the
+ * day partitions.
+ *
+ * No text of the query ever becomes SQL text: values, field paths and FTS5
+ * expressions are bound as parameters, and the leaves SQL cannot express
+ * exactly (wildcards, CIDR, fields inside the JSON document, phrases) call
+ * back into proto/query.c through two SQL functions that receive their AST
+ * node as a bound pointer, so SQL and query_match() share one meaning.
+ *
+ * Events: each partition yields its matches ORDER BY utc DESC, id DESC
+ * (the events_utc index, or events_host/events_cat for a field term); the
+ * partitions, ordered by their highest utctimestamp, are merged so the
+ * whole result is newest first, and a partition is only opened once its
+ * newest event could come next.  Aggregations run GROUP BY in each
+ * partition and merge into a bounded table.
+ */
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "normalize.h"
+#include "query.h"
+#include "search.h"
+#include "timeparse.h"
+
+#define NODE_PTR	"ward_query_node"
+#define MAX_PARTS	36500	/* a century of days */
+#define MAX_OPEN	64	/* connections kept open at once */
+#define BUSY_MS		2000
+
+enum bind_type { B_INT, B_TEXT, B_PTR };
+
+struct bind {
+	enum bind_type	 type;
+	int64_t		 i;
+	char		*s;		/* owned */
+	const void	*ptr;
+};
+
+/* One statement's SQL text and its parameters, in order. */
+struct sql {
+	struct buf	 text;
+	struct bind	*b;
+	size_t		 n, cap;
+	int		 nomem;
+};
+
+struct part {
+	char		 name[16];	/* YYYY-MM-DD.db */
+	int64_t		 min_utc, max_utc, count;
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	int		 has_row;	/* st holds a row */
+	int		 done;
+};
+
+struct run {
+	const struct query	*q;
+	const struct search_opts *o;
+	search_emit		 emit;
+	void			*arg;
+	struct search_info	*info;
+	char			*err;
+	size_t			 errlen;
+	int64_t			 since, until;	/* utc bounds; 0 open */
+	struct timespec		 deadline;
+	int			 timed_out;
+	size_t			 limit;
+	size_t			 max_groups;
+	char			 dir[4096];	/* datadir/events */
+	struct part		*parts;
+	size_t			 nparts, nopen;
+	struct sql		 sql;		/* the per-partition query */
+	struct buf		 line;
+	int			 stopped;	/* emit said stop */
+};
+
+/* ---- SQL building ----------------------------------------------------- */
+
+static void
+sql_init(struct sql *s)
+{
+	memset(s, 0, sizeof(*s));
+	buf_init(&s->text);
+}
+
+static void
+sql_release(struct sql *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->b[i].s);
+	free(s->b);
+	buf_release(&s->text);
+	memset(s, 0, sizeof(*s));
+}
+
+static void
+sql_put(struct sql *s, const char *t)
+{
+	if (buf_puts(&s->text, t) == -1)
+		s->nomem = 1;
+}
+
+static struct bind *
+sql_bind(struct sql *s, enum bind_type type)
+{
+	struct bind *nb;
+	size_t	 cap;
+
+	if (s->n == s->cap) {
+		cap = s->cap ? s->cap * 2 : 16;
+		if ((nb = reallocarray(s->b, cap, sizeof(*nb))) == NULL) {
+			s->nomem = 1;
+			return NULL;
+		}
+		s->b = nb;
+		s->cap = cap;
+	}
+	nb = &s->b[s->n++];
+	memset(nb, 0, sizeof(*nb));
+	nb->type = type;
+	sql_put(s, "?");
+	return nb;
+}
+
+static void
+bind_int(struct sql *s, int64_t v)
+{
+	struct bind *b;
+
+	if ((b = sql_bind(s, B_INT)) != NULL)
+		b->i = v;
+}
+
+static void
+bind_ptr(struct sql *s, const void *p)
+{
+	struct bind *b;
+
+	if ((b = sql_bind(s, B_PTR)) != NULL)
+		b->ptr = p;
+}
+
+/* Bind text the caller gives away (freed here on failure). */
+static void
+bind_owned(struct sql *s, char *t)
+{
+	struct bind *b;
+
+	if (t == NULL) {
+		s->nomem = 1;
+		return;
+	}
+	if ((b = sql_bind(s, B_TEXT)) == NULL) {
+		free(t);
+		return;
+	}
+	b->s = t;
+}
+
+/* A field path as a JSON path "$.a.b"; query_field_valid() holds for it,
+   so it only has [A-Za-z0-9_.-]. */
+static void
+bind_path(struct sql *s, const struct query_field *f)
+{
+	char	*p;
+
+	if (!query_field_valid(f->path)) {
+		s->nomem = 1;
+		return;
+	}
+	if (asprintf(&p, "$.%s", f->path) == -1)
+		p = NULL;
+	bind_owned(s, p);
+}
+
+static const char *
+column(enum query_ftype t)
+{
+	switch (t) {
+	case QUERY_F_UTC:		return "utc";
+	case QUERY_F_RECEIVED:		return "received";
+	case QUERY_F_SEVERITY:		return "severity";
+	case QUERY_F_CATEGORY:		return "category";
+	case QUERY_F_HOSTNAME:		return "hostname";
+	case QUERY_F_PROCESSNAME:	return "processname";
+	case QUERY_F_SOURCE:		return "source";
+	case QUERY_F_SUMMARY:		return "summary";
+	default:			return NULL;
+	}
+}
+
+/* An FTS5 expression for the words of a TEXT node: each word a quoted
+   string (words hold no '"'), joined by AND; phrases are checked after. */
+static char *
+fts_expr(const struct query_node *n)
+{
+	struct buf b;
+	size_t	 k;
+
+	buf_init(&b);
+	if (n->field.type == QUERY_F_SUMMARY)
+		buf_puts(&b, "{summary} : (");
+	for (k = 0; k < n->ntokens; k++) {
+		if (k > 0)
+			buf_puts(&b, " AND ");
+		buf_puts(&b, "\"");
+		buf_puts(&b, n->tokens[k]);
+		buf_puts(&b, "\"");
+	}
+	if (n->prefix_last)
+		buf_puts(&b, " *");
+	if (n->field.type == QUERY_F_SUMMARY)
+		buf_puts(&b, ")");
+	if (b.data == NULL || buf_puts(&b, "") == -1) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_steal(&b, NULL);
+}
+
+static void
+range_sql(struct sql *s, const char *col, const struct query_node *n)
+{
+	int	 any = 0;
+
+	sql_put(s, "(");
+	if (n->range & QUERY_LO) {
+		sql_put(s, col);
+		sql_put(s, n->range & QUERY_LO_INCL ? " >= " : " > ");
+		bind_int(s, (int64_t)n->lo);
+		any = 1;
+	}
+	if (n->range & QUERY_HI) {
+		if (any)
+			sql_put(s, " AND ");
+		sql_put(s, col);
+		sql_put(s, n->range & QUERY_HI_INCL ? " <= " : " < ");
+		bind_int(s, (int64_t)n->hi);
+		any = 1;
+	}
+	if (!any)
+		sql_put(s, "1");
+	sql_put(s, ")");
+}
+
+static void
+compile(struct sql *s, const struct query_node *n)
+{
+	const char *col = column(n->field.type);
+	int	 r;
+
+	switch (n->kind) {
+	case QUERY_ALL:
+		sql_put(s, "1");
+		return;
+	case QUERY_AND:
+	case QUERY_OR:
+		sql_put(s, "(");
+		compile(s, n->a);
+		sql_put(s, n->kind == QUERY_AND ? " AND " : " OR ");
+		compile(s, n->b);
+		sql_put(s, ")");
+		return;
+	case QUERY_NOT:
+		sql_put(s, "(NOT ");
+		compile(s, n->a);
+		sql_put(s, ")");
+		return;
+	case QUERY_TEXT:
+		sql_put(s, "(id IN (SELECT rowid FROM fts WHERE fts MATCH ");
+		bind_owned(s, fts_expr(n));
+		sql_put(s, ")");
+		if (n->ntokens > 1) {
+			/* FTS5 without positions cannot test a phrase. */
+			sql_put(s, " AND ward_text(");
+			bind_ptr(s, n);
+			sql_put(s, n->field.type == QUERY_F_SUMMARY ?
+			    ", summary)" : ", doc)");
+		}
+		sql_put(s, ")");
+		return;
+	case QUERY_EXISTS:
+		switch (n->field.type) {
+		case QUERY_F_UTC:
+		case QUERY_F_RECEIVED:
+		case QUERY_F_SEVERITY:
+			sql_put(s, "1");
+			return;
+		case QUERY_F_JSON:
+			sql_put(s, "(ifnull(json_type(doc, ");
+			bind_path(s, &n->field);
+			sql_put(s, "), 'null') <> 'null')");
+			return;
+		default:
+			sql_put(s, "(");
+			sql_put(s, col);
+			sql_put(s, " IS NOT NULL)");
+			return;
+		}
+	case QUERY_TERM:
+		break;
+	}
+	switch (n->field.type) {
+	case QUERY_F_UTC:
+	case QUERY_F_RECEIVED:
+		range_sql(s, col, n);
+		return;
+	case QUERY_F_SEVERITY:
+		if (n->op == QUERY_RANGE) {
+			range_sql(s, col, n);
+			return;
+		}
+		for (r = 0; r < 8; r++)
+			if (n->sevmask == 1u << r) {
+				sql_put(s, "(severity = ");
+				bind_int(s, r);
+				sql_put(s, ")");
+				return;
+			}
+		sql_put(s, "((");
+		bind_int(s, n->sevmask);
+		sql_put(s, " >> severity) & 1)");
+		return;
+	case QUERY_F_JSON:
+		sql_put(s, "ward_leaf(");
+		bind_ptr(s, n);
+		sql_put(s, ", doc -> ");
+		bind_path(s, &n->field);
+		sql_put(s, ", 1)");
+		return;
+	default:
+		if (n->op == QUERY_EQ) {
+			sql_put(s, "(");
+			sql_put(s, col);
+			sql_put(s, " IS ");
+			bind_owned(s, strdup(n->value));
+			sql_put(s, ")");
+			return;
+		}
+		sql_put(s, "ward_leaf(");
+		bind_ptr(s, n);
+		sql_put(s, ", ");
+		sql_put(s, col);
+		sql_put(s, ", 0)");
+		return;
+	}
+}
+
+/* The expression a field groups or sorts by. */
+static void
+key_sql(struct sql *s, const struct query_field *f, int json_text)
+{
+	const char *col = column(f->type);
+
+	if (col != NULL) {
+		sql_put(s, col);
+		return;
+	}
+	sql_put(s, json_text ? "(doc -> " : "json_extract(doc, ");
+	bind_path(s, f);
+	sql_put(s, ")");
+}
+
+static int
+apply_binds(struct run *r, sqlite3_stmt *st, const struct sql *s)
+{
+	size_t	 i;
+	int	 rc = SQLITE_OK;
+
+	for (i = 0; i < s->n && rc == SQLITE_OK; i++) {
+		const struct bind *b = &s->b[i];
+
+		switch (b->type) {
+		case B_INT:
+			rc = sqlite3_bind_int64(st, (int)i + 1, b->i);
+			break;
+		case B_TEXT:
+			rc = sqlite3_bind_text(st, (int)i + 1, b->s, -1,
+			    SQLITE_STATIC);
+			break;
+		case B_PTR:
+			rc = sqlite3_bind_pointer(st, (int)i + 1,
+			    (void *)b->ptr, NODE_PTR, NULL);
+			break;
+		}
+	}
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* ---- SQL functions ---------------------------------------------------- */
+
+/* ward_leaf(node, value, is_json): value is JSON text (doc -> path) when
+   is_json, else a column's text. */
+static void
+fn_leaf(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct query_node *n;
+	const char *t;
+	json_t	*v;
+	int	 len;
+
+	n = sqlite3_value_pointer(argv[0], NODE_PTR);
+	if (n == NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	t = (const char *)sqlite3_value_text(argv[1]);
+	len = sqlite3_value_bytes(argv[1]);
+	if (t == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (sqlite3_value_int(argv[2]))
+		v = json_loadb(t, (size_t)len, JSON_DECODE_ANY |
+		    JSON_ALLOW_NUL, NULL);
+	else
+		v = json_stringn_nocheck(t, (size_t)len);
+	sqlite3_result_int(ctx, v != NULL && query_match_value(n, v));
+	json_decref(v);
+	(void)argc;
+}
+
+/* ward_text(node, text): the words of a phrase, next to each other, in
+   the summary (node on summary) or in the document. */
+static void
+fn_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct query_node *n;
+	const char *t;
+	json_t	*v;
+	int	 len;
+
+	n = sqlite3_value_pointer(argv[0], NODE_PTR);
+	if (n == NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	t = (const char *)sqlite3_value_text(argv[1]);
+	len = sqlite3_value_bytes(argv[1]);
+	if (t == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (n->field.type == QUERY_F_SUMMARY)
+		v = json_stringn_nocheck(t, (size_t)len);
+	else
+		v = json_loadb(t, (size_t)len, 0, NULL);
+	sqlite3_result_int(ctx, v != NULL && query_match_text(n, v));
+	json_decref(v);
+	(void)argc;
+}
+
+/* ---- time budget ------------------------------------------------------ */
+
+static int
+past(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec || (now.tv_sec ==
+	    deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+static int
+progress(void *arg)
+{
+	struct run *r = arg;
+
+	if (past(&r->deadline)) {
+		r->timed_out = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- partitions ------------------------------------------------------- */
+
+static int
+part_name_ok(const char *s)
+{
+	size_t	 i;
+
+	if (strlen(s) != 13 || strcmp(s + 10, ".db") != 0)
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' :
+		    !isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int
+name_desc(const void *a, const void *b)
+{
+	return -strcmp(((const struct part *)a)->name,
+	    ((const struct part *)b)->name);
+}
+
+static int
+newest_desc(const void *a, const void *b)
+{
+	const struct part *x = a, *y = b;
+
+	if (x->max_utc != y->max_utc)
+		return x->max_utc > y->max_utc ? -1 : 1;
+	return -strcmp(x->name, y->name);
+}
+
+static void
+seterr(struct run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+seterr(struct run *r, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (r->err == NULL || r->errlen == 0 || r->err[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->err, r->errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void
+part_close(struct run *r, struct part *p)
+{
+	sqlite3_finalize(p->st);
+	p->st = NULL;
+	if (p->db != NULL) {
+		sqlite3_close(p->db);
+		r->nopen--;
+	}
+	p->db = NULL;
+}
+
+/* Open a partition read-only inside a read transaction (one snapshot for
+   meta and the query). */
+static int
+part_open(struct run *r, struct part *p)
+{
+	char	 path[4096 + 16];
+
+	if (p->db != NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", r->dir, p->name);
+	if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		seterr(r, "%s: %s", p->name, p->db != NULL ?
+		    sqlite3_errmsg(p->db) : "cannot open");
+		sqlite3_close(p->db);
+		p->db = NULL;
+		return -1;
+	}
+	r->nopen++;
+	sqlite3_busy_timeout(p->db, BUSY_MS);
+	sqlite3_progress_handler(p->db, 1000, progress, r);
+	if (sqlite3_create_function(p->db, "ward_leaf", 3, SQLITE_UTF8, NULL,
+	    fn_leaf, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(p->db, "ward_text", 2, SQLITE_UTF8, NULL,
+	    fn_text, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(p->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+		part_close(r, p);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read a partition's meta; returns 1 when it may hold matches, 0 when it
+   can be skipped, -1 on error. */
+static int
+part_meta(struct run *r, struct part *p)
+{
+	sqlite3_stmt *st = NULL;
+	int	 have = 0, rc;
+
+	if (part_open(r, p) == -1)
+		return -1;
+	p->count = 0;
+	if (sqlite3_prepare_v2(p->db, "SELECT key, value FROM meta", -1,
+	    &st, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		int64_t v = sqlite3_column_int64(st, 1);
+
+		if (k == NULL)
+			continue;
+		if (strcmp(k, "min_utc") == 0) {
+			p->min_utc = v;
+			have |= 1;
+		} else if (strcmp(k, "max_utc") == 0) {
+			p->max_utc = v;
+			have |= 2;
+		} else if (strcmp(k, "count") == 0)
+			p->count = v;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	if (have != 3)
+		return 0;
+	if (r->since != 0 && p->max_utc < r->since)
+		return 0;
+	if (r->until != 0 && p->min_utc >= r->until)
+		return 0;
+	return 1;
+fail:
+	if (r->timed_out)
+		seterr(r, "search timed out");
+	else
+		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+	sqlite3_finalize(st);
+	return -1;
+}
+
+/* Find the partitions under datadir/events that may hold matches. */
+static int
+parts_list(struct run *r, const char *datadir)
+{
+	struct dirent *de;
+	DIR	*d;
+	size_t	 i, keep, cap = 0;
+	int	 m;
+
+	if ((size_t)snprintf(r->dir, sizeof(r->dir), "%s/events", datadir) >=
+	    sizeof(r->dir)) {
+		seterr(r, "data directory path too long");
+		return -1;
+	}
+	if ((d = opendir(r->dir)) == NULL)
+		return 0;	/* nothing stored yet */
+	while ((de = readdir(d)) != NULL) {
+		struct part *np;
+
+		if (!part_name_ok(de->d_name))
+			continue;
+		if (r->nparts == MAX_PARTS)
+			break;
+		if (r->nparts == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((np = reallocarray(r->parts, cap,
+			    sizeof(*np))) == NULL) {
+				closedir(d);
+				seterr(r, "out of memory");
+				return -1;
+			}
+			r->parts = np;
+		}
+		np = &r->parts[r->nparts++];
+		memset(np, 0, sizeof(*np));
+		memcpy(np->name, de->d_name, 14);	/* checked: 13 + NUL */
+	}
+	closedir(d);
+	if (r->nparts > 0)
+		qsort(r->parts, r->nparts, sizeof(*r->parts), name_desc);
+	for (i = keep = 0; i < r->nparts; i++) {
+		struct part *p = &r->parts[i];
+
+		if ((m = part_meta(r, p)) == -1)
+			return -1;
+		if (m == 0 || r->nopen > MAX_OPEN)
+			part_close(r, p);
+		if (m == 1) {
+			if (keep != i) {
+				r->parts[keep] = *p;
+				memset(p, 0, sizeof(*p));
+			}
+			keep++;
+		}
+	}
+	r->nparts = keep;
+	return 0;
+}
+
+static void
+parts_close(struct run *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nparts; i++)
+		part_close(r, &r->parts[i]);
+	free(r->parts);
+	r->parts = NULL;
+	r->nparts = 0;
+}
+
+/* Prepare r->sql on partition p and bind it. */
+static int
+part_prepare(struct run *r, struct part *p)
+{
+	if (part_open(r, p) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(p->db, r->sql.text.data, -1, &p->st,
+	    NULL) != SQLITE_OK || apply_binds(r, p->st, &r->sql) == -1) {
+		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Step p; returns 0 (row or done) or -1. */
+static int
+part_step(struct run *r, struct part *p)
+{
+	int	 rc = sqlite3_step(p->st);
+
+	if (rc == SQLITE_ROW) {
+		p->has_row = 1;
+		return 0;
+	}
+	p->has_row = 0;
+	p->done = 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (r->timed_out || rc == SQLITE_INTERRUPT)
+		seterr(r, "search timed out after %d ms (narrow the time range "
+		    "or the query)", r->o->timeout_ms > 0 ? r->o->timeout_ms :
+		    SEARCH_TIMEOUT_MS);
+	else
+		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+	return -1;
+}
+
+/* The WHERE clause: the filter and the time bounds. */
+static void
+where_sql(struct run *r, struct sql *s)
+{
+	sql_put(s, " WHERE ");
+	compile(s, r->q->root);
+	if (r->since != 0) {
+		sql_put(s, " AND utc >= ");
+		bind_int(s, r->since);
+	}
+	if (r->until != 0) {
+		sql_put(s, " AND utc < ");
+		bind_int(s, r->until);
+	}
+}
+
+/* Tighten [since, until) with the utctimestamp terms every match must
+   satisfy (those joined by AND at the top). */
+static void
+query_bounds(const struct query_node *n, int64_t *since, int64_t *until)
+{
+	int64_t	 v;
+
+	if (n->kind == QUERY_AND) {
+		query_bounds(n->a, since, until);
+		query_bounds(n->b, since, until);
+		return;
+	}
+	if (n->kind != QUERY_TERM || n->field.type != QUERY_F_UTC ||
+	    n->op != QUERY_RANGE)
+		return;
+	if (n->range & QUERY_LO) {
+		v = (int64_t)n->lo + !(n->range & QUERY_LO_INCL);
+		if (*since == 0 || v > *since)
+			*since = v;
+	}
+	if (n->range & QUERY_HI) {
+		v = (int64_t)n->hi + !!(n->range & QUERY_HI_INCL);
+		if (*until == 0 || v < *until)
+			*until = v;
+	}
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static int
+emit(struct run *r, const char *s, size_t n)
+{
+	if (r->emit(r->arg, s, n) == -1) {
+		r->stopped = 1;
+		return -1;
+	}
+	r->info->rows++;
+	return 0;
+}
+
+static const json_t *
+lookup(const json_t *ev, const char *path)
+{
+	const char *dot;
+	char	 key[QUERY_MAX_FIELD + 1];
+	size_t	 n;
+
+	while (json_is_object(ev)) {
+		dot = strchr(path, '.');
+		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+		if (n > QUERY_MAX_FIELD)
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		ev = json_object_get(ev, key);
+		if (dot == NULL)
+			return ev;
+		path = dot + 1;
+	}
+	return NULL;
+}
+
+static int
+dump_cb(const char *p, size_t n, void *arg)
+{
+	return buf_append(arg, p, n);
+}
+
+/* One event line: the document with "id" spliced in first, or only the
+   fields asked for. */
+static int
+emit_event(struct run *r, sqlite3_stmt *st)
+{
+	int64_t	 id = sqlite3_column_int64(st, 0);
+	const char *doc = (const char *)sqlite3_column_text(st, 2);
+	int	 len = sqlite3_column_bytes(st, 2);
+	const char *body;
+	json_t	*ev, *out;
+	size_t	 i;
+	int	 rc;
+
+	buf_reset(&r->line);
+	if (doc == NULL)
+		return 0;
+	if (r->q->nfields > 0) {
+		if ((ev = json_loadb(doc, (size_t)len, 0, NULL)) == NULL)
+			return 0;
+		out = json_object();
+		json_object_set_new(out, "id", json_integer(id));
+		for (i = 0; i < r->q->nfields; i++) {
+			const json_t *v = lookup(ev, r->q->fields[i].path);
+
+			json_object_set(out, r->q->fields[i].path,
+			    v != NULL ? (json_t *)v : json_null());
+		}
+		rc = json_dump_callback(out, dump_cb, &r->line,
+		    JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(out);
+		json_decref(ev);
+		if (rc == -1) {
+			seterr(r, "out of memory");
+			return -1;
+		}
+		return emit(r, r->line.data, r->line.len);
+	}
+	body = doc;
+	while (*body != '\0' && *body != '{')
+		body++;
+	if (*body == '\0')
+		return 0;
+	body++;
+	while (*body == ' ' || *body == '\n' || *body == '\t' || *body == '\r')
+		body++;
+	if (buf_printf(&r->line, "{\"id\":%" PRId64 "%s", id,
+	    *body == '}' ? "" : ",") == -1 ||
+	    buf_append(&r->line, body, (size_t)(doc + len - body)) == -1) {
+		seterr(r, "out of memory");
+		return -1;
+	}
+	return emit(r, r->line.data, r->line.len);
+}
+
+/* Compare the current rows of two partitions in output order: by the
+   sort key (column 3) when sorting, else utc (column 1); then id. */
+static int
+row_cmp(const struct run *r, sqlite3_stmt *a, sqlite3_stmt *b)
+{
+	int64_t	 x, y;
+	int	 c = 0, ta, tb, desc = 1;
+
+	if (r->q->has_sort) {
+		desc = r->q->sort_desc;
+		ta = sqlite3_column_type(a, 3);
+		tb = sqlite3_column_type(b, 3);
+		if (ta == SQLITE_FLOAT)
+			ta = SQLITE_INTEGER;
+		if (tb == SQLITE_FLOAT)
+			tb = SQLITE_INTEGER;
+		if (ta != tb)	/* NULL < numbers < text < blob */
+			c = ta == SQLITE_NULL ? -1 : tb == SQLITE_NULL ? 1 :
+			    ta < tb ? -1 : 1;
+		else if (ta == SQLITE_INTEGER) {
+			double da = sqlite3_column_double(a, 3);
+			double db = sqlite3_column_double(b, 3);
+
+			c = da < db ? -1 : da > db;
+		} else if (ta == SQLITE_TEXT) {
+			const char *sa = (const char *)sqlite3_column_text(a, 3);
+			const char *sb = (const char *)sqlite3_column_text(b, 3);
+
+			c = r->q->sort.type == QUERY_F_JSON ||
+			    r->q->sort.type == QUERY_F_SUMMARY ?
+			    strcmp(sa, sb) : strcasecmp(sa, sb);
+		}
+	} else {
+		x = sqlite3_column_int64(a, 1);
+		y = sqlite3_column_int64(b, 1);
+		c = x < y ? -1 : x > y;
+	}
+	if (c == 0) {
+		x = sqlite3_column_int64(a, 0);
+		y = sqlite3_column_int64(b, 0);
+		c = x < y ? -1 : x > y;
+	}
+	return desc ? -c : c;
+}
+
+static int
+run_events(struct run *r)
+{
+	struct sql *s = &r->sql;
+	struct part *best;
+	size_t	 i, next = 0;
+	const char *dir = r->q->has_sort && !r->q->sort_desc ? "ASC" : "DESC";
+
+	sql_put(s, "SELECT id, utc, doc");
+	if (r->q->has_sort) {
+		sql_put(s, ", ");
+		key_sql(s, &r->q->sort, 0);
+	}
+	sql_put(s, " FROM events");
+	where_sql(r, s);
+	if (r->q->has_sort) {
+		sql_put(s, " ORDER BY 4 ");
+		sql_put(s, dir);
+		sql_put(s, ", id ");
+	} else
+		sql_put(s, " ORDER BY utc DESC, id ");
+	sql_put(s, dir);
+	sql_put(s, " LIMIT ");
+	bind_int(s, (int64_t)r->limit);
+	if (s->nomem) {
+		seterr(r, "out of memory");
+		return -1;
+	}
+	/* Newest partitions (by their newest event) first. */
+	if (r->nparts > 0)
+		qsort(r->parts, r->nparts, sizeof(*r->parts), newest_desc);
+	while (r->info->rows < r->limit) {
+		best = NULL;
+		for (;;) {
+			for (i = 0; i < next; i++) {
+				struct part *p = &r->parts[i];
+
+				if (p->has_row && (best == NULL ||
+				    row_cmp(r, p->st, best->st) < 0))
+					best = p;
+			}
+			/* Open the next partition when it may hold a row
+			   that comes before the best one (any row, when
+			   sorting on another key). */
+			if (next == r->nparts || (best != NULL &&
+			    !r->q->has_sort && r->parts[next].max_utc <
+			    sqlite3_column_int64(best->st, 1)))
+				break;
+			if (part_prepare(r, &r->parts[next]) == -1 ||
+			    part_step(r, &r->parts[next]) == -1)
+				return -1;
+			r->info->partitions++;
+			next++;
+		}
+		if (best == NULL)
+			return 0;
+		if (emit_event(r, best->st) == -1)
+			return r->stopped ? 0 : -1;
+		if (part_step(r, best) == -1)
+			return -1;
+		if (best->done)
+			part_close(r, best);
+		if (past(&r->deadline)) {
+			r->timed_out = 1;
+			seterr(r, "search timed out after %d ms (narrow the time "
+			    "range or the query)", r->o->timeout_ms > 0 ?
+			    r->o->timeout_ms : SEARCH_TIMEOUT_MS);
+			return -1;
+		}
+	}
+	for (i = 0; i < next; i++)
+		if (r->parts[i].has_row)
+			r->info->limited = 1;
+	if (next < r->nparts)
+		r->info->limited = 1;
+	return 0;
+}
+
+/* ---- aggregations ----------------------------------------------------- */
+
+struct group {
+	char		*key;	/* merge key; NULL: free slot */
+	char		*row;	/* the row's JSON without its count */
+	uint64_t	 count;
+	int64_t		 bucket;
+};
+
+struct groups {
+	struct group	*g;
+	size_t		 n, cap;	/* cap: power of two */
+	size_t		 max;
+	int		 truncated;
+};
+
+static uint64_t
+hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int
+groups_grow(struct groups *gs)
+{
+	struct group *ng;
+	size_t	 cap = gs->cap ? gs->cap * 2 : 256, i, j;
+
+	if ((ng = calloc(cap, sizeof(*ng))) == NULL)
+		return -1;
+	for (i = 0; i < gs->cap; i++) {
+		if (gs->g[i].key == NULL)
+			continue;
+		for (j = hash(gs->g[i].key) & (cap - 1); ng[j].key != NULL;
+		    j = (j + 1) & (cap - 1))
+			;
+		ng[j] = gs->g[i];
+	}
+	free(gs->g);
+	gs->g = ng;
+	gs->cap = cap;
+	return 0;
+}
+
+/* Add count to the group key (row made by the caller, taken here). */
+static int
+groups_add(struct groups *gs, char *key, char *row, int64_t bucket,
+    uint64_t count)
+{
+	size_t	 j;
+
+	if (gs->cap == 0 || gs->n * 2 >= gs->cap)
+		if (groups_grow(gs) == -1)
+			goto nomem;
+	for (j = hash(key) & (gs->cap - 1); gs->g[j].key != NULL;
+	    j = (j + 1) & (gs->cap - 1))
+		if (strcmp(gs->g[j].key, key) == 0) {
+			gs->g[j].count += count;
+			free(key);
+			free(row);
+			return 0;
+		}
+	if (gs->n >= gs->max) {
+		gs->truncated = 1;
+		free(key);
+		free(row);
+		return 0;
+	}
+	gs->g[j].key = key;
+	gs->g[j].row = row;
+	gs->g[j].count = count;
+	gs->g[j].bucket = bucket;
+	gs->n++;
+	return 0;
+nomem:
+	free(key);
+	free(row);
+	return -1;
+}
+
+static void
+groups_free(struct groups *gs)
+{
+	size_t	 i;
+
+	for (i = 0; i < gs->cap; i++) {
+		free(gs->g[i].key);
+		free(gs->g[i].row);
+	}
+	free(gs->g);
+}
+
+static int
+by_count(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->row, y->row);
+}
+
+static int
+by_bucket(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	return x->bucket < y->bucket ? -1 : x->bucket > y->bucket;
+}
+
+/* Append the JSON value of group column col (field f) to out, and the
+   merge key part to key. */
+static int
+group_value(sqlite3_stmt *st, int col, const struct query_field *f,
+    struct buf *out, struct buf *key)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	int	 len = sqlite3_column_bytes(st, col);
+	char	 iso[TIME_ISO_LEN];
+	const char *name;
+	size_t	 k, start;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL || t == NULL) {
+		if (buf_puts(out, "null") == -1)
+			return -1;
+		return buf_puts(key, "\x01n");
+	}
+	switch (f->type) {
+	case QUERY_F_UTC:
+	case QUERY_F_RECEIVED:
+		time_format(sqlite3_column_int64(st, col), iso);
+		if (buf_json_string(out, iso, strlen(iso)) == -1)
+			return -1;
+		break;
+	case QUERY_F_SEVERITY:
+		name = severity_name(sqlite3_column_int(st, col));
+		if (name == NULL)
+			name = "?";
+		if (buf_json_string(out, name, strlen(name)) == -1)
+			return -1;
+		break;
+	case QUERY_F_JSON:
+		/* doc -> path is already JSON text. */
+		if (buf_append(out, t, (size_t)len) == -1)
+			return -1;
+		return buf_append(key, t, (size_t)len) == -1 ||
+		    buf_puts(key, "\x01") == -1 ? -1 : 0;
+	default:
+		if (buf_json_string(out, t, (size_t)len) == -1)
+			return -1;
+		/* The typed text columns group without case. */
+		start = key->len;
+		if (buf_append(key, t, (size_t)len) == -1)
+			return -1;
+		for (k = start; k < key->len; k++)
+			if (key->data[k] >= 'A' && key->data[k] <= 'Z')
+				key->data[k] += 32;
+		return buf_puts(key, "\x01");
+	}
+	return buf_append(key, t, (size_t)len) == -1 ||
+	    buf_puts(key, "\x01") == -1 ? -1 : 0;
+}
+
+static int
+run_aggregate(struct run *r)
+{
+	const struct query *q = r->q;
+	struct sql *s = &r->sql;
+	struct groups gs;
+	struct buf row, key;
+	uint64_t total = 0;
+	size_t	 i, k, nout;
+	int	 rc = -1, ncols = 0;
+	char	 iso[TIME_ISO_LEN];
+
+	memset(&gs, 0, sizeof(gs));
+	gs.max = r->max_groups;
+	buf_init(&row);
+	buf_init(&key);
+	sql_put(s, "SELECT ");
+	switch (q->agg) {
+	case QUERY_AGG_COUNT:
+		break;
+	case QUERY_AGG_HISTOGRAM:
+		sql_put(s, "((utc / ");
+		bind_int(s, q->interval_us);
+		sql_put(s, ") - (utc % ");
+		bind_int(s, q->interval_us);
+		sql_put(s, " < 0)) * ");
+		bind_int(s, q->interval_us);
+		sql_put(s, ", ");
+		ncols = 1;
+		break;
+	default:
+		for (k = 0; k < q->nby; k++) {
+			key_sql(s, &q->by[k], 1);
+			sql_put(s, ", ");
+		}
+		ncols = (int)q->nby;
+		break;
+	}
+	sql_put(s, "count(*) FROM events");
+	where_sql(r, s);
+	for (k = 0; k < (size_t)ncols; k++)
+		sql_put(s, k == 0 ? " GROUP BY 1" : k == 1 ? ", 2" :
+		    k == 2 ? ", 3" : ", 4");
+	if (s->nomem) {
+		seterr(r, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < r->nparts; i++) {
+		struct part *p = &r->parts[i];
+
+		if (part_prepare(r, p) == -1 || part_step(r, p) == -1)
+			goto fail;
+		r->info->partitions++;
+		for (; p->has_row; ) {
+			uint64_t c = (uint64_t)sqlite3_column_int64(p->st,
+			    ncols);
+
+			if (q->agg == QUERY_AGG_COUNT)
+				total += c;
+			else if (q->agg == QUERY_AGG_HISTOGRAM) {
+				int64_t b = sqlite3_column_int64(p->st, 0);
+				char *kk;
+
+				if (asprintf(&kk, "%" PRId64, b) == -1 ||
+				    groups_add(&gs, kk, NULL, b, c) == -1) {
+					seterr(r, "out of memory");
+					goto fail;
+				}
+			} else {
+				buf_reset(&row);
+				buf_reset(&key);
+				buf_puts(&row, "{");
+				for (k = 0; k < q->nby; k++) {
+					if (k > 0)
+						buf_puts(&row, ",");
+					buf_json_string(&row, q->by[k].path,
+					    strlen(q->by[k].path));
+					buf_puts(&row, ":");
+					if (group_value(p->st, (int)k,
+					    &q->by[k], &row, &key) == -1)
+						break;
+				}
+				if (k < q->nby || row.data == NULL ||
+				    buf_puts(&key, "") == -1 ||
+				    groups_add(&gs, strdup(key.data),
+				    strdup(row.data), 0, c) == -1) {
+					seterr(r, "out of memory");
+					goto fail;
+				}
+			}
+			if (part_step(r, p) == -1)
+				goto fail;
+		}
+		part_close(r, p);
+	}
+	if (q->agg == QUERY_AGG_COUNT) {
+		buf_reset(&row);
+		if (buf_printf(&row, "{\"count\":%" PRIu64 "}", total) == -1) {
+			seterr(r, "out of memory");
+			goto fail;
+		}
+		if (emit(r, row.data, row.len) == -1)
+			goto stopped;
+		rc = 0;
+		goto fail;
+	}
+	/* Pack the groups and order them. */
+	for (i = k = 0; i < gs.cap; i++)
+		if (gs.g[i].key != NULL)
+			gs.g[k++] = gs.g[i];
+	for (i = k; i < gs.cap; i++)
+		memset(&gs.g[i], 0, sizeof(gs.g[i]));
+	if (k > 0)
+		qsort(gs.g, k, sizeof(*gs.g), q->agg == QUERY_AGG_HISTOGRAM ?
+		    by_bucket : by_count);
+	nout = k;
+	if (q->agg == QUERY_AGG_TOP && q->top < nout)
+		nout = q->top;
+	if (nout > r->limit) {
+		nout = r->limit;
+		r->info->limited = 1;
+	}
+	for (i = 0; i < nout; i++) {
+		buf_reset(&row);
+		if (q->agg == QUERY_AGG_HISTOGRAM) {
+			time_format(gs.g[i].bucket, iso);
+			if (buf_printf(&row, "{\"time\":\"%s\",\"count\":%"
+			    PRIu64 "}", iso, gs.g[i].count) == -1) {
+				seterr(r, "out of memory");
+				goto fail;
+			}
+		} else if (buf_puts(&row, gs.g[i].row) == -1 ||
+		    buf_printf(&row, ",\"count\":%" PRIu64 "}",
+		    gs.g[i].count) == -1) {
+			seterr(r, "out of memory");
+			goto fail;
+		}
+		if (emit(r, row.data, row.len) == -1)
+			goto stopped;
+	}
+stopped:
+	rc = 0;
+fail:
+	r->info->truncated = gs.truncated;
+	groups_free(&gs);
+	buf_release(&row);
+	buf_release(&key);
+	return rc;
+}
+
+/* ---- entry points ----------------------------------------------------- */
+
+int
+search_exec(const char *datadir, const struct query *q,
+    const struct search_opts *o, search_emit emitfn, void *arg,
+    struct search_info *info, char *err, size_t errlen)
+{
+	static const struct search_opts defaults;
+	struct search_info scratch;
+	struct run r;
+	size_t	 max;
+	int	 ms, rc = -1;
+
+	if (o == NULL)
+		o = &defaults;
+	if (info == NULL)
+		info = &scratch;
+	memset(info, 0, sizeof(*info));
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	memset(&r, 0, sizeof(r));
+	r.q = q;
+	r.o = o;
+	r.emit = emitfn;
+	r.arg = arg;
+	r.info = info;
+	r.err = err;
+	r.errlen = errlen;
+	r.since = o->since_us;
+	r.until = o->until_us;
+	query_bounds(q->root, &r.since, &r.until);
+	max = o->max_limit > 0 ? o->max_limit : SEARCH_LIMIT_MAX;
+	r.limit = o->limit > 0 ? o->limit : SEARCH_LIMIT_DEFAULT;
+	if (q->head > 0 && q->head < r.limit)
+		r.limit = q->head;
+	if (r.limit > max)
+		r.limit = max;
+	r.max_groups = o->max_groups > 0 ? o->max_groups : SEARCH_GROUPS_MAX;
+	ms = o->timeout_ms > 0 ? o->timeout_ms : SEARCH_TIMEOUT_MS;
+	clock_gettime(CLOCK_MONOTONIC, &r.deadline);
+	r.deadline.tv_sec += ms / 1000;
+	r.deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (r.deadline.tv_nsec >= 1000000000L) {
+		r.deadline.tv_sec++;
+		r.deadline.tv_nsec -= 1000000000L;
+	}
+	sql_init(&r.sql);
+	buf_init(&r.line);
+	if (r.since != 0 && r.until != 0 && r.since >= r.until) {
+		/* Nothing can match. */
+		if (q->agg == QUERY_AGG_COUNT)
+			emit(&r, "{\"count\":0}", 11);
+		rc = 0;
+	} else if (parts_list(&r, datadir) == 0)
+		rc = q->agg == QUERY_AGG_NONE ? run_events(&r) :
+		    run_aggregate(&r);
+	info->timed_out = r.timed_out;
+	parts_close(&r);
+	sql_release(&r.sql);
+	buf_release(&r.line);
+	if (rc == -1 && err != NULL && errlen > 0 && err[0] == '\0')
+		snprintf(err, errlen, "search failed");
+	return rc;
+}
+
+int
+search_run(const char *datadir, const char *text,
+    const struct search_opts *o, search_emit emitfn, void *arg,
+    struct search_info *info, char *err, size_t errlen, int *errpos)
+{
+	struct query_error qe;
+	struct query *q;
+	int	 rc;
+
+	if (errpos != NULL)
+		*errpos = -1;
+	if (query_parse(text, o != NULL && o->now_us != 0 ? o->now_us :
+	    time_now_us(), &q, &qe) == -1) {
+		if (info != NULL)
+			memset(info, 0, sizeof(*info));
+		if (err != NULL && errlen > 0) {
+			if (qe.expected[0] != '\0' &&
+			    strstr(qe.msg, qe.expected) == NULL)
+				snprintf(err, errlen, "%s (expected %s)",
+				    qe.msg, qe.expected);
+			else
+				snprintf(err, errlen, "%s", qe.msg);
+		}
+		if (errpos != NULL)
+			*errpos = qe.pos;
+		return -1;
+	}
+	rc = search_exec(datadir, q, o, emitfn, arg, info, err, errlen);
+	query_free(q);
+	return rc;
+}

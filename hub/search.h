@@ -1,0 +1,66 @@
+/*
+ * search — run a query (proto/query.h, man ward-query.7) over the event
+ * partitions DATA/events/YYYY-MM-DD.db: compile it to parameterised SQL,
+ * walk the partitions newest first, and stream each result line through a
+ * callback.  Safe to call from any thread while the store writes (each
+ * call opens its own read-only connections).
+ */
+#ifndef WARD_SEARCH_H
+#define WARD_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct query;
+
+#define SEARCH_LIMIT_DEFAULT	100	/* rows when opts->limit is 0 */
+#define SEARCH_LIMIT_MAX	100000	/* rows when opts->max_limit is 0 */
+#define SEARCH_TIMEOUT_MS	10000	/* when opts->timeout_ms is 0 */
+#define SEARCH_GROUPS_MAX	100000	/* distinct groups an aggregation
+					   keeps when opts->max_groups is 0 */
+
+struct search_opts {
+	int64_t	 since_us;	/* utctimestamp >= since; 0: unbounded */
+	int64_t	 until_us;	/* utctimestamp < until; 0: unbounded */
+	size_t	 limit;		/* most lines out; 0: SEARCH_LIMIT_DEFAULT */
+	size_t	 max_limit;	/* limit is capped here; 0: SEARCH_LIMIT_MAX */
+	int	 timeout_ms;	/* whole search; 0: SEARCH_TIMEOUT_MS */
+	size_t	 max_groups;	/* 0: SEARCH_GROUPS_MAX */
+	int64_t	 now_us;	/* "now" for relative times; 0: the clock */
+};
+
+/* What happened, for the caller to report (HTTP trailer, console). */
+struct search_info {
+	size_t	 rows;		/* lines emitted */
+	size_t	 partitions;	/* partitions searched */
+	int	 limited;	/* stopped at the limit; more may match */
+	int	 truncated;	/* an aggregation dropped groups past
+				   max_groups: its counts are partial */
+	int	 timed_out;	/* the timeout stopped the search */
+};
+
+/*
+ * One result line: a JSON object without a newline, valid only during the
+ * call.  Return 0 to go on or -1 to stop the search (not an error).
+ */
+typedef int (*search_emit)(void *arg, const char *line, size_t len);
+
+/*
+ * Parse and run the query text q over datadir/events.  Events come out
+ * newest first (utctimestamp, then arrival) as the stored document with
+ * "id" first; an aggregation gives {"count":N}, {"a":..,"count":N} rows
+ * (largest count first) or {"time":"ISO","count":N} buckets (oldest
+ * first).  Returns 0, or -1 with a message in err (errlen bytes) and
+ * *errpos the byte offset of a syntax error in q, or -1 for other errors
+ * (timeout, I/O).  info (may be NULL) is filled either way.
+ */
+int	search_run(const char *datadir, const char *q,
+	    const struct search_opts *opts, search_emit emit, void *arg,
+	    struct search_info *info, char *err, size_t errlen, int *errpos);
+
+/* The same for a query already parsed; q stays the caller's. */
+int	search_exec(const char *datadir, const struct query *q,
+	    const struct search_opts *opts, search_emit emit, void *arg,
+	    struct search_info *info, char *err, size_t errlen);
+
+#endif

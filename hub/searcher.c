@@ -1,0 +1,288 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "searcher.h"
+
+#define HIGH_WATER	(256 * 1024)	/* a search waits past this */
+
+struct sjob {
+	char		*q;
+	struct search_opts opts;
+	struct buf	 out;		/* produced, not yet taken */
+	int		 done;
+	int		 status;
+	char		 err[512];
+	int		 errpos;
+	int		 cancelled;
+	int		 refs;		/* searcher + caller */
+	int		 signalled;	/* ready() called, not yet taken */
+	void		*owner;
+	struct searcher	*s;
+	struct sjob	*next;
+};
+
+struct searcher {
+	char		*datadir;
+	pthread_mutex_t	 mtx;		/* guards everything here and jobs */
+	pthread_cond_t	 work;		/* a job was queued */
+	pthread_cond_t	 drained;	/* output was taken or cancelled */
+	struct sjob	*head, *tail;
+	int		 stop;
+	pthread_t	*threads;
+	int		 nthreads;
+	searcher_ready_fn ready;
+	void		*ready_arg;
+};
+
+static void
+unref_locked(struct sjob *j)
+{
+	if (--j->refs > 0)
+		return;
+	buf_release(&j->out);
+	free(j->q);
+	free(j);
+}
+
+/* Tell the net thread once per batch of news. */
+static void
+notify_locked(struct sjob *j)
+{
+	if (j->signalled || j->cancelled)
+		return;
+	j->signalled = 1;
+	j->refs++;		/* held by the ready queue: sjob_unref */
+	j->s->ready(j->s->ready_arg, j);
+}
+
+static int
+emit(void *arg, const char *line, size_t len)
+{
+	struct sjob *j = arg;
+	struct searcher *s = j->s;
+	int	 rc = 0;
+
+	pthread_mutex_lock(&s->mtx);
+	while (j->out.len > HIGH_WATER && !j->cancelled && !s->stop) {
+		notify_locked(j);
+		pthread_cond_wait(&s->drained, &s->mtx);
+	}
+	if (j->cancelled || s->stop ||
+	    buf_append(&j->out, line, len) == -1 ||
+	    buf_append(&j->out, "\n", 1) == -1)
+		rc = -1;
+	else if (j->out.len >= 16384)
+		notify_locked(j);
+	pthread_mutex_unlock(&s->mtx);
+	return rc;
+}
+
+static void *
+worker(void *arg)
+{
+	struct searcher *s = arg;
+	struct search_info info;
+	struct sjob *j;
+	char	 err[512];
+	int	 errpos, rc;
+
+	pthread_setname_np(pthread_self(), "ward-search");
+	pthread_mutex_lock(&s->mtx);
+	for (;;) {
+		while (s->head == NULL && !s->stop)
+			pthread_cond_wait(&s->work, &s->mtx);
+		if (s->stop)
+			break;
+		j = s->head;
+		s->head = j->next;
+		if (s->head == NULL)
+			s->tail = NULL;
+		pthread_mutex_unlock(&s->mtx);
+
+		errpos = -1;
+		err[0] = '\0';
+		memset(&info, 0, sizeof info);
+		rc = j->cancelled ? -1 : search_run(s->datadir, j->q, &j->opts,
+		    emit, j, &info, err, sizeof err, &errpos);
+
+		pthread_mutex_lock(&s->mtx);
+		j->done = 1;
+		j->errpos = errpos;
+		snprintf(j->err, sizeof j->err, "%s", err);
+		if (rc == 0)
+			j->status = 200;
+		else if (errpos >= 0)
+			j->status = 400;
+		else if (info.timed_out)
+			j->status = 504;
+		else if (*err != '\0')
+			j->status = 400;	/* validation: bad field, type */
+		else
+			j->status = 200;	/* stopped by the client */
+		if (rc == 0 && info.timed_out) {
+			j->status = 504;
+			snprintf(j->err, sizeof j->err, "search timed out");
+		}
+		notify_locked(j);
+		unref_locked(j);
+	}
+	pthread_mutex_unlock(&s->mtx);
+	return NULL;
+}
+
+struct searcher *
+searcher_new(const char *datadir, int nthreads, searcher_ready_fn ready,
+    void *arg)
+{
+	struct searcher *s;
+	int	 i;
+
+	if ((s = calloc(1, sizeof *s)) == NULL)
+		return NULL;
+	pthread_mutex_init(&s->mtx, NULL);
+	pthread_cond_init(&s->work, NULL);
+	pthread_cond_init(&s->drained, NULL);
+	s->ready = ready;
+	s->ready_arg = arg;
+	if ((s->datadir = strdup(datadir)) == NULL ||
+	    (s->threads = calloc((size_t)nthreads, sizeof *s->threads)) ==
+	    NULL)
+		goto fail;
+	for (i = 0; i < nthreads; i++) {
+		if (pthread_create(&s->threads[i], NULL, worker, s) != 0)
+			goto fail;
+		s->nthreads++;
+	}
+	return s;
+fail:
+	searcher_free(s);
+	return NULL;
+}
+
+void
+searcher_free(struct searcher *s)
+{
+	struct sjob *j, *next;
+	int	 i;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mtx);
+	s->stop = 1;
+	pthread_cond_broadcast(&s->work);
+	pthread_cond_broadcast(&s->drained);
+	pthread_mutex_unlock(&s->mtx);
+	for (i = 0; i < s->nthreads; i++)
+		pthread_join(s->threads[i], NULL);
+	for (j = s->head; j != NULL; j = next) {
+		next = j->next;
+		unref_locked(j);	/* the searcher's reference */
+	}
+	pthread_mutex_destroy(&s->mtx);
+	pthread_cond_destroy(&s->work);
+	pthread_cond_destroy(&s->drained);
+	free(s->threads);
+	free(s->datadir);
+	free(s);
+}
+
+struct sjob *
+searcher_submit(struct searcher *s, const char *q,
+    const struct search_opts *opts)
+{
+	struct sjob *j;
+
+	if ((j = calloc(1, sizeof *j)) == NULL)
+		return NULL;
+	if ((j->q = strdup(q)) == NULL) {
+		free(j);
+		return NULL;
+	}
+	j->opts = *opts;
+	j->s = s;
+	j->refs = 2;
+	j->errpos = -1;
+	buf_init(&j->out);
+	pthread_mutex_lock(&s->mtx);
+	if (s->tail != NULL)
+		s->tail->next = j;
+	else
+		s->head = j;
+	s->tail = j;
+	pthread_cond_signal(&s->work);
+	pthread_mutex_unlock(&s->mtx);
+	return j;
+}
+
+int
+sjob_take(struct sjob *j, struct buf *out, size_t max, int *status,
+    char *err, size_t errlen, int *errpos)
+{
+	struct searcher *s = j->s;
+	size_t	 n;
+	int	 finished;
+
+	pthread_mutex_lock(&s->mtx);
+	n = j->out.len < max ? j->out.len : max;
+	buf_append(out, j->out.data, n);
+	if (n > 0) {
+		memmove(j->out.data, j->out.data + n, j->out.len - n);
+		j->out.len -= n;
+		j->out.data[j->out.len] = '\0';
+		pthread_cond_broadcast(&s->drained);
+	}
+	j->signalled = 0;
+	*status = j->done ? j->status : 0;
+	snprintf(err, errlen, "%s", j->err);
+	*errpos = j->errpos;
+	finished = j->done && j->out.len == 0;
+	pthread_mutex_unlock(&s->mtx);
+	return finished;
+}
+
+int
+sjob_ready(struct sjob *j)
+{
+	int	 r;
+
+	pthread_mutex_lock(&j->s->mtx);
+	r = j->done || j->out.len > 0;
+	pthread_mutex_unlock(&j->s->mtx);
+	return r;
+}
+
+void
+sjob_release(struct sjob *j)
+{
+	struct searcher *s = j->s;
+
+	pthread_mutex_lock(&s->mtx);
+	j->cancelled = 1;
+	pthread_cond_broadcast(&s->drained);
+	unref_locked(j);
+	pthread_mutex_unlock(&s->mtx);
+}
+
+void
+sjob_unref(struct sjob *j)
+{
+	struct searcher *s = j->s;
+
+	pthread_mutex_lock(&s->mtx);
+	unref_locked(j);
+	pthread_mutex_unlock(&s->mtx);
+}
+
+void *
+sjob_owner(struct sjob *j)
+{
+	return j->owner;
+}
+
+void
+sjob_set_owner(struct sjob *j, void *owner)
+{
+	j->owner = owner;
+}

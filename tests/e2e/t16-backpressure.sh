@@ -1,0 +1,31 @@
+#!/bin/sh
+# A full pipeline answers 429 with Retry-After, and nothing is dropped
+# silently: what was answered 2xx is stored, what was answered 429 is not.
+. "$(dirname "$0")/lib.sh"
+start_hub --max-inflight 1 --max-inflated 256m || exit 1
+TOKEN=$(new_token t16)
+# A big gzip body keeps the only pipeline slot busy for a while.
+awk 'BEGIN { for (i = 0; i < 90000; i++)
+	printf "{\"summary\":\"bulk event %d from the slow batch\",\"hostname\":\"h%d\",\"details\":{\"n\":%d}}\n", i, i % 50, i }' |
+	gzip -1 >"$T/big.gz"
+printf '{"summary":"small"}\n' >"$T/small"
+curl -s -o "$T/big.out" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+	-H 'Content-Encoding: gzip' -H 'Content-Type: application/x-ndjson' \
+	--data-binary @"$T/big.gz" "$URL/events" >"$T/big.code" &
+big=$!
+i=0	# wait until the big request is in the pipeline
+while [ "$(metric ward_ingest_queue_depth)" != 1 ] && [ $i -lt 200 ]; do
+	sleep 0.02; i=$((i + 1))
+done
+code=$(curl -s -D "$T/h" -o "$T/r" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+	--data-binary @"$T/small" "$URL/events")
+eq "a request while the pipeline is full gets 429" "$code" 429
+check "... with Retry-After" grep -qi '^retry-after: [0-9]' "$T/h"
+check "... and a reason" grep -q 'full' "$T/r"
+wait $big
+eq "the big request is acknowledged" "$(cat "$T/big.code")" 200
+eq "all of it is stored, the refused one is not" "$(stored_count)" 90000
+eq "the 429 is counted" "$(metric ward_ingest_throttled_total)" 1
+r=$(post /events "$T/small")
+eq "once the pipeline drains, ingest goes on" "$r" '200 {"accepted":1,"rejected":0}'
+done_testing

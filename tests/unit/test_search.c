@@ -1,0 +1,824 @@
+/*
+ * Unit tests for hub/search: three day partitions built with the store's
+ * exact schema, searched through the public interface, and every result
+ * checked against query_match() over the same events in memory.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <ctype.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "normalize.h"
+#include "query.h"
+#include "schema.h"
+#include "search.h"
+#include "timeparse.h"
+
+#define DAY	86400000000LL
+#define HOUR	3600000000LL
+#define D0	1795564800000000LL	/* 2026-11-25T00:00:00Z */
+#define NOW	(D0 + 3 * DAY)		/* 2026-11-28T00:00:00Z */
+#define PER_DAY	120
+#define NEV	(3 * PER_DAY)
+
+struct ev {
+	int64_t	 id, utc, received;
+	json_t	*doc;
+};
+
+static char	 dir[64];
+static struct ev evs[NEV];
+static size_t	 nev;
+
+static uint32_t	 seed = 12345;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	seed = seed * 1103515245u + 12345u;
+	return (seed >> 8) % n;
+}
+
+static const char *hosts[] = { "web01", "web02", "WEB02", "db01", "mail" };
+static const char *cats[] = { "authentication", "network", "system" };
+static const char *sevs[] = { "DEBUG", "INFO", "NOTICE", "WARNING",
+    "ERROR", "CRITICAL" };
+static const char *sums[] = {
+	"Failed password for root from %s port 22",
+	"Accepted publickey for alice from %s port 22",
+	"connection reset by %s",
+	"disk usage at 91 percent",
+	"password changed for bob",
+};
+
+static json_t *
+make_doc(int64_t utc, int64_t received, uint32_t i)
+{
+	char	 t1[TIME_ISO_LEN], t2[TIME_ISO_LEN], ip[32], sum[128];
+	const char *fmt = sums[rnd(5)];
+	json_t	*doc, *details, *tags;
+
+	time_format(utc, t1);
+	time_format(received, t2);
+	if (rnd(2))
+		snprintf(ip, sizeof(ip), "10.%u.%u.%u", rnd(4), rnd(256),
+		    rnd(256));
+	else
+		snprintf(ip, sizeof(ip), "203.0.113.%u", rnd(16));
+	snprintf(sum, sizeof(sum), fmt, ip);
+	details = json_pack("{s:s, s:i, s:i}", "sourceipaddress", ip,
+	    "bytes", (json_int_t)rnd(10000), "port", (json_int_t)(rnd(3) ?
+	    22 : 443));
+	if (rnd(3) == 0)
+		json_object_set_new(details, "username",
+		    json_string(rnd(2) ? "root" : "Robert"));
+	if (rnd(4) == 0)
+		json_object_set_new(details, "note", json_null());
+	tags = json_array();
+	if (rnd(2))
+		json_array_append_new(tags, json_string("ssh"));
+	if (rnd(3) == 0)
+		json_array_append_new(tags, json_string("Brute"));
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, "
+	    "s:o, s:o}", "utctimestamp", t1, "receivedtimestamp", t2,
+	    "category", cats[rnd(3)], "severity", sevs[rnd(6)], "summary",
+	    sum, "hostname", hosts[rnd(5)], "processname", rnd(2) ? "sshd" :
+	    "kernel", "processid", (json_int_t)(100 + i), "source", "syslog",
+	    "tags", tags, "details", details);
+	return doc;
+}
+
+static void
+exec_ok(sqlite3 *db, const char *sql)
+{
+	char	*err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+}
+
+static void
+write_partition(int day)
+{
+	char	 path[128], name[16];
+	sqlite3	*db;
+	sqlite3_stmt *ins, *fts, *meta;
+	int64_t	 lo = INT64_MAX, hi = INT64_MIN, start = D0 + day * DAY;
+	time_t	 tt = (time_t)(start / 1000000);
+	struct tm tm;
+	size_t	 i;
+	struct buf text;
+
+	gmtime_r(&tt, &tm);
+	strftime(name, sizeof(name), "%Y-%m-%d", &tm);
+	snprintf(path, sizeof(path), "%s/events/%s.db", dir, name);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA journal_mode=WAL");
+	exec_ok(db, SCHEMA_PARTITION);
+	exec_ok(db, "BEGIN");
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events VALUES"
+	    "(?,?,?,?,?,?,?,?,?,?)", -1, &ins, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO fts(rowid, "
+	    "summary, text) VALUES (?,?,?)", -1, &fts, NULL), SQLITE_OK);
+	buf_init(&text);
+	for (i = 0; i < nev; i++) {
+		struct ev *e = &evs[i];
+		json_t	*d = e->doc;
+		char	*s;
+
+		if (e->received < start || e->received >= start + DAY)
+			continue;
+		s = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		sqlite3_bind_int64(ins, 1, e->id);
+		sqlite3_bind_int64(ins, 2, e->utc);
+		sqlite3_bind_int64(ins, 3, e->received);
+		sqlite3_bind_int(ins, 4, severity_parse(json_string_value(
+		    json_object_get(d, "severity"))));
+		sqlite3_bind_text(ins, 5, json_string_value(json_object_get(d,
+		    "category")), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 6, json_string_value(json_object_get(d,
+		    "hostname")), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 7, json_string_value(json_object_get(d,
+		    "processname")), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 8, json_string_value(json_object_get(d,
+		    "source")), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 9, json_string_value(json_object_get(d,
+		    "summary")), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 10, s, -1, free);
+		assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+		sqlite3_reset(ins);
+		buf_reset(&text);
+		assert_int_equal(query_fts_text(d, &text), 0);
+		sqlite3_bind_int64(fts, 1, e->id);
+		sqlite3_bind_text(fts, 2, json_string_value(json_object_get(d,
+		    "summary")), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(fts, 3, text.data ? text.data : "", -1,
+		    SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(fts), SQLITE_DONE);
+		sqlite3_reset(fts);
+		if (e->utc < lo)
+			lo = e->utc;
+		if (e->utc > hi)
+			hi = e->utc;
+	}
+	buf_release(&text);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(fts);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta "
+	    "VALUES ('min_utc', ?), ('max_utc', ?), ('count', ?)", -1, &meta,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_int64(meta, 1, lo);
+	sqlite3_bind_int64(meta, 2, hi);
+	sqlite3_bind_int64(meta, 3, PER_DAY);
+	assert_int_equal(sqlite3_step(meta), SQLITE_DONE);
+	sqlite3_finalize(meta);
+	exec_ok(db, "COMMIT");
+	sqlite3_close(db);
+}
+
+static int
+setup(void **state)
+{
+	char	 path[128];
+	int	 day;
+	uint32_t i;
+
+	snprintf(dir, sizeof(dir), "/tmp/ward-search.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/events", dir);
+	mkdir(path, 0700);
+	/* Something that is not a partition, and an empty partition. */
+	snprintf(path, sizeof(path), "%s/events/notes.txt", dir);
+	fclose(fopen(path, "w"));
+	for (day = 0; day < 3; day++)
+		for (i = 0; i < PER_DAY; i++) {
+			struct ev *e = &evs[nev++];
+			int64_t	 start = D0 + day * DAY;
+
+			e->received = start + (int64_t)i * (DAY / PER_DAY) +
+			    rnd(600) * 1000000LL;
+			e->utc = e->received - rnd(120) * 1000000LL;
+			if (i % 40 == 7)	/* arrived two days late */
+				e->utc = e->received - 2 * DAY;
+			if (day == 0 && i == 3)	/* a clock in the future */
+				e->utc = D0 + 5 * DAY;
+			if (i % 30 == 11)	/* same instant as the last */
+				e->utc = evs[nev - 2].utc;
+			e->id = ((D0 / DAY + day) << 36) | (i + 1);
+			e->doc = make_doc(e->utc, e->received, i);
+		}
+	for (day = 0; day < 3; day++)
+		write_partition(day);
+	{
+		sqlite3	*db;
+
+		snprintf(path, sizeof(path), "%s/events/2026-11-20.db", dir);
+		sqlite3_open(path, &db);
+		exec_ok(db, SCHEMA_PARTITION);
+		sqlite3_close(db);
+	}
+	(void)state;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	 cmd[128];
+	size_t	 i;
+
+	for (i = 0; i < nev; i++)
+		json_decref(evs[i].doc);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)system(cmd);
+	(void)state;
+	return 0;
+}
+
+/* ---- running searches ------------------------------------------------- */
+
+struct lines {
+	char	**l;
+	size_t	  n;
+	int	  stop_after;	/* >0: stop after that many */
+	int	  sleep_ms;
+};
+
+static int
+collect(void *arg, const char *line, size_t len)
+{
+	struct lines *ls = arg;
+
+	assert_int_equal(strlen(line), len);
+	assert_null(strchr(line, '\n'));
+	ls->l = realloc(ls->l, (ls->n + 1) * sizeof(*ls->l));
+	ls->l[ls->n++] = strdup(line);
+	if (ls->sleep_ms)
+		usleep((useconds_t)ls->sleep_ms * 1000);
+	if (ls->stop_after > 0 && ls->n >= (size_t)ls->stop_after)
+		return -1;
+	return 0;
+}
+
+static void
+lines_free(struct lines *ls)
+{
+	size_t	 i;
+
+	for (i = 0; i < ls->n; i++)
+		free(ls->l[i]);
+	free(ls->l);
+	memset(ls, 0, sizeof(*ls));
+}
+
+static int
+search(const char *q, struct search_opts *o, struct lines *ls,
+    struct search_info *info)
+{
+	char	 err[256];
+	int	 pos, rc;
+
+	o->now_us = NOW;
+	rc = search_run(dir, q, o, collect, ls, info, err, sizeof(err), &pos);
+	if (rc == -1)
+		fprintf(stderr, "# search '%s': %s (at %d)\n", q, err, pos);
+	return rc;
+}
+
+static int64_t
+line_id(const char *line)
+{
+	json_t	*j = json_loads(line, 0, NULL);
+	int64_t	 id;
+
+	assert_non_null(j);
+	id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	return id;
+}
+
+/* The events query_match() accepts, newest first, in [since, until). */
+static size_t
+expected(const char *text, int64_t since, int64_t until, int64_t *ids)
+{
+	struct query_error e;
+	struct query *q;
+	size_t	 i, j, n = 0;
+
+	if (query_parse(text, NOW, &q, &e) == -1)
+		fail_msg("'%s': %s", text, e.msg);
+	for (i = 0; i < nev; i++) {
+		if (since && evs[i].utc < since)
+			continue;
+		if (until && evs[i].utc >= until)
+			continue;
+		if (query_match(q, evs[i].doc))
+			ids[n++] = (int64_t)i;
+	}
+	query_free(q);
+	/* Insertion sort by utc desc, id desc. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0; j--) {
+			struct ev *a = &evs[ids[j - 1]], *b = &evs[ids[j]];
+
+			if (a->utc > b->utc || (a->utc == b->utc &&
+			    a->id > b->id))
+				break;
+			int64_t t = ids[j];
+			ids[j] = ids[j - 1];
+			ids[j - 1] = t;
+		}
+	for (i = 0; i < n; i++)
+		ids[i] = evs[ids[i]].id;
+	return n;
+}
+
+static const char *agree[] = {
+	"", "*", "failed", "FAILED", "\"failed password\"", "\"password for\"",
+	"\"for root\"", "password", "pass*", "publickey alice", "root",
+	"hostname:web01", "hostname:WEB02", "hostname:web0*", "hostname:w?b02",
+	"-hostname:web01", "NOT hostname:web*", "severity:>=WARNING",
+	"severity:ERROR OR severity:CRITICAL", "severity:E*",
+	"severity:[INFO TO NOTICE]", "severity:warning",
+	"category:authentication AND NOT failed",
+	"details.sourceipaddress:10.0.0.0/8",
+	"details.sourceipaddress:203.0.113.0/28",
+	"details.sourceipaddress:10.2.0.0/16", "details.bytes:>5000",
+	"details.bytes:[100 TO 1000]", "details.bytes:{100 TO 1000}",
+	"details.bytes:<=100", "details.bytes:9*",
+	"_exists_:details.username", "NOT _exists_:details.username",
+	"_exists_:details.note", "details.note:*", "details.username:root",
+	"details.username:ROBERT", "details.username:ro*", "tags:ssh",
+	"tags:brute", "-tags:ssh", "tags:*", "utctimestamp:>2026-11-26T12:00:00Z",
+	"utctimestamp:2026-11-26", "utctimestamp:[now-30h TO now-20h]",
+	"receivedtimestamp:<2026-11-26T00:00:00Z", "summary:accepted",
+	"summary:\"accepted publickey\"", "summary:root", "summary:sshd",
+	"203.0.113.5", "10.1*", "\"root from\"", "processid:>150",
+	"processid:1?5", "(hostname:web01 OR hostname:web02) severity:<WARNING",
+	"source:syslog", "source:SYS*", "details.port:22", "details.port:443",
+	"!sshd", "kernel OR sshd", "sshd && failed", "web01*", "percent -disk",
+	"_exists_:hostname", "processname:sshd AND details.port:443",
+	"details.sourceipaddress:203.0.113.5 OR details.sourceipaddress:10.*",
+	"nothingmatchesthis", "category:nope",
+};
+
+static void
+agrees_with_query_match(void **state)
+{
+	struct search_opts o;
+	struct search_info info;
+	struct lines ls = { 0 };
+	int64_t	 want[NEV];
+	size_t	 i, k, n;
+
+	for (i = 0; i < sizeof(agree) / sizeof(agree[0]); i++) {
+		memset(&o, 0, sizeof(o));
+		o.limit = NEV + 10;
+		assert_int_equal(search(agree[i], &o, &ls, &info), 0);
+		n = expected(agree[i], 0, 0, want);
+		if (ls.n != n)
+			fail_msg("'%s': %zu rows, want %zu", agree[i], ls.n,
+			    n);
+		for (k = 0; k < n; k++)
+			if (line_id(ls.l[k]) != want[k])
+				fail_msg("'%s': row %zu is %lld, want %lld",
+				    agree[i], k, (long long)line_id(ls.l[k]),
+				    (long long)want[k]);
+		assert_int_equal(info.rows, n);
+		assert_false(info.limited);
+		lines_free(&ls);
+	}
+}
+
+static void
+rows_are_the_stored_document_with_id_first(void **state)
+{
+	struct search_opts o = { 0 };
+	struct lines ls = { 0 };
+	json_t	*j, *doc;
+	size_t	 i;
+	int64_t	 id;
+
+	o.limit = 3;
+	assert_int_equal(search("*", &o, &ls, NULL), 0);
+	assert_int_equal(ls.n, 3);
+	assert_memory_equal(ls.l[0], "{\"id\":", 6);
+	j = json_loads(ls.l[0], 0, NULL);
+	id = json_integer_value(json_object_get(j, "id"));
+	for (i = 0; i < nev; i++)
+		if (evs[i].id == id)
+			break;
+	assert_true(i < nev);
+	doc = json_deep_copy(j);
+	json_object_del(doc, "id");
+	assert_true(json_equal(doc, evs[i].doc));
+	json_decref(doc);
+	json_decref(j);
+	lines_free(&ls);
+}
+
+static void
+newest_first_across_partitions_and_limit(void **state)
+{
+	struct search_opts o = { 0 };
+	struct search_info info;
+	struct lines ls = { 0 };
+	int64_t	 want[NEV];
+	size_t	 n, k;
+
+	/* The newest event is the future-clocked one in the oldest
+	   partition. */
+	o.limit = 5;
+	assert_int_equal(search("*", &o, &ls, &info), 0);
+	n = expected("*", 0, 0, want);
+	assert_true(n > 5);
+	assert_int_equal(ls.n, 5);
+	assert_true(info.limited);
+	for (k = 0; k < 5; k++)
+		assert_int_equal(line_id(ls.l[k]), want[k]);
+	assert_int_equal(line_id(ls.l[0]) >> 36, D0 / DAY);
+	lines_free(&ls);
+
+	/* head N lowers the limit. */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(search("failed | head 2", &o, &ls, &info), 0);
+	assert_int_equal(ls.n, 2);
+	lines_free(&ls);
+
+	/* max_limit caps it. */
+	memset(&o, 0, sizeof(o));
+	o.limit = 1000;
+	o.max_limit = 7;
+	assert_int_equal(search("*", &o, &ls, &info), 0);
+	assert_int_equal(ls.n, 7);
+	lines_free(&ls);
+
+	/* The callback can stop the search. */
+	memset(&o, 0, sizeof(o));
+	ls.stop_after = 4;
+	assert_int_equal(search("*", &o, &ls, &info), 0);
+	assert_int_equal(ls.n, 4);
+	lines_free(&ls);
+}
+
+static void
+time_bounds_span_day_boundaries(void **state)
+{
+	static const struct { int64_t since, until; const char *q; } b[] = {
+		{ D0 + DAY - HOUR, D0 + DAY + HOUR, "*" },
+		{ D0 + DAY - HOUR, D0 + 2 * DAY + HOUR, "failed" },
+		{ D0 + 2 * DAY + 22 * HOUR, 0, "*" },
+		{ 0, D0 + DAY, "*" },
+		{ D0 - 5 * DAY, D0 - 4 * DAY, "*" },
+		{ D0 + 2 * DAY, D0 + DAY, "*" },
+	};
+	struct search_opts o;
+	struct search_info info;
+	struct lines ls = { 0 };
+	int64_t	 want[NEV];
+	size_t	 i, k, n;
+
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+		memset(&o, 0, sizeof(o));
+		o.since_us = b[i].since;
+		o.until_us = b[i].until;
+		o.limit = NEV;
+		assert_int_equal(search(b[i].q, &o, &ls, &info), 0);
+		n = expected(b[i].q, b[i].since, b[i].until, want);
+		if (ls.n != n)
+			fail_msg("bounds %zu: %zu rows, want %zu", i, ls.n, n);
+		for (k = 0; k < n; k++)
+			assert_int_equal(line_id(ls.l[k]), want[k]);
+		lines_free(&ls);
+	}
+	/* Only the partitions that can match are searched: after the
+	   newest arrival, only the oldest file holds an event (from a
+	   clock in the future). */
+	memset(&o, 0, sizeof(o));
+	o.since_us = D0 + 3 * DAY;
+	assert_int_equal(search("*", &o, &ls, &info), 0);
+	assert_int_equal(ls.n, 1);
+	assert_int_equal(info.partitions, 1);
+	lines_free(&ls);
+	assert_int_equal(search("utctimestamp:>now", &o, &ls, &info), 0);
+	assert_int_equal(ls.n, 1);
+	assert_int_equal(info.partitions, 1);
+	lines_free(&ls);
+}
+
+/* Counts by a key computed in memory, for the aggregation checks. */
+static size_t
+ref_count(const char *text, const char *path, int fold, char keys[][64],
+    size_t *counts)
+{
+	struct query_error e;
+	struct query *q;
+	size_t	 i, k, n = 0;
+	char	 key[64];
+
+	assert_int_equal(query_parse(text, NOW, &q, &e), 0);
+	for (i = 0; i < nev; i++) {
+		const json_t *v;
+
+		if (!query_match(q, evs[i].doc))
+			continue;
+		v = json_object_get(evs[i].doc, path);
+		if (v == NULL && strncmp(path, "details.", 8) == 0)
+			v = json_object_get(json_object_get(evs[i].doc,
+			    "details"), path + 8);
+		if (json_is_string(v))
+			snprintf(key, sizeof(key), "%s", json_string_value(v));
+		else if (json_is_integer(v))
+			snprintf(key, sizeof(key), "%lld",
+			    (long long)json_integer_value(v));
+		else
+			snprintf(key, sizeof(key), "null");
+		if (fold)
+			for (k = 0; key[k]; k++)
+				key[k] = (char)tolower((unsigned char)key[k]);
+		for (k = 0; k < n; k++)
+			if (strcmp(keys[k], key) == 0)
+				break;
+		if (k == n) {
+			snprintf(keys[n], 64, "%s", key);
+			counts[n++] = 0;
+		}
+		counts[k]++;
+	}
+	query_free(q);
+	return n;
+}
+
+static void
+check_count_by(const char *text, const char *field, int fold)
+{
+	struct search_opts o = { 0 };
+	struct lines ls = { 0 };
+	char	 keys[NEV][64], qs[256], key[64];
+	size_t	 counts[NEV], n, i, k;
+	json_int_t last = INT64_MAX;
+
+	n = ref_count(text, field, fold, keys, counts);
+	snprintf(qs, sizeof(qs), "%s | count by %s", text, field);
+	assert_int_equal(search(qs, &o, &ls, NULL), 0);
+	if (ls.n != n)
+		fail_msg("'%s': %zu groups, want %zu", qs, ls.n, n);
+	for (i = 0; i < ls.n; i++) {
+		json_t	*j = json_loads(ls.l[i], 0, NULL), *v;
+		json_int_t c = json_integer_value(json_object_get(j, "count"));
+
+		assert_true(c <= last);		/* largest first */
+		last = c;
+		v = json_object_get(j, field);
+		if (json_is_string(v))
+			snprintf(key, sizeof(key), "%s", json_string_value(v));
+		else if (json_is_integer(v))
+			snprintf(key, sizeof(key), "%lld",
+			    (long long)json_integer_value(v));
+		else
+			snprintf(key, sizeof(key), "null");
+		if (fold)
+			for (k = 0; key[k]; k++)
+				key[k] = (char)tolower((unsigned char)key[k]);
+		for (k = 0; k < n; k++)
+			if (strcmp(keys[k], key) == 0)
+				break;
+		if (k == n || (json_int_t)counts[k] != c)
+			fail_msg("'%s': group %s count %lld", qs, key,
+			    (long long)c);
+		json_decref(j);
+	}
+	lines_free(&ls);
+}
+
+static void
+aggregations_merge_partitions(void **state)
+{
+	struct search_opts o = { 0 };
+	struct search_info info;
+	struct lines ls = { 0 };
+	int64_t	 want[NEV];
+	char	 line[64];
+	size_t	 n, i;
+	json_int_t sum = 0;
+
+	/* count */
+	n = expected("failed", 0, 0, want);
+	assert_int_equal(search("failed | count", &o, &ls, &info), 0);
+	assert_int_equal(ls.n, 1);
+	snprintf(line, sizeof(line), "{\"count\":%zu}", n);
+	assert_string_equal(ls.l[0], line);
+	lines_free(&ls);
+	assert_int_equal(search("nothingmatchesthis | count", &o, &ls, NULL),
+	    0);
+	assert_string_equal(ls.l[0], "{\"count\":0}");
+	lines_free(&ls);
+
+	/* count by: typed columns group without case, JSON fields exactly */
+	check_count_by("*", "hostname", 1);
+	check_count_by("failed", "hostname", 1);
+	check_count_by("*", "details.username", 0);
+	check_count_by("severity:>=NOTICE", "details.port", 0);
+	check_count_by("*", "category", 1);
+
+	/* count by two fields */
+	assert_int_equal(search("* | count by category, severity", &o, &ls,
+	    NULL), 0);
+	for (i = 0; i < ls.n; i++) {
+		json_t	*j = json_loads(ls.l[i], 0, NULL);
+
+		assert_true(json_is_string(json_object_get(j, "category")));
+		assert_true(json_is_string(json_object_get(j, "severity")));
+		sum += json_integer_value(json_object_get(j, "count"));
+		json_decref(j);
+	}
+	assert_int_equal(sum, NEV);
+	lines_free(&ls);
+
+	/* top N */
+	assert_int_equal(search("* | top 2 hostname", &o, &ls, NULL), 0);
+	assert_int_equal(ls.n, 2);
+	lines_free(&ls);
+
+	/* histogram: buckets oldest first, adding up to the matches */
+	n = expected("password", 0, 0, want);
+	assert_int_equal(search("password | histogram 6h", &o, &ls, &info),
+	    0);
+	sum = 0;
+	for (i = 0; i < ls.n; i++) {
+		json_t	*j = json_loads(ls.l[i], 0, NULL);
+		int64_t	 t;
+
+		assert_int_equal(time_parse(json_string_value(json_object_get(
+		    j, "time")), 0, &t), 0);
+		assert_int_equal(t % (6 * HOUR), 0);
+		if (i > 0) {
+			json_t *p = json_loads(ls.l[i - 1], 0, NULL);
+			int64_t pt;
+
+			time_parse(json_string_value(json_object_get(p,
+			    "time")), 0, &pt);
+			assert_true(pt < t);
+			json_decref(p);
+		}
+		sum += json_integer_value(json_object_get(j, "count"));
+		json_decref(j);
+	}
+	assert_int_equal(sum, n);
+	lines_free(&ls);
+
+	/* group cap: truncated is reported */
+	memset(&o, 0, sizeof(o));
+	o.max_groups = 2;
+	assert_int_equal(search("* | count by details.bytes", &o, &ls, &info),
+	    0);
+	assert_int_equal(ls.n, 2);
+	assert_true(info.truncated);
+	lines_free(&ls);
+}
+
+static void
+fields_and_sort(void **state)
+{
+	struct search_opts o = { 0 };
+	struct lines ls = { 0 };
+	size_t	 i;
+	json_int_t prev = -1;
+
+	assert_int_equal(search("failed | fields hostname, details.bytes",
+	    &o, &ls, NULL), 0);
+	assert_true(ls.n > 0);
+	for (i = 0; i < ls.n; i++) {
+		json_t	*j = json_loads(ls.l[i], 0, NULL);
+
+		assert_int_equal(json_object_size(j), 3);
+		assert_non_null(json_object_get(j, "id"));
+		assert_true(json_is_string(json_object_get(j, "hostname")));
+		assert_true(json_is_integer(json_object_get(j,
+		    "details.bytes")));
+		json_decref(j);
+	}
+	assert_memory_equal(ls.l[0], "{\"id\":", 6);
+	lines_free(&ls);
+
+	o.limit = NEV;
+	assert_int_equal(search("* | sort details.bytes | fields "
+	    "details.bytes", &o, &ls, NULL), 0);
+	assert_int_equal(ls.n, NEV);
+	for (i = 0; i < ls.n; i++) {
+		json_t	*j = json_loads(ls.l[i], 0, NULL);
+		json_int_t b = json_integer_value(json_object_get(j,
+		    "details.bytes"));
+
+		assert_true(b >= prev);
+		prev = b;
+		json_decref(j);
+	}
+	lines_free(&ls);
+
+	o.limit = 10;
+	assert_int_equal(search("* | sort -details.bytes", &o, &ls, NULL), 0);
+	assert_int_equal(ls.n, 10);
+	prev = INT64_MAX;
+	for (i = 0; i < ls.n; i++) {
+		json_t	*j = json_loads(ls.l[i], 0, NULL);
+		json_int_t b = json_integer_value(json_object_get(
+		    json_object_get(j, "details"), "bytes"));
+
+		assert_true(b <= prev);
+		prev = b;
+		json_decref(j);
+	}
+	lines_free(&ls);
+}
+
+static void
+errors_and_hostile_input(void **state)
+{
+	struct search_opts o = { 0 };
+	struct search_info info;
+	struct lines ls = { 0 };
+	char	 err[256];
+	int	 pos;
+
+	o.now_us = NOW;
+	assert_int_equal(search_run(dir, "hostname:", &o, collect, &ls,
+	    &info, err, sizeof(err), &pos), -1);
+	assert_int_equal(pos, 9);
+	assert_non_null(strstr(err, "expected a value after ':'"));
+	assert_int_equal(search_run(dir, "a | cnt", &o, collect, &ls, NULL,
+	    err, sizeof(err), &pos), -1);
+	assert_int_equal(pos, 4);
+	assert_non_null(strstr(err, "unknown pipeline stage 'cnt'"));
+	assert_int_equal(search_run(dir, "details.bytes:>abc", &o, collect,
+	    &ls, NULL, err, sizeof(err), &pos), -1);
+	assert_non_null(strstr(err, "expected a number"));
+	assert_int_equal(ls.n, 0);
+
+	/* SQL in values is only ever a value. */
+	assert_int_equal(search("hostname:\"x' OR 1=1 --\"", &o, &ls, NULL),
+	    0);
+	assert_int_equal(ls.n, 0);
+	assert_int_equal(search("\"x\\\" OR \\\"y\" OR NEAR", &o, &ls, NULL),
+	    0);
+	assert_int_equal(ls.n, 0);
+	assert_int_equal(search("details.x'):1", &o, &ls, NULL), -1);
+
+	/* No data directory: nothing, no error. */
+	assert_int_equal(search_run("/nonexistent/ward", "*", &o, collect,
+	    &ls, &info, err, sizeof(err), &pos), 0);
+	assert_int_equal(ls.n, 0);
+}
+
+static void
+timeout_is_reported(void **state)
+{
+	struct search_opts o = { 0 };
+	struct search_info info;
+	struct lines ls = { 0 };
+	char	 err[256];
+	int	 pos;
+
+	o.now_us = NOW;
+	o.timeout_ms = 20;
+	o.limit = NEV;
+	ls.sleep_ms = 5;
+	assert_int_equal(search_run(dir, "*", &o, collect, &ls, &info, err,
+	    sizeof(err), &pos), -1);
+	assert_true(info.timed_out);
+	assert_non_null(strstr(err, "timed out"));
+	assert_int_equal(pos, -1);
+	assert_true(ls.n < NEV);
+	lines_free(&ls);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(agrees_with_query_match),
+		cmocka_unit_test(rows_are_the_stored_document_with_id_first),
+		cmocka_unit_test(newest_first_across_partitions_and_limit),
+		cmocka_unit_test(time_bounds_span_day_boundaries),
+		cmocka_unit_test(aggregations_merge_partitions),
+		cmocka_unit_test(fields_and_sort),
+		cmocka_unit_test(errors_and_hostile_input),
+		cmocka_unit_test(timeout_is_reported),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
