@@ -44,7 +44,7 @@ usage(FILE *f)
 "  --max-inflated BYTES largest gzip body once inflated (default 67108864)\n"
 "  --max-inflight N     ingest requests in the pipeline before 429\n"
 "                       (default 64)\n"
-"  --workers N          pipeline threads (default 1)\n"
+"  --workers N          pipeline threads (default 2)\n"
 "  --max-depth N        deepest nesting of an event (default 64)\n"
 "  --verbose            log debug messages\n");
 }
@@ -190,7 +190,7 @@ main(int argc, char **argv)
 		return user_cli(argc - 1, argv + 1);
 	no.max_body = 16u << 20;
 	no.max_inflight = 64;
-	po.workers = 1;
+	po.workers = 2;
 	po.max_inflated = 64u << 20;
 	po.max_depth = 64;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {

@@ -398,7 +398,8 @@ on_search_writeable(struct lws *wsi, struct pss *s)
 	buf_init(&chunk);
 	if (buf_reserve(&chunk, LWS_PRE + CHUNK) == -1)
 		return -1;
-	buf_append(&chunk, "", LWS_PRE);	/* headroom for lws */
+	memset(chunk.data, 0, LWS_PRE);		/* headroom for lws */
+	chunk.len = LWS_PRE;
 	finished = sjob_take(s->sjob, &chunk, CHUNK, &status, err,
 	    sizeof err, &errpos);
 	if (!s->hdrs_sent) {
@@ -658,6 +659,8 @@ on_body_done(struct pss *s)
 	if (j == NULL)
 		return;
 	if (atomic_load(&n->m->queue_depth) >= n->o.max_inflight) {
+		job_free(j);
+		s->job = NULL;
 		s->retry_after = 1;
 		atomic_fetch_add(&n->m->requests_throttled, 1);
 		answer_error(s, 429, "ingest pipeline is full; retry later");

@@ -163,7 +163,7 @@ pipeline_process(const struct pipeline_opts *o, struct job *j,
 		goto out;
 	}
 	if ((j->rows = calloc(j->split.n + 1, sizeof *j->rows)) == NULL ||
-	    buf_reserve(&j->arena, j->body.len + j->body.len / 2 + 256) == -1)
+	    buf_reserve(&j->arena, j->body.len * 3 + 256) == -1)
 		goto nomem;
 	for (i = 0; i < j->split.n; i++) {
 		struct split_item *it = &j->split.items[i];
