@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "incident.h"
 #include "state.h"
 #include "tokens.h"
 
@@ -31,6 +32,8 @@ state_open(const char *datadir, char *err, size_t errlen)
 		sqlite3_free(msg);
 		goto fail;
 	}
+	if (incident_schema_init(db, err, errlen) == -1)
+		goto fail;
 	return db;
 fail:
 	sqlite3_close(db);

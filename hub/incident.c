@@ -1,0 +1,1408 @@
+/*
+ * incident — the incident model, op log and audit log.  See incident.h.
+ *
+ * incident_apply runs one op as: validate (wire_check_op), authorise by
+ * role (role_may), BEGIN IMMEDIATE (or a savepoint inside the caller's
+ * transaction), the op's handler (load, version check,
+ * ownership check, effect, timeline entries), touch the incident, insert
+ * the op log row (its seq), audit, COMMIT.  Any failure rolls everything
+ * back; the refusal is then audited on its own.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "incident.h"
+#include "users.h"
+#include "wire.h"
+
+#define INCIDENT_SCHEMA \
+	"CREATE TABLE IF NOT EXISTS incidents(" \
+	" id INTEGER PRIMARY KEY," \
+	" title TEXT NOT NULL," \
+	" description TEXT NOT NULL DEFAULT ''," \
+	" severity TEXT NOT NULL CHECK(severity IN " \
+	"('low','medium','high','critical'))," \
+	" status TEXT NOT NULL CHECK(status IN ('open','contained','closed'))," \
+	" resolution TEXT CHECK(resolution IN " \
+	"('true_positive','false_positive','duplicate','other'))," \
+	" phase TEXT NOT NULL CHECK(phase IN ('identification','containment'," \
+	"'eradication','recovery','lessons_learned'))," \
+	" lead TEXT," \
+	" tags TEXT NOT NULL DEFAULT '[]'," \
+	" reported TEXT, verified TEXT, contained TEXT, mitigated TEXT," \
+	" closed TEXT," \
+	" created_by TEXT NOT NULL," \
+	" created TEXT NOT NULL," \
+	" updated TEXT NOT NULL," \
+	" version INTEGER NOT NULL CHECK(version >= 1)," \
+	" CHECK((status = 'closed') = (resolution IS NOT NULL)));" \
+	"CREATE TABLE IF NOT EXISTS timeline(" \
+	" id INTEGER PRIMARY KEY," \
+	" incident INTEGER NOT NULL REFERENCES incidents(id)," \
+	" time TEXT NOT NULL," \
+	" author TEXT NOT NULL," \
+	" kind TEXT NOT NULL," \
+	" text TEXT NOT NULL," \
+	" data TEXT);" \
+	"CREATE INDEX IF NOT EXISTS timeline_incident ON timeline(incident, id);" \
+	"CREATE TRIGGER IF NOT EXISTS timeline_no_update BEFORE UPDATE ON " \
+	"timeline BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;" \
+	"CREATE TRIGGER IF NOT EXISTS timeline_no_delete BEFORE DELETE ON " \
+	"timeline BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;" \
+	"CREATE TABLE IF NOT EXISTS tasks(" \
+	" id INTEGER PRIMARY KEY," \
+	" incident INTEGER NOT NULL REFERENCES incidents(id)," \
+	" title TEXT NOT NULL," \
+	" assignee TEXT," \
+	" status TEXT NOT NULL CHECK(status IN " \
+	"('todo','doing','done','blocked'))," \
+	" due TEXT," \
+	" created_by TEXT NOT NULL," \
+	" created TEXT NOT NULL," \
+	" updated TEXT NOT NULL);" \
+	"CREATE INDEX IF NOT EXISTS tasks_incident ON tasks(incident, id);" \
+	"CREATE INDEX IF NOT EXISTS tasks_assignee ON tasks(assignee);" \
+	"CREATE TABLE IF NOT EXISTS observables(" \
+	" id INTEGER PRIMARY KEY," \
+	" incident INTEGER NOT NULL REFERENCES incidents(id)," \
+	" kind TEXT NOT NULL CHECK(kind IN " \
+	"('ip','domain','hash','user','host','url'))," \
+	" value TEXT NOT NULL," \
+	" ioc INTEGER NOT NULL DEFAULT 0," \
+	" added_by TEXT NOT NULL," \
+	" time TEXT NOT NULL," \
+	" UNIQUE(incident, kind, value));" \
+	"CREATE INDEX IF NOT EXISTS observables_value ON observables(value);" \
+	"CREATE TABLE IF NOT EXISTS links(" \
+	" incident INTEGER NOT NULL REFERENCES incidents(id)," \
+	" kind TEXT NOT NULL CHECK(kind IN ('alert','event'))," \
+	" ref INTEGER NOT NULL," \
+	" added_by TEXT NOT NULL," \
+	" time TEXT NOT NULL," \
+	" PRIMARY KEY(incident, kind, ref)) WITHOUT ROWID;" \
+	"CREATE TABLE IF NOT EXISTS oplog(" \
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT," \
+	" time TEXT NOT NULL," \
+	" user TEXT NOT NULL," \
+	" type TEXT NOT NULL," \
+	" incident INTEGER NOT NULL," \
+	" payload TEXT NOT NULL);" \
+	"CREATE INDEX IF NOT EXISTS oplog_incident ON oplog(incident, seq);" \
+	"CREATE TABLE IF NOT EXISTS audit(" \
+	" id INTEGER PRIMARY KEY," \
+	" time TEXT NOT NULL," \
+	" user TEXT NOT NULL," \
+	" role TEXT NOT NULL," \
+	" kind TEXT NOT NULL," \
+	" name TEXT," \
+	" incident INTEGER," \
+	" result TEXT NOT NULL," \
+	" message TEXT," \
+	" seq INTEGER," \
+	" request TEXT);" \
+	"CREATE INDEX IF NOT EXISTS audit_user ON audit(user, id);" \
+	"CREATE INDEX IF NOT EXISTS audit_incident ON audit(incident, id);"
+
+#define AUDIT_MAX_REQUEST	8192
+
+static int	 ierr(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static int
+ierr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static void
+iso_now(char *out, size_t outlen)
+{
+	struct timespec ts;
+	struct tm tm;
+	char b[20];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	if (strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		b[0] = '\0';
+	snprintf(out, outlen, "%.19s.%03dZ", b,
+	    (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+int
+incident_schema_init(sqlite3 *db, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, INCIDENT_SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
+		ierr(err, errlen, "incident schema: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return users_schema_init(db, err, errlen);
+}
+
+/*
+ * Prepare sql and bind arguments described by fmt, one letter each:
+ * 't' const char * (NULL binds NULL), 'i' int64_t, 'd' int.  Returns the
+ * statement or NULL (sqlite3_errmsg says why).
+ */
+static sqlite3_stmt *
+prep(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st = NULL;
+	const char *s;
+	va_list ap;
+	int i;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	va_start(ap, fmt);
+	for (i = 0; fmt[i] != '\0'; i++) {
+		switch (fmt[i]) {
+		case 't':
+			s = va_arg(ap, const char *);
+			if (s == NULL)
+				sqlite3_bind_null(st, i + 1);
+			else
+				sqlite3_bind_text(st, i + 1, s, -1,
+				    SQLITE_TRANSIENT);
+			break;
+		case 'i':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			sqlite3_bind_int(st, i + 1, va_arg(ap, int));
+			break;
+		}
+	}
+	va_end(ap);
+	return st;
+}
+
+/* Step a prepared statement to completion and finalize it.  0 or -1. */
+static int
+run(sqlite3_stmt *st)
+{
+	int r;
+
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The current row as an object keyed by column name.  Columns named
+ * "tags", "data", "request_json" hold JSON text and are parsed; "ioc" is
+ * a boolean.
+ */
+static json_t *
+row_json(sqlite3_stmt *st)
+{
+	const char *name, *text;
+	json_t *o, *v;
+	int i, n;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	n = sqlite3_column_count(st);
+	for (i = 0; i < n; i++) {
+		name = sqlite3_column_name(st, i);
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			if (strcmp(name, "ioc") == 0)
+				v = json_boolean(sqlite3_column_int(st, i));
+			else
+				v = json_integer(sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_NULL:
+			v = json_null();
+			break;
+		default:
+			text = (const char *)sqlite3_column_text(st, i);
+			if (strcmp(name, "tags") == 0 ||
+			    strcmp(name, "data") == 0)
+				v = json_loads(text, 0, NULL);
+			else
+				v = json_string(text);
+			if (v == NULL)
+				v = json_null();
+			break;
+		}
+		if (json_object_set_new(o, name, v) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* Run a query and gather its rows as an array of objects. */
+static json_t *
+rows_json(sqlite3_stmt *st)
+{
+	json_t *a = NULL, *o;
+	int r;
+
+	if (st == NULL || (a = json_array()) == NULL)
+		goto fail;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if ((o = row_json(st)) == NULL ||
+		    json_array_append_new(a, o) != 0)
+			goto fail;
+	if (r != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	return a;
+fail:
+	sqlite3_finalize(st);
+	json_decref(a);
+	return NULL;
+}
+
+#define INCIDENT_COLS \
+	"'INC-' || id AS id, title, description, severity, status, " \
+	"resolution, phase, lead, tags, reported, verified, contained, " \
+	"mitigated, closed, created_by, created, updated, version"
+#define TASK_COLS \
+	"'T-' || id AS id, 'INC-' || incident AS incident, title, assignee, " \
+	"status, due, created_by, created, updated"
+
+/* Load incident n as an object into *out: WIRE_OK, ENOTFOUND, EINTERNAL. */
+static enum wire_err
+load_incident(sqlite3 *db, int64_t n, json_t **out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*out = NULL;
+	if ((st = prep(db, "SELECT " INCIDENT_COLS " FROM incidents WHERE "
+	    "id = ?", "i", n)) == NULL)
+		goto fail;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*out = row_json(st);
+	sqlite3_finalize(st);
+	if (r == SQLITE_DONE) {
+		ierr(err, errlen, "no incident INC-%" PRId64, n);
+		return WIRE_ENOTFOUND;
+	}
+	if (*out == NULL)
+		goto fail;
+	return WIRE_OK;
+fail:
+	ierr(err, errlen, "incident: %s", sqlite3_errmsg(db));
+	return WIRE_EINTERNAL;
+}
+
+/* Load task n (with its incident number in *inc). */
+static enum wire_err
+load_task(sqlite3 *db, int64_t n, json_t **out, int64_t *inc, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*out = NULL;
+	if ((st = prep(db, "SELECT " TASK_COLS ", incident AS inc FROM tasks "
+	    "WHERE id = ?", "i", n)) == NULL)
+		goto fail;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*inc = sqlite3_column_int64(st, 9);
+		*out = row_json(st);
+	}
+	sqlite3_finalize(st);
+	if (r == SQLITE_DONE) {
+		ierr(err, errlen, "no task T-%" PRId64, n);
+		return WIRE_ENOTFOUND;
+	}
+	if (*out == NULL)
+		goto fail;
+	json_object_del(*out, "inc");
+	return WIRE_OK;
+fail:
+	ierr(err, errlen, "task: %s", sqlite3_errmsg(db));
+	return WIRE_EINTERNAL;
+}
+
+/* The state of one op being applied. */
+struct ctx {
+	sqlite3		*db;
+	const char	*user;
+	enum role	 role;
+	enum wire_may	 may;
+	const json_t	*req;
+	const char	*op;
+	char		 now[32];
+	int64_t		 inc;		/* the incident's number */
+	json_t		*row;		/* the incident before the op */
+	json_t		*state;		/* what the push carries */
+	int		 bump;		/* the op changes incident fields */
+	json_t		*current;	/* stale: the current incident */
+	char		*err;
+	size_t		 errlen;
+};
+
+static const char *
+rstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static enum wire_err
+sqlfail(struct ctx *c)
+{
+	ierr(c->err, c->errlen, "%s: %s", c->op, sqlite3_errmsg(c->db));
+	return WIRE_EINTERNAL;
+}
+
+static enum wire_err
+refuse(struct ctx *c, enum wire_err code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum wire_err
+refuse(struct ctx *c, enum wire_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, c->errlen, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Load the incident the request names into c->row and check "version". */
+static enum wire_err
+need_incident(struct ctx *c, int64_t n)
+{
+	const json_t *v;
+	enum wire_err e;
+
+	c->inc = n;
+	if (n == 0 && wire_incident_id(rstr(c->req, "incident"), &c->inc) != 0)
+		return refuse(c, WIRE_EINVALID, "bad incident id");
+	if ((e = load_incident(c->db, c->inc, &c->row, c->err, c->errlen))
+	    != WIRE_OK)
+		return e;
+	v = json_object_get(c->req, "version");
+	if (v != NULL && json_integer_value(v) !=
+	    json_integer_value(json_object_get(c->row, "version"))) {
+		c->current = json_incref(c->row);
+		return refuse(c, WIRE_ESTALE, "INC-%" PRId64 " changed: it is "
+		    "at version %" JSON_INTEGER_FORMAT ", the request was made "
+		    "against version %" JSON_INTEGER_FORMAT, c->inc,
+		    json_integer_value(json_object_get(c->row, "version")),
+		    json_integer_value(v));
+	}
+	return WIRE_OK;
+}
+
+/* A user named in a request must exist. */
+static enum wire_err
+need_user(struct ctx *c, const char *name)
+{
+	char e[256];
+	int r;
+
+	if (name == NULL)
+		return WIRE_OK;
+	if ((r = users_find(c->db, name, NULL, e, sizeof(e))) < 0)
+		return refuse(c, WIRE_EINTERNAL, "%s", e);
+	if (r == 0)
+		return refuse(c, WIRE_ENOTFOUND, "no user %s", name);
+	return WIRE_OK;
+}
+
+/* Append a timeline entry; steal_data (may be NULL) is consumed. */
+static enum wire_err
+timeline(struct ctx *c, const char *kind, const char *text, json_t *steal_data)
+{
+	char ref[32], *data = NULL;
+	json_t *arr, *e = NULL;
+	int rc;
+
+	if (steal_data != NULL &&
+	    (data = json_dumps(steal_data, JSON_COMPACT)) == NULL)
+		goto oom;
+	rc = run(prep(c->db, "INSERT INTO timeline(incident, time, author, "
+	    "kind, text, data) VALUES(?, ?, ?, ?, ?, ?)", "itttt" "t", c->inc,
+	    c->now, c->user, kind, text, data));
+	free(data);
+	if (rc != 0) {
+		json_decref(steal_data);
+		return sqlfail(c);
+	}
+	wire_incident_ref(c->inc, ref, sizeof(ref));
+	e = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o}",
+	    "id", (json_int_t)sqlite3_last_insert_rowid(c->db),
+	    "incident", ref, "time", c->now, "author", c->user, "kind", kind,
+	    "text", text, "data", steal_data ? steal_data : json_null());
+	if (e == NULL)
+		goto oom;
+	if ((arr = json_object_get(c->state, "timeline")) == NULL) {
+		if (json_object_set_new(c->state, "timeline",
+		    arr = json_array()) != 0)
+			goto oom;
+	}
+	if (json_array_append_new(arr, e) != 0)
+		goto oom;
+	return WIRE_OK;
+oom:
+	return refuse(c, WIRE_EINTERNAL, "out of memory");
+}
+
+/* incident.create */
+static enum wire_err
+op_create(struct ctx *c)
+{
+	const char *lead = rstr(c->req, "lead"), *sev;
+	json_t *tags = json_object_get(c->req, "tags");
+	char *tagtext;
+	enum wire_err e;
+	int rc;
+
+	if (lead != NULL && role_may(c->role, "incident.lead") != WIRE_MAY_YES)
+		return refuse(c, WIRE_EFORBIDDEN, "role %s may not set the "
+		    "lead (lead or admin may)", role_name(c->role));
+	if ((e = need_user(c, lead)) != WIRE_OK)
+		return e;
+	if ((sev = rstr(c->req, "severity")) == NULL)
+		sev = "medium";
+	tagtext = tags ? json_dumps(tags, JSON_COMPACT) : strdup("[]");
+	if (tagtext == NULL)
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
+	rc = run(prep(c->db, "INSERT INTO incidents(title, description, "
+	    "severity, status, phase, lead, tags, reported, created_by, "
+	    "created, updated, version) VALUES(?, ?, ?, 'open', "
+	    "'identification', ?, ?, ?, ?, ?, ?, 1)", "ttttttttt",
+	    rstr(c->req, "title"), rstr(c->req, "description") ?
+	    rstr(c->req, "description") : "", sev, lead, tagtext,
+	    rstr(c->req, "reported") ? rstr(c->req, "reported") : c->now,
+	    c->user, c->now, c->now));
+	free(tagtext);
+	if (rc != 0)
+		return sqlfail(c);
+	c->inc = sqlite3_last_insert_rowid(c->db);
+	return timeline(c, "created", rstr(c->req, "title"), NULL);
+}
+
+/* incident.update: title, description, severity, tags, dates. */
+static enum wire_err
+op_update(struct ctx *c)
+{
+	static const char *const cols[] = { "title", "description",
+		"severity", "tags", "reported", "verified", "mitigated", NULL };
+	json_t *changes, *v, *old;
+	char sql[128], *text = NULL, what[100], line[128];
+	size_t o = 0;
+	enum wire_err e;
+	int i, rc;
+
+	if ((e = need_incident(c, 0)) != WIRE_OK)
+		return e;
+	if ((changes = json_object()) == NULL)
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
+	what[0] = '\0';
+	for (i = 0; cols[i] != NULL; i++) {
+		if ((v = json_object_get(c->req, cols[i])) == NULL)
+			continue;
+		old = json_object_get(c->row, cols[i]);
+		if (old != NULL && json_equal(old, v))
+			continue;
+		if (json_is_array(v))
+			text = json_dumps(v, JSON_COMPACT);
+		else if (json_is_string(v))
+			text = strdup(json_string_value(v));
+		else
+			text = NULL;	/* null: clear a date */
+		if (!json_is_null(v) && text == NULL) {
+			json_decref(changes);
+			return refuse(c, WIRE_EINTERNAL, "out of memory");
+		}
+		/* cols[] is a fixed list: no injection through the name. */
+		snprintf(sql, sizeof(sql), "UPDATE incidents SET %s = ? "
+		    "WHERE id = ?", cols[i]);
+		rc = run(prep(c->db, sql, "ti", text, c->inc));
+		free(text);
+		if (rc != 0) {
+			json_decref(changes);
+			return sqlfail(c);
+		}
+		json_object_set_new(changes, cols[i], json_pack("{s:O, s:O}",
+		    "from", old ? old : json_null(), "to", v));
+		o += (size_t)snprintf(what + o, o < sizeof(what) ?
+		    sizeof(what) - o : 0, "%s%s", o ? ", " : "", cols[i]);
+	}
+	if (json_object_size(changes) == 0) {
+		json_decref(changes);
+		return refuse(c, WIRE_ECONFLICT, "INC-%" PRId64 ": nothing "
+		    "changed", c->inc);
+	}
+	c->bump = 1;
+	snprintf(line, sizeof(line), "changed %s", what);
+	return timeline(c, "updated", line, changes);
+}
+
+/* incident.note */
+static enum wire_err
+op_note(struct ctx *c)
+{
+	enum wire_err e;
+
+	if ((e = need_incident(c, 0)) != WIRE_OK)
+		return e;
+	return timeline(c, "note", rstr(c->req, "text"), NULL);
+}
+
+/* incident.close */
+static enum wire_err
+op_close(struct ctx *c)
+{
+	const char *res = rstr(c->req, "resolution"), *note;
+	char text[WIRE_MAX_TEXT + 64];
+	enum wire_err e;
+
+	if ((e = need_incident(c, 0)) != WIRE_OK)
+		return e;
+	if (strcmp(rstr(c->row, "status"), "closed") == 0)
+		return refuse(c, WIRE_ECONFLICT, "INC-%" PRId64 " is already "
+		    "closed", c->inc);
+	if (run(prep(c->db, "UPDATE incidents SET status = 'closed', "
+	    "resolution = ?, closed = ? WHERE id = ?", "tti", res, c->now,
+	    c->inc)) != 0)
+		return sqlfail(c);
+	c->bump = 1;
+	note = rstr(c->req, "text");
+	snprintf(text, sizeof(text), "closed as %s%s%s", res,
+	    note ? ": " : "", note ? note : "");
+	return timeline(c, "closed", text, json_pack("{s:s, s:s}", "from",
+	    rstr(c->row, "status"), "resolution", res));
+}
+
+/* incident.status: open or contained (closing is incident.close). */
+static enum wire_err
+op_status(struct ctx *c)
+{
+	const char *to = rstr(c->req, "status"), *from;
+	char text[64];
+	enum wire_err e;
+	int rc;
+
+	if ((e = need_incident(c, 0)) != WIRE_OK)
+		return e;
+	from = rstr(c->row, "status");
+	if (strcmp(from, to) == 0)
+		return refuse(c, WIRE_ECONFLICT, "INC-%" PRId64 " is already "
+		    "%s", c->inc, to);
+	if (strcmp(to, "open") == 0)
+		rc = run(prep(c->db, "UPDATE incidents SET status = 'open', "
+		    "resolution = NULL, closed = NULL WHERE id = ?", "i",
+		    c->inc));
+	else
+		rc = run(prep(c->db, "UPDATE incidents SET status = ?, "
+		    "resolution = NULL, closed = NULL, contained = "
+		    "coalesce(contained, ?) WHERE id = ?", "tti", to, c->now,
+		    c->inc));
+	if (rc != 0)
+		return sqlfail(c);
+	c->bump = 1;
+	snprintf(text, sizeof(text), "status %s -> %s", from, to);
+	return timeline(c, "status", text, json_pack("{s:s, s:s}", "from",
+	    from, "to", to));
+}
+
+/* incident.phase */
+static enum wire_err
+op_phase(struct ctx *c)
+{
+	const char *to = rstr(c->req, "phase"), *from;
+	char text[80];
+	enum wire_err e;
+
+	if ((e = need_incident(c, 0)) != WIRE_OK)
+		return e;
+	from = rstr(c->row, "phase");
+	if (strcmp(from, to) == 0)
+		return refuse(c, WIRE_ECONFLICT, "INC-%" PRId64 " is already "
+		    "in phase %s", c->inc, to);
+	if (run(prep(c->db, "UPDATE incidents SET phase = ? WHERE id = ?",
+	    "ti", to, c->inc)) != 0)
+		return sqlfail(c);
+	c->bump = 1;
+	snprintf(text, sizeof(text), "phase %s -> %s", from, to);
+	return timeline(c, "phase", text, json_pack("{s:s, s:s}", "from",
+	    from, "to", to));
+}
+
+/* incident.lead */
+static enum wire_err
+op_lead(struct ctx *c)
+{
+	const char *to = rstr(c->req, "lead"), *from;
+	char text[WIRE_MAX_NAME + 32];
+	enum wire_err e;
+
+	if ((e = need_incident(c, 0)) != WIRE_OK)
+		return e;
+	if ((e = need_user(c, to)) != WIRE_OK)
+		return e;
+	from = rstr(c->row, "lead");
+	if ((from == NULL && to == NULL) || (from != NULL && to != NULL &&
+	    strcmp(from, to) == 0))
+		return refuse(c, WIRE_ECONFLICT, "INC-%" PRId64 ": lead "
+		    "unchanged", c->inc);
+	if (run(prep(c->db, "UPDATE incidents SET lead = ? WHERE id = ?",
+	    "ti", to, c->inc)) != 0)
+		return sqlfail(c);
+	c->bump = 1;
+	snprintf(text, sizeof(text), to ? "lead: %s" : "lead removed%s",
+	    to ? to : "");
+	return timeline(c, "lead", text, json_pack("{s:s?, s:s?}", "from",
+	    from, "to", to));
+}
+
+/* Put task n in c->state.task. */
+static enum wire_err
+state_task(struct ctx *c, int64_t n)
+{
+	json_t *t;
+	int64_t inc = 0;
+	enum wire_err e;
+
+	if ((e = load_task(c->db, n, &t, &inc, c->err, c->errlen)) != WIRE_OK)
+		return e;
+	if (json_object_set_new(c->state, "task", t) != 0)
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
+	return WIRE_OK;
+}
+
+/* task.add */
+static enum wire_err
+op_task_add(struct ctx *c)
+{
+	const char *who = rstr(c->req, "assignee"), *title;
+	char text[WIRE_MAX_TITLE + WIRE_MAX_NAME + 64];
+	enum wire_err e;
+	int64_t n;
+
+	if (who != NULL && role_may(c->role, "task.assign") != WIRE_MAY_YES)
+		return refuse(c, WIRE_EFORBIDDEN, "role %s may not assign "
+		    "tasks (lead or admin may); add it unassigned",
+		    role_name(c->role));
+	if ((e = need_incident(c, 0)) != WIRE_OK)
+		return e;
+	if ((e = need_user(c, who)) != WIRE_OK)
+		return e;
+	title = rstr(c->req, "title");
+	if (run(prep(c->db, "INSERT INTO tasks(incident, title, assignee, "
+	    "status, due, created_by, created, updated) VALUES(?, ?, ?, "
+	    "'todo', ?, ?, ?, ?)", "ittttt" "t", c->inc, title, who,
+	    rstr(c->req, "due"), c->user, c->now, c->now)) != 0)
+		return sqlfail(c);
+	n = sqlite3_last_insert_rowid(c->db);
+	snprintf(text, sizeof(text), "task T-%" PRId64 " added%s%s: %s", n,
+	    who ? " for " : "", who ? who : "", title);
+	if ((e = timeline(c, "task", text, json_pack("{s:I, s:s?}", "task",
+	    (json_int_t)n, "assignee", who))) != WIRE_OK)
+		return e;
+	return state_task(c, n);
+}
+
+/* Load the task named in the request into *task, its incident in c. */
+static enum wire_err
+need_task(struct ctx *c, json_t **task, int64_t *n)
+{
+	int64_t inc = 0;
+	enum wire_err e;
+
+	if (wire_task_id(json_object_get(c->req, "task"), n) != 0)
+		return refuse(c, WIRE_EINVALID, "bad task id");
+	if ((e = load_task(c->db, *n, task, &inc, c->err, c->errlen))
+	    != WIRE_OK)
+		return e;
+	return need_incident(c, inc);
+}
+
+/* task.assign */
+static enum wire_err
+op_task_assign(struct ctx *c)
+{
+	const char *to = rstr(c->req, "assignee"), *from;
+	char text[2 * WIRE_MAX_NAME + 64];
+	json_t *task = NULL;
+	enum wire_err e;
+	int64_t n;
+
+	if ((e = need_task(c, &task, &n)) != WIRE_OK)
+		goto done;
+	if ((e = need_user(c, to)) != WIRE_OK)
+		goto done;
+	from = rstr(task, "assignee");
+	if ((from == NULL && to == NULL) || (from != NULL && to != NULL &&
+	    strcmp(from, to) == 0)) {
+		e = refuse(c, WIRE_ECONFLICT, "T-%" PRId64 " is already %s%s",
+		    n, to ? "assigned to " : "unassigned", to ? to : "");
+		goto done;
+	}
+	if (run(prep(c->db, "UPDATE tasks SET assignee = ?, updated = ? "
+	    "WHERE id = ?", "tti", to, c->now, n)) != 0) {
+		e = sqlfail(c);
+		goto done;
+	}
+	if (to != NULL)
+		snprintf(text, sizeof(text), "task T-%" PRId64 " assigned to "
+		    "%s", n, to);
+	else
+		snprintf(text, sizeof(text), "task T-%" PRId64 " unassigned",
+		    n);
+	if ((e = timeline(c, "assigned", text, json_pack("{s:I, s:s?, s:s?}",
+	    "task", (json_int_t)n, "from", from, "to", to))) != WIRE_OK)
+		goto done;
+	e = state_task(c, n);
+done:
+	json_decref(task);
+	return e;
+}
+
+/* task.status: handlers only on their own tasks. */
+static enum wire_err
+op_task_status(struct ctx *c)
+{
+	const char *to = rstr(c->req, "status"), *from, *who, *by;
+	char text[80];
+	json_t *task = NULL;
+	enum wire_err e;
+	int64_t n;
+
+	if ((e = need_task(c, &task, &n)) != WIRE_OK)
+		goto done;
+	who = rstr(task, "assignee");
+	by = rstr(task, "created_by");
+	if (c->may == WIRE_MAY_OWN && (who == NULL ||
+	    strcmp(who, c->user) != 0) && strcmp(by, c->user) != 0) {
+		e = refuse(c, WIRE_EFORBIDDEN, "role %s may change only its "
+		    "own tasks; T-%" PRId64 " is %s%s", role_name(c->role), n,
+		    who ? "assigned to " : "unassigned", who ? who : "");
+		goto done;
+	}
+	from = rstr(task, "status");
+	if (strcmp(from, to) == 0) {
+		e = refuse(c, WIRE_ECONFLICT, "T-%" PRId64 " is already %s",
+		    n, to);
+		goto done;
+	}
+	if (run(prep(c->db, "UPDATE tasks SET status = ?, updated = ? "
+	    "WHERE id = ?", "tti", to, c->now, n)) != 0) {
+		e = sqlfail(c);
+		goto done;
+	}
+	snprintf(text, sizeof(text), "task T-%" PRId64 " %s -> %s", n, from,
+	    to);
+	if ((e = timeline(c, "task_status", text, json_pack("{s:I, s:s, s:s}",
+	    "task", (json_int_t)n, "from", from, "to", to))) != WIRE_OK)
+		goto done;
+	e = state_task(c, n);
+done:
+	json_decref(task);
+	return e;
+}
+
+/* observable.add: hashes and domains are stored in lower case. */
+static enum wire_err
+op_observable(struct ctx *c)
+{
+	const char *kind = rstr(c->req, "kind");
+	char *value = NULL, text[WIRE_MAX_VALUE + 64];
+	json_t *o = NULL;
+	enum wire_err e;
+	sqlite3_stmt *st;
+	size_t i;
+	int ioc, r;
+
+	if ((e = need_incident(c, 0)) != WIRE_OK)
+		return e;
+	if ((value = strdup(rstr(c->req, "value"))) == NULL)
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
+	if (strcmp(kind, "hash") == 0 || strcmp(kind, "domain") == 0)
+		for (i = 0; value[i] != '\0'; i++)
+			value[i] = (char)tolower((unsigned char)value[i]);
+	ioc = json_is_true(json_object_get(c->req, "ioc"));
+	if ((st = prep(c->db, "INSERT INTO observables(incident, kind, value, "
+	    "ioc, added_by, time) VALUES(?, ?, ?, ?, ?, ?)", "ittdtt", c->inc,
+	    kind, value, ioc, c->user, c->now)) == NULL) {
+		e = sqlfail(c);
+		goto done;
+	}
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r == SQLITE_CONSTRAINT &&
+	    sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_UNIQUE) {
+		e = refuse(c, WIRE_ECONFLICT, "%s %s is already on INC-%"
+		    PRId64, kind, value, c->inc);
+		goto done;
+	}
+	if (r != SQLITE_DONE) {
+		e = sqlfail(c);
+		goto done;
+	}
+	o = json_pack("{s:I, s:s, s:s, s:b, s:s, s:s}", "id",
+	    (json_int_t)sqlite3_last_insert_rowid(c->db), "kind", kind,
+	    "value", value, "ioc", ioc, "added_by", c->user, "time", c->now);
+	if (o == NULL || json_object_set(c->state, "observable", o) != 0) {
+		e = refuse(c, WIRE_EINTERNAL, "out of memory");
+		goto done;
+	}
+	snprintf(text, sizeof(text), "observable %s %s%s", kind, value,
+	    ioc ? " (IOC)" : "");
+	e = timeline(c, "observable", text, json_pack("{s:s, s:s, s:b}",
+	    "kind", kind, "value", value, "ioc", ioc));
+done:
+	json_decref(o);
+	free(value);
+	return e;
+}
+
+/* Link the ids of one kind; add the new ones to the array added. */
+static enum wire_err
+link_kind(struct ctx *c, const char *kind, const json_t *ids, json_t *added)
+{
+	sqlite3_stmt *st;
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(ids, i, v) {
+		if ((st = prep(c->db, "INSERT OR IGNORE INTO links(incident, "
+		    "kind, ref, added_by, time) VALUES(?, ?, ?, ?, ?)", "ititt",
+		    c->inc, kind, (int64_t)json_integer_value(v), c->user,
+		    c->now)) == NULL)
+			return sqlfail(c);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return sqlfail(c);
+		}
+		sqlite3_finalize(st);
+		if (sqlite3_changes(c->db) > 0 &&
+		    json_array_append(added, (json_t *)v) != 0)
+			return refuse(c, WIRE_EINTERNAL, "out of memory");
+	}
+	return WIRE_OK;
+}
+
+static void
+join_ids(const json_t *a, char *out, size_t outlen)
+{
+	const json_t *v;
+	size_t i, o = 0;
+
+	out[0] = '\0';
+	json_array_foreach(a, i, v) {
+		if (o >= outlen)
+			break;
+		o += (size_t)snprintf(out + o, outlen - o, "%s%"
+		    JSON_INTEGER_FORMAT, i ? ", " : "", json_integer_value(v));
+	}
+}
+
+/* incident.link */
+static enum wire_err
+op_link(struct ctx *c)
+{
+	json_t *alerts, *events, *data;
+	char text[512], a[240], ev[240];
+	enum wire_err e;
+
+	if ((e = need_incident(c, 0)) != WIRE_OK)
+		return e;
+	data = json_pack("{s:[], s:[]}", "alerts", "events");
+	if (data == NULL)
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
+	alerts = json_object_get(data, "alerts");
+	events = json_object_get(data, "events");
+	if ((e = link_kind(c, "alert", json_object_get(c->req, "alerts"),
+	    alerts)) != WIRE_OK ||
+	    (e = link_kind(c, "event", json_object_get(c->req, "events"),
+	    events)) != WIRE_OK) {
+		json_decref(data);
+		return e;
+	}
+	if (json_array_size(alerts) + json_array_size(events) == 0) {
+		json_decref(data);
+		return refuse(c, WIRE_ECONFLICT, "already linked to INC-%"
+		    PRId64, c->inc);
+	}
+	join_ids(alerts, a, sizeof(a));
+	join_ids(events, ev, sizeof(ev));
+	snprintf(text, sizeof(text), "linked%s%s%s%s%s",
+	    a[0] ? " alerts " : "", a, a[0] && ev[0] ? ";" : "",
+	    ev[0] ? " events " : "", ev);
+	if (json_object_set(c->state, "links", data) != 0) {
+		json_decref(data);
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
+	}
+	return timeline(c, "link", text, data);
+}
+
+static const struct {
+	const char	*op;
+	enum wire_err	(*fn)(struct ctx *);
+} handlers[] = {
+	{ "incident.create", op_create },
+	{ "incident.update", op_update },
+	{ "incident.note", op_note },
+	{ "incident.close", op_close },
+	{ "incident.status", op_status },
+	{ "incident.phase", op_phase },
+	{ "incident.lead", op_lead },
+	{ "task.add", op_task_add },
+	{ "task.assign", op_task_assign },
+	{ "task.status", op_task_status },
+	{ "observable.add", op_observable },
+	{ "incident.link", op_link },
+};
+
+/* The request minus type and id: the op's args as broadcast. */
+static json_t *
+args_of(const json_t *req)
+{
+	json_t *a;
+
+	if ((a = json_deep_copy(req)) == NULL)
+		return NULL;
+	json_object_del(a, "type");
+	json_object_del(a, "id");
+	json_object_del(a, "op");
+	return a;
+}
+
+/* Bump, log and audit the op; build the push into *out.  In the
+   transaction. */
+static enum wire_err
+commit_op(struct ctx *c, json_t **out)
+{
+	json_t *payload = NULL, *inc = NULL, *args = NULL;
+	char ref[32], *text = NULL;
+	enum wire_err e = WIRE_EINTERNAL;
+	int64_t seq;
+
+	if (run(prep(c->db, "UPDATE incidents SET updated = ?, version = "
+	    "version + ? WHERE id = ?", "tdi", c->now, c->bump, c->inc)) != 0)
+		return sqlfail(c);
+	if ((e = load_incident(c->db, c->inc, &inc, c->err, c->errlen))
+	    != WIRE_OK)
+		return e;
+	e = WIRE_EINTERNAL;
+	if (json_object_set_new(c->state, "incident", inc) != 0)
+		goto oom;
+	wire_incident_ref(c->inc, ref, sizeof(ref));
+	if ((args = args_of(c->req)) == NULL)
+		goto oom;
+	payload = json_pack("{s:s, s:s, s:s, s:s, s:o, s:O}", "op", c->op,
+	    "user", c->user, "time", c->now, "incident", ref, "args", args,
+	    "state", c->state);
+	args = NULL;
+	if (payload == NULL || (text = json_dumps(payload, JSON_COMPACT)) ==
+	    NULL)
+		goto oom;
+	if (run(prep(c->db, "INSERT INTO oplog(time, user, type, incident, "
+	    "payload) VALUES(?, ?, ?, ?, ?)", "tttit", c->now, c->user, c->op,
+	    c->inc, text)) != 0) {
+		e = sqlfail(c);
+		goto fail;
+	}
+	seq = sqlite3_last_insert_rowid(c->db);
+	if (audit_add(c->db, c->user, c->role, "op", c->op, c->inc, WIRE_OK,
+	    NULL, c->req, seq, c->err, c->errlen) != 0)
+		goto fail;
+	if (json_object_set_new(payload, "type", json_string("op")) != 0 ||
+	    json_object_set_new(payload, "seq", json_integer(seq)) != 0)
+		goto oom;
+	*out = payload;
+	payload = NULL;
+	e = WIRE_OK;
+	goto fail;
+oom:
+	refuse(c, WIRE_EINTERNAL, "out of memory");
+fail:
+	free(text);
+	json_decref(args);
+	json_decref(payload);
+	return e;
+}
+
+enum wire_err
+incident_apply(sqlite3 *db, const char *user, enum role role,
+    const json_t *req, json_t **result, char *err, size_t errlen)
+{
+	struct ctx c;
+	enum wire_err e;
+	int64_t inc = 0;
+	size_t i;
+	int began = 0, nested = 0;
+
+	*result = NULL;
+	memset(&c, 0, sizeof(c));
+	c.db = db;
+	c.user = user;
+	c.role = role;
+	c.req = req;
+	c.err = err;
+	c.errlen = errlen;
+	iso_now(c.now, sizeof(c.now));
+	if (user == NULL || !wire_valid_name(user)) {
+		e = refuse(&c, WIRE_EUNAUTH, "no user");
+		goto refused;
+	}
+	if (wire_check_op(req, err, errlen) != 0) {
+		e = WIRE_EINVALID;
+		goto refused;
+	}
+	c.op = rstr(req, "op");
+	if ((c.may = role_may(role, c.op)) == WIRE_MAY_NO) {
+		e = refuse(&c, WIRE_EFORBIDDEN, "role %s may not %s",
+		    role_name(role), c.op);
+		goto refused;
+	}
+	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (strcmp(handlers[i].op, c.op) == 0)
+			break;
+	if (i == sizeof(handlers) / sizeof(handlers[0])) {
+		e = refuse(&c, WIRE_EINVALID, "op %s not implemented", c.op);
+		goto refused;
+	}
+	if ((c.state = json_object()) == NULL) {
+		e = refuse(&c, WIRE_EINTERNAL, "out of memory");
+		goto refused;
+	}
+	/* Inside the caller's transaction (group commit) the op is a
+	   savepoint; on its own it is a transaction. */
+	nested = !sqlite3_get_autocommit(db);
+	if (sqlite3_exec(db, nested ? "SAVEPOINT incident_op" :
+	    "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		e = sqlite3_errcode(db) == SQLITE_BUSY ? WIRE_EBUSY :
+		    WIRE_EINTERNAL;
+		ierr(err, errlen, "%s: %s", c.op, sqlite3_errmsg(db));
+		goto refused;
+	}
+	began = 1;
+	if ((e = handlers[i].fn(&c)) != WIRE_OK)
+		goto refused;
+	if ((e = commit_op(&c, result)) != WIRE_OK)
+		goto refused;
+	if (sqlite3_exec(db, nested ? "RELEASE incident_op" : "COMMIT", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		e = sqlfail(&c);
+		json_decref(*result);
+		*result = NULL;
+		goto refused;
+	}
+	json_decref(c.row);
+	json_decref(c.state);
+	return WIRE_OK;
+refused:
+	if (began)
+		sqlite3_exec(db, nested ? "ROLLBACK TO incident_op; RELEASE "
+		    "incident_op" : "ROLLBACK", NULL, NULL, NULL);
+	if (e == WIRE_ESTALE && c.current != NULL) {
+		*result = c.current;
+		c.current = NULL;
+	}
+	if (c.inc > 0 && c.op != NULL && strcmp(c.op, "incident.create") != 0)
+		inc = c.inc;
+	else if (json_is_object(req))
+		wire_incident_id(rstr(req, "incident"), &inc);
+	audit_add(db, user ? user : "", role, "op", c.op ? c.op :
+	    rstr(req, "op"), inc, e, err, req, -1, NULL, 0);
+	json_decref(c.current);
+	json_decref(c.row);
+	json_decref(c.state);
+	return e;
+}
+
+/* Queries. */
+
+enum wire_err
+incident_show(sqlite3 *db, int64_t id, json_t **out, char *err,
+    size_t errlen)
+{
+	json_t *inc = NULL, *a, *links = NULL;
+	enum wire_err e;
+
+	*out = NULL;
+	if ((e = load_incident(db, id, &inc, err, errlen)) != WIRE_OK)
+		return e;
+	if ((a = rows_json(prep(db, "SELECT id, 'INC-' || incident AS "
+	    "incident, time, author, kind, text, data FROM timeline WHERE "
+	    "incident = ? ORDER BY id", "i", id))) == NULL ||
+	    json_object_set_new(inc, "timeline", a) != 0)
+		goto fail;
+	if ((a = rows_json(prep(db, "SELECT " TASK_COLS " FROM tasks WHERE "
+	    "incident = ? ORDER BY id", "i", id))) == NULL ||
+	    json_object_set_new(inc, "tasks", a) != 0)
+		goto fail;
+	if ((a = rows_json(prep(db, "SELECT id, kind, value, ioc, added_by, "
+	    "time FROM observables WHERE incident = ? ORDER BY id", "i",
+	    id))) == NULL || json_object_set_new(inc, "observables", a) != 0)
+		goto fail;
+	if ((links = json_pack("{s:[], s:[]}", "alerts", "events")) == NULL)
+		goto fail;
+	if ((a = rows_json(prep(db, "SELECT kind, ref FROM links WHERE "
+	    "incident = ? ORDER BY time, ref", "i", id))) == NULL)
+		goto fail;
+	{
+		json_t *row;
+		size_t i;
+
+		json_array_foreach(a, i, row)
+			json_array_append(json_object_get(links,
+			    strcmp(rstr(row, "kind"), "alert") == 0 ? "alerts" :
+			    "events"), json_object_get(row, "ref"));
+	}
+	json_decref(a);
+	if (json_object_set_new(inc, "links", links) != 0) {
+		links = NULL;
+		goto fail;
+	}
+	*out = inc;
+	return WIRE_OK;
+fail:
+	ierr(err, errlen, "incident show: %s", sqlite3_errmsg(db));
+	json_decref(links);
+	json_decref(inc);
+	return WIRE_EINTERNAL;
+}
+
+enum wire_err
+incident_list(sqlite3 *db, const char *status, int limit, json_t **out,
+    char *err, size_t errlen)
+{
+	if (status == NULL)
+		status = "all";
+	if (limit <= 0)
+		limit = 200;
+	if (limit > 1000)
+		limit = 1000;
+	*out = rows_json(prep(db, "SELECT 'INC-' || i.id AS id, i.title, "
+	    "i.severity, i.status, i.phase, i.lead, i.tags, i.updated, "
+	    "i.version, (SELECT count(*) FROM tasks t WHERE t.incident = i.id "
+	    "AND t.status != 'done') AS open_tasks, (SELECT max(seq) FROM "
+	    "oplog o WHERE o.incident = i.id) AS last_seq FROM incidents i "
+	    "WHERE ?1 = 'all' OR (?1 = 'active' AND i.status != 'closed') OR "
+	    "i.status = ?1 ORDER BY i.id DESC LIMIT ?2", "td", status, limit));
+	if (*out == NULL) {
+		ierr(err, errlen, "incident list: %s", sqlite3_errmsg(db));
+		return WIRE_EINTERNAL;
+	}
+	return WIRE_OK;
+}
+
+int64_t
+incident_last_seq(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t seq = -1;
+
+	/* sqlite_sequence remembers numbers given out even if the newest
+	   rows were removed; the op log is never trimmed, but be exact. */
+	if ((st = prep(db, "SELECT coalesce(max(seq), 0) FROM oplog", "")) ==
+	    NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return seq;
+}
+
+int
+incident_ops_since(sqlite3 *db, int64_t seq, int64_t inc,
+    int (*cb)(json_t *, void *), void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	json_t *op;
+	int r, rc = -1;
+
+	if ((st = prep(db, "SELECT seq, payload FROM oplog WHERE seq > ?1 "
+	    "AND (?2 <= 0 OR incident = ?2) ORDER BY seq", "ii", seq, inc))
+	    == NULL)
+		return ierr(err, errlen, "op log: %s", sqlite3_errmsg(db));
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		op = json_loads((const char *)sqlite3_column_text(st, 1), 0,
+		    NULL);
+		if (op == NULL || json_object_set_new(op, "type",
+		    json_string("op")) != 0 || json_object_set_new(op, "seq",
+		    json_integer(sqlite3_column_int64(st, 0))) != 0) {
+			json_decref(op);
+			ierr(err, errlen, "op log: bad payload at seq %lld",
+			    (long long)sqlite3_column_int64(st, 0));
+			goto fail;
+		}
+		r = cb(op, arg);
+		json_decref(op);
+		if (r != 0) {
+			rc = r;
+			goto fail;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		ierr(err, errlen, "op log: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	rc = 0;
+fail:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+audit_add(sqlite3 *db, const char *user, enum role role, const char *kind,
+    const char *name, int64_t inc, enum wire_err code, const char *message,
+    const json_t *request, int64_t seq, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	char now[32], *req = NULL;
+	int rc;
+
+	iso_now(now, sizeof(now));
+	if (request != NULL && (req = json_dumps(request, JSON_COMPACT |
+	    JSON_ENCODE_ANY)) != NULL && strlen(req) > AUDIT_MAX_REQUEST)
+		req[AUDIT_MAX_REQUEST] = '\0';
+	st = prep(db, "INSERT INTO audit(time, user, role, kind, name, "
+	    "incident, result, message, seq, request) VALUES(?, ?, ?, ?, ?, "
+	    "nullif(?, 0), ?, ?, nullif(?, -1), ?)", "tttttit" "tit", now,
+	    user ? user : "", role_name(role), kind, name, inc,
+	    wire_err_name(code), code == WIRE_OK ? NULL : message, seq, req);
+	rc = run(st);
+	free(req);
+	if (rc != 0)
+		return ierr(err, errlen, "audit: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+int
+audit_list(sqlite3 *db, const struct audit_filter *f,
+    int (*cb)(json_t *, void *), void *arg, char *err, size_t errlen)
+{
+	static const struct audit_filter none;
+	sqlite3_stmt *st;
+	json_t *e;
+	int limit, r, rc = -1;
+
+	if (f == NULL)
+		f = &none;
+	limit = f->limit <= 0 ? 100 : f->limit > 1000 ? 1000 : f->limit;
+	if ((st = prep(db, "SELECT id, time, user, role, kind, name, CASE WHEN "
+	    "incident IS NULL THEN NULL ELSE 'INC-' || incident END AS "
+	    "incident, result, message, seq, request FROM audit WHERE "
+	    "(?1 IS NULL OR user = ?1) AND (?2 <= 0 OR incident = ?2) AND "
+	    "(?3 IS NULL OR name = ?3) AND (?4 IS NULL OR time >= ?4) AND "
+	    "(?5 = 0 OR result != 'ok') ORDER BY id DESC LIMIT ?6", "tittdd",
+	    f->user, f->incident, f->name, f->since, f->refused, limit)) ==
+	    NULL)
+		return ierr(err, errlen, "audit: %s", sqlite3_errmsg(db));
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((e = row_json(st)) == NULL) {
+			ierr(err, errlen, "out of memory");
+			goto fail;
+		}
+		r = cb(e, arg);
+		json_decref(e);
+		if (r != 0) {
+			rc = r;
+			goto fail;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		ierr(err, errlen, "audit: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	rc = 0;
+fail:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+collect(json_t *e, void *arg)
+{
+	return json_array_append((json_t *)arg, e) == 0 ? 0 : -1;
+}
+
+enum wire_err
+incident_query(sqlite3 *db, const char *user, enum role role,
+    const json_t *req, json_t **result, char *err, size_t errlen)
+{
+	struct audit_filter f;
+	const char *q;
+	int64_t n = 0;
+	json_t *a;
+
+	*result = NULL;
+	if (!role_is_person(role) || user == NULL) {
+		ierr(err, errlen, "role %s may not query incidents",
+		    role_name(role));
+		return WIRE_EFORBIDDEN;
+	}
+	if (wire_check_query(req, err, errlen) != 0)
+		return WIRE_EINVALID;
+	q = rstr(req, "query");
+	if (strcmp(q, "incident.list") == 0)
+		return incident_list(db, rstr(req, "status"),
+		    (int)json_integer_value(json_object_get(req, "limit")),
+		    result, err, errlen);
+	if (strcmp(q, "incident.show") == 0) {
+		wire_incident_id(rstr(req, "incident"), &n);
+		return incident_show(db, n, result, err, errlen);
+	}
+	if (strcmp(q, "whoami") == 0) {
+		*result = json_pack("{s:s, s:s, s:I}", "user", user, "role",
+		    role_name(role), "last_seq",
+		    (json_int_t)incident_last_seq(db));
+		if (*result == NULL) {
+			ierr(err, errlen, "out of memory");
+			return WIRE_EINTERNAL;
+		}
+		return WIRE_OK;
+	}
+	if (strcmp(q, "audit.list") == 0) {
+		memset(&f, 0, sizeof(f));
+		f.user = rstr(req, "user");
+		if (role < ROLE_LEAD)
+			f.user = user;	/* others' entries are not theirs */
+		if (rstr(req, "incident") != NULL)
+			wire_incident_id(rstr(req, "incident"), &f.incident);
+		f.name = rstr(req, "op");
+		f.since = rstr(req, "since");
+		f.refused = json_is_true(json_object_get(req, "refused"));
+		f.limit = (int)json_integer_value(json_object_get(req,
+		    "limit"));
+		if ((a = json_array()) == NULL) {
+			ierr(err, errlen, "out of memory");
+			return WIRE_EINTERNAL;
+		}
+		if (audit_list(db, &f, collect, a, err, errlen) != 0) {
+			json_decref(a);
+			return WIRE_EINTERNAL;
+		}
+		*result = a;
+		return WIRE_OK;
+	}
+	ierr(err, errlen, "query %s is answered by the session layer", q);
+	return WIRE_EINVALID;
+}
