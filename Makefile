@@ -14,6 +14,9 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
            -Iproto -Ihub -Iconsole $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# Where wardd finds its default rule pack (no install step yet: the tree).
+RULESDIR ?= $(CURDIR)/share/rules
+CFLAGS  += -DWARD_RULES_DIR='"$(RULESDIR)"'
 CURSES  := -lncursesw
 
 ifeq ($(SANITIZE),1)
@@ -88,7 +91,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all tools
-	@sh tests/bench/run.sh
+	@B=$(B) sh tests/bench/run.sh $(BENCH)
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)

@@ -12,6 +12,7 @@ struct store;
 struct pipeline;
 struct tokens;
 struct sessions;
+struct alerter;
 
 struct hub {
 	const char	*datadir;
@@ -22,6 +23,7 @@ struct hub {
 	struct pipeline	*pipe;
 	struct tokens	*tokens;
 	struct sessions	*sessions;	/* WebSocket sessions (session.c) */
+	struct alerter	*alerter;	/* rules and alerts (alerter.c) */
 	char		 statedb[4096];	/* path of DATA/state.db */
 };
 

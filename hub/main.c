@@ -10,11 +10,13 @@
 
 #include <sodium.h>
 
+#include "alerter.h"
 #include "hub.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
 #include "pipeline.h"
+#include "rules_cli.h"
 #include "session.h"
 #include "state.h"
 #include "store.h"
@@ -23,6 +25,7 @@
 #include "version.h"
 
 static volatile sig_atomic_t stop;	/* set by SIGTERM/SIGINT */
+static volatile sig_atomic_t reload;	/* set by SIGHUP */
 static struct net *wake_net;		/* for the signal handler */
 
 static void
@@ -33,6 +36,8 @@ usage(FILE *f)
 "       wardd token add --data DIR NAME [--role shipper|reader]\n"
 "       wardd user add --data DIR NAME ROLE PUBKEYFILE\n"
 "       wardd user list|del --data DIR [NAME]\n"
+"       wardd rules check FILE...\n"
+"       wardd rules test RULE EVENTS.ndjson\n"
 "       wardd --version | --help\n"
 "\n"
 "options:\n"
@@ -46,13 +51,18 @@ usage(FILE *f)
 "                       (default 64)\n"
 "  --workers N          pipeline threads (default 2)\n"
 "  --max-depth N        deepest nesting of an event (default 64)\n"
+"  --rules DIR          load detection rules from DIR (repeatable; default\n"
+"                       the installed share/rules and DIR/rules)\n"
 "  --verbose            log debug messages\n");
 }
 
 static void
 on_signal(int sig)
 {
-	stop = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		stop = 1;
 	net_wake(wake_net);
 }
 
@@ -169,6 +179,7 @@ main(int argc, char **argv)
 		{ "max-inflight", required_argument, NULL, 'i' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "max-depth", required_argument, NULL, 'D' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -178,6 +189,10 @@ main(int argc, char **argv)
 	struct net_opts no = { 0 };
 	struct pipeline_opts po = { 0 };
 	struct sigaction sa;
+	struct alerter_opts ao = { 0 };
+	const char *rules[16];
+	char	 rulesdir[4096], datarules[4096];
+	size_t	 nrules = 0;
 	sqlite3	*state = NULL;
 	const char *data = "ward-data";
 	char	 host[256] = "127.0.0.1", err[1024];
@@ -188,6 +203,17 @@ main(int argc, char **argv)
 		return cmd_token(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "user") == 0)
 		return user_cli(argc - 1, argv + 1);
+	if (argc > 2 && strcmp(argv[1], "rules") == 0 &&
+	    strcmp(argv[2], "check") == 0)
+		return rules_cli_check(argc - 2, argv + 2);
+	if (argc > 2 && strcmp(argv[1], "rules") == 0 &&
+	    strcmp(argv[2], "test") == 0)
+		return rules_cli_test(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "rules") == 0) {
+		fprintf(stderr, "usage: wardd rules check FILE...\n"
+		    "       wardd rules test RULE EVENTS.ndjson\n");
+		return 2;
+	}
 	no.max_body = 16u << 20;
 	no.max_inflight = 64;
 	po.workers = 2;
@@ -232,6 +258,10 @@ main(int argc, char **argv)
 				po.workers = (int)v;
 			else
 				po.max_depth = v;
+			break;
+		case 'R':
+			if (nrules < sizeof rules / sizeof *rules)
+				rules[nrules++] = optarg;
 			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);
@@ -281,6 +311,17 @@ main(int argc, char **argv)
 	if ((h.net = net_new(&no, &h, err, sizeof err)) == NULL ||
 	    sessions_start(&h, err, sizeof err) == -1)
 		goto fail;
+	if (nrules == 0) {
+		/* The pack installed beside the binary, then DATA/rules. */
+		snprintf(rulesdir, sizeof rulesdir, "%s", WARD_RULES_DIR);
+		rules[nrules++] = rulesdir;
+		snprintf(datarules, sizeof datarules, "%s/rules", data);
+		rules[nrules++] = datarules;
+	}
+	ao.rule_paths = rules;
+	ao.nrule_paths = nrules;
+	if ((h.alerter = alerter_new(&h, &ao, err, sizeof err)) == NULL)
+		goto fail;
 	if (store_start(h.store, net_done, h.net) == -1 ||
 	    (h.pipe = pipeline_new(&po, h.store, &h.m)) == NULL) {
 		snprintf(err, sizeof err, "cannot start threads");
@@ -294,11 +335,22 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	log_info("listening on %s:%d, data in %s (%llu events stored)",
 	    host, port, data, (unsigned long long)h.m.store_events);
-	net_run(h.net, &stop);
+	while (!stop) {
+		if (net_run(h.net, &stop, &reload) == -1) {
+			log_err("the network loop failed");
+			break;
+		}
+		if (reload) {
+			reload = 0;
+			log_info("SIGHUP: reloading rules");
+			alerter_reload(h.alerter);
+		}
+	}
 	log_info("shutting down");
 	rc = 0;
 	goto out;
@@ -311,7 +363,8 @@ out:
 		store_stop(h.store);
 	sessions_stop(&h);
 	wake_net = NULL;
-	net_free(h.net);
+	net_free(h.net);		/* hands answered jobs to the alerter */
+	alerter_free(h.alerter);
 	store_free(h.store);
 	tokens_free(h.tokens);
 	sqlite3_close(state);

@@ -15,6 +15,7 @@
 
 #include <libwebsockets.h>
 
+#include "alerter.h"
 #include "hub.h"
 #include "log.h"
 #include "net.h"
@@ -811,8 +812,13 @@ drain_done(struct net *n)
 			s->in_flight = 0;
 			s->job = NULL;
 			answer_job(s, j);
+			j->wsi = NULL;
 		}
-		job_free(j);
+		/* Answered: now the rules see its events, off this thread. */
+		if (j->status == 0 && j->nrows > 0 && n->h->alerter != NULL)
+			alerter_submit(n->h->alerter, j);
+		else
+			job_free(j);
 	}
 }
 
@@ -1030,11 +1036,12 @@ net_set_pipeline(struct net *n, struct pipeline *p)
 }
 
 int
-net_run(struct net *n, volatile sig_atomic_t *stop)
+net_run(struct net *n, volatile sig_atomic_t *stop,
+    volatile sig_atomic_t *other)
 {
-	while (!*stop)
+	while (!*stop && !*other)
 		if (lws_service(n->ctx, 0) < 0)
-			break;
+			return -1;
 	return 0;
 }
 

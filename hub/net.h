@@ -38,8 +38,9 @@ struct net	*net_new(const struct net_opts *, struct hub *h, char *err,
 struct hub	*net_hub(struct lws *wsi);
 /* Set the pipeline once it exists (it needs the net's done hook). */
 void		 net_set_pipeline(struct net *, struct pipeline *);
-/* Serve until *stop becomes non-zero.  Returns 0. */
-int		 net_run(struct net *, volatile sig_atomic_t *stop);
+/* Serve until *stop or *other becomes non-zero: 0; -1 if the loop broke. */
+int		 net_run(struct net *, volatile sig_atomic_t *stop,
+		    volatile sig_atomic_t *other);
 /* Wake the loop (safe from any thread and from a signal handler). */
 void		 net_wake(struct net *);
 /* From any thread: j is finished; answer its client.  Takes j. */

@@ -1,0 +1,337 @@
+/*
+ * sigma — Sigma detection rules, correlation rules and ward's deadman
+ * rules, loaded from YAML (libyaml) into an immutable, indexed ruleset.
+ * The format is described in ward-rules(5).
+ *
+ * Loading: sigma.c.  Matching one event against every detection rule
+ * through the rule index: sigma_eval.c.  Windows and deadman state:
+ * correlate.c (correlate.h).
+ */
+#ifndef WARD_SIGMA_H
+#define WARD_SIGMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct buf;
+struct ruleset;
+struct sigma_scratch;
+
+/* One reason a rule did not load: where (1-based line) and why. */
+struct rule_error {
+	char		 file[256];
+	unsigned	 line;
+	char		 msg[256];
+};
+
+typedef void (*rule_errcb)(void *arg, const struct rule_error *);
+
+enum rule_kind {
+	RULE_DETECTION,		/* detection: matches single events */
+	RULE_CORRELATION,	/* correlation: over other rules' matches */
+	RULE_DEADMAN		/* ward extension: silence of a detection */
+};
+
+enum corr_type {
+	CORR_EVENT_COUNT, CORR_VALUE_COUNT, CORR_TEMPORAL,
+	CORR_TEMPORAL_ORDERED
+};
+
+/* A compiled correlation (RULE_CORRELATION) or deadman (RULE_DEADMAN). */
+struct sigma_corr {
+	enum corr_type	  type;
+	size_t		 *refs;		/* indexes of the rules it refers to */
+	size_t		  nrefs;
+	size_t		  ngroup;	/* group-by fields */
+	char		**groupnames;	/* as written, for templates */
+	int		 *groupfield;	/* [ngroup * nrefs]: field index of
+					   group-by g for refs[r] (aliases) */
+	int		  valuefield;	/* value_count: field index, else -1 */
+	int64_t		  span_us;	/* timespan */
+	int64_t		  lo, hi;	/* fires when lo <= count <= hi */
+};
+
+/*
+ * A rule as loaded.  Everything is owned by the ruleset and read-only;
+ * pointers are valid until ruleset_free().  The fields after "private"
+ * are for sigma.c, sigma_eval.c and correlate.c only.
+ */
+struct rule {
+	size_t		  index;	/* position in the ruleset */
+	enum rule_kind	  kind;
+	char		 *title;
+	char		 *id;		/* the rule's id, else its name, else
+					   "FILE#N" (N-th document) */
+	char		 *name;		/* NULL if none */
+	char		 *level;	/* "informational" .. "critical",
+					   "medium" when not given */
+	char		 *status;	/* NULL if none */
+	char		 *description;	/* NULL if none */
+	char		**tags;
+	size_t		  ntags;
+	char		 *summary;	/* ward.summary template, else NULL */
+	char		  file[256];
+	unsigned	  line;		/* where its document starts */
+	int		  emit;		/* reports its own matches (0 for a
+					   rule only used by correlations) */
+
+	/* private */
+	struct sigma_node *cond;	/* detection and deadman */
+	struct sigma_corr *corr;	/* correlation and deadman */
+	struct sigma_extract *extract;	/* ward.extract */
+	size_t		  nextract;
+	size_t		 *consumers;	/* (correlation index << 8 | ref
+					   position) that use its matches */
+	size_t		  nconsumers;
+	struct sigma_node *nodes;	/* every node of cond, to free */
+	char		 *grouptmp;	/* deadman group-by, unresolved */
+};
+
+/*
+ * Load every *.yml and *.yaml file in the directories (not recursively,
+ * in name order) and the files named in paths.  A rule that does not load
+ * is reported through errcb (when not NULL) with its file, line and
+ * reason and left out; the others load.  A path that cannot be read is
+ * reported the same way.  Returns the ruleset, which the caller frees with
+ * ruleset_free(), or NULL only when out of memory.  *nerr (when not NULL)
+ * receives the number of errors reported.
+ */
+struct ruleset *ruleset_load(const char *const *paths, size_t npaths,
+	    rule_errcb errcb, void *arg, size_t *nerr);
+
+/*
+ * The same for rules held in memory (YAML text of len bytes), reported
+ * as coming from file name.  For tests, fuzzing and rules sent over the
+ * wire.
+ */
+struct ruleset *ruleset_load_string(const char *text, size_t len,
+	    const char *name, rule_errcb errcb, void *arg, size_t *nerr);
+
+/* Free a ruleset and every rule in it.  Accepts NULL.  No correlator made
+   from it may be used afterwards. */
+void	ruleset_free(struct ruleset *);
+
+/* Number of rules loaded (every kind). */
+size_t	ruleset_count(const struct ruleset *);
+/* The i-th rule (i < ruleset_count()), owned by the ruleset. */
+const struct rule *ruleset_rule(const struct ruleset *, size_t i);
+/* The rule with this id or name; NULL if none. */
+const struct rule *ruleset_find(const struct ruleset *, const char *idname);
+
+/*
+ * Per-thread scratch space for matching: caches each field of the event
+ * being matched.  Made for one ruleset; free with sigma_scratch_free()
+ * (accepts NULL).  NULL when out of memory.
+ */
+struct sigma_scratch *sigma_scratch_new(const struct ruleset *);
+void	sigma_scratch_free(struct sigma_scratch *);
+
+/*
+ * Match one normalized event against every detection and deadman rule,
+ * through the index: only rules whose anchor (a field value or a literal
+ * substring) occurs in the event, plus the rules without an anchor, are
+ * evaluated.  Sets *hits to the indexes of the matching rules in
+ * increasing order (valid until the next call with s) and returns how
+ * many there are.  ev is only read.
+ */
+size_t	sigma_match(const struct ruleset *, struct sigma_scratch *, json_t *ev,
+	    const size_t **hits);
+
+/*
+ * Evaluate one detection or deadman rule against ev without the index
+ * (slow; for tests that check the index against it).  Returns 1 on a
+ * match, 0 otherwise.
+ */
+int	sigma_rule_matches(const struct ruleset *, struct sigma_scratch *,
+	    const struct rule *, json_t *ev);
+
+/*
+ * The text of the field a Sigma name stands for (mapped as the ruleset's
+ * field mapping says, or a ward.* computed field), in ev, appended to b.
+ * For rule r (may be NULL) a ward.extract pattern fills a field the
+ * event lacks.  Returns 1 when the field exists, 0 when not (b
+ * unchanged), -1 when out of memory.
+ */
+int	sigma_field_text(const struct ruleset *, const struct rule *r,
+	    json_t *ev, const char *name, struct buf *b);
+
+/*
+ * Same, for a field index from struct sigma_corr.
+ */
+int	sigma_field_text_idx(const struct ruleset *, const struct rule *r,
+	    json_t *ev, int field, struct buf *b);
+
+/*
+ * Expand a summary template: "{field}" becomes the field's text in ev
+ * ("-" when missing), "{@count}", "{@group}" and "{@title}" the values
+ * given, "{{" and "}}" a brace.  ev may be NULL.  Appends to b.
+ * Returns 0, or -1 when out of memory.
+ */
+int	sigma_template(const struct ruleset *, const struct rule *,
+	    const char *tmpl, json_t *ev, size_t count, const char *group,
+	    struct buf *b);
+
+/* The event's time in µs: its utctimestamp, else dflt. */
+int64_t	sigma_event_time(json_t *ev, int64_t dflt);
+
+#ifdef SIGMA_INTERNAL
+/*
+ * The compiled form, shared by sigma.c, sigma_eval.c and correlate.c
+ * only.
+ */
+#include <regex.h>
+
+enum pat_kind {
+	PAT_EQ, PAT_CONTAINS, PAT_STARTS, PAT_ENDS, PAT_ANY, PAT_GLOB,
+	PAT_RE, PAT_CIDR, PAT_LT, PAT_LTE, PAT_GT, PAT_GTE
+};
+
+/* One way a value can match. */
+struct sigma_pat {
+	enum pat_kind	 kind;
+	int		 cased;		/* compare case-sensitively */
+	char		*s;		/* literal, lower-cased unless cased */
+	size_t		 len;
+	unsigned char	*wild;		/* GLOB: 1 where s[i] is * or ? */
+	int		 isnum;		/* EQ: also a number; LT..GTE: bound */
+	double		 num;
+	int		 hasre;
+	regex_t		 re;
+	char		**req;		/* RE: literals every match contains
+					   (lower-case), checked first */
+	size_t		 nreq;
+	int		 af;		/* CIDR: AF_INET or AF_INET6 */
+	unsigned char	 net[16];
+	unsigned	 bits;
+};
+
+/* One value of a field in a selection: any of its patterns will do
+   (windash and base64offset make several). */
+struct sigma_val {
+	struct sigma_pat *pats;
+	size_t		 npats;
+};
+
+enum leaf_kind { LEAF_VALUES, LEAF_NULL, LEAF_EXISTS, LEAF_ABSENT };
+
+struct sigma_leaf {
+	enum leaf_kind	 kind;
+	int		 field;		/* index into ruleset fields */
+	int		 all;		/* every value must match, else any */
+	struct sigma_val *vals;
+	size_t		 nvals;
+};
+
+enum node_op { NODE_AND, NODE_OR, NODE_NOT, NODE_LEAF, NODE_TRUE,
+	NODE_FALSE };
+
+struct sigma_node {
+	enum node_op	  op;
+	struct sigma_node **kids;
+	size_t		  nkids;
+	struct sigma_leaf *leaf;
+	struct sigma_node *next;	/* the rule's list of all its nodes */
+};
+
+/* ward.extract: fill field from group 1 of re run over field from. */
+struct sigma_extract {
+	int		 field;
+	int		 from;
+	regex_t		 re;
+};
+
+enum field_virt { FV_NONE, FV_CLOCKSKEW, FV_AGE };
+
+struct sigma_field {
+	char		 *path;		/* "details.sourceipaddress" */
+	char		**comp;		/* its components */
+	size_t		  ncomp;
+	enum field_virt	  virt;
+};
+
+/* A string-keyed hash map (keys copied, values borrowed). */
+struct sigma_map_ent {
+	char		*key;
+	size_t		 klen;
+	uint64_t	 h;
+	void		*val;
+	struct sigma_map_ent *next;
+};
+struct sigma_map {
+	struct sigma_map_ent **b;
+	size_t		 nb, n;
+};
+
+uint64_t sigma_hash(const void *, size_t);
+/* The entry for key, NULL if none. */
+struct sigma_map_ent *sigma_map_get(const struct sigma_map *, const void *key,
+	    size_t klen);
+/* The entry for key, added with val NULL if new; NULL when out of
+   memory. */
+struct sigma_map_ent *sigma_map_put(struct sigma_map *, const void *key,
+	    size_t klen);
+/* Remove key; the value is the caller's to free before. */
+void	sigma_map_del(struct sigma_map *, const void *key, size_t klen);
+/* Free the map and keys (not values); the map is empty afterwards. */
+void	sigma_map_release(struct sigma_map *);
+
+/* A list of rule indexes. */
+struct sigma_ids {
+	size_t		*v;
+	size_t		 n, cap;
+};
+
+struct sigma_ac;
+
+struct ruleset {
+	struct rule	**rules;
+	size_t		  nrules;
+	struct sigma_field *fields;
+	size_t		  nfields;
+	struct sigma_map  fieldidx;	/* path -> index + 1 */
+	struct sigma_map  byname;	/* id and name -> index + 1 */
+	struct sigma_map  fieldmap;	/* lower-case Sigma name -> path */
+	struct sigma_lsmap *lsmap;	/* logsource mappings */
+	size_t		  nlsmap;
+
+	/* the index (sigma_eval.c) */
+	struct sigma_map  eqidx;	/* field(4 bytes) + lower value ->
+					   struct sigma_ids */
+	int		 *eqfields;
+	size_t		  neqfields;
+	struct sigma_ac	**ac;		/* per field, substring anchors */
+	int		 *acfields;
+	size_t		  nacfields;
+	size_t		 *always;	/* rules without an anchor */
+	size_t		  nalways;
+	size_t		  nanchored;
+};
+
+/* A logsource mapping: when a rule's logsource has every (key, value)
+   of match, the selection cond (field -> value pairs, ANDed; a field may
+   carry modifiers) is ANDed to its detection. */
+struct sigma_lsmap {
+	char		**mkeys;
+	char		**mvals;
+	size_t		  nm;
+	char		**ckeys;
+	char		**cvals;
+	size_t		  nc;
+};
+
+/* Build the index over the loaded rules.  Returns 0 or -1 (memory). */
+int	sigma_index_build(struct ruleset *);
+void	sigma_index_free(struct ruleset *);
+/* Free a compiled node list / pattern. */
+void	sigma_pat_release(struct sigma_pat *);
+/* Intern a ward field path; its index or -1 (memory). */
+int	sigma_field_intern(struct ruleset *, const char *path);
+/* The json value of field f in ev (NULL when missing); computed fields
+   are written into *tmp, which the caller decrefs. */
+json_t	*sigma_field_get(const struct ruleset *, json_t *ev, int f,
+	    json_t **tmp);
+#endif
+
+#endif

@@ -1,0 +1,1421 @@
+/*
+ * sigma_eval — matching events against a compiled ruleset.
+ *
+ * Rules are not tried one by one.  When the ruleset loads, each detection
+ * rule gets a set of anchors: conditions at least one of which holds in
+ * every event the rule matches.  An anchor is either a field equal to a
+ * value (indexed in a hash table keyed by field and lower-cased value) or
+ * a literal that a field contains (indexed per field in an Aho-Corasick
+ * automaton over lower-cased text).  Equality is preferred to substrings,
+ * long substrings to short ones, and an AND picks its most selective
+ * child while an OR needs anchors on every branch.  Regular expressions
+ * give the longest literal run they require.  Per event only the fields
+ * that carry anchors are looked at, each once; the rules whose anchor
+ * fired, plus the few rules without any anchor, are then evaluated in
+ * full.
+ */
+#define SIGMA_INTERNAL
+#include <arpa/inet.h>
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "sigma.h"
+#include "timeparse.h"
+
+#define MIN_LITERAL	3
+
+/* What matching knows about one field of the current event. */
+struct fval {
+	uint32_t	 epoch;
+	json_t		*v;		/* NULL when missing or null */
+	json_t		*tmp;		/* a computed value we own */
+	int		 scalar;	/* v has a text form */
+	const char	*raw;
+	size_t		 len;
+	const char	*low;		/* lower-cased raw, when made */
+	int		 isnum;		/* v is a JSON number */
+	double		 num;
+	struct buf	 rawb;
+	struct buf	 lowb;
+};
+
+struct sigma_scratch {
+	const struct ruleset *rs;
+	json_t		*ev;
+	uint32_t	 epoch;
+	struct fval	*f;
+	uint32_t	*mark;		/* per rule: epoch when a candidate */
+	size_t		*cand;
+	size_t		 ncand;
+	size_t		*hits;
+	size_t		 nhits;
+	struct buf	 key;
+	struct buf	 el, ell;	/* an array element's text */
+};
+
+struct sigma_ac {
+	int		 ncls;
+	unsigned char	 cls[256];
+	int32_t		*delta;		/* [state * ncls + class] */
+	int32_t		*outidx;	/* per state: index in outs or -1 */
+	int32_t		*dict;		/* next state with output, or -1 */
+	struct sigma_ids *outs;
+	size_t		 nouts;
+	size_t		 nstates;
+};
+
+/* ---- text of values -------------------------------------------------- */
+
+static void
+lowcpy(char *dst, const char *src, size_t n)
+{
+	size_t i;
+	char c;
+
+	for (i = 0; i < n; i++) {
+		c = src[i];
+		dst[i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+	}
+	dst[n] = '\0';
+}
+
+/* The text form of a scalar into b (reset first); 0, or -1 when v has
+   none (object, array, null) or memory runs out. */
+static int
+scalar_text(json_t *v, struct buf *b, const char **raw, size_t *len)
+{
+	double d;
+
+	buf_reset(b);
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		*raw = json_string_value(v);
+		*len = json_string_length(v);
+		return 0;
+	case JSON_INTEGER:
+		if (buf_printf(b, "%lld", (long long)json_integer_value(v)) == -1)
+			return -1;
+		break;
+	case JSON_REAL:
+		d = json_real_value(v);
+		if (d == floor(d) && fabs(d) < 1e15) {
+			if (buf_printf(b, "%lld", (long long)d) == -1)
+				return -1;
+		} else if (buf_printf(b, "%.17g", d) == -1)
+			return -1;
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		if (buf_puts(b, json_is_true(v) ? "true" : "false") == -1)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	*raw = b->data;
+	*len = b->len;
+	return 0;
+}
+
+json_t *
+sigma_field_get(const struct ruleset *rs, json_t *ev, int f, json_t **tmp)
+{
+	const struct sigma_field *fd = &rs->fields[f];
+	json_t *v = ev, *x;
+	const char *s;
+	size_t i, off = 0;
+	int64_t utc, rcv;
+
+	*tmp = NULL;
+	if (fd->virt != FV_NONE) {
+		s = json_string_value(json_object_get(ev, "utctimestamp"));
+		if (s == NULL || time_parse(s, 0, &utc) == -1)
+			return NULL;
+		s = json_string_value(json_object_get(ev,
+		    "receivedtimestamp"));
+		if (s == NULL || time_parse(s, 0, &rcv) == -1)
+			return NULL;
+		if (fd->virt == FV_CLOCKSKEW)
+			*tmp = json_real(fabs((double)(rcv - utc)) / 1e6);
+		else
+			*tmp = json_real((double)(rcv - utc) / 1e6);
+		return *tmp;
+	}
+	for (i = 0; i < fd->ncomp; i++) {
+		if (!json_is_object(v))
+			return NULL;
+		x = json_object_get(v, fd->comp[i]);
+		if (x == NULL && i + 1 < fd->ncomp) {
+			/* the rest of the path as one key: {"a.b": 1} */
+			if ((v = json_object_get(v, fd->path + off)) == NULL)
+				return NULL;
+			break;
+		}
+		if (x == NULL)
+			return NULL;
+		off += strlen(fd->comp[i]) + 1;
+		v = x;
+	}
+	return json_is_null(v) ? NULL : v;
+}
+
+static struct fval *
+field(struct sigma_scratch *s, int f)
+{
+	struct fval *fv = &s->f[f];
+
+	if (fv->epoch == s->epoch)
+		return fv;
+	fv->epoch = s->epoch;
+	if (fv->tmp != NULL) {
+		json_decref(fv->tmp);
+		fv->tmp = NULL;
+	}
+	fv->v = sigma_field_get(s->rs, s->ev, f, &fv->tmp);
+	fv->low = NULL;
+	fv->scalar = 0;
+	fv->isnum = 0;
+	if (fv->v == NULL)
+		return fv;
+	if (scalar_text(fv->v, &fv->rawb, &fv->raw, &fv->len) == 0)
+		fv->scalar = 1;
+	if (json_is_number(fv->v)) {
+		fv->isnum = 1;
+		fv->num = json_number_value(fv->v);
+	}
+	return fv;
+}
+
+static const char *
+field_low(struct fval *fv)
+{
+	if (fv->low != NULL)
+		return fv->low;
+	buf_reset(&fv->lowb);
+	if (buf_reserve(&fv->lowb, fv->len + 1) == -1)
+		return NULL;
+	lowcpy(fv->lowb.data, fv->raw, fv->len);
+	fv->lowb.len = fv->len;
+	return fv->low = fv->lowb.data;
+}
+
+/* ---- matching -------------------------------------------------------- */
+
+static int
+glob_match(const char *p, const unsigned char *w, size_t pn, const char *s,
+    size_t sn)
+{
+	size_t pi = 0, si = 0, star = SIZE_MAX, mark = 0;
+
+	while (si < sn) {
+		if (pi < pn && w[pi] && p[pi] == '?') {
+			pi++;
+			si++;
+		} else if (pi < pn && w[pi] && p[pi] == '*') {
+			star = pi++;
+			mark = si;
+		} else if (pi < pn && !w[pi] && p[pi] == s[si]) {
+			pi++;
+			si++;
+		} else if (star != SIZE_MAX) {
+			pi = star + 1;
+			si = ++mark;
+		} else
+			return 0;
+	}
+	while (pi < pn && w[pi] && p[pi] == '*')
+		pi++;
+	return pi == pn;
+}
+
+static int
+cidr_match(const struct sigma_pat *p, const char *raw, size_t len)
+{
+	unsigned char a[16];
+	char tmp[64];
+	unsigned full, rest;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, raw, len);
+	tmp[len] = '\0';
+	if (inet_pton(p->af, tmp, a) != 1)
+		return 0;
+	full = p->bits / 8;
+	rest = p->bits % 8;
+	if (memcmp(a, p->net, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((a[full] ^ p->net[full]) & (0xff << (8 - rest))) == 0;
+}
+
+static int
+num_of(const char *raw, size_t len, int isnum, double num, double *out)
+{
+	char tmp[64], *end;
+
+	if (isnum) {
+		*out = num;
+		return 0;
+	}
+	if (len == 0 || len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, raw, len);
+	tmp[len] = '\0';
+	*out = strtod(tmp, &end);
+	if (*end != '\0' || end == tmp || !isfinite(*out))
+		return -1;
+	return 0;
+}
+
+/* Does pattern p match one scalar (raw text, its lower-case form made on
+   demand through lowp)? */
+static int
+pat_match(const struct sigma_pat *p, const char *raw, size_t len,
+    const char *low, int isnum, double num)
+{
+	const char *t = p->cased ? raw : low;
+	double d;
+	size_t i;
+
+	switch (p->kind) {
+	case PAT_EQ:
+		if (p->isnum && isnum)
+			return num == p->num;
+		return len == p->len && memcmp(t, p->s, len) == 0;
+	case PAT_CONTAINS:
+		return memmem(t, len, p->s, p->len) != NULL;
+	case PAT_STARTS:
+		return len >= p->len && memcmp(t, p->s, p->len) == 0;
+	case PAT_ENDS:
+		return len >= p->len && memcmp(t + len - p->len, p->s,
+		    p->len) == 0;
+	case PAT_ANY:
+		return 1;
+	case PAT_GLOB:
+		return glob_match(p->s, p->wild, p->len, t, len);
+	case PAT_RE:
+		/* the literals come in order in every match */
+		for (i = 0, t = low; i < p->nreq; i++) {
+			size_t rl = strlen(p->req[i]);
+
+			if ((t = memmem(t, len - (t - low), p->req[i], rl)) ==
+			    NULL)
+				return 0;
+			t += rl;
+		}
+		return regexec(&p->re, raw, 0, NULL, 0) == 0;
+	case PAT_CIDR:
+		return cidr_match(p, raw, len);
+	case PAT_LT:
+	case PAT_LTE:
+	case PAT_GT:
+	case PAT_GTE:
+		if (num_of(raw, len, isnum, num, &d) == -1)
+			return 0;
+		return p->kind == PAT_LT ? d < p->num : p->kind == PAT_LTE ?
+		    d <= p->num : p->kind == PAT_GT ? d > p->num : d >= p->num;
+	}
+	return 0;
+}
+
+static int
+val_match(const struct sigma_val *v, const char *raw, size_t len,
+    const char *low, int isnum, double num)
+{
+	size_t i;
+
+	for (i = 0; i < v->npats; i++)
+		if (pat_match(&v->pats[i], raw, len, low, isnum, num))
+			return 1;
+	return 0;
+}
+
+/* Does value v match the array element x? */
+static int
+val_match_json(struct sigma_scratch *s, const struct sigma_val *v, json_t *x)
+{
+	const char *raw;
+	size_t len;
+
+	if (scalar_text(x, &s->el, &raw, &len) == -1)
+		return 0;
+	buf_reset(&s->ell);
+	if (buf_reserve(&s->ell, len + 1) == -1)
+		return 0;
+	lowcpy(s->ell.data, raw, len);
+	return val_match(v, raw, len, s->ell.data, json_is_number(x),
+	    json_is_number(x) ? json_number_value(x) : 0);
+}
+
+static int
+leaf_eval(struct sigma_scratch *s, const struct sigma_leaf *l)
+{
+	struct fval *fv = field(s, l->field);
+	const char *low;
+	size_t i, j;
+	json_t *x;
+	int m;
+
+	switch (l->kind) {
+	case LEAF_NULL:
+	case LEAF_ABSENT:
+		return fv->v == NULL;
+	case LEAF_EXISTS:
+		return fv->v != NULL;
+	case LEAF_VALUES:
+		break;
+	}
+	if (fv->v == NULL)
+		return 0;
+	if (json_is_array(fv->v)) {
+		for (i = 0; i < l->nvals; i++) {
+			m = 0;
+			json_array_foreach(fv->v, j, x)
+				if ((m = val_match_json(s, &l->vals[i], x)))
+					break;
+			if (m && !l->all)
+				return 1;
+			if (!m && l->all)
+				return 0;
+		}
+		return l->all;
+	}
+	if (!fv->scalar)
+		return 0;
+	if ((low = field_low(fv)) == NULL)
+		return 0;
+	for (i = 0; i < l->nvals; i++) {
+		m = val_match(&l->vals[i], fv->raw, fv->len, low, fv->isnum,
+		    fv->num);
+		if (m && !l->all)
+			return 1;
+		if (!m && l->all)
+			return 0;
+	}
+	return l->all;
+}
+
+static int
+node_eval(struct sigma_scratch *s, const struct sigma_node *n)
+{
+	size_t i;
+
+	switch (n->op) {
+	case NODE_AND:
+		for (i = 0; i < n->nkids; i++)
+			if (!node_eval(s, n->kids[i]))
+				return 0;
+		return 1;
+	case NODE_OR:
+		for (i = 0; i < n->nkids; i++)
+			if (node_eval(s, n->kids[i]))
+				return 1;
+		return 0;
+	case NODE_NOT:
+		return !node_eval(s, n->kids[0]);
+	case NODE_LEAF:
+		return leaf_eval(s, n->leaf);
+	case NODE_TRUE:
+		return 1;
+	case NODE_FALSE:
+		return 0;
+	}
+	return 0;
+}
+
+/* ---- scratch --------------------------------------------------------- */
+
+struct sigma_scratch *
+sigma_scratch_new(const struct ruleset *rs)
+{
+	struct sigma_scratch *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->rs = rs;
+	s->epoch = 1;
+	if ((s->f = calloc(rs->nfields + 1, sizeof(*s->f))) == NULL ||
+	    (s->mark = calloc(rs->nrules + 1, sizeof(*s->mark))) == NULL ||
+	    (s->cand = calloc(rs->nrules + 1, sizeof(*s->cand))) == NULL ||
+	    (s->hits = calloc(rs->nrules + 1, sizeof(*s->hits))) == NULL) {
+		sigma_scratch_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+sigma_scratch_free(struct sigma_scratch *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	if (s->f != NULL)
+		for (i = 0; i < s->rs->nfields; i++) {
+			json_decref(s->f[i].tmp);
+			buf_release(&s->f[i].rawb);
+			buf_release(&s->f[i].lowb);
+		}
+	free(s->f);
+	free(s->mark);
+	free(s->cand);
+	free(s->hits);
+	buf_release(&s->key);
+	buf_release(&s->el);
+	buf_release(&s->ell);
+	free(s);
+}
+
+static void
+begin(struct sigma_scratch *s, json_t *ev)
+{
+	size_t i;
+
+	s->ev = ev;
+	if (++s->epoch == 0) {
+		for (i = 0; i < s->rs->nfields; i++)
+			s->f[i].epoch = 0;
+		memset(s->mark, 0, s->rs->nrules * sizeof(*s->mark));
+		s->epoch = 1;
+	}
+	s->ncand = 0;
+	s->nhits = 0;
+}
+
+static void
+candidate(struct sigma_scratch *s, const struct sigma_ids *ids)
+{
+	size_t i, r;
+
+	for (i = 0; i < ids->n; i++) {
+		r = ids->v[i];
+		if (s->mark[r] != s->epoch) {
+			s->mark[r] = s->epoch;
+			s->cand[s->ncand++] = r;
+		}
+	}
+}
+
+static void
+eq_probe(struct sigma_scratch *s, int f, const char *low, size_t len)
+{
+	struct sigma_map_ent *e;
+	int32_t fi = f;
+
+	buf_reset(&s->key);
+	if (buf_append(&s->key, &fi, sizeof(fi)) == -1 ||
+	    buf_append(&s->key, low, len) == -1)
+		return;
+	if ((e = sigma_map_get(&s->rs->eqidx, s->key.data, s->key.len)) != NULL)
+		candidate(s, e->val);
+}
+
+static void
+ac_run(struct sigma_scratch *s, const struct sigma_ac *ac, const char *t,
+    size_t len)
+{
+	const unsigned char *p = (const unsigned char *)t;
+	int32_t st = 0, o;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		st = ac->delta[(size_t)st * ac->ncls + ac->cls[p[i]]];
+		o = ac->outidx[st] >= 0 ? st : ac->dict[st];
+		while (o >= 0) {
+			candidate(s, &ac->outs[ac->outidx[o]]);
+			o = ac->dict[o];
+		}
+	}
+}
+
+static int
+cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t
+sigma_match(const struct ruleset *rs, struct sigma_scratch *s, json_t *ev,
+    const size_t **hits)
+{
+	struct fval *fv;
+	const char *low;
+	size_t i, j;
+	json_t *x;
+	int f;
+
+	begin(s, ev);
+	for (i = 0; i < rs->neqfields; i++) {
+		f = rs->eqfields[i];
+		fv = field(s, f);
+		if (fv->v == NULL)
+			continue;
+		if (fv->scalar) {
+			if ((low = field_low(fv)) != NULL)
+				eq_probe(s, f, low, fv->len);
+		} else if (json_is_array(fv->v)) {
+			json_array_foreach(fv->v, j, x) {
+				const char *raw;
+				size_t len;
+
+				if (scalar_text(x, &s->el, &raw, &len) == -1 ||
+				    buf_reserve(&s->ell, len + 1) == -1)
+					continue;
+				lowcpy(s->ell.data, raw, len);
+				eq_probe(s, f, s->ell.data, len);
+			}
+		}
+	}
+	for (i = 0; i < rs->nacfields; i++) {
+		f = rs->acfields[i];
+		fv = field(s, f);
+		if (fv->v == NULL)
+			continue;
+		if (fv->scalar) {
+			if ((low = field_low(fv)) != NULL)
+				ac_run(s, rs->ac[i], low, fv->len);
+		} else if (json_is_array(fv->v)) {
+			json_array_foreach(fv->v, j, x) {
+				const char *raw;
+				size_t len;
+
+				if (scalar_text(x, &s->el, &raw, &len) == -1 ||
+				    buf_reserve(&s->ell, len + 1) == -1)
+					continue;
+				lowcpy(s->ell.data, raw, len);
+				ac_run(s, rs->ac[i], s->ell.data, len);
+			}
+		}
+	}
+	for (i = 0; i < rs->nalways; i++)
+		if (s->mark[rs->always[i]] != s->epoch) {
+			s->mark[rs->always[i]] = s->epoch;
+			s->cand[s->ncand++] = rs->always[i];
+		}
+	if (s->ncand > 1)
+		qsort(s->cand, s->ncand, sizeof(*s->cand), cmp_size);
+	for (i = 0; i < s->ncand; i++)
+		if (node_eval(s, rs->rules[s->cand[i]]->cond))
+			s->hits[s->nhits++] = s->cand[i];
+	*hits = s->hits;
+	return s->nhits;
+}
+
+int
+sigma_rule_matches(const struct ruleset *rs, struct sigma_scratch *s,
+    const struct rule *r, json_t *ev)
+{
+	(void)rs;
+	if (r->cond == NULL)
+		return 0;
+	begin(s, ev);
+	return node_eval(s, r->cond);
+}
+
+/* ---- anchors --------------------------------------------------------- */
+
+struct anchor {
+	int		 eq;
+	int		 field;
+	char		*lit;		/* lower-case */
+	size_t		 len;
+};
+
+struct aset {
+	struct anchor	*a;
+	size_t		 n;
+	int		 ok;		/* 0: no anchor possible */
+};
+
+static void
+aset_clear(struct aset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->a[i].lit);
+	free(s->a);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+aset_add(struct aset *s, int eq, int field, const char *lit, size_t len)
+{
+	struct anchor *na;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->a[i].eq == eq && s->a[i].field == field &&
+		    s->a[i].len == len && memcmp(s->a[i].lit, lit, len) == 0)
+			return 0;
+	if ((na = reallocarray(s->a, s->n + 1, sizeof(*na))) == NULL)
+		return -1;
+	s->a = na;
+	if ((na[s->n].lit = malloc(len + 1)) == NULL)
+		return -1;
+	lowcpy(na[s->n].lit, lit, len);
+	na[s->n].eq = eq;
+	na[s->n].field = field;
+	na[s->n].len = len;
+	s->n++;
+	return 0;
+}
+
+/* Move every anchor of b into a. */
+static int
+aset_merge(struct aset *a, struct aset *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (aset_add(a, b->a[i].eq, b->a[i].field, b->a[i].lit,
+		    b->a[i].len) == -1)
+			return -1;
+	aset_clear(b);
+	return 0;
+}
+
+/* Lower is better: equality beats substrings, long beats short, and
+   fields with few distinct values are poor anchors. */
+static unsigned
+aset_cost(const struct ruleset *rs, const struct aset *s)
+{
+	unsigned c = 0;
+	size_t i;
+	const char *p;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->a[i].eq) {
+			p = rs->fields[s->a[i].field].path;
+			c += strcmp(p, "category") == 0 ||
+			    strcmp(p, "severity") == 0 ||
+			    strcmp(p, "source") == 0 ||
+			    strcmp(p, "tags") == 0 ||
+			    strcmp(p, "processname") == 0 ? 8 : 2;
+		} else
+			c += s->a[i].len >= 8 ? 3 : s->a[i].len >= 6 ? 4 :
+			    s->a[i].len >= 4 ? 6 : 12;
+	}
+	return c;
+}
+
+/*
+ * The literals every match of regular expression re contains (lower
+ * case), through cb for each run of at least MIN_LITERAL bytes; the
+ * longest is copied to out.  Returns the length of the longest.
+ */
+static size_t
+re_literal(const char *re, char *out, size_t outsz,
+    int (*cb)(void *, const char *, size_t), void *arg)
+{
+	char run[256];
+	size_t rn = 0, best = 0, i;
+	int depth;
+
+#define BREAK_RUN() do {						\
+	if (rn >= MIN_LITERAL && cb != NULL)				\
+		cb(arg, run, rn);					\
+	if (rn > best && rn < outsz) {					\
+		memcpy(out, run, rn);					\
+		best = rn;						\
+	}								\
+	rn = 0;								\
+} while (0)
+
+	/* a top-level alternation has no common literal we can see */
+	for (i = 0, depth = 0; re[i] != '\0'; i++) {
+		if (re[i] == '\\' && re[i + 1] != '\0')
+			i++;
+		else if (re[i] == '[') {
+			i++;
+			if (re[i] == '^')
+				i++;
+			if (re[i] == ']')
+				i++;
+			while (re[i] != '\0' && re[i] != ']')
+				i++;
+			if (re[i] == '\0')
+				return 0;
+		} else if (re[i] == '(')
+			depth++;
+		else if (re[i] == ')')
+			depth--;
+		else if (re[i] == '|' && depth == 0)
+			return 0;
+	}
+	for (i = 0; re[i] != '\0'; i++) {
+		char c = re[i];
+
+		if (c == '\\') {
+			if (re[i + 1] == '\0')
+				break;
+			c = re[++i];
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9')) {
+				BREAK_RUN();
+				continue;
+			}
+		} else if (c == '[') {
+			BREAK_RUN();
+			i++;
+			if (re[i] == '^')
+				i++;
+			if (re[i] == ']')
+				i++;
+			while (re[i] != '\0' && re[i] != ']')
+				i++;
+			if (re[i] == '\0')
+				break;
+			continue;
+		} else if (c == '(') {
+			BREAK_RUN();
+			for (depth = 1, i++; re[i] != '\0' && depth > 0; i++) {
+				if (re[i] == '\\' && re[i + 1] != '\0')
+					i++;
+				else if (re[i] == '(')
+					depth++;
+				else if (re[i] == ')')
+					depth--;
+			}
+			i--;
+			continue;
+		} else if (c == '*' || c == '?' || c == '{') {
+			if (rn > 0)
+				rn--;		/* the last char was optional */
+			BREAK_RUN();
+			if (c == '{')
+				while (re[i] != '\0' && re[i] != '}')
+					i++;
+			if (re[i] == '\0')
+				break;
+			continue;
+		} else if (c == '+') {
+			BREAK_RUN();
+			continue;
+		} else if (c == '.' || c == '^' || c == '$' || c == ')') {
+			BREAK_RUN();
+			continue;
+		}
+		/* a literal: but a following quantifier may make it optional,
+		   which the next round handles by dropping it */
+		if (rn + 1 < sizeof(run))
+			run[rn++] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+	}
+	BREAK_RUN();
+#undef BREAK_RUN
+	return best;
+}
+
+/* The longest literal run of a GLOB pattern. */
+static void
+glob_literal(const struct sigma_pat *p, size_t *off, size_t *len)
+{
+	size_t i, start = 0, bo = 0, bl = 0;
+
+	for (i = 0; i <= p->len; i++) {
+		if (i == p->len || p->wild[i]) {
+			if (i - start > bl) {
+				bo = start;
+				bl = i - start;
+			}
+			start = i + 1;
+		}
+	}
+	*off = bo;
+	*len = bl;
+}
+
+static int
+canonical_int(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		return s[1] == '\0';
+	if (*s < '1' || *s > '9')
+		return 0;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	return *s == '\0';
+}
+
+static int
+pat_anchor(const struct sigma_pat *p, int field, struct aset *out)
+{
+	char lit[256];
+	size_t off, len;
+
+	switch (p->kind) {
+	case PAT_EQ:
+		if (p->isnum && !canonical_int(p->s))
+			return 0;
+		return aset_add(out, 1, field, p->s, p->len) == -1 ? -1 : 1;
+	case PAT_CONTAINS:
+	case PAT_STARTS:
+	case PAT_ENDS:
+		if (p->len < MIN_LITERAL)
+			return 0;
+		return aset_add(out, 0, field, p->s, p->len) == -1 ? -1 : 1;
+	case PAT_GLOB:
+		glob_literal(p, &off, &len);
+		if (len < MIN_LITERAL)
+			return 0;
+		return aset_add(out, 0, field, p->s + off, len) == -1 ? -1 : 1;
+	case PAT_RE:
+		if ((len = re_literal(p->s, lit, sizeof(lit), NULL, NULL)) <
+		    MIN_LITERAL)
+			return 0;
+		return aset_add(out, 0, field, lit, len) == -1 ? -1 : 1;
+	default:
+		return 0;
+	}
+}
+
+/* Anchors of one value (any of its patterns): 1 found, 0 none, -1. */
+static int
+val_anchors(const struct sigma_val *v, int field, struct aset *out)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < v->npats; i++)
+		if ((rc = pat_anchor(&v->pats[i], field, out)) <= 0)
+			return rc;
+	return 1;
+}
+
+static int
+anchors(const struct ruleset *rs, const struct sigma_node *n,
+    struct aset *out)
+{
+	struct aset k, best;
+	unsigned bc = UINT_MAX, c;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	switch (n->op) {
+	case NODE_LEAF:
+		if (n->leaf->kind != LEAF_VALUES)
+			return 0;
+		if (n->leaf->all) {
+			memset(&best, 0, sizeof(best));
+			for (i = 0; i < n->leaf->nvals; i++) {
+				memset(&k, 0, sizeof(k));
+				rc = val_anchors(&n->leaf->vals[i],
+				    n->leaf->field, &k);
+				if (rc == -1) {
+					aset_clear(&k);
+					aset_clear(&best);
+					return -1;
+				}
+				if (rc == 1 && (c = aset_cost(rs, &k)) < bc) {
+					aset_clear(&best);
+					best = k;
+					bc = c;
+				} else
+					aset_clear(&k);
+			}
+			*out = best;
+			out->ok = bc != UINT_MAX;
+			return 0;
+		}
+		for (i = 0; i < n->leaf->nvals; i++) {
+			rc = val_anchors(&n->leaf->vals[i], n->leaf->field, out);
+			if (rc <= 0) {
+				aset_clear(out);
+				return rc;
+			}
+		}
+		out->ok = 1;
+		return 0;
+	case NODE_AND:
+		memset(&best, 0, sizeof(best));
+		for (i = 0; i < n->nkids; i++) {
+			if (anchors(rs, n->kids[i], &k) == -1) {
+				aset_clear(&best);
+				return -1;
+			}
+			if (k.ok && (c = aset_cost(rs, &k)) < bc) {
+				aset_clear(&best);
+				best = k;
+				bc = c;
+			} else
+				aset_clear(&k);
+		}
+		*out = best;
+		out->ok = bc != UINT_MAX;
+		return 0;
+	case NODE_OR:
+		for (i = 0; i < n->nkids; i++) {
+			if (anchors(rs, n->kids[i], &k) == -1) {
+				aset_clear(out);
+				return -1;
+			}
+			if (!k.ok) {
+				aset_clear(&k);
+				aset_clear(out);
+				return 0;
+			}
+			if (aset_merge(out, &k) == -1) {
+				aset_clear(&k);
+				aset_clear(out);
+				return -1;
+			}
+		}
+		out->ok = 1;
+		return 0;
+	case NODE_FALSE:
+		out->ok = 1;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* ---- Aho-Corasick ---------------------------------------------------- */
+
+struct acpat {
+	int		 field;
+	const char	*lit;
+	size_t		 len;
+	size_t		 rule;
+};
+
+static int
+ids_add(struct sigma_ids *ids, size_t v)
+{
+	size_t *nv;
+
+	if (ids->n > 0 && ids->v[ids->n - 1] == v)
+		return 0;
+	if (ids->n == ids->cap) {
+		nv = reallocarray(ids->v, ids->cap ? ids->cap * 2 : 4,
+		    sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		ids->v = nv;
+		ids->cap = ids->cap ? ids->cap * 2 : 4;
+	}
+	ids->v[ids->n++] = v;
+	return 0;
+}
+
+static void
+ac_free(struct sigma_ac *ac)
+{
+	size_t i;
+
+	if (ac == NULL)
+		return;
+	for (i = 0; i < ac->nouts; i++)
+		free(ac->outs[i].v);
+	free(ac->outs);
+	free(ac->delta);
+	free(ac->outidx);
+	free(ac->dict);
+	free(ac);
+}
+
+/* Build an automaton over pats[0..n) (all of one field). */
+static struct sigma_ac *
+ac_build(const struct acpat *pats, size_t n)
+{
+	struct sigma_ac *ac;
+	int32_t *trie = NULL, *fail = NULL, *queue = NULL, *nt;
+	size_t i, j, maxst = 1, qh = 0, qt = 0;
+	int32_t st, c, u, v;
+
+	if ((ac = calloc(1, sizeof(*ac))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < pats[i].len; j++)
+			ac->cls[(unsigned char)pats[i].lit[j]] = 1;
+	ac->ncls = 1;
+	for (i = 0; i < 256; i++)
+		if (ac->cls[i])
+			ac->cls[i] = ac->ncls++;
+	for (i = 0; i < n; i++)
+		maxst += pats[i].len;
+	if ((trie = calloc(maxst * ac->ncls, sizeof(*trie))) == NULL ||
+	    (ac->outidx = malloc(maxst * sizeof(int32_t))) == NULL)
+		goto fail;
+	for (i = 0; i < maxst; i++)
+		ac->outidx[i] = -1;
+	ac->nstates = 1;
+	for (i = 0; i < n; i++) {
+		st = 0;
+		for (j = 0; j < pats[i].len; j++) {
+			c = ac->cls[(unsigned char)pats[i].lit[j]];
+			if (trie[(size_t)st * ac->ncls + c] == 0)
+				trie[(size_t)st * ac->ncls + c] =
+				    (int32_t)ac->nstates++;
+			st = trie[(size_t)st * ac->ncls + c];
+		}
+		if (ac->outidx[st] < 0) {
+			struct sigma_ids *no;
+
+			no = reallocarray(ac->outs, ac->nouts + 1, sizeof(*no));
+			if (no == NULL)
+				goto fail;
+			ac->outs = no;
+			memset(&no[ac->nouts], 0, sizeof(*no));
+			ac->outidx[st] = (int32_t)ac->nouts++;
+		}
+		if (ids_add(&ac->outs[ac->outidx[st]], pats[i].rule) == -1)
+			goto fail;
+	}
+	/* shrink to the states used */
+	if ((nt = realloc(trie, ac->nstates * ac->ncls * sizeof(*trie))) != NULL)
+		trie = nt;
+	if ((ac->delta = calloc(ac->nstates * ac->ncls, sizeof(int32_t))) ==
+	    NULL || (fail = calloc(ac->nstates, sizeof(*fail))) == NULL ||
+	    (queue = malloc(ac->nstates * sizeof(*queue))) == NULL ||
+	    (ac->dict = malloc(ac->nstates * sizeof(int32_t))) == NULL)
+		goto fail;
+	ac->dict[0] = -1;
+	for (c = 0; c < ac->ncls; c++) {
+		v = trie[c];
+		ac->delta[c] = v;
+		if (v != 0 && c != 0) {
+			fail[v] = 0;
+			ac->dict[v] = -1;
+			queue[qt++] = v;
+		}
+	}
+	while (qh < qt) {
+		u = queue[qh++];
+		for (c = 0; c < ac->ncls; c++) {
+			v = c ? trie[(size_t)u * ac->ncls + c] : 0;
+			if (v != 0) {
+				fail[v] = ac->delta[(size_t)fail[u] * ac->ncls + c];
+				ac->dict[v] = ac->outidx[fail[v]] >= 0 ? fail[v] :
+				    ac->dict[fail[v]];
+				ac->delta[(size_t)u * ac->ncls + c] = v;
+				queue[qt++] = v;
+			} else
+				ac->delta[(size_t)u * ac->ncls + c] =
+				    ac->delta[(size_t)fail[u] * ac->ncls + c];
+		}
+	}
+	free(trie);
+	free(fail);
+	free(queue);
+	return ac;
+fail:
+	free(trie);
+	free(fail);
+	free(queue);
+	ac_free(ac);
+	return NULL;
+}
+
+static int
+req_add(void *arg, const char *lit, size_t len)
+{
+	struct sigma_pat *p = arg;
+	char **nr, *s;
+
+	if (p->nreq >= 8)
+		return 0;
+	if ((s = strndup(lit, len)) == NULL)
+		return -1;
+	if ((nr = reallocarray(p->req, p->nreq + 1, sizeof(*nr))) == NULL) {
+		free(s);
+		return -1;
+	}
+	p->req = nr;
+	p->req[p->nreq++] = s;
+	return 0;
+}
+
+/* Give every regular expression its required literals. */
+static void
+re_prefilters(struct sigma_node *n)
+{
+	struct sigma_leaf *l;
+	char lit[256];
+	size_t i, j;
+
+	if (n->op != NODE_LEAF) {
+		for (i = 0; i < n->nkids; i++)
+			re_prefilters(n->kids[i]);
+		return;
+	}
+	l = n->leaf;
+	for (i = 0; i < l->nvals; i++)
+		for (j = 0; j < l->vals[i].npats; j++)
+			if (l->vals[i].pats[j].kind == PAT_RE &&
+			    l->vals[i].pats[j].nreq == 0)
+				re_literal(l->vals[i].pats[j].s, lit, sizeof(lit),
+				    req_add, &l->vals[i].pats[j]);
+}
+
+static int
+cmp_acpat(const void *a, const void *b)
+{
+	const struct acpat *x = a, *y = b;
+
+	if (x->field != y->field)
+		return x->field < y->field ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+int
+sigma_index_build(struct ruleset *rs)
+{
+	struct aset *sets = NULL;
+	struct acpat *acp = NULL, *nacp;
+	struct sigma_map_ent *e;
+	struct sigma_ids *ids;
+	struct buf key;
+	size_t i, j, nacp_n = 0, start;
+	int32_t fi;
+	char *seen = NULL;
+	int rc = -1;
+
+	buf_init(&key);
+	if ((sets = calloc(rs->nrules + 1, sizeof(*sets))) == NULL ||
+	    (rs->always = calloc(rs->nrules + 1, sizeof(size_t))) == NULL ||
+	    (seen = calloc(rs->nfields + 1, 1)) == NULL)
+		goto fail;
+	for (i = 0; i < rs->nrules; i++) {
+		if (rs->rules[i]->cond == NULL)
+			continue;
+		re_prefilters(rs->rules[i]->cond);
+		if (anchors(rs, rs->rules[i]->cond, &sets[i]) == -1)
+			goto fail;
+		if (!sets[i].ok || sets[i].n > 256) {
+			rs->always[rs->nalways++] = i;
+			continue;
+		}
+		rs->nanchored++;
+		for (j = 0; j < sets[i].n; j++) {
+			struct anchor *a = &sets[i].a[j];
+
+			if (!a->eq) {
+				nacp = reallocarray(acp, nacp_n + 1,
+				    sizeof(*acp));
+				if (nacp == NULL)
+					goto fail;
+				acp = nacp;
+				acp[nacp_n].field = a->field;
+				acp[nacp_n].lit = a->lit;
+				acp[nacp_n].len = a->len;
+				acp[nacp_n++].rule = i;
+				continue;
+			}
+			fi = a->field;
+			buf_reset(&key);
+			if (buf_append(&key, &fi, sizeof(fi)) == -1 ||
+			    buf_append(&key, a->lit, a->len) == -1)
+				goto fail;
+			if ((e = sigma_map_put(&rs->eqidx, key.data, key.len)) ==
+			    NULL)
+				goto fail;
+			if (e->val == NULL &&
+			    (e->val = calloc(1, sizeof(struct sigma_ids))) == NULL)
+				goto fail;
+			if (ids_add(e->val, i) == -1)
+				goto fail;
+			if (!(seen[a->field] & 1)) {
+				int *nf = reallocarray(rs->eqfields,
+				    rs->neqfields + 1, sizeof(int));
+
+				if (nf == NULL)
+					goto fail;
+				rs->eqfields = nf;
+				nf[rs->neqfields++] = a->field;
+				seen[a->field] |= 1;
+			}
+		}
+	}
+	if (nacp_n > 0)
+		qsort(acp, nacp_n, sizeof(*acp), cmp_acpat);
+	for (i = 0; i < nacp_n; i = j) {
+		struct sigma_ac **na;
+		int *nf;
+
+		start = i;
+		for (j = i; j < nacp_n && acp[j].field == acp[start].field; j++)
+			;
+		na = reallocarray(rs->ac, rs->nacfields + 1, sizeof(*na));
+		if (na == NULL)
+			goto fail;
+		rs->ac = na;
+		nf = reallocarray(rs->acfields, rs->nacfields + 1, sizeof(int));
+		if (nf == NULL)
+			goto fail;
+		rs->acfields = nf;
+		if ((na[rs->nacfields] = ac_build(acp + start, j - start)) ==
+		    NULL)
+			goto fail;
+		nf[rs->nacfields++] = acp[start].field;
+	}
+	(void)ids;
+	rc = 0;
+fail:
+	if (sets != NULL)
+		for (i = 0; i < rs->nrules; i++)
+			aset_clear(&sets[i]);
+	free(sets);
+	free(acp);
+	free(seen);
+	buf_release(&key);
+	return rc;
+}
+
+void
+sigma_index_free(struct ruleset *rs)
+{
+	struct sigma_map_ent *e;
+	struct sigma_ids *ids;
+	size_t i;
+
+	for (i = 0; i < rs->eqidx.nb; i++)
+		for (e = rs->eqidx.b[i]; e != NULL; e = e->next) {
+			ids = e->val;
+			if (ids != NULL)
+				free(ids->v);
+			free(ids);
+		}
+	sigma_map_release(&rs->eqidx);
+	free(rs->eqfields);
+	for (i = 0; i < rs->nacfields; i++)
+		ac_free(rs->ac[i]);
+	free(rs->ac);
+	free(rs->acfields);
+	free(rs->always);
+	rs->eqfields = NULL;
+	rs->ac = NULL;
+	rs->acfields = NULL;
+	rs->always = NULL;
+	rs->neqfields = rs->nacfields = rs->nalways = 0;
+}
+
+/* ---- fields as text, templates, time --------------------------------- */
+
+static int field_text(const struct ruleset *, const struct rule *, json_t *,
+    int, struct buf *, int);
+
+int
+sigma_field_text_idx(const struct ruleset *rs, const struct rule *r,
+    json_t *ev, int f, struct buf *b)
+{
+	return field_text(rs, r, ev, f, b, 0);
+}
+
+/* A correlation has no ward.extract of its own: it uses those of the
+   rules it names. */
+static int
+field_text(const struct ruleset *rs, const struct rule *r, json_t *ev, int f,
+    struct buf *b, int depth)
+{
+	json_t *tmp, *v, *from, *ft;
+	const char *raw;
+	struct buf t;
+	regmatch_t m[2];
+	size_t i, len;
+	char *str;
+	int rc = 0;
+
+	if (f < 0 || (size_t)f >= rs->nfields || ev == NULL)
+		return 0;
+	buf_init(&t);
+	v = sigma_field_get(rs, ev, f, &tmp);
+	if (v != NULL) {
+		if (scalar_text(v, &t, &raw, &len) == 0)
+			rc = buf_append(b, raw, len) == -1 ? -1 : 1;
+		else if ((str = json_dumps(v, JSON_COMPACT)) != NULL) {
+			rc = buf_puts(b, str) == -1 ? -1 : 1;
+			free(str);
+		} else
+			rc = -1;
+		goto done;
+	}
+	for (i = 0; r != NULL && i < r->nextract; i++) {
+		if (r->extract[i].field != f)
+			continue;
+		from = sigma_field_get(rs, ev, r->extract[i].from, &ft);
+		if (from != NULL && json_is_string(from) &&
+		    regexec(&r->extract[i].re, json_string_value(from), 2, m,
+		    0) == 0 && m[1].rm_so >= 0) {
+			rc = buf_append(b, json_string_value(from) + m[1].rm_so,
+			    m[1].rm_eo - m[1].rm_so) == -1 ? -1 : 1;
+			json_decref(ft);
+			goto done;
+		}
+		json_decref(ft);
+	}
+	if (r != NULL && r->kind == RULE_CORRELATION && depth < 8)
+		for (i = 0; i < r->corr->nrefs && rc == 0; i++)
+			rc = field_text(rs, rs->rules[r->corr->refs[i]], ev, f,
+			    b, depth + 1);
+done:
+	json_decref(tmp);
+	buf_release(&t);
+	return rc;
+}
+
+int
+sigma_template(const struct ruleset *rs, const struct rule *r,
+    const char *tmpl, json_t *ev, size_t count, const char *group,
+    struct buf *b)
+{
+	const char *p, *q;
+	char name[256];
+	size_t n;
+	int rc;
+
+	for (p = tmpl; *p != '\0'; p++) {
+		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+			if (buf_append(b, p++, 1) == -1)
+				return -1;
+			continue;
+		}
+		if (*p != '{' || (q = strchr(p, '}')) == NULL) {
+			if (buf_append(b, p, 1) == -1)
+				return -1;
+			continue;
+		}
+		n = q - p - 1;
+		if (n >= sizeof(name))
+			n = sizeof(name) - 1;
+		memcpy(name, p + 1, n);
+		name[n] = '\0';
+		p = q;
+		if (strcmp(name, "@count") == 0)
+			rc = buf_printf(b, "%zu", count);
+		else if (strcmp(name, "@group") == 0)
+			rc = buf_puts(b, group ? group : "");
+		else if (strcmp(name, "@title") == 0)
+			rc = buf_puts(b, r ? r->title : "");
+		else if ((rc = sigma_field_text(rs, r, ev, name, b)) == 0)
+			rc = buf_puts(b, "-");
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int64_t
+sigma_event_time(json_t *ev, int64_t dflt)
+{
+	const char *s;
+	int64_t us;
+
+	s = json_string_value(json_object_get(ev, "utctimestamp"));
+	if (s == NULL || time_parse(s, dflt, &us) == -1)
+		return dflt;
+	return us;
+}

@@ -1,0 +1,155 @@
+/*
+ * bench_store — the ingest path without the network: how many events a
+ * second the pipeline (split + normalize + serialize) and the store
+ * (insert + FTS + fsynced group commit) each manage on one thread.
+ *
+ *   bench_store [-n EVENTS] [-b BATCH] [-d DATADIR] [-p]
+ *
+ * -p measures the pipeline only.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "job.h"
+#include "metrics.h"
+#include "pipeline.h"
+#include "store.h"
+#include "timeparse.h"
+
+static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static long done_jobs;
+
+static void
+done(void *arg, struct job *j)
+{
+	job_free(j);
+	pthread_mutex_lock(&mtx);
+	done_jobs++;
+	pthread_cond_signal(&cond);
+	pthread_mutex_unlock(&mtx);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A batch of MozDef-shaped NDJSON events of about 450 bytes. */
+static void
+batch(struct buf *b, int n, unsigned *seed)
+{
+	static const char *hosts[] = { "web1", "web2", "db1", "mail1",
+	    "bastion" };
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		unsigned r = (*seed = *seed * 1103515245 + 12345);
+
+		buf_printf(b, "{\"timestamp\":\"2026-11-27T12:%02u:%02u.%06uZ\","
+		    "\"hostname\":\"%s\",\"processname\":\"sshd\",\"processid\":"
+		    "%u,\"severity\":\"WARNING\",\"category\":\"authentication\","
+		    "\"source\":\"auth.log\",\"tags\":[\"ssh\"],\"summary\":"
+		    "\"Failed password for user%u from 10.%u.%u.%u port %u ssh2\","
+		    "\"details\":{\"sourceipaddress\":\"10.%u.%u.%u\","
+		    "\"sourceport\":%u,\"username\":\"user%u\",\"success\":false,"
+		    "\"authmethod\":\"password\",\"bytes\":%u}}\n",
+		    r % 60, (r >> 6) % 60, r % 1000000, hosts[r % 5], r % 30000,
+		    r % 50, r % 250, (r >> 8) % 250, (r >> 16) % 250, r % 60000,
+		    r % 250, (r >> 8) % 250, (r >> 16) % 250, r % 60000, r % 50,
+		    r % 100000);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pipeline_opts po = { 1, 64u << 20, 64, "bench" };
+	struct metrics m;
+	struct store *st;
+	struct job **jobs;
+	char	 dir[] = "/tmp/ward-bench-store.XXXXXX", err[512];
+	const char *data = NULL;
+	long	 total = 200000, nb, i;
+	int	 bsize = 1000, c, only_pipe = 0;
+	unsigned seed = 1;
+	double	 t0, tp, ts;
+
+	while ((c = getopt(argc, argv, "n:b:d:p")) != -1) {
+		switch (c) {
+		case 'p': only_pipe = 1; break;
+		case 'n': total = atol(optarg); break;
+		case 'b': bsize = atoi(optarg); break;
+		case 'd': data = optarg; break;
+		default:
+			fprintf(stderr, "usage: bench_store [-n events] "
+			    "[-b batch] [-d datadir]\n");
+			return 2;
+		}
+	}
+	if (data == NULL && (data = mkdtemp(dir)) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	memset(&m, 0, sizeof m);
+	nb = total / bsize;
+	jobs = calloc((size_t)nb, sizeof *jobs);
+	for (i = 0; i < nb; i++) {
+		jobs[i] = job_new(JOB_EVENTS);
+		snprintf(jobs[i]->ctype, sizeof jobs[i]->ctype,
+		    "application/x-ndjson");
+		jobs[i]->received_us = time_now_us();
+		batch(&jobs[i]->body, bsize, &seed);
+	}
+	t0 = now();
+	for (i = 0; i < nb; i++)
+		pipeline_process(&po, jobs[i], &m);
+	tp = now() - t0;
+	if (only_pipe) {
+		printf("pipeline  %.0f events/s (one thread: split, normalize, "
+		    "serialize)\n", nb * bsize / tp);
+		return 0;
+	}
+	if ((st = store_open(data, &m, err, sizeof err)) == NULL ||
+	    store_start(st, done, NULL) == -1) {
+		fprintf(stderr, "bench_store: %s\n", err);
+		return 1;
+	}
+	/* Four requests in flight, as from four shipper connections. */
+	t0 = now();
+	for (i = 0; i < nb; i++) {
+		pthread_mutex_lock(&mtx);
+		while (i - done_jobs >= 4)
+			pthread_cond_wait(&cond, &mtx);
+		pthread_mutex_unlock(&mtx);
+		store_submit(st, jobs[i]);
+	}
+	pthread_mutex_lock(&mtx);
+	while (done_jobs < nb)
+		pthread_cond_wait(&cond, &mtx);
+	pthread_mutex_unlock(&mtx);
+	ts = now() - t0;
+	printf("pipeline  %.0f events/s (one thread: split, normalize, "
+	    "serialize)\n", nb * bsize / tp);
+	printf("store     %.0f events/s (one writer: insert, FTS, fsynced "
+	    "commits: %llu)\n", nb * bsize / ts,
+	    (unsigned long long)m.commits);
+	store_free(st);
+	free(jobs);
+	if (data == dir) {
+		char	 cmd[256];
+
+		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return 0;
+}

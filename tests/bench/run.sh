@@ -1,0 +1,53 @@
+#!/bin/sh
+# make bench: ward's benchmarks.  Figures, not assertions: these machines
+# are noisy, so read them next to `uptime`.
+#   B=build/rel  INGEST_SECONDS=60  CONNS=4  sh tests/bench/run.sh [NAME...]
+# NAMEs: ingest store search rules sessions console (default: all)
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-build/rel}
+BIN=$ROOT/$B/bench
+want() { [ $# -eq 0 ] && return 0; for w in $ARGS; do [ "$w" = "$1" ] && return 0; done; return 1; }
+ARGS="$*"
+[ -z "$ARGS" ] && ARGS="ingest store search rules sessions console"
+echo "== ward benchmarks, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | sed 's/.*load average: //')"
+
+if want ingest; then
+	T=$(mktemp -d /tmp/ward-bench.XXXXXX)
+	PORT=$(shuf -i 20000-60000 -n 1)
+	"$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$PORT 2>"$T/hub.log" &
+	HUB=$!
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then echo "bench: hub did not start"; cat "$T/hub.log"; exit 1; fi
+		sleep 0.1
+	done
+	TOKEN=$("$ROOT/bin/wardd" token add --data "$T/data" bench | tail -n 1)
+	echo "== ingest: bulk NDJSON, 1000 events/request, ${CONNS:-4} connections, ${INGEST_SECONDS:-60} s, durable + FTS"
+	"$BIN/loadgen" -u "http://127.0.0.1:$PORT" -t "$TOKEN" -c "${CONNS:-4}" \
+		-b 1000 -d "${INGEST_SECONDS:-60}" -p $HUB
+	curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^ward_(store_events|commit_latency_seconds_(sum|count)) '
+	kill $HUB; wait $HUB
+	rm -rf "$T"
+fi
+if want store; then
+	echo "== store and pipeline alone (tests/bench/bench_store.c)"
+	"$BIN/bench_store" -n 500000
+fi
+if want search && [ -f "$ROOT/tests/bench/search.sh" ]; then
+	echo "== search (tests/bench/search.sh)"
+	B=$B sh "$ROOT/tests/bench/search.sh"
+fi
+if want rules && [ -x "$BIN/bench_rules" ]; then
+	echo "== rules (tests/bench/bench_rules.c)"
+	"$BIN/bench_rules"
+fi
+if want sessions && [ -x "$BIN/bench_sessions" ]; then
+	echo "== sessions (tests/bench/bench_sessions.c)"
+	"$BIN/bench_sessions"
+fi
+if want console && [ -f "$ROOT/tests/bench/console.sh" ]; then
+	echo "== console (tests/bench/console.sh)"
+	B=$B sh "$ROOT/tests/bench/console.sh"
+fi

@@ -1,0 +1,290 @@
+/*
+ * Unit tests for the default rule pack in share/rules and the offline
+ * rule commands.  Every rule file NAME.yml has sample raw shipper events
+ * in share/rules/samples: NAME.match.ndjson, every event of which a
+ * detection rule of the file must report (for a correlation: the stream
+ * must make it fire), and NAME.nomatch.ndjson, which must make no rule of
+ * the file report.  Run from the repository root.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "correlate.h"
+#include "rules_cli.h"
+#include "sigma.h"
+
+#define RULES	"share/rules"
+#define SEC	1000000LL
+
+static const char *const pack[] = {
+	"ssh_brute_force", "ssh_success_after_brute_force",
+	"password_spraying", "port_scan", "root_login", "sudo_unusual_user",
+	"new_listening_service", "auditd_promiscuous", "web_auth_brute_force",
+	"stale_timestamp", "ward_errors", "new_local_user",
+};
+
+struct tally {
+	const char	*file;		/* count reports of rules in this file */
+	size_t		 n;
+	int64_t		 lastid;
+	int		 per_event;	/* this event was reported */
+};
+
+static void
+count(void *arg, const struct rule_match *m)
+{
+	struct tally *t = arg;
+
+	if (strcmp(m->rule->file, t->file) != 0)
+		return;
+	t->n++;
+	t->per_event = 1;
+}
+
+static void
+show_error(void *arg, const struct rule_error *e)
+{
+	fprintf(stderr, "%s:%u: %s\n", e->file, e->line, e->msg);
+}
+
+static struct ruleset *
+load_pack(void)
+{
+	const char *paths[] = { RULES };
+	struct ruleset *rs;
+	size_t nerr;
+
+	rs = ruleset_load(paths, 1, show_error, NULL, &nerr);
+	assert_non_null(rs);
+	assert_int_equal(nerr, 0);
+	return rs;
+}
+
+/* Feed a sample file; returns the number of events, fills t. */
+static size_t
+feed_file(struct correlator *c, const char *path, struct tally *t,
+    int every, int64_t *last_rcv)
+{
+	FILE *f = fopen(path, "r");
+	char line[8192];
+	size_t nev = 0;
+	json_t *ev;
+	int64_t rcv;
+
+	if (f == NULL)
+		fail_msg("%s: missing sample file", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((ev = json_loads(line, 0, NULL)) == NULL)
+			fail_msg("%s:%zu: not JSON", path, nev + 1);
+		assert_int_equal(rules_cli_replay(ev, 0, &rcv), 0);
+		t->per_event = 0;
+		assert_true(correlator_feed(c, ev, (int64_t)++nev, rcv, count,
+		    t) >= 0);
+		if (every && !t->per_event)
+			fail_msg("%s:%zu: no rule of %s reported this event",
+			    path, nev, t->file);
+		if (last_rcv != NULL)
+			*last_rcv = rcv;
+		json_decref(ev);
+	}
+	fclose(f);
+	return nev;
+}
+
+static void
+pack_loads_clean(void **state)
+{
+	struct ruleset *rs = load_pack();
+
+	assert_true(ruleset_count(rs) >= 12);
+	ruleset_free(rs);
+}
+
+static void
+samples_match_and_do_not_match(void **state)
+{
+	struct ruleset *rs = load_pack();
+	struct correlator *c;
+	struct tally t;
+	char file[256], path[256];
+	size_t i, k, nev;
+	int detection;
+
+	for (i = 0; i < sizeof(pack) / sizeof(*pack); i++) {
+		snprintf(file, sizeof(file), RULES "/%s.yml", pack[i]);
+		/* is what reports in this file a plain detection? */
+		detection = 0;
+		for (k = 0; k < ruleset_count(rs); k++) {
+			const struct rule *r = ruleset_rule(rs, k);
+
+			if (strcmp(r->file, file) == 0 && r->emit &&
+			    r->kind == RULE_DETECTION)
+				detection = 1;
+		}
+		memset(&t, 0, sizeof(t));
+		t.file = file;
+		c = correlator_new(rs);
+		snprintf(path, sizeof(path), RULES "/samples/%s.match.ndjson",
+		    pack[i]);
+		nev = feed_file(c, path, &t, detection, NULL);
+		assert_true(nev > 0);
+		if (t.n == 0)
+			fail_msg("%s: the events that must match did not",
+			    pack[i]);
+		correlator_free(c);
+
+		memset(&t, 0, sizeof(t));
+		t.file = file;
+		c = correlator_new(rs);
+		snprintf(path, sizeof(path), RULES
+		    "/samples/%s.nomatch.ndjson", pack[i]);
+		nev = feed_file(c, path, &t, 0, NULL);
+		assert_true(nev > 0);
+		if (t.n != 0)
+			fail_msg("%s: %zu reports on events that must not "
+			    "match", pack[i], t.n);
+		correlator_free(c);
+	}
+	ruleset_free(rs);
+}
+
+static void
+quiet_host_deadman(void **state)
+{
+	struct ruleset *rs = load_pack();
+	struct correlator *c;
+	struct tally t;
+	int64_t last = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.file = RULES "/quiet_host.yml";
+	c = correlator_new(rs);
+	feed_file(c, RULES "/samples/quiet_host.match.ndjson", &t, 0, &last);
+	assert_int_equal(t.n, 0);
+	correlator_tick(c, last + 599 * SEC, count, &t);
+	assert_int_equal(t.n, 0);
+	correlator_tick(c, last + 600 * SEC, count, &t);
+	assert_int_equal(t.n, 1);
+	correlator_free(c);
+
+	/* events without a host never arm it */
+	memset(&t, 0, sizeof(t));
+	t.file = RULES "/quiet_host.yml";
+	c = correlator_new(rs);
+	feed_file(c, RULES "/samples/quiet_host.nomatch.ndjson", &t, 0,
+	    &last);
+	correlator_tick(c, last + 86400 * SEC, count, &t);
+	assert_int_equal(t.n, 0);
+	correlator_free(c);
+	ruleset_free(rs);
+}
+
+/* Run fn with standard output and error sent to files; returns its
+   result. */
+static int
+quietly(int (*fn)(int, char **), int argc, char **argv, char *err,
+    size_t errsz)
+{
+	char outp[] = "/tmp/ward-rp-out.XXXXXX", errp[] = "/tmp/ward-rp-err.XXXXXX";
+	int o, e, so, se, rc;
+	ssize_t n;
+
+	fflush(stdout);
+	fflush(stderr);
+	o = mkstemp(outp);
+	e = mkstemp(errp);
+	assert_true(o >= 0 && e >= 0);
+	so = dup(1);
+	se = dup(2);
+	dup2(o, 1);
+	dup2(e, 2);
+	rc = fn(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	lseek(e, 0, SEEK_SET);
+	n = read(e, err, errsz - 1);
+	err[n > 0 ? n : 0] = '\0';
+	close(o);
+	close(e);
+	unlink(outp);
+	unlink(errp);
+	return rc;
+}
+
+static void
+check_command(void **state)
+{
+	char dir[] = "/tmp/ward-rp.XXXXXX", bad[300], err[4096];
+	char *ok_argv[] = { "check", RULES, NULL };
+	char *bad_argv[] = { "check", RULES, bad, NULL };
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(bad, sizeof(bad), "%s/broken.yml", dir);
+	f = fopen(bad, "w");
+	assert_non_null(f);
+	fputs("title: broken\ndetection:\n  sel:\n    a|bogus: 1\n"
+	    "  condition: sel\n", f);
+	fclose(f);
+	assert_int_equal(quietly(rules_cli_check, 2, ok_argv, err,
+	    sizeof(err)), 0);
+	assert_int_equal(quietly(rules_cli_check, 3, bad_argv, err,
+	    sizeof(err)), 1);
+	assert_non_null(strstr(err, "broken.yml:4: unknown or unsupported "
+	    "modifier 'bogus'"));
+	unlink(bad);
+	rmdir(dir);
+}
+
+static void
+test_command(void **state)
+{
+	char err[8192];
+	char *match[] = { "test", RULES "/root_login.yml",
+	    RULES "/samples/root_login.match.ndjson", NULL };
+	char *none[] = { "test", RULES "/root_login.yml",
+	    RULES "/samples/root_login.nomatch.ndjson", NULL };
+	char *corr[] = { "test", RULES "/password_spraying.yml",
+	    RULES "/samples/password_spraying.match.ndjson", NULL };
+	char *broken[] = { "test", "/nonexistent/rule.yml",
+	    RULES "/samples/root_login.match.ndjson", NULL };
+
+	assert_int_equal(quietly(rules_cli_test, 3, match, err, sizeof(err)),
+	    0);
+	assert_non_null(strstr(err, "root_login.match.ndjson:1: Root login"));
+	assert_int_equal(quietly(rules_cli_test, 3, none, err, sizeof(err)),
+	    1);
+	/* a rule whose base rule lives in another file of the pack */
+	assert_int_equal(quietly(rules_cli_test, 3, corr, err, sizeof(err)),
+	    0);
+	assert_int_equal(quietly(rules_cli_test, 3, broken, err, sizeof(err)),
+	    2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pack_loads_clean),
+		cmocka_unit_test(samples_match_and_do_not_match),
+		cmocka_unit_test(quiet_host_deadman),
+		cmocka_unit_test(check_command),
+		cmocka_unit_test(test_command),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
