@@ -118,6 +118,7 @@ answer_error(struct pss *s, int status, const char *msg)
 		[401] = "security_exception",
 		[404] = "index_not_found_exception",
 		[405] = "illegal_argument_exception",
+		[411] = "illegal_argument_exception",
 		[413] = "content_too_long_exception",
 		[429] = "es_rejected_execution_exception",
 		[503] = "unavailable_shards_exception",
@@ -574,6 +575,19 @@ on_request(struct lws *wsi, struct pss *s, const char *uri)
 	if (role != TOKEN_SHIPPER) {
 		answer_error(s, 403, "ingest needs a shipper token");
 		return 0;
+	}
+	{
+		char	 te[64];
+
+		/* lws 4.1 cannot read chunked request bodies: say so rather
+		   than wait for a body that never completes. */
+		if (hdr(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING, te,
+		    sizeof te) == 0 && strcasestr(te, "chunked") != NULL) {
+			s->close_after = 1;
+			answer_error(s, 411, "chunked request bodies are not "
+			    "supported: send Content-Length");
+			return 0;
+		}
 	}
 	if (hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, clen, sizeof clen) == 0 &&
 	    strtoull(clen, NULL, 10) > n->o.max_body) {

@@ -55,6 +55,9 @@ eq "corrupt gzip: 400" "${r%% *}" 400
 r=$(post /events "$T/one" -H 'Content-Encoding: br')
 eq "unknown Content-Encoding: 415" "${r%% *}" 415
 
+code=$(printf '{"summary":"c"}' | curl -s -o "$T/r" -w '%{http_code}' -m 10 -H "Authorization: Bearer $TOKEN" \
+	-H 'Transfer-Encoding: chunked' --data-binary @- "$URL/events")
+eq "a chunked body: 411, not a hang" "$code" 411
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/nope")
 eq "unknown path: 404" "$code" 404
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/events")
