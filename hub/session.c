@@ -1,38 +1,1641 @@
-/* Placeholder until the session layer lands: refuses every WebSocket. */
-#include "session.h"
+/*
+ * session — ward.v1 consoles on /ws: handshake, requests, subscriptions,
+ * presence and fan-out.
+ *
+ * Two threads share the work:
+ *  - the net thread (session_cb, sessions_wake, sessions_events and the
+ *    timers) owns the sessions: their outgoing queues, subscriptions and
+ *    presence.  It never touches SQLite and never waits.
+ *  - the worker thread owns its own connection to DATA/state.db and the
+ *    hub's secret key: it checks handshakes, applies ops (incident_apply),
+ *    answers queries, replays the op log and matches committed events
+ *    against the event tails.
+ * They talk through two FIFO queues of items: "in" (net -> worker) and
+ * "out" (worker, alerting -> net; the net thread is woken with
+ * lws_cancel_service through net_wake).  The worker alone gives out op
+ * sequence numbers and "out" is FIFO, so each session sees ops in seq
+ * order, a request's reply before the push of its op, and a subscription's
+ * replay before the live ops after it.
+ *
+ * Outgoing messages are encoded once into a shared, reference counted
+ * buffer with LWS_PRE headroom; each session queues pointers to them and
+ * writes one per WRITEABLE.  A session's queue of pushes is bounded: past
+ * the bound its pushes are dropped and it is sent a resync; a session
+ * whose queue makes no progress for STUCK_SECS is closed.  Replies are
+ * never dropped; they are bounded by MAX_INFLIGHT, past which the session
+ * is not read (lws_rx_flow_control) until the worker catches up.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-int
-sessions_start(struct hub *h, char *err, size_t errlen)
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <sqlite3.h>
+
+#include "auth.h"
+#include "buf.h"
+#include "hub.h"
+#include "incident.h"
+#include "log.h"
+#include "net.h"
+#include "query.h"
+#include "session.h"
+#include "timeparse.h"
+#include "users.h"
+#include "version.h"
+#include "wire.h"
+
+#define Q_MAX_MSGS	4096		/* pushes queued for one session */
+#define Q_MAX_BYTES	(16u << 20)	/* ... and their bytes */
+#define MAX_INFLIGHT	64		/* requests at the worker, per session */
+#define STUCK_SECS	30		/* queue without progress: close */
+#define AUTH_SECS	20		/* to finish the handshake */
+#define REPLAY_MAX	2000		/* ops replayed on resume, else resync */
+#define EV_MAX_BACKLOG	64		/* event batches waiting for the worker */
+#define NBUCKET		1024		/* session hash buckets (both sides) */
+#define FAIL_SLOTS	256		/* addresses with recent failures */
+#define FAIL_FREE	3		/* failed handshakes before slowing */
+#define FAIL_MAX_SECS	60		/* longest wait imposed */
+#define FAIL_FORGET	600		/* seconds after which failures fade */
+#define PRESENCE_US	(100 * 1000)	/* presence pushes coalesced */
+#define SWEEP_US	(1000 * 1000)
+
+/* Subscription topics of a session. */
+#define T_INCIDENTS	0x01
+#define T_ALERTS	0x02
+#define T_PRESENCE	0x04
+#define T_EVENTS	0x08
+#define T_INCIDENT	0x10		/* one incident: n */
+
+/* One encoded message, shared by the sessions it is queued for.  refs is
+   touched by the net thread only. */
+struct omsg {
+	int		 refs;
+	size_t		 len;
+	unsigned char	 buf[];		/* LWS_PRE + len */
+};
+
+enum ikind {
+	/* net -> worker */
+	I_OPEN,		/* sid, addr, nonce: a session said hello */
+	I_FRAME,	/* sid, text/len: one message */
+	I_CLOSED,	/* sid */
+	I_EVENTS,	/* text/len: packed committed events */
+	/* worker, alerting -> net */
+	O_SEND,		/* sid, msg (reply: a request's answer) */
+	O_AUTHED,	/* sid, user, role */
+	O_SUB,		/* sid, topic, n; msg: the reply (NULL: presence) */
+	O_UNSUB,	/* sid, topic, n; msg: the reply */
+	O_OP,		/* n: incident, seq; msg: the push */
+	O_ALERT,	/* msg */
+	O_PRESENCE,	/* sid, n: id of a presence query to answer */
+	O_CLOSE		/* sid: close once its queue is written */
+};
+
+struct item {
+	struct item	*next;
+	enum ikind	 kind;
+	uint64_t	 sid;
+	int64_t		 n, seq;
+	int		 topic;
+	int		 reply;		/* O_SEND: never dropped */
+	int		 done;		/* ends one I_FRAME of sid */
+	enum role	 role;
+	struct omsg	*msg;
+	char		*text;
+	size_t		 len;
+	char		 user[WIRE_MAX_NAME + 1];
+	char		 addr[64];
+	unsigned char	 nonce[AUTH_NONCE_BYTES];
+};
+
+struct iq {
+	struct item	*head, *tail;
+	size_t		 n;
+};
+
+/* Net thread: one node of a session's outgoing queue. */
+struct qnode {
+	struct qnode	*next;
+	struct omsg	*msg;
+	int		 reply;
+	int		 resync;	/* the resync of an overflow */
+};
+
+enum sstate { S_HELLO, S_READY, S_CLOSING };
+
+/* Net thread: the per-session state (lws pss). */
+struct sess {
+	struct sess	*hnext, *next, *prev;
+	struct lws	*wsi;
+	uint64_t	 sid;
+	enum sstate	 state;
+	int		 listed;
+	char		 user[WIRE_MAX_NAME + 1];
+	enum role	 role;
+	unsigned	 topics;
+	int64_t		*view;		/* incidents subscribed one by one */
+	size_t		 nview;
+	struct qnode	*qh, *qt;
+	size_t		 qn, qbytes;	/* pushes queued */
+	size_t		 qall;		/* every node */
+	int64_t		 progress_ns;
+	int		 inflight, throttled;
+	int		 resyncing;	/* pushes dropped until the resync is out */
+	struct buf	 rx;
+};
+
+/* Worker: what it knows of a session. */
+struct wsess {
+	struct wsess	*hnext;
+	uint64_t	 sid;
+	int		 authed;
+	char		 user[WIRE_MAX_NAME + 1];
+	enum role	 role;
+	char		 addr[64];
+	unsigned char	 nonce[AUTH_NONCE_BYTES];
+};
+
+/* Worker: a live event tail. */
+struct tail {
+	struct tail	*next;
+	uint64_t	 sid;
+	int64_t		 sub;		/* id of the subscribe request */
+	struct query	*q;		/* NULL: every event */
+};
+
+/* Worker: recent handshake failures from one address. */
+struct failrec {
+	char		 addr[64];
+	int		 fails;
+	int64_t		 last_ns, until_ns;
+};
+
+struct sessions {
+	struct hub	*h;
+	struct auth_key	 key;		/* the hub's; sk for the worker only */
+
+	/* Net thread. */
+	struct lws_context *ctx;
+	struct sess	*byid[NBUCKET];
+	struct sess	*all;
+	uint64_t	 next_sid;
+	int64_t		 last_seq;	/* last op passed on */
+	lws_sorted_usec_list_t sweep_sul, presence_sul;
+	int		 timers, presence_due;
+
+	/* The queues. */
+	pthread_mutex_t	 in_mtx;
+	pthread_cond_t	 in_cond;
+	struct iq	 in, evin;
+	int		 stopping;
+	pthread_mutex_t	 out_mtx;
+	struct iq	 out;
+	atomic_int	 ntails, ev_backlog, ev_dropped;
+
+	/* Worker. */
+	pthread_t	 thread;
+	int		 started;
+	sqlite3		*db;
+	struct wsess	*wbyid[NBUCKET];
+	struct tail	*tails;
+	struct failrec	 fails[FAIL_SLOTS];
+	struct iq	 pending;	/* out items of the current step */
+};
+
+static int64_t
+now_ns(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static size_t
+bucket(uint64_t sid)
+{
+	return (size_t)((sid * 0x9E3779B97F4A7C15ULL) >> 54) % NBUCKET;
+}
+
+static void
+iq_push(struct iq *q, struct item *it)
+{
+	it->next = NULL;
+	if (q->tail != NULL)
+		q->tail->next = it;
+	else
+		q->head = it;
+	q->tail = it;
+	q->n++;
+}
+
+static void
+iq_cat(struct iq *q, struct iq *from)
+{
+	if (from->head == NULL)
+		return;
+	if (q->tail != NULL)
+		q->tail->next = from->head;
+	else
+		q->head = from->head;
+	q->tail = from->tail;
+	q->n += from->n;
+	memset(from, 0, sizeof *from);
+}
+
+static struct item *
+item_new(enum ikind kind, uint64_t sid)
+{
+	struct item *it;
+
+	if ((it = calloc(1, sizeof *it)) == NULL)
+		return NULL;
+	it->kind = kind;
+	it->sid = sid;
+	return it;
+}
+
+static void
+item_free(struct item *it)
+{
+	if (it == NULL)
+		return;
+	if (it->msg != NULL && it->msg->refs == 0)
+		free(it->msg);
+	free(it->text);
+	free(it);
+}
+
+/* Encode msg (taken) into a new shared buffer.  NULL on failure. */
+static struct omsg *
+omsg_new(json_t *msg)
+{
+	struct omsg *m = NULL;
+	char	*s;
+	size_t	 len;
+
+	if (msg == NULL)
+		return NULL;
+	s = wire_encode(msg, &len);
+	json_decref(msg);
+	if (s == NULL)
+		return NULL;
+	if ((m = malloc(sizeof *m + LWS_PRE + len)) != NULL) {
+		m->refs = 0;
+		m->len = len;
+		memcpy(m->buf + LWS_PRE, s, len);
+	}
+	free(s);
+	return m;
+}
+
+static void
+omsg_drop(struct omsg *m)
+{
+	if (m != NULL && --m->refs <= 0)
+		free(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Net thread. */
+
+static struct sessions *
+sessions_of(struct lws *wsi)
+{
+	struct hub *h = net_hub(wsi);
+
+	return h != NULL ? h->sessions : NULL;
+}
+
+static struct sess *
+sess_find(struct sessions *ss, uint64_t sid)
+{
+	struct sess *s;
+
+	for (s = ss->byid[bucket(sid)]; s != NULL; s = s->hnext)
+		if (s->sid == sid)
+			return s;
+	return NULL;
+}
+
+static void
+sess_link(struct sessions *ss, struct sess *s)
+{
+	size_t	 b = bucket(s->sid);
+
+	s->hnext = ss->byid[b];
+	ss->byid[b] = s;
+	s->prev = NULL;
+	s->next = ss->all;
+	if (ss->all != NULL)
+		ss->all->prev = s;
+	ss->all = s;
+	s->listed = 1;
+}
+
+static void
+sess_unlink(struct sessions *ss, struct sess *s)
+{
+	struct sess **pp;
+
+	if (!s->listed)
+		return;
+	for (pp = &ss->byid[bucket(s->sid)]; *pp != NULL; pp = &(*pp)->hnext)
+		if (*pp == s) {
+			*pp = s->hnext;
+			break;
+		}
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		ss->all = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	s->listed = 0;
+}
+
+/* Hand an item to the worker. */
+static void
+to_worker(struct sessions *ss, struct item *it, int events)
+{
+	pthread_mutex_lock(&ss->in_mtx);
+	iq_push(events ? &ss->evin : &ss->in, it);
+	pthread_cond_signal(&ss->in_cond);
+	pthread_mutex_unlock(&ss->in_mtx);
+}
+
+static void
+sess_free_queue(struct sess *s)
+{
+	struct qnode *q, *next;
+
+	for (q = s->qh; q != NULL; q = next) {
+		next = q->next;
+		omsg_drop(q->msg);
+		free(q);
+	}
+	s->qh = s->qt = NULL;
+	s->qn = s->qbytes = s->qall = 0;
+}
+
+static void	 enqueue(struct sessions *, struct sess *, struct omsg *, int);
+
+/* The session fell behind: drop its queued pushes (replies stay) and tell
+   it to resync. */
+static void
+overflow(struct sessions *ss, struct sess *s, const char *why)
+{
+	struct qnode **pp, *q;
+	struct omsg *m;
+
+	for (pp = &s->qh; (q = *pp) != NULL; ) {
+		if (q->reply) {
+			pp = &q->next;
+			continue;
+		}
+		*pp = q->next;
+		s->qn--;
+		s->qbytes -= q->msg->len;
+		s->qall--;
+		omsg_drop(q->msg);
+		free(q);
+	}
+	for (s->qt = s->qh; s->qt != NULL && s->qt->next != NULL; )
+		s->qt = s->qt->next;
+	log_warn("session %" PRIu64 " (%s): %s; resync", s->sid, s->user, why);
+	if ((m = omsg_new(wire_resync(why, ss->last_seq))) != NULL) {
+		enqueue(ss, s, m, 1);
+		if (m->refs == 0)
+			free(m);
+		else {
+			s->qt->resync = 1;
+			s->resyncing = 1;
+		}
+	}
+}
+
+/* Queue m for s.  reply: an answer or a control message, never dropped. */
+static void
+enqueue(struct sessions *ss, struct sess *s, struct omsg *m, int reply)
+{
+	struct qnode *q;
+
+	if (s->state == S_CLOSING || (s->resyncing && !reply))
+		return;
+	if (!reply && (s->qn >= Q_MAX_MSGS || s->qbytes + m->len >
+	    Q_MAX_BYTES)) {
+		overflow(ss, s, "console too slow; pushes dropped");
+		return;
+	}
+	if ((q = malloc(sizeof *q)) == NULL) {
+		if (!reply)
+			overflow(ss, s, "hub out of memory; pushes dropped");
+		return;
+	}
+	q->next = NULL;
+	q->msg = m;
+	q->reply = reply;
+	q->resync = 0;
+	m->refs++;
+	if (s->qt != NULL)
+		s->qt->next = q;
+	else
+		s->qh = q;
+	s->qt = q;
+	if (!reply) {
+		s->qn++;
+		s->qbytes += m->len;
+	}
+	if (s->qall++ == 0) {
+		s->progress_ns = now_ns();
+		lws_callback_on_writable(s->wsi);
+	}
+}
+
+/* Build msg (taken) and queue it for s. */
+static void
+send_json(struct sessions *ss, struct sess *s, json_t *msg, int reply)
+{
+	struct omsg *m;
+
+	if ((m = omsg_new(msg)) == NULL)
+		return;
+	enqueue(ss, s, m, reply);
+	if (m->refs == 0)
+		free(m);
+}
+
+/* Say why and close once the queue is out. */
+static void
+sess_refuse(struct sessions *ss, struct sess *s, int64_t id,
+    enum wire_err code, const char *why)
+{
+	send_json(ss, s, wire_error(id, code, why, NULL), 1);
+	s->state = S_CLOSING;
+	lws_callback_on_writable(s->wsi);
+}
+
+static int
+sess_viewing(const struct sess *s, int64_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nview; i++)
+		if (s->view[i] == n)
+			return 1;
 	return 0;
 }
 
-void
-sessions_stop(struct hub *h)
+/* Who is connected and what each is looking at: [{user, role,
+   viewing: [INC-n...]}], one entry per user. */
+static json_t *
+presence_users(struct sessions *ss)
 {
+	struct sess *s;
+	json_t	*a, *u, *v, *e;
+	char	 ref[32];
+	size_t	 i, j;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (s = ss->all; s != NULL; s = s->next) {
+		if (s->state != S_READY)
+			continue;
+		u = NULL;
+		json_array_foreach(a, i, e)
+			if (strcmp(json_string_value(json_object_get(e, "user")),
+			    s->user) == 0) {
+				u = e;
+				break;
+			}
+		if (u == NULL) {
+			u = json_pack("{s:s, s:s, s:[]}", "user", s->user,
+			    "role", role_name(s->role), "viewing");
+			if (u == NULL || json_array_append_new(a, u) != 0)
+				goto fail;
+		}
+		v = json_object_get(u, "viewing");
+		for (i = 0; i < s->nview; i++) {
+			wire_incident_ref(s->view[i], ref, sizeof ref);
+			json_array_foreach(v, j, e)
+				if (strcmp(json_string_value(e), ref) == 0)
+					break;
+			if (j == json_array_size(v))
+				json_array_append_new(v, json_string(ref));
+		}
+	}
+	return a;
+fail:
+	json_decref(a);
+	return NULL;
+}
+
+static void
+presence_flush(lws_sorted_usec_list_t *sul)
+{
+	struct sessions *ss = lws_container_of(sul, struct sessions,
+	    presence_sul);
+	struct sess *s;
+	struct omsg *m;
+
+	ss->presence_due = 0;
+	if ((m = omsg_new(wire_presence(presence_users(ss)))) == NULL)
+		return;
+	for (s = ss->all; s != NULL; s = s->next)
+		if (s->state == S_READY && (s->topics & T_PRESENCE))
+			enqueue(ss, s, m, 0);
+	if (m->refs == 0)
+		free(m);
+}
+
+static void
+presence_changed(struct sessions *ss)
+{
+	if (ss->presence_due || ss->ctx == NULL)
+		return;
+	ss->presence_due = 1;
+	lws_sul_schedule(ss->ctx, 0, &ss->presence_sul, presence_flush,
+	    PRESENCE_US);
+}
+
+/* Every second: close sessions whose queue has not moved. */
+static void
+sweep(lws_sorted_usec_list_t *sul)
+{
+	struct sessions *ss = lws_container_of(sul, struct sessions,
+	    sweep_sul);
+	struct sess *s;
+	int64_t	 now = now_ns();
+
+	for (s = ss->all; s != NULL; s = s->next) {
+		if (s->qall == 0 || now - s->progress_ns <
+		    (int64_t)STUCK_SECS * 1000000000)
+			continue;
+		log_warn("session %" PRIu64 " (%s): nothing written for %d s; "
+		    "closing it", s->sid, *s->user ? s->user : "-",
+		    STUCK_SECS);
+		s->state = S_CLOSING;
+		lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+	}
+	lws_sul_schedule(ss->ctx, 0, &ss->sweep_sul, sweep, SWEEP_US);
+}
+
+static void
+timers_start(struct sessions *ss, struct lws *wsi)
+{
+	if (ss->timers)
+		return;
+	ss->ctx = lws_get_context(wsi);
+	ss->timers = 1;
+	lws_sul_schedule(ss->ctx, 0, &ss->sweep_sul, sweep, SWEEP_US);
+}
+
+static void
+on_established(struct sessions *ss, struct lws *wsi, struct sess *s)
+{
+	struct item *it;
+
+	memset(s, 0, sizeof *s);
+	s->wsi = wsi;
+	s->sid = ++ss->next_sid;
+	s->state = S_HELLO;
+	timers_start(ss, wsi);
+	sess_link(ss, s);
+	if ((it = item_new(I_OPEN, s->sid)) == NULL) {
+		s->state = S_CLOSING;
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		return;
+	}
+	lws_get_peer_simple(wsi, it->addr, sizeof it->addr);
+	auth_nonce(it->nonce);
+	send_json(ss, s, wire_hello(ss->key.pk, it->nonce), 1);
+	to_worker(ss, it, 0);
+	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, AUTH_SECS);
+}
+
+static void
+on_receive(struct sessions *ss, struct lws *wsi, struct sess *s,
+    const void *in, size_t len)
+{
+	struct item *it;
+	char	 msg[128];
+
+	if (s->state == S_CLOSING)
+		return;
+	if (lws_frame_is_binary(wsi)) {
+		sess_refuse(ss, s, -1, WIRE_EINVALID, "binary messages are "
+		    "not part of " WARD_PROTOCOL);
+		return;
+	}
+	if (s->rx.len + len > WIRE_MAX_FRAME) {
+		snprintf(msg, sizeof msg, "message longer than %d bytes",
+		    WIRE_MAX_FRAME);
+		buf_release(&s->rx);
+		sess_refuse(ss, s, -1, WIRE_EINVALID, msg);
+		return;
+	}
+	if (buf_append(&s->rx, in, len) == -1) {
+		buf_release(&s->rx);
+		sess_refuse(ss, s, -1, WIRE_EINTERNAL, "hub out of memory");
+		return;
+	}
+	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+		return;
+	if ((it = item_new(I_FRAME, s->sid)) == NULL) {
+		buf_release(&s->rx);
+		sess_refuse(ss, s, -1, WIRE_EINTERNAL, "hub out of memory");
+		return;
+	}
+	if (s->rx.data == NULL)		/* an empty frame */
+		buf_append(&s->rx, "", 0);
+	it->text = buf_steal(&s->rx, &it->len);
+	if (++s->inflight >= MAX_INFLIGHT && !s->throttled) {
+		s->throttled = 1;
+		lws_rx_flow_control(wsi, 0);
+	}
+	to_worker(ss, it, 0);
+}
+
+static int
+on_writeable(struct sessions *ss, struct lws *wsi, struct sess *s)
+{
+	struct qnode *q = s->qh;
+	int	 n;
+
+	if (q == NULL)
+		return s->state == S_CLOSING ? -1 : 0;
+	n = lws_write(wsi, q->msg->buf + LWS_PRE, q->msg->len,
+	    LWS_WRITE_TEXT);
+	if (n < (int)q->msg->len)
+		return -1;
+	if ((s->qh = q->next) == NULL)
+		s->qt = NULL;
+	if (!q->reply) {
+		s->qn--;
+		s->qbytes -= q->msg->len;
+	}
+	s->qall--;
+	if (q->resync)
+		s->resyncing = 0;
+	omsg_drop(q->msg);
+	free(q);
+	s->progress_ns = now_ns();
+	/* Once drained, a closing session gets one more callback: lws
+	   calls it only after whatever it still buffers is out. */
+	if (s->qh != NULL || s->state == S_CLOSING)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static void
+on_closed(struct sessions *ss, struct sess *s)
+{
+	struct item *it;
+
+	if (ss != NULL && s->listed) {
+		sess_unlink(ss, s);
+		if ((it = item_new(I_CLOSED, s->sid)) != NULL)
+			to_worker(ss, it, 0);
+		if (s->state == S_READY || s->nview > 0) {
+			s->state = S_CLOSING;
+			presence_changed(ss);
+		}
+		if (*s->user)
+			log_info("session %" PRIu64 " (%s): closed", s->sid,
+			    s->user);
+	}
+	sess_free_queue(s);
+	buf_release(&s->rx);
+	free(s->view);
+	s->view = NULL;
+	s->nview = 0;
 }
 
 int
 session_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
-	if (reason == LWS_CALLBACK_ESTABLISHED)
-		return -1;
+	struct sess *s = user;
+	struct sessions *ss = wsi != NULL ? sessions_of(wsi) : NULL;
+
+	switch (reason) {
+	case LWS_CALLBACK_ESTABLISHED:
+		if (ss == NULL)
+			return -1;
+		on_established(ss, wsi, s);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		if (ss == NULL || !s->listed)
+			return -1;
+		on_receive(ss, wsi, s, in, len);
+		return 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (ss == NULL || !s->listed)
+			return -1;
+		return on_writeable(ss, wsi, s);
+	case LWS_CALLBACK_CLOSED:
+		on_closed(ss, s);
+		return 0;
+	default:
+		break;
+	}
 	return 0;
 }
 
 size_t
 session_pss_size(void)
 {
-	return 16;
+	return sizeof(struct sess);
+}
+
+static void
+sess_view_add(struct sess *s, int64_t n)
+{
+	int64_t	*v;
+
+	if (sess_viewing(s, n))
+		return;
+	if ((v = realloc(s->view, (s->nview + 1) * sizeof *v)) == NULL)
+		return;
+	s->view = v;
+	s->view[s->nview++] = n;
+}
+
+static void
+sess_view_del(struct sess *s, int64_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nview; i++)
+		if (s->view[i] == n) {
+			s->view[i] = s->view[--s->nview];
+			return;
+		}
+}
+
+/* Deliver one item from the out queue. */
+static void
+deliver(struct sessions *ss, struct item *it)
+{
+	struct sess *s = NULL;
+
+	if (it->sid != 0 && (s = sess_find(ss, it->sid)) == NULL)
+		return;		/* gone */
+	if (s != NULL && it->done && --s->inflight < MAX_INFLIGHT / 2 &&
+	    s->throttled) {
+		s->throttled = 0;
+		lws_rx_flow_control(s->wsi, 1);
+	}
+	switch (it->kind) {
+	case O_SEND:
+		if (it->msg != NULL)
+			enqueue(ss, s, it->msg, it->reply);
+		break;
+	case O_AUTHED:
+		if (s->state != S_HELLO)
+			break;
+		s->state = S_READY;
+		snprintf(s->user, sizeof s->user, "%s", it->user);
+		s->role = it->role;
+		lws_set_timeout(s->wsi, NO_PENDING_TIMEOUT, 0);
+		presence_changed(ss);
+		break;
+	case O_SUB:
+		s->topics |= it->topic;
+		if (it->topic == T_INCIDENT) {
+			sess_view_add(s, it->n);
+			presence_changed(ss);
+		}
+		if (it->topic == T_PRESENCE)
+			send_json(ss, s, wire_ok(it->n, -1,
+			    presence_users(ss)), 1);
+		else if (it->msg != NULL)
+			enqueue(ss, s, it->msg, 1);
+		break;
+	case O_UNSUB:
+		if (it->topic == T_INCIDENT) {
+			sess_view_del(s, it->n);
+			presence_changed(ss);
+		} else
+			s->topics &= ~(unsigned)it->topic;
+		if (it->msg != NULL)
+			enqueue(ss, s, it->msg, 1);
+		break;
+	case O_OP:
+		if (it->seq > ss->last_seq)
+			ss->last_seq = it->seq;
+		for (s = ss->all; s != NULL; s = s->next)
+			if (s->state == S_READY && ((s->topics & T_INCIDENTS) ||
+			    sess_viewing(s, it->n)))
+				enqueue(ss, s, it->msg, 0);
+		break;
+	case O_ALERT:
+		for (s = ss->all; s != NULL; s = s->next)
+			if (s->state == S_READY && (s->topics & T_ALERTS))
+				enqueue(ss, s, it->msg, 0);
+		break;
+	case O_PRESENCE:
+		send_json(ss, s, wire_ok(it->n, -1, presence_users(ss)), 1);
+		break;
+	case O_CLOSE:
+		s->state = S_CLOSING;
+		lws_callback_on_writable(s->wsi);
+		break;
+	default:
+		break;
+	}
 }
 
 void
 sessions_wake(struct hub *h)
 {
+	struct sessions *ss = h->sessions;
+	struct item *it, *next;
+	struct iq q;
+
+	if (ss == NULL)
+		return;
+	pthread_mutex_lock(&ss->out_mtx);
+	q = ss->out;
+	memset(&ss->out, 0, sizeof ss->out);
+	pthread_mutex_unlock(&ss->out_mtx);
+	for (it = q.head; it != NULL; it = next) {
+		next = it->next;
+		deliver(ss, it);
+		item_free(it);
+	}
 }
 
 void
 sessions_events(struct hub *h, const struct job *j)
 {
+	struct sessions *ss = h->sessions;
+	struct item *it;
+	struct buf b;
+	size_t	 i;
+	uint32_t l;
+	int64_t	 id;
+
+	if (ss == NULL || atomic_load(&ss->ntails) == 0 || j->ids == NULL ||
+	    j->nrows == 0)
+		return;
+	if (atomic_load(&ss->ev_backlog) >= EV_MAX_BACKLOG) {
+		atomic_fetch_add(&ss->ev_dropped, 1);
+		return;
+	}
+	/* Pack: per event, 8 bytes id, 4 bytes length, the JSON text. */
+	buf_init(&b);
+	for (i = 0; i < j->nrows; i++) {
+		const struct row *r = &j->rows[i];
+
+		if (r->item >= j->split.n || (id = j->ids[r->item]) < 0)
+			continue;
+		l = r->doclen;
+		if (buf_append(&b, &id, sizeof id) == -1 ||
+		    buf_append(&b, &l, sizeof l) == -1 ||
+		    buf_append(&b, j->arena.data + r->doc, l) == -1) {
+			buf_release(&b);
+			return;
+		}
+	}
+	if (b.len == 0 || (it = item_new(I_EVENTS, 0)) == NULL) {
+		buf_release(&b);
+		return;
+	}
+	it->text = buf_steal(&b, &it->len);
+	atomic_fetch_add(&ss->ev_backlog, 1);
+	to_worker(ss, it, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Worker thread. */
+
+/* Queue an out item for the end of this step. */
+static struct item *
+out_item(struct sessions *ss, enum ikind kind, uint64_t sid)
+{
+	struct item *it;
+
+	if ((it = item_new(kind, sid)) != NULL)
+		iq_push(&ss->pending, it);
+	return it;
+}
+
+/* Send msg (taken) to sid.  reply/done as in struct item. */
+static void
+out_send(struct sessions *ss, uint64_t sid, json_t *msg, int reply, int done)
+{
+	struct item *it;
+
+	if ((it = out_item(ss, O_SEND, sid)) == NULL) {
+		json_decref(msg);
+		return;
+	}
+	it->msg = omsg_new(msg);
+	it->reply = reply;
+	it->done = done;
+}
+
+/* Hand this step's items to the net thread and wake it. */
+static void
+out_flush(struct sessions *ss)
+{
+	if (ss->pending.head == NULL)
+		return;
+	pthread_mutex_lock(&ss->out_mtx);
+	iq_cat(&ss->out, &ss->pending);
+	pthread_mutex_unlock(&ss->out_mtx);
+	net_wake(ss->h->net);
+}
+
+static struct wsess *
+wfind(struct sessions *ss, uint64_t sid)
+{
+	struct wsess *w;
+
+	for (w = ss->wbyid[bucket(sid)]; w != NULL; w = w->hnext)
+		if (w->sid == sid)
+			return w;
+	return NULL;
+}
+
+static void
+tails_drop(struct sessions *ss, uint64_t sid)
+{
+	struct tail **pp, *t;
+
+	for (pp = &ss->tails; (t = *pp) != NULL; ) {
+		if (t->sid == sid) {
+			*pp = t->next;
+			query_free(t->q);
+			free(t);
+			atomic_fetch_sub(&ss->ntails, 1);
+		} else
+			pp = &t->next;
+	}
+}
+
+static struct failrec *
+fail_find(struct sessions *ss, const char *addr, int create)
+{
+	struct failrec *f, *old = &ss->fails[0];
+	size_t	 i;
+
+	for (i = 0; i < FAIL_SLOTS; i++) {
+		f = &ss->fails[i];
+		if (f->fails > 0 && strcmp(f->addr, addr) == 0)
+			return f;
+		if (f->last_ns < old->last_ns)
+			old = f;
+	}
+	if (!create)
+		return NULL;
+	memset(old, 0, sizeof *old);
+	snprintf(old->addr, sizeof old->addr, "%s", addr);
+	return old;
+}
+
+/* A handshake failed: say why, log, audit, close, count. */
+static void
+auth_refuse(struct sessions *ss, struct wsess *w, const char *user,
+    enum wire_err code, const char *why, int count)
+{
+	struct failrec *f;
+	int64_t	 now = now_ns();
+	int	 secs;
+
+	log_warn("session %" PRIu64 ": handshake from %s refused: %s", w->sid,
+	    w->addr, why);
+	audit_add(ss->db, user != NULL ? user : "-", ROLE_NONE, "auth",
+	    "handshake", 0, code, why, NULL, -1, NULL, 0);
+	if (count && (f = fail_find(ss, w->addr, 1)) != NULL) {
+		if (now - f->last_ns > (int64_t)FAIL_FORGET * 1000000000)
+			f->fails = 0;
+		f->fails++;
+		f->last_ns = now;
+		if (f->fails >= FAIL_FREE) {
+			secs = f->fails - FAIL_FREE >= 6 ? FAIL_MAX_SECS :
+			    1 << (f->fails - FAIL_FREE);
+			if (secs > FAIL_MAX_SECS)
+				secs = FAIL_MAX_SECS;
+			f->until_ns = now + (int64_t)secs * 1000000000;
+		}
+	}
+	out_send(ss, w->sid, wire_error(-1, code, why, NULL), 1, 1);
+	out_item(ss, O_CLOSE, w->sid);
+}
+
+static void
+do_auth(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
+{
+	struct users_entry e;
+	struct failrec *f;
+	unsigned char cn[AUTH_NONCE_BYTES], sig[AUTH_SIG_BYTES];
+	const char *user;
+	char	 err[512];
+	json_t	*welcome;
+	int64_t	 last, now = now_ns();
+	struct item *it;
+	int	 r;
+
+	if (m->type != WIRE_AUTH) {
+		auth_refuse(ss, w, NULL, WIRE_EUNAUTH, "expected an auth "
+		    "message first (see ward-protocol(7))", 1);
+		return;
+	}
+	user = json_string_value(json_object_get(m->root, "user"));
+	if ((f = fail_find(ss, w->addr, 0)) != NULL && f->until_ns > now) {
+		snprintf(err, sizeof err, "too many failed handshakes from %s; "
+		    "try again in %d s", w->addr,
+		    (int)((f->until_ns - now) / 1000000000) + 1);
+		auth_refuse(ss, w, user, WIRE_EBUSY, err, 0);
+		return;
+	}
+	if (wire_b64_decode(json_string_value(json_object_get(m->root,
+	    "nonce")), cn, sizeof cn) != 0 ||
+	    wire_b64_decode(json_string_value(json_object_get(m->root,
+	    "signature")), sig, sizeof sig) != 0) {
+		auth_refuse(ss, w, user, WIRE_EUNAUTH, "bad nonce or "
+		    "signature encoding", 1);
+		return;
+	}
+	if ((r = users_find(ss->db, user, &e, err, sizeof err)) == -1) {
+		log_err("handshake: %s", err);
+		auth_refuse(ss, w, user, WIRE_EINTERNAL, "the hub cannot "
+		    "read its users", 0);
+		return;
+	}
+	if (r == 0) {
+		snprintf(err, sizeof err, "no user '%s' on this hub (an admin "
+		    "adds people with: wardd user add)", user);
+		auth_refuse(ss, w, user, WIRE_EUNAUTH, err, 1);
+		return;
+	}
+	if (auth_console_verify(e.pk, w->nonce, cn, ss->key.pk, user, sig) !=
+	    0) {
+		snprintf(err, sizeof err, "the signature does not match the "
+		    "key registered for '%s' (wrong key file?)", user);
+		auth_refuse(ss, w, user, WIRE_EUNAUTH, err, 1);
+		return;
+	}
+	if (auth_hub_sign(ss->key.sk, w->nonce, cn, ss->key.pk, user, sig) !=
+	    0 || (last = incident_last_seq(ss->db)) < 0 ||
+	    (welcome = wire_welcome(user, e.role, sig, last)) == NULL) {
+		auth_refuse(ss, w, user, WIRE_EINTERNAL, "the hub failed to "
+		    "answer the handshake", 0);
+		return;
+	}
+	w->authed = 1;
+	snprintf(w->user, sizeof w->user, "%s", user);
+	w->role = e.role;
+	if ((f = fail_find(ss, w->addr, 0)) != NULL && f->until_ns <= now)
+		f->fails = 0;
+	log_info("session %" PRIu64 ": %s (%s) from %s", w->sid, user,
+	    role_name(e.role), w->addr);
+	if ((it = out_item(ss, O_AUTHED, w->sid)) != NULL) {
+		snprintf(it->user, sizeof it->user, "%s", user);
+		it->role = e.role;
+	}
+	out_send(ss, w->sid, welcome, 1, 1);
+}
+
+/* Replay: collect op pushes as out items until REPLAY_MAX. */
+struct replay {
+	struct sessions	*ss;
+	uint64_t	 sid;
+	struct iq	 q;
+	size_t		 n;
+};
+
+static int
+replay_one(json_t *op, void *arg)
+{
+	struct replay *r = arg;
+	struct item *it;
+
+	if (++r->n > REPLAY_MAX)
+		return 1;
+	if ((it = item_new(O_SEND, r->sid)) == NULL)
+		return -1;
+	iq_push(&r->q, it);
+	if ((it->msg = omsg_new(json_incref(op))) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+iq_free(struct iq *q)
+{
+	struct item *it, *next;
+
+	for (it = q->head; it != NULL; it = next) {
+		next = it->next;
+		item_free(it);
+	}
+	memset(q, 0, sizeof *q);
+}
+
+static void
+do_subscribe(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
+{
+	const char *topic = m->name, *qs;
+	json_t	*v, *snap = NULL;
+	struct query_error qe;
+	struct query *q = NULL;
+	struct replay r;
+	struct tail *t;
+	struct item *it;
+	char	 err[512];
+	int64_t	 inc = 0, since = -1, last;
+	enum wire_err e;
+	int	 rc;
+
+	if ((v = json_object_get(m->root, "since_seq")) != NULL)
+		since = json_integer_value(v);
+	if (strcmp(topic, "events") == 0) {
+		qs = json_string_value(json_object_get(m->root, "query"));
+		if (qs != NULL && query_parse(qs, time_now_us(), &q, &qe) !=
+		    0) {
+			if (qe.pos >= 0)
+				snprintf(err, sizeof err, "query: %s (at "
+				    "byte %d)", qe.msg, qe.pos + 1);
+			else
+				snprintf(err, sizeof err, "query: %s",
+				    qe.msg);
+			out_send(ss, w->sid, wire_error(m->id, WIRE_EINVALID,
+			    err, NULL), 1, 1);
+			return;
+		}
+		if ((t = calloc(1, sizeof *t)) == NULL) {
+			query_free(q);
+			out_send(ss, w->sid, wire_error(m->id, WIRE_EINTERNAL,
+			    "out of memory", NULL), 1, 1);
+			return;
+		}
+		t->sid = w->sid;
+		t->sub = m->id;
+		t->q = q;
+		t->next = ss->tails;
+		ss->tails = t;
+		atomic_fetch_add(&ss->ntails, 1);
+		if ((it = out_item(ss, O_SUB, w->sid)) != NULL) {
+			it->topic = T_EVENTS;
+			it->done = 1;
+			it->msg = omsg_new(wire_ok(m->id, -1, NULL));
+		}
+		return;
+	}
+	if (strcmp(topic, "presence") == 0 || strcmp(topic, "alerts") == 0) {
+		if ((it = out_item(ss, O_SUB, w->sid)) != NULL) {
+			it->done = 1;
+			it->n = m->id;
+			if (*topic == 'p')
+				it->topic = T_PRESENCE;
+			else {
+				it->topic = T_ALERTS;
+				it->msg = omsg_new(wire_ok(m->id, -1, NULL));
+			}
+		}
+		return;
+	}
+	/* "incidents" or "incident:INC-n" */
+	if (strncmp(topic, "incident:", 9) == 0)
+		wire_incident_id(topic + 9, &inc);
+	if ((last = incident_last_seq(ss->db)) < 0) {
+		out_send(ss, w->sid, wire_error(m->id, WIRE_EINTERNAL, "the "
+		    "hub cannot read its op log", NULL), 1, 1);
+		return;
+	}
+	if (since < 0) {
+		/* A snapshot, consistent with the seq in the reply. */
+		if (inc > 0)
+			e = incident_show(ss->db, inc, &snap, err, sizeof err);
+		else
+			e = incident_list(ss->db, "all", 0, &snap, err,
+			    sizeof err);
+		if (e != WIRE_OK) {
+			out_send(ss, w->sid, wire_error(m->id, e, err, NULL),
+			    1, 1);
+			return;
+		}
+	} else if (since > last) {
+		snprintf(err, sizeof err, "the hub's op log ends at seq %"
+		    PRId64 ", before your seq %" PRId64 "; reload", last,
+		    since);
+		out_send(ss, w->sid, wire_resync(err, last), 1, 0);
+	} else {
+		memset(&r, 0, sizeof r);
+		r.ss = ss;
+		r.sid = w->sid;
+		rc = incident_ops_since(ss->db, since, inc, replay_one, &r, err,
+		    sizeof err);
+		if (rc == 1) {
+			iq_free(&r.q);
+			snprintf(err, sizeof err, "more than %d ops since seq %"
+			    PRId64 "; reload", REPLAY_MAX, since);
+			out_send(ss, w->sid, wire_resync(err, last), 1, 0);
+		} else if (rc != 0) {
+			iq_free(&r.q);
+			out_send(ss, w->sid, wire_error(m->id, WIRE_EINTERNAL,
+			    "the hub cannot read its op log", NULL), 1, 1);
+			return;
+		} else
+			iq_cat(&ss->pending, &r.q);
+	}
+	if ((it = out_item(ss, O_SUB, w->sid)) == NULL) {
+		json_decref(snap);
+		return;
+	}
+	it->topic = inc > 0 ? T_INCIDENT : T_INCIDENTS;
+	it->n = inc;
+	it->done = 1;
+	it->msg = omsg_new(wire_ok(m->id, last, snap));
+}
+
+static void
+do_unsubscribe(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
+{
+	const char *topic = m->name;
+	struct item *it;
+
+	if ((it = out_item(ss, O_UNSUB, w->sid)) == NULL)
+		return;
+	it->done = 1;
+	if (strncmp(topic, "incident:", 9) == 0) {
+		it->topic = T_INCIDENT;
+		wire_incident_id(topic + 9, &it->n);
+	} else if (strcmp(topic, "incidents") == 0)
+		it->topic = T_INCIDENTS;
+	else if (strcmp(topic, "alerts") == 0)
+		it->topic = T_ALERTS;
+	else if (strcmp(topic, "presence") == 0)
+		it->topic = T_PRESENCE;
+	else {
+		it->topic = T_EVENTS;
+		tails_drop(ss, w->sid);
+	}
+	it->msg = omsg_new(wire_ok(m->id, -1, NULL));
+}
+
+static void
+do_op(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
+{
+	json_t	*res = NULL, *state;
+	struct item *it;
+	char	 err[1024];
+	enum wire_err e;
+	int64_t	 seq, inc = 0;
+
+	e = incident_apply(ss->db, w->user, w->role, m->root, &res, err,
+	    sizeof err);
+	if (e != WIRE_OK) {
+		out_send(ss, w->sid, wire_error(m->id, e, err, res), 1, 1);
+		return;
+	}
+	seq = json_integer_value(json_object_get(res, "seq"));
+	wire_incident_id(json_string_value(json_object_get(res, "incident")),
+	    &inc);
+	state = json_object_get(res, "state");
+	out_send(ss, w->sid, wire_ok(m->id, seq, json_incref(state)), 1, 1);
+	if ((it = out_item(ss, O_OP, 0)) == NULL) {
+		json_decref(res);
+		return;
+	}
+	it->n = inc;
+	it->seq = seq;
+	it->msg = omsg_new(res);
+}
+
+static void
+do_query(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
+{
+	json_t	*res = NULL;
+	struct item *it;
+	char	 err[1024];
+	enum wire_err e;
+
+	if (strcmp(m->name, "presence") == 0) {
+		if ((it = out_item(ss, O_PRESENCE, w->sid)) != NULL) {
+			it->n = m->id;
+			it->done = 1;
+		}
+		return;
+	}
+	e = incident_query(ss->db, w->user, w->role, m->root, &res, err,
+	    sizeof err);
+	if (e != WIRE_OK)
+		out_send(ss, w->sid, wire_error(m->id, e, err, NULL), 1, 1);
+	else
+		out_send(ss, w->sid, wire_ok(m->id, -1, res), 1, 1);
+}
+
+static void
+do_frame(struct sessions *ss, struct item *in)
+{
+	struct wire_msg m;
+	struct wsess *w;
+	char	 err[512];
+
+	if ((w = wfind(ss, in->sid)) == NULL)
+		return;		/* closed meanwhile */
+	if (wire_decode(in->text, in->len, WIRE_FROM_CONSOLE, &m, err,
+	    sizeof err) != 0) {
+		if (!w->authed)
+			auth_refuse(ss, w, NULL, WIRE_EUNAUTH, err, 1);
+		else
+			out_send(ss, w->sid, wire_error(m.id, WIRE_EINVALID,
+			    err, NULL), 1, 1);
+		return;
+	}
+	if (!w->authed)
+		do_auth(ss, w, &m);
+	else {
+		switch (m.type) {
+		case WIRE_SUBSCRIBE:
+			do_subscribe(ss, w, &m);
+			break;
+		case WIRE_UNSUBSCRIBE:
+			do_unsubscribe(ss, w, &m);
+			break;
+		case WIRE_OP:
+			do_op(ss, w, &m);
+			break;
+		case WIRE_QUERY:
+			do_query(ss, w, &m);
+			break;
+		default:
+			out_send(ss, w->sid, wire_error(m.id, WIRE_EINVALID,
+			    "already authenticated", NULL), 1, 1);
+			break;
+		}
+	}
+	wire_msg_release(&m);
+}
+
+/* Match a packed batch of committed events against the tails. */
+static void
+do_events(struct sessions *ss, struct item *in)
+{
+	const char *p = in->text, *end = in->text + in->len;
+	struct tail *t, *u;
+	json_t	*ev;
+	int64_t	 id;
+	uint32_t l;
+	char	 why[128];
+	int	 dropped;
+
+	if ((dropped = atomic_exchange(&ss->ev_dropped, 0)) > 0) {
+		snprintf(why, sizeof why, "event tail fell behind; %d batches "
+		    "of events were not sent", dropped);
+		for (t = ss->tails; t != NULL; t = t->next) {
+			for (u = ss->tails; u != t; u = u->next)
+				if (u->sid == t->sid)
+					break;
+			if (u == t)
+				out_send(ss, t->sid, wire_resync(why, 0), 0, 0);
+		}
+	}
+	while (p + sizeof id + sizeof l <= end) {
+		memcpy(&id, p, sizeof id);
+		memcpy(&l, p + sizeof id, sizeof l);
+		p += sizeof id + sizeof l;
+		if (p + l > end)
+			break;
+		ev = json_loadb(p, l, 0, NULL);
+		p += l;
+		if (ev == NULL)
+			continue;
+		json_object_set_new(ev, "id", json_integer(id));
+		for (t = ss->tails; t != NULL; t = t->next)
+			if (t->q == NULL || query_match(t->q, ev))
+				out_send(ss, t->sid, wire_event(t->sub,
+				    json_incref(ev)), 0, 0);
+		json_decref(ev);
+	}
+}
+
+static void
+work(struct sessions *ss, struct item *it)
+{
+	struct wsess *w, **pp;
+
+	switch (it->kind) {
+	case I_OPEN:
+		if ((w = calloc(1, sizeof *w)) == NULL)
+			break;
+		w->sid = it->sid;
+		snprintf(w->addr, sizeof w->addr, "%s", *it->addr ? it->addr :
+		    "?");
+		memcpy(w->nonce, it->nonce, sizeof w->nonce);
+		w->hnext = ss->wbyid[bucket(w->sid)];
+		ss->wbyid[bucket(w->sid)] = w;
+		break;
+	case I_FRAME:
+		do_frame(ss, it);
+		break;
+	case I_CLOSED:
+		for (pp = &ss->wbyid[bucket(it->sid)]; (w = *pp) != NULL;
+		    pp = &w->hnext)
+			if (w->sid == it->sid) {
+				*pp = w->hnext;
+				free(w);
+				break;
+			}
+		tails_drop(ss, it->sid);
+		break;
+	case I_EVENTS:
+		do_events(ss, it);
+		atomic_fetch_sub(&ss->ev_backlog, 1);
+		break;
+	default:
+		break;
+	}
+	out_flush(ss);
+}
+
+static void *
+worker(void *arg)
+{
+	struct sessions *ss = arg;
+	struct item *it, *next;
+	struct iq q;
+
+	for (;;) {
+		pthread_mutex_lock(&ss->in_mtx);
+		while (!ss->stopping && ss->in.head == NULL &&
+		    ss->evin.head == NULL)
+			pthread_cond_wait(&ss->in_cond, &ss->in_mtx);
+		if (ss->stopping) {
+			pthread_mutex_unlock(&ss->in_mtx);
+			break;
+		}
+		/* Requests first; then one batch of events. */
+		memset(&q, 0, sizeof q);
+		if (ss->in.head != NULL) {
+			q = ss->in;
+			memset(&ss->in, 0, sizeof ss->in);
+		} else {
+			it = ss->evin.head;
+			if ((ss->evin.head = it->next) == NULL)
+				ss->evin.tail = NULL;
+			ss->evin.n--;
+			iq_push(&q, it);
+		}
+		pthread_mutex_unlock(&ss->in_mtx);
+		for (it = q.head; it != NULL; it = next) {
+			next = it->next;
+			work(ss, it);
+			item_free(it);
+		}
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+
+int
+sessions_start(struct hub *h, char *err, size_t errlen)
+{
+	struct sessions *ss;
+	char	 path[4200], comment[300], msg[512], *emsg = NULL;
+	int	 created = 0;
+
+	if ((ss = calloc(1, sizeof *ss)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ss->h = h;
+	pthread_mutex_init(&ss->in_mtx, NULL);
+	pthread_cond_init(&ss->in_cond, NULL);
+	pthread_mutex_init(&ss->out_mtx, NULL);
+	if (auth_init() == -1) {
+		snprintf(err, errlen, "libsodium failed to start");
+		goto fail;
+	}
+	snprintf(path, sizeof path, "%s/hub_ed25519", h->datadir);
+	snprintf(comment, sizeof comment, "wardd@%s", h->hostname);
+	if (auth_key_load_or_create(path, comment, &ss->key, &created, msg,
+	    sizeof msg) == -1) {
+		snprintf(err, errlen, "hub key: %s", msg);
+		goto fail;
+	}
+	auth_pubkey_b64(ss->key.pk, msg, sizeof msg);
+	log_info("%s hub key %s (ward-ed25519 %s)", created ? "created" :
+	    "loaded", path, msg);
+	if (sqlite3_open_v2(h->statedb, &ss->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", h->statedb,
+		    sqlite3_errmsg(ss->db));
+		goto fail;
+	}
+	sqlite3_busy_timeout(ss->db, 5000);
+	if (sqlite3_exec(ss->db, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", NULL, NULL,
+	    &emsg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", h->statedb, emsg ? emsg :
+		    sqlite3_errmsg(ss->db));
+		sqlite3_free(emsg);
+		goto fail;
+	}
+	if (incident_schema_init(ss->db, msg, sizeof msg) == -1) {
+		snprintf(err, errlen, "%s: %s", h->statedb, msg);
+		goto fail;
+	}
+	if ((ss->last_seq = incident_last_seq(ss->db)) < 0)
+		ss->last_seq = 0;
+	if (pthread_create(&ss->thread, NULL, worker, ss) != 0) {
+		snprintf(err, errlen, "cannot start the session worker");
+		goto fail;
+	}
+	ss->started = 1;
+	h->sessions = ss;
+	return 0;
+fail:
+	h->sessions = ss;
+	sessions_stop(h);
+	return -1;
+}
+
+void
+sessions_stop(struct hub *h)
+{
+	struct sessions *ss = h->sessions;
+	struct wsess *w, *wn;
+	struct tail *t, *tn;
+	size_t	 i;
+
+	if (ss == NULL)
+		return;
+	if (ss->started) {
+		pthread_mutex_lock(&ss->in_mtx);
+		ss->stopping = 1;
+		pthread_cond_broadcast(&ss->in_cond);
+		pthread_mutex_unlock(&ss->in_mtx);
+		pthread_join(ss->thread, NULL);
+	}
+	/* The net loop has stopped: no callback runs now. */
+	if (ss->timers) {
+		lws_sul_cancel(&ss->sweep_sul);
+		lws_sul_cancel(&ss->presence_sul);
+	}
+	iq_free(&ss->in);
+	iq_free(&ss->evin);
+	iq_free(&ss->out);
+	iq_free(&ss->pending);
+	for (i = 0; i < NBUCKET; i++)
+		for (w = ss->wbyid[i]; w != NULL; w = wn) {
+			wn = w->hnext;
+			free(w);
+		}
+	for (t = ss->tails; t != NULL; t = tn) {
+		tn = t->next;
+		query_free(t->q);
+		free(t);
+	}
+	/* Sessions still open are freed by their CLOSED callbacks. */
+	while (ss->all != NULL)
+		sess_unlink(ss, ss->all);
+	sqlite3_close(ss->db);
+	auth_key_wipe(&ss->key);
+	pthread_mutex_destroy(&ss->in_mtx);
+	pthread_cond_destroy(&ss->in_cond);
+	pthread_mutex_destroy(&ss->out_mtx);
+	free(ss);
+	h->sessions = NULL;
+}
+
+int
+sessions_broadcast_alert(struct hub *h, const char *json)
+{
+	struct sessions *ss = h->sessions;
+	struct item *it;
+	json_t	*a;
+
+	if (ss == NULL)
+		return -1;
+	if ((a = json_loads(json, 0, NULL)) == NULL || !json_is_object(a)) {
+		json_decref(a);
+		return -1;
+	}
+	if ((it = item_new(O_ALERT, 0)) == NULL) {
+		json_decref(a);
+		return -1;
+	}
+	if ((it->msg = omsg_new(wire_alert(a))) == NULL) {
+		free(it);
+		return -1;
+	}
+	pthread_mutex_lock(&ss->out_mtx);
+	iq_push(&ss->out, it);
+	pthread_mutex_unlock(&ss->out_mtx);
+	net_wake(h->net);
+	return 0;
 }

@@ -28,4 +28,12 @@ void	 sessions_wake(struct hub *h);
    the sessions that tail events.  j stays the caller's. */
 void	 sessions_events(struct hub *h, const struct job *j);
 
+/*
+ * From any thread: push the alert json (one JSON object, as text; copied)
+ * to every session subscribed to "alerts".  Returns 0, or -1 when json is
+ * not an object or the session layer is not running.  Must not be called
+ * once sessions_stop has begun.
+ */
+int	 sessions_broadcast_alert(struct hub *h, const char *json);
+
 #endif

@@ -1,11 +1,162 @@
-/* Placeholder until the users module is wired. */
+/*
+ * user_cli — "wardd user add|list|del": the people allowed to open a
+ * console on this hub.  Exit status: 0 done, 1 refused or failed (the
+ * reason on standard error), 2 usage.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
+#include <sqlite3.h>
+
+#include "auth.h"
+#include "incident.h"
+#include "state.h"
 #include "user_cli.h"
+#include "users.h"
+#include "wire.h"
+
+static int
+usage(void)
+{
+	fprintf(stderr,
+"usage: wardd user add --data DIR NAME ROLE PUBKEYFILE\n"
+"       wardd user list --data DIR\n"
+"       wardd user del --data DIR NAME\n"
+"ROLE is viewer, handler, lead or admin; PUBKEYFILE is the .pub file\n"
+"written by 'ward keygen'.\n");
+	return 2;
+}
+
+/* Open DIR/state.db with every table the users module needs. */
+static sqlite3 *
+open_state(const char *data)
+{
+	char	 err[512];
+	sqlite3	*db;
+
+	if ((db = state_open(data, err, sizeof err)) == NULL) {
+		fprintf(stderr, "wardd: %s\n", err);
+		return NULL;
+	}
+	if (incident_schema_init(db, err, sizeof err) == -1) {
+		fprintf(stderr, "wardd: %s\n", err);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static int
+user_add(sqlite3 *db, char **argv)
+{
+	unsigned char pk[AUTH_PK_BYTES];
+	char	 comment[AUTH_MAX_COMMENT + 1], err[512], b64[64];
+	enum role role;
+
+	if (!wire_valid_name(argv[0])) {
+		fprintf(stderr, "wardd: user name '%s': use 1-%d of A-Z a-z "
+		    "0-9 . _ -, starting with a letter or digit\n", argv[0],
+		    WIRE_MAX_NAME);
+		return 2;
+	}
+	role = role_parse(argv[1]);
+	if (!role_is_person(role)) {
+		fprintf(stderr, "wardd: role '%s': expected viewer, handler, "
+		    "lead or admin\n", argv[1]);
+		return 2;
+	}
+	if (auth_pubkey_read(argv[2], pk, comment, sizeof comment, err,
+	    sizeof err) == -1) {
+		fprintf(stderr, "wardd: %s\n", err);
+		return 1;
+	}
+	if (users_add(db, argv[0], role, pk, comment, err, sizeof err) == -1) {
+		fprintf(stderr, "wardd: %s\n", err);
+		return 1;
+	}
+	auth_pubkey_b64(pk, b64, sizeof b64);
+	printf("user %s added as %s (ward-ed25519 %s)\n", argv[0],
+	    role_name(role), b64);
+	return 0;
+}
+
+static int
+print_user(const struct users_entry *e, void *arg)
+{
+	char	 b64[64];
+
+	auth_pubkey_b64(e->pk, b64, sizeof b64);
+	printf("%-20s %-8s %s ward-ed25519 %s%s%s\n", e->name,
+	    role_name(e->role), e->created, b64, *e->comment ? " " : "",
+	    e->comment);
+	(*(int *)arg)++;
+	return 0;
+}
 
 int
 user_cli(int argc, char **argv)
 {
-	fprintf(stderr, "wardd: user: not available yet\n");
-	return 2;
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *data = NULL, *cmd;
+	char	 err[512];
+	sqlite3	*db;
+	int	 c, rc, n = 0;
+
+	if (argc < 2)
+		return usage();
+	cmd = argv[1];
+	argc--, argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			data = optarg;
+			break;
+		default:
+			return usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (data == NULL) {
+		fprintf(stderr, "wardd: user %s: --data DIR is required\n",
+		    cmd);
+		return usage();
+	}
+	if ((strcmp(cmd, "add") == 0 && argc != 3) ||
+	    (strcmp(cmd, "list") == 0 && argc != 0) ||
+	    (strcmp(cmd, "del") == 0 && argc != 1))
+		return usage();
+	if (strcmp(cmd, "add") != 0 && strcmp(cmd, "list") != 0 &&
+	    strcmp(cmd, "del") != 0) {
+		fprintf(stderr, "wardd: user: unknown command '%s'\n", cmd);
+		return usage();
+	}
+	if ((db = open_state(data)) == NULL)
+		return 1;
+	if (strcmp(cmd, "add") == 0)
+		rc = user_add(db, argv);
+	else if (strcmp(cmd, "list") == 0) {
+		rc = 0;
+		if (users_list(db, print_user, &n, err, sizeof err) == -1) {
+			fprintf(stderr, "wardd: %s\n", err);
+			rc = 1;
+		} else if (n == 0)
+			fprintf(stderr, "wardd: no users yet (add one with: "
+			    "wardd user add --data %s NAME ROLE PUBKEYFILE)\n",
+			    data);
+	} else {
+		rc = 0;
+		if (users_del(db, argv[0], err, sizeof err) == -1) {
+			fprintf(stderr, "wardd: %s\n", err);
+			rc = 1;
+		} else
+			printf("user %s removed\n", argv[0]);
+	}
+	sqlite3_close(db);
+	return rc;
 }

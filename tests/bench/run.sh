@@ -14,7 +14,7 @@ echo "== ward benchmarks, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | s
 
 if want ingest; then
 	T=$(mktemp -d /tmp/ward-bench.XXXXXX)
-	PORT=$(shuf -i 20000-60000 -n 1)
+	PORT=$(shuf -i 20000-32000 -n 1)
 	"$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$PORT 2>"$T/hub.log" &
 	HUB=$!
 	i=0

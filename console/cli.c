@@ -1,0 +1,1292 @@
+/*
+ * cli — ward's scriptable subcommands.  Each builds one request (or a
+ * subscription for tail), sends it through the client library and prints
+ * the reply: for people by default, as JSON with --json.  A refusal by
+ * the hub prints its code and reason on standard error and exits 1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "auth.h"
+#include "cli.h"
+#include "client.h"
+#include "wire.h"
+
+#define CALL_TIMEOUT_MS	30000
+
+static volatile sig_atomic_t interrupted;
+
+/* One invocation. */
+struct cli {
+	const struct cli_opts *o;
+	struct client	*c;
+	int		 json;
+	char		 why[2048];	/* why the client failed */
+	/* tail */
+	int		 tail_count, tail_max;
+	int		 tail_seen_ready;
+};
+
+/* A request waiting for its reply. */
+struct call {
+	int		 done;
+	json_t		*reply;		/* the "ok"/"error" message */
+	char		 why[2048];
+};
+
+struct cmd {
+	const char	*group;		/* "incident", or NULL */
+	const char	*name;
+	int		(*fn)(struct cli *, int, char **);
+	const char	*usage;
+};
+
+static void
+on_state(struct client *c, enum client_state st, const char *why, void *arg)
+{
+	struct cli *x = arg;
+
+	if (st == CLIENT_FAILED)
+		snprintf(x->why, sizeof x->why, "%s", why);
+	else if (st == CLIENT_RECONNECTING && x->tail_max >= 0)
+		fprintf(stderr, "ward: %s\n", why);
+}
+
+static void	 tail_push(struct cli *, const struct wire_msg *);
+
+static void
+on_push(struct client *c, const struct wire_msg *m, void *arg)
+{
+	struct cli *x = arg;
+	const char *type = json_string_value(json_object_get(m->root, "type"));
+
+	if (type != NULL && strcmp(type, "notice") == 0) {
+		fprintf(stderr, "ward: %s\n", json_string_value(
+		    json_object_get(m->root, "message")));
+		return;
+	}
+	tail_push(x, m);
+}
+
+static void
+on_reply(struct client *c, const struct wire_msg *m, const char *why,
+    void *arg)
+{
+	struct call *k = arg;
+
+	k->done = 1;
+	if (m != NULL)
+		k->reply = json_incref(m->root);
+	else
+		snprintf(k->why, sizeof k->why, "%s", why);
+}
+
+static int
+connect_hub(struct cli *x, int reconnect)
+{
+	struct client_opts co;
+	char	 err[2048];
+
+	if (x->c != NULL)
+		return 0;
+	memset(&co, 0, sizeof co);
+	co.url = x->o->hub;
+	co.user = x->o->user;
+	co.key_path = x->o->key;
+	co.tls_ca = x->o->tls_ca;
+	co.reconnect = reconnect;
+	if ((x->c = client_new(&co, on_state, on_push, x, err,
+	    sizeof err)) == NULL) {
+		fprintf(stderr, "ward: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Print a refusal and return 1. */
+static int
+refused(const json_t *reply)
+{
+	const json_t *cur = json_object_get(reply, "current");
+	char	*s;
+
+	fprintf(stderr, "ward: refused (%s): %s\n",
+	    json_string_value(json_object_get(reply, "code")),
+	    json_string_value(json_object_get(reply, "message")));
+	if (cur != NULL && (s = json_dumps(cur, JSON_COMPACT)) != NULL) {
+		fprintf(stderr, "ward: current: %s\n", s);
+		free(s);
+	}
+	return 1;
+}
+
+/*
+ * Send req (taken) and wait for the reply.  Returns 0 with *result (the
+ * "result" of the ok reply, or NULL; the caller owns it) and *seq, or the
+ * exit status after printing why.
+ */
+static int
+call(struct cli *x, json_t *req, json_t **result, int64_t *seq)
+{
+	struct call k;
+	struct timespec t0, t;
+	const char *type;
+	int	 rc;
+
+	*result = NULL;
+	if (connect_hub(x, 0) == -1) {
+		json_decref(req);
+		return 1;
+	}
+	memset(&k, 0, sizeof k);
+	if (client_request(x->c, req, on_reply, &k) == -1) {
+		fprintf(stderr, "ward: %s\n", *x->why ? x->why :
+		    "cannot send the request");
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!k.done && !interrupted) {
+		client_wait(x->c, 200);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 > CALL_TIMEOUT_MS) {
+			fprintf(stderr, "ward: no answer from %s within %d s\n",
+			    x->o->hub, CALL_TIMEOUT_MS / 1000);
+			return 1;
+		}
+	}
+	if (!k.done)
+		return 1;
+	if (k.reply == NULL) {
+		fprintf(stderr, "ward: %s\n", k.why);
+		return 1;
+	}
+	type = json_string_value(json_object_get(k.reply, "type"));
+	if (type != NULL && strcmp(type, "ok") == 0) {
+		*result = json_incref(json_object_get(k.reply, "result"));
+		if (seq != NULL)
+			*seq = json_integer_value(json_object_get(k.reply,
+			    "seq"));
+		rc = 0;
+	} else
+		rc = refused(k.reply);
+	json_decref(k.reply);
+	return rc;
+}
+
+static int
+op(struct cli *x, const char *name, json_t *args, json_t **state,
+    int64_t *seq)
+{
+	json_t	*req = wire_op(0, name, args);
+
+	json_decref(args);
+	if (req == NULL) {
+		fprintf(stderr, "ward: out of memory\n");
+		return 1;
+	}
+	json_object_del(req, "id");
+	return call(x, req, state, seq);
+}
+
+static int
+query(struct cli *x, const char *name, json_t *args, json_t **result)
+{
+	json_t	*req = wire_query(0, name, args);
+
+	json_decref(args);
+	if (req == NULL) {
+		fprintf(stderr, "ward: out of memory\n");
+		return 1;
+	}
+	json_object_del(req, "id");
+	return call(x, req, result, NULL);
+}
+
+static void
+print_json(const json_t *v)
+{
+	char	*s;
+
+	if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) != NULL) {
+		puts(s);
+		free(s);
+	}
+}
+
+static const char *
+str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s != NULL ? s : "-";
+}
+
+/* An incident id: "INC-7" or "7". */
+static int
+incident_arg(const char *s, char *out, size_t outlen)
+{
+	int64_t	 n;
+	char	 tmp[40];
+
+	if (wire_incident_id(s, &n) == 0) {
+		snprintf(out, outlen, "%s", s);
+		return 0;
+	}
+	snprintf(tmp, sizeof tmp, "INC-%.30s", s);
+	if (wire_incident_id(tmp, &n) == 0) {
+		snprintf(out, outlen, "%s", tmp);
+		return 0;
+	}
+	fprintf(stderr, "ward: '%s' is not an incident id (INC-n)\n", s);
+	return -1;
+}
+
+static int
+task_arg(const char *s, json_t **out)
+{
+	json_t	*v = json_string(s);
+	int64_t	 n;
+
+	if (v != NULL && wire_task_id(v, &n) == 0) {
+		*out = v;
+		return 0;
+	}
+	json_decref(v);
+	if (*s >= '1' && *s <= '9' && strspn(s, "0123456789") ==
+	    strlen(s)) {
+		*out = json_integer(strtoll(s, NULL, 10));
+		return 0;
+	}
+	fprintf(stderr, "ward: '%s' is not a task id (T-n)\n", s);
+	return -1;
+}
+
+static int
+usage_of(const char *u)
+{
+	fprintf(stderr, "usage: ward %s\n", u);
+	return 2;
+}
+
+/* getopt_long over argv (argv[0] the command); the options of the table
+   o; returns the index of the first operand or -1 on a bad option. */
+static int
+opts(int argc, char **argv, const struct option *o, void (*fn)(int, void *),
+    void *arg)
+{
+	int	 ch;
+
+	optind = 0;	/* 0: GNU getopt starts afresh (permuting again) */
+	opterr = 1;
+	while ((ch = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		if (ch == '?' || ch == ':')
+			return -1;
+		fn(ch, arg);
+	}
+	return optind;
+}
+
+/* Options shared by many commands.  Parsed values. */
+struct flags {
+	struct cli	*x;
+	const char	*title, *description, *severity, *lead, *status;
+	const char	*resolution, *text, *assign, *due, *since, *user;
+	const char	*incident, *opname, *query, *reported;
+	json_t		*tags, *alerts, *events;
+	int64_t		 version;
+	int		 limit, ioc, refused, none, count;
+	int		 incidents, alerts_on, presence, events_on;
+	int64_t		 since_seq;
+	int		 bad;
+};
+
+enum {
+	F_JSON = 1000, F_TITLE, F_DESC, F_SEV, F_LEAD, F_STATUS, F_RES,
+	F_TEXT, F_ASSIGN, F_DUE, F_SINCE, F_USER, F_INC, F_OP, F_TAG,
+	F_ALERT, F_EVENT, F_VERSION, F_LIMIT, F_IOC, F_REFUSED, F_NONE,
+	F_COUNT, F_INCIDENTS, F_ALERTS, F_PRESENCE, F_EVENTS, F_QUERY,
+	F_SINCE_SEQ, F_REPORTED
+};
+
+static int64_t
+num(struct flags *f, const char *s)
+{
+	char	*end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0) {
+		fprintf(stderr, "ward: '%s' is not a number\n", s);
+		f->bad = 1;
+		return 0;
+	}
+	return v;
+}
+
+static void
+flag(int ch, void *arg)
+{
+	struct flags *f = arg;
+
+	switch (ch) {
+	case F_JSON: f->x->json = 1; break;
+	case F_TITLE: f->title = optarg; break;
+	case F_DESC: f->description = optarg; break;
+	case F_SEV: f->severity = optarg; break;
+	case F_LEAD: f->lead = optarg; break;
+	case F_STATUS: f->status = optarg; break;
+	case F_RES: f->resolution = optarg; break;
+	case F_TEXT: f->text = optarg; break;
+	case F_ASSIGN: f->assign = optarg; break;
+	case F_DUE: f->due = optarg; break;
+	case F_SINCE: f->since = optarg; break;
+	case F_USER: f->user = optarg; break;
+	case F_INC: f->incident = optarg; break;
+	case F_OP: f->opname = optarg; break;
+	case F_QUERY: f->query = optarg; break;
+	case F_REPORTED: f->reported = optarg; break;
+	case F_TAG:
+		if (f->tags == NULL)
+			f->tags = json_array();
+		json_array_append_new(f->tags, json_string(optarg));
+		break;
+	case F_ALERT:
+	case F_EVENT:
+		if (ch == F_ALERT && f->alerts == NULL)
+			f->alerts = json_array();
+		if (ch == F_EVENT && f->events == NULL)
+			f->events = json_array();
+		json_array_append_new(ch == F_ALERT ? f->alerts : f->events,
+		    json_integer(num(f, optarg)));
+		break;
+	case F_VERSION: f->version = num(f, optarg); break;
+	case F_LIMIT: f->limit = (int)num(f, optarg); break;
+	case F_IOC: f->ioc = 1; break;
+	case F_REFUSED: f->refused = 1; break;
+	case F_NONE: f->none = 1; break;
+	case F_COUNT: f->count = (int)num(f, optarg); break;
+	case F_INCIDENTS: f->incidents = 1; break;
+	case F_ALERTS: f->alerts_on = 1; break;
+	case F_PRESENCE: f->presence = 1; break;
+	case F_EVENTS: f->events_on = 1; break;
+	case F_SINCE_SEQ: f->since_seq = num(f, optarg); break;
+	}
+}
+
+#define O(n, a, v)	{ n, a, NULL, v }
+static const struct option all_opts[] = {
+	O("json", no_argument, F_JSON),
+	O("title", required_argument, F_TITLE),
+	O("description", required_argument, F_DESC),
+	O("severity", required_argument, F_SEV),
+	O("lead", required_argument, F_LEAD),
+	O("status", required_argument, F_STATUS),
+	O("resolution", required_argument, F_RES),
+	O("text", required_argument, F_TEXT),
+	O("assign", required_argument, F_ASSIGN),
+	O("due", required_argument, F_DUE),
+	O("since", required_argument, F_SINCE),
+	O("user", required_argument, F_USER),
+	O("incident", required_argument, F_INC),
+	O("op", required_argument, F_OP),
+	O("tag", required_argument, F_TAG),
+	O("alert", required_argument, F_ALERT),
+	O("event", required_argument, F_EVENT),
+	O("version", required_argument, F_VERSION),
+	O("limit", required_argument, F_LIMIT),
+	O("ioc", no_argument, F_IOC),
+	O("refused", no_argument, F_REFUSED),
+	O("none", no_argument, F_NONE),
+	O("count", required_argument, F_COUNT),
+	O("incidents", no_argument, F_INCIDENTS),
+	O("alerts", no_argument, F_ALERTS),
+	O("presence", no_argument, F_PRESENCE),
+	O("events", no_argument, F_EVENTS),
+	O("query", required_argument, F_QUERY),
+	O("since-seq", required_argument, F_SINCE_SEQ),
+	O("reported", required_argument, F_REPORTED),
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Parse argv into f; returns the operands' count (argv shifted into
+   *rest) or -1. */
+static int
+parse(struct cli *x, int argc, char **argv, struct flags *f, char ***rest)
+{
+	int	 i;
+
+	memset(f, 0, sizeof *f);
+	f->x = x;
+	f->version = -1;
+	f->since_seq = -1;
+	if ((i = opts(argc, argv, all_opts, flag, f)) == -1 || f->bad) {
+		json_decref(f->tags);
+		json_decref(f->alerts);
+		json_decref(f->events);
+		return -1;
+	}
+	*rest = argv + i;
+	return argc - i;
+}
+
+static void
+flags_release(struct flags *f)
+{
+	json_decref(f->tags);
+	json_decref(f->alerts);
+	json_decref(f->events);
+}
+
+static void
+set_str(json_t *o, const char *k, const char *v)
+{
+	if (v != NULL)
+		json_object_set_new(o, k, json_string(v));
+}
+
+/* The incident's current version (for updates made without --version). */
+static int
+current_version(struct cli *x, const char *inc, int64_t *version)
+{
+	json_t	*res;
+	int	 rc;
+
+	if ((rc = query(x, "incident.show", json_pack("{s:s}", "incident",
+	    inc), &res)) != 0)
+		return rc;
+	*version = json_integer_value(json_object_get(res, "version"));
+	json_decref(res);
+	return 0;
+}
+
+/* Print the result of an op: JSON, or a line for people. */
+static void
+op_done(struct cli *x, const json_t *state, int64_t seq, const char *what)
+{
+	if (x->json)
+		print_json(state);
+	else
+		printf("%s (seq %" PRId64 ")\n", what, seq);
+}
+
+static int
+c_incident_create(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "incident create --title TITLE [--description "
+	    "TEXT] [--severity low|medium|high|critical] [--tag TAG]... "
+	    "[--lead USER] [--json]";
+	struct flags f;
+	json_t	*args, *st = NULL;
+	char	**rest;
+	int64_t	 seq;
+	int	 rc;
+
+	if (parse(x, argc, argv, &f, &rest) != 0 || f.title == NULL) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	args = json_pack("{s:s}", "title", f.title);
+	set_str(args, "description", f.description);
+	set_str(args, "severity", f.severity);
+	set_str(args, "lead", f.lead);
+	set_str(args, "reported", f.reported);
+	if (f.tags != NULL)
+		json_object_set(args, "tags", f.tags);
+	flags_release(&f);
+	if ((rc = op(x, "incident.create", args, &st, &seq)) != 0)
+		return rc;
+	if (x->json)
+		print_json(st);
+	else
+		printf("%s\n", str(json_object_get(st, "incident"), "id"));
+	json_decref(st);
+	return 0;
+}
+
+static int
+c_incident_list(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "incident list [--status open|contained|"
+	    "closed|active|all] [--limit N] [--json]";
+	struct flags f;
+	json_t	*args, *res, *e;
+	char	**rest;
+	size_t	 i;
+	int	 rc;
+
+	if (parse(x, argc, argv, &f, &rest) != 0) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	args = json_object();
+	set_str(args, "status", f.status);
+	if (f.limit > 0)
+		json_object_set_new(args, "limit", json_integer(f.limit));
+	flags_release(&f);
+	if ((rc = query(x, "incident.list", args, &res)) != 0)
+		return rc;
+	if (x->json) {
+		print_json(res);
+		json_decref(res);
+		return 0;
+	}
+	printf("%-8s %-8s %-9s %-15s %-12s %5s  %s\n", "ID", "SEVERITY",
+	    "STATUS", "PHASE", "LEAD", "TASKS", "TITLE");
+	json_array_foreach(res, i, e) {
+		printf("%-8s %-8s %-9s %-15s %-12s %5lld  %s\n", str(e, "id"),
+		    str(e, "severity"), str(e, "status"), str(e, "phase"),
+		    str(e, "lead"), (long long)json_integer_value(
+		    json_object_get(e, "open_tasks")), str(e, "title"));
+	}
+	json_decref(res);
+	return 0;
+}
+
+static int
+c_incident_show(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "incident show ID [--json]";
+	struct flags f;
+	json_t	*res, *e, *a;
+	char	**rest, inc[40];
+	size_t	 i;
+	int	 rc;
+
+	if (parse(x, argc, argv, &f, &rest) != 1 ||
+	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	flags_release(&f);
+	if ((rc = query(x, "incident.show", json_pack("{s:s}", "incident",
+	    inc), &res)) != 0)
+		return rc;
+	if (x->json) {
+		print_json(res);
+		json_decref(res);
+		return 0;
+	}
+	printf("%s  %s\n", str(res, "id"), str(res, "title"));
+	printf("severity %s  status %s%s%s  phase %s  lead %s  version %lld\n",
+	    str(res, "severity"), str(res, "status"),
+	    json_is_string(json_object_get(res, "resolution")) ? " " : "",
+	    json_is_string(json_object_get(res, "resolution")) ?
+	    str(res, "resolution") : "", str(res, "phase"), str(res, "lead"),
+	    (long long)json_integer_value(json_object_get(res, "version")));
+	if (*str(res, "description") != '-' && *str(res, "description"))
+		printf("\n%s\n", str(res, "description"));
+	if (json_array_size(a = json_object_get(res, "tasks")) > 0) {
+		printf("\ntasks:\n");
+		json_array_foreach(a, i, e)
+			printf("  %-6s %-8s %-12s %s\n", str(e, "id"),
+			    str(e, "status"), str(e, "assignee"),
+			    str(e, "title"));
+	}
+	if (json_array_size(a = json_object_get(res, "observables")) > 0) {
+		printf("\nobservables:\n");
+		json_array_foreach(a, i, e)
+			printf("  %-7s %s%s\n", str(e, "kind"), str(e, "value"),
+			    json_is_true(json_object_get(e, "ioc")) ?
+			    "  (IOC)" : "");
+	}
+	printf("\ntimeline:\n");
+	json_array_foreach(json_object_get(res, "timeline"), i, e)
+		printf("  %s  %-12s %s\n", str(e, "time"), str(e, "author"),
+		    str(e, "text"));
+	json_decref(res);
+	return 0;
+}
+
+static int
+c_incident_update(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "incident update ID [--version N] [--title "
+	    "TITLE] [--description TEXT] [--severity SEV] [--tag TAG]... "
+	    "[--json]";
+	struct flags f;
+	json_t	*args, *st;
+	char	**rest, inc[40], what[80];
+	int64_t	 seq;
+	int	 rc;
+
+	if (parse(x, argc, argv, &f, &rest) != 1 ||
+	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	if (f.version < 0 && (rc = current_version(x, inc, &f.version)) != 0) {
+		flags_release(&f);
+		return rc;
+	}
+	args = json_pack("{s:s, s:I}", "incident", inc, "version",
+	    (json_int_t)f.version);
+	set_str(args, "title", f.title);
+	set_str(args, "description", f.description);
+	set_str(args, "severity", f.severity);
+	set_str(args, "reported", f.reported);
+	if (f.tags != NULL)
+		json_object_set(args, "tags", f.tags);
+	flags_release(&f);
+	if ((rc = op(x, "incident.update", args, &st, &seq)) != 0)
+		return rc;
+	snprintf(what, sizeof what, "updated %s", inc);
+	op_done(x, st, seq, what);
+	json_decref(st);
+	return 0;
+}
+
+static int
+c_incident_note(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "incident note ID TEXT [--json]";
+	struct flags f;
+	json_t	*st;
+	char	**rest, inc[40], what[80], *text;
+	size_t	 len = 0;
+	int64_t	 seq;
+	int	 i, n, rc;
+
+	if ((n = parse(x, argc, argv, &f, &rest)) < 2 ||
+	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	flags_release(&f);
+	for (i = 1; i < n; i++)
+		len += strlen(rest[i]) + 1;
+	if ((text = calloc(1, len + 1)) == NULL)
+		return 1;
+	for (i = 1; i < n; i++) {
+		if (i > 1)
+			strcat(text, " ");
+		strcat(text, rest[i]);
+	}
+	rc = op(x, "incident.note", json_pack("{s:s, s:s}", "incident", inc,
+	    "text", text), &st, &seq);
+	free(text);
+	if (rc != 0)
+		return rc;
+	snprintf(what, sizeof what, "noted on %s", inc);
+	op_done(x, st, seq, what);
+	json_decref(st);
+	return 0;
+}
+
+static int
+c_incident_close(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "incident close ID --resolution true_positive|"
+	    "false_positive|duplicate|other [--text TEXT] [--version N] "
+	    "[--json]";
+	struct flags f;
+	json_t	*args, *st;
+	char	**rest, inc[40], what[80];
+	int64_t	 seq;
+	int	 rc;
+
+	if (parse(x, argc, argv, &f, &rest) != 1 || f.resolution == NULL ||
+	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	args = json_pack("{s:s, s:s}", "incident", inc, "resolution",
+	    f.resolution);
+	set_str(args, "text", f.text);
+	if (f.version >= 0)
+		json_object_set_new(args, "version", json_integer(f.version));
+	flags_release(&f);
+	if ((rc = op(x, "incident.close", args, &st, &seq)) != 0)
+		return rc;
+	snprintf(what, sizeof what, "closed %s", inc);
+	op_done(x, st, seq, what);
+	json_decref(st);
+	return 0;
+}
+
+/* incident status|phase|lead ID VALUE */
+static int
+set_field(struct cli *x, int argc, char **argv, const char *opname,
+    const char *key, const char *u)
+{
+	struct flags f;
+	json_t	*args, *st;
+	char	**rest, inc[40], what[160];
+	int64_t	 seq;
+	int	 rc, n;
+
+	n = parse(x, argc, argv, &f, &rest);
+	if (!(n == 2 || (n == 1 && f.none && strcmp(key, "lead") == 0)) ||
+	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	args = json_pack("{s:s}", "incident", inc);
+	json_object_set_new(args, key, n == 2 ? json_string(rest[1]) :
+	    json_null());
+	if (f.version >= 0)
+		json_object_set_new(args, "version", json_integer(f.version));
+	flags_release(&f);
+	if ((rc = op(x, opname, args, &st, &seq)) != 0)
+		return rc;
+	snprintf(what, sizeof what, "%s of %s is %s", key, inc, n == 2 ?
+	    rest[1] : "none");
+	op_done(x, st, seq, what);
+	json_decref(st);
+	return 0;
+}
+
+static int
+c_incident_status(struct cli *x, int argc, char **argv)
+{
+	return set_field(x, argc, argv, "incident.status", "status",
+	    "incident status ID open|contained [--version N] [--json]");
+}
+
+static int
+c_incident_phase(struct cli *x, int argc, char **argv)
+{
+	return set_field(x, argc, argv, "incident.phase", "phase",
+	    "incident phase ID identification|containment|eradication|"
+	    "recovery|lessons_learned [--version N] [--json]");
+}
+
+static int
+c_incident_lead(struct cli *x, int argc, char **argv)
+{
+	return set_field(x, argc, argv, "incident.lead", "lead",
+	    "incident lead ID USER|--none [--version N] [--json]");
+}
+
+static int
+c_incident_link(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "incident link ID [--alert N]... [--event N]..."
+	    " [--json]";
+	struct flags f;
+	json_t	*args, *st;
+	char	**rest, inc[40], what[80];
+	int64_t	 seq;
+	int	 rc;
+
+	if (parse(x, argc, argv, &f, &rest) != 1 || (f.alerts == NULL &&
+	    f.events == NULL) || incident_arg(rest[0], inc, sizeof inc) ==
+	    -1) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	args = json_pack("{s:s}", "incident", inc);
+	if (f.alerts != NULL)
+		json_object_set(args, "alerts", f.alerts);
+	if (f.events != NULL)
+		json_object_set(args, "events", f.events);
+	flags_release(&f);
+	if ((rc = op(x, "incident.link", args, &st, &seq)) != 0)
+		return rc;
+	snprintf(what, sizeof what, "linked to %s", inc);
+	op_done(x, st, seq, what);
+	json_decref(st);
+	return 0;
+}
+
+static int
+c_task_add(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "task add ID TITLE [--assign USER] [--due "
+	    "TIME] [--json]";
+	struct flags f;
+	json_t	*args, *st;
+	char	**rest, inc[40];
+	int64_t	 seq;
+	int	 rc;
+
+	if (parse(x, argc, argv, &f, &rest) != 2 ||
+	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	args = json_pack("{s:s, s:s}", "incident", inc, "title", rest[1]);
+	set_str(args, "assignee", f.assign);
+	set_str(args, "due", f.due);
+	flags_release(&f);
+	if ((rc = op(x, "task.add", args, &st, &seq)) != 0)
+		return rc;
+	if (x->json)
+		print_json(st);
+	else
+		printf("%s\n", str(json_object_get(st, "task"), "id"));
+	json_decref(st);
+	return 0;
+}
+
+static int
+c_task_assign(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "task assign TASK USER|--none [--json]";
+	struct flags f;
+	json_t	*args, *st, *task;
+	char	**rest, what[160];
+	int64_t	 seq;
+	int	 rc, n;
+
+	n = parse(x, argc, argv, &f, &rest);
+	if (!(n == 2 || (n == 1 && f.none)) || task_arg(rest[0], &task) ==
+	    -1) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	flags_release(&f);
+	args = json_pack("{s:o, s:o}", "task", task, "assignee", n == 2 ?
+	    json_string(rest[1]) : json_null());
+	if ((rc = op(x, "task.assign", args, &st, &seq)) != 0)
+		return rc;
+	snprintf(what, sizeof what, "%s assigned to %s", rest[0], n == 2 ?
+	    rest[1] : "nobody");
+	op_done(x, st, seq, what);
+	json_decref(st);
+	return 0;
+}
+
+static int
+task_status(struct cli *x, const char *task_s, const char *status)
+{
+	json_t	*st, *task;
+	char	 what[160];
+	int64_t	 seq;
+	int	 rc;
+
+	if (task_arg(task_s, &task) == -1)
+		return 2;
+	if ((rc = op(x, "task.status", json_pack("{s:o, s:s}", "task", task,
+	    "status", status), &st, &seq)) != 0)
+		return rc;
+	snprintf(what, sizeof what, "%s is %s", task_s, status);
+	op_done(x, st, seq, what);
+	json_decref(st);
+	return 0;
+}
+
+static int
+c_task_done(struct cli *x, int argc, char **argv)
+{
+	struct flags f;
+	char	**rest;
+
+	if (parse(x, argc, argv, &f, &rest) != 1) {
+		flags_release(&f);
+		return usage_of("task done TASK [--json]");
+	}
+	flags_release(&f);
+	return task_status(x, rest[0], "done");
+}
+
+static int
+c_task_status(struct cli *x, int argc, char **argv)
+{
+	struct flags f;
+	char	**rest;
+
+	if (parse(x, argc, argv, &f, &rest) != 2) {
+		flags_release(&f);
+		return usage_of("task status TASK todo|doing|done|blocked "
+		    "[--json]");
+	}
+	flags_release(&f);
+	return task_status(x, rest[0], rest[1]);
+}
+
+static int
+c_observable_add(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "observable add ID ip|domain|hash|user|host|url "
+	    "VALUE [--ioc] [--json]";
+	struct flags f;
+	json_t	*st;
+	char	**rest, inc[40], what[80];
+	int64_t	 seq;
+	int	 rc;
+
+	if (parse(x, argc, argv, &f, &rest) != 3 ||
+	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	flags_release(&f);
+	if ((rc = op(x, "observable.add", json_pack("{s:s, s:s, s:s, s:b}",
+	    "incident", inc, "kind", rest[1], "value", rest[2], "ioc",
+	    f.ioc), &st, &seq)) != 0)
+		return rc;
+	snprintf(what, sizeof what, "observable added to %s", inc);
+	op_done(x, st, seq, what);
+	json_decref(st);
+	return 0;
+}
+
+static int
+c_whoami(struct cli *x, int argc, char **argv)
+{
+	struct flags f;
+	json_t	*res;
+	char	**rest;
+	int	 rc;
+
+	if (parse(x, argc, argv, &f, &rest) != 0) {
+		flags_release(&f);
+		return usage_of("whoami [--json]");
+	}
+	flags_release(&f);
+	if ((rc = query(x, "whoami", json_object(), &res)) != 0)
+		return rc;
+	if (x->json)
+		print_json(res);
+	else
+		printf("%s (%s) on %s, op log at seq %lld\n", str(res, "user"),
+		    str(res, "role"), client_hub(x->c),
+		    (long long)json_integer_value(json_object_get(res,
+		    "last_seq")));
+	json_decref(res);
+	return 0;
+}
+
+static int
+c_audit(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "audit [--user USER] [--incident ID] [--op NAME]"
+	    " [--since TIME] [--refused] [--limit N] [--json]";
+	struct flags f;
+	json_t	*args, *res, *e;
+	char	**rest, inc[40];
+	size_t	 i;
+	int	 rc;
+
+	if (parse(x, argc, argv, &f, &rest) != 0 || (f.incident != NULL &&
+	    incident_arg(f.incident, inc, sizeof inc) == -1)) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	args = json_object();
+	set_str(args, "user", f.user);
+	if (f.incident != NULL)
+		set_str(args, "incident", inc);
+	set_str(args, "op", f.opname);
+	set_str(args, "since", f.since);
+	if (f.refused)
+		json_object_set_new(args, "refused", json_true());
+	if (f.limit > 0)
+		json_object_set_new(args, "limit", json_integer(f.limit));
+	flags_release(&f);
+	if ((rc = query(x, "audit.list", args, &res)) != 0)
+		return rc;
+	if (x->json) {
+		print_json(res);
+		json_decref(res);
+		return 0;
+	}
+	json_array_foreach(res, i, e) {
+		json_int_t n = json_integer_value(json_object_get(e,
+		    "incident"));
+
+		if (json_is_string(json_object_get(e, "incident")))
+			snprintf(inc, sizeof inc, "%.30s", str(e, "incident"));
+		else if (n > 0)
+			snprintf(inc, sizeof inc, "INC-%lld", (long long)n);
+		else
+			snprintf(inc, sizeof inc, "-");
+		printf("%s  %-12s %-7s %-5s %-16s %-9s %-8s %s\n",
+		    str(e, "time"), str(e, "user"), str(e, "role"),
+		    str(e, "kind"), str(e, "name"), str(e, "result"), inc,
+		    json_is_string(json_object_get(e, "message")) ?
+		    str(e, "message") : "");
+	}
+	json_decref(res);
+	return 0;
+}
+
+/* tail: print pushes as they come. */
+static void
+tail_push(struct cli *x, const struct wire_msg *m)
+{
+	const json_t *r = m->root;
+	const char *type = str(r, "type");
+
+	if (x->tail_max < 0)
+		return;		/* not tailing */
+	if (x->json)
+		print_json(r);
+	else if (strcmp(type, "op") == 0)
+		printf("%6lld %s %-8s %-16s %s\n", (long long)m->seq,
+		    str(r, "time"), str(r, "incident"), str(r, "op"),
+		    str(r, "user"));
+	else if (strcmp(type, "event") == 0) {
+		const json_t *ev = json_object_get(r, "event");
+
+		printf("%s %-8s %-16s %s\n", str(ev, "utctimestamp"),
+		    str(ev, "severity"), str(ev, "hostname"),
+		    str(ev, "summary"));
+	} else if (strcmp(type, "resync") == 0)
+		printf("resync: %s (seq %lld)\n", str(r, "reason"),
+		    (long long)m->seq);
+	else
+		print_json(r);
+	fflush(stdout);
+	if (x->tail_max > 0 && ++x->tail_count >= x->tail_max)
+		interrupted = 1;
+}
+
+static void
+on_tail_sub(struct client *c, const struct wire_msg *m, const char *why,
+    void *arg)
+{
+	struct cli *x = arg;
+
+	if (m == NULL)
+		return;		/* renewed by the client after a loss */
+	if (m->type == WIRE_REPLY_ERROR) {
+		refused(m->root);
+		x->tail_max = -1;
+		interrupted = 1;
+		return;
+	}
+	fprintf(stderr, "ward: subscribed (seq %lld)\n", (long long)
+	    json_integer_value(json_object_get(m->root, "seq")));
+}
+
+static void
+on_signal(int sig)
+{
+	interrupted = 1;
+}
+
+static int
+c_tail(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "tail [--incidents] [--incident ID]... "
+	    "[--alerts] [--events] [--query QUERY] [--presence] "
+	    "[--count N] [--json]";
+	struct sigaction sa;
+	struct flags f;
+	char	**rest, inc[40], topic[64];
+	int	 n, i, topics = 0;
+
+	if ((n = parse(x, argc, argv, &f, &rest)) < 0) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	x->tail_max = f.count;
+	if (connect_hub(x, 1) == -1) {
+		flags_release(&f);
+		return 1;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (f.incidents && ++topics)
+		client_subscribe(x->c, "incidents", NULL, on_tail_sub, x);
+	if (f.incident != NULL) {
+		if (incident_arg(f.incident, inc, sizeof inc) == -1) {
+			flags_release(&f);
+			return 2;
+		}
+		snprintf(topic, sizeof topic, "incident:%s", inc);
+		client_subscribe(x->c, topic, NULL, on_tail_sub, x);
+		topics++;
+	}
+	for (i = 0; i < n; i++) {
+		if (incident_arg(rest[i], inc, sizeof inc) == -1) {
+			flags_release(&f);
+			return 2;
+		}
+		snprintf(topic, sizeof topic, "incident:%s", inc);
+		client_subscribe(x->c, topic, NULL, on_tail_sub, x);
+		topics++;
+	}
+	if (f.alerts_on && ++topics)
+		client_subscribe(x->c, "alerts", NULL, on_tail_sub, x);
+	if (f.presence && ++topics)
+		client_subscribe(x->c, "presence", NULL, on_tail_sub, x);
+	if ((f.events_on || f.query != NULL) && ++topics)
+		client_subscribe(x->c, "events", f.query, on_tail_sub, x);
+	flags_release(&f);
+	if (topics == 0)
+		return usage_of(u);
+	while (!interrupted && client_state(x->c) != CLIENT_FAILED)
+		client_wait(x->c, 500);
+	if (client_state(x->c) == CLIENT_FAILED) {
+		fprintf(stderr, "ward: %s\n", x->why);
+		return 1;
+	}
+	return x->tail_max < 0 ? 1 : 0;
+}
+
+static int
+c_keygen(struct cli *x, int argc, char **argv)
+{
+	static const struct option o[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "comment", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct auth_key k;
+	const char *path = x->o->key, *comment = NULL;
+	char	 def[4096], dir[4096], err[1024], line[AUTH_PUBLINE_MAX],
+		 host[256], who[400], *slash;
+	int	 ch, force = 0;
+
+	optind = 0;	/* 0: GNU getopt starts afresh (permuting again) */
+	while ((ch = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		switch (ch) {
+		case 'k': path = optarg; break;
+		case 'f': force = 1; break;
+		case 'c': comment = optarg; break;
+		default: return usage_of("keygen [--key FILE] [--force] "
+		    "[--comment TEXT]");
+		}
+	}
+	if (optind != argc)
+		return usage_of("keygen [--key FILE] [--force] [--comment "
+		    "TEXT]");
+	if (path == NULL) {
+		if (client_config_path("id_ed25519", def, sizeof def) == -1) {
+			fprintf(stderr, "ward: HOME is not set; use --key\n");
+			return 1;
+		}
+		path = def;
+	}
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		/* ~/.config/ward and its parent, if missing. */
+		if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+			*slash = '\0';
+			mkdir(dir, 0700);
+			*slash = '/';
+		}
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+			fprintf(stderr, "ward: %s: %s\n", dir, strerror(errno));
+			return 1;
+		}
+	}
+	if (comment == NULL) {
+		if (gethostname(host, sizeof host) == -1)
+			snprintf(host, sizeof host, "localhost");
+		snprintf(who, sizeof who, "%s@%s", x->o->user ? x->o->user :
+		    "ward", host);
+		comment = who;
+	}
+	if (auth_keygen(&k, comment) == -1) {
+		fprintf(stderr, "ward: cannot make a key\n");
+		return 1;
+	}
+	if (auth_key_write(path, &k, force, err, sizeof err) == -1) {
+		auth_key_wipe(&k);
+		fprintf(stderr, "ward: %s\n", err);
+		return 1;
+	}
+	auth_pubkey_format(k.pk, k.comment, line, sizeof line);
+	auth_key_wipe(&k);
+	printf("wrote %s (secret, mode 0600) and %s.pub\n%s\n", path, path,
+	    line);
+	return 0;
+}
+
+static const struct cmd cmds[] = {
+	{ "incident", "create", c_incident_create, NULL },
+	{ "incident", "list", c_incident_list, NULL },
+	{ "incident", "show", c_incident_show, NULL },
+	{ "incident", "update", c_incident_update, NULL },
+	{ "incident", "note", c_incident_note, NULL },
+	{ "incident", "close", c_incident_close, NULL },
+	{ "incident", "status", c_incident_status, NULL },
+	{ "incident", "phase", c_incident_phase, NULL },
+	{ "incident", "lead", c_incident_lead, NULL },
+	{ "incident", "link", c_incident_link, NULL },
+	{ "task", "add", c_task_add, NULL },
+	{ "task", "assign", c_task_assign, NULL },
+	{ "task", "done", c_task_done, NULL },
+	{ "task", "status", c_task_status, NULL },
+	{ "observable", "add", c_observable_add, NULL },
+	{ NULL, "whoami", c_whoami, NULL },
+	{ NULL, "audit", c_audit, NULL },
+	{ NULL, "tail", c_tail, NULL },
+	{ NULL, "keygen", c_keygen, NULL },
+};
+
+#define NCMDS	(sizeof cmds / sizeof cmds[0])
+
+int
+cli_is_command(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(cmds[i].group ? cmds[i].group : cmds[i].name,
+		    name) == 0)
+			return 1;
+	return 0;
+}
+
+void
+cli_usage(FILE *f)
+{
+	fprintf(f,
+"       ward [options] keygen [--key FILE] [--force]\n"
+"       ward [options] incident create --title T [--severity S] [--tag T]...\n"
+"       ward [options] incident list [--status S] [--limit N]\n"
+"       ward [options] incident show|update|note|close|status|phase|lead|link ID ...\n"
+"       ward [options] task add ID TITLE [--assign USER]\n"
+"       ward [options] task assign TASK USER | task done TASK\n"
+"       ward [options] observable add ID KIND VALUE [--ioc]\n"
+"       ward [options] whoami | audit [filters] | tail [topics]\n"
+"Every subcommand takes --json.  See ward(1).\n");
+}
+
+int
+cli_run(const struct cli_opts *o, int argc, char **argv)
+{
+	struct cli x;
+	size_t	 i;
+	int	 rc = 2, grouped = 0;
+
+	memset(&x, 0, sizeof x);
+	x.o = o;
+	for (i = 0; i < NCMDS; i++) {
+		if (cmds[i].group == NULL) {
+			if (strcmp(cmds[i].name, argv[0]) == 0) {
+				rc = cmds[i].fn(&x, argc, argv);
+				goto done;
+			}
+			continue;
+		}
+		if (strcmp(cmds[i].group, argv[0]) != 0)
+			continue;
+		grouped = 1;
+		if (argc > 1 && strcmp(cmds[i].name, argv[1]) == 0) {
+			rc = cmds[i].fn(&x, argc - 1, argv + 1);
+			goto done;
+		}
+	}
+	if (grouped) {
+		fprintf(stderr, "ward: %s: expected one of:", argv[0]);
+		for (i = 0; i < NCMDS; i++)
+			if (cmds[i].group != NULL &&
+			    strcmp(cmds[i].group, argv[0]) == 0)
+				fprintf(stderr, " %s", cmds[i].name);
+		fprintf(stderr, "\n");
+	} else
+		fprintf(stderr, "ward: unknown command '%s'\n", argv[0]);
+done:
+	client_free(x.c);
+	return rc;
+}
