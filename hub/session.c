@@ -194,6 +194,7 @@ struct sessions {
 	pthread_cond_t	 in_cond;
 	struct iq	 in, evin;
 	int		 stopping;
+	int		 batching;	/* worker: hold outputs until COMMIT */
 	pthread_mutex_t	 out_mtx;
 	struct iq	 out;
 	atomic_int	 ntails, ev_backlog, ev_dropped;
@@ -948,7 +949,7 @@ out_send(struct sessions *ss, uint64_t sid, json_t *msg, int reply, int done)
 static void
 out_flush(struct sessions *ss)
 {
-	if (ss->pending.head == NULL)
+	if (ss->pending.head == NULL || ss->batching)
 		return;
 	pthread_mutex_lock(&ss->out_mtx);
 	iq_cat(&ss->out, &ss->pending);
@@ -1461,12 +1462,39 @@ work(struct sessions *ss, struct item *it)
 	out_flush(ss);
 }
 
+/*
+ * Several requests waiting at once are applied in one transaction, so they
+ * share one fsync (each op is a savepoint inside it); their replies and
+ * pushes leave only after the COMMIT.  If the COMMIT fails nothing of the
+ * batch happened: its outputs are dropped and the sessions that sent it are
+ * closed, so their consoles reconnect, learn that their requests may not
+ * have been applied, and resume from the op log.
+ */
+static void
+batch_failed(struct sessions *ss, const uint64_t *sids, size_t n)
+{
+	struct item *it, *next;
+	size_t	 i;
+
+	for (it = ss->pending.head; it != NULL; it = next) {
+		next = it->next;
+		item_free(it);
+	}
+	memset(&ss->pending, 0, sizeof ss->pending);
+	for (i = 0; i < n; i++)
+		out_item(ss, O_CLOSE, sids[i]);
+	out_flush(ss);
+}
+
 static void *
 worker(void *arg)
 {
 	struct sessions *ss = arg;
 	struct item *it, *next;
 	struct iq q;
+	uint64_t sids[256];
+	size_t	 nsids;
+	char	*emsg;
 
 	for (;;) {
 		pthread_mutex_lock(&ss->in_mtx);
@@ -1490,11 +1518,32 @@ worker(void *arg)
 			iq_push(&q, it);
 		}
 		pthread_mutex_unlock(&ss->in_mtx);
+		ss->batching = q.head != NULL && q.head->next != NULL &&
+		    q.head->kind != I_EVENTS && sqlite3_exec(ss->db,
+		    "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+		nsids = 0;
 		for (it = q.head; it != NULL; it = next) {
 			next = it->next;
+			if (ss->batching && it->kind == I_FRAME &&
+			    nsids < sizeof sids / sizeof *sids)
+				sids[nsids++] = it->sid;
 			work(ss, it);
 			item_free(it);
 		}
+		if (!ss->batching)
+			continue;
+		ss->batching = 0;
+		emsg = NULL;
+		if (sqlite3_exec(ss->db, "COMMIT", NULL, NULL, &emsg) !=
+		    SQLITE_OK) {
+			log_err("sessions: commit of %zu requests failed: %s",
+			    nsids, emsg ? emsg : sqlite3_errmsg(ss->db));
+			sqlite3_free(emsg);
+			sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
+			batch_failed(ss, sids, nsids);
+			continue;
+		}
+		out_flush(ss);
 	}
 	return NULL;
 }
