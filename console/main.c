@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tui.h"
 #include "client.h"
 #include "version.h"
 
@@ -29,13 +30,13 @@ usage(FILE *f)
 "  --tls-ca FILE   wss: trust this CA (PEM) for the hub's certificate\n");
 }
 
-/* The interactive console.  The TUI takes over here. */
+/* The interactive console (console/tui.c). */
 static int
 console_view(const struct cli_opts *o)
 {
-	fprintf(stderr, "ward: the interactive console view is coming; for "
-	    "now use the subcommands (ward --help)\n");
-	return 2;
+	struct tui_opts t = { o->hub, o->user, o->key, o->tls_ca, NULL };
+
+	return tui_main(&t);
 }
 
 static const char *
