@@ -572,10 +572,26 @@ auth_known_hubs_add(const char *path, const char *hostport,
 	if ((dir = strdup(path)) == NULL)
 		return aerr(err, errlen, "out of memory");
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		char	*p;
+
+		/* Like mkdir -p: ~/.config may not exist on a new account. */
 		*slash = '\0';
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-			aerr(err, errlen, "%s: %s", dir, strerror(errno));
-			goto fail;
+		for (p = dir + 1; ; p++) {
+			if (*p != '/' && *p != '\0')
+				continue;
+			{
+				char	 c = *p;
+
+				*p = '\0';
+				if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+					aerr(err, errlen, "%s: %s", dir,
+					    strerror(errno));
+					goto fail;
+				}
+				*p = c;
+			}
+			if (*p == '\0')
+				break;
 		}
 	}
 	auth_pubkey_b64(pk, b64, sizeof(b64));

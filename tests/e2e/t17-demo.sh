@@ -15,6 +15,8 @@ eq "the printed search finds the brute force (5 shown)" "$n" 5
 cmd=$(grep -m1 "count+by+hostname" "$T/demo.out" | sed 's/^ *//')
 n=$(sh -c "$cmd" | jq -r 'select(.hostname == "bastion") | .count')
 check "the printed count by counts the bastion's logins" test "${n:-0}" -gt 0
+cmd=$(grep -m1 -- "--user bob" "$T/demo.out" | sed 's/^ *//')
+eq "the printed console command logs bob in" "$(sh -c "$cmd whoami --json" | jq -r .role)" handler
 wait $demo
 check "the demo stops its hub" sh -c "! curl -s -o /dev/null http://127.0.0.1:$WARD_DEMO_PORT/healthz"
 done_testing
