@@ -8,22 +8,47 @@
  * back into proto/query.c through two SQL functions that receive their AST
  * node as a bound pointer, so SQL and query_match() share one meaning.
  *
- * Events: each partition yields its matches ORDER BY utc DESC, id DESC
- * (the events_utc index, or events_host/events_cat for a field term); the
- * partitions, ordered by their highest utctimestamp, are merged so the
- * whole result is newest first, and a partition is only opened once its
- * newest event could come next.  Aggregations run GROUP BY in each
- * partition and merge into a bounded table.
+ * Plans.  Only utc is indexed besides the FTS table (hub/schema.h), so the
+ * filter is first reduced to an FTS5 expression it implies, when it has
+ * one (fts_cond(): its words, and the words of an equality on a field the
+ * FTS "text" column holds, joined as the filter joins them); every row
+ * that expression admits is then checked against the exact filter.
+ *
+ * Events, newest first: each partition yields its matches by utc DESC,
+ * id DESC, and the partitions, ordered by their highest utctimestamp, are
+ * merged; a partition is only opened once its newest event could come
+ * next.  Within a partition, with an FTS expression:
+ *   - up to fts_probe matches (a rare term): read them through the FTS
+ *     index, look each row up and sort them (plan "fts");
+ *   - more (a common term): walk the utc index newest first without
+ *     touching the rows, and test each id against a bitmap of FTS matches
+ *     that is filled lazily from the newest id down (FTS yields rowids in
+ *     arrival order, which follows utc closely); a row whose id lies far
+ *     below the filled part (a late or early clock) is checked on its own
+ *     document instead, so a skewed row never makes the bitmap read far.
+ *     Only rows that pass are read (plan "walk").
+ * Without one, the utc index is walked with the whole filter in SQL.
+ *
+ * Aggregations run GROUP BY in each partition, driven by the FTS index
+ * when there is an expression, and merge into a bounded table.
+ *
+ * Each partition's time range is read from its meta table once and kept
+ * in a process-wide cache for partitions of days before yesterday (keyed
+ * on the files' identity, size and mtime), so a search opens only the
+ * partitions it reads.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <ctype.h>
 #include <dirent.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -37,8 +62,18 @@
 
 #define NODE_PTR	"ward_query_node"
 #define MAX_PARTS	36500	/* a century of days */
-#define MAX_OPEN	64	/* connections kept open at once */
 #define BUSY_MS		2000
+#define FTS_PROBE	4000	/* FTS matches a partition reads and sorts;
+				   past this it walks utc */
+#define EXT_BASE	4000	/* FTS rowids a walk may read for free */
+#define EXT_PER_CHECK	10	/* more for each row checked on its own
+				   (about what one such check costs in a
+				   partition still being written, whose
+				   FTS index is in many small segments) */
+#define BITS_MAX	(1 << 25) /* ids a walk's bitmap may span (4 MB) */
+#define CACHE_MAX	4096	/* partitions whose meta is cached */
+#define POOL_MAX	32	/* idle connections kept */
+#define MMAP_BYTES	"2147418112"	/* each maps up to 2 GB */
 
 enum bind_type { B_INT, B_TEXT, B_PTR };
 
@@ -57,13 +92,42 @@ struct sql {
 	int		 nomem;
 };
 
+/* How compile() turns full-text nodes into SQL. */
+enum tmode {
+	T_SQL,		/* id IN (FTS matches): a whole set at once */
+	T_ROW,		/* ward_text() on the row's own document */
+	T_COVERED	/* T_ROW, but a one-word node ANDed at the top is
+			   true: the FTS expression driving the rows holds
+			   it */
+};
+
+enum plan {
+	P_SQL,		/* one statement: rows in output order */
+	P_WALK		/* utc index + FTS bitmap + checks by id */
+};
+
 struct part {
 	char		 name[16];	/* YYYY-MM-DD.db */
 	int64_t		 min_utc, max_utc, count;
 	sqlite3		*db;
-	sqlite3_stmt	*st;
-	int		 has_row;	/* st holds a row */
+	enum plan	 plan;
+	sqlite3_stmt	*st;		/* P_SQL rows; P_WALK (id, utc) */
+	sqlite3_stmt	*cur;		/* holds the current row: id, utc,
+					   doc[, sort key] */
+	int		 has_row;	/* cur holds a row */
 	int		 done;
+	/* P_WALK */
+	sqlite3_stmt	*fts;		/* matching rowids, newest first */
+	sqlite3_stmt	*verify;	/* by id, FTS match known */
+	sqlite3_stmt	*check;		/* by id, nothing known */
+	uint64_t	*bits;		/* bit k: id top - k matches */
+	size_t		 nwords;
+	int64_t		 top;		/* highest matching id */
+	int64_t		 lo;		/* every match >= lo is in bits */
+	int		 fts_done;	/* every match is in bits */
+	size_t		 nread;		/* rowids read from fts */
+	size_t		 nchecks;	/* rows checked on their own */
+	struct stat	 sb;		/* the file opened */
 };
 
 struct run {
@@ -79,10 +143,19 @@ struct run {
 	int			 timed_out;
 	size_t			 limit;
 	size_t			 max_groups;
+	size_t			 fts_probe;
 	char			 dir[4096];	/* datadir/events */
 	struct part		*parts;
-	size_t			 nparts, nopen;
-	struct sql		 sql;		/* the per-partition query */
+	size_t			 nparts;
+	char			*fts;		/* FTS expression the filter
+						   implies, or NULL */
+	struct sql		 sql;		/* P_SQL without FTS */
+	struct sql		 sqlf;		/* P_SQL driven by FTS */
+	struct sql		 count;		/* FTS rowids, any order */
+	struct sql		 probe;		/* FTS rowids, newest first */
+	struct sql		 walk;		/* P_WALK: (id, utc) */
+	struct sql		 verify;	/* P_WALK: row by id */
+	struct sql		 check;		/* P_WALK: row by id */
 	struct buf		 line;
 	int			 stopped;	/* emit said stop */
 };
@@ -258,8 +331,12 @@ range_sql(struct sql *s, const char *col, const struct query_node *n)
 	sql_put(s, ")");
 }
 
+/*
+ * The SQL for node n.  mode says how full-text nodes are tested; top is 1
+ * while n is reached from the root through AND nodes only.
+ */
 static void
-compile(struct sql *s, const struct query_node *n)
+compile(struct sql *s, const struct query_node *n, enum tmode mode, int top)
 {
 	const char *col = column(n->field.type);
 	int	 r;
@@ -271,17 +348,28 @@ compile(struct sql *s, const struct query_node *n)
 	case QUERY_AND:
 	case QUERY_OR:
 		sql_put(s, "(");
-		compile(s, n->a);
+		compile(s, n->a, mode, top && n->kind == QUERY_AND);
 		sql_put(s, n->kind == QUERY_AND ? " AND " : " OR ");
-		compile(s, n->b);
+		compile(s, n->b, mode, top && n->kind == QUERY_AND);
 		sql_put(s, ")");
 		return;
 	case QUERY_NOT:
 		sql_put(s, "(NOT ");
-		compile(s, n->a);
+		compile(s, n->a, mode, 0);
 		sql_put(s, ")");
 		return;
 	case QUERY_TEXT:
+		if (mode == T_COVERED && top && n->ntokens == 1) {
+			sql_put(s, "1");
+			return;
+		}
+		if (mode != T_SQL) {
+			sql_put(s, "ward_text(");
+			bind_ptr(s, n);
+			sql_put(s, n->field.type == QUERY_F_SUMMARY ?
+			    ", summary)" : ", doc)");
+			return;
+		}
 		sql_put(s, "(id IN (SELECT rowid FROM fts WHERE fts MATCH ");
 		bind_owned(s, fts_expr(n));
 		sql_put(s, ")");
@@ -358,6 +446,126 @@ compile(struct sql *s, const struct query_node *n)
 		sql_put(s, col);
 		sql_put(s, ", 0)");
 		return;
+	}
+}
+
+/* ---- the FTS expression a filter implies ------------------------------ */
+
+/* The top-level fields whose values the FTS "text" column holds
+   (hub/pipeline.c, query_fts_text()). */
+static const char *text_keys[] = { "hostname", "processname", "category",
+    "source", "tags", "details", "processid" };
+
+struct words {
+	struct buf	 b;
+	size_t		 n;
+	int		 bad;	/* a word FTS5 might split otherwise */
+};
+
+static int
+add_word(void *arg, const char *w, size_t len)
+{
+	struct words *ws = arg;
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)w[i]))
+			ws->bad = 1;
+	if ((ws->n > 0 && buf_puts(&ws->b, " AND ") == -1) ||
+	    buf_puts(&ws->b, "\"") == -1 || buf_append(&ws->b, w, len) == -1 ||
+	    buf_puts(&ws->b, "\"") == -1)
+		ws->bad = 1;
+	ws->n++;
+	return ws->bad;
+}
+
+/*
+ * Is an equality term's value sure to appear, word for word, in the FTS
+ * text of every event it matches?  Its field must be a typed text column
+ * (compared as text) or a path under one of text_keys compared as a
+ * string: a numeric or boolean value may match a value written otherwise
+ * (1e3, true), which FTS would not find.
+ */
+static int
+eq_in_text(const struct query_node *n)
+{
+	const char *p = n->field.path, *dot;
+	size_t	 k, len;
+
+	if (n->kind != QUERY_TERM || n->op != QUERY_EQ || n->value == NULL)
+		return 0;
+	switch (n->field.type) {
+	case QUERY_F_CATEGORY:
+	case QUERY_F_HOSTNAME:
+	case QUERY_F_PROCESSNAME:
+	case QUERY_F_SOURCE:
+		return 1;
+	case QUERY_F_JSON:
+		break;
+	default:
+		return 0;
+	}
+	if (n->numeric || strcasecmp(n->value, "true") == 0 ||
+	    strcasecmp(n->value, "false") == 0 || p == NULL)
+		return 0;
+	dot = strchr(p, '.');
+	len = dot != NULL ? (size_t)(dot - p) : strlen(p);
+	for (k = 0; k < sizeof(text_keys) / sizeof(text_keys[0]); k++)
+		if (strlen(text_keys[k]) == len &&
+		    strncmp(text_keys[k], p, len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * An FTS5 expression every event matching n also matches, or NULL when
+ * there is none (or memory ran out: *nomem is set).
+ */
+static char *
+fts_cond(const struct query_node *n, int *nomem)
+{
+	struct words ws;
+	char	*a, *b, *out;
+
+	switch (n->kind) {
+	case QUERY_TEXT:
+		if (n->ntokens == 0)
+			return NULL;
+		if ((out = fts_expr(n)) == NULL)
+			*nomem = 1;
+		return out;
+	case QUERY_TERM:
+		if (!eq_in_text(n))
+			return NULL;
+		memset(&ws, 0, sizeof(ws));
+		buf_init(&ws.b);
+		buf_puts(&ws.b, "{text} : (");
+		query_words(n->value, strlen(n->value), add_word, &ws);
+		if (ws.bad || ws.n == 0 || buf_puts(&ws.b, ")") == -1) {
+			buf_release(&ws.b);
+			return NULL;
+		}
+		return buf_steal(&ws.b, NULL);
+	case QUERY_AND:
+	case QUERY_OR:
+		a = fts_cond(n->a, nomem);
+		b = fts_cond(n->b, nomem);
+		out = NULL;
+		if (a != NULL && b != NULL) {
+			if (asprintf(&out, "(%s) %s (%s)", a, n->kind ==
+			    QUERY_AND ? "AND" : "OR", b) == -1) {
+				out = NULL;
+				*nomem = 1;
+			}
+		} else if (n->kind == QUERY_AND) {
+			out = a != NULL ? a : b;
+			return out;
+		}
+		free(a);
+		free(b);
+		return out;
+	default:
+		return NULL;
 	}
 }
 
@@ -505,6 +713,22 @@ part_name_ok(const char *s)
 	return 1;
 }
 
+/* Days since the epoch of a partition name part_name_ok() accepted. */
+static int64_t
+part_day(const char *s)
+{
+	int64_t	 y = atoi(s), m = atoi(s + 5), d = atoi(s + 8), era, yoe,
+		 doy, doe;
+
+	/* Days from civil (proleptic Gregorian). */
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 static int
 name_desc(const void *a, const void *b)
 {
@@ -538,20 +762,247 @@ seterr(struct run *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The meta cache: a partition's min_utc, max_utc and count, valid while
+ * its file and its WAL keep their identity, size and mtime.  Only
+ * partitions of days before yesterday are cached (the writer only writes
+ * today's, and yesterday's around midnight), so a write racing a coarse
+ * mtime cannot leave a stale entry behind.
+ */
+struct meta_ent {
+	char		*path;
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size, wsize;
+	struct timespec	 mtime, wmtime;
+	int		 wal;
+	int64_t		 min_utc, max_utc, count;
+	int		 have;		/* 0: no time range (empty) */
+};
+
+static pthread_mutex_t	 meta_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct meta_ent	 meta_cache[CACHE_MAX];
+static size_t		 meta_n;
+
+/* Fill e's file identity for path; returns 0 or -1 (no such file). */
+static int
+meta_stat(const char *path, struct meta_ent *e)
+{
+	struct stat sb;
+	char	 wal[4096 + 32];
+
+	if (stat(path, &sb) == -1)
+		return -1;
+	e->dev = sb.st_dev;
+	e->ino = sb.st_ino;
+	e->size = sb.st_size;
+	e->mtime = sb.st_mtim;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	e->wal = stat(wal, &sb) == 0;
+	e->wsize = e->wal ? sb.st_size : 0;
+	if (e->wal)
+		e->wmtime = sb.st_mtim;
+	else
+		memset(&e->wmtime, 0, sizeof(e->wmtime));
+	return 0;
+}
+
+static int
+meta_same(const struct meta_ent *a, const struct meta_ent *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->mtime.tv_sec == b->mtime.tv_sec &&
+	    a->mtime.tv_nsec == b->mtime.tv_nsec && a->wal == b->wal &&
+	    a->wsize == b->wsize && a->wmtime.tv_sec == b->wmtime.tv_sec &&
+	    a->wmtime.tv_nsec == b->wmtime.tv_nsec;
+}
+
+/* Look path up; returns 1 and fills p when a valid entry is there. */
+static int
+meta_get(const char *path, const struct meta_ent *id, struct part *p,
+    int *have)
+{
+	size_t	 i;
+	int	 hit = 0;
+
+	pthread_mutex_lock(&meta_mtx);
+	for (i = 0; i < meta_n; i++)
+		if (strcmp(meta_cache[i].path, path) == 0) {
+			if (meta_same(&meta_cache[i], id)) {
+				p->min_utc = meta_cache[i].min_utc;
+				p->max_utc = meta_cache[i].max_utc;
+				p->count = meta_cache[i].count;
+				*have = meta_cache[i].have;
+				hit = 1;
+			}
+			break;
+		}
+	pthread_mutex_unlock(&meta_mtx);
+	return hit;
+}
+
+static void
+meta_put(const char *path, const struct meta_ent *id, const struct part *p,
+    int have)
+{
+	struct meta_ent *e = NULL;
+	size_t	 i;
+	char	*dup;
+
+	if ((dup = strdup(path)) == NULL)
+		return;
+	pthread_mutex_lock(&meta_mtx);
+	for (i = 0; i < meta_n; i++)
+		if (strcmp(meta_cache[i].path, path) == 0) {
+			e = &meta_cache[i];
+			free(e->path);
+			break;
+		}
+	if (e == NULL) {
+		if (meta_n == CACHE_MAX) {
+			/* Full: forget everything, start over. */
+			for (i = 0; i < meta_n; i++)
+				free(meta_cache[i].path);
+			meta_n = 0;
+		}
+		e = &meta_cache[meta_n++];
+	}
+	*e = *id;
+	e->path = dup;
+	e->min_utc = p->min_utc;
+	e->max_utc = p->max_utc;
+	e->count = p->count;
+	e->have = have;
+	pthread_mutex_unlock(&meta_mtx);
+}
+
+/*
+ * The connection pool: read-only connections to partitions, kept idle
+ * between searches so that a search neither pays for opening a partition
+ * nor starts with a cold page cache.  A connection is used by one search
+ * at a time, is idle outside a transaction, and is taken back only for
+ * the same file (device and inode), so a partition replaced or deleted
+ * (retention, restore) is never read through an old connection; idle
+ * connections to files that are gone are closed at the start of each
+ * search, so they do not hold deleted files' space for long.
+ */
+struct pooled {
+	char		*path;
+	dev_t		 dev;
+	ino_t		 ino;
+	sqlite3		*db;
+	uint64_t	 used;		/* LRU tick */
+};
+
+static pthread_mutex_t	 pool_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct pooled	 pool[POOL_MAX];
+static size_t		 pool_n;
+static uint64_t		 pool_tick;
+
+static void
+pool_drop(size_t i)
+{
+	sqlite3_close_v2(pool[i].db);
+	free(pool[i].path);
+	pool[i] = pool[--pool_n];
+}
+
+/* Close idle connections whose file is gone or replaced. */
+static void
+pool_prune(void)
+{
+	struct stat sb;
+	size_t	 i;
+
+	pthread_mutex_lock(&pool_mtx);
+	for (i = 0; i < pool_n; )
+		if (stat(pool[i].path, &sb) == -1 ||
+		    sb.st_dev != pool[i].dev || sb.st_ino != pool[i].ino)
+			pool_drop(i);
+		else
+			i++;
+	pthread_mutex_unlock(&pool_mtx);
+}
+
+/* Take an idle connection to path (that file); NULL if none. */
+static sqlite3 *
+pool_take(const char *path, const struct stat *sb)
+{
+	sqlite3	*db = NULL;
+	size_t	 i;
+
+	pthread_mutex_lock(&pool_mtx);
+	for (i = 0; i < pool_n; i++)
+		if (strcmp(pool[i].path, path) == 0) {
+			if (pool[i].dev == sb->st_dev &&
+			    pool[i].ino == sb->st_ino) {
+				db = pool[i].db;
+				free(pool[i].path);
+				pool[i] = pool[--pool_n];
+			} else
+				pool_drop(i);
+			break;
+		}
+	pthread_mutex_unlock(&pool_mtx);
+	return db;
+}
+
+/* Give db (idle, no statements, no transaction) back, or close it. */
+static void
+pool_give(const char *path, const struct stat *sb, sqlite3 *db)
+{
+	size_t	 i, old = 0;
+	char	*dup;
+
+	if ((dup = strdup(path)) == NULL) {
+		sqlite3_close_v2(db);
+		return;
+	}
+	pthread_mutex_lock(&pool_mtx);
+	if (pool_n == POOL_MAX) {
+		for (i = 1; i < pool_n; i++)
+			if (pool[i].used < pool[old].used)
+				old = i;
+		pool_drop(old);
+	}
+	pool[pool_n].path = dup;
+	pool[pool_n].dev = sb->st_dev;
+	pool[pool_n].ino = sb->st_ino;
+	pool[pool_n].db = db;
+	pool[pool_n].used = ++pool_tick;
+	pool_n++;
+	pthread_mutex_unlock(&pool_mtx);
+}
+
+/* Finalize p's statements and hand its connection back to the pool
+   (closing it when its transaction cannot be ended cleanly). */
 static void
 part_close(struct run *r, struct part *p)
 {
+	char	 path[4096 + 16];
+
 	sqlite3_finalize(p->st);
-	p->st = NULL;
-	if (p->db != NULL) {
-		sqlite3_close(p->db);
-		r->nopen--;
-	}
+	sqlite3_finalize(p->fts);
+	sqlite3_finalize(p->verify);
+	sqlite3_finalize(p->check);
+	p->st = p->fts = p->verify = p->check = p->cur = NULL;
+	free(p->bits);
+	p->bits = NULL;
+	p->nwords = 0;
+	if (p->db == NULL)
+		return;
+	sqlite3_progress_handler(p->db, 0, NULL, NULL);
+	snprintf(path, sizeof(path), "%s/%s", r->dir, p->name);
+	if (sqlite3_get_autocommit(p->db) ||
+	    sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		pool_give(path, &p->sb, p->db);
+	else
+		sqlite3_close_v2(p->db);
 	p->db = NULL;
 }
 
-/* Open a partition read-only inside a read transaction (one snapshot for
-   meta and the query). */
+/* Open a partition read-only (or take a pooled connection to it) inside
+   a read transaction: one snapshot for meta and the queries. */
 static int
 part_open(struct run *r, struct part *p)
 {
@@ -560,62 +1011,95 @@ part_open(struct run *r, struct part *p)
 	if (p->db != NULL)
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s", r->dir, p->name);
-	if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		seterr(r, "%s: %s", p->name, p->db != NULL ?
-		    sqlite3_errmsg(p->db) : "cannot open");
-		sqlite3_close(p->db);
-		p->db = NULL;
+	if (stat(path, &p->sb) == -1) {
+		seterr(r, "%s: cannot open", p->name);
 		return -1;
 	}
-	r->nopen++;
-	sqlite3_busy_timeout(p->db, BUSY_MS);
+	if ((p->db = pool_take(path, &p->sb)) == NULL) {
+		if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READONLY |
+		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+			seterr(r, "%s: %s", p->name, p->db != NULL ?
+			    sqlite3_errmsg(p->db) : "cannot open");
+			sqlite3_close_v2(p->db);
+			p->db = NULL;
+			return -1;
+		}
+		sqlite3_busy_timeout(p->db, BUSY_MS);
+		/* Pages come from the file mapping: no copies, and no page
+		   cache to fill (or to hold on to while idle). */
+		if (sqlite3_exec(p->db, "PRAGMA mmap_size=" MMAP_BYTES,
+		    NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_create_function(p->db, "ward_leaf", 3,
+		    SQLITE_UTF8, NULL, fn_leaf, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_create_function(p->db, "ward_text", 2,
+		    SQLITE_UTF8, NULL, fn_text, NULL, NULL) != SQLITE_OK) {
+			seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+			sqlite3_close_v2(p->db);
+			p->db = NULL;
+			return -1;
+		}
+	}
 	sqlite3_progress_handler(p->db, 1000, progress, r);
-	if (sqlite3_create_function(p->db, "ward_leaf", 3, SQLITE_UTF8, NULL,
-	    fn_leaf, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(p->db, "ward_text", 2, SQLITE_UTF8, NULL,
-	    fn_text, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(p->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(p->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
-		part_close(r, p);
+		sqlite3_close_v2(p->db);
+		p->db = NULL;
 		return -1;
 	}
 	return 0;
 }
 
-/* Read a partition's meta; returns 1 when it may hold matches, 0 when it
-   can be skipped, -1 on error. */
+/* Read a partition's meta (from the cache when it can); returns 1 when
+   it may hold matches, 0 when it can be skipped, -1 on error. */
 static int
-part_meta(struct run *r, struct part *p)
+part_meta(struct run *r, struct part *p, int64_t today)
 {
+	struct meta_ent id;
 	sqlite3_stmt *st = NULL;
-	int	 have = 0, rc;
+	char	 path[4096 + 16];
+	int	 have = 0, rc, cacheable;
 
-	if (part_open(r, p) == -1)
-		return -1;
-	p->count = 0;
-	if (sqlite3_prepare_v2(p->db, "SELECT key, value FROM meta", -1,
-	    &st, NULL) != SQLITE_OK)
-		goto fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(st, 0);
-		int64_t v = sqlite3_column_int64(st, 1);
+	snprintf(path, sizeof(path), "%s/%s", r->dir, p->name);
+	cacheable = part_day(p->name) < today - 1 &&
+	    meta_stat(path, &id) == 0;
+	if (!cacheable || !meta_get(path, &id, p, &have)) {
+		if (part_open(r, p) == -1)
+			return -1;
+		p->count = 0;
+		if (sqlite3_prepare_v2(p->db, "SELECT key, value FROM meta",
+		    -1, &st, NULL) != SQLITE_OK)
+			goto fail;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *k = (const char *)sqlite3_column_text(st,
+			    0);
+			int64_t v = sqlite3_column_int64(st, 1);
 
-		if (k == NULL)
-			continue;
-		if (strcmp(k, "min_utc") == 0) {
-			p->min_utc = v;
-			have |= 1;
-		} else if (strcmp(k, "max_utc") == 0) {
-			p->max_utc = v;
-			have |= 2;
-		} else if (strcmp(k, "count") == 0)
-			p->count = v;
+			if (k == NULL)
+				continue;
+			if (strcmp(k, "min_utc") == 0) {
+				p->min_utc = v;
+				have |= 1;
+			} else if (strcmp(k, "max_utc") == 0) {
+				p->max_utc = v;
+				have |= 2;
+			} else if (strcmp(k, "count") == 0)
+				p->count = v;
+		}
+		if (rc != SQLITE_DONE)
+			goto fail;
+		sqlite3_finalize(st);
+		have = have == 3;
+		/* Cache what was read only if the files did not change
+		   meanwhile. */
+		if (cacheable) {
+			struct meta_ent again;
+
+			if (meta_stat(path, &again) == 0 &&
+			    meta_same(&id, &again))
+				meta_put(path, &id, p, have);
+		}
 	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(st);
-	if (have != 3)
+	if (!have)
 		return 0;
 	if (r->since != 0 && p->max_utc < r->since)
 		return 0;
@@ -638,6 +1122,7 @@ parts_list(struct run *r, const char *datadir)
 	struct dirent *de;
 	DIR	*d;
 	size_t	 i, keep, cap = 0;
+	int64_t	 today = time_now_us() / 86400000000LL;
 	int	 m;
 
 	if ((size_t)snprintf(r->dir, sizeof(r->dir), "%s/events", datadir) >=
@@ -674,9 +1159,9 @@ parts_list(struct run *r, const char *datadir)
 	for (i = keep = 0; i < r->nparts; i++) {
 		struct part *p = &r->parts[i];
 
-		if ((m = part_meta(r, p)) == -1)
+		if ((m = part_meta(r, p, today)) == -1)
 			return -1;
-		if (m == 0 || r->nopen > MAX_OPEN)
+		if (m == 0)
 			part_close(r, p);
 		if (m == 1) {
 			if (keep != i) {
@@ -702,27 +1187,40 @@ parts_close(struct run *r)
 	r->nparts = 0;
 }
 
-/* Prepare r->sql on partition p and bind it. */
+/* Prepare s on partition p into *st and bind it. */
 static int
-part_prepare(struct run *r, struct part *p)
+prepare(struct run *r, struct part *p, const struct sql *s,
+    sqlite3_stmt **st)
 {
 	if (part_open(r, p) == -1)
 		return -1;
-	if (sqlite3_prepare_v2(p->db, r->sql.text.data, -1, &p->st,
-	    NULL) != SQLITE_OK || apply_binds(r, p->st, &r->sql) == -1) {
+	if (sqlite3_prepare_v2(p->db, s->text.data, -1, st, NULL) !=
+	    SQLITE_OK || apply_binds(r, *st, s) == -1) {
 		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
 		return -1;
 	}
 	return 0;
 }
 
-/* Step p; returns 0 (row or done) or -1. */
+static void
+step_failed(struct run *r, struct part *p, int rc)
+{
+	if (r->timed_out || rc == SQLITE_INTERRUPT)
+		seterr(r, "search timed out after %d ms (narrow the time range "
+		    "or the query)", r->o->timeout_ms > 0 ? r->o->timeout_ms :
+		    SEARCH_TIMEOUT_MS);
+	else
+		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+}
+
+/* Step a P_SQL partition; returns 0 (row or done) or -1. */
 static int
-part_step(struct run *r, struct part *p)
+sql_step(struct run *r, struct part *p)
 {
 	int	 rc = sqlite3_step(p->st);
 
 	if (rc == SQLITE_ROW) {
+		p->cur = p->st;
 		p->has_row = 1;
 		return 0;
 	}
@@ -730,21 +1228,14 @@ part_step(struct run *r, struct part *p)
 	p->done = 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	if (r->timed_out || rc == SQLITE_INTERRUPT)
-		seterr(r, "search timed out after %d ms (narrow the time range "
-		    "or the query)", r->o->timeout_ms > 0 ? r->o->timeout_ms :
-		    SEARCH_TIMEOUT_MS);
-	else
-		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+	step_failed(r, p, rc);
 	return -1;
 }
 
-/* The WHERE clause: the filter and the time bounds. */
+/* The time bounds, as " AND ..." (nothing when open). */
 static void
-where_sql(struct run *r, struct sql *s)
+bounds_sql(struct run *r, struct sql *s)
 {
-	sql_put(s, " WHERE ");
-	compile(s, r->q->root);
 	if (r->since != 0) {
 		sql_put(s, " AND utc >= ");
 		bind_int(s, r->since);
@@ -753,6 +1244,15 @@ where_sql(struct run *r, struct sql *s)
 		sql_put(s, " AND utc < ");
 		bind_int(s, r->until);
 	}
+}
+
+/* The WHERE clause: the filter and the time bounds. */
+static void
+where_sql(struct run *r, struct sql *s, enum tmode mode)
+{
+	sql_put(s, " WHERE ");
+	compile(s, r->q->root, mode, 1);
+	bounds_sql(r, s);
 }
 
 /* Tighten [since, until) with the utctimestamp terms every match must
@@ -877,6 +1377,174 @@ emit_event(struct run *r, sqlite3_stmt *st)
 	return emit(r, r->line.data, r->line.len);
 }
 
+/* ---- the walk: utc index, FTS bitmap, checks by id ------------------- */
+
+/* Read FTS rowids (newest first) until one at or below id is read or
+   none are left, setting their bits.  Returns 0 or -1. */
+static int
+fts_fill(struct run *r, struct part *p, int64_t id)
+{
+	uint64_t *nb;
+	size_t	 need, nw;
+	int64_t	 x;
+	int	 rc;
+
+	while (!p->fts_done && (p->nread == 0 || p->lo > id)) {
+		if ((rc = sqlite3_step(p->fts)) != SQLITE_ROW) {
+			if (rc != SQLITE_DONE) {
+				step_failed(r, p, rc);
+				return -1;
+			}
+			p->fts_done = 1;
+			break;
+		}
+		x = sqlite3_column_int64(p->fts, 0);
+		if (p->nread++ == 0)
+			p->top = x;
+		p->lo = x;
+		need = (size_t)((uint64_t)(p->top - x) >> 6) + 1;
+		if (need > p->nwords) {
+			nw = p->nwords ? p->nwords * 2 : 1024;
+			while (nw < need)
+				nw *= 2;
+			if ((nb = reallocarray(p->bits, nw,
+			    sizeof(*nb))) == NULL) {
+				seterr(r, "out of memory");
+				return -1;
+			}
+			memset(nb + p->nwords, 0, (nw - p->nwords) *
+			    sizeof(*nb));
+			p->bits = nb;
+			p->nwords = nw;
+		}
+		p->bits[(uint64_t)(p->top - x) >> 6] |=
+		    UINT64_C(1) << ((uint64_t)(p->top - x) & 63);
+	}
+	return 0;
+}
+
+/*
+ * Is id an FTS match?  Returns 1 or 0, 2 when it is cheaper to check the
+ * row itself than to read the FTS index down to id, or -1 on error.  The
+ * bitmap is read further down while that costs at most EXT_BASE rowids
+ * plus EXT_PER_CHECK for each row checked on its own so far, so a walk
+ * never spends much more on either than the better choice would have.
+ */
+static int
+fts_member(struct run *r, struct part *p, int64_t id)
+{
+	uint64_t k;
+	double	 dens, need;
+
+	if (p->nread == 0 && fts_fill(r, p, INT64_MAX) == -1)
+		return -1;
+	if (p->nread == 0 || id > p->top)
+		return 0;
+	if (!p->fts_done && id < p->lo) {
+		dens = (double)p->nread / (double)(p->top - p->lo + 1);
+		need = (double)(p->lo - id) * dens;
+		if (r->o->force_plan == SEARCH_PLAN_CHECK ||
+		    p->top - id >= BITS_MAX || (double)p->nread + need >
+		    (double)EXT_BASE + (double)EXT_PER_CHECK *
+		    (double)p->nchecks) {
+			p->nchecks++;
+			return 2;
+		}
+		if (fts_fill(r, p, id) == -1)
+			return -1;
+	}
+	if (id < p->lo)		/* below every match */
+		return 0;
+	k = (uint64_t)(p->top - id);
+	return (p->bits[k >> 6] >> (k & 63)) & 1;
+}
+
+/* Step a P_WALK partition to its next matching row. */
+static int
+walk_step(struct run *r, struct part *p)
+{
+	sqlite3_stmt *vs;
+	int64_t	 id;
+	int	 rc, m;
+
+	for (;;) {
+		if (p->cur != NULL)
+			sqlite3_reset(p->cur);
+		p->cur = NULL;
+		p->has_row = 0;
+		if ((rc = sqlite3_step(p->st)) != SQLITE_ROW) {
+			p->done = 1;
+			if (rc == SQLITE_DONE)
+				return 0;
+			step_failed(r, p, rc);
+			return -1;
+		}
+		id = sqlite3_column_int64(p->st, 0);
+		if ((m = fts_member(r, p, id)) == -1)
+			return -1;
+		if (m == 0)
+			continue;
+		vs = m == 1 ? p->verify : p->check;
+		if (sqlite3_bind_int64(vs, 1, id) != SQLITE_OK) {
+			step_failed(r, p, SQLITE_ERROR);
+			return -1;
+		}
+		rc = sqlite3_step(vs);
+		if (rc == SQLITE_ROW) {
+			p->cur = vs;
+			p->has_row = 1;
+			return 0;
+		}
+		sqlite3_reset(vs);
+		if (rc != SQLITE_DONE) {
+			step_failed(r, p, rc);
+			return -1;
+		}
+	}
+}
+
+static int
+part_step(struct run *r, struct part *p)
+{
+	return p->plan == P_WALK ? walk_step(r, p) : sql_step(r, p);
+}
+
+/*
+ * Choose p's plan and start it (its first row is stepped by the caller).
+ * With an FTS expression, count its matches up to fts_probe: fewer, and
+ * they are all read and sorted; more, and the partition is walked.
+ */
+static int
+part_start(struct run *r, struct part *p)
+{
+	size_t	 n = 0;
+	int	 rc = SQLITE_ROW;
+
+	p->plan = P_SQL;
+	if (r->fts == NULL)
+		return prepare(r, p, &r->sql, &p->st);
+	/* Counted in the index's own order, the cheapest. */
+	if (prepare(r, p, &r->count, &p->fts) == -1)
+		return -1;
+	if (r->o->force_plan == 0)
+		while (n < r->fts_probe &&
+		    (rc = sqlite3_step(p->fts)) == SQLITE_ROW)
+			n++;
+	sqlite3_finalize(p->fts);
+	p->fts = NULL;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		step_failed(r, p, rc);
+		return -1;
+	}
+	if (rc == SQLITE_DONE)
+		return prepare(r, p, &r->sqlf, &p->st);
+	p->plan = P_WALK;
+	return prepare(r, p, &r->probe, &p->fts) == -1 ||
+	    prepare(r, p, &r->walk, &p->st) == -1 ||
+	    prepare(r, p, &r->verify, &p->verify) == -1 ||
+	    prepare(r, p, &r->check, &p->check) == -1 ? -1 : 0;
+}
+
 /* Compare the current rows of two partitions in output order: by the
    sort key (column 3) when sorting, else utc (column 1); then id. */
 static int
@@ -922,13 +1590,16 @@ row_cmp(const struct run *r, sqlite3_stmt *a, sqlite3_stmt *b)
 	return desc ? -c : c;
 }
 
+/*
+ * Build the statements of an events search: r->sql (the whole filter in
+ * SQL), and with an FTS expression and no sort, r->sqlf (rows the FTS
+ * index yields, sorted), r->probe, r->walk, r->verify and r->check.
+ */
 static int
-run_events(struct run *r)
+events_sql(struct run *r)
 {
-	struct sql *s = &r->sql;
-	struct part *best;
-	size_t	 i, next = 0;
 	const char *dir = r->q->has_sort && !r->q->sort_desc ? "ASC" : "DESC";
+	struct sql *s = &r->sql;
 
 	sql_put(s, "SELECT id, utc, doc");
 	if (r->q->has_sort) {
@@ -936,7 +1607,7 @@ run_events(struct run *r)
 		key_sql(s, &r->q->sort, 0);
 	}
 	sql_put(s, " FROM events");
-	where_sql(r, s);
+	where_sql(r, s, T_SQL);
 	if (r->q->has_sort) {
 		sql_put(s, " ORDER BY 4 ");
 		sql_put(s, dir);
@@ -946,10 +1617,62 @@ run_events(struct run *r)
 	sql_put(s, dir);
 	sql_put(s, " LIMIT ");
 	bind_int(s, (int64_t)r->limit);
-	if (s->nomem) {
+	if (r->fts != NULL && !r->q->has_sort) {
+		s = &r->sqlf;
+		sql_put(s, "SELECT id, utc, doc FROM (SELECT rowid AS fid FROM "
+		    "fts WHERE fts MATCH ");
+		bind_owned(s, strdup(r->fts));
+		sql_put(s, ") AS m CROSS JOIN events ON events.id = m.fid");
+		where_sql(r, s, T_COVERED);
+		sql_put(s, " ORDER BY utc DESC, id DESC LIMIT ");
+		bind_int(s, (int64_t)r->limit);
+
+		s = &r->count;
+		sql_put(s, "SELECT rowid FROM fts WHERE fts MATCH ");
+		bind_owned(s, strdup(r->fts));
+
+		s = &r->probe;
+		sql_put(s, "SELECT rowid FROM fts WHERE fts MATCH ");
+		bind_owned(s, strdup(r->fts));
+		sql_put(s, " ORDER BY rowid DESC");
+
+		s = &r->walk;
+		sql_put(s, "SELECT id, utc FROM events WHERE 1");
+		bounds_sql(r, s);
+		sql_put(s, " ORDER BY utc DESC, id DESC");
+
+		s = &r->verify;
+		sql_put(s, "SELECT id, utc, doc FROM events WHERE id = ");
+		bind_int(s, 0);
+		sql_put(s, " AND ");
+		compile(s, r->q->root, T_COVERED, 1);
+
+		s = &r->check;
+		sql_put(s, "SELECT id, utc, doc FROM events WHERE id = ");
+		bind_int(s, 0);
+		sql_put(s, " AND ");
+		compile(s, r->q->root, T_ROW, 1);
+	} else {
+		free(r->fts);
+		r->fts = NULL;
+	}
+	if (r->sql.nomem || r->sqlf.nomem || r->count.nomem ||
+	    r->probe.nomem ||
+	    r->walk.nomem || r->verify.nomem || r->check.nomem) {
 		seterr(r, "out of memory");
 		return -1;
 	}
+	return 0;
+}
+
+static int
+run_events(struct run *r)
+{
+	struct part *best;
+	size_t	 i, next = 0;
+
+	if (events_sql(r) == -1)
+		return -1;
 	/* Newest partitions (by their newest event) first. */
 	if (r->nparts > 0)
 		qsort(r->parts, r->nparts, sizeof(*r->parts), newest_desc);
@@ -960,7 +1683,7 @@ run_events(struct run *r)
 				struct part *p = &r->parts[i];
 
 				if (p->has_row && (best == NULL ||
-				    row_cmp(r, p->st, best->st) < 0))
+				    row_cmp(r, p->cur, best->cur) < 0))
 					best = p;
 			}
 			/* Open the next partition when it may hold a row
@@ -968,9 +1691,9 @@ run_events(struct run *r)
 			   sorting on another key). */
 			if (next == r->nparts || (best != NULL &&
 			    !r->q->has_sort && r->parts[next].max_utc <
-			    sqlite3_column_int64(best->st, 1)))
+			    sqlite3_column_int64(best->cur, 1)))
 				break;
-			if (part_prepare(r, &r->parts[next]) == -1 ||
+			if (part_start(r, &r->parts[next]) == -1 ||
 			    part_step(r, &r->parts[next]) == -1)
 				return -1;
 			r->info->partitions++;
@@ -978,7 +1701,7 @@ run_events(struct run *r)
 		}
 		if (best == NULL)
 			return 0;
-		if (emit_event(r, best->st) == -1)
+		if (emit_event(r, best->cur) == -1)
 			return r->stopped ? 0 : -1;
 		if (part_step(r, best) == -1)
 			return -1;
@@ -1205,8 +1928,17 @@ run_aggregate(struct run *r)
 		ncols = (int)q->nby;
 		break;
 	}
-	sql_put(s, "count(*) FROM events");
-	where_sql(r, s);
+	if (r->fts != NULL) {
+		/* Only the rows the FTS index admits. */
+		sql_put(s, "count(*) FROM (SELECT rowid AS fid FROM fts WHERE "
+		    "fts MATCH ");
+		bind_owned(s, strdup(r->fts));
+		sql_put(s, ") AS m CROSS JOIN events ON events.id = m.fid");
+		where_sql(r, s, T_COVERED);
+	} else {
+		sql_put(s, "count(*) FROM events");
+		where_sql(r, s, T_SQL);
+	}
 	for (k = 0; k < (size_t)ncols; k++)
 		sql_put(s, k == 0 ? " GROUP BY 1" : k == 1 ? ", 2" :
 		    k == 2 ? ", 3" : ", 4");
@@ -1217,7 +1949,7 @@ run_aggregate(struct run *r)
 	for (i = 0; i < r->nparts; i++) {
 		struct part *p = &r->parts[i];
 
-		if (part_prepare(r, p) == -1 || part_step(r, p) == -1)
+		if (prepare(r, p, s, &p->st) == -1 || sql_step(r, p) == -1)
 			goto fail;
 		r->info->partitions++;
 		for (; p->has_row; ) {
@@ -1257,7 +1989,7 @@ run_aggregate(struct run *r)
 					goto fail;
 				}
 			}
-			if (part_step(r, p) == -1)
+			if (sql_step(r, p) == -1)
 				goto fail;
 		}
 		part_close(r, p);
@@ -1328,7 +2060,7 @@ search_exec(const char *datadir, const struct query *q,
 	struct search_info scratch;
 	struct run r;
 	size_t	 max;
-	int	 ms, rc = -1;
+	int	 ms, rc = -1, nomem = 0;
 
 	if (o == NULL)
 		o = &defaults;
@@ -1363,19 +2095,37 @@ search_exec(const char *datadir, const struct query *q,
 		r.deadline.tv_sec++;
 		r.deadline.tv_nsec -= 1000000000L;
 	}
+	r.fts_probe = o->fts_probe > 0 ? o->fts_probe : FTS_PROBE;
 	sql_init(&r.sql);
+	sql_init(&r.sqlf);
+	sql_init(&r.count);
+	sql_init(&r.probe);
+	sql_init(&r.walk);
+	sql_init(&r.verify);
+	sql_init(&r.check);
 	buf_init(&r.line);
-	if (r.since != 0 && r.until != 0 && r.since >= r.until) {
+	r.fts = fts_cond(q->root, &nomem);
+	if (nomem) {
+		seterr(&r, "out of memory");
+		rc = -1;
+	} else if (r.since != 0 && r.until != 0 && r.since >= r.until) {
 		/* Nothing can match. */
 		if (q->agg == QUERY_AGG_COUNT)
 			emit(&r, "{\"count\":0}", 11);
 		rc = 0;
-	} else if (parts_list(&r, datadir) == 0)
+	} else if (pool_prune(), parts_list(&r, datadir) == 0)
 		rc = q->agg == QUERY_AGG_NONE ? run_events(&r) :
 		    run_aggregate(&r);
 	info->timed_out = r.timed_out;
 	parts_close(&r);
 	sql_release(&r.sql);
+	sql_release(&r.sqlf);
+	sql_release(&r.count);
+	sql_release(&r.probe);
+	sql_release(&r.walk);
+	sql_release(&r.verify);
+	sql_release(&r.check);
+	free(r.fts);
 	buf_release(&r.line);
 	if (rc == -1 && err != NULL && errlen > 0 && err[0] == '\0')
 		snprintf(err, errlen, "search failed");

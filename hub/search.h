@@ -27,7 +27,17 @@ struct search_opts {
 	int	 timeout_ms;	/* whole search; 0: SEARCH_TIMEOUT_MS */
 	size_t	 max_groups;	/* 0: SEARCH_GROUPS_MAX */
 	int64_t	 now_us;	/* "now" for relative times; 0: the clock */
+	size_t	 fts_probe;	/* FTS matches a partition reads and sorts
+				   before it walks utc instead; 0: default */
+	int	 force_plan;	/* tests: 0 (choose), SEARCH_PLAN_WALK or
+				   SEARCH_PLAN_CHECK */
 };
+
+/* Plans a test may force on every partition when the filter implies an
+   FTS expression: walk utc with the FTS bitmap, or walk utc checking
+   every row below the newest FTS match on its own document. */
+#define SEARCH_PLAN_WALK	1
+#define SEARCH_PLAN_CHECK	2
 
 /* What happened, for the caller to report (HTTP trailer, console). */
 struct search_info {

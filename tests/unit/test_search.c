@@ -404,6 +404,81 @@ agrees_with_query_match(void **state)
 	}
 }
 
+/*
+ * Every plan a partition may take gives the same rows: the FTS-driven
+ * sort (default on these small partitions), the utc walk with the FTS
+ * bitmap, and the walk that checks rows on their own document; with the
+ * limit cutting the walk short too.
+ */
+static void
+plans_agree(void **state)
+{
+	static const int plans[] = { SEARCH_PLAN_WALK, SEARCH_PLAN_CHECK };
+	static const size_t limits[] = { NEV + 10, 7 };
+	struct search_opts o;
+	struct search_info info;
+	struct lines ls = { 0 };
+	int64_t	 want[NEV];
+	size_t	 i, k, n, pl, li;
+
+	for (pl = 0; pl < 2; pl++)
+		for (li = 0; li < 2; li++)
+			for (i = 0; i < sizeof(agree) / sizeof(agree[0]); i++) {
+		memset(&o, 0, sizeof(o));
+		o.limit = limits[li];
+		o.force_plan = plans[pl];
+		assert_int_equal(search(agree[i], &o, &ls, &info), 0);
+		n = expected(agree[i], 0, 0, want);
+		if (n > limits[li])
+			n = limits[li];
+		if (ls.n != n)
+			fail_msg("'%s' plan %d: %zu rows, want %zu", agree[i],
+			    plans[pl], ls.n, n);
+		for (k = 0; k < n; k++)
+			if (line_id(ls.l[k]) != want[k])
+				fail_msg("'%s' plan %d: row %zu is %lld, want "
+				    "%lld", agree[i], plans[pl], k,
+				    (long long)line_id(ls.l[k]),
+				    (long long)want[k]);
+		lines_free(&ls);
+	}
+	(void)state;
+}
+
+/* Field equalities use the FTS text as a prefilter: the column still
+   decides, so a value that is only part of a field, or in another field,
+   does not match. */
+static void
+field_prefilter_is_exact(void **state)
+{
+	static const char *qs[] = {
+		"hostname:web", "hostname:web01", "hostname:WEB01",
+		"details.username:robert", "details.username:root",
+		"hostname:root", "processname:root", "category:system",
+		"hostname:web01 AND details.username:root",
+		"hostname:web01 OR category:network", "details.port:22",
+		"source:syslog failed", "tags:ssh AND -hostname:db01",
+	};
+	struct search_opts o;
+	struct lines ls = { 0 };
+	int64_t	 want[NEV];
+	size_t	 i, k, n;
+
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		memset(&o, 0, sizeof(o));
+		o.limit = NEV + 10;
+		o.fts_probe = 1 + i % 3 * 20;
+		assert_int_equal(search(qs[i], &o, &ls, NULL), 0);
+		n = expected(qs[i], 0, 0, want);
+		if (ls.n != n)
+			fail_msg("'%s': %zu rows, want %zu", qs[i], ls.n, n);
+		for (k = 0; k < n; k++)
+			assert_int_equal(line_id(ls.l[k]), want[k]);
+		lines_free(&ls);
+	}
+	(void)state;
+}
+
 static void
 rows_are_the_stored_document_with_id_first(void **state)
 {
@@ -812,6 +887,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(agrees_with_query_match),
 		cmocka_unit_test(rows_are_the_stored_document_with_id_first),
+		cmocka_unit_test(plans_agree),
+		cmocka_unit_test(field_prefilter_is_exact),
 		cmocka_unit_test(newest_first_across_partitions_and_limit),
 		cmocka_unit_test(time_bounds_span_day_boundaries),
 		cmocka_unit_test(aggregations_merge_partitions),

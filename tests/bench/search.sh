@@ -1,0 +1,120 @@
+#!/bin/sh
+# Search speed (issue 3): newest 50 of full-text and field terms, count by
+# over ~1M matches, memory of a search returning everything; on a stored
+# corpus while a real hub ingests loadgen traffic, compared with the same
+# queries typed into the sqlite3 shell over the same partitions.
+#
+#   B=build/rel CORPUS=10000000 RATE=25000 REPS=200 sh tests/bench/search.sh
+#
+# CORPUS events (default 10M) are built once by bench_search under
+# CORPUS_DIR (default /var/tmp/ward-bench-corpus-CORPUS; ~850 bytes an
+# event on disk, 8.4 GB for 10M; the build takes ~10 min on 2 cores at
+# ~18k events/s) over the 4 UTC days before the day of the build, and
+# reused.  Each run starts a hub on a scratch data dir whose events/
+# links to the corpus partitions (the hub writes today's partition, which
+# the corpus never holds, so the corpus stays as built), runs loadgen -r
+# RATE against it, and measures while it runs.  Quick try: CORPUS=1000000.
+# The full run (corpus built) takes 15-20 min, most of it the sqlite3 shell's
+# full scans and the count-by queries; the memory test reads all 10M
+# events (~1 min).
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-build/rel}
+BIN=$ROOT/$B/bench
+CORPUS=${CORPUS:-10000000}
+CORPUS_DIR=${CORPUS_DIR:-/var/tmp/ward-bench-corpus-$CORPUS}
+RATE=${RATE:-25000}
+REPS=${REPS:-200}
+SQLREPS=${SQLREPS:-3}
+MEM=${MEM:-1}
+
+for t in bench_search loadgen; do
+	[ -x "$BIN/$t" ] || { echo "search.sh: $BIN/$t missing (make tools)"; exit 1; }
+done
+if [ ! -f "$CORPUS_DIR/corpus.done" ]; then
+	need=$((CORPUS / 1000 * 900 / 1000))	# MB
+	mkdir -p "$CORPUS_DIR" || exit 1
+	avail=$(df -Pm "$CORPUS_DIR" | awk 'NR == 2 { print $4 }')
+	if [ "$avail" -lt $((need + need / 4)) ]; then
+		echo "search.sh: $CORPUS_DIR needs ~${need} MB, ${avail} MB free"
+		exit 1
+	fi
+	echo "== building the corpus: $CORPUS events in $CORPUS_DIR (once)"
+	rm -rf "$CORPUS_DIR/events"
+	"$BIN/bench_search" build -d "$CORPUS_DIR" -n "$CORPUS" -D 4 || exit 1
+fi
+echo "== corpus $(cat "$CORPUS_DIR/corpus.done"), $(du -sh "$CORPUS_DIR" | cut -f1)"
+
+T=$(mktemp -d /var/tmp/ward-bench-search.XXXXXX)
+HUB= LG=
+cleanup() {
+	[ -n "$LG" ] && kill "$LG" 2>/dev/null
+	[ -n "$HUB" ] && kill "$HUB" 2>/dev/null && wait "$HUB" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+mkdir -p "$T/data/events"
+for f in "$CORPUS_DIR"/events/*.db; do ln -s "$f" "$T/data/events/"; done
+PORT=$(shuf -i 20000-60000 -n 1)
+"$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$PORT 2>"$T/hub.log" &
+HUB=$!
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; do
+	sleep 0.2; i=$((i + 1))
+	[ $i -gt 150 ] && { echo "search.sh: the hub did not start"; cat "$T/hub.log"; exit 1; }
+done
+TOKEN=$("$ROOT/bin/wardd" token add --data "$T/data" bench | tail -n 1)
+stored() {
+	curl -s "http://127.0.0.1:$PORT/metrics" |
+	    awk '$1 == "ward_events_stored_total" { print $2 }'
+}
+if [ "$RATE" -gt 0 ]; then
+	"$BIN/loadgen" -u "http://127.0.0.1:$PORT" -t "$TOKEN" -c 4 -b 1000 \
+	    -r "$RATE" -d 3600 >"$T/loadgen.out" 2>&1 &
+	LG=$!
+	sleep 5		# let ingest settle
+fi
+s0=$(stored); t0=$(date +%s.%N)
+echo "== load: $(uptime | sed 's/.*load average: /load average /'), ingest -r $RATE"
+echo "== ward search (search_run on the hub's data, warm: 1 run, then $REPS timed)"
+"$BIN/bench_search" run -d "$T/data" -r "$REPS" -R "$SQLREPS" \
+    -o "$T/q.sql" -t "$T/ours.tsv" || exit 1
+echo "== the same queries in the sqlite3 shell over the same partitions (ATTACH, UNION ALL; median of $SQLREPS after 1 warm-up)"
+sqlite3 -readonly :memory: <"$T/q.sql" >"$T/sql.out" 2>&1
+awk -v R="$SQLREPS" '
+	/^Run Time: real/ {
+		q = int(c / (R + 1)); r = c % (R + 1); c++
+		if (r > 0) { n[q]++; t[q, n[q]] = $4 * 1000 }	# r 0: warm-up
+	}
+	END {
+		for (q in n) {
+			m = n[q]
+			for (i = 1; i <= m; i++) v[i] = t[q, i]
+			for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
+				if (v[j] < v[i]) { x = v[i]; v[i] = v[j]; v[j] = x }
+			printf "%d\t%.3f\n", q, v[int((m + 1) / 2)]
+		}
+	}' "$T/sql.out" | sort -n >"$T/sql.tsv"
+grep -v '^Run Time' "$T/sql.out" | head -5
+s1=$(stored); t1=$(date +%s.%N)
+awk -F '\t' 'NR == FNR { ours[$1] = $2; p99[$1] = $3; next }
+	{ printf "  query %d   ward p50 %9.2f ms   sqlite3 %9.1f ms   sqlite3/ward %7.1fx\n",
+	    $1, ours[$1], $2, (ours[$1] > 0 ? $2 / ours[$1] : 0) }' \
+    "$T/ours.tsv" "$T/sql.tsv"
+echo "   (query N: the Nth row of the table above, from 0; the sqlite3 shell times to 1 ms)"
+awk -v a="$s0" -v b="$s1" -v t0="$t0" -v t1="$t1" 'BEGIN {
+	printf "== ingest during the measurement: %.0f events/s stored (%d events in %.0f s)\n",
+	    (b - a) / (t1 - t0), b - a, t1 - t0 }'
+if [ "$MEM" -eq 1 ]; then
+	echo "== memory: one search, everything vs 50 lines (each in its own process)"
+	"$BIN/bench_search" mem -d "$T/data" -q '*' -l 50
+	"$BIN/bench_search" mem -d "$T/data" -q '*' -l 1000000000
+	"$BIN/bench_search" mem -d "$T/data" -q 'failed' -l 1000000000
+fi
+echo "== load at the end: $(uptime | sed 's/.*load average: //')"
+if [ -n "$LG" ]; then
+	kill "$LG" 2>/dev/null; wait "$LG" 2>/dev/null; LG=
+fi
+if grep -q 'ERROR\|error' "$T/hub.log"; then
+	echo "== hub log:"; grep -i 'error' "$T/hub.log" | head -5
+fi
