@@ -4,7 +4,8 @@
 set -e
 PKGS="build-essential pkg-config clang libwebsockets-dev libjansson-dev
 libsodium-dev libsqlite3-dev zlib1g-dev libyaml-dev libncurses-dev
-libcmocka-dev sqlite3 curl jq tmux mandoc procps rsyslog rsyslog-elasticsearch
+libcmocka-dev sqlite3 curl jq tmux mandoc procps openssl iproute2
+rsyslog rsyslog-elasticsearch
 "
 missing=""
 for p in $PKGS; do
