@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "gunzip.h"
+#include "jsonfast.h"
 #include "log.h"
 #include "normalize.h"
 #include "pipeline.h"
@@ -67,12 +68,6 @@ text_of(struct buf *a, json_t *v, int depth)
 	}
 }
 
-static int
-dump_cb(const char *p, size_t n, void *arg)
-{
-	return buf_append(arg, p, n);
-}
-
 /* Normalize one document and add its row.  Returns 0 or -1 (memory). */
 static int
 add_row(const struct pipeline_opts *o, struct job *j, size_t item)
@@ -97,7 +92,7 @@ add_row(const struct pipeline_opts *o, struct job *j, size_t item)
 	r->source = arena_str(&j->arena, f.source);
 	r->summary = arena_str(&j->arena, f.summary);
 	start = j->arena.len;
-	if (json_dump_callback(ev, dump_cb, &j->arena, JSON_COMPACT) == -1)
+	if (jsonfast_dump(&j->arena, ev) == -1)
 		return -1;
 	r->doc = (uint32_t)start;
 	r->doclen = (uint32_t)(j->arena.len - start);

@@ -1,16 +1,15 @@
 /*
  * split — cut an ingest request body into JSON documents.
  *
- * Every document is parsed once, by json_loadb() on the bytes of the body
- * itself (no copies).  JSON_DISABLE_EOF_CHECK lets jansson stop after one
- * value; error.position then says how many bytes it took, which is how we
- * walk arrays and streams.
+ * Every document is parsed once, by jsonfast_parse() on the bytes of the
+ * body itself (no copies).  It can stop after one value and say how many
+ * bytes it took, which is how we walk arrays and streams.
  *
  * Error recovery, and why it stays linear in the body size:
  *   NDJSON, BULK  every line is parsed on its own, so a bad line never
  *                 touches the next one.
  *   STREAM        a document is first parsed within its line.  Only when
- *                 jansson says the line ended too early is it parsed again
+ *                 the parser says the line ended too early is it parsed again
  *                 over the rest of the body (a pretty-printed document).
  *                 After a bad document we resume at the next line that
  *                 starts with '{' after the line the document started on;
@@ -21,14 +20,16 @@
  *   JSON array    a bad element is skipped by matching its brackets
  *                 (outside strings); when that is impossible the body as a
  *                 whole is refused.
- * Depth is checked on the parsed tree (jansson itself stops at 2048), not
- * descending past the limit.
+ * Depth is checked by the parser, which stops building past the limit but
+ * reads the too-deep document to its end, so it can be stepped over like a
+ * good one.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonfast.h"
 #include "split.h"
 
 #define SPLIT_DEPTH	64
@@ -149,27 +150,27 @@ refuse(struct splitter *sp, struct split_item *it, size_t pos,
 	sp->out->bad++;
 }
 
-/* Where jansson stopped, as a body offset. */
+/* Where the parser stopped, as a body offset. */
 static size_t
-json_err_pos(size_t start, const json_error_t *e)
+json_err_pos(size_t start, const struct jsonfast_error *e)
 {
-	return start + (e->position > 0 ? (size_t)e->position : 0);
+	return start + e->pos;
 }
 
-/* jansson's message, made plainer for the cases people will meet. */
+/* The parser's message, made plainer for the cases people will meet. */
 static void
-json_err_text(const struct splitter *sp, const json_error_t *e, char *out,
-    size_t outlen)
+json_err_text(const struct splitter *sp, const struct jsonfast_error *e,
+    char *out, size_t outlen)
 {
-	switch (json_error_code(e)) {
-	case json_error_stack_overflow:
+	switch (e->code) {
+	case JSONFAST_DEPTH:
 		snprintf(out, outlen, "document nests deeper than %zu levels",
 		    sp->max_depth);
 		break;
-	case json_error_invalid_utf8:
+	case JSONFAST_UTF8:
 		snprintf(out, outlen, "invalid UTF-8: %s", e->text);
 		break;
-	case json_error_null_character:
+	case JSONFAST_NUL:
 		snprintf(out, outlen, "NUL character (\\u0000) in a string");
 		break;
 	default:
@@ -178,20 +179,34 @@ json_err_text(const struct splitter *sp, const json_error_t *e, char *out,
 	}
 }
 
+/*
+ * Refuse the document starting at start that the parser refused.  A
+ * document that is only too deep is named at its start (and, for an array,
+ * refused for not being an object, as it would be when shallow).
+ */
 static void
 refuse_json(struct splitter *sp, struct split_item *it, size_t start,
-    const json_error_t *e)
+    const struct jsonfast_error *e)
 {
-	char	 msg[JSON_ERROR_TEXT_LENGTH + 32];
+	char	 msg[sizeof(e->text) + 32];
 
+	if (e->code == JSONFAST_DEPTH) {
+		if (sp->body[skip_ws(sp, start)] == '[')
+			refuse(sp, it, start, "document is a JSON array, "
+			    "expected an object");
+		else
+			refuse(sp, it, start, "document nests deeper than %zu "
+			    "levels", sp->max_depth);
+		return;
+	}
 	json_err_text(sp, e, msg, sizeof(msg));
 	refuse(sp, it, json_err_pos(start, e), "%s", msg);
 }
 
 static int
-fail_json(struct splitter *sp, size_t start, const json_error_t *e)
+fail_json(struct splitter *sp, size_t start, const struct jsonfast_error *e)
 {
-	char	 msg[JSON_ERROR_TEXT_LENGTH + 32];
+	char	 msg[sizeof(e->text) + 32];
 
 	json_err_text(sp, e, msg, sizeof(msg));
 	return body_fail(sp, json_err_pos(start, e), "%s", msg);
@@ -204,7 +219,7 @@ item_new(struct splitter *sp, size_t off)
 {
 	struct split_result	*r = sp->out;
 	struct split_item	*it;
-	size_t			 cap;
+	size_t			 cap, guess;
 
 	if (r->n >= sp->max_docs) {
 		body_fail(sp, off, "more than %zu documents in one body",
@@ -212,7 +227,19 @@ item_new(struct splitter *sp, size_t off)
 		return NULL;
 	}
 	if (r->n == r->cap) {
+		/*
+		 * Items are big and a large realloc makes malloc tidy up
+		 * every small block freed so far: grow to what the body
+		 * will need, guessed from the documents so far, plus 1/8.
+		 */
 		cap = r->cap ? r->cap * 2 : 16;
+		if (r->n >= 16 && off > sp->start) {
+			guess = (sp->len - sp->start) / ((off - sp->start) /
+			    r->n + 1) + 1;
+			guess += guess / 8;
+			if (guess > cap)
+				cap = guess;
+		}
 		if (cap > sp->max_docs)
 			cap = sp->max_docs;
 		it = realloc(r->items, cap * sizeof(*it));
@@ -232,30 +259,6 @@ item_new(struct splitter *sp, size_t off)
 	it->action[0] = '\0';
 	it->index[0] = '\0';
 	return it;
-}
-
-/* Is any container inside j (itself at depth d) deeper than max? */
-static int
-too_deep(json_t *j, size_t d, size_t max)
-{
-	const char	*k;
-	json_t		*v;
-	size_t		 i;
-
-	if (d > max)
-		return 1;
-	if (json_is_object(j)) {
-		json_object_foreach(j, k, v)
-			if ((json_is_object(v) || json_is_array(v)) &&
-			    too_deep(v, d + 1, max))
-				return 1;
-	} else {
-		json_array_foreach(j, i, v)
-			if ((json_is_object(v) || json_is_array(v)) &&
-			    too_deep(v, d + 1, max))
-				return 1;
-	}
-	return 0;
 }
 
 static const char *
@@ -279,7 +282,8 @@ type_name(const json_t *j)
 	}
 }
 
-/* Give doc (parsed at start) to it, or refuse it. */
+/* Give doc (parsed at start, no deeper than the limit) to it, or refuse
+   it. */
 static void
 take_doc(struct splitter *sp, struct split_item *it, size_t start,
     json_t *doc)
@@ -287,12 +291,6 @@ take_doc(struct splitter *sp, struct split_item *it, size_t start,
 	if (!json_is_object(doc)) {
 		refuse(sp, it, start, "document is a JSON %s, expected an "
 		    "object", type_name(doc));
-		json_decref(doc);
-		return;
-	}
-	if (too_deep(doc, 1, sp->max_depth)) {
-		refuse(sp, it, start, "document nests deeper than %zu levels",
-		    sp->max_depth);
 		json_decref(doc);
 		return;
 	}
@@ -305,12 +303,13 @@ one_line_doc(struct splitter *sp, size_t start, size_t end,
     struct split_item **itp)
 {
 	struct split_item	*it;
-	json_error_t		 e;
+	struct jsonfast_error	 e;
 	json_t			*j;
 
 	if ((it = item_new(sp, start)) == NULL)
 		return -1;
-	j = json_loadb(sp->body + start, end - start, JSON_DECODE_ANY, &e);
+	j = jsonfast_parse(sp->body + start, end - start, NULL, sp->max_depth,
+	    &e);
 	if (j == NULL)
 		refuse_json(sp, it, start, &e);
 	else
@@ -357,10 +356,9 @@ static int
 split_stream(struct splitter *sp)
 {
 	struct split_item	*it;
-	json_error_t		 e;
+	struct jsonfast_error	 e;
 	json_t			*j;
-	size_t			 p = sp->start, s, eol = 0, hw = 0;
-	const size_t		 fl = JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY;
+	size_t			 p = sp->start, s, eol = 0, hw = 0, used;
 	int			 have_eol = 0;
 
 	for (;;) {
@@ -372,22 +370,24 @@ split_stream(struct splitter *sp)
 		}
 		if ((it = item_new(sp, s)) == NULL)
 			return -1;
-		j = json_loadb(sp->body + s, eol - s, fl, &e);
-		if (j == NULL && json_error_code(&e) ==
-		    json_error_premature_end_of_input && eol < sp->len &&
+		j = jsonfast_parse(sp->body + s, eol - s, &used, sp->max_depth,
+		    &e);
+		if (j == NULL && e.code == JSONFAST_EOF && eol < sp->len &&
 		    s >= hw) {
 			/* the document goes on past its line */
-			j = json_loadb(sp->body + s, sp->len - s, fl, &e);
+			j = jsonfast_parse(sp->body + s, sp->len - s, &used,
+			    sp->max_depth, &e);
 			if (j == NULL)
 				hw = json_err_pos(s, &e);
 		}
 		if (j != NULL) {
 			take_doc(sp, it, s, j);
-			p = s + (e.position > 0 ? (size_t)e.position : 1);
+			p = s + used;
 			continue;
 		}
 		refuse_json(sp, it, s, &e);
-		p = next_doc_line(sp, s);
+		/* a document that is only too deep has a known end */
+		p = e.code == JSONFAST_DEPTH ? s + used : next_doc_line(sp, s);
 	}
 	return 0;
 }
@@ -435,10 +435,9 @@ static int
 split_array(struct splitter *sp, size_t s)
 {
 	struct split_item	*it;
-	json_error_t		 e;
+	struct jsonfast_error	 e;
 	json_t			*j;
-	size_t			 p, q;
-	const size_t		 fl = JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY;
+	size_t			 p, q, used;
 
 	p = skip_ws(sp, s + 1);
 	if (p < sp->len && sp->body[p] == ']') {
@@ -451,10 +450,14 @@ split_array(struct splitter *sp, size_t s)
 			    "body");
 		if ((it = item_new(sp, p)) == NULL)
 			return -1;
-		j = json_loadb(sp->body + p, sp->len - p, fl, &e);
+		j = jsonfast_parse(sp->body + p, sp->len - p, &used,
+		    sp->max_depth, &e);
 		if (j != NULL) {
 			take_doc(sp, it, p, j);
-			p += e.position > 0 ? (size_t)e.position : 1;
+			p += used;
+		} else if (e.code == JSONFAST_DEPTH) {
+			refuse_json(sp, it, p, &e);
+			p += used;
 		} else {
 			if ((q = skip_container(sp, p)) == 0)
 				return fail_json(sp, p, &e);
@@ -482,19 +485,22 @@ static int
 split_json(struct splitter *sp, size_t s)
 {
 	struct split_item	*it;
-	json_error_t		 e;
+	struct jsonfast_error	 e;
 	json_t			*j;
 
 	if (sp->body[s] == '[')
 		return split_array(sp, s);
-	j = json_loadb(sp->body + s, sp->len - s, 0, &e);
-	if (j == NULL)
+	j = jsonfast_parse(sp->body + s, sp->len - s, NULL, sp->max_depth, &e);
+	if (j == NULL && e.code != JSONFAST_DEPTH)
 		return fail_json(sp, s, &e);
 	if ((it = item_new(sp, s)) == NULL) {
 		json_decref(j);
 		return -1;
 	}
-	take_doc(sp, it, s, j);
+	if (j == NULL)
+		refuse_json(sp, it, s, &e);
+	else
+		take_doc(sp, it, s, j);
 	return 0;
 }
 
@@ -519,13 +525,13 @@ bulk_action(struct splitter *sp, size_t s, size_t eol, json_t **line,
 	static const char *const names[] = {
 		"index", "create", "update", "delete"
 	};
-	json_error_t	 e;
+	struct jsonfast_error e;
 	const char	*k;
 	size_t		 i;
 
-	*line = json_loadb(sp->body + s, eol - s, JSON_DECODE_ANY, &e);
+	*line = jsonfast_parse(sp->body + s, eol - s, NULL, sp->max_depth, &e);
 	if (*line == NULL) {
-		char	 msg[JSON_ERROR_TEXT_LENGTH + 32];
+		char	 msg[sizeof(e.text) + 32];
 
 		json_err_text(sp, &e, msg, sizeof(msg));
 		return body_fail(sp, json_err_pos(s, &e), "bad bulk action "
