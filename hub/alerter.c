@@ -1,32 +1,839 @@
-/* Placeholder until the alerting engine is wired: drops every job. */
-#include <stdlib.h>
+/*
+ * alerter — the rules, run over every acknowledged event on a thread of
+ * their own.  See alerter.h.
+ *
+ * The net thread hands over each acknowledged ingest job (alerter_submit);
+ * the alerter thread takes every job queued at once, parses each event
+ * once, feeds it to the correlator and writes what the rules report into
+ * the state db: one transaction per batch, opened only when something
+ * matched, so an idle rule set costs no fsync.  After the commit it
+ * broadcasts every alert changed since the last one it sent (by rev, so
+ * changes made by consoles' ops on the session thread go out too, within
+ * a tick) and offers them to the response actions (actions.c), which run
+ * on their own threads.
+ *
+ * About once a second the thread ticks: deadman timers, idle windows,
+ * alerts changed by others, and reload requests made over the wire
+ * (rules.reload writes a generation into rules_state).  A reload builds
+ * the new ruleset and correlator on this thread between two batches, so
+ * no event is skipped; jobs queue meanwhile.  Windows restart empty.
+ */
+#include <sys/stat.h>
 
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "actions.h"
 #include "alerter.h"
+#include "alerts.h"
+#include "correlate.h"
+#include "log.h"
+#include "session.h"
+#include "sigma.h"
+
+#define TICK_US		(1000 * 1000)
+#define CHANGES_MAX	1000		/* alerts broadcast per query */
+#define QUEUE_WARN	10000		/* jobs waiting: say so */
 
 struct alerter {
-	int	 unused;
+	struct hub	*h;
+	char		**paths;
+	size_t		 npaths;
+
+	pthread_t	 thr;
+	int		 started;
+	pthread_mutex_t	 mtx;		/* the queue, closing */
+	pthread_cond_t	 cond;
+	struct job	*head, *tail;
+	size_t		 n;
+	int		 closing;
+	int		 done;		/* the thread has ended */
+	atomic_int	 reload;	/* SIGHUP */
+
+	pthread_mutex_t	 bmtx;		/* broadcasting, quiet */
+	int		 quiet;
+
+	/* The alerter thread's. */
+	sqlite3		*db;
+	struct ruleset	*rs;
+	struct correlator *cor;
+	struct actions	*act;
+	int64_t		 last_rev;	/* last alert change broadcast */
+	int64_t		 reload_gen;	/* last rules.reload answered */
+	int		 in_txn;
+	struct batch	*batch;		/* matches not yet written */
+	struct recent	**recent;	/* alerts pushed lately */
+	uint64_t	 events, hits, failed;
+	int64_t		 next_tick;
 };
+
+void	alerter_quiet(struct alerter *);
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Rule errors: logged, and kept for rules.status. */
+static void
+on_rule_error(void *arg, const struct rule_error *e)
+{
+	json_t	*errs = arg;
+	char	 line[800];
+
+	snprintf(line, sizeof line, "%s:%u: %s", e->file, e->line, e->msg);
+	log_warn("rules: %s", line);
+	if (errs != NULL)
+		json_array_append_new(errs, json_string(line));
+}
+
+/* Load the rules and log what came from where.  NULL when out of memory
+   (errors are reported and skipped, never fatal). */
+static struct ruleset *
+load_rules(struct alerter *a, json_t *errs)
+{
+	struct ruleset *rs;
+	const struct rule *r;
+	size_t	 i, n, nerr = 0, kinds[3] = { 0, 0, 0 }, infile = 0;
+	const char *file = NULL;
+
+	/* The default DATA/rules is optional; a directory named on the
+	   command line is not. */
+	const char *use[a->npaths + 1];
+	char	 dflt[4200];
+	struct stat sb;
+	size_t	 nuse = 0;
+
+	snprintf(dflt, sizeof dflt, "%s/rules", a->h->datadir ?
+	    a->h->datadir : "");
+	for (i = 0; i < a->npaths; i++)
+		if (strcmp(a->paths[i], dflt) != 0 || stat(dflt, &sb) == 0)
+			use[nuse++] = a->paths[i];
+	rs = ruleset_load(use, nuse, on_rule_error, errs, &nerr);
+	if (rs == NULL) {
+		log_err("rules: out of memory loading the rules");
+		return NULL;
+	}
+	n = ruleset_count(rs);
+	for (i = 0; i <= n; i++) {
+		r = i < n ? ruleset_rule(rs, i) : NULL;
+		if (file != NULL && (r == NULL || strcmp(r->file, file) != 0)) {
+			log_info("rules: %s: %zu rule%s", file, infile,
+			    infile == 1 ? "" : "s");
+			infile = 0;
+		}
+		if (r == NULL)
+			break;
+		file = r->file;
+		infile++;
+		if ((int)r->kind >= 0 && r->kind <= RULE_DEADMAN)
+			kinds[r->kind]++;
+	}
+	log_info("rules: %zu loaded (%zu detection, %zu correlation, %zu "
+	    "deadman), %zu broken", n, kinds[RULE_DETECTION],
+	    kinds[RULE_CORRELATION], kinds[RULE_DEADMAN], nerr);
+	return rs;
+}
+
+static int
+begin(struct alerter *a)
+{
+	if (a->in_txn)
+		return 0;
+	if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		log_err("alerter: cannot write alerts: %s",
+		    sqlite3_errmsg(a->db));
+		return -1;
+	}
+	a->in_txn = 1;
+	return 0;
+}
+
+static void
+commit(struct alerter *a)
+{
+	if (!a->in_txn)
+		return;
+	a->in_txn = 0;
+	if (sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		log_err("alerter: alerts of this batch not saved: %s",
+		    sqlite3_errmsg(a->db));
+		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+/*
+ * Matches of one rule and group key within a batch, folded into one
+ * write: a rule that matches every event of a batch costs one upsert.
+ */
+struct pend {
+	struct pend	*next;		/* in its bucket */
+	struct pend	*all;		/* in the batch, in order */
+	const struct rule *rule;	/* owned by the ruleset */
+	char		*group;
+	char		*summary;	/* of the latest match */
+	int64_t		*ids;
+	size_t		 nids, capids, dropped;
+	int64_t		 maxid;
+	size_t		 nmatches;
+	int64_t		 first_us, last_us;
+	json_t		*event;		/* the latest triggering event */
+};
+
+#define PEND_BUCKETS	1024
+
+struct batch {
+	struct pend	*b[PEND_BUCKETS];
+	struct pend	*head, **tail;
+	size_t		 n;
+};
+
+static uint64_t
+fnv(const char *a, const char *b)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *a != '\0'; a++)
+		h = (h ^ (unsigned char)*a) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (; *b != '\0'; b++)
+		h = (h ^ (unsigned char)*b) * 1099511628211ULL;
+	return h;
+}
+
+static void
+pend_free(struct pend *p)
+{
+	free(p->group);
+	free(p->summary);
+	free(p->ids);
+	json_decref(p->event);
+	free(p);
+}
+
+/* The correlator reports a match: fold it into the batch. */
+static void
+on_match(void *arg, const struct rule_match *m)
+{
+	struct alerter *a = arg;
+	struct batch *bt = a->batch;
+	struct pend *p;
+	uint64_t h;
+	char	*sum;
+	size_t	 i;
+	int64_t	*ni;
+
+	a->hits++;
+	h = fnv(m->rule->id, m->group) % PEND_BUCKETS;
+	for (p = bt->b[h]; p != NULL; p = p->next)
+		if (p->rule == m->rule && strcmp(p->group, m->group) == 0)
+			break;
+	if (p == NULL) {
+		if ((p = calloc(1, sizeof *p)) == NULL ||
+		    (p->group = strdup(m->group)) == NULL) {
+			free(p);
+			goto oom;
+		}
+		p->rule = m->rule;
+		p->first_us = m->first_us;
+		p->last_us = m->last_us;
+		p->next = bt->b[h];
+		bt->b[h] = p;
+		*bt->tail = p;
+		bt->tail = &p->all;
+		bt->n++;
+	}
+	p->nmatches++;
+	if (m->first_us < p->first_us)
+		p->first_us = m->first_us;
+	if (m->last_us > p->last_us)
+		p->last_us = m->last_us;
+	if ((sum = strdup(m->summary ? m->summary : m->rule->title)) != NULL) {
+		free(p->summary);
+		p->summary = sum;
+	}
+	if (m->event != NULL) {
+		json_decref(p->event);
+		p->event = json_incref(m->event);
+	}
+	/* Ids come in arrival order: a correlation reports its window
+	   again with each new event, so only the ones past the largest so
+	   far are new. */
+	for (i = 0; i < m->nids; i++) {
+		if (m->ids[i] <= p->maxid)
+			continue;
+		p->maxid = m->ids[i];
+		if (p->nids == ALERTS_MAX_IDS) {
+			memmove(p->ids + ALERTS_KEEP_FIRST, p->ids +
+			    ALERTS_KEEP_FIRST + 1, (p->nids - ALERTS_KEEP_FIRST -
+			    1) * sizeof *p->ids);
+			p->nids--;
+			p->dropped++;
+		}
+		if (p->nids == p->capids) {
+			if ((ni = reallocarray(p->ids, p->capids * 2 + 16,
+			    sizeof *ni)) == NULL)
+				goto oom;
+			p->ids = ni;
+			p->capids = p->capids * 2 + 16;
+		}
+		p->ids[p->nids++] = m->ids[i];
+	}
+	return;
+oom:
+	a->failed++;
+	log_err("alerter: out of memory recording a match of %s",
+	    m->rule->id);
+}
+
+/* Write the batch's matches in one transaction; empty it. */
+static void
+flush(struct alerter *a)
+{
+	struct batch *bt = a->batch;
+	struct alert_hit h;
+	struct pend *p, *next;
+	char	 err[512];
+	int64_t	 id;
+	int	 ok;
+
+	if (bt->head == NULL)
+		return;
+	ok = begin(a) == 0;
+	for (p = bt->head; p != NULL; p = next) {
+		next = p->all;
+		if (ok) {
+			memset(&h, 0, sizeof h);
+			h.rule = p->rule->title;
+			h.rule_id = p->rule->id;
+			h.level = p->rule->level;
+			h.summary = p->summary;
+			h.group = p->group;
+			h.tags = (const char *const *)p->rule->tags;
+			h.ntags = p->rule->ntags;
+			h.ids = p->ids;
+			h.nids = p->nids;
+			h.ndropped = p->dropped;
+			h.nmatches = p->nmatches;
+			h.first_us = p->first_us;
+			h.last_us = p->last_us;
+			h.event = p->event;
+			if (alerts_upsert(a->db, &h, &id, err, sizeof err) ==
+			    -1) {
+				a->failed += p->nmatches;
+				log_err("alerter: rule %s: %s", h.rule_id, err);
+			}
+		} else
+			a->failed += p->nmatches;
+		pend_free(p);
+	}
+	memset(bt, 0, sizeof *bt);
+	bt->tail = &bt->head;
+	commit(a);
+}
+
+/*
+ * Pushes of updates are coalesced: an alert updated again within
+ * PUSH_GAP_US of its last push is marked and pushed (as it is then) once
+ * the gap has passed, so a rule matching thousands of events a second
+ * sends a console a few pushes, not thousands.  New alerts and status
+ * changes go out at once.
+ */
+#define PUSH_GAP_US	(500 * 1000)
+#define PUSH_FORGET_US	(10 * 1000000)
+#define PUSH_BUCKETS	4096
+
+struct recent {
+	struct recent	*next;
+	int64_t		 id;
+	int64_t		 last;		/* monotonic µs of the last push */
+	int		 dirty;		/* changed since */
+};
+
+struct bcast {
+	struct alerter	*a;
+	size_t		 n;
+};
+
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static struct recent *
+recent_get(struct alerter *a, int64_t id, int add)
+{
+	struct recent **b = &a->recent[(uint64_t)id % PUSH_BUCKETS], *r;
+
+	for (r = *b; r != NULL; r = r->next)
+		if (r->id == id)
+			return r;
+	if (!add || (r = calloc(1, sizeof *r)) == NULL)
+		return NULL;
+	r->id = id;
+	r->next = *b;
+	*b = r;
+	return r;
+}
+
+static void
+push(struct alerter *a, json_t *alert)
+{
+	char	*text;
+
+	if ((text = json_dumps(alert, JSON_COMPACT)) != NULL) {
+		pthread_mutex_lock(&a->bmtx);
+		if (!a->quiet && a->h != NULL && a->h->sessions != NULL)
+			sessions_broadcast_alert(a->h, text);
+		pthread_mutex_unlock(&a->bmtx);
+		free(text);
+	}
+	actions_offer(a->act, alert);
+}
+
+/* Push the alerts whose coalesced updates are due; forget old ones. */
+static void
+push_due(struct alerter *a, int all)
+{
+	struct recent **pp, *r;
+	json_t	*o;
+	char	 err[256];
+	int64_t	 now = mono_us();
+	size_t	 i;
+
+	for (i = 0; i < PUSH_BUCKETS; i++)
+		for (pp = &a->recent[i]; (r = *pp) != NULL; ) {
+			if (r->dirty && (all || now - r->last >= PUSH_GAP_US)) {
+				r->dirty = 0;
+				r->last = now;
+				if (alerts_get(a->db, r->id, 0, &o, err,
+				    sizeof err) == WIRE_OK) {
+					json_object_del(o, "events");
+					json_object_set_new(o, "change",
+					    json_string("updated"));
+					push(a, o);
+					json_decref(o);
+				}
+			}
+			if (!r->dirty && now - r->last > PUSH_FORGET_US) {
+				*pp = r->next;
+				free(r);
+				continue;
+			}
+			pp = &r->next;
+		}
+}
+
+static int
+send_one(json_t *alert, void *arg)
+{
+	struct bcast *b = arg;
+	struct alerter *a = b->a;
+	struct recent *r;
+	const char *change;
+	int64_t	 now = mono_us();
+
+	b->n++;
+	change = json_string_value(json_object_get(alert, "change"));
+	r = recent_get(a, json_integer_value(json_object_get(alert, "id")), 1);
+	if (r != NULL && change != NULL && strcmp(change, "updated") == 0 &&
+	    r->last != 0 && now - r->last < PUSH_GAP_US) {
+		r->dirty = 1;
+		return 0;
+	}
+	if (r != NULL) {
+		r->last = now;
+		r->dirty = 0;
+	}
+	push(a, alert);
+	return 0;
+}
+
+/* Broadcast every alert changed since the last one sent. */
+static void
+broadcast_changes(struct alerter *a)
+{
+	struct bcast b;
+	char	 err[512];
+	int64_t	 r;
+
+	do {
+		b.a = a;
+		b.n = 0;
+		r = alerts_changed_since(a->db, a->last_rev, CHANGES_MAX,
+		    send_one, &b, err, sizeof err);
+		if (r < 0) {
+			log_err("alerter: %s", err);
+			return;
+		}
+		a->last_rev = r;
+	} while (b.n == CHANGES_MAX);
+	push_due(a, 0);
+}
+
+/* Evaluate the events of one job. */
+static void
+run_job(struct alerter *a, struct job *j)
+{
+	json_error_t jerr;
+	json_t	*ev;
+	size_t	 i;
+	int64_t	 id;
+
+	if (j->ids == NULL || j->arena.data == NULL)
+		return;
+	for (i = 0; i < j->nrows; i++) {
+		id = j->ids[j->rows[i].item];
+		if (id < 0)
+			continue;
+		ev = json_loadb(j->arena.data + j->rows[i].doc,
+		    j->rows[i].doclen, 0, &jerr);
+		if (ev == NULL) {
+			log_warn("alerter: event %" PRId64 " unreadable: %s",
+			    id, jerr.text);
+			continue;
+		}
+		a->events++;
+		if (correlator_feed(a->cor, ev, id, j->rows[i].received,
+		    on_match, a) < 0)
+			log_err("alerter: out of memory evaluating event %"
+			    PRId64, id);
+		json_decref(ev);
+	}
+}
+
+/* Swap in a fresh ruleset from the same paths; gen: the rules.reload
+   request answered (0 for SIGHUP or start). */
+static void
+reload(struct alerter *a, int64_t gen)
+{
+	struct ruleset *rs;
+	struct correlator *cor;
+	json_t	*errs;
+	char	 err[512];
+
+	errs = json_array();
+	if ((rs = load_rules(a, errs)) == NULL ||
+	    (cor = correlator_new(rs)) == NULL) {
+		ruleset_free(rs);
+		json_decref(errs);
+		log_err("rules: reload failed (out of memory); the previous "
+		    "rules stay");
+		return;
+	}
+	flush(a);
+	correlator_free(a->cor);
+	ruleset_free(a->rs);
+	a->rs = rs;
+	a->cor = cor;
+	if (alerts_rules_report(a->db, gen, ruleset_count(rs), errs, err,
+	    sizeof err) == -1)
+		log_warn("rules: %s", err);
+	json_decref(errs);
+	if (actions_reload(a->act, err, sizeof err) == -1)
+		log_warn("actions: %s; the previous actions stay", err);
+}
+
+static void
+tick(struct alerter *a)
+{
+	int64_t	 gen;
+
+	if (correlator_tick(a->cor, now_us(), on_match, a) < 0)
+		log_err("alerter: out of memory in the deadman timers");
+	flush(a);
+	if ((gen = alerts_reload_wanted(a->db)) > a->reload_gen) {
+		log_info("rules: reloading (asked over the wire, #%" PRId64
+		    ")", gen);
+		a->reload_gen = gen;
+		reload(a, gen);
+	}
+	broadcast_changes(a);
+}
+
+static void *
+alerter_main(void *arg)
+{
+	struct alerter *a = arg;
+	struct job *jobs, *j, *next;
+	struct timespec ts;
+	int64_t	 t, wait;
+	size_t	 n;
+	int	 closing;
+
+	a->next_tick = now_us() + TICK_US;
+	for (;;) {
+		pthread_mutex_lock(&a->mtx);
+		while (a->head == NULL && !a->closing &&
+		    !atomic_load(&a->reload)) {
+			t = now_us();
+			if (t >= a->next_tick)
+				break;
+			wait = a->next_tick - t;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += wait / 1000000;
+			ts.tv_nsec += (wait % 1000000) * 1000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&a->cond, &a->mtx, &ts);
+		}
+		jobs = a->head;
+		n = a->n;
+		a->head = a->tail = NULL;
+		a->n = 0;
+		closing = a->closing;
+		pthread_mutex_unlock(&a->mtx);
+
+		if (n > QUEUE_WARN)
+			log_warn("alerter: %zu jobs were waiting for the rules",
+			    n);
+		if (jobs != NULL) {
+			for (j = jobs; j != NULL; j = j->next)
+				run_job(a, j);
+			flush(a);
+			broadcast_changes(a);
+			for (j = jobs; j != NULL; j = next) {
+				next = j->next;
+				job_free(j);
+			}
+		}
+		if (atomic_exchange(&a->reload, 0)) {
+			log_info("rules: reloading (SIGHUP)");
+			reload(a, 0);
+		}
+		if (now_us() >= a->next_tick) {
+			tick(a);
+			a->next_tick = now_us() + TICK_US;
+		}
+		if (closing && jobs == NULL) {
+			push_due(a, 1);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void
+recent_free(struct alerter *a)
+{
+	struct recent *r, *next;
+	size_t	 i;
+
+	for (i = 0; a->recent != NULL && i < PUSH_BUCKETS; i++)
+		for (r = a->recent[i]; r != NULL; r = next) {
+			next = r->next;
+			free(r);
+		}
+	free(a->recent);
+}
+
+static void
+free_paths(struct alerter *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->npaths; i++)
+		free(a->paths[i]);
+	free(a->paths);
+}
 
 struct alerter *
 alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
     size_t errlen)
 {
-	return calloc(1, sizeof(struct alerter));
+	struct alerter *a;
+	char	 e[512];
+	size_t	 i;
+
+	if ((a = calloc(1, sizeof *a)) == NULL) {
+		snprintf(err, errlen, "alerter: out of memory");
+		return NULL;
+	}
+	a->h = h;
+	pthread_mutex_init(&a->mtx, NULL);
+	pthread_cond_init(&a->cond, NULL);
+	pthread_mutex_init(&a->bmtx, NULL);
+	atomic_init(&a->reload, 0);
+	if ((a->batch = calloc(1, sizeof *a->batch)) == NULL)
+		goto oom;
+	a->batch->tail = &a->batch->head;
+	if ((a->recent = calloc(PUSH_BUCKETS, sizeof *a->recent)) == NULL)
+		goto oom;
+	if ((a->paths = calloc(o->nrule_paths + 1, sizeof *a->paths)) == NULL)
+		goto oom;
+	for (i = 0; i < o->nrule_paths; i++) {
+		if ((a->paths[i] = strdup(o->rule_paths[i])) == NULL)
+			goto oom;
+		a->npaths++;
+	}
+	if (sqlite3_open_v2(h->statedb, &a->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "alerter: %s: %s", h->statedb,
+		    sqlite3_errmsg(a->db));
+		goto fail;
+	}
+	sqlite3_busy_timeout(a->db, 5000);
+	if (sqlite3_exec(a->db, "PRAGMA journal_mode=WAL; PRAGMA "
+	    "synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK ||
+	    alerts_schema_init(a->db, e, sizeof e) == -1) {
+		snprintf(err, errlen, "alerter: %s: %s", h->statedb,
+		    sqlite3_errmsg(a->db));
+		goto fail;
+	}
+	if ((a->last_rev = alerts_last_rev(a->db)) < 0 ||
+	    (a->reload_gen = alerts_reload_wanted(a->db)) < 0) {
+		snprintf(err, errlen, "alerter: %s: %s", h->statedb,
+		    sqlite3_errmsg(a->db));
+		goto fail;
+	}
+	if ((a->act = actions_new(h->datadir, h->statedb, e, sizeof e)) ==
+	    NULL) {
+		snprintf(err, errlen, "actions: %s", e);
+		goto fail;
+	}
+	{
+		json_t	*errs = json_array();
+
+		if ((a->rs = load_rules(a, errs)) == NULL ||
+		    (a->cor = correlator_new(a->rs)) == NULL) {
+			json_decref(errs);
+			goto oom;
+		}
+		if (alerts_rules_report(a->db, a->reload_gen,
+		    ruleset_count(a->rs), errs, e, sizeof e) == -1)
+			log_warn("rules: %s", e);
+		json_decref(errs);
+	}
+	if (pthread_create(&a->thr, NULL, alerter_main, a) != 0) {
+		snprintf(err, errlen, "alerter: cannot start its thread");
+		goto fail;
+	}
+	pthread_setname_np(a->thr, "ward-alert");
+	a->started = 1;
+	return a;
+oom:
+	snprintf(err, errlen, "alerter: out of memory");
+fail:
+	actions_free(a->act);
+	correlator_free(a->cor);
+	ruleset_free(a->rs);
+	sqlite3_close(a->db);
+	free_paths(a);
+	free(a->batch);
+	recent_free(a);
+	pthread_mutex_destroy(&a->mtx);
+	pthread_cond_destroy(&a->cond);
+	pthread_mutex_destroy(&a->bmtx);
+	free(a);
+	return NULL;
 }
 
 void
 alerter_submit(struct alerter *a, struct job *j)
 {
-	job_free(j);
+	if (a == NULL) {
+		job_free(j);
+		return;
+	}
+	j->next = NULL;
+	pthread_mutex_lock(&a->mtx);
+	if (a->done) {
+		pthread_mutex_unlock(&a->mtx);
+		log_warn("alerter: stopped; %zu events not evaluated",
+		    j->nrows);
+		job_free(j);
+		return;
+	}
+	if (a->tail != NULL)
+		a->tail->next = j;
+	else
+		a->head = j;
+	a->tail = j;
+	a->n++;
+	pthread_cond_signal(&a->cond);
+	pthread_mutex_unlock(&a->mtx);
 }
 
 void
 alerter_reload(struct alerter *a)
 {
+	if (a == NULL)
+		return;
+	atomic_store(&a->reload, 1);
+	pthread_mutex_lock(&a->mtx);
+	pthread_cond_signal(&a->cond);
+	pthread_mutex_unlock(&a->mtx);
+}
+
+/*
+ * Stop broadcasting to sessions (they are about to stop); alerts are
+ * still evaluated and stored.  Any thread; waits for a broadcast in
+ * progress.
+ */
+void
+alerter_quiet(struct alerter *a)
+{
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->bmtx);
+	a->quiet = 1;
+	pthread_mutex_unlock(&a->bmtx);
 }
 
 void
 alerter_free(struct alerter *a)
 {
+	struct job *j, *next;
+
+	if (a == NULL)
+		return;
+	if (a->started) {
+		pthread_mutex_lock(&a->mtx);
+		a->closing = 1;
+		pthread_cond_signal(&a->cond);
+		pthread_mutex_unlock(&a->mtx);
+		pthread_join(a->thr, NULL);
+	}
+	pthread_mutex_lock(&a->mtx);
+	a->done = 1;
+	for (j = a->head; j != NULL; j = next) {
+		next = j->next;
+		job_free(j);
+	}
+	a->head = a->tail = NULL;
+	pthread_mutex_unlock(&a->mtx);
+	log_info("alerter: %" PRIu64 " events evaluated, %" PRIu64 " rule "
+	    "matches%s", a->events, a->hits, a->failed ? " (some not saved: "
+	    "see above)" : "");
+	actions_free(a->act);
+	correlator_free(a->cor);
+	ruleset_free(a->rs);
+	sqlite3_close(a->db);
+	free_paths(a);
+	free(a->batch);
+	recent_free(a);
+	pthread_mutex_destroy(&a->mtx);
+	pthread_cond_destroy(&a->cond);
+	pthread_mutex_destroy(&a->bmtx);
 	free(a);
 }

@@ -31,6 +31,9 @@ void		 alerter_submit(struct alerter *, struct job *j);
 /* Reload the rules from the same paths; safe from any thread (SIGHUP
    sets a flag, the alerter reloads between events).  No event is lost. */
 void		 alerter_reload(struct alerter *);
+/* Stop broadcasting to sessions (call before sessions_stop); accepts
+   NULL. */
+void		 alerter_quiet(struct alerter *);
 /* Finish queued jobs, stop the thread, free; accepts NULL. */
 void		 alerter_free(struct alerter *);
 

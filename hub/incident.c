@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "alerts.h"
 #include "incident.h"
 #include "users.h"
 #include "wire.h"
@@ -154,6 +155,8 @@ incident_schema_init(sqlite3 *db, char *err, size_t errlen)
 		sqlite3_free(msg);
 		return -1;
 	}
+	if (alerts_schema_init(db, err, errlen) == -1)
+		return -1;
 	return users_schema_init(db, err, errlen);
 }
 
@@ -921,6 +924,28 @@ join_ids(const json_t *a, char *out, size_t outlen)
 	}
 }
 
+/*
+ * Linked alerts that ward raised now belong to the incident (acknowledged
+ * when new); ids of alerts it does not know, or attached elsewhere, stay
+ * mere links.
+ */
+static enum wire_err
+attach_alerts(struct ctx *c, const json_t *ids)
+{
+	const json_t *v;
+	enum wire_err e;
+	size_t i;
+
+	json_array_foreach(ids, i, v) {
+		e = alerts_attach(c->db, json_integer_value(v), c->inc,
+		    c->user, c->err, c->errlen);
+		if (e != WIRE_OK && e != WIRE_ENOTFOUND && e != WIRE_ECONFLICT)
+			return e;
+	}
+	c->err[0] = '\0';
+	return WIRE_OK;
+}
+
 /* incident.link */
 static enum wire_err
 op_link(struct ctx *c)
@@ -948,6 +973,10 @@ op_link(struct ctx *c)
 		return refuse(c, WIRE_ECONFLICT, "already linked to INC-%"
 		    PRId64, c->inc);
 	}
+	if ((e = attach_alerts(c, alerts)) != WIRE_OK) {
+		json_decref(data);
+		return e;
+	}
 	join_ids(alerts, a, sizeof(a));
 	join_ids(events, ev, sizeof(ev));
 	snprintf(text, sizeof(text), "linked%s%s%s%s%s",
@@ -958,6 +987,144 @@ op_link(struct ctx *c)
 		return refuse(c, WIRE_EINTERNAL, "out of memory");
 	}
 	return timeline(c, "link", text, data);
+}
+
+/* A title from an alert's summary: one line, at most WIRE_MAX_TITLE
+   bytes, cut on a UTF-8 boundary. */
+static void
+title_of(const char *s, char *out, size_t outlen)
+{
+	size_t i, o = 0, max = outlen - 1;
+
+	if (max > WIRE_MAX_TITLE)
+		max = WIRE_MAX_TITLE;
+	for (i = 0; s[i] != '\0' && o < max; i++)
+		out[o++] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? ' ' :
+		    s[i];
+	if (s[i] != '\0')
+		while (o > 0 && ((unsigned char)s[o] & 0xc0) == 0x80)
+			o--;
+	out[o] = '\0';
+	for (i = 0; out[i] == ' '; i++)
+		;
+	if (out[i] == '\0')
+		snprintf(out, outlen, "alert");
+}
+
+/* A new incident for the alert a (alert.promote without "incident"). */
+static enum wire_err
+promote_create(struct ctx *c, const json_t *a)
+{
+	char title[WIRE_MAX_TITLE + 1], desc[2048], *tagtext;
+	const char *sev;
+	const json_t *t;
+	json_t *tags;
+	size_t i;
+	int rc;
+
+	title_of(rstr(c->req, "title") ? rstr(c->req, "title") :
+	    rstr(a, "summary") ? rstr(a, "summary") : "alert", title,
+	    sizeof(title));
+	if ((sev = rstr(c->req, "severity")) == NULL &&
+	    (sev = rstr(a, "severity")) == NULL)
+		sev = "medium";
+	snprintf(desc, sizeof(desc), "Promoted from alert %" JSON_INTEGER_FORMAT
+	    ": %.200s (rule %.200s), %" JSON_INTEGER_FORMAT " event(s) from "
+	    "%.32s to %.32s.", json_integer_value(json_object_get(a, "id")),
+	    rstr(a, "rule") ? rstr(a, "rule") : "?", rstr(a, "rule_id") ?
+	    rstr(a, "rule_id") : "?", json_integer_value(json_object_get(a,
+	    "count")), rstr(a, "first_seen") ? rstr(a, "first_seen") : "?",
+	    rstr(a, "last_seen") ? rstr(a, "last_seen") : "?");
+	/* The rule's tags, as far as they are valid incident tags. */
+	if ((tags = json_array()) == NULL)
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
+	json_array_foreach(json_object_get(a, "tags"), i, t)
+		if (json_is_string(t) && json_string_length(t) > 0 &&
+		    json_string_length(t) <= WIRE_MAX_TAG &&
+		    json_array_size(tags) < WIRE_MAX_TAGS)
+			json_array_append(tags, (json_t *)t);
+	tagtext = json_dumps(tags, JSON_COMPACT);
+	json_decref(tags);
+	if (tagtext == NULL)
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
+	rc = run(prep(c->db, "INSERT INTO incidents(title, description, "
+	    "severity, status, phase, lead, tags, reported, created_by, "
+	    "created, updated, version) VALUES(?, ?, ?, 'open', "
+	    "'identification', NULL, ?, ?, ?, ?, ?, 1)", "tttttttt", title,
+	    desc, sev, tagtext, rstr(a, "first_seen") ? rstr(a, "first_seen") :
+	    c->now, c->user, c->now, c->now));
+	free(tagtext);
+	if (rc != 0)
+		return sqlfail(c);
+	c->inc = sqlite3_last_insert_rowid(c->db);
+	return timeline(c, "created", title, NULL);
+}
+
+/*
+ * alert.promote: a new incident made from the alert, or the incident
+ * named; links the alert and its events, acknowledges the alert.  All in
+ * the op's transaction.
+ */
+static enum wire_err
+op_promote(struct ctx *c)
+{
+	json_t *a = NULL, *data = NULL, *one = NULL, *after = NULL;
+	char text[512], ref[32];
+	enum wire_err e;
+	int64_t id, inc;
+
+	id = json_integer_value(json_object_get(c->req, "alert"));
+	if ((e = alerts_get(c->db, id, 0, &a, c->err, c->errlen)) != WIRE_OK)
+		return e;
+	if (rstr(a, "incident") != NULL &&
+	    wire_incident_id(rstr(a, "incident"), &inc) == 0) {
+		wire_incident_ref(inc, ref, sizeof(ref));
+		e = refuse(c, WIRE_ECONFLICT, "alert %" PRId64 " was already "
+		    "promoted to %s", id, ref);
+		goto out;
+	}
+	if (rstr(c->req, "incident") != NULL)
+		e = need_incident(c, 0);
+	else
+		e = promote_create(c, a);
+	if (e != WIRE_OK)
+		goto out;
+	e = WIRE_EINTERNAL;
+	if ((data = json_pack("{s:[], s:[]}", "alerts", "events")) == NULL ||
+	    (one = json_pack("[I]", (json_int_t)id)) == NULL) {
+		e = refuse(c, WIRE_EINTERNAL, "out of memory");
+		goto out;
+	}
+	if ((e = link_kind(c, "alert", one, json_object_get(data,
+	    "alerts"))) != WIRE_OK ||
+	    (e = link_kind(c, "event", json_object_get(a, "events"),
+	    json_object_get(data, "events"))) != WIRE_OK)
+		goto out;
+	if ((e = alerts_attach(c->db, id, c->inc, c->user, c->err,
+	    c->errlen)) != WIRE_OK)
+		goto out;
+	if ((e = alerts_get(c->db, id, 0, &after, c->err, c->errlen)) !=
+	    WIRE_OK)
+		goto out;
+	if (json_object_set(c->state, "links", data) != 0 ||
+	    json_object_set_new(c->state, "alert", after) != 0) {
+		after = NULL;
+		e = refuse(c, WIRE_EINTERNAL, "out of memory");
+		goto out;
+	}
+	after = NULL;
+	snprintf(text, sizeof(text), "promoted alert %" PRId64 " (%zu "
+	    "event%s): %.400s", id, json_array_size(json_object_get(a,
+	    "events")), json_array_size(json_object_get(a, "events")) == 1 ?
+	    "" : "s", rstr(a, "summary") ? rstr(a, "summary") : "");
+	e = timeline(c, "alert", text, data);
+	data = NULL;
+out:
+	json_decref(after);
+	json_decref(one);
+	json_decref(data);
+	json_decref(a);
+	return e;
 }
 
 static const struct {
@@ -976,7 +1143,43 @@ static const struct {
 	{ "task.status", op_task_status },
 	{ "observable.add", op_observable },
 	{ "incident.link", op_link },
+	{ "alert.promote", op_promote },
 };
+
+/*
+ * Ops on alerts alone (ack, escalate, close) and rules.reload: not
+ * incident ops, so not in the op log (which is per incident); audited.
+ * *result: for an alert, the alert push {"type":"alert","alert":{...}};
+ * for rules.reload, the rules status with the generation asked for.
+ */
+static enum wire_err
+side_op(struct ctx *c, json_t **result)
+{
+	json_t *a = NULL;
+	enum wire_err e;
+	int64_t gen;
+
+	if (strcmp(c->op, "rules.reload") == 0) {
+		if ((gen = alerts_reload_request(c->db, c->user, c->err,
+		    c->errlen)) < 0)
+			return WIRE_EINTERNAL;
+		if ((e = alerts_rules_status(c->db, &a, c->err, c->errlen)) !=
+		    WIRE_OK)
+			return e;
+		json_object_set_new(a, "requested", json_integer(gen));
+	} else {
+		if ((e = alerts_set_status(c->db, json_integer_value(
+		    json_object_get(c->req, "alert")), c->op + 6, c->user,
+		    rstr(c->req, "text"), &a, c->err, c->errlen)) != WIRE_OK)
+			return e;
+		if ((a = wire_alert(a)) == NULL)
+			return refuse(c, WIRE_EINTERNAL, "out of memory");
+	}
+	audit_add(c->db, c->user, c->role, "op", c->op, 0, WIRE_OK, NULL,
+	    c->req, -1, NULL, 0);
+	*result = a;
+	return WIRE_OK;
+}
 
 /* The request minus type and id: the op's args as broadcast. */
 static json_t *
@@ -1079,6 +1282,12 @@ incident_apply(sqlite3 *db, const char *user, enum role role,
 		e = refuse(&c, WIRE_EFORBIDDEN, "role %s may not %s",
 		    role_name(role), c.op);
 		goto refused;
+	}
+	if (strcmp(c.op, "rules.reload") == 0 || (strncmp(c.op, "alert.", 6)
+	    == 0 && strcmp(c.op, "alert.promote") != 0)) {
+		if ((e = side_op(&c, result)) != WIRE_OK)
+			goto refused;
+		return WIRE_OK;
 	}
 	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
 		if (strcmp(handlers[i].op, c.op) == 0)
@@ -1403,6 +1612,15 @@ incident_query(sqlite3 *db, const char *user, enum role role,
 		*result = a;
 		return WIRE_OK;
 	}
+	if (strcmp(q, "alert.list") == 0)
+		return alerts_list(db, rstr(req, "status"), rstr(req, "rule"),
+		    (int)json_integer_value(json_object_get(req, "limit")),
+		    result, err, errlen);
+	if (strcmp(q, "alert.show") == 0)
+		return alerts_get(db, json_integer_value(json_object_get(req,
+		    "alert")), 1, result, err, errlen);
+	if (strcmp(q, "rules.status") == 0)
+		return alerts_rules_status(db, result, err, errlen);
 	ierr(err, errlen, "query %s is answered by the session layer", q);
 	return WIRE_EINVALID;
 }

@@ -361,6 +361,7 @@ out:
 	pipeline_free(h.pipe);
 	if (h.store != NULL)
 		store_stop(h.store);
+	alerter_quiet(h.alerter);	/* no more broadcasts */
 	sessions_stop(&h);
 	wake_net = NULL;
 	net_free(h.net);		/* hands answered jobs to the alerter */

@@ -1301,6 +1301,12 @@ do_op(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 		out_send(ss, w->sid, wire_error(m->id, e, err, res), 1, 1);
 		return;
 	}
+	if (json_object_get(res, "seq") == NULL) {
+		/* Not in the op log (alert ops, rules.reload): a reply only;
+		   the alerter broadcasts alert changes itself. */
+		out_send(ss, w->sid, wire_ok(m->id, -1, res), 1, 1);
+		return;
+	}
 	seq = json_integer_value(json_object_get(res, "seq"));
 	wire_incident_id(json_string_value(json_object_get(res, "incident")),
 	    &inc);

@@ -36,9 +36,13 @@ const char *const wire_observable_kinds[] = { "ip", "domain", "hash", "user",
 const char *const wire_ops[] = { "incident.create", "incident.update",
 	"incident.note", "incident.close", "incident.status", "incident.phase",
 	"incident.lead", "task.add", "task.assign", "task.status",
-	"observable.add", "incident.link", NULL };
+	"observable.add", "incident.link", "alert.ack", "alert.escalate",
+	"alert.close", "alert.promote", "rules.reload", NULL };
 const char *const wire_queries[] = { "incident.list", "incident.show",
-	"audit.list", "whoami", "presence", NULL };
+	"audit.list", "whoami", "presence", "alert.list", "alert.show",
+	"rules.status", NULL };
+const char *const wire_alert_statuses[] = { "new", "acknowledged",
+	"escalated", "closed", NULL };
 
 static const char *const role_names[] = { "none", "viewer", "handler",
 	"lead", "admin", "shipper", "reader", NULL };
@@ -49,6 +53,8 @@ static const char *const err_names[] = { "ok", "invalid", "forbidden",
 	"conflict", NULL };
 static const char *const list_statuses[] = { "open", "contained", "closed",
 	"active", "all", NULL };
+static const char *const alert_list_statuses[] = { "new", "acknowledged",
+	"escalated", "closed", "open", "all", NULL };
 
 /*
  * Rights: for each op, what viewer, handler, lead and admin may do.
@@ -72,6 +78,13 @@ static const struct {
 	{ "task.status",	{ 0, 2, 1, 1 } },
 	{ "observable.add",	{ 0, 1, 1, 1 } },
 	{ "incident.link",	{ 0, 1, 1, 1 } },
+	/* Alerts: handlers triage them (acknowledge, escalate, close a false
+	   positive) and promote them to incidents; admins reload rules. */
+	{ "alert.ack",		{ 0, 1, 1, 1 } },
+	{ "alert.escalate",	{ 0, 1, 1, 1 } },
+	{ "alert.close",	{ 0, 1, 1, 1 } },
+	{ "alert.promote",	{ 0, 1, 1, 1 } },
+	{ "rules.reload",	{ 0, 0, 0, 1 } },
 };
 
 enum role
@@ -636,6 +649,17 @@ chk_link(const json_t *o, char *err, size_t errlen)
 }
 
 static int
+chk_promote(const json_t *o, char *err, size_t errlen)
+{
+	if (json_object_get(o, "incident") != NULL &&
+	    (json_object_get(o, "title") != NULL ||
+	    json_object_get(o, "severity") != NULL))
+		return ferr(err, errlen, "alert.promote: title and severity "
+		    "are for a new incident, not with 'incident'");
+	return 0;
+}
+
+static int
 chk_presence(const json_t *o, char *err, size_t errlen)
 {
 	static const struct field item[] = {
@@ -851,6 +875,22 @@ static const struct field o_link[] = {
 	END
 };
 
+static const struct field q_none_op[] = {
+	END
+};
+static const struct field o_alert[] = {
+	{ "alert", K_INT, REQ, WIRE_MAX_ID, NULL },
+	{ "text", K_TEXT, 0, WIRE_MAX_TEXT, NULL },
+	END
+};
+static const struct field o_promote[] = {
+	{ "alert", K_INT, REQ, WIRE_MAX_ID, NULL },
+	{ "incident", K_INC, 0, 0, NULL },
+	{ "title", K_LINE, 0, WIRE_MAX_TITLE, NULL },
+	{ "severity", K_ENUM, 0, 0, wire_severities },
+	END
+};
+
 static const struct spec ops[] = {
 	{ "incident.create", o_create, NULL },
 	{ "incident.update", o_update, chk_update },
@@ -864,6 +904,11 @@ static const struct spec ops[] = {
 	{ "task.status", o_task_status, NULL },
 	{ "observable.add", o_observable, chk_observable },
 	{ "incident.link", o_link, chk_link },
+	{ "alert.ack", o_alert, NULL },
+	{ "alert.escalate", o_alert, NULL },
+	{ "alert.close", o_alert, NULL },
+	{ "alert.promote", o_promote, chk_promote },
+	{ "rules.reload", q_none_op, NULL },
 	{ NULL, NULL, NULL }
 };
 
@@ -889,12 +934,26 @@ static const struct field q_none[] = {
 	END
 };
 
+static const struct field q_alerts[] = {
+	{ "status", K_ENUM, 0, 0, alert_list_statuses },
+	{ "rule", K_LINE, 0, 256, NULL },
+	{ "limit", K_INT, 0, 1000, NULL },
+	END
+};
+static const struct field q_alert[] = {
+	{ "alert", K_INT, REQ, WIRE_MAX_ID, NULL },
+	END
+};
+
 static const struct spec queries[] = {
 	{ "incident.list", q_list, NULL },
 	{ "incident.show", q_show, NULL },
 	{ "audit.list", q_audit, NULL },
 	{ "whoami", q_none, NULL },
 	{ "presence", q_none, NULL },
+	{ "alert.list", q_alerts, NULL },
+	{ "alert.show", q_alert, NULL },
+	{ "rules.status", q_none, NULL },
 	{ NULL, NULL, NULL }
 };
 

@@ -118,6 +118,7 @@ extern const char *const wire_task_statuses[];	/* todo doing done blocked */
 extern const char *const wire_observable_kinds[]; /* ip domain hash ... */
 extern const char *const wire_ops[];		/* incident.create ... */
 extern const char *const wire_queries[];	/* incident.list ... */
+extern const char *const wire_alert_statuses[]; /* new acknowledged ... */
 
 /* Index of s in the NULL-terminated table t, or -1. */
 int		 wire_enum(const char *const *t, const char *s);

@@ -1,0 +1,977 @@
+/*
+ * alerts — alert storage, deduplication and lifecycle.  See alerts.h.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "alerts.h"
+#include "wire.h"
+
+#define ALERTS_SCHEMA \
+	"CREATE TABLE IF NOT EXISTS alerts(" \
+	" id INTEGER PRIMARY KEY," \
+	" rule TEXT NOT NULL," \
+	" rule_id TEXT NOT NULL," \
+	" level TEXT NOT NULL," \
+	" severity TEXT NOT NULL CHECK(severity IN " \
+	"('low','medium','high','critical'))," \
+	" summary TEXT NOT NULL," \
+	" category TEXT NOT NULL," \
+	" tags TEXT NOT NULL DEFAULT '[]'," \
+	" group_key TEXT NOT NULL," \
+	" count INTEGER NOT NULL," \
+	" matches INTEGER NOT NULL," \
+	" events TEXT NOT NULL DEFAULT '[]'," \
+	" samples TEXT NOT NULL DEFAULT '[]'," \
+	" first_seen TEXT NOT NULL," \
+	" last_seen TEXT NOT NULL," \
+	" created TEXT NOT NULL," \
+	" updated TEXT NOT NULL," \
+	" status TEXT NOT NULL CHECK(status IN " \
+	"('new','acknowledged','escalated','closed'))," \
+	" acknowledged_by TEXT, acknowledged_at TEXT," \
+	" escalated_by TEXT, escalated_at TEXT," \
+	" closed_by TEXT, closed_at TEXT," \
+	" incident INTEGER," \
+	" rev INTEGER NOT NULL," \
+	" change TEXT NOT NULL);" \
+	"CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts(rule_id, " \
+	"group_key) WHERE status <> 'closed';" \
+	"CREATE INDEX IF NOT EXISTS alerts_rev ON alerts(rev);" \
+	"CREATE INDEX IF NOT EXISTS alerts_status ON alerts(status, id);" \
+	"CREATE TABLE IF NOT EXISTS alert_timeline(" \
+	" id INTEGER PRIMARY KEY," \
+	" alert INTEGER NOT NULL REFERENCES alerts(id)," \
+	" time TEXT NOT NULL," \
+	" author TEXT NOT NULL," \
+	" kind TEXT NOT NULL," \
+	" text TEXT NOT NULL," \
+	" data TEXT);" \
+	"CREATE INDEX IF NOT EXISTS alert_timeline_alert ON " \
+	"alert_timeline(alert, id);" \
+	"CREATE TABLE IF NOT EXISTS rules_state(" \
+	" id INTEGER PRIMARY KEY CHECK(id = 1)," \
+	" requested INTEGER NOT NULL DEFAULT 0," \
+	" requested_by TEXT, requested_at TEXT," \
+	" applied INTEGER NOT NULL DEFAULT 0," \
+	" loaded_at TEXT," \
+	" rules INTEGER NOT NULL DEFAULT 0," \
+	" errors TEXT NOT NULL DEFAULT '[]');" \
+	"INSERT OR IGNORE INTO rules_state(id) VALUES(1);"
+
+/* The columns alerts_list and the pushes show, in row_json's order. */
+#define COLS \
+	"id, rule, rule_id, level, severity, summary, category, tags, " \
+	"group_key, count, matches, events, first_seen, last_seen, created, " \
+	"updated, status, acknowledged_by, acknowledged_at, escalated_by, " \
+	"escalated_at, closed_by, closed_at, incident, rev, change"
+
+static int	 aerr(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static int
+aerr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+void
+alerts_iso(int64_t t_us, char *out, size_t outlen)
+{
+	struct tm tm;
+	time_t	 s;
+	int64_t	 ms;
+	char	 b[24];
+
+	if (t_us < 0)
+		t_us = 0;
+	s = (time_t)(t_us / 1000000);
+	ms = (t_us / 1000) % 1000;
+	gmtime_r(&s, &tm);
+	if (strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		b[0] = '\0';
+	snprintf(out, outlen, "%.19s.%03dZ", b, (int)ms);
+}
+
+static void
+iso_now(char *out, size_t outlen)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	alerts_iso((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, out,
+	    outlen);
+}
+
+int
+alerts_schema_init(sqlite3 *db, char *err, size_t errlen)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db, ALERTS_SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
+		aerr(err, errlen, "alerts schema: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+alerts_severity(const char *level)
+{
+	if (level == NULL)
+		return "medium";
+	if (strcmp(level, "informational") == 0 || strcmp(level, "low") == 0)
+		return "low";
+	if (strcmp(level, "high") == 0)
+		return "high";
+	if (strcmp(level, "critical") == 0)
+		return "critical";
+	return "medium";
+}
+
+/*
+ * Prepare sql and bind one argument per letter of fmt: 't' const char *
+ * (NULL binds NULL), 'i' int64_t, 'd' int.  NULL on failure.
+ */
+static sqlite3_stmt *
+prep(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	const char *s;
+	va_list	 ap;
+	int	 i, rc = SQLITE_OK;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	va_start(ap, fmt);
+	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
+		switch (fmt[i]) {
+		case 't':
+			s = va_arg(ap, const char *);
+			rc = s ? sqlite3_bind_text(st, i + 1, s, -1,
+			    SQLITE_TRANSIENT) : sqlite3_bind_null(st, i + 1);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			rc = sqlite3_bind_int(st, i + 1, va_arg(ap, int));
+			break;
+		}
+	}
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Step a statement that returns no rows and finalize it: 0 or -1. */
+static int
+run(sqlite3_stmt *st)
+{
+	int	 rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static json_t *
+parse_col(sqlite3_stmt *st, int i, json_t *dflt)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	json_t	*v;
+
+	if (s == NULL || (v = json_loads(s, JSON_DECODE_ANY, NULL)) == NULL)
+		return dflt;
+	json_decref(dflt);
+	return v;
+}
+
+static json_t *
+text_col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? json_string(s) : json_null();
+}
+
+/* One row of COLS as an object; NULL when out of memory. */
+static json_t *
+row_json(sqlite3_stmt *st)
+{
+	static const char *const names[] = { "id", "rule", "rule_id",
+		"level", "severity", "summary", "category", "tags", "group",
+		"count", "matches", "events", "first_seen", "last_seen",
+		"created", "updated", "status", "acknowledged_by",
+		"acknowledged_at", "escalated_by", "escalated_at", "closed_by",
+		"closed_at", "incident", "rev", "change", NULL };
+	json_t	*o, *v;
+	char	 ref[32];
+	int	 i, rc = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	for (i = 0; names[i] != NULL; i++) {
+		switch (i) {
+		case 0: case 9: case 10: case 24:
+			v = json_integer(sqlite3_column_int64(st, i));
+			break;
+		case 7: case 11:
+			v = parse_col(st, i, json_array());
+			break;
+		case 23:
+			if (sqlite3_column_type(st, i) == SQLITE_NULL)
+				v = json_null();
+			else {
+				wire_incident_ref(sqlite3_column_int64(st, i),
+				    ref, sizeof ref);
+				v = json_string(ref);
+			}
+			break;
+		default:
+			v = text_col(st, i);
+			break;
+		}
+		rc |= json_object_set_new(o, names[i], v);
+	}
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The category of an alert: the first ATT&CK tactic or ward.* tag, else
+   the event's category, else "detection". */
+static const char *
+category_of(const struct alert_hit *h, char *buf, size_t len)
+{
+	const char *t, *c;
+	size_t	 i;
+
+	for (i = 0; i < h->ntags; i++) {
+		t = h->tags[i];
+		if (strncmp(t, "attack.", 7) == 0 && !(t[7] == 't' &&
+		    t[8] >= '0' && t[8] <= '9') && t[7] != 'g' && t[7] != 's') {
+			snprintf(buf, len, "%s", t + 7);
+			return buf;
+		}
+		if (strncmp(t, "ward.", 5) == 0 && t[5] != '\0') {
+			snprintf(buf, len, "%s", t + 5);
+			return buf;
+		}
+	}
+	c = json_string_value(json_object_get(h->event, "category"));
+	if (c != NULL && *c != '\0' && strlen(c) < len) {
+		snprintf(buf, len, "%s", c);
+		return buf;
+	}
+	return "detection";
+}
+
+/* The summary as one line of at most 1024 bytes (UTF-8 boundary). */
+static void
+one_line(const char *s, char *out, size_t outlen)
+{
+	size_t	 i, o = 0;
+
+	for (i = 0; s[i] != '\0' && o + 1 < outlen; i++)
+		out[o++] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? ' ' :
+		    s[i];
+	if (s[i] != '\0')
+		while (o > 0 && ((unsigned char)s[o] & 0xc0) == 0x80)
+			o--;
+	out[o] = '\0';
+}
+
+static int
+has_id(const json_t *a, int64_t id)
+{
+	const json_t *v;
+	size_t	 i;
+
+	json_array_foreach(a, i, v)
+		if (json_integer_value(v) == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Merge the ids of a hit into the stored array ev: returns how many were
+ * new.  Past ALERTS_MAX_IDS the oldest after the first ALERTS_KEEP_FIRST
+ * go; an id at or below the oldest forgotten one counts as seen.
+ */
+static size_t
+merge_ids(json_t *ev, const struct alert_hit *h, int64_t *floor)
+{
+	const json_t *v;
+	int64_t	 max = 0;
+	size_t	 i, added = 0;
+
+	json_array_foreach(ev, i, v)
+		if (json_integer_value(v) > max)
+			max = json_integer_value(v);
+	for (i = 0; i < h->nids; i++) {
+		/* Ids grow as events arrive: most are past the largest. */
+		if (h->ids[i] <= *floor || (h->ids[i] <= max &&
+		    has_id(ev, h->ids[i])))
+			continue;
+		json_array_append_new(ev, json_integer(h->ids[i]));
+		if (h->ids[i] > max)
+			max = h->ids[i];
+		added++;
+	}
+	while (json_array_size(ev) > ALERTS_MAX_IDS) {
+		int64_t gone = json_integer_value(json_array_get(ev,
+		    ALERTS_KEEP_FIRST));
+
+		if (gone > *floor)
+			*floor = gone;
+		json_array_remove(ev, ALERTS_KEEP_FIRST);
+	}
+	return added;
+}
+
+static int64_t
+next_rev(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t	 r = -1;
+
+	if ((st = prep(db, "SELECT COALESCE(MAX(rev), 0) + 1 FROM alerts",
+	    "")) == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r;
+}
+
+static char *
+dump(const json_t *v)
+{
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static int
+insert_alert(sqlite3 *db, const struct alert_hit *h, int64_t rev,
+    const char *now, int64_t *id, char *err, size_t errlen)
+{
+	json_t	*tags = NULL, *ev = NULL, *samples = NULL;
+	char	*ttext = NULL, *etext = NULL, *stext = NULL;
+	char	 first[32], last[32], cat[64], summary[1024];
+	int64_t	 floor = 0;
+	size_t	 i, count;
+	int	 rc = -1;
+
+	if ((tags = json_array()) == NULL || (ev = json_array()) == NULL ||
+	    (samples = json_array()) == NULL)
+		goto oom;
+	for (i = 0; i < h->ntags; i++)
+		json_array_append_new(tags, json_string(h->tags[i]));
+	count = merge_ids(ev, h, &floor) + h->ndropped;
+	if (count == 0)
+		count = h->nmatches > 1 ? h->nmatches : 1;
+	if (h->event != NULL)
+		json_array_append(samples, h->event);
+	if ((ttext = dump(tags)) == NULL || (etext = dump(ev)) == NULL ||
+	    (stext = dump(samples)) == NULL)
+		goto oom;
+	alerts_iso(h->first_us, first, sizeof first);
+	alerts_iso(h->last_us, last, sizeof last);
+	one_line(h->summary ? h->summary : h->rule, summary, sizeof summary);
+	if (run(prep(db, "INSERT INTO alerts(rule, rule_id, level, severity, "
+	    "summary, category, tags, group_key, count, matches, events, "
+	    "samples, first_seen, last_seen, created, updated, status, rev, "
+	    "change) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "'new', ?, 'created')", "tttttttti" "itttttti", h->rule,
+	    h->rule_id, h->level ? h->level : "medium",
+	    alerts_severity(h->level), summary, category_of(h, cat,
+	    sizeof cat), ttext, h->group ? h->group : "", (int64_t)count,
+	    (int64_t)(h->nmatches > 1 ? h->nmatches : 1), etext, stext, first,
+	    last, now, now, rev)) != 0) {
+		aerr(err, errlen, "alert insert: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	*id = sqlite3_last_insert_rowid(db);
+	rc = 1;
+	goto fail;
+oom:
+	aerr(err, errlen, "out of memory");
+fail:
+	free(ttext);
+	free(etext);
+	free(stext);
+	json_decref(tags);
+	json_decref(ev);
+	json_decref(samples);
+	return rc;
+}
+
+int
+alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	json_t	*ev = NULL, *samples = NULL;
+	char	*etext = NULL, *stext = NULL;
+	char	 now[32], first[32], last[32], summary[1024];
+	const char *f0, *l0;
+	int64_t	 rev, count, floor = 0;
+	size_t	 added;
+	int	 rc = -1;
+
+	*id = 0;
+	iso_now(now, sizeof now);
+	if ((rev = next_rev(db)) < 0) {
+		aerr(err, errlen, "alert rev: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if ((st = prep(db, "SELECT id, count, events, samples, first_seen, "
+	    "last_seen FROM alerts WHERE rule_id = ? AND group_key = ? AND "
+	    "status <> 'closed'", "tt", h->rule_id, h->group ? h->group : ""))
+	    == NULL) {
+		aerr(err, errlen, "alert lookup: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	switch (sqlite3_step(st)) {
+	case SQLITE_DONE:
+		sqlite3_finalize(st);
+		return insert_alert(db, h, rev, now, id, err, errlen);
+	case SQLITE_ROW:
+		break;
+	default:
+		aerr(err, errlen, "alert lookup: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	*id = sqlite3_column_int64(st, 0);
+	count = sqlite3_column_int64(st, 1);
+	ev = parse_col(st, 2, json_array());
+	samples = parse_col(st, 3, json_array());
+	if (ev == NULL || samples == NULL || !json_is_array(ev) ||
+	    !json_is_array(samples))
+		goto oom;
+	/* Ids below the oldest one kept (after the first few) were seen. */
+	if (json_array_size(ev) >= ALERTS_MAX_IDS)
+		floor = json_integer_value(json_array_get(ev,
+		    ALERTS_KEEP_FIRST)) - 1;
+	added = merge_ids(ev, h, &floor) + h->ndropped;
+	count += h->nids == 0 ? (int64_t)(h->nmatches > 1 ? h->nmatches : 1) :
+	    (int64_t)added;
+	if (h->event != NULL) {
+		if (json_array_size(samples) >= ALERTS_MAX_SAMPLES)
+			json_array_remove(samples, ALERTS_MAX_SAMPLES - 1);
+		json_array_append(samples, h->event);
+	}
+	alerts_iso(h->first_us, first, sizeof first);
+	alerts_iso(h->last_us, last, sizeof last);
+	f0 = (const char *)sqlite3_column_text(st, 4);
+	l0 = (const char *)sqlite3_column_text(st, 5);
+	if (f0 != NULL && strcmp(f0, first) < 0)
+		snprintf(first, sizeof first, "%s", f0);
+	if (l0 != NULL && strcmp(l0, last) > 0)
+		snprintf(last, sizeof last, "%s", l0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((etext = dump(ev)) == NULL || (stext = dump(samples)) == NULL)
+		goto oom;
+	one_line(h->summary ? h->summary : h->rule, summary, sizeof summary);
+	if (run(prep(db, "UPDATE alerts SET summary = ?, count = ?, matches = "
+	    "matches + ?, events = ?, samples = ?, first_seen = ?, last_seen = "
+	    "?, updated = ?, rev = ?, change = 'updated' WHERE id = ?",
+	    "tiitttttii", summary, count, (int64_t)(h->nmatches > 1 ?
+	    h->nmatches : 1), etext, stext, first, last, now, rev,
+	    *id)) != 0) {
+		aerr(err, errlen, "alert update: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	rc = 0;
+	goto fail;
+oom:
+	aerr(err, errlen, "out of memory");
+fail:
+	sqlite3_finalize(st);
+	free(etext);
+	free(stext);
+	json_decref(ev);
+	json_decref(samples);
+	return rc;
+}
+
+static enum wire_err
+timeline_json(sqlite3 *db, int64_t id, json_t **out, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	json_t	*a, *e;
+	int	 rc;
+
+	if ((a = json_array()) == NULL ||
+	    (st = prep(db, "SELECT id, time, author, kind, text, data FROM "
+	    "alert_timeline WHERE alert = ? ORDER BY id", "i", id)) == NULL) {
+		json_decref(a);
+		aerr(err, errlen, "alert timeline: %s", sqlite3_errmsg(db));
+		return WIRE_EINTERNAL;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		e = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "id",
+		    (json_int_t)sqlite3_column_int64(st, 0), "time",
+		    text_col(st, 1), "author", text_col(st, 2), "kind",
+		    text_col(st, 3), "text", text_col(st, 4), "data",
+		    parse_col(st, 5, json_null()));
+		if (e == NULL || json_array_append_new(a, e) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		aerr(err, errlen, "alert timeline: %s", sqlite3_errmsg(db));
+		return WIRE_EINTERNAL;
+	}
+	*out = a;
+	return WIRE_OK;
+}
+
+enum wire_err
+alerts_get(sqlite3 *db, int64_t id, int full, json_t **out, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	json_t	*o = NULL, *tl = NULL;
+	enum wire_err e;
+	int	 rc;
+
+	*out = NULL;
+	if ((st = prep(db, "SELECT " COLS ", samples FROM alerts WHERE id = ?",
+	    "i", id)) == NULL) {
+		aerr(err, errlen, "alert: %s", sqlite3_errmsg(db));
+		return WIRE_EINTERNAL;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		aerr(err, errlen, "no alert %" PRId64, id);
+		return WIRE_ENOTFOUND;
+	}
+	if (rc != SQLITE_ROW || (o = row_json(st)) == NULL) {
+		aerr(err, errlen, "alert: %s", rc != SQLITE_ROW ?
+		    sqlite3_errmsg(db) : "out of memory");
+		sqlite3_finalize(st);
+		return WIRE_EINTERNAL;
+	}
+	if (full)
+		json_object_set_new(o, "samples", parse_col(st, 26,
+		    json_array()));
+	sqlite3_finalize(st);
+	if (full) {
+		if ((e = timeline_json(db, id, &tl, err, errlen)) != WIRE_OK) {
+			json_decref(o);
+			return e;
+		}
+		json_object_set_new(o, "timeline", tl);
+	}
+	*out = o;
+	return WIRE_OK;
+}
+
+enum wire_err
+alerts_list(sqlite3 *db, const char *status, const char *rule, int limit,
+    json_t **out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	const char *where;
+	json_t	*a, *o;
+	int	 rc;
+
+	*out = NULL;
+	if (limit <= 0)
+		limit = 200;
+	if (limit > 1000)
+		limit = 1000;
+	if (status == NULL || strcmp(status, "all") == 0)
+		where = "? IS NULL";
+	else if (strcmp(status, "open") == 0)
+		where = "status <> 'closed' AND ? IS NULL";
+	else
+		where = "status = ?";
+	if (status != NULL && (strcmp(status, "all") == 0 ||
+	    strcmp(status, "open") == 0))
+		status = NULL;
+	if ((a = json_array()) == NULL)
+		goto oom;
+	{
+		char	 sql[512];
+
+		snprintf(sql, sizeof sql, "SELECT " COLS " FROM alerts WHERE "
+		    "%s AND (? IS NULL OR rule_id = ? OR rule = ?) ORDER BY id "
+		    "DESC LIMIT ?", where);
+		st = prep(db, sql, "ttttd", status, rule, rule, rule, limit);
+	}
+	if (st == NULL) {
+		json_decref(a);
+		aerr(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+		return WIRE_EINTERNAL;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* The ids are for alert.show: a list stays light. */
+		if ((o = row_json(st)) != NULL)
+			json_object_del(o, "events");
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			sqlite3_finalize(st);
+			json_decref(a);
+			goto oom;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		aerr(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+		return WIRE_EINTERNAL;
+	}
+	*out = a;
+	return WIRE_OK;
+oom:
+	aerr(err, errlen, "out of memory");
+	return WIRE_EINTERNAL;
+}
+
+int
+alerts_timeline_add(sqlite3 *db, int64_t id, const char *author,
+    const char *kind, const char *text, const json_t *data, char *err,
+    size_t errlen)
+{
+	char	 now[32], *dtext = NULL;
+	int	 rc;
+
+	iso_now(now, sizeof now);
+	if (data != NULL && (dtext = dump(data)) == NULL)
+		return aerr(err, errlen, "out of memory");
+	rc = run(prep(db, "INSERT INTO alert_timeline(alert, time, author, "
+	    "kind, text, data) VALUES(?, ?, ?, ?, ?, ?)", "itttt" "t", id, now,
+	    author, kind, text, dtext));
+	free(dtext);
+	if (rc != 0)
+		return aerr(err, errlen, "alert timeline: %s",
+		    sqlite3_errmsg(db));
+	return 0;
+}
+
+/* Status of alert id into st (at least 16 bytes) and its incident:
+   WIRE_OK, WIRE_ENOTFOUND or WIRE_EINTERNAL. */
+static enum wire_err
+status_of(sqlite3 *db, int64_t id, char *status, size_t len, int64_t *inc,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int	 rc;
+
+	if ((st = prep(db, "SELECT status, incident FROM alerts WHERE id = ?",
+	    "i", id)) == NULL) {
+		aerr(err, errlen, "alert: %s", sqlite3_errmsg(db));
+		return WIRE_EINTERNAL;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(status, len, "%s", sqlite3_column_text(st, 0));
+		*inc = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 :
+		    sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		aerr(err, errlen, "no alert %" PRId64, id);
+		return WIRE_ENOTFOUND;
+	}
+	if (rc != SQLITE_ROW) {
+		aerr(err, errlen, "alert: %s", sqlite3_errmsg(db));
+		return WIRE_EINTERNAL;
+	}
+	return WIRE_OK;
+}
+
+/* The change itself, inside a transaction. */
+static enum wire_err
+set_status(sqlite3 *db, int64_t id, const char *verb, const char *user,
+    const char *text, char *err, size_t errlen)
+{
+	static const struct {
+		const char	*verb, *to, *col, *from;
+	} moves[] = {
+		{ "ack", "acknowledged", "acknowledged", "new escalated" },
+		{ "escalate", "escalated", "escalated", "new acknowledged" },
+		{ "close", "closed", "closed", "new acknowledged escalated" },
+	};
+	char	 status[32], now[32], sql[256], line[512];
+	enum wire_err e;
+	int64_t	 inc, rev;
+	size_t	 i;
+
+	for (i = 0; i < sizeof moves / sizeof moves[0]; i++)
+		if (strcmp(moves[i].verb, verb) == 0)
+			break;
+	if (i == sizeof moves / sizeof moves[0]) {
+		aerr(err, errlen, "unknown alert action '%s'", verb);
+		return WIRE_EINVALID;
+	}
+	if ((e = status_of(db, id, status, sizeof status, &inc, err, errlen))
+	    != WIRE_OK)
+		return e;
+	if (strcmp(status, moves[i].to) == 0) {
+		aerr(err, errlen, "alert %" PRId64 " is already %s", id,
+		    status);
+		return WIRE_ECONFLICT;
+	}
+	if (strstr(moves[i].from, status) == NULL) {
+		aerr(err, errlen, "alert %" PRId64 " is %s", id, status);
+		return WIRE_ECONFLICT;
+	}
+	if ((rev = next_rev(db)) < 0)
+		goto sqlfail;
+	iso_now(now, sizeof now);
+	snprintf(sql, sizeof sql, "UPDATE alerts SET status = ?, %s_by = ?, "
+	    "%s_at = ?, updated = ?, rev = ?, change = ? WHERE id = ?",
+	    moves[i].col, moves[i].col);
+	if (run(prep(db, sql, "ttttiti", moves[i].to, user, now, now, rev,
+	    moves[i].to, id)) != 0)
+		goto sqlfail;
+	snprintf(line, sizeof line, "%s by %s%s%.400s", moves[i].to, user,
+	    text != NULL ? ": " : "", text != NULL ? text : "");
+	if (alerts_timeline_add(db, id, user, moves[i].to, line, NULL, err,
+	    errlen) != 0)
+		return WIRE_EINTERNAL;
+	return WIRE_OK;
+sqlfail:
+	aerr(err, errlen, "alert %s: %s", verb, sqlite3_errmsg(db));
+	return WIRE_EINTERNAL;
+}
+
+enum wire_err
+alerts_set_status(sqlite3 *db, int64_t id, const char *verb,
+    const char *user, const char *text, json_t **out, char *err,
+    size_t errlen)
+{
+	enum wire_err e;
+	int	 nested;
+
+	*out = NULL;
+	nested = !sqlite3_get_autocommit(db);
+	if (sqlite3_exec(db, nested ? "SAVEPOINT alert_op" : "BEGIN IMMEDIATE",
+	    NULL, NULL, NULL) != SQLITE_OK) {
+		aerr(err, errlen, "alert %s: %s", verb, sqlite3_errmsg(db));
+		return sqlite3_errcode(db) == SQLITE_BUSY ? WIRE_EBUSY :
+		    WIRE_EINTERNAL;
+	}
+	if ((e = set_status(db, id, verb, user, text, err, errlen)) != WIRE_OK)
+		goto fail;
+	if ((e = alerts_get(db, id, 0, out, err, errlen)) != WIRE_OK)
+		goto fail;
+	if (sqlite3_exec(db, nested ? "RELEASE alert_op" : "COMMIT", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		aerr(err, errlen, "alert %s: %s", verb, sqlite3_errmsg(db));
+		e = WIRE_EINTERNAL;
+		goto fail;
+	}
+	return WIRE_OK;
+fail:
+	json_decref(*out);
+	*out = NULL;
+	sqlite3_exec(db, nested ? "ROLLBACK TO alert_op; RELEASE alert_op" :
+	    "ROLLBACK", NULL, NULL, NULL);
+	return e;
+}
+
+enum wire_err
+alerts_attach(sqlite3 *db, int64_t id, int64_t inc, const char *user,
+    char *err, size_t errlen)
+{
+	char	 status[32], now[32], line[128], ref[32];
+	enum wire_err e;
+	int64_t	 cur, rev;
+	int	 ack;
+
+	if ((e = status_of(db, id, status, sizeof status, &cur, err, errlen))
+	    != WIRE_OK)
+		return e;
+	if (cur == inc)
+		return WIRE_OK;
+	if (cur != 0) {
+		wire_incident_ref(cur, ref, sizeof ref);
+		aerr(err, errlen, "alert %" PRId64 " was promoted to %s", id,
+		    ref);
+		return WIRE_ECONFLICT;
+	}
+	if ((rev = next_rev(db)) < 0)
+		goto sqlfail;
+	iso_now(now, sizeof now);
+	ack = strcmp(status, "new") == 0;
+	if (run(prep(db, "UPDATE alerts SET incident = ?, status = CASE WHEN "
+	    "? THEN 'acknowledged' ELSE status END, acknowledged_by = CASE "
+	    "WHEN ? THEN ? ELSE acknowledged_by END, acknowledged_at = CASE "
+	    "WHEN ? THEN ? ELSE acknowledged_at END, updated = ?, rev = ?, "
+	    "change = 'promoted' WHERE id = ?", "iddtdttii", inc, ack, ack,
+	    user, ack, now, now, rev, id)) != 0)
+		goto sqlfail;
+	wire_incident_ref(inc, ref, sizeof ref);
+	snprintf(line, sizeof line, "promoted to %s by %s%s", ref, user,
+	    ack ? " (acknowledged)" : "");
+	if (alerts_timeline_add(db, id, user, "promoted", line, NULL, err,
+	    errlen) != 0)
+		return WIRE_EINTERNAL;
+	return WIRE_OK;
+sqlfail:
+	aerr(err, errlen, "alert promote: %s", sqlite3_errmsg(db));
+	return WIRE_EINTERNAL;
+}
+
+int64_t
+alerts_last_rev(sqlite3 *db)
+{
+	int64_t	 r = next_rev(db);
+
+	return r < 0 ? -1 : r - 1;
+}
+
+int64_t
+alerts_changed_since(sqlite3 *db, int64_t rev, size_t max,
+    int (*cb)(json_t *alert, void *arg), void *arg, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	json_t	*o;
+	int64_t	 last = rev;
+	int	 rc;
+
+	if ((st = prep(db, "SELECT " COLS " FROM alerts WHERE rev > ? ORDER "
+	    "BY rev LIMIT ?", "ii", rev, (int64_t)max)) == NULL) {
+		aerr(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		last = sqlite3_column_int64(st, 24);
+		if ((o = row_json(st)) == NULL)
+			continue;
+		json_object_del(o, "events");
+		rc = cb(o, arg);
+		json_decref(o);
+		if (rc != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		aerr(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return last;
+}
+
+int64_t
+alerts_reload_request(sqlite3 *db, const char *user, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	char	 now[32];
+	int64_t	 gen = -1;
+
+	iso_now(now, sizeof now);
+	if (run(prep(db, "UPDATE rules_state SET requested = requested + 1, "
+	    "requested_by = ?, requested_at = ? WHERE id = 1", "tt", user,
+	    now)) != 0 ||
+	    (st = prep(db, "SELECT requested FROM rules_state WHERE id = 1",
+	    "")) == NULL) {
+		aerr(err, errlen, "rules reload: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		gen = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (gen < 0)
+		aerr(err, errlen, "rules reload: %s", sqlite3_errmsg(db));
+	return gen;
+}
+
+int64_t
+alerts_reload_wanted(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t	 gen = -1;
+
+	if ((st = prep(db, "SELECT requested FROM rules_state WHERE id = 1",
+	    "")) == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		gen = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return gen;
+}
+
+int
+alerts_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
+    const json_t *errors, char *err, size_t errlen)
+{
+	char	 now[32], *etext;
+	int	 rc;
+
+	iso_now(now, sizeof now);
+	if ((etext = dump(errors != NULL ? errors : json_array())) == NULL)
+		return aerr(err, errlen, "out of memory");
+	rc = run(prep(db, "UPDATE rules_state SET applied = MAX(applied, ?), "
+	    "loaded_at = ?, rules = ?, errors = ? WHERE id = 1", "itit", gen,
+	    now, (int64_t)nrules, etext));
+	free(etext);
+	if (rc != 0)
+		return aerr(err, errlen, "rules report: %s",
+		    sqlite3_errmsg(db));
+	return 0;
+}
+
+enum wire_err
+alerts_rules_status(sqlite3 *db, json_t **out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int	 rc;
+
+	*out = NULL;
+	if ((st = prep(db, "SELECT requested, requested_by, requested_at, "
+	    "applied, loaded_at, rules, errors FROM rules_state WHERE id = 1",
+	    "")) == NULL) {
+		aerr(err, errlen, "rules: %s", sqlite3_errmsg(db));
+		return WIRE_EINTERNAL;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = json_pack("{s:I, s:o, s:o, s:I, s:o, s:I, s:o}",
+		    "requested", (json_int_t)sqlite3_column_int64(st, 0),
+		    "requested_by", text_col(st, 1), "requested_at",
+		    text_col(st, 2), "applied",
+		    (json_int_t)sqlite3_column_int64(st, 3), "loaded_at",
+		    text_col(st, 4), "rules",
+		    (json_int_t)sqlite3_column_int64(st, 5), "errors",
+		    parse_col(st, 6, json_array()));
+	sqlite3_finalize(st);
+	if (*out == NULL) {
+		aerr(err, errlen, "rules: %s", rc == SQLITE_ROW ?
+		    "out of memory" : sqlite3_errmsg(db));
+		return WIRE_EINTERNAL;
+	}
+	return WIRE_OK;
+}
