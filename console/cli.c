@@ -18,8 +18,10 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "buf.h"
 #include "cli.h"
 #include "client.h"
+#include "query.h"
 #include "wire.h"
 
 #define CALL_TIMEOUT_MS	30000
@@ -301,7 +303,7 @@ struct flags {
 	struct cli	*x;
 	const char	*title, *description, *severity, *lead, *status;
 	const char	*resolution, *text, *assign, *due, *since, *user;
-	const char	*incident, *opname, *query, *reported;
+	const char	*incident, *opname, *query, *reported, *until;
 	json_t		*tags, *alerts, *events;
 	int64_t		 version;
 	int		 limit, ioc, refused, none, count;
@@ -315,7 +317,7 @@ enum {
 	F_TEXT, F_ASSIGN, F_DUE, F_SINCE, F_USER, F_INC, F_OP, F_TAG,
 	F_ALERT, F_EVENT, F_VERSION, F_LIMIT, F_IOC, F_REFUSED, F_NONE,
 	F_COUNT, F_INCIDENTS, F_ALERTS, F_PRESENCE, F_EVENTS, F_QUERY,
-	F_SINCE_SEQ, F_REPORTED
+	F_SINCE_SEQ, F_REPORTED, F_UNTIL
 };
 
 static int64_t
@@ -351,6 +353,7 @@ flag(int ch, void *arg)
 	case F_ASSIGN: f->assign = optarg; break;
 	case F_DUE: f->due = optarg; break;
 	case F_SINCE: f->since = optarg; break;
+	case F_UNTIL: f->until = optarg; break;
 	case F_USER: f->user = optarg; break;
 	case F_INC: f->incident = optarg; break;
 	case F_OP: f->opname = optarg; break;
@@ -397,6 +400,7 @@ static const struct option all_opts[] = {
 	O("assign", required_argument, F_ASSIGN),
 	O("due", required_argument, F_DUE),
 	O("since", required_argument, F_SINCE),
+	O("until", required_argument, F_UNTIL),
 	O("user", required_argument, F_USER),
 	O("incident", required_argument, F_INC),
 	O("op", required_argument, F_OP),
@@ -1129,6 +1133,84 @@ c_tail(struct cli *x, int argc, char **argv)
 	return x->tail_max < 0 ? 1 : 0;
 }
 
+/* One search result on a line: time, host, process, summary; or an
+   aggregation row as compact JSON. */
+static void
+search_line(const json_t *row)
+{
+	const char *t = str(row, "utctimestamp");
+	char	*dump;
+
+	if (json_object_get(row, "summary") == NULL &&
+	    json_object_get(row, "utctimestamp") == NULL) {
+		if ((dump = json_dumps(row, JSON_COMPACT)) != NULL)
+			printf("%s\n", dump);
+		free(dump);
+		return;
+	}
+	printf("%.19s  %-14.14s %-12.12s %s\n", *t ? t : "-",
+	    str(row, "hostname"), str(row, "processname"),
+	    str(row, "summary"));
+}
+
+static int
+c_search(struct cli *x, int argc, char **argv)
+{
+	static const char *u = "search [--since TIME] [--until TIME] "
+	    "[--limit N] [--json] QUERY";
+	struct query *q = NULL;
+	struct query_error qe;
+	struct flags f;
+	struct buf text;
+	json_t	*args, *res, *row;
+	char	**rest;
+	size_t	 i;
+	int	 rc;
+
+	if (parse(x, argc, argv, &f, &rest) < 0) {
+		flags_release(&f);
+		return usage_of(u);
+	}
+	buf_init(&text);
+	for (i = 0; rest[i] != NULL; i++)
+		buf_printf(&text, "%s%s", i ? " " : "", rest[i]);
+	/* Check it here first: the caret goes under the bad spot. */
+	if (query_parse(text.data ? text.data : "", 0, &q, &qe) != 0) {
+		fprintf(stderr, "ward: search: %s\n  %s\n  %*s^\n", qe.msg,
+		    text.data ? text.data : "", (int)qe.pos, "");
+		buf_release(&text);
+		flags_release(&f);
+		return 1;
+	}
+	query_free(q);
+	args = json_object();
+	json_object_set_new(args, "q", json_string(text.data ? text.data :
+	    ""));
+	set_str(args, "since", f.since);
+	set_str(args, "until", f.until);
+	json_object_set_new(args, "limit", json_integer(f.limit > 0 ?
+	    f.limit : 50));
+	buf_release(&text);
+	flags_release(&f);
+	if ((rc = query(x, "search", args, &res)) != 0)
+		return rc;
+	json_array_foreach(json_object_get(res, "rows"), i, row) {
+		char	*dump;
+
+		if (x->json) {
+			if ((dump = json_dumps(row, JSON_COMPACT)) != NULL)
+				printf("%s\n", dump);
+			free(dump);
+		} else
+			search_line(row);
+	}
+	if (!x->json && json_is_true(json_object_get(res, "limited")))
+		fprintf(stderr, "ward: search: more match; raise --limit or "
+		    "narrow the query\n");
+	json_decref(res);
+	return 0;
+}
+
 static int
 c_keygen(struct cli *x, int argc, char **argv)
 {
@@ -1218,6 +1300,7 @@ static const struct cmd cmds[] = {
 	{ "task", "status", c_task_status, NULL },
 	{ "observable", "add", c_observable_add, NULL },
 	{ NULL, "whoami", c_whoami, NULL },
+	{ NULL, "search", c_search, NULL },
 	{ NULL, "audit", c_audit, NULL },
 	{ NULL, "tail", c_tail, NULL },
 	{ NULL, "keygen", c_keygen, NULL },
@@ -1248,6 +1331,7 @@ cli_usage(FILE *f)
 "       ward [options] task add ID TITLE [--assign USER]\n"
 "       ward [options] task assign TASK USER | task done TASK\n"
 "       ward [options] observable add ID KIND VALUE [--ioc]\n"
+"       ward [options] search [--since T] [--until T] [--limit N] QUERY\n"
 "       ward [options] whoami | audit [filters] | tail [topics]\n"
 "Every subcommand takes --json.  See ward(1).\n");
 }

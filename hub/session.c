@@ -44,6 +44,7 @@
 #include "log.h"
 #include "net.h"
 #include "query.h"
+#include "search.h"
 #include "session.h"
 #include "timeparse.h"
 #include "users.h"
@@ -1321,6 +1322,95 @@ do_op(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 	it->msg = omsg_new(res);
 }
 
+/* search: rows collected into the reply, within a frame's size. */
+struct search_reply {
+	json_t	*rows;
+	size_t	 bytes;
+	int	 truncated;
+};
+
+static int
+search_row(void *arg, const char *line, size_t len)
+{
+	struct search_reply *r = arg;
+	json_t	*row;
+
+	if (r->bytes + len > WIRE_MAX_FRAME - 4096) {
+		r->truncated = 1;
+		return -1;
+	}
+	if ((row = json_loadb(line, len, 0, NULL)) == NULL)
+		return 0;
+	json_array_append_new(r->rows, row);
+	r->bytes += len + 1;
+	return 0;
+}
+
+/* A time bound: "15m" back from now, or a time. */
+static int
+search_time(const char *v, int64_t now, int64_t *out)
+{
+	int64_t	 d;
+
+	if (v == NULL)
+		return 0;
+	if (time_parse_duration(v, &d) == 0) {
+		*out = now - d;
+		return 0;
+	}
+	return time_parse(v, now, out);
+}
+
+/*
+ * The search query: run on this worker (bounded by the limit, the reply's
+ * frame size and the search timeout), answered as {"rows":[...]}.  Any
+ * person may search.
+ */
+static void
+do_search(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
+{
+	json_t	*args = json_object_get(m->root, "args");
+	struct search_reply r = { json_array(), 0, 0 };
+	struct search_opts o;
+	struct search_info info;
+	char	 err[512], msg[600];
+	int	 errpos = -1;
+	int64_t	 now = time_now_us();
+
+	if (args == NULL)
+		args = m->root;
+	memset(&o, 0, sizeof o);
+	o.now_us = now;
+	o.limit = (size_t)json_integer_value(json_object_get(args, "limit"));
+	o.timeout_ms = 5000;
+	if (search_time(json_string_value(json_object_get(args, "since")),
+	    now, &o.since_us) == -1 ||
+	    search_time(json_string_value(json_object_get(args, "until")),
+	    now, &o.until_us) == -1) {
+		out_send(ss, w->sid, wire_error(m->id, WIRE_EINVALID,
+		    "since/until: expected a duration (15m, 2h) or an ISO "
+		    "8601 time", NULL), 1, 1);
+		json_decref(r.rows);
+		return;
+	}
+	memset(&info, 0, sizeof info);
+	if (search_run(ss->h->datadir, json_string_value(json_object_get(args,
+	    "q")), &o, search_row, &r, &info, err, sizeof err, &errpos) ==
+	    -1 && !r.truncated) {
+		if (errpos >= 0)
+			snprintf(msg, sizeof msg, "at byte %d: %s", errpos, err);
+		else
+			snprintf(msg, sizeof msg, "%s", err);
+		out_send(ss, w->sid, wire_error(m->id, WIRE_EINVALID, msg,
+		    NULL), 1, 1);
+		json_decref(r.rows);
+		return;
+	}
+	out_send(ss, w->sid, wire_ok(m->id, -1, json_pack("{sosbsb}", "rows",
+	    r.rows, "limited", info.limited || r.truncated, "timed_out",
+	    info.timed_out)), 1, 1);
+}
+
 static void
 do_query(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 {
@@ -1329,6 +1419,10 @@ do_query(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 	char	 err[1024];
 	enum wire_err e;
 
+	if (strcmp(m->name, "search") == 0) {
+		do_search(ss, w, m);
+		return;
+	}
 	if (strcmp(m->name, "presence") == 0) {
 		if ((it = out_item(ss, O_PRESENCE, w->sid)) != NULL) {
 			it->n = m->id;

@@ -40,7 +40,7 @@ const char *const wire_ops[] = { "incident.create", "incident.update",
 	"alert.close", "alert.promote", "rules.reload", NULL };
 const char *const wire_queries[] = { "incident.list", "incident.show",
 	"audit.list", "whoami", "presence", "alert.list", "alert.show",
-	"rules.status", NULL };
+	"rules.status", "search", NULL };
 const char *const wire_alert_statuses[] = { "new", "acknowledged",
 	"escalated", "closed", NULL };
 
@@ -945,6 +945,14 @@ static const struct field q_alert[] = {
 	END
 };
 
+static const struct field q_search[] = {
+	{ "q", K_TEXT, REQ, WIRE_MAX_QUERY, NULL },
+	{ "since", K_LINE, 0, 64, NULL },
+	{ "until", K_LINE, 0, 64, NULL },
+	{ "limit", K_INT, 0, 10000, NULL },
+	END
+};
+
 static const struct spec queries[] = {
 	{ "incident.list", q_list, NULL },
 	{ "incident.show", q_show, NULL },
@@ -954,6 +962,7 @@ static const struct spec queries[] = {
 	{ "alert.list", q_alerts, NULL },
 	{ "alert.show", q_alert, NULL },
 	{ "rules.status", q_none, NULL },
+	{ "search", q_search, NULL },
 	{ NULL, NULL, NULL }
 };
 

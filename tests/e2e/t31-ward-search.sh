@@ -1,0 +1,29 @@
+#!/bin/sh
+# ward search: the same language from the console's client, a table on a
+# terminal, NDJSON with --json, a caret under a syntax error.
+. "$(dirname "$0")/lib.sh"
+start_hub || exit 1
+TOKEN=$(new_token t31)
+as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
+mkdir -p "$T/home/vic"
+as vic keygen >/dev/null
+"$WARDD" user add --data "$DATA" vic viewer "$T/home/vic/.config/ward/id_ed25519.pub" >/dev/null
+SPEED=0 sh "$ROOT/share/demo/replay.sh" "$URL" "$TOKEN" 120
+as vic search --json 'summary:Accepted' >"$T/acc"
+eq "finds the one successful login" "$(jq -r .hostname "$T/acc")" web2
+eq "--json gives the stored event with its id" "$(jq -r '.id | type' "$T/acc")" number
+n=$(as vic search --json --limit 500 'details.sourceipaddress:203.0.113.7 AND summary:Failed' | wc -l | tr -d ' ')
+eq "a field term AND a word agrees with the HTTP API" "$n" "$(curl -s -G -H "Authorization: Bearer $(new_token r31 reader)" \
+	--data-urlencode 'q=details.sourceipaddress:203.0.113.7 AND summary:Failed' \
+	--data-urlencode limit=500 "$URL/api/search" | wc -l | tr -d ' ')"
+as vic search 'category:authentication | count by hostname' >"$T/cb"
+check "an aggregation prints its rows" grep -q '"hostname":"bastion"' "$T/cb"
+as vic search --limit 3 'hostname:web2' >"$T/tab"
+eq "a table: one line per event, limited" "$(wc -l <"$T/tab" | tr -d ' ')" 3
+check "the table shows host and summary" grep -q 'web2' "$T/tab"
+as vic search 'hostname:web1 AND (' >"$T/out" 2>"$T/err"; rc=$?
+check "a syntax error exits non-zero" test $rc -ne 0
+check "... with a caret under the bad spot" sh -c "sed -n 3p '$T/err' | grep -q '^ *\\^\$'"
+eq "... placed at the end of the query" "$(sed -n 3p "$T/err" | awk '{ print index($0, "^") }')" \
+	"$(sed -n 2p "$T/err" | awk '{ print length($0) + 1 }')"
+done_testing
