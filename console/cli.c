@@ -214,8 +214,8 @@ query(struct cli *x, const char *name, json_t *args, json_t **result)
 	return call(x, req, result, NULL);
 }
 
-static void
-print_json(const json_t *v)
+void
+cli_print_json(const json_t *v)
 {
 	char	*s;
 
@@ -225,8 +225,8 @@ print_json(const json_t *v)
 	}
 }
 
-static const char *
-str(const json_t *o, const char *k)
+const char *
+cli_str(const json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
 
@@ -479,7 +479,7 @@ static void
 op_done(struct cli *x, const json_t *state, int64_t seq, const char *what)
 {
 	if (x->json)
-		print_json(state);
+		cli_print_json(state);
 	else
 		printf("%s (seq %" PRId64 ")\n", what, seq);
 }
@@ -511,9 +511,9 @@ c_incident_create(struct cli *x, int argc, char **argv)
 	if ((rc = op(x, "incident.create", args, &st, &seq)) != 0)
 		return rc;
 	if (x->json)
-		print_json(st);
+		cli_print_json(st);
 	else
-		printf("%s\n", str(json_object_get(st, "incident"), "id"));
+		printf("%s\n", cli_str(json_object_get(st, "incident"), "id"));
 	json_decref(st);
 	return 0;
 }
@@ -541,17 +541,17 @@ c_incident_list(struct cli *x, int argc, char **argv)
 	if ((rc = query(x, "incident.list", args, &res)) != 0)
 		return rc;
 	if (x->json) {
-		print_json(res);
+		cli_print_json(res);
 		json_decref(res);
 		return 0;
 	}
 	printf("%-8s %-8s %-9s %-15s %-12s %5s  %s\n", "ID", "SEVERITY",
 	    "STATUS", "PHASE", "LEAD", "TASKS", "TITLE");
 	json_array_foreach(res, i, e) {
-		printf("%-8s %-8s %-9s %-15s %-12s %5lld  %s\n", str(e, "id"),
-		    str(e, "severity"), str(e, "status"), str(e, "phase"),
-		    str(e, "lead"), (long long)json_integer_value(
-		    json_object_get(e, "open_tasks")), str(e, "title"));
+		printf("%-8s %-8s %-9s %-15s %-12s %5lld  %s\n", cli_str(e, "id"),
+		    cli_str(e, "severity"), cli_str(e, "status"), cli_str(e, "phase"),
+		    cli_str(e, "lead"), (long long)json_integer_value(
+		    json_object_get(e, "open_tasks")), cli_str(e, "title"));
 	}
 	json_decref(res);
 	return 0;
@@ -577,37 +577,37 @@ c_incident_show(struct cli *x, int argc, char **argv)
 	    inc), &res)) != 0)
 		return rc;
 	if (x->json) {
-		print_json(res);
+		cli_print_json(res);
 		json_decref(res);
 		return 0;
 	}
-	printf("%s  %s\n", str(res, "id"), str(res, "title"));
+	printf("%s  %s\n", cli_str(res, "id"), cli_str(res, "title"));
 	printf("severity %s  status %s%s%s  phase %s  lead %s  version %lld\n",
-	    str(res, "severity"), str(res, "status"),
+	    cli_str(res, "severity"), cli_str(res, "status"),
 	    json_is_string(json_object_get(res, "resolution")) ? " " : "",
 	    json_is_string(json_object_get(res, "resolution")) ?
-	    str(res, "resolution") : "", str(res, "phase"), str(res, "lead"),
+	    cli_str(res, "resolution") : "", cli_str(res, "phase"), cli_str(res, "lead"),
 	    (long long)json_integer_value(json_object_get(res, "version")));
-	if (*str(res, "description") != '-' && *str(res, "description"))
-		printf("\n%s\n", str(res, "description"));
+	if (*cli_str(res, "description") != '-' && *cli_str(res, "description"))
+		printf("\n%s\n", cli_str(res, "description"));
 	if (json_array_size(a = json_object_get(res, "tasks")) > 0) {
 		printf("\ntasks:\n");
 		json_array_foreach(a, i, e)
-			printf("  %-6s %-8s %-12s %s\n", str(e, "id"),
-			    str(e, "status"), str(e, "assignee"),
-			    str(e, "title"));
+			printf("  %-6s %-8s %-12s %s\n", cli_str(e, "id"),
+			    cli_str(e, "status"), cli_str(e, "assignee"),
+			    cli_str(e, "title"));
 	}
 	if (json_array_size(a = json_object_get(res, "observables")) > 0) {
 		printf("\nobservables:\n");
 		json_array_foreach(a, i, e)
-			printf("  %-7s %s%s\n", str(e, "kind"), str(e, "value"),
+			printf("  %-7s %s%s\n", cli_str(e, "kind"), cli_str(e, "value"),
 			    json_is_true(json_object_get(e, "ioc")) ?
 			    "  (IOC)" : "");
 	}
 	printf("\ntimeline:\n");
 	json_array_foreach(json_object_get(res, "timeline"), i, e)
-		printf("  %s  %-12s %s\n", str(e, "time"), str(e, "author"),
-		    str(e, "text"));
+		printf("  %s  %-12s %s\n", cli_str(e, "time"), cli_str(e, "author"),
+		    cli_str(e, "text"));
 	json_decref(res);
 	return 0;
 }
@@ -826,9 +826,9 @@ c_task_add(struct cli *x, int argc, char **argv)
 	if ((rc = op(x, "task.add", args, &st, &seq)) != 0)
 		return rc;
 	if (x->json)
-		print_json(st);
+		cli_print_json(st);
 	else
-		printf("%s\n", str(json_object_get(st, "task"), "id"));
+		printf("%s\n", cli_str(json_object_get(st, "task"), "id"));
 	json_decref(st);
 	return 0;
 }
@@ -952,10 +952,10 @@ c_whoami(struct cli *x, int argc, char **argv)
 	if ((rc = query(x, "whoami", json_object(), &res)) != 0)
 		return rc;
 	if (x->json)
-		print_json(res);
+		cli_print_json(res);
 	else
-		printf("%s (%s) on %s, op log at seq %lld\n", str(res, "user"),
-		    str(res, "role"), client_hub(x->c),
+		printf("%s (%s) on %s, op log at seq %lld\n", cli_str(res, "user"),
+		    cli_str(res, "role"), client_hub(x->c),
 		    (long long)json_integer_value(json_object_get(res,
 		    "last_seq")));
 	json_decref(res);
@@ -992,7 +992,7 @@ c_audit(struct cli *x, int argc, char **argv)
 	if ((rc = query(x, "audit.list", args, &res)) != 0)
 		return rc;
 	if (x->json) {
-		print_json(res);
+		cli_print_json(res);
 		json_decref(res);
 		return 0;
 	}
@@ -1001,16 +1001,16 @@ c_audit(struct cli *x, int argc, char **argv)
 		    "incident"));
 
 		if (json_is_string(json_object_get(e, "incident")))
-			snprintf(inc, sizeof inc, "%.30s", str(e, "incident"));
+			snprintf(inc, sizeof inc, "%.30s", cli_str(e, "incident"));
 		else if (n > 0)
 			snprintf(inc, sizeof inc, "INC-%lld", (long long)n);
 		else
 			snprintf(inc, sizeof inc, "-");
 		printf("%s  %-12s %-7s %-5s %-16s %-9s %-8s %s\n",
-		    str(e, "time"), str(e, "user"), str(e, "role"),
-		    str(e, "kind"), str(e, "name"), str(e, "result"), inc,
+		    cli_str(e, "time"), cli_str(e, "user"), cli_str(e, "role"),
+		    cli_str(e, "kind"), cli_str(e, "name"), cli_str(e, "result"), inc,
 		    json_is_string(json_object_get(e, "message")) ?
-		    str(e, "message") : "");
+		    cli_str(e, "message") : "");
 	}
 	json_decref(res);
 	return 0;
@@ -1021,27 +1021,27 @@ static void
 tail_push(struct cli *x, const struct wire_msg *m)
 {
 	const json_t *r = m->root;
-	const char *type = str(r, "type");
+	const char *type = cli_str(r, "type");
 
 	if (x->tail_max < 0)
 		return;		/* not tailing */
 	if (x->json)
-		print_json(r);
+		cli_print_json(r);
 	else if (strcmp(type, "op") == 0)
 		printf("%6lld %s %-8s %-16s %s\n", (long long)m->seq,
-		    str(r, "time"), str(r, "incident"), str(r, "op"),
-		    str(r, "user"));
+		    cli_str(r, "time"), cli_str(r, "incident"), cli_str(r, "op"),
+		    cli_str(r, "user"));
 	else if (strcmp(type, "event") == 0) {
 		const json_t *ev = json_object_get(r, "event");
 
-		printf("%s %-8s %-16s %s\n", str(ev, "utctimestamp"),
-		    str(ev, "severity"), str(ev, "hostname"),
-		    str(ev, "summary"));
+		printf("%s %-8s %-16s %s\n", cli_str(ev, "utctimestamp"),
+		    cli_str(ev, "severity"), cli_str(ev, "hostname"),
+		    cli_str(ev, "summary"));
 	} else if (strcmp(type, "resync") == 0)
-		printf("resync: %s (seq %lld)\n", str(r, "reason"),
+		printf("resync: %s (seq %lld)\n", cli_str(r, "reason"),
 		    (long long)m->seq);
 	else
-		print_json(r);
+		cli_print_json(r);
 	fflush(stdout);
 	if (x->tail_max > 0 && ++x->tail_count >= x->tail_max)
 		interrupted = 1;
@@ -1138,7 +1138,7 @@ c_tail(struct cli *x, int argc, char **argv)
 static void
 search_line(const json_t *row)
 {
-	const char *t = str(row, "utctimestamp");
+	const char *t = cli_str(row, "utctimestamp");
 	char	*dump;
 
 	if (json_object_get(row, "summary") == NULL &&
@@ -1149,8 +1149,8 @@ search_line(const json_t *row)
 		return;
 	}
 	printf("%.19s  %-14.14s %-12.12s %s\n", *t ? t : "-",
-	    str(row, "hostname"), str(row, "processname"),
-	    str(row, "summary"));
+	    cli_str(row, "hostname"), cli_str(row, "processname"),
+	    cli_str(row, "summary"));
 }
 
 static int

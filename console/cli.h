@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 /* The global options, resolved (environment and defaults applied). */
 struct cli_opts {
 	const char	*hub;		/* ws[s]://HOST:PORT */
@@ -21,5 +23,10 @@ int	cli_is_command(const char *name);
 int	cli_run(const struct cli_opts *o, int argc, char **argv);
 /* Print the subcommands' synopsis to f. */
 void	cli_usage(FILE *f);
+
+/* Print v as one line of compact JSON to standard output. */
+void		 cli_print_json(const json_t *v);
+/* The string member k of o, or "-" when absent (borrowed from o). */
+const char	*cli_str(const json_t *o, const char *k);
 
 #endif

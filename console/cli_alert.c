@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "cli.h"
 #include "cli_alert.h"
 #include "client.h"
 #include "wire.h"
@@ -132,25 +133,6 @@ request(struct acli *x, json_t *req, json_t **result)
 	return rc;
 }
 
-static void
-print_json(const json_t *v)
-{
-	char	*s;
-
-	if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) != NULL) {
-		puts(s);
-		free(s);
-	}
-}
-
-static const char *
-str(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "-";
-}
-
 /* Text from the hub for a terminal: control characters shown as '?'. */
 static void
 put_clean(const char *s)
@@ -164,12 +146,12 @@ print_alert_line(const json_t *a)
 {
 	printf("%-6" JSON_INTEGER_FORMAT " %-8s %-12s %6" JSON_INTEGER_FORMAT
 	    "  %-24s ", json_integer_value(json_object_get(a, "id")),
-	    str(a, "severity"), str(a, "status"),
+	    cli_str(a, "severity"), cli_str(a, "status"),
 	    json_integer_value(json_object_get(a, "count")),
-	    str(a, "last_seen"));
-	put_clean(str(a, "summary"));
+	    cli_str(a, "last_seen"));
+	put_clean(cli_str(a, "summary"));
 	if (json_is_string(json_object_get(a, "incident")))
-		printf(" [%s]", str(a, "incident"));
+		printf(" [%s]", cli_str(a, "incident"));
 	putchar('\n');
 }
 
@@ -190,7 +172,7 @@ print_alert_full(const json_t *a)
 		if (!json_is_string(json_object_get(a, keys[i])))
 			continue;
 		printf("  %-16s ", keys[i]);
-		put_clean(str(a, keys[i]));
+		put_clean(cli_str(a, keys[i]));
 		putchar('\n');
 	}
 	printf("  %-16s %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
@@ -199,8 +181,8 @@ print_alert_full(const json_t *a)
 	printf("  %-16s %zu kept\n", "events", json_array_size(
 	    json_object_get(a, "events")));
 	json_array_foreach(json_object_get(a, "timeline"), i, e) {
-		printf("  %s %s ", str(e, "time"), str(e, "author"));
-		put_clean(str(e, "text"));
+		printf("  %s %s ", cli_str(e, "time"), cli_str(e, "author"));
+		put_clean(cli_str(e, "text"));
 		putchar('\n');
 	}
 }
@@ -343,7 +325,7 @@ do_list(struct acli *x, struct aopts *a)
 		    "STATUS", "COUNT", "LAST SEEN", "SUMMARY");
 	json_array_foreach(res, i, v) {
 		if (a->json)
-			print_json(v);
+			cli_print_json(v);
 		else
 			print_alert_line(v);
 	}
@@ -364,7 +346,7 @@ do_show(struct acli *x, struct aopts *a, json_int_t id)
 	if (rc != 0)
 		return rc;
 	if (a->json)
-		print_json(res);
+		cli_print_json(res);
 	else
 		print_alert_full(res);
 	json_decref(res);
@@ -398,7 +380,7 @@ do_move(struct acli *x, struct aopts *a, const char *verb, json_int_t id)
 	/* The reply may carry the alert (as its push) or nothing. */
 	al = json_object_get(res, "alert");
 	if (a->json && al != NULL)
-		print_json(al);
+		cli_print_json(al);
 	else
 		printf("alert %" JSON_INTEGER_FORMAT " %s\n", id, t[i].done);
 	json_decref(res);
@@ -430,9 +412,9 @@ do_promote(struct acli *x, struct aopts *a, json_int_t id)
 	if (rc != 0)
 		return rc;
 	if (a->json)
-		print_json(res);
+		cli_print_json(res);
 	else
-		printf("%s\n", str(json_object_get(res, "incident"), "id"));
+		printf("%s\n", cli_str(json_object_get(res, "incident"), "id"));
 	json_decref(res);
 	return 0;
 }
@@ -534,14 +516,14 @@ cli_rules(const struct cli_opts *o, int argc, char **argv)
 		    &res)) != 0)
 			goto out;
 		if (a.json) {
-			print_json(res);
+			cli_print_json(res);
 			goto out;
 		}
 	} else
 		return usage(usage_rules);
 	printf("%" JSON_INTEGER_FORMAT " rules loaded at %s, %zu broken\n",
 	    json_integer_value(json_object_get(res, "rules")),
-	    str(res, "loaded_at"), json_array_size(json_object_get(res,
+	    cli_str(res, "loaded_at"), json_array_size(json_object_get(res,
 	    "errors")));
 	json_array_foreach(json_object_get(res, "errors"), i, e) {
 		put_clean(json_string_value(e) ? json_string_value(e) : "?");
