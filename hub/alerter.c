@@ -36,6 +36,7 @@
 #include "alerter.h"
 #include "alerts.h"
 #include "correlate.h"
+#include "jsonfast.h"
 #include "log.h"
 #include "session.h"
 #include "sigma.h"
@@ -46,6 +47,7 @@
 
 struct alerter {
 	struct hub	*h;
+	atomic_size_t	 held;		/* jobs taken and not yet evaluated */
 	char		**paths;
 	size_t		 npaths;
 
@@ -493,9 +495,9 @@ broadcast_changes(struct alerter *a)
 static void
 run_job(struct alerter *a, struct job *j)
 {
-	json_error_t jerr;
+	struct jsonfast_error jerr;
 	json_t	*ev;
-	size_t	 i;
+	size_t	 i, used;
 	int64_t	 id;
 
 	if (j->ids == NULL || j->arena.data == NULL)
@@ -504,8 +506,8 @@ run_job(struct alerter *a, struct job *j)
 		id = j->ids[j->rows[i].item];
 		if (id < 0)
 			continue;
-		ev = json_loadb(j->arena.data + j->rows[i].doc,
-		    j->rows[i].doclen, 0, &jerr);
+		ev = jsonfast_parse(j->arena.data + j->rows[i].doc,
+		    j->rows[i].doclen, &used, 64, &jerr);
 		if (ev == NULL) {
 			log_warn("alerter: event %" PRId64 " unreadable: %s",
 			    id, jerr.text);
@@ -615,6 +617,8 @@ alerter_main(void *arg)
 			for (j = jobs; j != NULL; j = next) {
 				next = j->next;
 				job_free(j);
+				atomic_fetch_sub(&a->held, 1);
+				atomic_fetch_sub(&a->h->m.alerter_backlog, 1);
 			}
 		}
 		if (atomic_exchange(&a->reload, 0)) {
@@ -770,8 +774,16 @@ alerter_submit(struct alerter *a, struct job *j)
 		a->head = j;
 	a->tail = j;
 	a->n++;
+	atomic_fetch_add(&a->held, 1);
+	atomic_fetch_add(&a->h->m.alerter_backlog, 1);
 	pthread_cond_signal(&a->cond);
 	pthread_mutex_unlock(&a->mtx);
+}
+
+size_t
+alerter_backlog(struct alerter *a)
+{
+	return a != NULL ? atomic_load(&a->held) : 0;
 }
 
 void

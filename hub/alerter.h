@@ -28,6 +28,10 @@ struct alerter	*alerter_new(struct hub *h, const struct alerter_opts *,
 /* Net thread: evaluate the committed events of j (j->ids set, status 0);
    the alerter takes j and frees it. */
 void		 alerter_submit(struct alerter *, struct job *j);
+/* Jobs handed to the alerter and not yet evaluated.  The net thread
+   answers 429 while this is at its in-flight limit, so rules that fall
+   behind slow ingest down instead of queueing without bound. */
+size_t		 alerter_backlog(struct alerter *);
 /* Reload the rules from the same paths; safe from any thread (SIGHUP
    sets a flag, the alerter reloads between events).  No event is lost. */
 void		 alerter_reload(struct alerter *);

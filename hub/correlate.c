@@ -20,7 +20,7 @@
 #include "correlate.h"
 #include "sigma.h"
 
-#define MAX_GROUPS	200000		/* per rule */
+#define MAX_GROUPS	50000		/* per rule: bounds memory (~400 B a group) */
 #define MAX_IDS		1000		/* reported per match */
 #define NONE		INT64_MIN
 

@@ -52,6 +52,10 @@ metrics_render(struct metrics *m, struct buf *out)
 	rc |= counter(out, "ward_ingest_queue_depth", "gauge",
 	    "Ingest requests in the pipeline, not yet acknowledged.",
 	    (uint64_t)(m->queue_depth < 0 ? 0 : m->queue_depth));
+	rc |= counter(out, "ward_alerter_backlog", "gauge",
+	    "Acknowledged ingest requests whose events the rules have not "
+	    "evaluated yet.", (uint64_t)(m->alerter_backlog < 0 ? 0 :
+	    m->alerter_backlog));
 	rc |= counter(out, "ward_searches_total", "counter",
 	    "Searches run.", m->searches);
 	rc |= counter(out, "ward_search_errors_total", "counter",

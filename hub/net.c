@@ -673,12 +673,18 @@ on_body_done(struct pss *s)
 	}
 	if (j == NULL)
 		return;
-	if (atomic_load(&n->m->queue_depth) >= n->o.max_inflight) {
+	if (atomic_load(&n->m->queue_depth) >= n->o.max_inflight ||
+	    alerter_backlog(n->h->alerter) >= (size_t)n->o.max_inflight) {
+		int	 rules = atomic_load(&n->m->queue_depth) <
+			    n->o.max_inflight;
+
 		job_free(j);
 		s->job = NULL;
 		s->retry_after = 1;
 		atomic_fetch_add(&n->m->requests_throttled, 1);
-		answer_error(s, 429, "ingest pipeline is full; retry later");
+		answer_error(s, 429, rules ? "detection rules are behind "
+		    "(the ingest pipeline is full); retry later" :
+		    "ingest pipeline is full; retry later");
 		return;
 	}
 	atomic_fetch_add(&n->m->queue_depth, 1);

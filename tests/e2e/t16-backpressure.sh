@@ -26,6 +26,10 @@ wait $big
 eq "the big request is acknowledged" "$(cat "$T/big.code")" 200
 eq "all of it is stored, the refused one is not" "$(stored_count)" 90000
 eq "the 429 is counted" "$(metric ward_ingest_throttled_total)" 1
+i=0	# the rules see the big batch after it is acknowledged
+while [ "$(metric ward_alerter_backlog)" != 0 ] && [ $i -lt 600 ]; do
+	sleep 0.05; i=$((i + 1))
+done
 r=$(post /events "$T/small")
-eq "once the pipeline drains, ingest goes on" "$r" '200 {"accepted":1,"rejected":0}'
+eq "once the pipeline and the rules drain, ingest goes on" "$r" '200 {"accepted":1,"rejected":0}'
 done_testing
