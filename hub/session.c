@@ -1411,6 +1411,51 @@ do_search(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 	    info.timed_out)), 1, 1);
 }
 
+static int
+count_row(void *arg, const char *line, size_t len)
+{
+	json_t	*row = json_loadb(line, len, 0, NULL);
+
+	*(json_int_t *)arg = json_integer_value(json_object_get(row, "count"));
+	json_decref(row);
+	return 0;
+}
+
+/*
+ * incident.show: each observable gets "events", how many stored events of
+ * the last 30 days mention its value (a full-text phrase search; bounded
+ * by the search timeout).
+ */
+static void
+count_observables(struct sessions *ss, json_t *inc)
+{
+	struct search_opts o;
+	json_t	*ob;
+	size_t	 i;
+	char	 err[256];
+	int	 errpos;
+
+	memset(&o, 0, sizeof o);
+	o.now_us = time_now_us();
+	o.since_us = o.now_us - INT64_C(30) * 86400 * 1000000;
+	o.timeout_ms = 1000;
+	json_array_foreach(json_object_get(inc, "observables"), i, ob) {
+		const char *v = json_string_value(json_object_get(ob, "value"));
+		json_int_t n = -1;
+		struct buf q;
+
+		if (v == NULL)
+			continue;
+		buf_init(&q);
+		buf_json_string(&q, v, strlen(v));	/* a quoted phrase */
+		buf_puts(&q, " | count");
+		if (q.data != NULL && search_run(ss->h->datadir, q.data, &o,
+		    count_row, &n, NULL, err, sizeof err, &errpos) == 0)
+			json_object_set_new(ob, "events", json_integer(n));
+		buf_release(&q);
+	}
+}
+
 static void
 do_query(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 {
@@ -1432,10 +1477,13 @@ do_query(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 	}
 	e = incident_query(ss->db, w->user, w->role, m->root, &res, err,
 	    sizeof err);
-	if (e != WIRE_OK)
+	if (e != WIRE_OK) {
 		out_send(ss, w->sid, wire_error(m->id, e, err, NULL), 1, 1);
-	else
-		out_send(ss, w->sid, wire_ok(m->id, -1, res), 1, 1);
+		return;
+	}
+	if (strcmp(m->name, "incident.show") == 0)
+		count_observables(ss, res);
+	out_send(ss, w->sid, wire_ok(m->id, -1, res), 1, 1);
 }
 
 static void

@@ -21,6 +21,15 @@ check "an aggregation prints its rows" grep -q '"hostname":"bastion"' "$T/cb"
 as vic search --limit 3 'hostname:web2' >"$T/tab"
 eq "a table: one line per event, limited" "$(wc -l <"$T/tab" | tr -d ' ')" 3
 check "the table shows host and summary" grep -q 'web2' "$T/tab"
+mkdir -p "$T/home/han"
+as han keygen >/dev/null
+"$WARDD" user add --data "$DATA" han handler "$T/home/han/.config/ward/id_ed25519.pub" >/dev/null
+inc=$(as han incident create --title "brute force" | tail -n 1)
+as han observable add "$inc" ip 203.0.113.7 >/dev/null
+want=$(as vic search --json '"203.0.113.7" | count' | jq -r .count)
+eq "an observable counts the stored events that mention it" \
+	"$(as vic incident show "$inc" --json | jq -r '.observables[0].events')" "$want"
+check "... and there are some" test "$want" -gt 100
 as vic search 'hostname:web1 AND (' >"$T/out" 2>"$T/err"; rc=$?
 check "a syntax error exits non-zero" test $rc -ne 0
 check "... with a caret under the bad spot" sh -c "sed -n 3p '$T/err' | grep -q '^ *\\^\$'"
