@@ -267,6 +267,22 @@ strings(struct pctx *p, yaml_node_t *n, const char *what, char ***out,
 	return 0;
 }
 
+/* 1 when the key of pair q was already used earlier in its mapping. */
+static int
+dup_key(struct pctx *p, yaml_node_t *map, yaml_node_pair_t *q)
+{
+	yaml_node_pair_t *e;
+	const char *ks = yscalar(ynode(p, q->key)), *es;
+
+	if (ks == NULL)
+		return 0;
+	for (e = map->data.mapping.pairs.start; e < q; e++)
+		if ((es = yscalar(ynode(p, e->key))) != NULL &&
+		    strcmp(es, ks) == 0)
+			return 1;
+	return 0;
+}
+
 /* "http://host[:port][/path]" into a's host, port and path. */
 static int
 parse_url(struct pctx *p, yaml_node_t *n, struct action *a)
@@ -338,6 +354,8 @@ parse_webhook(struct pctx *p, yaml_node_t *n, struct action *a)
 		v = ynode(p, q->value);
 		if ((ks = yscalar(k)) == NULL)
 			return bad(p, k, "webhook: keys must be text");
+		if (dup_key(p, n, q))
+			return bad(p, k, "webhook: '%s' given twice", ks);
 		if (strcmp(ks, "url") == 0) {
 			if (parse_url(p, v, a) == -1)
 				return -1;
@@ -389,9 +407,9 @@ parse_command(struct pctx *p, yaml_node_t *n, struct action *a)
 		    q < n->data.mapping.pairs.top; q++) {
 			k = ynode(p, q->key);
 			if (yscalar(k) == NULL || strcmp(yscalar(k), "argv")
-			    != 0)
+			    != 0 || dup_key(p, n, q))
 				return bad(p, k, "command: the only key is "
-				    "argv");
+				    "argv, once");
 			n = ynode(p, q->value);
 		}
 		if (n->type == YAML_MAPPING_NODE)
@@ -430,6 +448,8 @@ parse_action(struct pctx *p, yaml_node_t *n, struct action *a)
 		v = ynode(p, q->value);
 		if ((ks = yscalar(k)) == NULL)
 			return bad(p, k, "action keys must be text");
+		if (dup_key(p, n, q))
+			return bad(p, k, "'%s' given twice", ks);
 		if (strcmp(ks, "name") == 0) {
 			if (yscalar(v) == NULL || *yscalar(v) == '\0')
 				return bad(p, v, "name must be text");
@@ -464,6 +484,11 @@ parse_action(struct pctx *p, yaml_node_t *n, struct action *a)
 					goto out;
 				}
 			}
+			/* Done with the list: no later return may leak it. */
+			for (i = 0; i < non; i++)
+				free(on[i]);
+			free(on);
+			on = NULL;
 		} else if (strcmp(ks, "timeout") == 0 ||
 		    strcmp(ks, "backoff") == 0) {
 			if ((d = duration(yscalar(v))) <= 0)
@@ -554,6 +579,10 @@ action_set_parse(const char *text, size_t len, const char *name, char *err,
 	    q < root->data.mapping.pairs.top; q++) {
 		k = ynode(&p, q->key);
 		v = ynode(&p, q->value);
+		if (dup_key(&p, root, q)) {
+			bad(&p, k, "'%s' given twice", yscalar(k));
+			goto fail;
+		}
 		if (yscalar(k) != NULL && strcmp(yscalar(k), "workers") == 0) {
 			if (yscalar(v) == NULL || atoi(yscalar(v)) < 1 ||
 			    atoi(yscalar(v)) > ACT_MAX_WORKERS) {
