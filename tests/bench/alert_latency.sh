@@ -7,7 +7,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/rel}
 T=$(mktemp -d /tmp/ward-bench.XXXXXX)
-while :; do PORT=$(shuf -i 20000-60000 -n 1); ss -Hltn "sport = :$PORT" | grep -q . || break; done
+while :; do PORT=$(shuf -i 20000-32000 -n 1); ss -Hltn "sport = :$PORT" | grep -q . || break; done
 mkdir -p "$T/data/rules" "$T/home"
 cat >"$T/data/rules/lat.yml" <<'R'
 title: Latency marker

@@ -19,7 +19,7 @@ RATE=${RATE:-2000}
 DUR=${SECONDS_:-30}
 WARD=${WARD_CONSOLE:-$ROOT/bin/ward}
 T=$(mktemp -d /tmp/ward-bench-console.XXXXXX)
-PORT=$(shuf -i 20000-60000 -n 1)
+PORT=$(shuf -i 20000-32000 -n 1)
 TM="tmux -S $T/tmux.sock -f /dev/null"
 HUB=
 cleanup() { $TM kill-server 2>/dev/null; [ -n "$HUB" ] && kill $HUB 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
