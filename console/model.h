@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "buf.h"
+
 #include "wire.h"
 
 struct query;
@@ -81,8 +83,7 @@ struct model {
 	struct { uint64_t n; int valid; char line[MODEL_LINE_MAX]; }
 			*lines;
 	/* Scratch space the events are serialized into. */
-	char		*dump;
-	size_t		 dump_len, dump_cap;
+	struct buf	 scratch;
 
 	/* Alerts, in the order they first came; updates replace in place. */
 	json_t		**alerts;
