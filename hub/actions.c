@@ -39,6 +39,7 @@
 
 #include "actions.h"
 #include "alerts.h"
+#include "errf.h"
 #include "log.h"
 
 #define ACT_MAX_WORKERS		16
@@ -100,22 +101,6 @@ struct actions {
 	pthread_t	 thr[ACT_MAX_WORKERS];
 	size_t		 nthr;
 };
-
-static int	 perr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-perr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static int64_t
 mono_us(void)
@@ -201,7 +186,7 @@ bad(struct pctx *p, yaml_node_t *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return perr(p->err, p->errlen, "%s:%zu: %s", p->name,
+	return errf(p->err, p->errlen, "%s:%zu: %s", p->name,
 	    n != NULL ? (size_t)n->start_mark.line + 1 : (size_t)0, msg);
 }
 
@@ -546,19 +531,19 @@ action_set_parse(const char *text, size_t len, const char *name, char *err,
 	size_t	 i, j, n;
 
 	if ((s = calloc(1, sizeof *s)) == NULL) {
-		perr(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->workers = ACT_DEF_WORKERS;
 	if (!yaml_parser_initialize(&parser)) {
 		free(s);
-		perr(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
 	    len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		perr(err, errlen, "%s:%zu: %s", name,
+		errf(err, errlen, "%s:%zu: %s", name,
 		    (size_t)parser.problem_mark.line + 1, parser.problem ?
 		    parser.problem : "not YAML");
 		yaml_parser_delete(&parser);
@@ -740,7 +725,7 @@ dial(const struct action *a, int64_t deadline, char *res, size_t reslen)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if ((rc = getaddrinfo(a->host, a->port, &hints, &ai)) != 0) {
-		perr(res, reslen, "%s: %s", a->host, gai_strerror(rc));
+		errf(res, reslen, "%s: %s", a->host, gai_strerror(rc));
 		return -1;
 	}
 	for (p = ai; p != NULL; p = p->ai_next) {
@@ -758,14 +743,14 @@ dial(const struct action *a, int64_t deadline, char *res, size_t reslen)
 			    &soerr, &sl) == 0 && soerr == 0)
 				break;
 			if (rc == 0) {
-				perr(res, reslen, "connect: timed out");
+				errf(res, reslen, "connect: timed out");
 				close(fd);
 				fd = -1;
 				break;
 			}
 			errno = soerr ? soerr : errno;
 		}
-		perr(res, reslen, "connect: %s", strerror(errno));
+		errf(res, reslen, "connect: %s", strerror(errno));
 		close(fd);
 		fd = -1;
 	}
@@ -800,7 +785,7 @@ webhook(const struct action *a, int64_t alert, const char *body,
 		o += (size_t)snprintf(head + o, sizeof head - o, "%s\r\n",
 		    a->hdrs[i]);
 	if (o + 3 > sizeof head) {
-		perr(res, reslen, "headers too long");
+		errf(res, reslen, "headers too long");
 		*again = 0;
 		goto out;
 	}
@@ -808,7 +793,7 @@ webhook(const struct action *a, int64_t alert, const char *body,
 	o += 2;
 	for (off = 0; off < o + len; ) {
 		if (wait_fd(fd, POLLOUT, deadline) != 1) {
-			perr(res, reslen, "timed out sending");
+			errf(res, reslen, "timed out sending");
 			goto out;
 		}
 		if (off < o)
@@ -819,7 +804,7 @@ webhook(const struct action *a, int64_t alert, const char *body,
 		if (w < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
-			perr(res, reslen, "send: %s", strerror(errno));
+			errf(res, reslen, "send: %s", strerror(errno));
 			goto out;
 		}
 		off += (size_t)w;
@@ -827,7 +812,7 @@ webhook(const struct action *a, int64_t alert, const char *body,
 	/* The status line is all we need. */
 	while (got < sizeof resp - 1 && memchr(resp, '\n', got) == NULL) {
 		if (wait_fd(fd, POLLIN, deadline) != 1) {
-			perr(res, reslen, "no answer within %.1f s",
+			errf(res, reslen, "no answer within %.1f s",
 			    (double)a->timeout_us / 1e6);
 			goto out;
 		}
@@ -835,7 +820,7 @@ webhook(const struct action *a, int64_t alert, const char *body,
 		if (w < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (w <= 0) {
-			perr(res, reslen, w == 0 ? "connection closed without "
+			errf(res, reslen, w == 0 ? "connection closed without "
 			    "an answer" : "recv: %s", strerror(errno));
 			goto out;
 		}
@@ -843,14 +828,14 @@ webhook(const struct action *a, int64_t alert, const char *body,
 	}
 	resp[got] = '\0';
 	if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1) {
-		perr(res, reslen, "not an HTTP answer");
+		errf(res, reslen, "not an HTTP answer");
 		goto out;
 	}
 	if (status >= 200 && status < 300) {
-		perr(res, reslen, "HTTP %d", status);
+		errf(res, reslen, "HTTP %d", status);
 		rc = 0;
 	} else {
-		perr(res, reslen, "HTTP %d", status);
+		errf(res, reslen, "HTTP %d", status);
 		if (status >= 400 && status < 500 && status != 408 &&
 		    status != 429)
 			*again = 0;
@@ -938,11 +923,11 @@ command(const struct action *a, int64_t alert, const json_t *aj,
 	if ((buf = malloc(ACT_OUTPUT_MAX + 1)) == NULL ||
 	    (env = child_env(alert, aj)) == NULL ||
 	    pipe2(in, O_CLOEXEC) == -1 || pipe2(op, O_CLOEXEC) == -1) {
-		perr(res, reslen, "cannot start: %s", strerror(errno));
+		errf(res, reslen, "cannot start: %s", strerror(errno));
 		goto out;
 	}
 	if ((pid = fork()) == -1) {
-		perr(res, reslen, "fork: %s", strerror(errno));
+		errf(res, reslen, "fork: %s", strerror(errno));
 		goto out;
 	}
 	if (pid == 0) {
@@ -1016,17 +1001,17 @@ command(const struct action *a, int64_t alert, const json_t *aj,
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
-		perr(res, reslen, "killed after %.1f s (timeout)",
+		errf(res, reslen, "killed after %.1f s (timeout)",
 		    (double)a->timeout_us / 1e6);
 	} else if (WIFEXITED(st)) {
-		perr(res, reslen, "exit %d", WEXITSTATUS(st));
+		errf(res, reslen, "exit %d", WEXITSTATUS(st));
 		if (WEXITSTATUS(st) == 0)
 			rc = 0;
 		else if (WEXITSTATUS(st) == 127)
-			perr(res, reslen, "exit 127 (cannot run %s?)",
+			errf(res, reslen, "exit 127 (cannot run %s?)",
 			    a->argv[0]);
 	} else if (WIFSIGNALED(st))
-		perr(res, reslen, "killed by signal %d", WTERMSIG(st));
+		errf(res, reslen, "killed by signal %d", WTERMSIG(st));
 	pid = -1;
 	buf[got] = '\0';
 	clean_output(buf, got);
@@ -1228,11 +1213,11 @@ load_file(const char *path, char *err, size_t errlen)
 
 	if (*path == '\0' || (f = fopen(path, "r")) == NULL) {
 		if (*path != '\0' && errno != ENOENT) {
-			perr(err, errlen, "%s: %s", path, strerror(errno));
+			errf(err, errlen, "%s: %s", path, strerror(errno));
 			return NULL;
 		}
 		if ((s = calloc(1, sizeof *s)) == NULL)
-			perr(err, errlen, "out of memory");
+			errf(err, errlen, "out of memory");
 		else
 			s->workers = ACT_DEF_WORKERS;
 		return s;
@@ -1244,7 +1229,7 @@ load_file(const char *path, char *err, size_t errlen)
 			if (nt == NULL || cap > (1 << 20)) {
 				free(nt ? nt : text);
 				fclose(f);
-				perr(err, errlen, "%s: too large", path);
+				errf(err, errlen, "%s: too large", path);
 				return NULL;
 			}
 			text = nt;
@@ -1281,7 +1266,7 @@ actions_new(const char *datadir, const char *statedb, char *err,
 	int	 nw;
 
 	if ((x = calloc(1, sizeof *x)) == NULL) {
-		perr(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	pthread_mutex_init(&x->mtx, NULL);
@@ -1300,7 +1285,7 @@ actions_new(const char *datadir, const char *statedb, char *err,
 	nw = x->set->workers;
 	for (i = 0; i < (size_t)nw; i++) {
 		if (pthread_create(&x->thr[i], NULL, worker, x) != 0) {
-			perr(err, errlen, "cannot start the action workers");
+			errf(err, errlen, "cannot start the action workers");
 			goto fail;
 		}
 		pthread_setname_np(x->thr[i], "ward-action");

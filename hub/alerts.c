@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "alerts.h"
+#include "errf.h"
 #include "wire.h"
 
 #define ALERTS_SCHEMA \
@@ -73,22 +74,6 @@
 	"updated, status, acknowledged_by, acknowledged_at, escalated_by, " \
 	"escalated_at, closed_by, closed_at, incident, rev, change"
 
-static int	 aerr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-aerr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 void
 alerts_iso(int64_t t_us, char *out, size_t outlen)
 {
@@ -123,7 +108,7 @@ alerts_schema_init(sqlite3 *db, char *err, size_t errlen)
 	char	*msg = NULL;
 
 	if (sqlite3_exec(db, ALERTS_SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
-		aerr(err, errlen, "alerts schema: %s", msg ? msg : "?");
+		errf(err, errlen, "alerts schema: %s", msg ? msg : "?");
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -410,14 +395,14 @@ insert_alert(sqlite3 *db, const struct alert_hit *h, int64_t rev,
 	    sizeof cat), ttext, h->group ? h->group : "", (int64_t)count,
 	    (int64_t)(h->nmatches > 1 ? h->nmatches : 1), etext, stext, first,
 	    last, now, now, rev)) != 0) {
-		aerr(err, errlen, "alert insert: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alert insert: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
 	*id = sqlite3_last_insert_rowid(db);
 	rc = 1;
 	goto fail;
 oom:
-	aerr(err, errlen, "out of memory");
+	errf(err, errlen, "out of memory");
 fail:
 	free(ttext);
 	free(etext);
@@ -444,14 +429,14 @@ alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
 	*id = 0;
 	iso_now(now, sizeof now);
 	if ((rev = next_rev(db)) < 0) {
-		aerr(err, errlen, "alert rev: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alert rev: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	if ((st = prep(db, "SELECT id, count, events, samples, first_seen, "
 	    "last_seen FROM alerts WHERE rule_id = ? AND group_key = ? AND "
 	    "status <> 'closed'", "tt", h->rule_id, h->group ? h->group : ""))
 	    == NULL) {
-		aerr(err, errlen, "alert lookup: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alert lookup: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	switch (sqlite3_step(st)) {
@@ -461,7 +446,7 @@ alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
 	case SQLITE_ROW:
 		break;
 	default:
-		aerr(err, errlen, "alert lookup: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alert lookup: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
 	*id = sqlite3_column_int64(st, 0);
@@ -502,13 +487,13 @@ alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
 	    "tiitttttii", summary, count, (int64_t)(h->nmatches > 1 ?
 	    h->nmatches : 1), etext, stext, first, last, now, rev,
 	    *id)) != 0) {
-		aerr(err, errlen, "alert update: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alert update: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
 	rc = 0;
 	goto fail;
 oom:
-	aerr(err, errlen, "out of memory");
+	errf(err, errlen, "out of memory");
 fail:
 	sqlite3_finalize(st);
 	free(etext);
@@ -530,7 +515,7 @@ timeline_json(sqlite3 *db, int64_t id, json_t **out, char *err,
 	    (st = prep(db, "SELECT id, time, author, kind, text, data FROM "
 	    "alert_timeline WHERE alert = ? ORDER BY id", "i", id)) == NULL) {
 		json_decref(a);
-		aerr(err, errlen, "alert timeline: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alert timeline: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -545,7 +530,7 @@ timeline_json(sqlite3 *db, int64_t id, json_t **out, char *err,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(a);
-		aerr(err, errlen, "alert timeline: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alert timeline: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
 	*out = a;
@@ -564,17 +549,17 @@ alerts_get(sqlite3 *db, int64_t id, int full, json_t **out, char *err,
 	*out = NULL;
 	if ((st = prep(db, "SELECT " COLS ", samples FROM alerts WHERE id = ?",
 	    "i", id)) == NULL) {
-		aerr(err, errlen, "alert: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alert: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		sqlite3_finalize(st);
-		aerr(err, errlen, "no alert %" PRId64, id);
+		errf(err, errlen, "no alert %" PRId64, id);
 		return WIRE_ENOTFOUND;
 	}
 	if (rc != SQLITE_ROW || (o = row_json(st)) == NULL) {
-		aerr(err, errlen, "alert: %s", rc != SQLITE_ROW ?
+		errf(err, errlen, "alert: %s", rc != SQLITE_ROW ?
 		    sqlite3_errmsg(db) : "out of memory");
 		sqlite3_finalize(st);
 		return WIRE_EINTERNAL;
@@ -629,7 +614,7 @@ alerts_list(sqlite3 *db, const char *status, const char *rule, int limit,
 	}
 	if (st == NULL) {
 		json_decref(a);
-		aerr(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -645,13 +630,13 @@ alerts_list(sqlite3 *db, const char *status, const char *rule, int limit,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(a);
-		aerr(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
 	*out = a;
 	return WIRE_OK;
 oom:
-	aerr(err, errlen, "out of memory");
+	errf(err, errlen, "out of memory");
 	return WIRE_EINTERNAL;
 }
 
@@ -665,13 +650,13 @@ alerts_timeline_add(sqlite3 *db, int64_t id, const char *author,
 
 	iso_now(now, sizeof now);
 	if (data != NULL && (dtext = dump(data)) == NULL)
-		return aerr(err, errlen, "out of memory");
+		return errf(err, errlen, "out of memory");
 	rc = run(prep(db, "INSERT INTO alert_timeline(alert, time, author, "
 	    "kind, text, data) VALUES(?, ?, ?, ?, ?, ?)", "itttt" "t", id, now,
 	    author, kind, text, dtext));
 	free(dtext);
 	if (rc != 0)
-		return aerr(err, errlen, "alert timeline: %s",
+		return errf(err, errlen, "alert timeline: %s",
 		    sqlite3_errmsg(db));
 	return 0;
 }
@@ -687,7 +672,7 @@ status_of(sqlite3 *db, int64_t id, char *status, size_t len, int64_t *inc,
 
 	if ((st = prep(db, "SELECT status, incident FROM alerts WHERE id = ?",
 	    "i", id)) == NULL) {
-		aerr(err, errlen, "alert: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alert: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
 	rc = sqlite3_step(st);
@@ -698,11 +683,11 @@ status_of(sqlite3 *db, int64_t id, char *status, size_t len, int64_t *inc,
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE) {
-		aerr(err, errlen, "no alert %" PRId64, id);
+		errf(err, errlen, "no alert %" PRId64, id);
 		return WIRE_ENOTFOUND;
 	}
 	if (rc != SQLITE_ROW) {
-		aerr(err, errlen, "alert: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alert: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
 	return WIRE_OK;
@@ -729,19 +714,19 @@ set_status(sqlite3 *db, int64_t id, const char *verb, const char *user,
 		if (strcmp(moves[i].verb, verb) == 0)
 			break;
 	if (i == sizeof moves / sizeof moves[0]) {
-		aerr(err, errlen, "unknown alert action '%s'", verb);
+		errf(err, errlen, "unknown alert action '%s'", verb);
 		return WIRE_EINVALID;
 	}
 	if ((e = status_of(db, id, status, sizeof status, &inc, err, errlen))
 	    != WIRE_OK)
 		return e;
 	if (strcmp(status, moves[i].to) == 0) {
-		aerr(err, errlen, "alert %" PRId64 " is already %s", id,
+		errf(err, errlen, "alert %" PRId64 " is already %s", id,
 		    status);
 		return WIRE_ECONFLICT;
 	}
 	if (strstr(moves[i].from, status) == NULL) {
-		aerr(err, errlen, "alert %" PRId64 " is %s", id, status);
+		errf(err, errlen, "alert %" PRId64 " is %s", id, status);
 		return WIRE_ECONFLICT;
 	}
 	if ((rev = next_rev(db)) < 0)
@@ -760,7 +745,7 @@ set_status(sqlite3 *db, int64_t id, const char *verb, const char *user,
 		return WIRE_EINTERNAL;
 	return WIRE_OK;
 sqlfail:
-	aerr(err, errlen, "alert %s: %s", verb, sqlite3_errmsg(db));
+	errf(err, errlen, "alert %s: %s", verb, sqlite3_errmsg(db));
 	return WIRE_EINTERNAL;
 }
 
@@ -776,7 +761,7 @@ alerts_set_status(sqlite3 *db, int64_t id, const char *verb,
 	nested = !sqlite3_get_autocommit(db);
 	if (sqlite3_exec(db, nested ? "SAVEPOINT alert_op" : "BEGIN IMMEDIATE",
 	    NULL, NULL, NULL) != SQLITE_OK) {
-		aerr(err, errlen, "alert %s: %s", verb, sqlite3_errmsg(db));
+		errf(err, errlen, "alert %s: %s", verb, sqlite3_errmsg(db));
 		return sqlite3_errcode(db) == SQLITE_BUSY ? WIRE_EBUSY :
 		    WIRE_EINTERNAL;
 	}
@@ -786,7 +771,7 @@ alerts_set_status(sqlite3 *db, int64_t id, const char *verb,
 		goto fail;
 	if (sqlite3_exec(db, nested ? "RELEASE alert_op" : "COMMIT", NULL,
 	    NULL, NULL) != SQLITE_OK) {
-		aerr(err, errlen, "alert %s: %s", verb, sqlite3_errmsg(db));
+		errf(err, errlen, "alert %s: %s", verb, sqlite3_errmsg(db));
 		e = WIRE_EINTERNAL;
 		goto fail;
 	}
@@ -815,7 +800,7 @@ alerts_attach(sqlite3 *db, int64_t id, int64_t inc, const char *user,
 		return WIRE_OK;
 	if (cur != 0) {
 		wire_incident_ref(cur, ref, sizeof ref);
-		aerr(err, errlen, "alert %" PRId64 " was promoted to %s", id,
+		errf(err, errlen, "alert %" PRId64 " was promoted to %s", id,
 		    ref);
 		return WIRE_ECONFLICT;
 	}
@@ -838,7 +823,7 @@ alerts_attach(sqlite3 *db, int64_t id, int64_t inc, const char *user,
 		return WIRE_EINTERNAL;
 	return WIRE_OK;
 sqlfail:
-	aerr(err, errlen, "alert promote: %s", sqlite3_errmsg(db));
+	errf(err, errlen, "alert promote: %s", sqlite3_errmsg(db));
 	return WIRE_EINTERNAL;
 }
 
@@ -862,7 +847,7 @@ alerts_changed_since(sqlite3 *db, int64_t rev, size_t max,
 
 	if ((st = prep(db, "SELECT " COLS " FROM alerts WHERE rev > ? ORDER "
 	    "BY rev LIMIT ?", "ii", rev, (int64_t)max)) == NULL) {
-		aerr(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -879,7 +864,7 @@ alerts_changed_since(sqlite3 *db, int64_t rev, size_t max,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		aerr(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	return last;
@@ -899,14 +884,14 @@ alerts_reload_request(sqlite3 *db, const char *user, char *err,
 	    now)) != 0 ||
 	    (st = prep(db, "SELECT requested FROM rules_state WHERE id = 1",
 	    "")) == NULL) {
-		aerr(err, errlen, "rules reload: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "rules reload: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	if (sqlite3_step(st) == SQLITE_ROW)
 		gen = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (gen < 0)
-		aerr(err, errlen, "rules reload: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "rules reload: %s", sqlite3_errmsg(db));
 	return gen;
 }
 
@@ -934,13 +919,13 @@ alerts_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
 
 	iso_now(now, sizeof now);
 	if ((etext = dump(errors != NULL ? errors : json_array())) == NULL)
-		return aerr(err, errlen, "out of memory");
+		return errf(err, errlen, "out of memory");
 	rc = run(prep(db, "UPDATE rules_state SET applied = MAX(applied, ?), "
 	    "loaded_at = ?, rules = ?, errors = ? WHERE id = 1", "itit", gen,
 	    now, (int64_t)nrules, etext));
 	free(etext);
 	if (rc != 0)
-		return aerr(err, errlen, "rules report: %s",
+		return errf(err, errlen, "rules report: %s",
 		    sqlite3_errmsg(db));
 	return 0;
 }
@@ -955,7 +940,7 @@ alerts_rules_status(sqlite3 *db, json_t **out, char *err, size_t errlen)
 	if ((st = prep(db, "SELECT requested, requested_by, requested_at, "
 	    "applied, loaded_at, rules, errors FROM rules_state WHERE id = 1",
 	    "")) == NULL) {
-		aerr(err, errlen, "rules: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "rules: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -969,7 +954,7 @@ alerts_rules_status(sqlite3 *db, json_t **out, char *err, size_t errlen)
 		    parse_col(st, 6, json_array()));
 	sqlite3_finalize(st);
 	if (*out == NULL) {
-		aerr(err, errlen, "rules: %s", rc == SQLITE_ROW ?
+		errf(err, errlen, "rules: %s", rc == SQLITE_ROW ?
 		    "out of memory" : sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}

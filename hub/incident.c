@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "alerts.h"
+#include "errf.h"
 #include "incident.h"
 #include "users.h"
 #include "wire.h"
@@ -114,22 +115,6 @@
 
 #define AUDIT_MAX_REQUEST	8192
 
-static int	 ierr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-ierr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static void
 iso_now(char *out, size_t outlen)
 {
@@ -151,7 +136,7 @@ incident_schema_init(sqlite3 *db, char *err, size_t errlen)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, INCIDENT_SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
-		ierr(err, errlen, "incident schema: %s", msg ? msg : "?");
+		errf(err, errlen, "incident schema: %s", msg ? msg : "?");
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -304,14 +289,14 @@ load_incident(sqlite3 *db, int64_t n, json_t **out, char *err, size_t errlen)
 		*out = row_json(st);
 	sqlite3_finalize(st);
 	if (r == SQLITE_DONE) {
-		ierr(err, errlen, "no incident INC-%" PRId64, n);
+		errf(err, errlen, "no incident INC-%" PRId64, n);
 		return WIRE_ENOTFOUND;
 	}
 	if (*out == NULL)
 		goto fail;
 	return WIRE_OK;
 fail:
-	ierr(err, errlen, "incident: %s", sqlite3_errmsg(db));
+	errf(err, errlen, "incident: %s", sqlite3_errmsg(db));
 	return WIRE_EINTERNAL;
 }
 
@@ -334,7 +319,7 @@ load_task(sqlite3 *db, int64_t n, json_t **out, int64_t *inc, char *err,
 	}
 	sqlite3_finalize(st);
 	if (r == SQLITE_DONE) {
-		ierr(err, errlen, "no task T-%" PRId64, n);
+		errf(err, errlen, "no task T-%" PRId64, n);
 		return WIRE_ENOTFOUND;
 	}
 	if (*out == NULL)
@@ -342,7 +327,7 @@ load_task(sqlite3 *db, int64_t n, json_t **out, int64_t *inc, char *err,
 	json_object_del(*out, "inc");
 	return WIRE_OK;
 fail:
-	ierr(err, errlen, "task: %s", sqlite3_errmsg(db));
+	errf(err, errlen, "task: %s", sqlite3_errmsg(db));
 	return WIRE_EINTERNAL;
 }
 
@@ -373,7 +358,7 @@ rstr(const json_t *o, const char *k)
 static enum wire_err
 sqlfail(struct ctx *c)
 {
-	ierr(c->err, c->errlen, "%s: %s", c->op, sqlite3_errmsg(c->db));
+	errf(c->err, c->errlen, "%s: %s", c->op, sqlite3_errmsg(c->db));
 	return WIRE_EINTERNAL;
 }
 
@@ -1307,7 +1292,7 @@ incident_apply(sqlite3 *db, const char *user, enum role role,
 	    "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		e = sqlite3_errcode(db) == SQLITE_BUSY ? WIRE_EBUSY :
 		    WIRE_EINTERNAL;
-		ierr(err, errlen, "%s: %s", c.op, sqlite3_errmsg(db));
+		errf(err, errlen, "%s: %s", c.op, sqlite3_errmsg(db));
 		goto refused;
 	}
 	began = 1;
@@ -1392,7 +1377,7 @@ incident_show(sqlite3 *db, int64_t id, json_t **out, char *err,
 	*out = inc;
 	return WIRE_OK;
 fail:
-	ierr(err, errlen, "incident show: %s", sqlite3_errmsg(db));
+	errf(err, errlen, "incident show: %s", sqlite3_errmsg(db));
 	json_decref(links);
 	json_decref(inc);
 	return WIRE_EINTERNAL;
@@ -1416,7 +1401,7 @@ incident_list(sqlite3 *db, const char *status, int limit, json_t **out,
 	    "WHERE ?1 = 'all' OR (?1 = 'active' AND i.status != 'closed') OR "
 	    "i.status = ?1 ORDER BY i.id DESC LIMIT ?2", "td", status, limit));
 	if (*out == NULL) {
-		ierr(err, errlen, "incident list: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "incident list: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
 	return WIRE_OK;
@@ -1450,7 +1435,7 @@ incident_ops_since(sqlite3 *db, int64_t seq, int64_t inc,
 	if ((st = prep(db, "SELECT seq, payload FROM oplog WHERE seq > ?1 "
 	    "AND (?2 <= 0 OR incident = ?2) ORDER BY seq", "ii", seq, inc))
 	    == NULL)
-		return ierr(err, errlen, "op log: %s", sqlite3_errmsg(db));
+		return errf(err, errlen, "op log: %s", sqlite3_errmsg(db));
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		op = json_loads((const char *)sqlite3_column_text(st, 1), 0,
 		    NULL);
@@ -1458,7 +1443,7 @@ incident_ops_since(sqlite3 *db, int64_t seq, int64_t inc,
 		    json_string("op")) != 0 || json_object_set_new(op, "seq",
 		    json_integer(sqlite3_column_int64(st, 0))) != 0) {
 			json_decref(op);
-			ierr(err, errlen, "op log: bad payload at seq %lld",
+			errf(err, errlen, "op log: bad payload at seq %lld",
 			    (long long)sqlite3_column_int64(st, 0));
 			goto fail;
 		}
@@ -1470,7 +1455,7 @@ incident_ops_since(sqlite3 *db, int64_t seq, int64_t inc,
 		}
 	}
 	if (r != SQLITE_DONE) {
-		ierr(err, errlen, "op log: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "op log: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
 	rc = 0;
@@ -1500,7 +1485,7 @@ audit_add(sqlite3 *db, const char *user, enum role role, const char *kind,
 	rc = run(st);
 	free(req);
 	if (rc != 0)
-		return ierr(err, errlen, "audit: %s", sqlite3_errmsg(db));
+		return errf(err, errlen, "audit: %s", sqlite3_errmsg(db));
 	return 0;
 }
 
@@ -1524,10 +1509,10 @@ audit_list(sqlite3 *db, const struct audit_filter *f,
 	    "(?5 = 0 OR result != 'ok') ORDER BY id DESC LIMIT ?6", "tittdd",
 	    f->user, f->incident, f->name, f->since, f->refused, limit)) ==
 	    NULL)
-		return ierr(err, errlen, "audit: %s", sqlite3_errmsg(db));
+		return errf(err, errlen, "audit: %s", sqlite3_errmsg(db));
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((e = row_json(st)) == NULL) {
-			ierr(err, errlen, "out of memory");
+			errf(err, errlen, "out of memory");
 			goto fail;
 		}
 		r = cb(e, arg);
@@ -1538,7 +1523,7 @@ audit_list(sqlite3 *db, const struct audit_filter *f,
 		}
 	}
 	if (r != SQLITE_DONE) {
-		ierr(err, errlen, "audit: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "audit: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
 	rc = 0;
@@ -1564,7 +1549,7 @@ incident_query(sqlite3 *db, const char *user, enum role role,
 
 	*result = NULL;
 	if (!role_is_person(role) || user == NULL) {
-		ierr(err, errlen, "role %s may not query incidents",
+		errf(err, errlen, "role %s may not query incidents",
 		    role_name(role));
 		return WIRE_EFORBIDDEN;
 	}
@@ -1584,7 +1569,7 @@ incident_query(sqlite3 *db, const char *user, enum role role,
 		    role_name(role), "last_seq",
 		    (json_int_t)incident_last_seq(db));
 		if (*result == NULL) {
-			ierr(err, errlen, "out of memory");
+			errf(err, errlen, "out of memory");
 			return WIRE_EINTERNAL;
 		}
 		return WIRE_OK;
@@ -1602,7 +1587,7 @@ incident_query(sqlite3 *db, const char *user, enum role role,
 		f.limit = (int)json_integer_value(json_object_get(req,
 		    "limit"));
 		if ((a = json_array()) == NULL) {
-			ierr(err, errlen, "out of memory");
+			errf(err, errlen, "out of memory");
 			return WIRE_EINTERNAL;
 		}
 		if (audit_list(db, &f, collect, a, err, errlen) != 0) {
@@ -1621,6 +1606,6 @@ incident_query(sqlite3 *db, const char *user, enum role role,
 		    "alert")), 1, result, err, errlen);
 	if (strcmp(q, "rules.status") == 0)
 		return alerts_rules_status(db, result, err, errlen);
-	ierr(err, errlen, "query %s is answered by the session layer", q);
+	errf(err, errlen, "query %s is answered by the session layer", q);
 	return WIRE_EINVALID;
 }

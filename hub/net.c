@@ -921,15 +921,10 @@ on_writeable(struct lws *wsi, struct pss *s)
 done:
 	if (s->close_after)
 		return -1;
-	{
-		int	 was_post = s->is_post;
-
-		buf_release(&s->resp);
-		s->status = 0;
-		s->hdrs_sent = 0;
-		s->sent = 0;
-		(void)was_post;
-	}
+	buf_release(&s->resp);
+	s->status = 0;
+	s->hdrs_sent = 0;
+	s->sent = 0;
 	if (lws_http_transaction_completed(wsi))
 		return -1;
 	return 0;
@@ -1021,8 +1016,6 @@ net_new(const struct net_opts *o, struct hub *h, char *err, size_t errlen)
 	info.iface = o->host;
 	info.protocols = n->protocols;
 	info.user = n;
-	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 * 0 |
-	    LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE * 0;
 	info.max_http_header_data = 8192;
 	info.pt_serv_buf_size = 128 * 1024;	/* fewer, larger reads */
 	info.timeout_secs = 60;

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "normalize.h"
 #include "pipeline.h"
+#include "query.h"
 #include "split.h"
 #include "store.h"
 
@@ -33,52 +34,15 @@ arena_str(struct buf *a, const char *s)
 	return (uint32_t)off;
 }
 
-/* Every string and number under v, space separated, for the FTS index. */
-static int
-text_of(struct buf *a, json_t *v, int depth)
-{
-	const char *key;
-	json_t	*x;
-	size_t	 i;
-
-	if (depth > 64)
-		return 0;
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		if (buf_append(a, json_string_value(v),
-		    json_string_length(v)) == -1)
-			return -1;
-		return buf_append(a, " ", 1);
-	case JSON_INTEGER:
-		return buf_printf(a, "%lld ", (long long)json_integer_value(v));
-	case JSON_REAL:
-		return buf_printf(a, "%.17g ", json_real_value(v));
-	case JSON_OBJECT:
-		json_object_foreach(v, key, x)
-			if (text_of(a, x, depth + 1) == -1)
-				return -1;
-		return 0;
-	case JSON_ARRAY:
-		json_array_foreach(v, i, x)
-			if (text_of(a, x, depth + 1) == -1)
-				return -1;
-		return 0;
-	default:
-		return 0;
-	}
-}
-
 /* Normalize one document and add its row.  Returns 0 or -1 (memory). */
 static int
 add_row(const struct pipeline_opts *o, struct job *j, size_t item)
 {
-	static const char *textkeys[] = { "hostname", "processname",
-	    "category", "source", "tags", "details", "processid" };
 	struct normalize_opts no = { j->received_us, o->hub };
 	struct event_fields f;
 	struct row *r = &j->rows[j->nrows];
 	json_t	*ev = j->split.items[item].doc;
-	size_t	 k, start;
+	size_t	 start;
 
 	if (normalize_event(ev, &no, &f) == -1)
 		return -1;
@@ -99,12 +63,9 @@ add_row(const struct pipeline_opts *o, struct job *j, size_t item)
 	if (buf_append(&j->arena, "", 1) == -1)
 		return -1;
 	start = j->arena.len;
-	for (k = 0; k < sizeof textkeys / sizeof *textkeys; k++) {
-		json_t	*v = json_object_get(ev, textkeys[k]);
-
-		if (v != NULL && text_of(&j->arena, v, 0) == -1)
-			return -1;
-	}
+	/* The text search and query_match() agree on (proto/query.c). */
+	if (query_fts_text(ev, &j->arena) == -1)
+		return -1;
 	r->text = (uint32_t)start;
 	r->textlen = (uint32_t)(j->arena.len - start);
 	if (buf_append(&j->arena, "", 1) == -1 || j->arena.len > UINT32_MAX)

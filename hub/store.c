@@ -297,15 +297,12 @@ finish_all(struct store *s, int ok, char *err, size_t errlen)
 static void
 ask_checkpoint(struct store *s, struct part *p)
 {
-	char	 err[256];
-
 	if (p->wal_pages >= WAL_FORCE_PAGES) {
 		/* The checkpointer could not keep up: do it here. */
 		if (sqlite3_wal_checkpoint_v2(p->db, NULL,
 		    SQLITE_CHECKPOINT_RESTART, NULL, NULL) != SQLITE_OK)
 			log_warn("checkpoint: %s", sqlite3_errmsg(p->db));
 		p->wal_pages = 0;
-		(void)err;
 		return;
 	}
 	if (p->wal_pages < WAL_PASSIVE_PAGES)

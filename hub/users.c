@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "errf.h"
 #include "users.h"
 
 #define USERS_SCHEMA \
@@ -19,29 +20,13 @@
 	" created TEXT NOT NULL" \
 	"  DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));"
 
-static int	 uerr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-uerr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 int
 users_schema_init(sqlite3 *db, char *err, size_t errlen)
 {
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, USERS_SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
-		uerr(err, errlen, "users schema: %s", msg ? msg : "?");
+		errf(err, errlen, "users schema: %s", msg ? msg : "?");
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -76,14 +61,14 @@ users_add(sqlite3 *db, const char *name, enum role role,
 	int rc = -1, r;
 
 	if (!wire_valid_name(name))
-		return uerr(err, errlen, "bad user name '%.64s' (1-%d of "
+		return errf(err, errlen, "bad user name '%.64s' (1-%d of "
 		    "A-Z a-z 0-9 . _ -, starting with a letter or digit)",
 		    name ? name : "", WIRE_MAX_NAME);
 	if (!role_is_person(role))
-		return uerr(err, errlen, "bad role for a person (viewer, "
+		return errf(err, errlen, "bad role for a person (viewer, "
 		    "handler, lead, admin)");
 	if ((r = users_find(db, name, &e, err, errlen)) != 0)
-		return r < 0 ? -1 : uerr(err, errlen, "user %s exists", name);
+		return r < 0 ? -1 : errf(err, errlen, "user %s exists", name);
 	if (sqlite3_prepare_v2(db, "INSERT INTO users(name, role, pubkey, "
 	    "comment) VALUES(?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
@@ -93,7 +78,7 @@ users_add(sqlite3 *db, const char *name, enum role role,
 	sqlite3_bind_text(st, 4, comment ? comment : "", -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
 	if (r == SQLITE_CONSTRAINT) {
-		uerr(err, errlen, "that public key already belongs to another "
+		errf(err, errlen, "that public key already belongs to another "
 		    "user");
 		goto fail;
 	}
@@ -102,7 +87,7 @@ users_add(sqlite3 *db, const char *name, enum role role,
 	rc = 0;
 	goto fail;
 sqlfail:
-	uerr(err, errlen, "users: %s", sqlite3_errmsg(db));
+	errf(err, errlen, "users: %s", sqlite3_errmsg(db));
 fail:
 	sqlite3_finalize(st);
 	return rc;
@@ -117,18 +102,18 @@ change(sqlite3 *db, const char *sql, const char *name, const char *text2,
 	int rc = -1;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		uerr(err, errlen, "users: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "users: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if (text2 != NULL)
 		sqlite3_bind_text(st, 2, text2, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		uerr(err, errlen, "users: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "users: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
 	if (sqlite3_changes(db) == 0) {
-		uerr(err, errlen, "no user %.64s", name);
+		errf(err, errlen, "no user %.64s", name);
 		goto fail;
 	}
 	rc = 0;
@@ -141,7 +126,7 @@ int
 users_del(sqlite3 *db, const char *name, char *err, size_t errlen)
 {
 	if (name == NULL)
-		return uerr(err, errlen, "no user name");
+		return errf(err, errlen, "no user name");
 	return change(db, "DELETE FROM users WHERE name = ?1", name, NULL,
 	    err, errlen);
 }
@@ -151,9 +136,9 @@ users_set_role(sqlite3 *db, const char *name, enum role role, char *err,
     size_t errlen)
 {
 	if (name == NULL)
-		return uerr(err, errlen, "no user name");
+		return errf(err, errlen, "no user name");
 	if (!role_is_person(role))
-		return uerr(err, errlen, "bad role for a person (viewer, "
+		return errf(err, errlen, "bad role for a person (viewer, "
 		    "handler, lead, admin)");
 	return change(db, "UPDATE users SET role = ?2 WHERE name = ?1", name,
 	    role_name(role), err, errlen);
@@ -170,7 +155,7 @@ users_find(sqlite3 *db, const char *name, struct users_entry *e, char *err,
 		return 0;
 	if (sqlite3_prepare_v2(db, "SELECT name, role, pubkey, comment, "
 	    "created FROM users WHERE name = ?", -1, &st, NULL) != SQLITE_OK) {
-		uerr(err, errlen, "users: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "users: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -182,7 +167,7 @@ users_find(sqlite3 *db, const char *name, struct users_entry *e, char *err,
 	} else if (r == SQLITE_DONE)
 		rc = 0;
 	else
-		uerr(err, errlen, "users: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "users: %s", sqlite3_errmsg(db));
 fail:
 	sqlite3_finalize(st);
 	return rc;
@@ -198,7 +183,7 @@ users_list(sqlite3 *db, int (*cb)(const struct users_entry *, void *),
 
 	if (sqlite3_prepare_v2(db, "SELECT name, role, pubkey, comment, "
 	    "created FROM users ORDER BY name", -1, &st, NULL) != SQLITE_OK) {
-		uerr(err, errlen, "users: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "users: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -209,7 +194,7 @@ users_list(sqlite3 *db, int (*cb)(const struct users_entry *, void *),
 		}
 	}
 	if (r != SQLITE_DONE) {
-		uerr(err, errlen, "users: %s", sqlite3_errmsg(db));
+		errf(err, errlen, "users: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
 	rc = 0;

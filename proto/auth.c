@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "errf.h"
 #include "version.h"
 
 #define SECRET_TYPE	"ward-ed25519-secret"
@@ -24,22 +25,6 @@
 #define MAX_USER	64
 #define B64_KEY_LEN	44	/* base64 of 32 bytes, padded */
 #define MAX_FILE	4096
-
-static int	 aerr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-aerr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 int
 auth_init(void)
@@ -141,14 +126,14 @@ parse_line(const char *line, const char *type, unsigned char key[32],
 	const char *p, *q;
 
 	if (strncmp(line, type, tl) != 0 || line[tl] != ' ')
-		return aerr(err, errlen, "not a %s key (expected a line "
+		return errf(err, errlen, "not a %s key (expected a line "
 		    "starting with '%s ')", type, type);
 	p = line + tl + 1;
 	for (q = p; *q != '\0' && *q != ' ' && *q != '\n' && *q != '\r'; q++)
 		;
 	n = (size_t)(q - p);
 	if (b64_key(p, n, key) != 0)
-		return aerr(err, errlen, "%s key: bad base64 key (expected %d "
+		return errf(err, errlen, "%s key: bad base64 key (expected %d "
 		    "characters)", type, B64_KEY_LEN);
 	while (*q == ' ')
 		q++;
@@ -156,10 +141,10 @@ parse_line(const char *line, const char *type, unsigned char key[32],
 		set_comment(comment, commentlen, q);
 	for (; *q != '\0' && *q != '\n'; q++)
 		if ((unsigned char)*q < 0x20 && *q != '\r' && *q != '\t')
-			return aerr(err, errlen, "%s key: control character "
+			return errf(err, errlen, "%s key: control character "
 			    "in comment", type);
 	if (*q == '\n' && q[1] != '\0' && q[1] != '\n')
-		return aerr(err, errlen, "%s key: more than one line", type);
+		return errf(err, errlen, "%s key: more than one line", type);
 	if (comment != NULL && commentlen > 0) {
 		n = strlen(comment);
 		while (n > 0 && (comment[n - 1] == '\r' ||
@@ -174,7 +159,7 @@ auth_pubkey_parse(const char *line, unsigned char pk[AUTH_PK_BYTES],
     char *comment, size_t commentlen, char *err, size_t errlen)
 {
 	if (strncmp(line, SECRET_TYPE " ", sizeof(SECRET_TYPE)) == 0)
-		return aerr(err, errlen, "this is a secret key, not a public "
+		return errf(err, errlen, "this is a secret key, not a public "
 		    "one: use the .pub file, and keep this one to yourself");
 	return parse_line(line, AUTH_KEY_TYPE, pk, comment, commentlen, err,
 	    errlen);
@@ -209,14 +194,14 @@ auth_pubkey_read(const char *path, unsigned char pk[AUTH_PK_BYTES],
 	int fd, rc = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return aerr(err, errlen, "%s: %s", path, strerror(errno));
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
 	if (read_all(fd, buf, sizeof(buf)) != 0) {
-		aerr(err, errlen, "%s: %s", path, strerror(errno));
+		errf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (auth_pubkey_parse(buf, pk, comment, commentlen, why,
 	    sizeof(why)) != 0) {
-		aerr(err, errlen, "%s: %s", path, why);
+		errf(err, errlen, "%s: %s", path, why);
 		goto fail;
 	}
 	rc = 0;
@@ -235,38 +220,38 @@ auth_key_read(const char *path, struct auth_key *k, char *err, size_t errlen)
 
 	memset(k, 0, sizeof(*k));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return aerr(err, errlen, "%s: %s", path, strerror(errno));
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) == -1) {
-		aerr(err, errlen, "%s: %s", path, strerror(errno));
+		errf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		aerr(err, errlen, "%s: not a regular file", path);
+		errf(err, errlen, "%s: not a regular file", path);
 		goto fail;
 	}
 	if (st.st_uid != geteuid()) {
-		aerr(err, errlen, "%s: owned by uid %u, not by this user; a "
+		errf(err, errlen, "%s: owned by uid %u, not by this user; a "
 		    "secret key must be its owner's alone", path,
 		    (unsigned)st.st_uid);
 		goto fail;
 	}
 	if (st.st_mode & 077) {
-		aerr(err, errlen, "permissions %04o for '%s' are too open: a "
+		errf(err, errlen, "permissions %04o for '%s' are too open: a "
 		    "secret key must be readable by its owner only (chmod 600 "
 		    "%s)", (unsigned)(st.st_mode & 07777), path, path);
 		goto fail;
 	}
 	if (read_all(fd, buf, sizeof(buf)) != 0) {
-		aerr(err, errlen, "%s: %s", path, strerror(errno));
+		errf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (parse_line(buf, SECRET_TYPE, seed, k->comment, sizeof(k->comment),
 	    why, sizeof(why)) != 0) {
-		aerr(err, errlen, "%s: %s", path, why);
+		errf(err, errlen, "%s: %s", path, why);
 		goto fail;
 	}
 	if (crypto_sign_seed_keypair(k->pk, k->sk, seed) != 0) {
-		aerr(err, errlen, "%s: cannot derive the key pair", path);
+		errf(err, errlen, "%s: cannot derive the key pair", path);
 		goto fail;
 	}
 	k->has_sk = 1;
@@ -293,7 +278,7 @@ write_file(const char *path, const char *s, mode_t mode, int overwrite,
 	flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
 	    (overwrite ? O_TRUNC : O_EXCL);
 	if ((fd = open(path, flags, mode)) == -1)
-		return aerr(err, errlen, "%s: %s", path, errno == EEXIST ?
+		return errf(err, errlen, "%s: %s", path, errno == EEXIST ?
 		    "exists; will not overwrite it" : strerror(errno));
 	if (fchmod(fd, mode) == -1)
 		goto fail;
@@ -313,7 +298,7 @@ write_file(const char *path, const char *s, mode_t mode, int overwrite,
 	}
 	return 0;
 fail:
-	aerr(err, errlen, "%s: %s", path, strerror(errno));
+	errf(err, errlen, "%s: %s", path, strerror(errno));
 	if (fd != -1)
 		close(fd);
 	unlink(path);
@@ -330,14 +315,14 @@ auth_key_write(const char *path, const struct auth_key *k, int overwrite,
 	int rc = -1;
 
 	if (!k->has_sk)
-		return aerr(err, errlen, "no secret key to write");
+		return errf(err, errlen, "no secret key to write");
 	if (asprintf(&pubpath, "%s.pub", path) == -1) {
 		pubpath = NULL;
-		aerr(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (!overwrite && access(pubpath, F_OK) == 0) {
-		aerr(err, errlen, "%s: exists; will not overwrite it", pubpath);
+		errf(err, errlen, "%s: exists; will not overwrite it", pubpath);
 		goto fail;
 	}
 	crypto_sign_ed25519_sk_to_seed(seed, k->sk);
@@ -346,7 +331,7 @@ auth_key_write(const char *path, const struct auth_key *k, int overwrite,
 	snprintf(line, sizeof(line), "%s %s%s%s\n", SECRET_TYPE, b64,
 	    k->comment[0] ? " " : "", k->comment);
 	if (auth_pubkey_format(k->pk, k->comment, pub, sizeof(pub) - 1) != 0) {
-		aerr(err, errlen, "public key line too long");
+		errf(err, errlen, "public key line too long");
 		goto fail;
 	}
 	strcat(pub, "\n");
@@ -375,9 +360,9 @@ auth_key_load_or_create(const char *path, const char *comment,
 	if (lstat(path, &st) == 0)
 		return auth_key_read(path, k, err, errlen);
 	if (errno != ENOENT)
-		return aerr(err, errlen, "%s: %s", path, strerror(errno));
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
 	if (auth_keygen(k, comment) != 0)
-		return aerr(err, errlen, "cannot generate a key pair");
+		return errf(err, errlen, "cannot generate a key pair");
 	if (auth_key_write(path, k, 0, err, errlen) != 0) {
 		auth_key_wipe(k);
 		return -1;
@@ -507,13 +492,13 @@ auth_known_hubs_check(const char *path, const char *hostport,
 	FILE *f;
 
 	if (!valid_hostport(hostport)) {
-		aerr(err, errlen, "bad hub address '%.64s'", hostport);
+		errf(err, errlen, "bad hub address '%.64s'", hostport);
 		return AUTH_HUB_ERROR;
 	}
 	if ((f = fopen(path, "re")) == NULL) {
 		if (errno == ENOENT)
 			return AUTH_HUB_UNKNOWN;
-		aerr(err, errlen, "%s: %s", path, strerror(errno));
+		errf(err, errlen, "%s: %s", path, strerror(errno));
 		return AUTH_HUB_ERROR;
 	}
 	while (getline(&line, &cap, f) != -1) {
@@ -530,7 +515,7 @@ auth_known_hubs_check(const char *path, const char *hostport,
 		if (type == NULL || b64 == NULL ||
 		    strcmp(type, AUTH_KEY_TYPE) != 0 ||
 		    b64_key(b64, strlen(b64), key) != 0) {
-			aerr(err, errlen, "%s:%zu: malformed entry for %s",
+			errf(err, errlen, "%s:%zu: malformed entry for %s",
 			    path, lineno, hostport);
 			rc = AUTH_HUB_ERROR;
 			goto done;
@@ -543,10 +528,10 @@ auth_known_hubs_check(const char *path, const char *hostport,
 			first = lineno;
 	}
 	if (ferror(f)) {
-		aerr(err, errlen, "%s: %s", path, strerror(errno));
+		errf(err, errlen, "%s: %s", path, strerror(errno));
 		rc = AUTH_HUB_ERROR;
 	} else if (first != 0) {
-		aerr(err, errlen, "hub key for %s changed (it does not match "
+		errf(err, errlen, "hub key for %s changed (it does not match "
 		    "%s line %zu): someone may be impersonating the hub; if "
 		    "the hub's key was replaced on purpose, remove that line",
 		    hostport, path, first);
@@ -568,9 +553,9 @@ auth_known_hubs_add(const char *path, const char *hostport,
 	int fd = -1, rc = -1;
 
 	if (!valid_hostport(hostport))
-		return aerr(err, errlen, "bad hub address '%.64s'", hostport);
+		return errf(err, errlen, "bad hub address '%.64s'", hostport);
 	if ((dir = strdup(path)) == NULL)
-		return aerr(err, errlen, "out of memory");
+		return errf(err, errlen, "out of memory");
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		char	*p;
 
@@ -584,7 +569,7 @@ auth_known_hubs_add(const char *path, const char *hostport,
 
 				*p = '\0';
 				if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-					aerr(err, errlen, "%s: %s", dir,
+					errf(err, errlen, "%s: %s", dir,
 					    strerror(errno));
 					goto fail;
 				}
@@ -599,7 +584,7 @@ auth_known_hubs_add(const char *path, const char *hostport,
 	    b64);
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0600)) == -1) {
-		aerr(err, errlen, "%s: %s", path, strerror(errno));
+		errf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	n = strlen(line);
@@ -608,13 +593,13 @@ auth_known_hubs_add(const char *path, const char *hostport,
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			aerr(err, errlen, "%s: %s", path, strerror(errno));
+			errf(err, errlen, "%s: %s", path, strerror(errno));
 			goto fail;
 		}
 		o += (size_t)w;
 	}
 	if (fsync(fd) == -1) {
-		aerr(err, errlen, "%s: %s", path, strerror(errno));
+		errf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	rc = 0;

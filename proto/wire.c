@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "errf.h"
 #include "version.h"
 #include "wire.h"
 
@@ -191,22 +192,6 @@ struct spec {
 	const struct field	*fields;
 	int			(*check)(const json_t *, char *, size_t);
 };
-
-static int	 ferr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-ferr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /*
  * Check the bytes of a string: no NUL, no C0 or C1 control characters, no
@@ -418,43 +403,43 @@ check_value(const struct field *f, const json_t *v, char *err, size_t errlen)
 		s = json_string_value(v);
 		n = json_string_length(v);
 		if (memchr(s, '\0', n) != NULL)
-			return ferr(err, errlen, "field '%s': contains NUL",
+			return errf(err, errlen, "field '%s': contains NUL",
 			    f->name);
 	}
 	switch (f->kind) {
 	case K_LINE:
 	case K_TEXT:
 		if (s == NULL)
-			return ferr(err, errlen, "field '%s': not a string",
+			return errf(err, errlen, "field '%s': not a string",
 			    f->name);
 		if ((int64_t)n > f->max)
-			return ferr(err, errlen, "field '%s': longer than %"
+			return errf(err, errlen, "field '%s': longer than %"
 			    PRId64 " bytes", f->name, f->max);
 		if (!clean_text(s, n, f->kind == K_TEXT))
-			return ferr(err, errlen, "field '%s': contains control "
+			return errf(err, errlen, "field '%s': contains control "
 			    "characters", f->name);
 		if (f->kind == K_LINE && blank(s))
-			return ferr(err, errlen, "field '%s': empty", f->name);
+			return errf(err, errlen, "field '%s': empty", f->name);
 		return 0;
 	case K_NAME:
 		if (s == NULL || !wire_valid_name(s))
-			return ferr(err, errlen, "field '%s': not a user name "
+			return errf(err, errlen, "field '%s': not a user name "
 			    "(1-%d of A-Z a-z 0-9 . _ -, starting with a "
 			    "letter or digit)", f->name, WIRE_MAX_NAME);
 		return 0;
 	case K_INT:
 		if (!check_int(v, 0, f->max))
-			return ferr(err, errlen, "field '%s': not an integer in "
+			return errf(err, errlen, "field '%s': not an integer in "
 			    "0..%" PRId64, f->name, f->max);
 		return 0;
 	case K_BOOL:
 		if (!json_is_boolean(v))
-			return ferr(err, errlen, "field '%s': not true or false",
+			return errf(err, errlen, "field '%s': not true or false",
 			    f->name);
 		return 0;
 	case K_OBJ:
 		if (!json_is_object(v))
-			return ferr(err, errlen, "field '%s': not an object",
+			return errf(err, errlen, "field '%s': not an object",
 			    f->name);
 		return 0;
 	case K_ANY:
@@ -463,17 +448,17 @@ check_value(const struct field *f, const json_t *v, char *err, size_t errlen)
 	case K_IDS:
 	case K_OBJS:
 		if (!json_is_array(v))
-			return ferr(err, errlen, "field '%s': not an array",
+			return errf(err, errlen, "field '%s': not an array",
 			    f->name);
 		if ((int64_t)json_array_size(v) > f->max)
-			return ferr(err, errlen, "field '%s': more than %" PRId64
+			return errf(err, errlen, "field '%s': more than %" PRId64
 			    " items", f->name, f->max);
 		json_array_foreach(v, i, e) {
 			if (f->kind == K_IDS && !check_int(e, 1, WIRE_MAX_ID))
-				return ferr(err, errlen, "field '%s': item %zu "
+				return errf(err, errlen, "field '%s': item %zu "
 				    "is not a positive integer", f->name, i);
 			if (f->kind == K_OBJS && !json_is_object(e))
-				return ferr(err, errlen, "field '%s': item %zu "
+				return errf(err, errlen, "field '%s': item %zu "
 				    "is not an object", f->name, i);
 			if (f->kind == K_TAGS && (!json_is_string(e) ||
 			    json_string_length(e) > WIRE_MAX_TAG ||
@@ -482,46 +467,46 @@ check_value(const struct field *f, const json_t *v, char *err, size_t errlen)
 			    json_string_length(e) ||
 			    !clean_text(json_string_value(e),
 			    json_string_length(e), 0)))
-				return ferr(err, errlen, "field '%s': item %zu "
+				return errf(err, errlen, "field '%s': item %zu "
 				    "is not a string of 1-%d plain characters",
 				    f->name, i, WIRE_MAX_TAG);
 		}
 		return 0;
 	case K_B64:
 		if (s == NULL || wire_b64_decode(s, bin, (size_t)f->max) != 0)
-			return ferr(err, errlen, "field '%s': not base64 of %"
+			return errf(err, errlen, "field '%s': not base64 of %"
 			    PRId64 " bytes", f->name, f->max);
 		return 0;
 	case K_ENUM:
 		if (s == NULL || wire_enum(f->names, s) < 0) {
 			join_names(f->names, names, sizeof(names));
-			return ferr(err, errlen, "field '%s': must be one of %s",
+			return errf(err, errlen, "field '%s': must be one of %s",
 			    f->name, names);
 		}
 		return 0;
 	case K_INC:
 		if (s == NULL || wire_incident_id(s, &ref) != 0)
-			return ferr(err, errlen, "field '%s': not an incident "
+			return errf(err, errlen, "field '%s': not an incident "
 			    "id (INC-n)", f->name);
 		return 0;
 	case K_TASK:
 		if (wire_task_id(v, &ref) != 0)
-			return ferr(err, errlen, "field '%s': not a task id "
+			return errf(err, errlen, "field '%s': not a task id "
 			    "(T-n or n)", f->name);
 		return 0;
 	case K_TIME:
 		if (s == NULL || !wire_valid_time(s))
-			return ferr(err, errlen, "field '%s': not a UTC time "
+			return errf(err, errlen, "field '%s': not a UTC time "
 			    "(YYYY-MM-DDTHH:MM:SSZ)", f->name);
 		return 0;
 	case K_TOPIC:
 		if (s == NULL || n > 64 || !valid_topic(s))
-			return ferr(err, errlen, "field '%s': not a topic "
+			return errf(err, errlen, "field '%s': not a topic "
 			    "(incidents, incident:INC-n, alerts, events, "
 			    "presence)", f->name);
 		return 0;
 	}
-	return ferr(err, errlen, "field '%s': unknown kind", f->name);
+	return errf(err, errlen, "field '%s': unknown kind", f->name);
 }
 
 static const struct field *
@@ -555,8 +540,8 @@ check_fields(const json_t *obj, const struct field *const *sets,
 			continue;
 		if ((f = find_field(sets, key)) == NULL) {
 			if (strlen(key) > 64 || !clean_text(key, strlen(key), 0))
-				return ferr(err, errlen, "unknown field");
-			return ferr(err, errlen, "unknown field '%s'", key);
+				return errf(err, errlen, "unknown field");
+			return errf(err, errlen, "unknown field '%s'", key);
 		}
 		if (check_value(f, v, err, errlen) != 0)
 			return -1;
@@ -565,7 +550,7 @@ check_fields(const json_t *obj, const struct field *const *sets,
 		for (f = sets[i]; f->name != NULL; f++)
 			if ((f->flags & REQ) && json_object_get(obj, f->name)
 			    == NULL)
-				return ferr(err, errlen, "missing field '%s'",
+				return errf(err, errlen, "missing field '%s'",
 				    f->name);
 	return 0;
 }
@@ -582,7 +567,7 @@ static int
 chk_hello(const json_t *o, char *err, size_t errlen)
 {
 	if (strcmp(sget(o, "protocol"), WARD_PROTOCOL) != 0)
-		return ferr(err, errlen, "hub speaks protocol %.32s, this "
+		return errf(err, errlen, "hub speaks protocol %.32s, this "
 		    "console %s", sget(o, "protocol"), WARD_PROTOCOL);
 	return 0;
 }
@@ -592,7 +577,7 @@ chk_subscribe(const json_t *o, char *err, size_t errlen)
 {
 	if (json_object_get(o, "query") != NULL &&
 	    strcmp(sget(o, "topic"), "events") != 0)
-		return ferr(err, errlen, "field 'query': only for topic "
+		return errf(err, errlen, "field 'query': only for topic "
 		    "'events'");
 	return 0;
 }
@@ -607,7 +592,7 @@ chk_update(const json_t *o, char *err, size_t errlen)
 	for (i = 0; settable[i] != NULL; i++)
 		if (json_object_get(o, settable[i]) != NULL)
 			return 0;
-	return ferr(err, errlen, "incident.update: nothing to change (title, "
+	return errf(err, errlen, "incident.update: nothing to change (title, "
 	    "description, severity, tags, reported, verified, mitigated)");
 }
 
@@ -620,14 +605,14 @@ chk_note(const json_t *o, char *err, size_t errlen)
 	for (i = 0; s[i] != '\0'; i++)
 		if (s[i] != ' ' && s[i] != '\n' && s[i] != '\t')
 			return 0;
-	return ferr(err, errlen, "field 'text': empty");
+	return errf(err, errlen, "field 'text': empty");
 }
 
 static int
 chk_status(const json_t *o, char *err, size_t errlen)
 {
 	if (strcmp(sget(o, "status"), "closed") == 0)
-		return ferr(err, errlen, "field 'status': close with "
+		return errf(err, errlen, "field 'status': close with "
 		    "incident.close and a resolution");
 	return 0;
 }
@@ -644,7 +629,7 @@ chk_link(const json_t *o, char *err, size_t errlen)
 {
 	if (json_array_size(json_object_get(o, "alerts")) +
 	    json_array_size(json_object_get(o, "events")) == 0)
-		return ferr(err, errlen, "incident.link: no alerts or events");
+		return errf(err, errlen, "incident.link: no alerts or events");
 	return 0;
 }
 
@@ -654,7 +639,7 @@ chk_promote(const json_t *o, char *err, size_t errlen)
 	if (json_object_get(o, "incident") != NULL &&
 	    (json_object_get(o, "title") != NULL ||
 	    json_object_get(o, "severity") != NULL))
-		return ferr(err, errlen, "alert.promote: title and severity "
+		return errf(err, errlen, "alert.promote: title and severity "
 		    "are for a new incident, not with 'incident'");
 	return 0;
 }
@@ -979,15 +964,15 @@ check_named(const json_t *req, const char *nkey, const struct field *head,
 	int i;
 
 	if (!json_is_object(req))
-		return ferr(err, errlen, "message is not a JSON object");
+		return errf(err, errlen, "message is not a JSON object");
 	if ((t = json_object_get(req, "type")) != NULL && !json_is_string(t))
-		return ferr(err, errlen, "field 'type': not a string");
+		return errf(err, errlen, "field 'type': not a string");
 	name = sget(req, nkey);
 	if (name == NULL) {
 		if (json_object_get(req, nkey) != NULL)
-			return ferr(err, errlen, "field '%s': not a string",
+			return errf(err, errlen, "field '%s': not a string",
 			    nkey);
-		return ferr(err, errlen, "missing field '%s'", nkey);
+		return errf(err, errlen, "missing field '%s'", nkey);
 	}
 	for (i = 0; table[i].name != NULL; i++)
 		if (strcmp(table[i].name, name) == 0)
@@ -1031,26 +1016,26 @@ wire_decode(const char *frame, size_t len, enum wire_from from,
 	memset(m, 0, sizeof(*m));
 	m->id = m->seq = -1;
 	if (len > WIRE_MAX_FRAME) {
-		ferr(err, errlen, "message longer than %d bytes",
+		errf(err, errlen, "message longer than %d bytes",
 		    WIRE_MAX_FRAME);
 		goto fail;
 	}
 	root = json_loadb(frame, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
 	    &jerr);
 	if (root == NULL) {
-		ferr(err, errlen, "not JSON: %s (column %d)", jerr.text,
+		errf(err, errlen, "not JSON: %s (column %d)", jerr.text,
 		    jerr.column);
 		goto fail;
 	}
 	if (!json_is_object(root)) {
-		ferr(err, errlen, "message is not a JSON object");
+		errf(err, errlen, "message is not a JSON object");
 		goto fail;
 	}
 	v = json_object_get(root, "id");
 	if (check_int(v, 0, WIRE_MAX_ID))
 		m->id = json_integer_value(v);
 	if ((type = sget(root, "type")) == NULL) {
-		ferr(err, errlen, json_object_get(root, "type") == NULL ?
+		errf(err, errlen, json_object_get(root, "type") == NULL ?
 		    "missing field 'type'" : "field 'type': not a string");
 		goto fail;
 	}
@@ -1060,21 +1045,21 @@ wire_decode(const char *frame, size_t len, enum wire_from from,
 			break;
 		}
 	if (spec == NULL) {
-		ferr(err, errlen, "unknown message type '%.32s'%s", type,
+		errf(err, errlen, "unknown message type '%.32s'%s", type,
 		    clean_text(type, strlen(type), 0) ? "" : " (garbled)");
 		goto fail;
 	}
 	if (v != NULL && spec->id == ID_NONE) {
-		ferr(err, errlen, "%s: unexpected field 'id'", spec->type);
+		errf(err, errlen, "%s: unexpected field 'id'", spec->type);
 		goto fail;
 	}
 	if (v != NULL && m->id < 0) {
-		ferr(err, errlen, "field 'id': not an integer in 0..%lld",
+		errf(err, errlen, "field 'id': not an integer in 0..%lld",
 		    WIRE_MAX_ID);
 		goto fail;
 	}
 	if (v == NULL && spec->id == ID_REQ) {
-		ferr(err, errlen, "%s: missing field 'id'", spec->type);
+		errf(err, errlen, "%s: missing field 'id'", spec->type);
 		goto fail;
 	}
 	if (spec->wt == WIRE_OP) {
@@ -1215,10 +1200,10 @@ wire_check_observable(const char *kind, const char *value, char *err,
 	int ok;
 
 	if (kind == NULL || value == NULL)
-		return ferr(err, errlen, "observable: kind and value required");
+		return errf(err, errlen, "observable: kind and value required");
 	if (strlen(value) == 0 || strlen(value) > WIRE_MAX_VALUE ||
 	    !clean_text(value, strlen(value), 0))
-		return ferr(err, errlen, "observable: value must be 1-%d plain "
+		return errf(err, errlen, "observable: value must be 1-%d plain "
 		    "characters", WIRE_MAX_VALUE);
 	switch (wire_enum(wire_observable_kinds, kind)) {
 	case 0:
@@ -1240,10 +1225,10 @@ wire_check_observable(const char *kind, const char *value, char *err,
 		ok = valid_url(value);
 		break;
 	default:
-		return ferr(err, errlen, "observable: unknown kind");
+		return errf(err, errlen, "observable: unknown kind");
 	}
 	if (!ok)
-		return ferr(err, errlen, "observable: '%.64s' is not a valid "
+		return errf(err, errlen, "observable: '%.64s' is not a valid "
 		    "%s", value, kind);
 	return 0;
 }
