@@ -1,15 +1,23 @@
 /*
  * The writer takes every job queued since its last commit (group commit),
  * inserts their rows into the partition of their arrival day, updates the
- * partition's meta row, and commits each partition it touched.  WAL mode
- * with synchronous=FULL: COMMIT returns after the WAL is fsynced, and only
- * then are the jobs handed back for acknowledgement.  Checkpoints run on a
- * separate thread and connection (PASSIVE, so they never block the
- * writer); the writer only checkpoints itself when the WAL has grown past
- * a safety limit.
+ * partition's meta row, and commits each partition it touched.  The commit
+ * writes the WAL (synchronous=NORMAL: SQLite itself does not fsync it) and
+ * the writer hands the batch to the syncer thread and goes on with the
+ * next one; the syncer fdatasyncs the WAL files the batches wrote — one
+ * sync for every batch committed before it started — and only then hands
+ * the jobs back for acknowledgement.  So inserting and syncing overlap,
+ * and nothing is acknowledged before it is on disk.  A partition is
+ * created with synchronous=FULL (its schema and the WAL's first frames are
+ * synced by SQLite), and one whose WAL cannot be opened for syncing stays
+ * FULL.  Checkpoints run on a separate thread and connection (PASSIVE, so
+ * they never block the writer; SQLite syncs the WAL before it copies it
+ * back); the writer only checkpoints itself when the WAL has grown past a
+ * safety limit.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -37,8 +45,17 @@ struct part {
 	int64_t		 min_utc, max_utc;
 	int64_t		 added;		/* rows in the open transaction */
 	int		 in_txn;
+	int		 walfd;		/* the WAL, for the syncer; -1: FULL */
 	int		 wal_pages;	/* from the WAL hook */
 	uint64_t	 used;		/* LRU tick */
+};
+
+/* Jobs committed together, waiting for the syncer. */
+struct batch {
+	struct job	*jobs;		/* through next */
+	int		 fds[STORE_OPEN_PARTS];	/* WALs to sync, -1 none */
+	int64_t		 t0, rows;
+	struct batch	*next;
 };
 
 struct store {
@@ -49,8 +66,14 @@ struct store {
 	uint64_t	 tick;
 	store_done_fn	 done;
 	void		*done_arg;
-	pthread_t	 writer, ckpt;
+	pthread_t	 writer, ckpt, syncer;
 	int		 running;
+
+	pthread_mutex_t	 sy_mtx;	/* writer -> syncer */
+	pthread_cond_t	 sy_cond;	/* a batch queued, or stop */
+	pthread_cond_t	 sy_idle;	/* the syncer has nothing left */
+	struct batch	*sy_head, **sy_tail;
+	int		 sy_busy, sy_stop;
 
 	pthread_mutex_t	 ck_mtx;	/* checkpointer hand-off */
 	pthread_cond_t	 ck_cond;
@@ -99,8 +122,11 @@ part_close(struct part *p)
 	sqlite3_finalize(p->fts);
 	sqlite3_finalize(p->meta);
 	sqlite3_close(p->db);
+	if (p->walfd != -1)
+		close(p->walfd);
 	memset(p, 0, sizeof *p);
 	p->day = -1;
+	p->walfd = -1;
 }
 
 /* Open (creating) the partition for day in slot p.  Returns 0 or -1. */
@@ -113,6 +139,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 
 	memset(p, 0, sizeof *p);
 	p->day = day;
+	p->walfd = -1;
 	store_partition_path(s->datadir, day, path, sizeof path);
 	if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -120,7 +147,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 		goto fail;
 	}
 	sqlite3_busy_timeout(p->db, 5000);
-	if (exec(p->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	if (exec(p->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-16384;"
 	    SCHEMA_PARTITION, err, errlen) == -1)
 		goto fail;
@@ -147,11 +174,156 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 		    ((INT64_C(1) << STORE_ID_SHIFT) - 1)) + 1;
 	sqlite3_finalize(st);
 	sqlite3_wal_hook(p->db, wal_hook, p);
+	/* The schema is committed, so the WAL exists: from here on the
+	   syncer makes commits durable. */
+	if (strlen(path) + 5 <= sizeof path) {
+		strcat(path, "-wal");
+		if ((p->walfd = open(path, O_RDWR | O_CLOEXEC)) == -1)
+			log_warn("%s: %s; commits stay synchronous=FULL",
+			    path, strerror(errno));
+		else if (exec(p->db, "PRAGMA synchronous=NORMAL", err,
+		    errlen) == -1)
+			goto fail;
+	}
 	return 0;
 fail:
 	sqlite3_finalize(st);
 	part_close(p);
 	return -1;
+}
+
+/* Wait until every batch handed to the syncer has been synced and
+   answered. */
+static void
+sync_drain(struct store *s)
+{
+	pthread_mutex_lock(&s->sy_mtx);
+	while (s->sy_head != NULL || s->sy_busy)
+		pthread_cond_wait(&s->sy_idle, &s->sy_mtx);
+	pthread_mutex_unlock(&s->sy_mtx);
+}
+
+/* Hand jobs back, stored or not, in order. */
+static void
+hand_back(struct store *s, struct job *list)
+{
+	struct job *j, *next;
+
+	for (j = list; j != NULL; j = next) {
+		next = j->next;
+		j->next = NULL;
+		s->done(s->done_arg, j);
+	}
+}
+
+/* Mark every job of list failed with err: nothing of it is stored (or
+   durable). */
+static void
+fail_jobs(struct job *list, const char *err)
+{
+	struct job *j;
+
+	for (j = list; j != NULL; j = j->next) {
+		if (j->status != 0)
+			continue;
+		j->status = 503;
+		snprintf(j->err, sizeof j->err, "store: %s", err);
+		for (size_t k = 0; k < j->split.n; k++)
+			j->ids[k] = -1;
+	}
+}
+
+/*
+ * The syncer: takes every committed batch, fdatasyncs each WAL they wrote
+ * once (a sync covers every commit that returned before it), then counts
+ * and hands back their jobs.
+ */
+static void *
+syncer_main(void *arg)
+{
+	struct store *s = arg;
+	struct batch *list, *b, *next;
+	int	 fds[64], nfd, i, k, bad;
+	char	 err[128];
+
+	pthread_setname_np(pthread_self(), "ward-sync");
+	pthread_mutex_lock(&s->sy_mtx);
+	for (;;) {
+		while (s->sy_head == NULL && !s->sy_stop)
+			pthread_cond_wait(&s->sy_cond, &s->sy_mtx);
+		if (s->sy_head == NULL)
+			break;
+		list = s->sy_head;
+		s->sy_head = NULL;
+		s->sy_tail = &s->sy_head;
+		s->sy_busy = 1;
+		pthread_mutex_unlock(&s->sy_mtx);
+
+		nfd = 0;
+		for (b = list; b != NULL; b = b->next)
+			for (i = 0; i < STORE_OPEN_PARTS; i++) {
+				if (b->fds[i] == -1)
+					continue;
+				for (k = 0; k < nfd && fds[k] != b->fds[i]; k++)
+					;
+				if (k == nfd && nfd < (int)(sizeof fds /
+				    sizeof fds[0]))
+					fds[nfd++] = b->fds[i];
+			}
+		bad = 0;
+		for (k = 0; k < nfd; k++)
+			if (fdatasync(fds[k]) == -1 && !bad) {
+				bad = errno;
+				snprintf(err, sizeof err, "fdatasync: %s",
+				    strerror(errno));
+				log_err("store: %s", err);
+			}
+		for (b = list; b != NULL; b = next) {
+			next = b->next;
+			if (bad)
+				fail_jobs(b->jobs, err);
+			else if (b->rows > 0) {
+				metrics_commit_latency(s->m, (uint64_t)
+				    (job_clock_ns() - b->t0) / 1000);
+				atomic_fetch_add(&s->m->events_stored,
+				    (uint64_t)b->rows);
+				atomic_fetch_add(&s->m->store_events,
+				    (uint64_t)b->rows);
+			}
+			hand_back(s, b->jobs);
+			free(b);
+		}
+		pthread_mutex_lock(&s->sy_mtx);
+		s->sy_busy = 0;
+		if (s->sy_head == NULL)
+			pthread_cond_broadcast(&s->sy_idle);
+	}
+	s->sy_busy = 0;
+	pthread_cond_broadcast(&s->sy_idle);
+	pthread_mutex_unlock(&s->sy_mtx);
+	return NULL;
+}
+
+/* Queue a committed batch for the syncer.  Returns 0, or -1 (memory:
+   the caller answers the jobs). */
+static int
+sync_submit(struct store *s, struct job *list, const int *fds, int64_t t0,
+    int64_t rows)
+{
+	struct batch *b;
+
+	if ((b = calloc(1, sizeof *b)) == NULL)
+		return -1;
+	b->jobs = list;
+	memcpy(b->fds, fds, sizeof b->fds);
+	b->t0 = t0;
+	b->rows = rows;
+	pthread_mutex_lock(&s->sy_mtx);
+	*s->sy_tail = b;
+	s->sy_tail = &b->next;
+	pthread_cond_signal(&s->sy_cond);
+	pthread_mutex_unlock(&s->sy_mtx);
+	return 0;
 }
 
 /* The writer's open partition for day, opening it (and closing the least
@@ -178,8 +350,11 @@ part_get(struct store *s, int64_t day, char *err, size_t errlen)
 		snprintf(err, errlen, "too many partitions in one commit");
 		return NULL;
 	}
-	if (lru->day != -1)
+	if (lru->day != -1) {
+		/* The syncer may still hold its WAL. */
+		sync_drain(s);
 		part_close(lru);
+	}
 	if (part_open(s, lru, day, err, errlen) == -1)
 		return NULL;
 	lru->used = ++s->tick;
@@ -256,16 +431,18 @@ sqlfail:
 	return -1;
 }
 
-/* Commit (or roll back) every partition with an open transaction.
-   Returns 0 or -1 with err; after -1 every transaction is rolled back. */
+/* Commit (or roll back) every partition with an open transaction; fds[i]
+   gets the WAL the syncer must sync for slot i, or -1.  Returns 0 or -1
+   with err; after -1 every transaction is rolled back. */
 static int
-finish_all(struct store *s, int ok, char *err, size_t errlen)
+finish_all(struct store *s, int ok, int *fds, char *err, size_t errlen)
 {
 	struct part *p;
 	int	 i, rc = ok ? 0 : -1;
 
 	for (i = 0; i < STORE_OPEN_PARTS; i++) {
 		p = &s->parts[i];
+		fds[i] = -1;
 		if (!p->in_txn)
 			continue;
 		if (rc == 0) {
@@ -290,6 +467,7 @@ finish_all(struct store *s, int ok, char *err, size_t errlen)
 			continue;
 		}
 		p->in_txn = 0;
+		fds[i] = p->walfd;
 	}
 	return rc;
 }
@@ -317,10 +495,10 @@ static void *
 writer_main(void *arg)
 {
 	struct store *s = arg;
-	struct job *list, *j, *next;
+	struct job *list, *j;
 	char	 err[512];
 	size_t	 n;
-	int	 i, ok;
+	int	 fds[STORE_OPEN_PARTS], i, ok;
 
 	pthread_setname_np(pthread_self(), "ward-store");
 	while ((list = jobq_take_all(&s->q, &n)) != NULL) {
@@ -335,33 +513,21 @@ writer_main(void *arg)
 				ok = 0;
 			rows += (int64_t)j->nrows;
 		}
-		if (finish_all(s, ok, err, sizeof err) == -1) {
+		if (finish_all(s, ok, fds, err, sizeof err) == -1) {
 			log_err("store: commit failed: %s", err);
-			for (j = list; j != NULL; j = j->next) {
-				if (j->status != 0)
-					continue;
-				j->status = 503;
-				snprintf(j->err, sizeof j->err,
-				    "store: %s", err);
-				for (size_t k = 0; k < j->split.n; k++)
-					j->ids[k] = -1;
-			}
-			rows = 0;
-		} else if (rows > 0) {
-			metrics_commit_latency(s->m,
-			    (uint64_t)(job_clock_ns() - t0) / 1000);
-			atomic_fetch_add(&s->m->events_stored, (uint64_t)rows);
-			atomic_fetch_add(&s->m->store_events, (uint64_t)rows);
+			fail_jobs(list, err);
+			hand_back(s, list);
+		} else if (sync_submit(s, list, fds, t0, rows) == -1) {
+			/* Committed but not known durable: say so. */
+			log_err("store: out of memory queueing a sync");
+			fail_jobs(list, "out of memory");
+			hand_back(s, list);
 		}
 		for (i = 0; i < STORE_OPEN_PARTS; i++)
 			if (s->parts[i].day != -1)
 				ask_checkpoint(s, &s->parts[i]);
-		for (j = list; j != NULL; j = next) {
-			next = j->next;
-			j->next = NULL;
-			s->done(s->done_arg, j);
-		}
 	}
+	sync_drain(s);
 	return NULL;
 }
 
@@ -457,12 +623,18 @@ store_open(const char *datadir, struct metrics *m, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	for (i = 0; i < STORE_OPEN_PARTS; i++)
+	for (i = 0; i < STORE_OPEN_PARTS; i++) {
 		s->parts[i].day = -1;
+		s->parts[i].walfd = -1;
+	}
 	s->m = m;
 	s->ck_day = -1;
 	pthread_mutex_init(&s->ck_mtx, NULL);
 	pthread_cond_init(&s->ck_cond, NULL);
+	pthread_mutex_init(&s->sy_mtx, NULL);
+	pthread_cond_init(&s->sy_cond, NULL);
+	pthread_cond_init(&s->sy_idle, NULL);
+	s->sy_tail = &s->sy_head;
 	if ((s->datadir = strdup(datadir)) == NULL ||
 	    jobq_init(&s->q) == -1) {
 		snprintf(err, errlen, "out of memory");
@@ -481,20 +653,36 @@ fail:
 	return NULL;
 }
 
+/* Stop the syncer once it has answered everything queued. */
+static void
+sync_stop(struct store *s)
+{
+	pthread_mutex_lock(&s->sy_mtx);
+	s->sy_stop = 1;
+	pthread_cond_signal(&s->sy_cond);
+	pthread_mutex_unlock(&s->sy_mtx);
+	pthread_join(s->syncer, NULL);
+}
+
 int
 store_start(struct store *s, store_done_fn done, void *arg)
 {
 	s->done = done;
 	s->done_arg = arg;
-	if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
+	if (pthread_create(&s->syncer, NULL, syncer_main, s) != 0)
 		return -1;
+	if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
+		goto stop_syncer;
 	if (pthread_create(&s->ckpt, NULL, ckpt_main, s) != 0) {
 		jobq_close(&s->q);
 		pthread_join(s->writer, NULL);
-		return -1;
+		goto stop_syncer;
 	}
 	s->running = 1;
 	return 0;
+stop_syncer:
+	sync_stop(s);
+	return -1;
 }
 
 void
@@ -519,6 +707,7 @@ store_stop(struct store *s)
 		return;
 	jobq_close(&s->q);
 	pthread_join(s->writer, NULL);
+	sync_stop(s);
 	pthread_mutex_lock(&s->ck_mtx);
 	s->ck_stop = 1;
 	pthread_cond_signal(&s->ck_cond);
@@ -544,6 +733,9 @@ store_free(struct store *s)
 		jobq_release(&s->q);
 	pthread_mutex_destroy(&s->ck_mtx);
 	pthread_cond_destroy(&s->ck_cond);
+	pthread_mutex_destroy(&s->sy_mtx);
+	pthread_cond_destroy(&s->sy_cond);
+	pthread_cond_destroy(&s->sy_idle);
 	free(s->datadir);
 	free(s);
 }

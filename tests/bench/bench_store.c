@@ -35,6 +35,15 @@ done(void *arg, struct job *j)
 }
 
 static double
+cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double
 now(void)
 {
 	struct timespec ts;
@@ -81,7 +90,7 @@ main(int argc, char **argv)
 	long	 total = 200000, nb, i;
 	int	 bsize = 1000, c, only_pipe = 0;
 	unsigned seed = 1;
-	double	 t0, tp, ts;
+	double	 t0, tp, ts, c0, cs;
 
 	while ((c = getopt(argc, argv, "n:b:d:p")) != -1) {
 		switch (c) {
@@ -125,6 +134,7 @@ main(int argc, char **argv)
 	}
 	/* Four requests in flight, as from four shipper connections. */
 	t0 = now();
+	c0 = cpu_now();
 	for (i = 0; i < nb; i++) {
 		pthread_mutex_lock(&mtx);
 		while (i - done_jobs >= 4)
@@ -137,11 +147,14 @@ main(int argc, char **argv)
 		pthread_cond_wait(&cond, &mtx);
 	pthread_mutex_unlock(&mtx);
 	ts = now() - t0;
+	cs = cpu_now() - c0;
 	printf("pipeline  %.0f events/s (one thread: split, normalize, "
 	    "serialize)\n", nb * bsize / tp);
 	printf("store     %.0f events/s (one writer: insert, FTS, fsynced "
 	    "commits: %llu)\n", nb * bsize / ts,
 	    (unsigned long long)m.commits);
+	printf("store cpu %.1f us an event (all threads while storing)\n",
+	    cs * 1e6 / (nb * bsize));
 	store_free(st);
 	free(jobs);
 	if (data == dir) {
