@@ -36,6 +36,7 @@
 #include "alerter.h"
 #include "alerts.h"
 #include "correlate.h"
+#include "jarena.h"
 #include "jsonfast.h"
 #include "log.h"
 #include "session.h"
@@ -69,6 +70,7 @@ struct alerter {
 	struct ruleset	*rs;
 	struct correlator *cor;
 	struct actions	*act;
+	struct jarena	 arena;		/* the event being evaluated */
 	int64_t		 last_rev;	/* last alert change broadcast */
 	int64_t		 reload_gen;	/* last rules.reload answered */
 	int		 in_txn;
@@ -269,8 +271,13 @@ on_match(void *arg, const struct rule_match *m)
 		p->summary = sum;
 	}
 	if (m->event != NULL) {
-		json_decref(p->event);
-		p->event = json_incref(m->event);
+		/* The event lives in the alerter's arena: keep a copy. */
+		json_t	*copy = json_deep_copy(m->event);
+
+		if (copy != NULL) {
+			json_decref(p->event);
+			p->event = copy;
+		}
 	}
 	/* Ids come in arrival order: a correlation reports its window
 	   again with each new event, so only the ones past the largest so
@@ -506,9 +513,14 @@ run_job(struct alerter *a, struct job *j)
 		id = j->ids[j->rows[i].item];
 		if (id < 0)
 			continue;
+		/* The tree comes from the arena; rules run with it put
+		   aside, so what they keep is ordinary memory. */
+		jarena_use(&a->arena);
 		ev = jsonfast_parse(j->arena.data + j->rows[i].doc,
 		    j->rows[i].doclen, &used, 64, &jerr);
+		jarena_use(NULL);
 		if (ev == NULL) {
+			jarena_reset(&a->arena);
 			log_warn("alerter: event %" PRId64 " unreadable: %s",
 			    id, jerr.text);
 			continue;
@@ -518,7 +530,10 @@ run_job(struct alerter *a, struct job *j)
 		    on_match, a) < 0)
 			log_err("alerter: out of memory evaluating event %"
 			    PRId64, id);
+		jarena_use(&a->arena);
 		json_decref(ev);
+		jarena_use(NULL);
+		jarena_reset(&a->arena);
 	}
 }
 
@@ -661,6 +676,24 @@ free_paths(struct alerter *a)
 	free(a->paths);
 }
 
+/* Free what a holds and a itself; its thread has ended or never ran. */
+static void
+destroy(struct alerter *a)
+{
+	actions_free(a->act);
+	correlator_free(a->cor);
+	ruleset_free(a->rs);
+	sqlite3_close(a->db);
+	free_paths(a);
+	free(a->batch);
+	recent_free(a);
+	pthread_mutex_destroy(&a->mtx);
+	pthread_cond_destroy(&a->cond);
+	pthread_mutex_destroy(&a->bmtx);
+	jarena_release(&a->arena);
+	free(a);
+}
+
 struct alerter *
 alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
     size_t errlen)
@@ -738,17 +771,7 @@ alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
 oom:
 	snprintf(err, errlen, "alerter: out of memory");
 fail:
-	actions_free(a->act);
-	correlator_free(a->cor);
-	ruleset_free(a->rs);
-	sqlite3_close(a->db);
-	free_paths(a);
-	free(a->batch);
-	recent_free(a);
-	pthread_mutex_destroy(&a->mtx);
-	pthread_cond_destroy(&a->cond);
-	pthread_mutex_destroy(&a->bmtx);
-	free(a);
+	destroy(a);
 	return NULL;
 }
 
@@ -837,15 +860,5 @@ alerter_free(struct alerter *a)
 	log_info("alerter: %" PRIu64 " events evaluated, %" PRIu64 " rule "
 	    "matches%s", a->events, a->hits, a->failed ? " (some not saved: "
 	    "see above)" : "");
-	actions_free(a->act);
-	correlator_free(a->cor);
-	ruleset_free(a->rs);
-	sqlite3_close(a->db);
-	free_paths(a);
-	free(a->batch);
-	recent_free(a);
-	pthread_mutex_destroy(&a->mtx);
-	pthread_cond_destroy(&a->cond);
-	pthread_mutex_destroy(&a->bmtx);
-	free(a);
+	destroy(a);
 }

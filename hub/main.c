@@ -12,6 +12,7 @@
 
 #include "alerter.h"
 #include "hub.h"
+#include "jarena.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
@@ -199,6 +200,10 @@ main(int argc, char **argv)
 	size_t	 v;
 	int	 c, port = 9200, rc = 1;
 
+	/* Before any jansson value exists: the pipeline and the alerter
+	   build their event trees in per-thread arenas. */
+	jarena_install();
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (argc > 1 && strcmp(argv[1], "token") == 0)
 		return cmd_token(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "user") == 0)

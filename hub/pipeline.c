@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "gunzip.h"
+#include "jarena.h"
 #include "jsonfast.h"
 #include "log.h"
 #include "normalize.h"
@@ -128,8 +129,6 @@ pipeline_process(const struct pipeline_opts *o, struct job *j,
 			continue;
 		if (add_row(o, j, i) == -1)
 			goto nomem;
-		json_decref(it->doc);
-		it->doc = NULL;
 	}
 	atomic_fetch_add(&m->events_received, j->split.n);
 	atomic_fetch_add(&m->events_rejected, j->split.bad);
@@ -139,8 +138,14 @@ nomem:
 	snprintf(j->err, sizeof j->err, "out of memory");
 out:
 	buf_release(&inflated);
-	/* The body is no longer needed: the rows hold what is stored. */
+	/* The body and the trees are no longer needed: the rows hold what
+	   is stored.  The trees came from this thread's arena, if any. */
 	buf_release(&j->body);
+	for (i = 0; i < j->split.n; i++) {
+		json_decref(j->split.items[i].doc);
+		j->split.items[i].doc = NULL;
+	}
+	jarena_reset(jarena_current());
 }
 
 static void *
@@ -148,12 +153,17 @@ worker_main(void *arg)
 {
 	struct pipeline *p = arg;
 	struct job *j;
+	struct jarena arena;
 
 	pthread_setname_np(pthread_self(), "ward-pipe");
+	jarena_init(&arena);
+	jarena_use(&arena);
 	while ((j = jobq_take(&p->q)) != NULL) {
 		pipeline_process(&p->opts, j, p->m);
 		store_submit(p->st, j);
 	}
+	jarena_use(NULL);
+	jarena_release(&arena);
 	return NULL;
 }
 

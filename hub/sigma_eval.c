@@ -35,7 +35,7 @@ struct fval {
 	json_t		*v;		/* NULL when missing or null */
 	json_t		*tmp;		/* a computed value we own */
 	int		 scalar;	/* v has a text form */
-	const char	*raw;
+	const char	*raw;		/* that form, once made (field_text) */
 	size_t		 len;
 	const char	*low;		/* lower-cased raw, when made */
 	int		 isnum;		/* v is a JSON number */
@@ -84,6 +84,22 @@ lowcpy(char *dst, const char *src, size_t n)
 	dst[n] = '\0';
 }
 
+/* Append the decimal form of i to b (snprintf costs ten times more).
+   Returns 0 or -1. */
+static int
+int_text(struct buf *b, int64_t i)
+{
+	char	 d[24], *p = d + sizeof d;
+	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (i < 0)
+		*--p = '-';
+	return buf_append(b, p, (size_t)(d + sizeof d - p));
+}
+
 /* The text form of a scalar into b (reset first); 0, or -1 when v has
    none (object, array, null) or memory runs out. */
 static int
@@ -98,13 +114,13 @@ scalar_text(json_t *v, struct buf *b, const char **raw, size_t *len)
 		*len = json_string_length(v);
 		return 0;
 	case JSON_INTEGER:
-		if (buf_printf(b, "%lld", (long long)json_integer_value(v)) == -1)
+		if (int_text(b, (int64_t)json_integer_value(v)) == -1)
 			return -1;
 		break;
 	case JSON_REAL:
 		d = json_real_value(v);
 		if (d == floor(d) && fabs(d) < 1e15) {
-			if (buf_printf(b, "%lld", (long long)d) == -1)
+			if (int_text(b, (int64_t)d) == -1)
 				return -1;
 		} else if (buf_printf(b, "%.17g", d) == -1)
 			return -1;
@@ -177,13 +193,15 @@ field(struct sigma_scratch *s, int f)
 		fv->tmp = NULL;
 	}
 	fv->v = sigma_field_get(s->rs, s->ev, f, &fv->tmp);
+	fv->raw = NULL;
 	fv->low = NULL;
 	fv->scalar = 0;
 	fv->isnum = 0;
 	if (fv->v == NULL)
 		return fv;
-	if (scalar_text(fv->v, &fv->rawb, &fv->raw, &fv->len) == 0)
-		fv->scalar = 1;
+	/* The text form is made when a pattern needs it (fval_text). */
+	fv->scalar = json_is_string(fv->v) || json_is_number(fv->v) ||
+	    json_is_boolean(fv->v);
 	if (json_is_number(fv->v)) {
 		fv->isnum = 1;
 		fv->num = json_number_value(fv->v);
@@ -191,11 +209,42 @@ field(struct sigma_scratch *s, int f)
 	return fv;
 }
 
+/* The text form of a scalar field (fv->raw, fv->len); NULL when memory
+   runs out. */
+static const char *
+fval_text(struct fval *fv)
+{
+	if (fv->raw == NULL &&
+	    scalar_text(fv->v, &fv->rawb, &fv->raw, &fv->len) == -1)
+		return fv->raw = NULL;
+	return fv->raw;
+}
+
+/* Does leaf l compare numbers only, so a number needs no text form? */
+static int
+numeric_only(const struct sigma_leaf *l)
+{
+	size_t	 i, k;
+
+	for (i = 0; i < l->nvals; i++)
+		for (k = 0; k < l->vals[i].npats; k++) {
+			const struct sigma_pat *p = &l->vals[i].pats[k];
+
+			if (!(p->kind == PAT_EQ && p->isnum) &&
+			    p->kind != PAT_LT && p->kind != PAT_LTE &&
+			    p->kind != PAT_GT && p->kind != PAT_GTE)
+				return 0;
+		}
+	return 1;
+}
+
 static const char *
 field_low(struct fval *fv)
 {
 	if (fv->low != NULL)
 		return fv->low;
+	if (fval_text(fv) == NULL)
+		return NULL;
 	buf_reset(&fv->lowb);
 	if (buf_reserve(&fv->lowb, fv->len + 1) == -1)
 		return NULL;
@@ -389,6 +438,16 @@ leaf_eval(struct sigma_scratch *s, const struct sigma_leaf *l)
 	}
 	if (!fv->scalar)
 		return 0;
+	if (fv->isnum && numeric_only(l)) {
+		for (i = 0; i < l->nvals; i++) {
+			m = val_match(&l->vals[i], NULL, 0, NULL, 1, fv->num);
+			if (m && !l->all)
+				return 1;
+			if (!m && l->all)
+				return 0;
+		}
+		return l->all;
+	}
 	if ((low = field_low(fv)) == NULL)
 		return 0;
 	for (i = 0; i < l->nvals; i++) {

@@ -148,7 +148,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	}
 	sqlite3_busy_timeout(p->db, 5000);
 	if (exec(p->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-16384;"
+	    "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-65536;"
 	    SCHEMA_PARTITION, err, errlen) == -1)
 		goto fail;
 	if (sqlite3_prepare_v2(p->db, "INSERT INTO events(id, utc, received,"

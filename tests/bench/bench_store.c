@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jarena.h"
 #include "job.h"
 #include "metrics.h"
 #include "pipeline.h"
@@ -85,6 +86,7 @@ main(int argc, char **argv)
 	struct metrics m;
 	struct store *st;
 	struct job **jobs;
+	struct jarena arena;
 	char	 dir[] = "/tmp/ward-bench-store.XXXXXX", err[512];
 	const char *data = NULL;
 	long	 total = 200000, nb, i;
@@ -108,6 +110,10 @@ main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
+	/* As in wardd: the pipeline's trees in a per-thread arena. */
+	jarena_install();
+	jarena_init(&arena);
+	jarena_use(&arena);
 	memset(&m, 0, sizeof m);
 	nb = total / bsize;
 	jobs = calloc((size_t)nb, sizeof *jobs);
