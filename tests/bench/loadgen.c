@@ -5,12 +5,17 @@
  *
  *   loadgen -u http://127.0.0.1:9200 -t TOKEN [-c CONNS] [-b BATCH]
  *           [-d SECONDS] [-n TOTAL] [-s SEED] [-p PID] [-a ACKFILE]
- *           [-r RATE] [-e /events|/_bulk]
+ *           [-r RATE] [-e /events|/_bulk] [-L SECONDS]
  *
  * Prints events/s, ack latency p50/p99/max and, with -p, the hub's CPU
  * seconds and peak RSS.  With -a every acknowledged event's loadid is
  * written to ACKFILE (one per line), for durability tests.  -r caps the
  * total rate in events/s (0: as fast as possible).
+ *
+ * Event times lag the wall clock as a fleet of shippers' do: 99 % by up to
+ * 2 s (a flush interval or two), 1 % by up to 60 s (a shipper catching
+ * up).  -L SECONDS spreads every event uniformly over that many seconds
+ * instead — the worst case for the hub's time index.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,7 +36,7 @@ struct opts {
 	char	 host[256];
 	int	 port;
 	const char *token, *path, *ackfile;
-	int	 conns, batch, seconds, rate;
+	int	 conns, batch, seconds, rate, spread;
 	long	 total;
 	unsigned seed;
 	int	 pid;
@@ -74,7 +79,9 @@ static const char *sev[] = { "INFO", "INFO", "INFO", "NOTICE", "WARNING",
 static int
 event(char *out, size_t len, uint32_t *s, int conn, long seq)
 {
-	time_t	 t = time(NULL) - (time_t)(rnd(s) % 60);
+	uint32_t r = rnd(s);
+	time_t	 t = time(NULL) - (time_t)(o.spread > 0 ? r % (uint32_t)o.spread :
+		    r % 100 == 0 ? (r >> 8) % 60 : (r >> 8) % 3);
 	struct tm tm;
 	char	 ts[32], ip[20];
 	const char *h = hosts[rnd(s) % 10], *u = users[rnd(s) % 10];
@@ -312,7 +319,7 @@ main(int argc, char **argv)
 	o.seconds = 10;
 	o.seed = 1;
 	o.path = "/_bulk";
-	while ((c = getopt(argc, argv, "u:t:c:b:d:n:s:p:a:r:e:")) != -1) {
+	while ((c = getopt(argc, argv, "u:t:c:b:d:n:s:p:a:r:e:L:")) != -1) {
 		switch (c) {
 		case 'u': url = optarg; break;
 		case 't': o.token = optarg; break;
@@ -325,10 +332,12 @@ main(int argc, char **argv)
 		case 'a': o.ackfile = optarg; break;
 		case 'r': o.rate = atoi(optarg); break;
 		case 'e': o.path = optarg; break;
+		case 'L': o.spread = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: loadgen -u URL -t TOKEN [-c conns]"
 			    " [-b batch] [-d seconds] [-n total] [-s seed]"
-			    " [-p hubpid] [-a ackfile] [-r rate] [-e path]\n");
+			    " [-p hubpid] [-a ackfile] [-r rate] [-e path]"
+			    " [-L spread]\n");
 			return 2;
 		}
 	}

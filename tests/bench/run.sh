@@ -1,7 +1,9 @@
 #!/bin/sh
 # make bench: ward's benchmarks.  Figures, not assertions: these machines
 # are noisy, so read them next to `uptime`.
-#   B=build/rel  INGEST_SECONDS=60  CONNS=4  sh tests/bench/run.sh [NAME...]
+#   B=build/rel  INGEST_SECONDS=60  CONNS=4  [SPREAD=60]  sh tests/bench/run.sh [NAME...]
+# SPREAD: event times spread uniformly over that many seconds (loadgen -L;
+# default: a shipper fleet's lag, mostly under 2 s).
 # NAMEs: ingest store search rules sessions console (default: all)
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,7 +28,7 @@ if want ingest; then
 	TOKEN=$("$ROOT/bin/wardd" token add --data "$T/data" bench | tail -n 1)
 	echo "== ingest: bulk NDJSON, 1000 events/request, ${CONNS:-4} connections, ${INGEST_SECONDS:-60} s, durable + FTS"
 	"$BIN/loadgen" -u "http://127.0.0.1:$PORT" -t "$TOKEN" -c "${CONNS:-4}" \
-		-b 1000 -d "${INGEST_SECONDS:-60}" -p $HUB
+		-b 1000 -d "${INGEST_SECONDS:-60}" -p $HUB ${SPREAD:+-L $SPREAD}
 	curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^ward_(store_events|commit_latency_seconds_(sum|count)) '
 	kill $HUB; wait $HUB
 	rm -rf "$T"
