@@ -29,6 +29,7 @@
 
 #include <sqlite3.h>
 
+#include "batchtab.h"
 #include "log.h"
 #include "schema.h"
 #include "store.h"
@@ -40,7 +41,8 @@
 struct part {
 	int64_t		 day;		/* -1: slot unused */
 	sqlite3		*db;
-	sqlite3_stmt	*ins, *fts, *meta;
+	sqlite3_stmt	*ins, *fts, *meta;	/* ins, fts: of ward_batch */
+	struct batchtab	 bt;		/* rows of the open transaction */
 	int64_t		 next_seq;
 	int64_t		 min_utc, max_utc;
 	int64_t		 added;		/* rows in the open transaction */
@@ -123,6 +125,7 @@ part_close(struct part *p)
 	sqlite3_finalize(p->fts);
 	sqlite3_finalize(p->meta);
 	sqlite3_close(p->db);
+	batchtab_release(&p->bt);
 	if (p->walfd != -1)
 		close(p->walfd);
 	memset(p, 0, sizeof *p);
@@ -156,11 +159,15 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	    "PRAGMA cache_size=-32768;"
 	    SCHEMA_PARTITION, err, errlen) == -1)
 		goto fail;
-	if (sqlite3_prepare_v2(p->db, "INSERT INTO events(id, utc, received,"
+	if (batchtab_register(p->db, &p->bt) != SQLITE_OK ||
+	    sqlite3_prepare_v2(p->db, "INSERT INTO events(id, utc, received,"
 	    " severity, category, hostname, processname, source, summary, doc)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &p->ins, NULL) != SQLITE_OK ||
+	    " SELECT id, utc, received, severity, category, hostname,"
+	    " processname, source, summary, doc FROM ward_batch", -1, &p->ins,
+	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(p->db, "INSERT INTO fts(rowid, summary, text)"
-	    " VALUES (?,?,?)", -1, &p->fts, NULL) != SQLITE_OK ||
+	    " SELECT id, summary, text FROM ward_batch", -1, &p->fts, NULL) !=
+	    SQLITE_OK ||
 	    sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO meta VALUES"
 	    " ('count', (SELECT value FROM meta WHERE key = 'count') + ?1),"
 	    " ('min_utc', min(?2, coalesce((SELECT value FROM meta WHERE"
@@ -373,16 +380,9 @@ part_get(struct store *s, int64_t day, char *err, size_t errlen)
 	return lru;
 }
 
-static int
-bind_text(sqlite3_stmt *st, int col, const struct job *j, uint32_t off)
-{
-	if (off == ROW_NONE)
-		return sqlite3_bind_null(st, col);
-	return sqlite3_bind_text(st, col, j->arena.data + off, -1,
-	    SQLITE_STATIC);
-}
-
-/* Insert every row of j.  Returns 0 or -1 with err. */
+/* Stage every row of j in its partition's batch, giving it its id; the
+   rows are inserted when the batch is committed (finish_all).  Returns 0
+   or -1 with err. */
 static int
 insert_job(struct store *s, struct job *j, char *err, size_t errlen)
 {
@@ -406,27 +406,10 @@ insert_job(struct store *s, struct job *j, char *err, size_t errlen)
 		const struct row *r = &j->rows[i];
 		int64_t	 id = (day << STORE_ID_SHIFT) | p->next_seq;
 
-		sqlite3_bind_int64(p->ins, 1, id);
-		sqlite3_bind_int64(p->ins, 2, r->utc);
-		sqlite3_bind_int64(p->ins, 3, r->received);
-		sqlite3_bind_int(p->ins, 4, r->severity);
-		bind_text(p->ins, 5, j, r->category);
-		bind_text(p->ins, 6, j, r->hostname);
-		bind_text(p->ins, 7, j, r->processname);
-		bind_text(p->ins, 8, j, r->source);
-		bind_text(p->ins, 9, j, r->summary);
-		sqlite3_bind_text(p->ins, 10, j->arena.data + r->doc,
-		    (int)r->doclen, SQLITE_STATIC);
-		if (sqlite3_step(p->ins) != SQLITE_DONE)
-			goto sqlfail;
-		sqlite3_reset(p->ins);
-		sqlite3_bind_int64(p->fts, 1, id);
-		bind_text(p->fts, 2, j, r->summary);
-		sqlite3_bind_text(p->fts, 3, j->arena.data + r->text,
-		    (int)r->textlen, SQLITE_STATIC);
-		if (sqlite3_step(p->fts) != SQLITE_DONE)
-			goto sqlfail;
-		sqlite3_reset(p->fts);
+		if (batchtab_add(&p->bt, id, j, r) == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 		p->next_seq++;
 		p->added++;
 		if (r->utc < p->min_utc)
@@ -436,11 +419,26 @@ insert_job(struct store *s, struct job *j, char *err, size_t errlen)
 		j->ids[r->item] = id;
 	}
 	return 0;
-sqlfail:
-	snprintf(err, errlen, "insert: %s", sqlite3_errmsg(p->db));
+}
+
+/* Insert the staged rows of p, one statement a table.  Returns 0 or -1
+   with err. */
+static int
+insert_staged(struct part *p, char *err, size_t errlen)
+{
+	int	 rc = 0;
+
+	if (p->bt.n == 0)
+		return 0;
+	if (sqlite3_step(p->ins) != SQLITE_DONE ||
+	    sqlite3_step(p->fts) != SQLITE_DONE) {
+		snprintf(err, errlen, "insert: %s", sqlite3_errmsg(p->db));
+		rc = -1;
+	}
 	sqlite3_reset(p->ins);
 	sqlite3_reset(p->fts);
-	return -1;
+	batchtab_reset(&p->bt);
+	return rc;
 }
 
 /* Commit (or roll back) every partition with an open transaction; fds[i]
@@ -457,6 +455,9 @@ finish_all(struct store *s, int ok, int *fds, char *err, size_t errlen)
 		fds[i] = -1;
 		if (!p->in_txn)
 			continue;
+		if (rc == 0 && insert_staged(p, err, errlen) == -1)
+			rc = -1;
+		batchtab_reset(&p->bt);
 		if (rc == 0) {
 			sqlite3_bind_int64(p->meta, 1, p->added);
 			sqlite3_bind_int64(p->meta, 2, p->min_utc);
