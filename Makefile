@@ -7,6 +7,7 @@
 #   make bench      the benchmarks in tests/bench/
 #   make fuzz       libFuzzer targets in tests/fuzz/ (clang)
 #   make SANITIZE=1 ...   build with ASan + UBSan
+#   make V=1 ...          show the compiler's command lines
 
 CC      ?= cc
 PKGS    := libwebsockets jansson libsodium sqlite3 zlib yaml-0.1
@@ -18,6 +19,15 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 RULESDIR ?= $(CURDIR)/share/rules
 CFLAGS  += -DWARD_RULES_DIR='"$(RULESDIR)"'
 CURSES  := -lncursesw
+
+# Quiet by default: one line a file; V=1 shows the commands.
+ifeq ($(V),1)
+Q       :=
+say      = @true
+else
+Q       := @
+say      = @printf '  %-6s %s\n' $(1) $(2)
+endif
 
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -44,7 +54,8 @@ all: $(B)/wardd $(B)/ward
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libwardproto.a: $(PROTO_OBJ)
 	@rm -f $@; ar rcs $@ $^
@@ -56,15 +67,18 @@ $(B)/libwardconsole.a: $(CONSOLE_OBJ)
 	@rm -f $@; ar rcs $@ $^
 
 $(B)/wardd: $(B)/hub/main.o $(B)/libwardhub.a $(B)/libwardproto.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/ward: $(B)/console/main.o $(B)/libwardconsole.a $(B)/libwardproto.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURSES)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURSES)
 
 # Unit tests link against everything but the mains.
 $(B)/tests/%: tests/unit/%.c $(B)/libwardhub.a $(B)/libwardconsole.a $(B)/libwardproto.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(B)/libwardhub.a $(B)/libwardconsole.a $(B)/libwardproto.a \
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(B)/libwardhub.a $(B)/libwardconsole.a $(B)/libwardproto.a \
 		$(LDFLAGS) $(LDLIBS) $(CURSES) -lcmocka
 
 unit: $(UNIT_BIN)
@@ -74,7 +88,8 @@ BENCH_SRC   := $(wildcard tests/bench/*.c)
 BENCH_BIN   := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 $(B)/bench/%: tests/bench/%.c $(B)/libwardhub.a $(B)/libwardproto.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(B)/libwardhub.a $(B)/libwardproto.a \
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(B)/libwardhub.a $(B)/libwardproto.a \
 		$(LDFLAGS) $(LDLIBS)
 tools: $(BENCH_BIN)
 
