@@ -35,8 +35,8 @@
 #include "store.h"
 
 #define STORE_OPEN_PARTS	3	/* partitions kept open by the writer */
-#define WAL_PASSIVE_BYTES	(32 << 20)	/* ask the checkpointer */
-#define WAL_FORCE_BYTES		(512 << 20)	/* writer checkpoints itself */
+#define WAL_PASSIVE_BYTES	(64 << 20)	/* ask the checkpointer */
+#define WAL_FORCE_BYTES		(1024 << 20)	/* writer checkpoints itself */
 
 struct part {
 	int64_t		 day;		/* -1: slot unused */
@@ -156,7 +156,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	   A new file only: an existing one keeps its page size. */
 	if (exec(p->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;"
-	    "PRAGMA cache_size=-32768;"
+	    "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"
 	    SCHEMA_PARTITION, err, errlen) == -1)
 		goto fail;
 	if (batchtab_register(p->db, &p->bt) != SQLITE_OK ||
