@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench: ward's benchmarks.  Figures, not assertions: these machines
 # are noisy, so read them next to `uptime`.
-#   B=build/rel  INGEST_SECONDS=60  CONNS=4  [SPREAD=60]  sh tests/bench/run.sh [NAME...]
+#   B=build/rel  INGEST_SECONDS=60  CONNS=4  INGEST_RATE=50000  [SPREAD=60]  sh tests/bench/run.sh [NAME...]
 # SPREAD: event times spread uniformly over that many seconds (loadgen -L;
 # default: a shipper fleet's lag, mostly under 2 s).
 # NAMEs: ingest store search rules sessions console (default: all)
@@ -14,7 +14,9 @@ ARGS="$*"
 [ -z "$ARGS" ] && ARGS="ingest store search rules sessions console"
 echo "== ward benchmarks, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | sed 's/.*load average: //')"
 
-if want ingest; then
+# One run of loadgen against a fresh hub: ingest LABEL [loadgen flags...]
+ingest() {
+	label=$1; shift
 	T=$(mktemp -d /tmp/ward-bench.XXXXXX)
 	PORT=$(shuf -i 20000-32000 -n 1)
 	"$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$PORT 2>"$T/hub.log" &
@@ -26,12 +28,19 @@ if want ingest; then
 		sleep 0.1
 	done
 	TOKEN=$("$ROOT/bin/wardd" token add --data "$T/data" bench | tail -n 1)
-	echo "== ingest: bulk NDJSON, 1000 events/request, ${CONNS:-4} connections, ${INGEST_SECONDS:-60} s, durable + FTS"
+	echo "== ingest, $label: bulk NDJSON, 1000 events/request, ${CONNS:-4} connections, ${INGEST_SECONDS:-60} s, durable + FTS, default rules"
 	"$BIN/loadgen" -u "http://127.0.0.1:$PORT" -t "$TOKEN" -c "${CONNS:-4}" \
-		-b 1000 -d "${INGEST_SECONDS:-60}" -p $HUB ${SPREAD:+-L $SPREAD}
+		-b 1000 -d "${INGEST_SECONDS:-60}" -p $HUB ${SPREAD:+-L $SPREAD} "$@"
 	curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^ward_(store_events|commit_latency_seconds_(sum|count)) '
 	kill $HUB; wait $HUB
 	rm -rf "$T"
+}
+if want ingest; then
+	# As fast as the hub answers (each connection sends its next request
+	# when the last is acknowledged, so latency = requests in flight /
+	# rate), then the ack latency at a steady offered INGEST_RATE.
+	ingest "as fast as acknowledged"
+	ingest "offered ${INGEST_RATE:-50000} events/s" -r "${INGEST_RATE:-50000}"
 fi
 if want store; then
 	echo "== store and pipeline alone (tests/bench/bench_store.c)"
