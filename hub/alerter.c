@@ -18,8 +18,10 @@
  * the new ruleset and correlator on this thread between two batches, so
  * no event is skipped; jobs queue meanwhile.  Windows restart empty.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -43,6 +46,7 @@
 #include "sigma.h"
 
 #define TICK_US		(1000 * 1000)
+#define ALERTER_NICE	5	/* below the ingest threads */
 #define CHANGES_MAX	1000		/* alerts broadcast per query */
 #define QUEUE_WARN	10000		/* jobs waiting: say so */
 
@@ -596,6 +600,10 @@ alerter_main(void *arg)
 	size_t	 n;
 	int	 closing;
 
+	/* Acknowledging comes first: when the cores are busy the rules
+	   wait (their backlog is bounded: ingest answers 429 past it). */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), ALERTER_NICE) == -1)
+		log_warn("alerter: setpriority: %s", strerror(errno));
 	a->next_tick = now_us() + TICK_US;
 	for (;;) {
 		pthread_mutex_lock(&a->mtx);
