@@ -1,5 +1,5 @@
 /*
- * session — ward.v1 consoles on /ws: handshake, requests, subscriptions,
+ * session — ward.v2 consoles on /ws: handshake, requests, subscriptions,
  * presence and fan-out.
  *
  * Two threads share the work:
