@@ -168,9 +168,9 @@ static const struct wcase bad[] = {
 	  "\",\"signature\":\"" S64 "\"}", C, 0, WIRE_NONE,
 	  "unexpected field 'id'" },
 	/* handshake fields */
-	{ "{\"type\":\"hello\",\"protocol\":\"ward.v2\",\"version\":\"9\","
+	{ "{\"type\":\"hello\",\"protocol\":\"ward.v1\",\"version\":\"9\","
 	  "\"hub_key\":\"" K32 "\",\"nonce\":\"" K32 "\"}", H, 0, WIRE_NONE,
-	  "protocol ward.v2" },
+	  "protocol ward.v1" },
 	{ "{\"type\":\"hello\",\"protocol\":\"" WARD_PROTOCOL "\",\"version\":"
 	  "\"0.1.0\",\"hub_key\":\"" K32 "\"}", H, 0, WIRE_NONE,
 	  "missing field 'nonce'" },
@@ -608,9 +608,10 @@ batch(const char *const *docs, size_t n, int64_t sub, size_t *len)
 static void
 events_round_trip(void **state)
 {
+#define DOC0 "{\"utctimestamp\":\"2026-11-27T10:11:12.000000Z\",\"summary\":" \
+	"\"caf\\u00e9 \\\"quoted\\\" \\u001b[31m\",\"details\":{\"id\":5}}"
 	static const char *const docs[] = {
-		"{\"utctimestamp\":\"2026-11-27T10:11:12.000000Z\",\"summary\":"
-		    "\"caf\\u00e9 \\\"quoted\\\" \\u001b[31m\",\"details\":{\"id\":5}}",
+		DOC0,
 		"{}",
 		" { \"id\" : \"plugin's\", \"hostname\":\"web1\" } ",
 		"{\"tags\":[\"a\",{\"b\":[]}],\"severity\":\"ERROR\"}",
