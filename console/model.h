@@ -18,14 +18,12 @@
 
 #include <jansson.h>
 
-#include "buf.h"
-
 #include "wire.h"
 
 struct query;
 
 #define MODEL_EVENTS_MAX	100000		/* scroll-back, in events */
-#define MODEL_EVENT_BYTES	(24u << 20)	/* ... and in bytes held (the
+#define MODEL_EVENT_BYTES	(16u << 20)	/* ... and in bytes held (the
 						   JSON, deflated by block) */
 #define MODEL_BLOCK_BYTES	(64u << 10)	/* JSON text deflated together */
 #define MODEL_BLOCK_CACHE	4		/* blocks kept inflated */
