@@ -233,15 +233,15 @@ ring_is_capped_by_bytes(void **state)
 
 	assert_non_null(big);
 	big[100000] = '\0';
-	for (i = 0; i < 600; i++) {
+	for (i = 0; i < 300; i++) {
 		for (j = 0; j < 100000; j++)
 			big[j] = b64[rnd(&s) % 64];
 		add(m, i, "h", "INFO", big);
 		assert_true(m->ev_bytes <= MODEL_EVENT_BYTES);
 	}
-	assert_true(m->ev_n < 600);
-	assert_int_equal(model_row(m, m->rows_n - 1)->id, 599);
-	assert_int_equal(model_row(m, 0)->id, 600 - (int)m->ev_n);
+	assert_true(m->ev_n < 300);
+	assert_int_equal(model_row(m, m->rows_n - 1)->id, 299);
+	assert_int_equal(model_row(m, 0)->id, 300 - (int)m->ev_n);
 	free(big);
 	gone(m);
 }
