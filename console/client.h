@@ -61,7 +61,7 @@ struct client_opts {
    nothing to say); for CLIENT_FAILED it is the reason to show. */
 typedef void	(*client_state_fn)(struct client *, enum client_state,
 		    const char *why, void *arg);
-/* Called for each push (op, event, alert, presence, resync) and for
+/* Called for each push (op, events, alert, presence, resync) and for
    notices (type "notice": {"message"}, e.g. a hub key pinned on first
    use).  m is borrowed: valid during the call. */
 typedef void	(*client_push_fn)(struct client *, const struct wire_msg *m,

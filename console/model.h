@@ -5,7 +5,8 @@
  * observables, who is connected and looking at what, and the connection.
  *
  * Pure data: no curses and no network.  The main loop feeds it the hub's
- * messages (as decoded JSON) and it says what changed (MC_* flags), so it
+ * messages (as decoded JSON; events as their JSON text, parsed only when
+ * needed) and it says what changed (MC_* flags), so it
  * is unit-tested by feeding it messages (test_model.c).  Everything drawn
  * from it comes from other people's input: the views escape it
  * (layout_escape) before drawing.

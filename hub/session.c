@@ -281,31 +281,8 @@ item_free(struct item *it)
 	free(it);
 }
 
-/* Encode msg (taken) into a new shared buffer.  NULL on failure. */
-static struct omsg *
-omsg_new(json_t *msg)
-{
-	struct omsg *m = NULL;
-	char	*s;
-	size_t	 len;
-
-	if (msg == NULL)
-		return NULL;
-	s = wire_encode(msg, &len);
-	json_decref(msg);
-	if (s == NULL)
-		return NULL;
-	if ((m = malloc(sizeof *m + LWS_PRE + len)) != NULL) {
-		m->refs = 0;
-		m->weight = 1;
-		m->len = len;
-		memcpy(m->buf + LWS_PRE, s, len);
-	}
-	free(s);
-	return m;
-}
-
-/* A shared buffer holding a copy of the encoded message s[0..len). */
+/* A shared buffer holding a copy of the encoded message s[0..len), which
+   counts as one push.  NULL when out of memory. */
 static struct omsg *
 omsg_raw(const char *s, size_t len)
 {
@@ -317,6 +294,25 @@ omsg_raw(const char *s, size_t len)
 		m->len = len;
 		memcpy(m->buf + LWS_PRE, s, len);
 	}
+	return m;
+}
+
+/* Encode msg (taken) into a new shared buffer.  NULL on failure. */
+static struct omsg *
+omsg_new(json_t *msg)
+{
+	struct omsg *m;
+	char	*s;
+	size_t	 len;
+
+	if (msg == NULL)
+		return NULL;
+	s = wire_encode(msg, &len);
+	json_decref(msg);
+	if (s == NULL)
+		return NULL;
+	m = omsg_raw(s, len);
+	free(s);
 	return m;
 }
 
