@@ -1016,28 +1016,67 @@ c_audit(struct cli *x, int argc, char **argv)
 	return 0;
 }
 
-/* tail: print pushes as they come. */
+/* tail: one event of an "events" push, as a line. */
+static void
+tail_event(struct cli *x, const struct wire_msg *m, const struct wire_event *e)
+{
+	const json_t *sub = json_object_get(m->root, "sub");
+	char	 t[64], sev[32], host[256], sum[1024];
+
+	if (x->json) {
+		/* One line an event, the event's text as the hub sent it. */
+		if (json_is_integer(sub))
+			printf("{\"type\":\"event\",\"sub\":%" JSON_INTEGER_FORMAT
+			    ",\"event\":%.*s}\n", json_integer_value(sub),
+			    (int)e->len, e->json);
+		else
+			printf("{\"type\":\"event\",\"event\":%.*s}\n",
+			    (int)e->len, e->json);
+		return;
+	}
+	/* What is missing or not a string shows as "-", as cli_str does. */
+	if (wire_json_field(e->json, e->len, "utctimestamp", t, sizeof t) < 0)
+		snprintf(t, sizeof t, "-");
+	if (wire_json_field(e->json, e->len, "severity", sev, sizeof sev) < 0)
+		snprintf(sev, sizeof sev, "-");
+	if (wire_json_field(e->json, e->len, "hostname", host, sizeof host) <
+	    0)
+		snprintf(host, sizeof host, "-");
+	if (wire_json_field(e->json, e->len, "summary", sum, sizeof sum) < 0)
+		snprintf(sum, sizeof sum, "-");
+	printf("%s %-8s %-16s %s\n", t, sev, host, sum);
+}
+
+/* tail: print pushes as they come; an "events" push counts as one push
+   per event. */
 static void
 tail_push(struct cli *x, const struct wire_msg *m)
 {
 	const json_t *r = m->root;
 	const char *type = cli_str(r, "type");
+	size_t	 i;
 
-	if (x->tail_max < 0)
-		return;		/* not tailing */
+	if (x->tail_max < 0 || (x->tail_max > 0 && x->tail_count >=
+	    x->tail_max))
+		return;		/* not tailing, or done */
+	if (m->type == WIRE_EVENTS) {
+		for (i = 0; i < m->nevents; i++) {
+			tail_event(x, m, &m->events[i]);
+			if (x->tail_max > 0 && ++x->tail_count >= x->tail_max) {
+				interrupted = 1;
+				break;
+			}
+		}
+		fflush(stdout);
+		return;
+	}
 	if (x->json)
 		cli_print_json(r);
 	else if (strcmp(type, "op") == 0)
 		printf("%6lld %s %-8s %-16s %s\n", (long long)m->seq,
 		    cli_str(r, "time"), cli_str(r, "incident"), cli_str(r, "op"),
 		    cli_str(r, "user"));
-	else if (strcmp(type, "event") == 0) {
-		const json_t *ev = json_object_get(r, "event");
-
-		printf("%s %-8s %-16s %s\n", cli_str(ev, "utctimestamp"),
-		    cli_str(ev, "severity"), cli_str(ev, "hostname"),
-		    cli_str(ev, "summary"));
-	} else if (strcmp(type, "resync") == 0)
+	else if (strcmp(type, "resync") == 0)
 		printf("resync: %s (seq %lld)\n", cli_str(r, "reason"),
 		    (long long)m->seq);
 	else

@@ -1,6 +1,6 @@
 /*
  * client — the console's connection to a hub, shared by the TUI and the
- * scriptable subcommands: the ward.v1 handshake with hub key pinning
+ * scriptable subcommands: the ward.v2 handshake with hub key pinning
  * (~/.config/ward/known_hubs), requests matched with their replies by id,
  * pushes, and reconnection with backoff that resumes from the last op seq.
  *
@@ -61,7 +61,7 @@ struct client_opts {
    nothing to say); for CLIENT_FAILED it is the reason to show. */
 typedef void	(*client_state_fn)(struct client *, enum client_state,
 		    const char *why, void *arg);
-/* Called for each push (op, event, alert, presence, resync) and for
+/* Called for each push (op, events, alert, presence, resync) and for
    notices (type "notice": {"message"}, e.g. a hub key pinned on first
    use).  m is borrowed: valid during the call. */
 typedef void	(*client_push_fn)(struct client *, const struct wire_msg *m,

@@ -7,11 +7,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <zlib.h>
+
 #include "jsonfast.h"
 #include "layout.h"
 #include "model.h"
 #include "query.h"
 #include "timeparse.h"
+#include "wire.h"
 
 #define AGG_SLOTS	(MODEL_AGG_MAX * 2)
 
@@ -59,12 +62,21 @@ model_release(struct model *m)
 	model_events_clear(m);
 	agg_reset(m);
 	free(m->ev);
+	free(m->blk);
+	free(m->open);
+	for (i = 0; i < MODEL_BLOCK_CACHE; i++)
+		free(m->cache[i].data);
+	if (m->zdef != NULL)
+		deflateEnd(m->zdef);
+	if (m->zinf != NULL)
+		inflateEnd(m->zinf);
+	free(m->zdef);
+	free(m->zinf);
 	free(m->rows);
 	free(m->aggr);
 	query_free(m->q);
 	free(m->qtext);
 	free(m->lines);
-	buf_release(&m->scratch);
 	for (i = 0; i < m->alerts_n; i++)
 		json_decref(m->alerts[i]);
 	free(m->alerts);
@@ -271,16 +283,232 @@ model_agg_sorted(const struct model *m, const struct model_agg_row **out,
 	return n;
 }
 
-/* Events. */
+/* Events.  Their text lives in blocks of about MODEL_BLOCK_BYTES: the
+   newest block as it is, each older one deflated once full.  A few
+   inflated blocks are cached for the rows being looked at. */
+
+static struct model_block *
+blk_at(const struct model *m, uint64_t b)
+{
+	if (b < m->blk_first || b - m->blk_first >= m->blk_n)
+		return NULL;
+	return &m->blk[(m->blk_head + (b - m->blk_first)) % m->blk_cap];
+}
+
+/* The logical number of e's block. */
+static uint64_t
+blk_of(const struct model *m, const struct model_event *e)
+{
+	return m->blk_first + (uint32_t)(e->blk - (uint32_t)m->blk_first);
+}
+
+/* The open block (the newest, not sealed), or NULL. */
+static struct model_block *
+blk_open(struct model *m)
+{
+	struct model_block *b;
+
+	if (m->blk_n == 0)
+		return NULL;
+	b = blk_at(m, m->blk_first + m->blk_n - 1);
+	return b->sealed ? NULL : b;
+}
+
+/* Start a new open block.  Returns it, or NULL when out of memory. */
+static struct model_block *
+blk_push(struct model *m)
+{
+	struct model_block *nb;
+	size_t	 i, cap;
+
+	if (m->blk_n == m->blk_cap) {
+		cap = m->blk_cap ? m->blk_cap * 2 : 256;
+		if ((nb = calloc(cap, sizeof *nb)) == NULL)
+			return NULL;
+		for (i = 0; i < m->blk_n; i++)
+			nb[i] = m->blk[(m->blk_head + i) % m->blk_cap];
+		free(m->blk);
+		m->blk = nb;
+		m->blk_cap = cap;
+		m->blk_head = 0;
+	}
+	nb = &m->blk[(m->blk_head + m->blk_n) % m->blk_cap];
+	memset(nb, 0, sizeof *nb);
+	m->blk_n++;
+	return nb;
+}
+
+static void
+blk_pop_front(struct model *m)
+{
+	struct model_block *b = &m->blk[m->blk_head];
+
+	m->ev_bytes -= b->sealed ? b->size : b->rawlen;
+	free(b->data);
+	memset(b, 0, sizeof *b);
+	m->blk_head = (m->blk_head + 1) % m->blk_cap;
+	m->blk_n--;
+	m->blk_first++;
+}
+
+/* The cache slot to use next: a free one, else the least recently used. */
+static size_t
+cache_victim(const struct model *m)
+{
+	size_t	 i, v = 0;
+
+	for (i = 0; i < MODEL_BLOCK_CACHE; i++) {
+		if (!m->cache[i].valid)
+			return i;
+		if (m->cache[i].used < m->cache[v].used)
+			v = i;
+	}
+	return v;
+}
+
+/*
+ * Seal the open block b: deflate its text, or keep a copy as it is when
+ * that does not shrink it.  The text itself moves to the cache (the newest
+ * rows are the ones shown), whose least used buffer becomes the next open
+ * block's.  Out of memory, b stays open.
+ */
+static void
+blk_seal(struct model *m, struct model_block *b)
+{
+	z_stream *z = m->zdef;
+	unsigned char *out = NULL, *fit;
+	uLong	 bound;
+	size_t	 v, cap;
+	char	*t;
+
+	if (z == NULL && (z = calloc(1, sizeof *z)) != NULL) {
+		if (deflateInit(z, Z_BEST_SPEED) != Z_OK) {
+			free(z);
+			z = NULL;
+		}
+		m->zdef = z;
+	}
+	if (z != NULL && deflateReset(z) == Z_OK) {
+		bound = deflateBound(z, b->rawlen);
+		if ((out = malloc(bound)) != NULL) {
+			z->next_in = (unsigned char *)m->open;
+			z->avail_in = b->rawlen;
+			z->next_out = out;
+			z->avail_out = (uInt)bound;
+			if (deflate(z, Z_FINISH) != Z_STREAM_END ||
+			    z->total_out >= b->rawlen) {
+				free(out);
+				out = NULL;
+			}
+		}
+	}
+	if (out != NULL) {
+		b->size = (uint32_t)z->total_out;
+		b->packed = 1;
+		if ((fit = realloc(out, b->size)) != NULL)
+			out = fit;
+	} else if ((out = malloc(b->rawlen)) != NULL) {
+		memcpy(out, m->open, b->rawlen);
+		b->size = b->rawlen;
+	} else
+		return;
+	b->data = out;
+	b->sealed = 1;
+	m->ev_bytes = m->ev_bytes - b->rawlen + b->size;
+	v = cache_victim(m);
+	t = m->cache[v].data;
+	cap = m->cache[v].cap;
+	m->cache[v].data = m->open;
+	m->cache[v].cap = m->open_cap;
+	m->cache[v].b = m->blk_first + m->blk_n - 1;
+	m->cache[v].valid = 1;
+	m->cache[v].used = ++m->cache_clock;
+	m->open = t;
+	m->open_cap = cap;
+}
+
+/* The text of block bn (rawlen bytes), inflating it when it is not at
+   hand.  NULL when it is gone or memory is short. */
+static const char *
+blk_text(struct model *m, uint64_t bn)
+{
+	struct model_block *b = blk_at(m, bn);
+	z_stream *z = m->zinf;
+	size_t	 i, v;
+	char	*d;
+
+	if (b == NULL)
+		return NULL;
+	if (!b->sealed)
+		return m->open;
+	if (!b->packed)
+		return (const char *)b->data;
+	for (i = 0; i < MODEL_BLOCK_CACHE; i++)
+		if (m->cache[i].valid && m->cache[i].b == bn) {
+			m->cache[i].used = ++m->cache_clock;
+			return m->cache[i].data;
+		}
+	if (z == NULL && (z = calloc(1, sizeof *z)) != NULL) {
+		if (inflateInit(z) != Z_OK) {
+			free(z);
+			z = NULL;
+		}
+		m->zinf = z;
+	}
+	if (z == NULL || inflateReset(z) != Z_OK)
+		return NULL;
+	v = cache_victim(m);
+	m->cache[v].valid = 0;
+	if (m->cache[v].cap < b->rawlen) {
+		if ((d = realloc(m->cache[v].data, b->rawlen)) == NULL)
+			return NULL;
+		m->cache[v].data = d;
+		m->cache[v].cap = b->rawlen;
+	}
+	z->next_in = b->data;
+	z->avail_in = b->size;
+	z->next_out = (unsigned char *)m->cache[v].data;
+	z->avail_out = b->rawlen;
+	if (inflate(z, Z_FINISH) != Z_STREAM_END || z->total_out != b->rawlen)
+		return NULL;
+	m->cache[v].b = bn;
+	m->cache[v].valid = 1;
+	m->cache[v].used = ++m->cache_clock;
+	return m->cache[v].data;
+}
+
+const char *
+model_event_text(struct model *m, const struct model_event *e, size_t *len)
+{
+	const char *t;
+
+	if (e == NULL || (t = blk_text(m, blk_of(m, e))) == NULL)
+		return NULL;
+	*len = e->len;
+	return t + e->off;
+}
+
+json_t *
+model_event_json(struct model *m, const struct model_event *e)
+{
+	struct jsonfast_error je;
+	const char *t;
+	size_t	 len;
+
+	if ((t = model_event_text(m, e, &len)) == NULL)
+		return NULL;
+	return jsonfast_parse(t, len, NULL, JSONFAST_DEPTH_MAX, &je);
+}
 
 static void
 evict(struct model *m)
 {
-	struct model_event *e = m->ev[m->ev_first % MODEL_EVENTS_MAX];
+	struct model_event *e = &m->ev[m->ev_first % MODEL_EVENTS_MAX];
+	struct model_block *b = blk_at(m, blk_of(m, e));
 
-	m->ev_bytes -= e->len;
-	free(e);
-	m->ev[m->ev_first % MODEL_EVENTS_MAX] = NULL;
+	/* Events go in order: a block left empty is the oldest. */
+	if (b != NULL && --b->live == 0)
+		blk_pop_front(m);
 	if (m->rows_n > 0 && m->rows[m->rows_head] == m->ev_first) {
 		m->rows_head = (m->rows_head + 1) % MODEL_EVENTS_MAX;
 		m->rows_n--;
@@ -297,82 +525,102 @@ row_push(struct model *m, uint64_t n)
 	m->rows_n++;
 }
 
-static void event_line(const json_t *, int, char *, size_t);
-
 unsigned
-model_event_add(struct model *m, const json_t *ev)
+model_event_add(struct model *m, int64_t id, const char *json, size_t len)
 {
+	struct jsonfast_error je;
+	struct model_block *b;
 	struct model_event *e;
-	const json_t *v;
-	size_t	 len, slot;
+	json_t	*ev;
+	char	 sev[16], *d;
+	size_t	 cap;
 	uint64_t n;
 	unsigned r = 0;
 
-	if (!json_is_object(ev))
+	if (len == 0 || len > MODEL_EVENT_BYTES)
 		return 0;
-	/* jsonfast: a few times cheaper than jansson's dump, per event. */
-	buf_reset(&m->scratch);
-	if (jsonfast_dump(&m->scratch, ev) != 0)
-		return 0;
-	len = m->scratch.len;
-	if ((e = malloc(sizeof *e + len + 1)) == NULL)
-		return 0;
-	memcpy(e->text, m->scratch.data, len);
-	e->text[len] = '\0';
-	e->len = (uint32_t)len;
-	v = json_object_get(ev, "id");
-	e->id = json_is_integer(v) ? json_integer_value(v) : -1;
-	e->sev = (unsigned char)model_sev_rank(json_string_value(
-	    json_object_get(ev, "severity")));
+	if ((b = blk_open(m)) != NULL && b->rawlen > 0 &&
+	    b->rawlen + len > MODEL_BLOCK_BYTES)
+		blk_seal(m, b);
 	while (m->ev_n > 0 && (m->ev_n >= MODEL_EVENTS_MAX ||
 	    m->ev_bytes + len > MODEL_EVENT_BYTES))
 		evict(m);
+	if ((b = blk_open(m)) == NULL && (b = blk_push(m)) == NULL)
+		return 0;
+	if (b->rawlen + len > m->open_cap) {
+		cap = b->rawlen + len > MODEL_BLOCK_BYTES ? b->rawlen + len :
+		    MODEL_BLOCK_BYTES;
+		if ((d = realloc(m->open, cap)) == NULL) {
+			if (b->live == 0)	/* the one just pushed */
+				m->blk_n--;
+			return 0;
+		}
+		m->open = d;
+		m->open_cap = cap;
+	}
 	n = m->ev_first + m->ev_n;
-	m->ev[n % MODEL_EVENTS_MAX] = e;
-	m->ev_n++;
+	e = &m->ev[n % MODEL_EVENTS_MAX];
+	e->id = id;
+	e->blk = (uint32_t)(m->blk_first + m->blk_n - 1);
+	e->off = b->rawlen;
+	e->len = (uint32_t)len;
+	wire_json_field(json, len, "severity", sev, sizeof sev);
+	e->sev = (unsigned char)model_sev_rank(sev);
+	memcpy(m->open + b->rawlen, json, len);
+	b->rawlen += (uint32_t)len;
+	b->live++;
 	m->ev_bytes += len;
+	m->ev_n++;
 	m->ev_total++;
-	if (m->q == NULL || query_match(m->q, ev)) {
+	if (m->q == NULL) {
+		row_push(m, n);
+		return MC_EVENTS;
+	}
+	/* A query: the one case that parses the event. */
+	if ((ev = jsonfast_parse(json, len, NULL, JSONFAST_DEPTH_MAX, &je)) ==
+	    NULL)
+		return 0;
+	if (query_match(m->q, ev)) {
 		row_push(m, n);
 		r = MC_EVENTS | agg_add(m, ev);
-		/* The newest rows are the ones shown: format it now, from
-		   the JSON at hand. */
-		slot = n % MODEL_LINE_CACHE;
-		event_line(ev, e->sev, m->lines[slot].line, MODEL_LINE_MAX);
-		m->lines[slot].n = n;
-		m->lines[slot].valid = 1;
 	}
+	json_decref(ev);
 	return r;
 }
 
 int
 model_events_query(struct model *m, struct query *q, const char *text)
 {
-	char	*t = NULL;
+	const struct model_event *e;
+	struct jsonfast_error je;
+	const char *t;
+	char	*qt = NULL;
 	json_t	*ev;
+	size_t	 len;
 	uint64_t n;
 
-	if (text != NULL && (t = strdup(text)) == NULL) {
+	if (text != NULL && (qt = strdup(text)) == NULL) {
 		query_free(q);
 		return -1;
 	}
 	query_free(m->q);
 	free(m->qtext);
 	m->q = q;
-	m->qtext = t;
+	m->qtext = qt;
 	m->agg = q != NULL ? (int)q->agg : QUERY_AGG_NONE;
 	agg_reset(m);
 	/* Rows are renumbered: forget the formatted ones' order too. */
 	m->rows_dropped += m->rows_n;
 	m->rows_head = m->rows_n = 0;
 	for (n = m->ev_first; n < m->ev_first + m->ev_n; n++) {
-		const struct model_event *e = m->ev[n % MODEL_EVENTS_MAX];
-
+		e = &m->ev[n % MODEL_EVENTS_MAX];
 		if (q == NULL) {
 			row_push(m, n);
 			continue;
 		}
-		if ((ev = json_loadb(e->text, e->len, 0, NULL)) == NULL)
+		if ((t = model_event_text(m, e, &len)) == NULL ||
+		    (ev = jsonfast_parse(t, len, NULL, JSONFAST_DEPTH_MAX,
+		    &je)) == NULL)
 			continue;
 		if (query_match(q, ev)) {
 			row_push(m, n);
@@ -404,7 +652,7 @@ model_row(const struct model *m, size_t i)
 	n = m->rows[(m->rows_head + i) % MODEL_EVENTS_MAX];
 	if (n < m->ev_first || n >= m->ev_first + m->ev_n)
 		return NULL;
-	return m->ev[n % MODEL_EVENTS_MAX];
+	return &m->ev[n % MODEL_EVENTS_MAX];
 }
 
 /* Append the escaped s, padded or cut to cols cells (cols < 0: as is). */
@@ -431,41 +679,40 @@ put_col(char *out, size_t o, size_t outlen, const char *s, int cols)
 	return o;
 }
 
+/* The row of the event whose JSON is json[0..len). */
 static void
-event_line(const json_t *ev, int sev, char *out, size_t outlen)
+event_line(const char *json, size_t len, int sev, char *out, size_t outlen)
 {
-	const char *t, *h, *p, *s;
-	char	 tm[16];
+	char	 t[64], h[256], p[256], s[MODEL_LINE_MAX], tm[16];
 	size_t	 o = 0;
 
 	out[0] = '\0';
-	t = json_string_value(json_object_get(ev, "utctimestamp"));
-	if (t != NULL && strlen(t) >= 19)
+	if (wire_json_field(json, len, "utctimestamp", t, sizeof t) >= 19)
 		snprintf(tm, sizeof tm, "%.8s", t + 11);
 	else
 		snprintf(tm, sizeof tm, "--:--:--");
-	h = json_string_value(json_object_get(ev, "hostname"));
-	p = json_string_value(json_object_get(ev, "processname"));
-	s = json_string_value(json_object_get(ev, "summary"));
+	if (wire_json_field(json, len, "hostname", h, sizeof h) < 0)
+		snprintf(h, sizeof h, "-");
 	o = put_col(out, o, outlen, tm, 9);
 	o = put_col(out, o, outlen, sev_short[sev >= 0 && sev <= 8 ? sev : 8],
 	    5);
-	o = put_col(out, o, outlen, h != NULL ? h : "-", 16);
+	o = put_col(out, o, outlen, h, 16);
 	o = put_col(out, o, outlen, " ", 1);
-	if (p != NULL) {
+	if (wire_json_field(json, len, "processname", p, sizeof p) >= 0) {
 		o = put_col(out, o, outlen, p, -1);
 		o = put_col(out, o, outlen, ": ", -1);
 	}
-	put_col(out, o, outlen, s != NULL ? s : "", -1);
+	wire_json_field(json, len, "summary", s, sizeof s);
+	put_col(out, o, outlen, s, -1);
 }
 
 const char *
 model_row_line(struct model *m, size_t i)
 {
 	const struct model_event *e;
-	json_t	*ev;
+	const char *t;
 	uint64_t n;
-	size_t	 slot;
+	size_t	 slot, len;
 
 	if ((e = model_row(m, i)) == NULL)
 		return "";
@@ -473,10 +720,9 @@ model_row_line(struct model *m, size_t i)
 	slot = n % MODEL_LINE_CACHE;
 	if (m->lines[slot].valid && m->lines[slot].n == n)
 		return m->lines[slot].line;
-	if ((ev = json_loadb(e->text, e->len, 0, NULL)) == NULL)
+	if ((t = model_event_text(m, e, &len)) == NULL)
 		return "";
-	event_line(ev, e->sev, m->lines[slot].line, MODEL_LINE_MAX);
-	json_decref(ev);
+	event_line(t, len, e->sev, m->lines[slot].line, MODEL_LINE_MAX);
 	m->lines[slot].n = n;
 	m->lines[slot].valid = 1;
 	return m->lines[slot].line;

@@ -5,7 +5,8 @@
  * observables, who is connected and looking at what, and the connection.
  *
  * Pure data: no curses and no network.  The main loop feeds it the hub's
- * messages (as decoded JSON) and it says what changed (MC_* flags), so it
+ * messages (as decoded JSON; events as their JSON text, parsed only when
+ * needed) and it says what changed (MC_* flags), so it
  * is unit-tested by feeding it messages (test_model.c).  Everything drawn
  * from it comes from other people's input: the views escape it
  * (layout_escape) before drawing.
@@ -18,14 +19,15 @@
 
 #include <jansson.h>
 
-#include "buf.h"
-
 #include "wire.h"
 
 struct query;
 
 #define MODEL_EVENTS_MAX	100000		/* scroll-back, in events */
-#define MODEL_EVENT_BYTES	(16u << 20)	/* ... and in bytes of JSON */
+#define MODEL_EVENT_BYTES	(16u << 20)	/* ... and in bytes held (the
+						   JSON, deflated by block) */
+#define MODEL_BLOCK_BYTES	(64u << 10)	/* JSON text deflated together */
+#define MODEL_BLOCK_CACHE	4		/* blocks kept inflated */
 #define MODEL_ALERTS_MAX	5000
 #define MODEL_AGG_MAX		4096		/* rows of a count table */
 #define MODEL_LINE_CACHE	512		/* event rows kept formatted */
@@ -41,13 +43,23 @@ struct query;
 #define MC_CONN		0x20
 #define MC_AGG		0x40
 
-/* One stored event: its store id, severity rank and compact JSON, in one
-   allocation. */
+/* One held event: its store id, severity rank, and where its JSON text
+   is (model_event_text). */
 struct model_event {
 	int64_t		 id;
-	uint32_t	 len;
+	uint32_t	 blk;		/* its block's number, low 32 bits */
+	uint32_t	 off, len;	/* its text in the block's */
 	unsigned char	 sev;		/* 0 EMERGENCY .. 7 DEBUG, 8 none */
-	char		 text[];	/* NUL-terminated */
+};
+
+/* A block of events' JSON text, one after the other: the newest (open)
+   one as it is, the others deflated once full. */
+struct model_block {
+	unsigned char	*data;		/* deflated, or raw when !packed */
+	uint32_t	 size;		/* bytes of data */
+	uint32_t	 rawlen;	/* bytes of text */
+	uint32_t	 live;		/* its events still held */
+	int		 packed, sealed;
 };
 
 /* One row of a count table. */
@@ -60,11 +72,27 @@ struct model_agg_row {
 struct model {
 	/* Events: a ring of the last MODEL_EVENTS_MAX events (logical
 	   numbers ev_first .. ev_first + ev_n - 1), and the ring of the
-	   logical numbers of those the query selects (the rows). */
-	struct model_event **ev;
+	   logical numbers of those the query selects (the rows).  Their
+	   text is in blocks (logical numbers blk_first ..), a ring that
+	   grows; ev_bytes counts the bytes the blocks hold. */
+	struct model_event *ev;
 	uint64_t	 ev_first;
 	size_t		 ev_n;
 	size_t		 ev_bytes;
+	struct model_block *blk;
+	size_t		 blk_head, blk_n, blk_cap;
+	uint64_t	 blk_first;
+	char		*open;		/* the open block's text */
+	size_t		 open_cap;
+	struct {			/* blocks inflated lately */
+		uint64_t	 b;
+		uint64_t	 used;
+		int		 valid;
+		char		*data;
+		size_t		 cap;
+	}		 cache[MODEL_BLOCK_CACHE];
+	uint64_t	 cache_clock;
+	void		*zdef, *zinf;	/* z_streams, made when first needed */
 	uint64_t	 ev_total;	/* events ever received */
 	uint64_t	*rows;
 	size_t		 rows_head, rows_n;
@@ -78,12 +106,9 @@ struct model {
 	struct model_agg_row *aggr;	/* open addressing, MODEL_AGG_MAX*2 */
 	size_t		 agg_n;
 	uint64_t	 agg_other;	/* events past MODEL_AGG_MAX keys */
-	/* Formatted rows, by logical number (the newest are formatted as
-	   they come, from the JSON already parsed). */
+	/* Formatted rows, by logical number, formatted when first shown. */
 	struct { uint64_t n; int valid; char line[MODEL_LINE_MAX]; }
 			*lines;
-	/* Scratch space the events are serialized into. */
-	struct buf	 scratch;
 
 	/* Alerts, in the order they first came; updates replace in place. */
 	json_t		**alerts;
@@ -109,11 +134,14 @@ int	model_init(struct model *m);
 void	model_release(struct model *m);
 
 /*
- * Add the normalized event ev (borrowed) to the ring, dropping the oldest
- * past the caps.  Returns MC_EVENTS when it became a row (it matches the
- * query), with MC_AGG when the count table changed, else 0.
+ * Add the event with store id id whose JSON object is json[0..len) (as an
+ * "events" push carries it: checked by wire_decode; copied) to the ring,
+ * dropping the oldest past the caps.  Nothing is parsed unless a query is
+ * applied.  Returns MC_EVENTS when it became a row (it matches the query),
+ * with MC_AGG when the count table changed, else 0.
  */
-unsigned model_event_add(struct model *m, const json_t *ev);
+unsigned model_event_add(struct model *m, int64_t id, const char *json,
+	    size_t len);
 /* Apply a query: q (taken; NULL: every event) and its text (copied).
    Re-selects the rows from the ring and rebuilds the count table.
    Returns 0, or -1 when out of memory (the old query stays). */
@@ -122,6 +150,12 @@ int	model_events_query(struct model *m, struct query *q, const char *text);
 void	model_events_clear(struct model *m);
 /* Row i (0: oldest) of the events the query selects, or NULL. */
 const struct model_event *model_row(const struct model *m, size_t i);
+/* The JSON text of e (a row's event), *len bytes, not NUL-terminated;
+   valid until the next model call.  NULL when out of memory. */
+const char *model_event_text(struct model *m, const struct model_event *e,
+	    size_t *len);
+/* e's JSON as a new value (the caller owns it), or NULL. */
+json_t	*model_event_json(struct model *m, const struct model_event *e);
 /* The row's one-line summary, escaped: "HH:MM:SS SEVERITY host proc:
    summary".  Kept in a small cache; valid until the next model call. */
 const char *model_row_line(struct model *m, size_t i);

@@ -364,10 +364,13 @@ on_push(struct client *c, const struct wire_msg *m, void *arg)
 	struct tui *t = arg;
 	const char *type;
 	unsigned mc = 0;
+	size_t	 i;
 
 	switch (m->type) {
-	case WIRE_EVENT:
-		mc = model_event_add(&t->m, json_object_get(m->root, "event"));
+	case WIRE_EVENTS:
+		for (i = 0; i < m->nevents; i++)
+			mc |= model_event_add(&t->m, m->events[i].id,
+			    m->events[i].json, m->events[i].len);
 		break;
 	case WIRE_ALERT:
 		mc = model_alert_add(&t->m, json_object_get(m->root, "alert"));

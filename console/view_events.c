@@ -84,7 +84,7 @@ compute_detail(struct tui *t, int cols)
 	cached->ptr = e;
 	cached->id = e != NULL ? e->id : -1;
 	cached->cols = cols;
-	if (e == NULL || (ev = json_loadb(e->text, e->len, 0, NULL)) == NULL)
+	if (e == NULL || (ev = model_event_json(&t->m, e)) == NULL)
 		return;
 	tui_rows_fields(rs, "", ev, cols);
 	json_decref(ev);

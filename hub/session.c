@@ -1,5 +1,5 @@
 /*
- * session — ward.v1 consoles on /ws: handshake, requests, subscriptions,
+ * session — ward.v2 consoles on /ws: handshake, requests, subscriptions,
  * presence and fan-out.
  *
  * Two threads share the work:
@@ -41,6 +41,7 @@
 #include "buf.h"
 #include "hub.h"
 #include "incident.h"
+#include "jsonfast.h"
 #include "log.h"
 #include "net.h"
 #include "query.h"
@@ -51,13 +52,16 @@
 #include "version.h"
 #include "wire.h"
 
-#define Q_MAX_MSGS	4096		/* pushes queued for one session */
+#define Q_MAX_MSGS	4096		/* pushes queued for one session (each
+					   event of an "events" push counts) */
 #define Q_MAX_BYTES	(16u << 20)	/* ... and their bytes */
 #define MAX_INFLIGHT	64		/* requests at the worker, per session */
 #define STUCK_SECS	30		/* queue without progress: close */
 #define AUTH_SECS	20		/* to finish the handshake */
 #define REPLAY_MAX	2000		/* ops replayed on resume, else resync */
 #define EV_MAX_BACKLOG	64		/* event batches waiting for the worker */
+#define EV_FRAME_BYTES	(256u << 10)	/* one "events" push, about */
+#define EV_FRAME_MAX	1000		/* ... and its events, at most */
 #define NBUCKET		1024		/* session hash buckets (both sides) */
 #define FAIL_SLOTS	256		/* addresses with recent failures */
 #define FAIL_FREE	3		/* failed handshakes before slowing */
@@ -77,6 +81,7 @@
    touched by the net thread only. */
 struct omsg {
 	int		 refs;
+	size_t		 weight;	/* pushes it counts as: its events */
 	size_t		 len;
 	unsigned char	 buf[];		/* LWS_PRE + len */
 };
@@ -168,6 +173,8 @@ struct tail {
 	uint64_t	 sid;
 	int64_t		 sub;		/* id of the subscribe request */
 	struct query	*q;		/* NULL: every event */
+	struct buf	 batch;		/* the "events" push being built */
+	size_t		 nbatch;	/* ... and how many events it has */
 };
 
 /* Worker: recent handshake failures from one address. */
@@ -274,11 +281,27 @@ item_free(struct item *it)
 	free(it);
 }
 
+/* A shared buffer holding a copy of the encoded message s[0..len), which
+   counts as one push.  NULL when out of memory. */
+static struct omsg *
+omsg_raw(const char *s, size_t len)
+{
+	struct omsg *m;
+
+	if ((m = malloc(sizeof *m + LWS_PRE + len)) != NULL) {
+		m->refs = 0;
+		m->weight = 1;
+		m->len = len;
+		memcpy(m->buf + LWS_PRE, s, len);
+	}
+	return m;
+}
+
 /* Encode msg (taken) into a new shared buffer.  NULL on failure. */
 static struct omsg *
 omsg_new(json_t *msg)
 {
-	struct omsg *m = NULL;
+	struct omsg *m;
 	char	*s;
 	size_t	 len;
 
@@ -288,11 +311,7 @@ omsg_new(json_t *msg)
 	json_decref(msg);
 	if (s == NULL)
 		return NULL;
-	if ((m = malloc(sizeof *m + LWS_PRE + len)) != NULL) {
-		m->refs = 0;
-		m->len = len;
-		memcpy(m->buf + LWS_PRE, s, len);
-	}
+	m = omsg_raw(s, len);
 	free(s);
 	return m;
 }
@@ -402,7 +421,7 @@ overflow(struct sessions *ss, struct sess *s, const char *why)
 			continue;
 		}
 		*pp = q->next;
-		s->qn--;
+		s->qn -= q->msg->weight;
 		s->qbytes -= q->msg->len;
 		s->qall--;
 		omsg_drop(q->msg);
@@ -430,8 +449,8 @@ enqueue(struct sessions *ss, struct sess *s, struct omsg *m, int reply)
 
 	if (s->state == S_CLOSING || (s->resyncing && !reply))
 		return;
-	if (!reply && (s->qn >= Q_MAX_MSGS || s->qbytes + m->len >
-	    Q_MAX_BYTES)) {
+	if (!reply && s->qn > 0 && (s->qn + m->weight > Q_MAX_MSGS ||
+	    s->qbytes + m->len > Q_MAX_BYTES)) {
 		overflow(ss, s, "console too slow; pushes dropped");
 		return;
 	}
@@ -451,7 +470,7 @@ enqueue(struct sessions *ss, struct sess *s, struct omsg *m, int reply)
 		s->qh = q;
 	s->qt = q;
 	if (!reply) {
-		s->qn++;
+		s->qn += m->weight;
 		s->qbytes += m->len;
 	}
 	if (s->qall++ == 0) {
@@ -681,7 +700,7 @@ on_writeable(struct sessions *ss, struct lws *wsi, struct sess *s)
 	if ((s->qh = q->next) == NULL)
 		s->qt = NULL;
 	if (!q->reply) {
-		s->qn--;
+		s->qn -= q->msg->weight;
 		s->qbytes -= q->msg->len;
 	}
 	s->qall--;
@@ -978,6 +997,7 @@ tails_drop(struct sessions *ss, uint64_t sid)
 		if (t->sid == sid) {
 			*pp = t->next;
 			query_free(t->q);
+			buf_release(&t->batch);
 			free(t);
 			atomic_fetch_sub(&ss->ntails, 1);
 		} else
@@ -1529,17 +1549,61 @@ do_frame(struct sessions *ss, struct item *in)
 	wire_msg_release(&m);
 }
 
-/* Match a packed batch of committed events against the tails. */
+/* Send t's batch of events, if it has one. */
+static void
+batch_flush(struct sessions *ss, struct tail *t)
+{
+	struct item *it;
+
+	if (t->nbatch == 0)
+		return;
+	if (wire_events_tail(&t->batch) == 0 &&
+	    (it = out_item(ss, O_SEND, t->sid)) != NULL &&
+	    (it->msg = omsg_raw(t->batch.data, t->batch.len)) != NULL)
+		it->msg->weight = t->nbatch;
+	buf_reset(&t->batch);
+	t->nbatch = 0;
+}
+
+/* Add the event text ev (its "id" in it) to t's batch. */
+static void
+batch_add(struct sessions *ss, struct tail *t, const struct buf *ev)
+{
+	if (t->nbatch > 0 && (t->batch.len + ev->len + 2 > EV_FRAME_BYTES ||
+	    t->nbatch >= EV_FRAME_MAX))
+		batch_flush(ss, t);
+	if (t->nbatch == 0 && wire_events_head(&t->batch, t->sub) != 0)
+		return;
+	if ((t->nbatch > 0 && buf_append(&t->batch, ",", 1) != 0) ||
+	    buf_append(&t->batch, ev->data, ev->len) != 0) {
+		/* out of memory: what was added so far goes */
+		if (t->nbatch == 0)
+			buf_reset(&t->batch);
+		else
+			batch_flush(ss, t);
+		return;
+	}
+	t->nbatch++;
+}
+
+/*
+ * Match a packed batch of committed events (those of one commit) against
+ * the tails.  Each tail gets them in "events" pushes of up to about
+ * EV_FRAME_BYTES: the stored JSON text with "id" put in, copied, parsed
+ * only when some tail has a query to match.
+ */
 static void
 do_events(struct sessions *ss, struct item *in)
 {
 	const char *p = in->text, *end = in->text + in->len;
+	struct jsonfast_error je;
 	struct tail *t, *u;
+	struct buf text;
 	json_t	*ev;
 	int64_t	 id;
 	uint32_t l;
 	char	 why[128];
-	int	 dropped;
+	int	 dropped, parsed, made;
 
 	if ((dropped = atomic_exchange(&ss->ev_dropped, 0)) > 0) {
 		snprintf(why, sizeof why, "event tail fell behind; %d batches "
@@ -1552,23 +1616,47 @@ do_events(struct sessions *ss, struct item *in)
 				out_send(ss, t->sid, wire_resync(why, 0), 0, 0);
 		}
 	}
+	buf_init(&text);
 	while (p + sizeof id + sizeof l <= end) {
 		memcpy(&id, p, sizeof id);
 		memcpy(&l, p + sizeof id, sizeof l);
 		p += sizeof id + sizeof l;
 		if (p + l > end)
 			break;
-		ev = json_loadb(p, l, 0, NULL);
-		p += l;
-		if (ev == NULL)
-			continue;
-		json_object_set_new(ev, "id", json_integer(id));
-		for (t = ss->tails; t != NULL; t = t->next)
-			if (t->q == NULL || query_match(t->q, ev))
-				out_send(ss, t->sid, wire_event(t->sub,
-				    json_incref(ev)), 0, 0);
+		ev = NULL;
+		parsed = made = 0;
+		for (t = ss->tails; t != NULL; t = t->next) {
+			if (t->q != NULL) {
+				if (!parsed) {
+					parsed = 1;
+					if ((ev = jsonfast_parse(p, l, NULL,
+					    WIRE_MAX_DEPTH, &je)) != NULL)
+						json_object_set_new(ev, "id",
+						    json_integer(id));
+				}
+				if (ev == NULL || !query_match(t->q, ev))
+					continue;
+			}
+			if (!made) {
+				made = 1;
+				buf_reset(&text);
+				if (wire_event_text(&text, id, p, l) != 0)
+					break;	/* not an object */
+				if (text.len + 64 > WIRE_MAX_FRAME) {
+					log_warn("event %" PRId64 ": too large "
+					    "for a console (%zu bytes); not "
+					    "sent", id, text.len);
+					break;
+				}
+			}
+			batch_add(ss, t, &text);
+		}
 		json_decref(ev);
+		p += l;
 	}
+	for (t = ss->tails; t != NULL; t = t->next)
+		batch_flush(ss, t);
+	buf_release(&text);
 }
 
 static void
@@ -1795,6 +1883,7 @@ sessions_stop(struct hub *h)
 	for (t = ss->tails; t != NULL; t = tn) {
 		tn = t->next;
 		query_free(t->q);
+		buf_release(&t->batch);
 		free(t);
 	}
 	/* Sessions still open are freed by their CLOSED callbacks. */

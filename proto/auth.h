@@ -1,5 +1,5 @@
 /*
- * auth — the ward.v1 handshake (Ed25519, both ways), key files and
+ * auth — the ward.v2 handshake (Ed25519, both ways), key files and
  * known_hubs pinning.  Functions only: no sockets, no printing.
  *
  * The hub sends a fresh 32-byte nonce and its public key (hello).  The
@@ -11,7 +11,7 @@
  *
  *	context, hub nonce, console nonce, hub public key, user, protocol
  *
- * with context "ward.v1 console auth" or "ward.v1 hub auth", so neither
+ * with context "ward.v2 console auth" or "ward.v2 hub auth", so neither
  * signature can stand for the other, and both nonces are in both: a
  * recorded console signature is useless against a new hub nonce, and a
  * recorded hub signature useless against a new console nonce.

@@ -1,5 +1,5 @@
 /*
- * wire — the ward.v1 message catalogue: build, decode and validate every
+ * wire — the ward.v2 message catalogue: build, decode and validate every
  * message that crosses the /ws WebSocket between wardd and ward.
  *
  * One JSON object per text frame: {"type":"...", ...}.  Requests from the
@@ -21,6 +21,8 @@
 
 #include <jansson.h>
 
+struct buf;
+
 /* Limits.  Every string on the wire is capped; lengths are in bytes. */
 #define WIRE_MAX_FRAME		(1024 * 1024)	/* one message, as text */
 #define WIRE_MAX_NAME		64	/* user names: [A-Za-z0-9._-], alnum first */
@@ -36,6 +38,8 @@
 #define WIRE_KEY_BYTES		32	/* Ed25519 public key */
 #define WIRE_NONCE_BYTES	32
 #define WIRE_SIG_BYTES		64
+#define WIRE_MAX_BATCH		10000	/* events in one "events" push */
+#define WIRE_MAX_DEPTH		2048	/* JSON nesting, as jansson's parser */
 
 /* Roles, shared by hub and console.  People hold viewer..admin (ordered:
    each has every right of the ones before it); tokens hold shipper or
@@ -100,7 +104,7 @@ enum wire_type {
 	WIRE_REPLY_ERROR,
 	/* pushes, hub -> console */
 	WIRE_OP_PUSH,
-	WIRE_EVENT,
+	WIRE_EVENTS,		/* a batch of events; see struct wire_event */
 	WIRE_ALERT,
 	WIRE_PRESENCE,
 	WIRE_RESYNC,
@@ -123,10 +127,22 @@ extern const char *const wire_alert_statuses[]; /* new acknowledged ... */
 /* Index of s in the NULL-terminated table t, or -1. */
 int		 wire_enum(const char *const *t, const char *s);
 
+/* One event of an "events" push: its store id and the text of its JSON
+   object (not NUL-terminated), validated, "id" among its members. */
+struct wire_event {
+	int64_t		 id;
+	const char	*json;
+	size_t		 len;
+};
+
 /*
  * A decoded, validated message.  root is the whole object (owned by the
  * message; wire_msg_release frees it).  The other pointers point into root
  * and live as long as it does.
+ *
+ * An "events" push is the exception, read without building a JSON value
+ * per event: root holds its "type" and "sub" only, and events[0..nevents)
+ * point into text, the frame's bytes, which the message owns.
  */
 struct wire_msg {
 	enum wire_type	 type;
@@ -135,6 +151,9 @@ struct wire_msg {
 	const char	*name;	/* op: the op; query: the query; subscribe,
 				   unsubscribe: the topic; NULL otherwise */
 	json_t		*root;
+	struct wire_event *events;	/* WIRE_EVENTS only */
+	size_t		 nevents;
+	char		*text;
 };
 
 /*
@@ -209,9 +228,7 @@ json_t		*wire_ok(int64_t id, int64_t seq, json_t *steal_result);
    WIRE_MAX_MESSAGE bytes (on a UTF-8 boundary). */
 json_t		*wire_error(int64_t id, enum wire_err code, const char *message,
 		    json_t *steal_current);
-/* Pushes.  wire_event/wire_alert: sub is the id of the subscribe request
-   that asked for it (or -1). */
-json_t		*wire_event(int64_t sub, json_t *steal_event);
+/* Pushes. */
 json_t		*wire_alert(json_t *steal_alert);
 /* users: an array of {"user","role","viewing":[...]} objects. */
 json_t		*wire_presence(json_t *steal_users);
@@ -220,6 +237,43 @@ json_t		*wire_resync(const char *reason, int64_t last_seq);
 /* Serialize compactly (the frame to send).  Returns a malloc'd NUL-terminated
    string the caller frees, length in *len (if not NULL), or NULL. */
 char		*wire_encode(const json_t *msg, size_t *len);
+
+/*
+ * Event batches are built as text, so the hub copies each stored event's
+ * JSON instead of parsing and printing it per console:
+ *   wire_events_head(out, sub)	{"type":"events","sub":N,"events":[
+ *   wire_event_text(out, ...)	one event, after a ',' from the 2nd on
+ *   wire_events_tail(out)		]}
+ * sub is the id of the subscribe request that asked for the events (< 0:
+ * no "sub").  wire_event_text appends the object json[0..len) with
+ * "id":id as its first member (an "id" it had is replaced); json must be
+ * one valid JSON object.  Each returns 0, or -1 (json is not an object,
+ * out of memory) with out as it was.
+ */
+int		 wire_events_head(struct buf *out, int64_t sub);
+int		 wire_event_text(struct buf *out, int64_t id, const char *json,
+		    size_t len);
+int		 wire_events_tail(struct buf *out);
+
+/*
+ * Raw JSON, for the events of a batch (valid JSON objects).  They never
+ * read outside obj[0..len), whatever it holds.
+ *
+ * wire_json_member: the value of the top-level member key of the object
+ * obj[0..len) as a slice of it (*val, *vlen).  Returns 0, or -1 when there
+ * is none or obj is not an object.
+ * wire_json_str: the JSON string v[0..vlen) (quotes included) decoded into
+ * out, NUL-terminated, cut on a UTF-8 boundary to fit outlen.  Returns its
+ * length, or -1 when v is not a string.
+ * wire_json_field: both: the top-level string member key into out; -1
+ * when it is missing or not a string.
+ */
+int		 wire_json_member(const char *obj, size_t len, const char *key,
+		    const char **val, size_t *vlen);
+int		 wire_json_str(const char *v, size_t vlen, char *out,
+		    size_t outlen);
+int		 wire_json_field(const char *obj, size_t len, const char *key,
+		    char *out, size_t outlen);
 
 /* base64 helpers (standard alphabet, padded).  wire_b64_decode returns 0
    only when s decodes to exactly n bytes. */

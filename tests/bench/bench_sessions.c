@@ -32,6 +32,7 @@
 #include "incident.h"
 #include "state.h"
 #include "users.h"
+#include "version.h"
 #include "wire.h"
 
 #define WINDOW	64
@@ -405,7 +406,7 @@ main(int argc, char **argv)
 		ci.port = port;
 		ci.path = "/ws";
 		ci.host = ci.origin = "127.0.0.1";
-		ci.protocol = "ward.v1";
+		ci.protocol = WARD_PROTOCOL;
 		ci.local_protocol_name = "bench";
 		ci.opaque_user_data = &B.s[i];
 		ci.pwsi = &B.s[i].wsi;

@@ -6,17 +6,22 @@
 #   CPU      utime+stime of the ward process from /proc, over the window
 #            after a warm-up, as % of one core
 #   frames   doupdate() calls counted by ward itself (WARD_TUI_STATS)
-#   RSS      VmRSS and VmHWM of ward from /proc at the end
+#   RSS      VmRSS and VmHWM of ward from /proc after the window, and
+#            again once the scroll-back is full (100k events held: the
+#            stream goes on at FILL_RATE/s until the pane says
+#            "100000/100000 rows"; FULL=0 skips that)
 #   keys     time from reading a key to the doupdate() that shows its
 #            effect, measured by ward (max and p99 bucket); and, from the
 #            outside, send-keys -> the change seen by capture-pane (polled,
 #            so it includes tmux's own latency)
-#   B=build/rel RATE=2000 SECONDS_=30 sh tests/bench/console.sh
+#   B=build/rel RATE=2000 SECONDS_=30 FILL_RATE=4000 sh tests/bench/console.sh
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/rel}
 RATE=${RATE:-2000}
 DUR=${SECONDS_:-30}
+FULL=${FULL:-1}
+FILL_RATE=${FILL_RATE:-4000}
 WARD=${WARD_CONSOLE:-$ROOT/bin/ward}
 T=$(mktemp -d /tmp/ward-bench-console.XXXXXX)
 PORT=$(shuf -i 20000-32000 -n 1)
@@ -77,6 +82,26 @@ wait $LG
 c1=$(cpu); t1=$(date +%s%N)
 rss=$(awk '/^VmRSS/ { print $2 }' /proc/$PID/status)
 hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$PID/status)
+full=""
+if [ "$FULL" = 1 ]; then
+	# On until the scroll-back is full: 100k events and some to spare.
+	more=$(( (105000 - RATE * DUR) / FILL_RATE + 1 ))
+	[ $more -lt 1 ] && more=1
+	"$ROOT/$B/bench/loadgen" -u "http://127.0.0.1:$PORT" -t "$TOKEN" -c 1 \
+		-b 100 -r "$FILL_RATE" -d "$more" >"$T/fill.out" 2>&1
+	i=0
+	until $TM capture-pane -p -t b | grep -q ' 100000/100000 rows'; do
+		i=$((i + 1)); [ $i -gt 300 ] && break
+		sleep 0.1
+	done
+	sleep 1
+	if $TM capture-pane -p -t b | grep -q ' 100000/100000 rows'; then
+		full="$(awk '/^VmRSS/ { print $2 }' /proc/$PID/status) $(awk \
+		    '/^VmHWM/ { print $2 }' /proc/$PID/status)"
+	else
+		full="none"
+	fi
+fi
 $TM send-keys -t b q
 i=0; while [ ! -s "$T/stats" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 
@@ -85,6 +110,12 @@ echo "loadgen: $(tail -n 3 "$T/loadgen.out" | tr '\n' ' ')"
 awk -v c0="$c0" -v c1="$c1" -v hz="$HZ" -v ms="$el" 'BEGIN {
 	printf "console CPU: %.1f%% of one core over %.1f s (while streaming and typing)\n",
 	    (c1 - c0) / hz * 100 / (ms / 1000), ms / 1000 }'
-echo "console RSS: $((rss / 1024)) MB now, $((hwm / 1024)) MB peak (ring: 100k events or 16 MiB of JSON)"
+echo "console RSS: $((rss / 1024)) MB now, $((hwm / 1024)) MB peak (after the window)"
+case "$full" in
+"") ;;
+none) echo "console RSS, scroll-back full: the pane never showed 100000/100000 rows" ;;
+*) set -- $full
+   echo "console RSS, scroll-back full (100000 events held): $(($1 / 1024)) MB now, $(($2 / 1024)) MB peak" ;;
+esac
 sed 's/^/console stats: /' "$T/stats"
 echo "key -> screen, outside (send-keys -> capture-pane shows it), us:$ext"

@@ -48,6 +48,16 @@ printf '{"summary":"evil \\u001b[2J\\u001b]0;pwned\\u0007 here","hostname":"web6
 ingest_json "$T/ev3.ndjson" >/dev/null
 see "control characters in events are shown escaped" alice 'evil \^\[\[2J\^\[\]0;pwned\^G here'
 
+# A burst: one request, one commit, several "events" pushes from the hub;
+# every matching event arrives, in order, and none that does not match.
+seq 1 2500 | awk '{ printf "{\"summary\":\"burst %d\",\"hostname\":\"web7\"}\n", $1
+	printf "{\"summary\":\"other %d\",\"hostname\":\"db7\"}\n", $1 }' >"$T/burst.ndjson"
+eq "a burst of 5000 events is ingested" "$(ingest_json "$T/burst.ndjson")" 200
+see "the 2500 that match arrive whole" alice ' 2504/2505 rows '
+if screen alice | grep -A1 'burst 2499$' | grep -q 'burst 2500$'; then
+	ok "... in order, the newest last"
+else not_ok "... in order, the newest last" "$(screen alice)"; fi
+
 keys alice q
 sleep 0.3
 check "q quits the console" sh -c "tmux -S $TMUX_SOCK list-panes -t ward:alice -F '#{pane_dead}' | grep -q 1"

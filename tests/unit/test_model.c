@@ -38,14 +38,74 @@ ev(int64_t id, const char *host, const char *sev, const char *summary)
 	    "severity", sev, "summary", summary);
 }
 
+/* Add ev (taken) as an "events" push carries it: its JSON text. */
+static unsigned
+add_json(struct model *m, json_t *e)
+{
+	char	*s = json_dumps(e, JSON_COMPACT);
+	unsigned r;
+
+	assert_non_null(s);
+	r = model_event_add(m, json_integer_value(json_object_get(e, "id")), s,
+	    strlen(s));
+	free(s);
+	json_decref(e);
+	return r;
+}
+
 static void
 add(struct model *m, int64_t id, const char *host, const char *sev,
     const char *summary)
 {
-	json_t *e = ev(id, host, sev, summary);
+	add_json(m, ev(id, host, sev, summary));
+}
 
-	model_event_add(m, e);
-	json_decref(e);
+/* xorshift: the same pseudo-random bytes on every run */
+static uint32_t
+rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/* An event like those of tests/bench/loadgen.c once normalized, about
+   600 bytes, its varying parts pseudo-random. */
+static json_t *
+loadgen_event(int64_t id, uint32_t *s)
+{
+	static const char *const hosts[] = { "web1", "web2", "db1", "mail1",
+		"bastion", "vpn1", "k8s-node-1", "k8s-node-2" };
+	static const char *const users[] = { "root", "admin", "deploy",
+		"alice", "bob", "oracle", "postgres", "ubuntu" };
+	static const char *const sevs[] = { "INFO", "NOTICE", "WARNING",
+		"ERROR" };
+	char	 ts[40], rts[40], ip[20], sum[160], load[40];
+	unsigned port = 1024 + rnd(s) % 60000;
+	const char *u = users[rnd(s) % 8];
+
+	snprintf(ts, sizeof ts, "2026-11-27T10:%02u:%02u.%06uZ", rnd(s) % 60,
+	    rnd(s) % 60, rnd(s) % 1000000);
+	snprintf(rts, sizeof rts, "2026-11-27T10:%02u:%02u.%06uZ", rnd(s) % 60,
+	    rnd(s) % 60, rnd(s) % 1000000);
+	snprintf(ip, sizeof ip, "%u.%u.%u.%u", 10 + rnd(s) % 200, rnd(s) % 256,
+	    rnd(s) % 256, 1 + rnd(s) % 254);
+	snprintf(sum, sizeof sum, "Failed password for %s from %s port %u "
+	    "ssh2", u, ip, port);
+	snprintf(load, sizeof load, "s%u-c0-%lld", rnd(s) % 1000,
+	    (long long)id);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:[s,s],"
+	    " s:s, s:{s:s, s:I, s:s, s:b, s:s, s:s, s:I, s:s, s:s}}",
+	    "id", (json_int_t)id, "utctimestamp", ts, "receivedtimestamp", rts,
+	    "category", "authentication", "severity", sevs[rnd(s) % 4],
+	    "hostname", hosts[rnd(s) % 8], "processname", "sshd", "processid",
+	    (json_int_t)(1000 + rnd(s) % 30000), "source", "auth.log", "tags",
+	    "ssh", "loadgen", "summary", sum, "details", "sourceipaddress", ip,
+	    "sourceport", (json_int_t)port, "username", u, "success", 0,
+	    "authmethod", "password", "loadid", load, "bytes",
+	    (json_int_t)(rnd(s) % 100000), "timestamp_original", ts, "hub",
+	    "ward-bench");
 }
 
 static void
@@ -160,21 +220,98 @@ ring_is_capped(void **state)
 	gone(m);
 }
 
+/* Events that do not compress are capped by the bytes they take. */
 static void
 ring_is_capped_by_bytes(void **state)
 {
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz0123456789+/";
 	struct model *m = fresh();
 	char	*big = malloc(100001);
-	int	 i;
+	uint32_t s = 42;
+	int	 i, j;
 
-	memset(big, 'x', 100000);
+	assert_non_null(big);
 	big[100000] = '\0';
-	for (i = 0; i < 300; i++)
+	for (i = 0; i < 300; i++) {
+		for (j = 0; j < 100000; j++)
+			big[j] = b64[rnd(&s) % 64];
 		add(m, i, "h", "INFO", big);
-	assert_true(m->ev_bytes <= MODEL_EVENT_BYTES);
+		assert_true(m->ev_bytes <= MODEL_EVENT_BYTES);
+	}
 	assert_true(m->ev_n < 300);
 	assert_int_equal(model_row(m, m->rows_n - 1)->id, 299);
+	assert_int_equal(model_row(m, 0)->id, 300 - (int)m->ev_n);
 	free(big);
+	gone(m);
+}
+
+/*
+ * The scroll-back holds MODEL_EVENTS_MAX events of the size loadgen sends
+ * (about 600 bytes of JSON each, 60 MB in all) in much less memory: their
+ * text is deflated a block at a time, yet every one of them reads back as
+ * it came, the oldest too.
+ */
+static void
+scrollback_holds_100k_events(void **state)
+{
+	struct model *m = fresh();
+	json_t	*first = NULL, *back;
+	const char *t;
+	uint32_t s = 7;
+	size_t	 raw = 0, len;
+	char	*text;
+	int64_t	 i;
+
+	for (i = 1; i <= MODEL_EVENTS_MAX; i++) {
+		json_t *e = loadgen_event(i, &s);
+
+		text = json_dumps(e, JSON_COMPACT);
+		raw += strlen(text);
+		free(text);
+		if (i == 1)
+			first = json_incref(e);
+		assert_int_equal(add_json(m, e), MC_EVENTS);
+	}
+	assert_int_equal(m->ev_n, MODEL_EVENTS_MAX);
+	assert_int_equal(m->rows_n, MODEL_EVENTS_MAX);
+	assert_int_equal(m->rows_dropped, 0);
+	assert_true(raw > 50u << 20);
+	/* a fifth of the text, or less */
+	assert_true(m->ev_bytes < raw / 5);
+	print_message("# %d events: %zu bytes of JSON held in %zu\n",
+	    MODEL_EVENTS_MAX, raw, m->ev_bytes);
+	back = model_event_json(m, model_row(m, 0));
+	assert_non_null(back);
+	assert_true(json_equal(back, first));
+	json_decref(back);
+	assert_non_null(strstr(model_row_line(m, 0), "sshd: Failed password"));
+	t = model_event_text(m, model_row(m, 0), &len);
+	assert_non_null(t);
+	assert_int_equal(t[0], '{');
+	assert_int_equal(t[len - 1], '}');
+	/* One more: the oldest goes, and rows follow. */
+	add_json(m, loadgen_event(MODEL_EVENTS_MAX + 1, &s));
+	assert_int_equal(m->ev_n, MODEL_EVENTS_MAX);
+	assert_int_equal(m->rows_dropped, 1);
+	assert_int_equal(model_row(m, 0)->id, 2);
+	assert_int_equal(model_row(m, MODEL_EVENTS_MAX - 1)->id,
+	    MODEL_EVENTS_MAX + 1);
+	/* A query re-reads them all from the blocks. */
+	{
+		struct query *q;
+		struct query_error qe;
+
+		assert_int_equal(query_parse("hostname:web1", 0, &q, &qe), 0);
+		assert_int_equal(model_events_query(m, q, "hostname:web1"), 0);
+		assert_true(m->rows_n > MODEL_EVENTS_MAX / 10);
+		assert_true(m->rows_n < MODEL_EVENTS_MAX / 6);
+		assert_non_null(strstr(model_row_line(m, 0), "web1"));
+	}
+	model_events_clear(m);
+	assert_int_equal(m->ev_bytes, 0);
+	assert_int_equal(m->blk_n, 0);
+	json_decref(first);
 	gone(m);
 }
 
@@ -326,6 +463,7 @@ main(void)
 		cmocka_unit_test(count_by_table),
 		cmocka_unit_test(ring_is_capped),
 		cmocka_unit_test(ring_is_capped_by_bytes),
+		cmocka_unit_test(scrollback_holds_100k_events),
 		cmocka_unit_test(alerts_dedupe),
 		cmocka_unit_test(ops_update_incident_and_list),
 		cmocka_unit_test(presence_viewers),

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "buf.h"
 #include "version.h"
 #include "wire.h"
 
@@ -109,8 +110,15 @@ static const struct wcase good[] = {
 	{ "{\"type\":\"op\",\"seq\":41,\"op\":\"incident.note\",\"user\":"
 	  "\"bob\",\"time\":\"2024-05-01T10:00:00.123Z\",\"incident\":\"INC-3\","
 	  "\"args\":{},\"state\":{}}", H, 0, WIRE_OP_PUSH, NULL },
-	{ "{\"type\":\"event\",\"sub\":4,\"event\":{\"summary\":\"x\"}}", H, 0,
-	  WIRE_EVENT, NULL },
+	{ "{\"type\":\"events\",\"sub\":4,\"events\":[{\"id\":1,\"summary\":"
+	  "\"x\"},{\"id\":2}]}", H, 0, WIRE_EVENTS, NULL },
+	{ " {\"events\" : [ {\"summary\":\"x\", \"id\":0 } ] ,\"type\":\"events\"}\n",
+	  H, 0, WIRE_EVENTS, NULL },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":3,\"s\\u0075mmary\":"
+	  "\"caf\\u00e9 \\ud83d\\ude00 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\","
+	  "\"n\":-1.5e3,\"z\":-0,\"a\":[true,false,null,{},[]],\"o\":{\"id\":"
+	  "\"a nested id\",\"q\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}}]}", H, 0,
+	  WIRE_EVENTS, NULL },
 	{ "{\"type\":\"alert\",\"alert\":{\"id\":3}}", H, 0, WIRE_ALERT, NULL },
 	{ "{\"type\":\"presence\",\"users\":[{\"user\":\"bob\",\"role\":"
 	  "\"handler\",\"viewing\":[\"INC-3\"]}]}", H, 0, WIRE_PRESENCE, NULL },
@@ -160,9 +168,9 @@ static const struct wcase bad[] = {
 	  "\",\"signature\":\"" S64 "\"}", C, 0, WIRE_NONE,
 	  "unexpected field 'id'" },
 	/* handshake fields */
-	{ "{\"type\":\"hello\",\"protocol\":\"ward.v2\",\"version\":\"9\","
+	{ "{\"type\":\"hello\",\"protocol\":\"ward.v1\",\"version\":\"9\","
 	  "\"hub_key\":\"" K32 "\",\"nonce\":\"" K32 "\"}", H, 0, WIRE_NONE,
-	  "protocol ward.v2" },
+	  "protocol ward.v1" },
 	{ "{\"type\":\"hello\",\"protocol\":\"" WARD_PROTOCOL "\",\"version\":"
 	  "\"0.1.0\",\"hub_key\":\"" K32 "\"}", H, 0, WIRE_NONE,
 	  "missing field 'nonce'" },
@@ -324,7 +332,7 @@ static const struct wcase bad[] = {
 	  "\"time\":\"2024-05-01T10:00:00Z\",\"incident\":\"INC-3\",\"args\":{}}",
 	  H, 0, WIRE_NONE, "missing field 'state'" },
 	{ "{\"type\":\"event\",\"event\":\"x\"}", H, 0, WIRE_NONE,
-	  "'event': not an object" },
+	  "unknown message type 'event'" },
 	{ "{\"type\":\"presence\",\"users\":[{\"user\":\"bob\"}]}", H, 0,
 	  WIRE_NONE, "missing field 'role'" },
 	{ "{\"type\":\"presence\",\"users\":[{\"user\":\"bob\",\"role\":"
@@ -334,6 +342,73 @@ static const struct wcase bad[] = {
 	  "not an object" },
 	{ "{\"type\":\"resync\",\"reason\":\"x\"}", H, 0, WIRE_NONE,
 	  "missing field 'last_seq'" },
+	/* event batches */
+	{ "{\"type\":\"events\",\"events\":{}}", H, 0, WIRE_NONE,
+	  "field 'events': not an array" },
+	{ "{\"type\":\"events\",\"events\":[]}", H, 0, WIRE_NONE,
+	  "field 'events': empty" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1},2]}", H, 0, WIRE_NONE,
+	  "item 1 is not an object" },
+	{ "{\"type\":\"events\",\"events\":[{\"summary\":\"x\"}]}", H, 0,
+	  WIRE_NONE, "item 0: missing field 'id'" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":\"7\"}]}", H, 0,
+	  WIRE_NONE, "item 0: field 'id': not an integer" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":-1}]}", H, 0, WIRE_NONE,
+	  "field 'id': not an integer" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1.5}]}", H, 0, WIRE_NONE,
+	  "field 'id': not an integer" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":9007199254740992}]}", H,
+	  0, WIRE_NONE, "field 'id': not an integer" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"id\":2}]}", H, 0,
+	  WIRE_NONE, "duplicate key 'id'" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"d\":{\"a\":1,"
+	  "\"\\u0061\":2}}]}", H, 0, WIRE_NONE, "duplicate key" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"s\":\"a\\u0000b\"}]}",
+	  H, 0, WIRE_NONE, "\\u0000" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"s\":\"\\ud800x\"}]}",
+	  H, 0, WIRE_NONE, "lone high surrogate" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"s\":\"\\udc00\"}]}",
+	  H, 0, WIRE_NONE, "lone low surrogate" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"s\":\"\\x\"}]}",
+	  H, 0, WIRE_NONE, "invalid escape" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"s\":\"\xff\"}]}",
+	  H, 0, WIRE_NONE, "invalid UTF-8" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"s\":\"\xc0\xaf\"}]}",
+	  H, 0, WIRE_NONE, "invalid UTF-8" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"s\":\"\xed\xa0\x80\"}]}",
+	  H, 0, WIRE_NONE, "invalid UTF-8" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"s\":\"a\tb\"}]}", H,
+	  0, WIRE_NONE, "control character" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"n\":1e400}]}", H, 0,
+	  WIRE_NONE, "number out of range" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"n\":"
+	  "99999999999999999999}]}", H, 0, WIRE_NONE, "number out of range" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"n\":01}]}", H, 0,
+	  WIRE_NONE, "item 0: not JSON" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"n\":1.}]}", H, 0,
+	  WIRE_NONE, "invalid number" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,}]}", H, 0, WIRE_NONE,
+	  "item 0: not JSON" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"t\":tru}]}", H, 0,
+	  WIRE_NONE, "invalid token" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1,\"x\":[1,2}]}", H, 0,
+	  WIRE_NONE, "not JSON" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1", H, 0, WIRE_NONE,
+	  "not JSON" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1}]}x", H, 0, WIRE_NONE,
+	  "end of input expected" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1}],\"extra\":1}", H, 0,
+	  WIRE_NONE, "unknown field 'extra'" },
+	{ "{\"type\":\"events\",\"sub\":\"4\",\"events\":[{\"id\":1}]}", H,
+	  0, WIRE_NONE, "field 'sub': not an integer" },
+	{ "{\"type\":\"events\",\"sub\":4}", H, 0, WIRE_NONE,
+	  "missing field 'events'" },
+	{ "{\"type\":\"events\",\"type\":\"events\",\"events\":[{\"id\":1}]}",
+	  H, 0, WIRE_NONE, "duplicate key 'type'" },
+	{ "{\"type\":\"events\",\"events\":[{\"id\":1}]}", C, 0, WIRE_NONE,
+	  "unknown message type 'events'" },
+	{ "{\"type\":\"event\",\"event\":{\"id\":1}}", H, 0, WIRE_NONE,
+	  "unknown message type 'event'" },
 	/* strings with NUL are refused by the parser */
 	{ OPC "\"incident.create\",\"title\":\"a\\u0000b\"}", C, 0, WIRE_NONE,
 	  "not JSON" },
@@ -483,7 +558,6 @@ builders_round_trip(void **state)
 	    WIRE_REPLY_ERROR);
 	ADD(wire_error(-1, WIRE_EUNAUTH, "bad signature", NULL), H,
 	    WIRE_REPLY_ERROR);
-	ADD(wire_event(1, json_pack("{s:s}", "summary", "x")), H, WIRE_EVENT);
 	ADD(wire_alert(json_pack("{s:i}", "id", 1)), H, WIRE_ALERT);
 	ADD(wire_presence(json_pack("[{s:s, s:s, s:[s]}]", "user", "bob",
 	    "role", "handler", "viewing", "INC-1")), H, WIRE_PRESENCE);
@@ -505,6 +579,173 @@ builders_round_trip(void **state)
 	assert_null(wire_auth("no spaces", key, sig));
 	assert_null(wire_welcome("alice", ROLE_SHIPPER, sig, 1));
 	assert_null(wire_subscribe(1, "nope", NULL, -1));
+}
+
+/* Build a batch of the stored documents docs[] (ids from 100). */
+static char *
+batch(const char *const *docs, size_t n, int64_t sub, size_t *len)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	assert_int_equal(wire_events_head(&b, sub), 0);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			assert_int_equal(buf_append(&b, ",", 1), 0);
+		assert_int_equal(wire_event_text(&b, 100 + (int64_t)i, docs[i],
+		    strlen(docs[i])), 0);
+	}
+	assert_int_equal(wire_events_tail(&b), 0);
+	return buf_steal(&b, len);
+}
+
+/*
+ * An "events" push built by the hub's builders decodes to the same events:
+ * each one's text is a slice of the frame that jansson reads as the stored
+ * document with its "id" put in (replacing one it had).
+ */
+static void
+events_round_trip(void **state)
+{
+#define DOC0 "{\"utctimestamp\":\"2026-11-27T10:11:12.000000Z\",\"summary\":" \
+	"\"caf\\u00e9 \\\"quoted\\\" \\u001b[31m\",\"details\":{\"id\":5}}"
+	static const char *const docs[] = {
+		DOC0,
+		"{}",
+		" { \"id\" : \"plugin's\", \"hostname\":\"web1\" } ",
+		"{\"tags\":[\"a\",{\"b\":[]}],\"severity\":\"ERROR\"}",
+	};
+	struct wire_msg m;
+	json_error_t je;
+	json_t	*got, *want;
+	char	 err[256], out[64], *f;
+	const char *v;
+	size_t	 len, i, vl;
+
+	f = batch(docs, 4, 12, &len);
+	if (wire_decode(f, len, H, &m, err, sizeof(err)) != 0)
+		fail_msg("%s\n%s", err, f);
+	assert_int_equal(m.type, WIRE_EVENTS);
+	assert_int_equal(json_integer_value(json_object_get(m.root, "sub")), 12);
+	assert_int_equal(m.nevents, 4);
+	for (i = 0; i < m.nevents; i++) {
+		assert_int_equal(m.events[i].id, 100 + (int64_t)i);
+		assert_true(m.events[i].json >= m.text &&
+		    m.events[i].json + m.events[i].len <= m.text + len);
+		got = json_loadb(m.events[i].json, m.events[i].len,
+		    JSON_REJECT_DUPLICATES, &je);
+		assert_non_null(got);
+		want = json_loads(docs[i], 0, NULL);
+		json_object_set_new(want, "id", json_integer(100 + (int)i));
+		assert_true(json_equal(got, want));
+		json_decref(got);
+		json_decref(want);
+	}
+	/* the few fields a row shows, read off the text */
+	assert_int_equal(wire_json_field(m.events[0].json, m.events[0].len,
+	    "summary", out, sizeof(out)), 20);
+	assert_string_equal(out, "caf\xc3\xa9 \"quoted\" \x1b[31m");
+	assert_int_equal(wire_json_field(m.events[0].json, m.events[0].len,
+	    "summary", out, 6), 5);		/* cut before the é, not in it */
+	assert_string_equal(out, "caf\xc3\xa9");
+	assert_int_equal(wire_json_field(m.events[0].json, m.events[0].len,
+	    "summary", out, 5), 3);
+	assert_string_equal(out, "caf");
+	assert_int_equal(wire_json_field(m.events[0].json, m.events[0].len,
+	    "hostname", out, sizeof(out)), -1);
+	assert_int_equal(wire_json_member(m.events[0].json, m.events[0].len,
+	    "details", &v, &vl), 0);
+	assert_int_equal(vl, strlen("{\"id\":5}"));
+	assert_int_equal(wire_json_field(m.events[0].json, m.events[0].len,
+	    "details", out, sizeof(out)), -1);	/* not a string */
+	assert_int_equal(wire_json_field(m.events[2].json, m.events[2].len,
+	    "hostname", out, sizeof(out)), 4);
+	assert_int_equal(wire_json_member(m.events[3].json, m.events[3].len,
+	    "severity", &v, &vl), 0);
+	assert_int_equal(vl, 7);
+	wire_msg_release(&m);
+	assert_null(m.events);
+	assert_null(m.text);
+	free(f);
+
+	/* without a sub */
+	f = batch(docs, 1, -1, &len);
+	assert_int_equal(wire_decode(f, len, H, &m, err, sizeof(err)), 0);
+	assert_null(json_object_get(m.root, "sub"));
+	wire_msg_release(&m);
+	free(f);
+	/* what is not an object is not an event */
+	{
+		struct buf b;
+
+		buf_init(&b);
+		assert_int_equal(wire_event_text(&b, 1, "[1]", 3), -1);
+		assert_int_equal(wire_event_text(&b, 1, "", 0), -1);
+		assert_int_equal(b.len, 0);
+		buf_release(&b);
+	}
+	/* the raw readers never read past what they are given */
+	assert_int_equal(wire_json_field("{\"a\":\"xy", 8, "a", out,
+	    sizeof(out)), -1);
+	assert_int_equal(wire_json_str("\"xy", 3, out, sizeof(out)), 2);
+	assert_int_equal(wire_json_field("{\"a\"", 4, "a", out, sizeof(out)),
+	    -1);
+	assert_int_equal(wire_json_field("{\"a\":[\"]\"", 9, "b", out,
+	    sizeof(out)), -1);
+}
+
+/* A batch is refused whole, saying where: nesting past WIRE_MAX_DEPTH
+   (counted from the frame's object, as jansson counts), too many events. */
+static void
+events_limits(void **state)
+{
+	struct wire_msg m;
+	struct buf b;
+	char	 err[256];
+	int	 depth, i;
+
+	for (depth = WIRE_MAX_DEPTH - 3; depth <= WIRE_MAX_DEPTH - 2; depth++) {
+		buf_init(&b);
+		buf_puts(&b, "{\"type\":\"events\",\"events\":[{\"id\":1,\"x\":");
+		for (i = 0; i < depth; i++)
+			buf_puts(&b, "[");
+		for (i = 0; i < depth; i++)
+			buf_puts(&b, "]");
+		buf_puts(&b, "}]}");
+		/* 3 levels (frame, array, event) and depth arrays */
+		if (3 + depth <= WIRE_MAX_DEPTH) {
+			if (wire_decode(b.data, b.len, H, &m, err,
+			    sizeof(err)) != 0)
+				fail_msg("depth %d: %s", depth, err);
+			wire_msg_release(&m);
+		} else {
+			assert_int_equal(wire_decode(b.data, b.len, H, &m, err,
+			    sizeof(err)), -1);
+			assert_non_null(strstr(err, "nested too deep"));
+		}
+		buf_release(&b);
+	}
+	buf_init(&b);
+	buf_puts(&b, "{\"type\":\"events\",\"events\":[");
+	for (i = 0; i <= WIRE_MAX_BATCH; i++)
+		buf_printf(&b, "%s{\"id\":%d}", i ? "," : "", i);
+	buf_puts(&b, "]}");
+	assert_int_equal(wire_decode(b.data, b.len, H, &m, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "more than"));
+	assert_null(m.events);
+	buf_release(&b);
+	/* many keys in one object: still every duplicate found */
+	buf_init(&b);
+	buf_puts(&b, "{\"type\":\"events\",\"events\":[{\"id\":1");
+	for (i = 0; i < 5000; i++)
+		buf_printf(&b, ",\"k%d\":%d", i, i);
+	buf_puts(&b, ",\"k4321\":0}]}");
+	assert_int_equal(wire_decode(b.data, b.len, H, &m, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "duplicate key 'k4321'"));
+	buf_release(&b);
 }
 
 static void
@@ -623,6 +864,8 @@ main(void)
 		cmocka_unit_test(names_and_ids),
 		cmocka_unit_test(refuses_oversized_frame),
 		cmocka_unit_test(builders_round_trip),
+		cmocka_unit_test(events_round_trip),
+		cmocka_unit_test(events_limits),
 		cmocka_unit_test(error_message_is_capped),
 		cmocka_unit_test(roles_and_rights),
 		cmocka_unit_test(ids_and_values),
