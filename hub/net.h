@@ -27,7 +27,7 @@ struct net_opts {
 };
 
 /*
- * Create the listening context serving HTTP and, on /ws, the ward.v1
+ * Create the listening context serving HTTP and, on /ws, the ward.v2
  * WebSocket protocol of session.c.  h (its tokens and metrics; the
  * pipeline may come later through net_set_pipeline) must outlive the net.
  * Returns NULL with err on failure (e.g. the port is taken).
