@@ -673,8 +673,11 @@ on_body_done(struct pss *s)
 	}
 	if (j == NULL)
 		return;
+	/* Half as many answered requests may wait for the rules: each
+	   holds its events' text until they are evaluated. */
 	if (atomic_load(&n->m->queue_depth) >= n->o.max_inflight ||
-	    alerter_backlog(n->h->alerter) >= (size_t)n->o.max_inflight) {
+	    alerter_backlog(n->h->alerter) >= (size_t)(n->o.max_inflight + 1) /
+	    2) {
 		int	 rules = atomic_load(&n->m->queue_depth) <
 			    n->o.max_inflight;
 
