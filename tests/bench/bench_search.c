@@ -4,6 +4,7 @@
  *
  *   bench_search build -d DATADIR [-n EVENTS] [-D DAYS] [-s SEED]
  *   bench_search run -d DATADIR [-r REPS] [-R SQLREPS] [-o SQLFILE]
+ *                    [-t TSV] [-q QUERY] [-T THREADS]
  *   bench_search mem -d DATADIR [-q QUERY] [-l LIMIT]
  *
  * build writes EVENTS MozDef-shaped sshd events (as tests/bench/loadgen
@@ -14,7 +15,9 @@
  *
  * run times every query of the table below REPS times (aggregations
  * AGG_REPS times), after one warm-up run, through search_run(), and
- * prints p50, p99 and max in ms with the rows returned.  With -o it also writes, for the sqlite3 shell, the same
+ * prints p50, p99 and max in ms with the rows returned (with -q, only the
+ * query of the table whose text is QUERY; -T sets the threads a count by
+ * runs on).  With -o it also writes, for the sqlite3 shell, the same
  * queries as a user would type them over the partitions (ATTACHed), each
  * 1 + SQLREPS times under .timer on (one "Run Time" line each, in table
  * order); search.sh runs that file and compares.
@@ -368,7 +371,8 @@ write_sql(const char *data, const char *file, int reps)
 }
 
 static int
-run(const char *data, int reps, const char *tsv)
+run(const char *data, int reps, const char *tsv, const char *only,
+    int threads)
 {
 	FILE	*tf = NULL;
 	struct search_opts o;
@@ -385,9 +389,12 @@ run(const char *data, int reps, const char *tsv)
 	memset(&o, 0, sizeof o);
 	o.limit = 50;
 	o.timeout_ms = 600000;
+	o.threads = threads;
 	printf("%-26s %-42s %6s %8s %8s %8s\n", "query", "text", "rows",
 	    "p50 ms", "p99 ms", "max ms");
 	for (i = 0; queries[i].name != NULL; i++) {
+		if (only != NULL && strcmp(only, queries[i].q) != 0)
+			continue;
 		/* Aggregations take seconds: a few runs, the median. */
 		n = queries[i].agg && reps > AGG_REPS ? AGG_REPS : reps;
 		o.limit = queries[i].agg ? 100000 : 50;
@@ -451,7 +458,7 @@ usage(void)
 	fprintf(stderr, "usage: bench_search build -d datadir [-n events] "
 	    "[-D days] [-s seed]\n"
 	    "       bench_search run -d datadir [-r reps] [-R sqlreps] "
-	    "[-o sqlfile] [-t tsv]\n"
+	    "[-o sqlfile] [-t tsv] [-q query] [-T threads]\n"
 	    "       bench_search mem -d datadir [-q query] [-l limit]\n");
 	exit(2);
 }
@@ -462,7 +469,7 @@ main(int argc, char **argv)
 	const char *cmd, *data = NULL, *sqlfile = NULL, *q = "*", *tsv = NULL;
 	long	 total = 10000000;
 	size_t	 limit = 50;
-	int	 c, days = 4, reps = 100, sqlreps = 5;
+	int	 c, days = 4, reps = 100, sqlreps = 5, threads = 0;
 	uint32_t seed = 1;
 
 	if (argc < 2)
@@ -470,7 +477,7 @@ main(int argc, char **argv)
 	cmd = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt(argc, argv, "d:n:D:s:r:R:o:q:l:t:")) != -1) {
+	while ((c = getopt(argc, argv, "d:n:D:s:r:R:o:q:l:t:T:")) != -1) {
 		switch (c) {
 		case 'd': data = optarg; break;
 		case 'n': total = atol(optarg); break;
@@ -482,6 +489,7 @@ main(int argc, char **argv)
 		case 'q': q = optarg; break;
 		case 'l': limit = (size_t)atol(optarg); break;
 		case 't': tsv = optarg; break;
+		case 'T': threads = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -495,7 +503,8 @@ main(int argc, char **argv)
 			perror(sqlfile);
 			return 1;
 		}
-		return run(data, reps, tsv);
+		return run(data, reps, tsv, strcmp(q, "*") != 0 ? q : NULL,
+		    threads);
 	}
 	if (strcmp(cmd, "mem") == 0)
 		return mem(data, q, limit);
