@@ -15,7 +15,9 @@
  *
  * run times every query of the table below REPS times (aggregations
  * AGG_REPS times), after one warm-up run, through search_run(), and
- * prints p50, p99 and max in ms with the rows returned (with -q, only the
+ * prints p50, p99 and max in ms with the rows returned, and p50 and p99 of
+ * the CPU time the process spent on a run (all threads: a wall time far
+ * above its CPU time is time spent waiting for a core) (with -q, only the
  * query of the table whose text is QUERY; -T sets the threads a count by
  * runs on).  With -o it also writes, for the sqlite3 shell, the same
  * queries as a user would type them over the partitions (ATTACHed), each
@@ -94,6 +96,16 @@ static const struct bq queries[] = {
 	  "(SELECT rowid FROM %s.fts WHERE fts MATCH 'alice') GROUP BY 1", 1 },
 	{ NULL, NULL, NULL, 0 }
 };
+
+/* CPU time of the whole process (every thread), ms. */
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 static double
 now_ms(void)
@@ -377,10 +389,11 @@ run(const char *data, int reps, const char *tsv, const char *only,
 	FILE	*tf = NULL;
 	struct search_opts o;
 	struct sink k = { 0, 0, 0, 0 };
-	double	*ms, t;
+	double	*ms, *cpu, t, c0;
 	int	 i, r, n;
 
-	if ((ms = calloc((size_t)reps, sizeof *ms)) == NULL)
+	if ((ms = calloc((size_t)reps, sizeof *ms)) == NULL ||
+	    (cpu = calloc((size_t)reps, sizeof *cpu)) == NULL)
 		return 1;
 	if (tsv != NULL && (tf = fopen(tsv, "w")) == NULL) {
 		perror(tsv);
@@ -390,8 +403,8 @@ run(const char *data, int reps, const char *tsv, const char *only,
 	o.limit = 50;
 	o.timeout_ms = 600000;
 	o.threads = threads;
-	printf("%-26s %-42s %6s %8s %8s %8s\n", "query", "text", "rows",
-	    "p50 ms", "p99 ms", "max ms");
+	printf("%-26s %-42s %6s %8s %8s %8s %8s %8s\n", "query", "text",
+	    "rows", "p50 ms", "p99 ms", "max ms", "cpu p50", "cpu p99");
 	for (i = 0; queries[i].name != NULL; i++) {
 		if (only != NULL && strcmp(only, queries[i].q) != 0)
 			continue;
@@ -401,20 +414,25 @@ run(const char *data, int reps, const char *tsv, const char *only,
 		if (time_one(data, queries[i].q, &o, &k) < 0)
 			return 1;
 		for (r = 0; r < n; r++) {
+			c0 = cpu_ms();
 			if ((t = time_one(data, queries[i].q, &o, &k)) < 0)
 				return 1;
+			cpu[r] = cpu_ms() - c0;
 			ms[r] = t;
 		}
 		qsort(ms, (size_t)n, sizeof *ms, dbl_cmp);
-		printf("%-26s %-42s %6zu %8.2f %8.2f %8.2f\n",
+		qsort(cpu, (size_t)n, sizeof *cpu, dbl_cmp);
+		printf("%-26s %-42s %6zu %8.2f %8.2f %8.2f %8.2f %8.2f\n",
 		    queries[i].name, queries[i].q, k.lines, ms[n / 2],
-		    ms[(n * 99 + 99) / 100 - 1], ms[n - 1]);
+		    ms[(n * 99 + 99) / 100 - 1], ms[n - 1], cpu[n / 2],
+		    cpu[(n * 99 + 99) / 100 - 1]);
 		fflush(stdout);
 		if (tf != NULL)
 			fprintf(tf, "%d\t%.3f\t%.3f\n", i, ms[n / 2],
 			    ms[(n * 99 + 99) / 100 - 1]);
 	}
 	free(ms);
+	free(cpu);
 	if (tf != NULL)
 		fclose(tf);
 	return 0;

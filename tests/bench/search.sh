@@ -47,7 +47,9 @@ echo "== corpus $(cat "$CORPUS_DIR/corpus.done"), $(du -sh "$CORPUS_DIR" | cut -
 
 T=$(mktemp -d /var/tmp/ward-bench-search.XXXXXX)
 HUB= LG=
+GA=
 cleanup() {
+	[ -n "$GA" ] && kill "$GA" 2>/dev/null
 	[ -n "$LG" ] && kill "$LG" 2>/dev/null
 	[ -n "$HUB" ] && kill "$HUB" 2>/dev/null && wait "$HUB" 2>/dev/null
 	rm -rf "$T"
@@ -64,9 +66,38 @@ until curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; do
 	[ $i -gt 150 ] && { echo "search.sh: the hub did not start"; cat "$T/hub.log"; exit 1; }
 done
 TOKEN=$("$ROOT/bin/wardd" token add --data "$T/data" bench | tail -n 1)
-stored() {
-	curl -s "http://127.0.0.1:$PORT/metrics" |
-	    awk '$1 == "ward_events_stored_total" { print $2 }'
+# The hub's counters now, one line: stored received throttled
+# rejected-requests hub-cpu-seconds.
+sample() {
+	curl -s "http://127.0.0.1:$PORT/metrics" | awk -v now="$(date +%s)" \
+	    -v cpu="$(awk -v hz="$(getconf CLK_TCK)" \
+	    '{ print ($14 + $15) / hz }' /proc/$HUB/stat)" '
+		$1 == "ward_events_stored_total" { s = $2 }
+		$1 == "ward_events_received_total" { r = $2 }
+		$1 == "ward_ingest_throttled_total" { t = $2 }
+		$1 == "ward_ingest_requests_rejected_total" { x = $2 }
+		END { print s + 0, r + 0, t + 0, x + 0, cpu, now }'
+}
+# What ingest did between two samples, and what held it back.
+ingest_report() {
+	printf '%s\n%s\n' "$2" "$3" | awk -v what="$1" -v rate="$RATE" '
+		NR == 1 { split($0, a) } NR == 2 { split($0, b) }
+		END {
+			t = b[6] - a[6]; if (t < 1) t = 1
+			printf "== ingest during %s: %.0f events/s stored of %d offered (%.0f received), %d requests answered 429, %d refused otherwise, hub CPU %.0f%% of a core (%d s)\n",
+			    what, (b[1] - a[1]) / t, rate, (b[2] - a[2]) / t,
+			    b[3] - a[3], b[4] - a[4], 100 * (b[5] - a[5]) / t, t
+		}'
+}
+# Sample the queue and the alerter's backlog every 5 s into gauges.log.
+gauges() {
+	while :; do
+		curl -s "http://127.0.0.1:$PORT/metrics" | awk '
+			$1 == "ward_ingest_queue_depth" { q = $2 }
+			$1 == "ward_alerter_backlog" { a = $2 }
+			END { print q + 0, a + 0 }'
+		sleep 5
+	done >"$T/gauges.log"
 }
 if [ "$RATE" -gt 0 ]; then
 	"$BIN/loadgen" -u "http://127.0.0.1:$PORT" -t "$TOKEN" -c 4 -b 1000 \
@@ -74,11 +105,14 @@ if [ "$RATE" -gt 0 ]; then
 	LG=$!
 	sleep 5		# let ingest settle
 fi
-s0=$(stored); t0=$(date +%s.%N)
+gauges & GA=$!
+s0=$(sample)
 echo "== load: $(uptime | sed 's/.*load average: /load average /'), ingest -r $RATE"
 echo "== ward search (search_run on the hub's data, warm: 1 run, then $REPS timed)"
 "$BIN/bench_search" run -d "$T/data" -r "$REPS" -R "$SQLREPS" \
     -o "$T/q.sql" -t "$T/ours.tsv" || exit 1
+s1=$(sample)
+[ "$RATE" -gt 0 ] && ingest_report "ward search" "$s0" "$s1"
 echo "== the same queries in the sqlite3 shell over the same partitions (ATTACH, UNION ALL; median of $SQLREPS after 1 warm-up)"
 sqlite3 -readonly :memory: <"$T/q.sql" >"$T/sql.out" 2>&1
 awk -v R="$SQLREPS" '
@@ -95,16 +129,20 @@ awk -v R="$SQLREPS" '
 			printf "%d\t%.3f\n", q, v[int((m + 1) / 2)]
 		}
 	}' "$T/sql.out" | sort -n >"$T/sql.tsv"
+s2=$(sample)
 grep -v '^Run Time' "$T/sql.out" | head -5
-s1=$(stored); t1=$(date +%s.%N)
-awk -F '\t' 'NR == FNR { ours[$1] = $2; p99[$1] = $3; next }
-	{ printf "  query %d   ward p50 %9.2f ms   sqlite3 %9.1f ms   sqlite3/ward %7.1fx\n",
+n=$(grep -c '^Run Time: real' "$T/sql.out")
+[ "$n" -eq $((9 * (SQLREPS + 1))) ] ||
+    echo "search.sh: $n timings from the sqlite3 shell, $((9 * (SQLREPS + 1))) expected"
+# Pair the rows by query number (ours.tsv: n, p50, p99; sql.tsv: n, median).
+awk -F '\t' 'FILENAME == ARGV[1] { ours[$1] = $2; next }
+	{ printf "  query %d   ward p50 %9.2f ms   sqlite3 %9.1f ms   sqlite3/ward %9.1fx\n",
 	    $1, ours[$1], $2, (ours[$1] > 0 ? $2 / ours[$1] : 0) }' \
     "$T/ours.tsv" "$T/sql.tsv"
 echo "   (query N: the Nth row of the table above, from 0; the sqlite3 shell times to 1 ms)"
-awk -v a="$s0" -v b="$s1" -v t0="$t0" -v t1="$t1" 'BEGIN {
-	printf "== ingest during the measurement: %.0f events/s stored (%d events in %.0f s)\n",
-	    (b - a) / (t1 - t0), b - a, t1 - t0 }'
+[ "$RATE" -gt 0 ] && ingest_report "the sqlite3 shell" "$s1" "$s2"
+[ "$RATE" -gt 0 ] && awk '{ if ($1 > q) q = $1; if ($2 > a) a = $2 }
+	END { printf "== pipeline queue depth at most %d, alerter backlog at most %d (of 64 before 429; sampled every 5 s)\n", q, a }' "$T/gauges.log"
 if [ "$MEM" -eq 1 ]; then
 	echo "== memory: one search, everything vs 50 lines (each in its own process)"
 	"$BIN/bench_search" mem -d "$T/data" -q '*' -l 50
