@@ -13,7 +13,11 @@
 # reused.  Each run starts a hub on a scratch data dir whose events/
 # links to the corpus partitions (the hub writes today's partition, which
 # the corpus never holds, so the corpus stays as built), runs loadgen -r
-# RATE against it, and measures while it runs.  Quick try: CORPUS=1000000.
+# RATE against it, and measures while it runs.  Quick try: CORPUS=1000000,
+# or SQL=0 (no sqlite3 shell) MEM=0 (no memory test) REPS=50.  For each
+# phase it reports what ingest stored against what loadgen offered, the
+# requests answered 429, the hub's CPU, and the highest pipeline queue and
+# alerter backlog seen (429 starts at 64).
 # The full run (corpus built) takes 15-20 min, most of it the sqlite3 shell's
 # full scans and the count-by queries; the memory test reads all 10M
 # events (~1 min).
@@ -26,6 +30,7 @@ CORPUS_DIR=${CORPUS_DIR:-/var/tmp/ward-bench-corpus-$CORPUS}
 RATE=${RATE:-25000}
 REPS=${REPS:-200}
 SQLREPS=${SQLREPS:-3}
+SQL=${SQL:-1}		# 0: skip the sqlite3 shell (quick tries)
 MEM=${MEM:-1}
 
 for t in bench_search loadgen; do
@@ -113,34 +118,36 @@ echo "== ward search (search_run on the hub's data, warm: 1 run, then $REPS time
     -o "$T/q.sql" -t "$T/ours.tsv" || exit 1
 s1=$(sample)
 [ "$RATE" -gt 0 ] && ingest_report "ward search" "$s0" "$s1"
-echo "== the same queries in the sqlite3 shell over the same partitions (ATTACH, UNION ALL; median of $SQLREPS after 1 warm-up)"
-sqlite3 -readonly :memory: <"$T/q.sql" >"$T/sql.out" 2>&1
-awk -v R="$SQLREPS" '
-	/^Run Time: real/ {
-		q = int(c / (R + 1)); r = c % (R + 1); c++
-		if (r > 0) { n[q]++; t[q, n[q]] = $4 * 1000 }	# r 0: warm-up
-	}
-	END {
-		for (q in n) {
-			m = n[q]
-			for (i = 1; i <= m; i++) v[i] = t[q, i]
-			for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
-				if (v[j] < v[i]) { x = v[i]; v[i] = v[j]; v[j] = x }
-			printf "%d\t%.3f\n", q, v[int((m + 1) / 2)]
+if [ "$SQL" -eq 1 ]; then
+	echo "== the same queries in the sqlite3 shell over the same partitions (ATTACH, UNION ALL; median of $SQLREPS after 1 warm-up)"
+	sqlite3 -readonly :memory: <"$T/q.sql" >"$T/sql.out" 2>&1
+	awk -v R="$SQLREPS" '
+		/^Run Time: real/ {
+			q = int(c / (R + 1)); r = c % (R + 1); c++
+			if (r > 0) { n[q]++; t[q, n[q]] = $4 * 1000 }	# r 0: warm-up
 		}
-	}' "$T/sql.out" | sort -n >"$T/sql.tsv"
-s2=$(sample)
-grep -v '^Run Time' "$T/sql.out" | head -5
-n=$(grep -c '^Run Time: real' "$T/sql.out")
-[ "$n" -eq $((9 * (SQLREPS + 1))) ] ||
-    echo "search.sh: $n timings from the sqlite3 shell, $((9 * (SQLREPS + 1))) expected"
-# Pair the rows by query number (ours.tsv: n, p50, p99; sql.tsv: n, median).
-awk -F '\t' 'FILENAME == ARGV[1] { ours[$1] = $2; next }
-	{ printf "  query %d   ward p50 %9.2f ms   sqlite3 %9.1f ms   sqlite3/ward %9.1fx\n",
-	    $1, ours[$1], $2, (ours[$1] > 0 ? $2 / ours[$1] : 0) }' \
-    "$T/ours.tsv" "$T/sql.tsv"
-echo "   (query N: the Nth row of the table above, from 0; the sqlite3 shell times to 1 ms)"
-[ "$RATE" -gt 0 ] && ingest_report "the sqlite3 shell" "$s1" "$s2"
+		END {
+			for (q in n) {
+				m = n[q]
+				for (i = 1; i <= m; i++) v[i] = t[q, i]
+				for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
+					if (v[j] < v[i]) { x = v[i]; v[i] = v[j]; v[j] = x }
+				printf "%d\t%.3f\n", q, v[int((m + 1) / 2)]
+			}
+		}' "$T/sql.out" | sort -n >"$T/sql.tsv"
+	s2=$(sample)
+	grep -v '^Run Time' "$T/sql.out" | head -5
+	n=$(grep -c '^Run Time: real' "$T/sql.out")
+	[ "$n" -eq $((9 * (SQLREPS + 1))) ] ||
+	    echo "search.sh: $n timings from the sqlite3 shell, $((9 * (SQLREPS + 1))) expected"
+	# Pair the rows by query number (ours.tsv: n, p50, p99; sql.tsv: n, median).
+	awk -F '\t' 'FILENAME == ARGV[1] { ours[$1] = $2; next }
+		{ printf "  query %d   ward p50 %9.2f ms   sqlite3 %9.1f ms   sqlite3/ward %9.1fx\n",
+		    $1, ours[$1], $2, (ours[$1] > 0 ? $2 / ours[$1] : 0) }' \
+	    "$T/ours.tsv" "$T/sql.tsv"
+	echo "   (query N: the Nth row of the table above, from 0; the sqlite3 shell times to 1 ms)"
+	[ "$RATE" -gt 0 ] && ingest_report "the sqlite3 shell" "$s1" "$s2"
+fi
 [ "$RATE" -gt 0 ] && awk '{ if ($1 > q) q = $1; if ($2 > a) a = $2 }
 	END { printf "== pipeline queue depth at most %d, alerter backlog at most %d (of 64 before 429; sampled every 5 s)\n", q, a }' "$T/gauges.log"
 if [ "$MEM" -eq 1 ]; then
