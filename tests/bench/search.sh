@@ -31,6 +31,7 @@ RATE=${RATE:-25000}
 REPS=${REPS:-200}
 SQLREPS=${SQLREPS:-3}
 SQL=${SQL:-1}		# 0: skip the sqlite3 shell (quick tries)
+CONNS=${CONNS:-4}	# loadgen's connections, each waiting for its ack
 MEM=${MEM:-1}
 
 for t in bench_search loadgen; do
@@ -72,7 +73,7 @@ until curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; do
 done
 TOKEN=$("$ROOT/bin/wardd" token add --data "$T/data" bench | tail -n 1)
 # The hub's counters now, one line: stored received throttled
-# rejected-requests hub-cpu-seconds.
+# rejected-requests hub-cpu-seconds time commits commit-seconds.
 sample() {
 	curl -s "http://127.0.0.1:$PORT/metrics" | awk -v now="$(date +%s)" \
 	    -v cpu="$(awk -v hz="$(getconf CLK_TCK)" \
@@ -81,7 +82,9 @@ sample() {
 		$1 == "ward_events_received_total" { r = $2 }
 		$1 == "ward_ingest_throttled_total" { t = $2 }
 		$1 == "ward_ingest_requests_rejected_total" { x = $2 }
-		END { print s + 0, r + 0, t + 0, x + 0, cpu, now }'
+		$1 == "ward_commit_latency_seconds_count" { n = $2 }
+		$1 == "ward_commit_latency_seconds_sum" { l = $2 }
+		END { print s + 0, r + 0, t + 0, x + 0, cpu, now, n + 0, l + 0 }'
 }
 # What ingest did between two samples, and what held it back.
 ingest_report() {
@@ -89,9 +92,12 @@ ingest_report() {
 		NR == 1 { split($0, a) } NR == 2 { split($0, b) }
 		END {
 			t = b[6] - a[6]; if (t < 1) t = 1
-			printf "== ingest during %s: %.0f events/s stored of %d offered (%.0f received), %d requests answered 429, %d refused otherwise, hub CPU %.0f%% of a core (%d s)\n",
+			c = b[7] - a[7]
+			printf "== ingest during %s: %.0f events/s stored of %d offered (%.0f received), %d requests answered 429, %d refused otherwise, hub CPU %.0f%% of a core, %d group commits of %.0f events taking %.0f ms on average (%d s)\n",
 			    what, (b[1] - a[1]) / t, rate, (b[2] - a[2]) / t,
-			    b[3] - a[3], b[4] - a[4], 100 * (b[5] - a[5]) / t, t
+			    b[3] - a[3], b[4] - a[4], 100 * (b[5] - a[5]) / t,
+			    c, (c > 0 ? (b[1] - a[1]) / c : 0),
+			    (c > 0 ? 1000 * (b[8] - a[8]) / c : 0), t
 		}'
 }
 # Sample the queue and the alerter's backlog every 5 s into gauges.log.
@@ -105,7 +111,7 @@ gauges() {
 	done >"$T/gauges.log"
 }
 if [ "$RATE" -gt 0 ]; then
-	"$BIN/loadgen" -u "http://127.0.0.1:$PORT" -t "$TOKEN" -c 4 -b 1000 \
+	"$BIN/loadgen" -u "http://127.0.0.1:$PORT" -t "$TOKEN" -c "$CONNS" -b 1000 \
 	    -r "$RATE" -d 3600 >"$T/loadgen.out" 2>&1 &
 	LG=$!
 	sleep 5		# let ingest settle
@@ -160,6 +166,10 @@ echo "== load at the end: $(uptime | sed 's/.*load average: //')"
 if [ -n "$LG" ]; then
 	kill "$LG" 2>/dev/null; wait "$LG" 2>/dev/null; LG=
 fi
-if grep -q 'ERROR\|error' "$T/hub.log"; then
-	echo "== hub log:"; grep -i 'error' "$T/hub.log" | head -5
+for w in "$T"/data/events/*.db-wal; do
+	[ -L "${w%-wal}" ] && continue		# the corpus's own
+	echo "== the partition ingest wrote: $(du -h "${w%-wal}" | cut -f1), its WAL $(du -h "$w" | cut -f1); $(grep -c 'checkpoint' "$T/hub.log") checkpoint warnings in the hub's log"
+done
+if grep -q 'ERROR\|error\|warning' "$T/hub.log"; then
+	echo "== hub log:"; grep -i 'error\|warning' "$T/hub.log" | sort -k3 | uniq -c -f2 | head -5
 fi
