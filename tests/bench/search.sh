@@ -170,6 +170,7 @@ for w in "$T"/data/events/*.db-wal; do
 	[ -L "${w%-wal}" ] && continue		# the corpus's own
 	echo "== the partition ingest wrote: $(du -h "${w%-wal}" | cut -f1), its WAL $(du -h "$w" | cut -f1); $(grep -c 'checkpoint' "$T/hub.log") checkpoint warnings in the hub's log"
 done
-if grep -q 'ERROR\|error\|warning' "$T/hub.log"; then
-	echo "== hub log:"; grep -i 'error\|warning' "$T/hub.log" | sort -k3 | uniq -c -f2 | head -5
+if grep -q ': error: \|: warning: ' "$T/hub.log"; then
+	echo "== hub log (first of each, with counts):"
+	grep ': error: \|: warning: ' "$T/hub.log" | uniq -c -f2 | head -5
 fi
