@@ -29,8 +29,11 @@
  *     Only rows that pass are read (plan "walk").
  * Without one, the utc index is walked with the whole filter in SQL.
  *
- * Aggregations run GROUP BY in each partition, driven by the FTS index
- * when there is an expression, and merge into a bounded table.
+ * Aggregations read the matching rows of each partition, driven by the
+ * FTS index when there is an expression.  count and histogram count in
+ * SQL; count by and top group the rows in C (a bounded hash table per
+ * thread, partitions shared among AGG_THREADS threads, merged at the end;
+ * see run_groups()).
  *
  * Each partition's time range is read from its meta table once and kept
  * in a process-wide cache for partitions of days before yesterday (keyed
