@@ -29,8 +29,11 @@
  *     Only rows that pass are read (plan "walk").
  * Without one, the utc index is walked with the whole filter in SQL.
  *
- * Aggregations run GROUP BY in each partition, driven by the FTS index
- * when there is an expression, and merge into a bounded table.
+ * Aggregations read the matching rows of each partition, driven by the
+ * FTS index when there is an expression.  count and histogram count in
+ * SQL; count by and top group the rows in C (a bounded hash table per
+ * thread, partitions shared among AGG_THREADS threads, merged at the end;
+ * see run_groups()).
  *
  * Each partition's time range is read from its meta table once and kept
  * in a process-wide cache for partitions of days before yesterday (keyed
@@ -45,6 +48,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +59,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "jsonfast.h"
 #include "normalize.h"
 #include "query.h"
 #include "search.h"
@@ -74,6 +79,8 @@
 #define CACHE_MAX	4096	/* partitions whose meta is cached */
 #define POOL_MAX	32	/* idle connections kept */
 #define MMAP_BYTES	"2147418112"	/* each maps up to 2 GB */
+#define AGG_THREADS	2	/* threads a count by runs partitions on,
+				   when opts->threads is 0 */
 
 enum bind_type { B_INT, B_TEXT, B_PTR };
 
@@ -140,7 +147,12 @@ struct run {
 	size_t			 errlen;
 	int64_t			 since, until;	/* utc bounds; 0 open */
 	struct timespec		 deadline;
-	int			 timed_out;
+	atomic_int		 timed_out;	/* set from any thread */
+	pthread_mutex_t		 mtx;		/* err, info->partitions and
+						   next_part, while workers
+						   run */
+	size_t			 next_part;	/* count by: the next
+						   partition a worker takes */
 	size_t			 limit;
 	size_t			 max_groups;
 	size_t			 fts_probe;
@@ -673,6 +685,30 @@ fn_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	(void)argc;
 }
 
+/* ward_get(doc, path): the text of the value at path ("details.user") in
+   the JSON document doc as it stands there (what doc -> '$.path' gives
+   for ward's compact documents), or NULL when there is none.  The
+   document is read as a blob: SQLite need not copy it to terminate it. */
+static void
+fn_get(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *doc, *path, *v;
+	size_t	 vlen;
+	int	 rc;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+	    (path = (const char *)sqlite3_value_text(argv[1])) == NULL)
+		return;
+	doc = sqlite3_value_blob(argv[0]);
+	rc = jsonfast_get(doc != NULL ? doc : "", (size_t)sqlite3_value_bytes(
+	    argv[0]), path, &v, &vlen);
+	if (rc == 1)
+		sqlite3_result_text(ctx, v, (int)vlen, SQLITE_TRANSIENT);
+	else if (rc == -1)
+		sqlite3_result_error(ctx, "malformed JSON", -1);
+}
+
 /* ---- time budget ------------------------------------------------------ */
 
 static int
@@ -755,11 +791,13 @@ seterr(struct run *r, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (r->err == NULL || r->errlen == 0 || r->err[0] != '\0')
-		return;
-	va_start(ap, fmt);
-	vsnprintf(r->err, r->errlen, fmt, ap);
-	va_end(ap);
+	pthread_mutex_lock(&r->mtx);
+	if (r->err != NULL && r->errlen > 0 && r->err[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(r->err, r->errlen, fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&r->mtx);
 }
 
 /*
@@ -1032,7 +1070,10 @@ part_open(struct run *r, struct part *p)
 		    sqlite3_create_function(p->db, "ward_leaf", 3,
 		    SQLITE_UTF8, NULL, fn_leaf, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_create_function(p->db, "ward_text", 2,
-		    SQLITE_UTF8, NULL, fn_text, NULL, NULL) != SQLITE_OK) {
+		    SQLITE_UTF8, NULL, fn_text, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_create_function(p->db, "ward_get", 2,
+		    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_get, NULL,
+		    NULL) != SQLITE_OK) {
 			seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
 			sqlite3_close_v2(p->db);
 			p->db = NULL;
@@ -1730,6 +1771,9 @@ struct group {
 	char		*row;	/* the row's JSON without its count */
 	uint64_t	 count;
 	int64_t		 bucket;
+	uint64_t	 hash;	/* of key */
+	uint64_t	 first;	/* count by: where its row was first seen,
+				   (partition << 40) | row within it */
 };
 
 struct groups {
@@ -1749,6 +1793,21 @@ hash(const char *s)
 	return h;
 }
 
+/* The group of key (hash h), or NULL. */
+static struct group *
+groups_find(const struct groups *gs, const char *key, uint64_t h)
+{
+	size_t	 j;
+
+	if (gs->cap == 0)
+		return NULL;
+	for (j = h & (gs->cap - 1); gs->g[j].key != NULL;
+	    j = (j + 1) & (gs->cap - 1))
+		if (gs->g[j].hash == h && strcmp(gs->g[j].key, key) == 0)
+			return &gs->g[j];
+	return NULL;
+}
+
 static int
 groups_grow(struct groups *gs)
 {
@@ -1760,7 +1819,7 @@ groups_grow(struct groups *gs)
 	for (i = 0; i < gs->cap; i++) {
 		if (gs->g[i].key == NULL)
 			continue;
-		for (j = hash(gs->g[i].key) & (cap - 1); ng[j].key != NULL;
+		for (j = gs->g[i].hash & (cap - 1); ng[j].key != NULL;
 		    j = (j + 1) & (cap - 1))
 			;
 		ng[j] = gs->g[i];
@@ -1771,19 +1830,21 @@ groups_grow(struct groups *gs)
 	return 0;
 }
 
-/* Add count to the group key (row made by the caller, taken here). */
+/* Add count to the group key (row made by the caller, taken here); a
+   new group was first seen at first. */
 static int
 groups_add(struct groups *gs, char *key, char *row, int64_t bucket,
-    uint64_t count)
+    uint64_t count, uint64_t first)
 {
+	uint64_t h = hash(key);
 	size_t	 j;
 
 	if (gs->cap == 0 || gs->n * 2 >= gs->cap)
 		if (groups_grow(gs) == -1)
 			goto nomem;
-	for (j = hash(key) & (gs->cap - 1); gs->g[j].key != NULL;
+	for (j = h & (gs->cap - 1); gs->g[j].key != NULL;
 	    j = (j + 1) & (gs->cap - 1))
-		if (strcmp(gs->g[j].key, key) == 0) {
+		if (gs->g[j].hash == h && strcmp(gs->g[j].key, key) == 0) {
 			gs->g[j].count += count;
 			free(key);
 			free(row);
@@ -1799,6 +1860,8 @@ groups_add(struct groups *gs, char *key, char *row, int64_t bucket,
 	gs->g[j].row = row;
 	gs->g[j].count = count;
 	gs->g[j].bucket = bucket;
+	gs->g[j].hash = h;
+	gs->g[j].first = first;
 	gs->n++;
 	return 0;
 nomem:
@@ -1817,6 +1880,7 @@ groups_free(struct groups *gs)
 		free(gs->g[i].row);
 	}
 	free(gs->g);
+	memset(gs, 0, sizeof(*gs));
 }
 
 static int
@@ -1837,57 +1901,304 @@ by_bucket(const void *a, const void *b)
 	return x->bucket < y->bucket ? -1 : x->bucket > y->bucket;
 }
 
-/* Append the JSON value of group column col (field f) to out, and the
-   merge key part to key. */
-static int
-group_value(sqlite3_stmt *st, int col, const struct query_field *f,
-    struct buf *out, struct buf *key)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-	int	 len = sqlite3_column_bytes(st, col);
-	char	 iso[TIME_ISO_LEN];
-	const char *name;
-	size_t	 k, start;
+/* ---- count by, top: rows grouped in C, partitions on several threads -- */
 
-	if (sqlite3_column_type(st, col) == SQLITE_NULL || t == NULL) {
-		if (buf_puts(out, "null") == -1)
-			return -1;
-		return buf_puts(key, "\x01n");
-	}
+/*
+ * The SQL reads, per matching row, the value of each field grouped on:
+ * a typed column, or for a field in the JSON document its text there,
+ * found by ward_get() (jsonfast_get()) without parsing the document: the
+ * text SQLite's doc -> '$.path' gives.  Rows are grouped in a hash table
+ * as they come: no SQL GROUP BY, whose sorter spilled to temporary files
+ * and cost more than reading the rows.
+ *
+ * Each worker thread takes the next partition (newest first) and groups
+ * into its own table, bounded by max_groups; the tables are merged at the
+ * end.  A group shows the values of the first row that made it in
+ * (partition order, then row order), as one thread reading partition
+ * after partition would.
+ */
+struct gval {
+	const char	*t;	/* text as SQLite or the document has it */
+	size_t		 len;
+	int		 null;	/* no value */
+};
+
+struct shard {
+	struct run	*r;
+	struct groups	 gs;
+	struct buf	 key, row;
+	pthread_t	 tid;
+	int		 started;
+	int		 rc;
+};
+
+/* The value of the k-th field in st's row. */
+static void
+by_value(sqlite3_stmt *st, int k, struct gval *v)
+{
+	const char *t;
+
+	v->null = 1;
+	if (sqlite3_column_type(st, k) == SQLITE_NULL ||
+	    (t = (const char *)sqlite3_column_text(st, k)) == NULL)
+		return;
+	v->t = t;
+	v->len = (size_t)sqlite3_column_bytes(st, k);
+	v->null = 0;
+}
+
+/* Append v's part of the merge key: typed text columns group without
+   case, the rest by their text; an event without a JSON field counts
+   under null (it shows as null), an empty typed column apart ("\x01n"). */
+static int
+key_put(struct buf *key, const struct query_field *f, const struct gval *v)
+{
+	size_t	 k, start = key->len;
+
+	if (v->null)
+		return buf_puts(key, f->type == QUERY_F_JSON ? "null\x01" :
+		    "\x01n");
+	if (buf_append(key, v->t, v->len) == -1)
+		return -1;
 	switch (f->type) {
 	case QUERY_F_UTC:
 	case QUERY_F_RECEIVED:
-		time_format(sqlite3_column_int64(st, col), iso);
-		if (buf_json_string(out, iso, strlen(iso)) == -1)
-			return -1;
-		break;
 	case QUERY_F_SEVERITY:
-		name = severity_name(sqlite3_column_int(st, col));
-		if (name == NULL)
-			name = "?";
-		if (buf_json_string(out, name, strlen(name)) == -1)
-			return -1;
-		break;
 	case QUERY_F_JSON:
-		/* doc -> path is already JSON text. */
-		if (buf_append(out, t, (size_t)len) == -1)
-			return -1;
-		return buf_append(key, t, (size_t)len) == -1 ||
-		    buf_puts(key, "\x01") == -1 ? -1 : 0;
+		break;
 	default:
-		if (buf_json_string(out, t, (size_t)len) == -1)
-			return -1;
-		/* The typed text columns group without case. */
-		start = key->len;
-		if (buf_append(key, t, (size_t)len) == -1)
-			return -1;
 		for (k = start; k < key->len; k++)
 			if (key->data[k] >= 'A' && key->data[k] <= 'Z')
 				key->data[k] += 32;
-		return buf_puts(key, "\x01");
 	}
-	return buf_append(key, t, (size_t)len) == -1 ||
-	    buf_puts(key, "\x01") == -1 ? -1 : 0;
+	return buf_puts(key, "\x01");
+}
+
+/* Append v (field f, column k of st) to a group's row as JSON. */
+static int
+row_put(struct buf *row, sqlite3_stmt *st, int k, const struct query_field *f,
+    const struct gval *v)
+{
+	char	 iso[TIME_ISO_LEN];
+	const char *name;
+
+	if (v->null)
+		return buf_puts(row, "null");
+	switch (f->type) {
+	case QUERY_F_UTC:
+	case QUERY_F_RECEIVED:
+		time_format(sqlite3_column_int64(st, k), iso);
+		return buf_json_string(row, iso, strlen(iso));
+	case QUERY_F_SEVERITY:
+		name = severity_name(sqlite3_column_int(st, k));
+		if (name == NULL)
+			name = "?";
+		return buf_json_string(row, name, strlen(name));
+	case QUERY_F_JSON:
+		/* Already JSON text. */
+		return buf_append(row, v->t, v->len);
+	default:
+		return buf_json_string(row, v->t, v->len);
+	}
+}
+
+/* Group the matching rows of partition pi into sh's table. */
+static int
+shard_part(struct shard *sh, size_t pi)
+{
+	struct run *r = sh->r;
+	struct part *p = &r->parts[pi];
+	const struct query *q = r->q;
+	struct gval v[QUERY_MAX_BY];
+	struct group *g;
+	uint64_t ord = 0;
+	size_t	 k;
+	int	 rc;
+
+	if (prepare(r, p, &r->sql, &p->st) == -1)
+		return -1;
+	while ((rc = sqlite3_step(p->st)) == SQLITE_ROW) {
+		buf_reset(&sh->key);
+		for (k = 0; k < q->nby; k++) {
+			by_value(p->st, (int)k, &v[k]);
+			if (key_put(&sh->key, &q->by[k], &v[k]) == -1)
+				goto nomem;
+		}
+		ord++;
+		if ((g = groups_find(&sh->gs, sh->key.data,
+		    hash(sh->key.data))) != NULL) {
+			g->count++;
+			continue;
+		}
+		if (sh->gs.n >= sh->gs.max) {
+			sh->gs.truncated = 1;
+			continue;
+		}
+		buf_reset(&sh->row);
+		if (buf_puts(&sh->row, "{") == -1)
+			goto nomem;
+		for (k = 0; k < q->nby; k++)
+			if ((k > 0 && buf_puts(&sh->row, ",") == -1) ||
+			    buf_json_string(&sh->row, q->by[k].path,
+			    strlen(q->by[k].path)) == -1 ||
+			    buf_puts(&sh->row, ":") == -1 ||
+			    row_put(&sh->row, p->st, (int)k, &q->by[k],
+			    &v[k]) == -1)
+				goto nomem;
+		if (groups_add(&sh->gs, strdup(sh->key.data),
+		    strdup(sh->row.data), 0, 1, (uint64_t)pi << 40 |
+		    (ord - 1)) == -1)
+			goto nomem;
+	}
+	if (rc != SQLITE_DONE) {
+		step_failed(r, p, rc);
+		return -1;
+	}
+	part_close(r, p);
+	return 0;
+nomem:
+	seterr(r, "out of memory");
+	return -1;
+}
+
+static void *
+shard_run(void *arg)
+{
+	struct shard *sh = arg;
+	struct run *r = sh->r;
+	size_t	 i;
+
+	for (;;) {
+		pthread_mutex_lock(&r->mtx);
+		i = r->next_part < r->nparts ? r->next_part++ : SIZE_MAX;
+		if (i != SIZE_MAX)
+			r->info->partitions++;
+		pthread_mutex_unlock(&r->mtx);
+		if (i == SIZE_MAX)
+			break;
+		if (shard_part(sh, i) == -1) {
+			sh->rc = -1;
+			pthread_mutex_lock(&r->mtx);
+			r->next_part = r->nparts;	/* the others stop */
+			pthread_mutex_unlock(&r->mtx);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Move from's groups into into (keeping each group's first row). */
+static int
+groups_merge(struct groups *into, struct groups *from)
+{
+	struct group *g, *f;
+	size_t	 i;
+
+	into->truncated |= from->truncated;
+	for (i = 0; i < from->cap; i++) {
+		g = &from->g[i];
+		if (g->key == NULL)
+			continue;
+		if ((f = groups_find(into, g->key, g->hash)) != NULL) {
+			f->count += g->count;
+			if (g->first < f->first) {
+				char	*t = f->row;
+
+				f->row = g->row;
+				g->row = t;
+				f->first = g->first;
+			}
+			continue;
+		}
+		if (groups_add(into, g->key, g->row, 0, g->count,
+		    g->first) == -1) {
+			g->key = g->row = NULL;
+			return -1;
+		}
+		g->key = g->row = NULL;
+	}
+	return 0;
+}
+
+/* Run a count by or top over every partition into gs. */
+static int
+run_groups(struct run *r, struct groups *gs)
+{
+	const struct query *q = r->q;
+	struct sql *s = &r->sql;
+	struct shard *sh;
+	size_t	 i, k, n;
+	int	 rc = 0;
+
+	sql_put(s, "SELECT ");
+	for (k = 0; k < q->nby; k++) {
+		const char *col = column(q->by[k].type);
+
+		if (k > 0)
+			sql_put(s, ", ");
+		if (col != NULL)
+			sql_put(s, col);
+		else {
+			sql_put(s, "ward_get(doc, ");
+			bind_owned(s, strdup(q->by[k].path));
+			sql_put(s, ")");
+		}
+	}
+	if (r->fts != NULL) {
+		/* Only the rows the FTS index admits, in rowid order. */
+		sql_put(s, " FROM (SELECT rowid AS fid FROM fts WHERE "
+		    "fts MATCH ");
+		bind_owned(s, strdup(r->fts));
+		sql_put(s, ") AS m CROSS JOIN events ON events.id = m.fid");
+		where_sql(r, s, T_COVERED);
+	} else {
+		sql_put(s, " FROM events");
+		where_sql(r, s, T_SQL);
+	}
+	if (s->nomem) {
+		seterr(r, "out of memory");
+		return -1;
+	}
+	n = r->o->threads > 0 ? (size_t)r->o->threads : AGG_THREADS;
+	if (n > r->nparts)
+		n = r->nparts;
+	if (n == 0)
+		n = 1;
+	if ((sh = calloc(n, sizeof(*sh))) == NULL) {
+		seterr(r, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		sh[i].r = r;
+		sh[i].gs.max = r->max_groups;
+		buf_init(&sh[i].key);
+		buf_init(&sh[i].row);
+	}
+	r->next_part = 0;
+	for (i = 1; i < n; i++)
+		sh[i].started = pthread_create(&sh[i].tid, NULL, shard_run,
+		    &sh[i]) == 0;
+	shard_run(&sh[0]);
+	for (i = 1; i < n; i++)
+		if (sh[i].started)
+			pthread_join(sh[i].tid, NULL);
+	for (i = 0; i < n; i++)
+		if (sh[i].rc == -1)
+			rc = -1;
+	for (i = 1; i < n && rc == 0; i++)
+		if (groups_merge(&sh[0].gs, &sh[i].gs) == -1) {
+			seterr(r, "out of memory");
+			rc = -1;
+		}
+	*gs = sh[0].gs;
+	memset(&sh[0].gs, 0, sizeof(sh[0].gs));
+	for (i = 0; i < n; i++) {
+		groups_free(&sh[i].gs);
+		buf_release(&sh[i].key);
+		buf_release(&sh[i].row);
+	}
+	free(sh);
+	return rc;
 }
 
 static int
@@ -1896,7 +2207,7 @@ run_aggregate(struct run *r)
 	const struct query *q = r->q;
 	struct sql *s = &r->sql;
 	struct groups gs;
-	struct buf row, key;
+	struct buf row;
 	uint64_t total = 0;
 	size_t	 i, k, nout;
 	int	 rc = -1, ncols = 0;
@@ -1905,7 +2216,11 @@ run_aggregate(struct run *r)
 	memset(&gs, 0, sizeof(gs));
 	gs.max = r->max_groups;
 	buf_init(&row);
-	buf_init(&key);
+	if (q->agg == QUERY_AGG_COUNT_BY || q->agg == QUERY_AGG_TOP) {
+		if (run_groups(r, &gs) == -1)
+			goto fail;
+		goto out;
+	}
 	sql_put(s, "SELECT ");
 	switch (q->agg) {
 	case QUERY_AGG_COUNT:
@@ -1921,11 +2236,6 @@ run_aggregate(struct run *r)
 		ncols = 1;
 		break;
 	default:
-		for (k = 0; k < q->nby; k++) {
-			key_sql(s, &q->by[k], 1);
-			sql_put(s, ", ");
-		}
-		ncols = (int)q->nby;
 		break;
 	}
 	if (r->fts != NULL) {
@@ -1963,28 +2273,7 @@ run_aggregate(struct run *r)
 				char *kk;
 
 				if (asprintf(&kk, "%" PRId64, b) == -1 ||
-				    groups_add(&gs, kk, NULL, b, c) == -1) {
-					seterr(r, "out of memory");
-					goto fail;
-				}
-			} else {
-				buf_reset(&row);
-				buf_reset(&key);
-				buf_puts(&row, "{");
-				for (k = 0; k < q->nby; k++) {
-					if (k > 0)
-						buf_puts(&row, ",");
-					buf_json_string(&row, q->by[k].path,
-					    strlen(q->by[k].path));
-					buf_puts(&row, ":");
-					if (group_value(p->st, (int)k,
-					    &q->by[k], &row, &key) == -1)
-						break;
-				}
-				if (k < q->nby || row.data == NULL ||
-				    buf_puts(&key, "") == -1 ||
-				    groups_add(&gs, strdup(key.data),
-				    strdup(row.data), 0, c) == -1) {
+				    groups_add(&gs, kk, NULL, b, c, 0) == -1) {
 					seterr(r, "out of memory");
 					goto fail;
 				}
@@ -2005,6 +2294,7 @@ run_aggregate(struct run *r)
 		rc = 0;
 		goto fail;
 	}
+out:
 	/* Pack the groups and order them. */
 	for (i = k = 0; i < gs.cap; i++)
 		if (gs.g[i].key != NULL)
@@ -2045,7 +2335,6 @@ fail:
 	r->info->truncated = gs.truncated;
 	groups_free(&gs);
 	buf_release(&row);
-	buf_release(&key);
 	return rc;
 }
 
@@ -2096,6 +2385,7 @@ search_exec(const char *datadir, const struct query *q,
 		r.deadline.tv_nsec -= 1000000000L;
 	}
 	r.fts_probe = o->fts_probe > 0 ? o->fts_probe : FTS_PROBE;
+	pthread_mutex_init(&r.mtx, NULL);
 	sql_init(&r.sql);
 	sql_init(&r.sqlf);
 	sql_init(&r.count);
@@ -2127,6 +2417,7 @@ search_exec(const char *datadir, const struct query *q,
 	sql_release(&r.check);
 	free(r.fts);
 	buf_release(&r.line);
+	pthread_mutex_destroy(&r.mtx);
 	if (rc == -1 && err != NULL && errlen > 0 && err[0] == '\0')
 		snprintf(err, errlen, "search failed");
 	return rc;

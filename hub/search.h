@@ -31,6 +31,8 @@ struct search_opts {
 				   before it walks utc instead; 0: default */
 	int	 force_plan;	/* tests: 0 (choose), SEARCH_PLAN_WALK or
 				   SEARCH_PLAN_CHECK */
+	int	 threads;	/* threads a count by or top reads
+				   partitions on; 0: 2 */
 };
 
 /* Plans a test may force on every partition when the filter implies an

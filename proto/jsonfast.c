@@ -1229,3 +1229,145 @@ jsonfast_dump(struct buf *out, const json_t *v)
 	out->data[out->len] = '\0';
 	return 0;
 }
+
+/* ---- finding one value without parsing -------------------------------- */
+
+/* Bytes in x equal to '"' or '\\' (exact up to the lowest flagged). */
+static inline uint64_t
+quote_stops(uint64_t x)
+{
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+
+	return ((q - ONES) & ~q) | ((b - ONES) & ~b);
+}
+
+/* The end of the string opening at p[i] ('"'): the index past its closing
+   quote, or 0 when it is not closed. */
+static size_t
+get_string_end(const unsigned char *p, size_t len, size_t i)
+{
+	for (i++; i < len; ) {
+#if JF_SWAR
+		while (len - i >= 8) {
+			uint64_t x, m;
+
+			memcpy(&x, p + i, 8);
+			if ((m = quote_stops(x) & HIGHS) != 0) {
+				i += __builtin_ctzll(m) >> 3;
+				break;
+			}
+			i += 8;
+		}
+		if (i >= len)
+			break;
+#endif
+		if (p[i] == '"')
+			return i + 1;
+		i += p[i] == '\\' ? 2 : 1;
+	}
+	return 0;
+}
+
+static size_t
+get_ws(const unsigned char *p, size_t len, size_t i)
+{
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
+	    p[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* The end of the value starting at p[i] (no whitespace before it), or 0
+   when it does not end inside p. */
+static size_t
+get_value_end(const unsigned char *p, size_t len, size_t i)
+{
+	size_t	 depth = 0;
+
+	if (i >= len)
+		return 0;
+	if (p[i] != '{' && p[i] != '[' && p[i] != '"') {
+		/* A number or a literal: up to a delimiter. */
+		while (i < len && p[i] != ',' && p[i] != '}' && p[i] != ']' &&
+		    p[i] != ' ' && p[i] != '\t' && p[i] != '\n' &&
+		    p[i] != '\r' && p[i] != ':' && p[i] != '"')
+			i++;
+		return i;
+	}
+	while (i < len) {
+		switch (p[i]) {
+		case '"':
+			if ((i = get_string_end(p, len, i)) == 0)
+				return 0;
+			if (depth == 0)
+				return i;
+			continue;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (depth-- == 0)
+				return 0;
+			if (depth == 0)
+				return i + 1;
+			break;
+		}
+		i++;
+	}
+	return 0;
+}
+
+int
+jsonfast_get(const char *doc, size_t len, const char *path,
+    const char **val, size_t *vlen)
+{
+	const unsigned char *p = (const unsigned char *)doc;
+	const char *seg = path, *dot;
+	size_t	 i = get_ws(p, len, 0), ks, ke, n, end;
+
+	for (;;) {
+		dot = strchr(seg, '.');
+		n = dot != NULL ? (size_t)(dot - seg) : strlen(seg);
+		if (i >= len)
+			return -1;
+		if (p[i] != '{')
+			return 0;	/* not an object: nothing there */
+		i = get_ws(p, len, i + 1);
+		if (i < len && p[i] == '}')
+			return 0;
+		for (;;) {
+			if (i >= len || p[i] != '"')
+				return -1;
+			ks = i + 1;
+			if ((i = get_string_end(p, len, i)) == 0)
+				return -1;
+			ke = i - 1;
+			i = get_ws(p, len, i);
+			if (i >= len || p[i] != ':')
+				return -1;
+			i = get_ws(p, len, i + 1);
+			if (ke - ks == n && memcmp(p + ks, seg, n) == 0)
+				break;
+			if ((i = get_value_end(p, len, i)) == 0)
+				return -1;
+			i = get_ws(p, len, i);
+			if (i >= len)
+				return -1;
+			if (p[i] == '}')
+				return 0;
+			if (p[i] != ',')
+				return -1;
+			i = get_ws(p, len, i + 1);
+		}
+		if (dot == NULL)
+			break;
+		seg = dot + 1;
+	}
+	if ((end = get_value_end(p, len, i)) == 0 || end == i)
+		return -1;
+	*val = doc + i;
+	*vlen = end - i;
+	return 1;
+}

@@ -76,4 +76,20 @@ json_t	*jsonfast_parse(const char *p, size_t len, size_t *used,
  */
 int	 jsonfast_dump(struct buf *out, const json_t *v);
 
+/*
+ * Find the value at path (object keys joined by '.', "details.username")
+ * in the JSON text doc[0..len) without parsing the rest of it.  Returns 1
+ * with *val and *vlen the value's text exactly as it stands in doc (a
+ * string with its quotes and escapes, a container with everything
+ * inside); 0 when the path leads nowhere (a key is missing, or a step
+ * meets something that is not an object); -1 when doc is not JSON enough
+ * to tell.  Keys compare byte for byte as written (escapes undecoded) and
+ * the first of duplicate keys wins, as SQLite's doc -> '$.path' finds
+ * them in the compact documents ward stores.  Only what the walk passes
+ * over is looked at: the rest of doc is not validated.  *val points into
+ * doc.
+ */
+int	 jsonfast_get(const char *doc, size_t len, const char *path,
+	    const char **val, size_t *vlen);
+
 #endif

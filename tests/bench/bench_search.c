@@ -4,6 +4,7 @@
  *
  *   bench_search build -d DATADIR [-n EVENTS] [-D DAYS] [-s SEED]
  *   bench_search run -d DATADIR [-r REPS] [-R SQLREPS] [-o SQLFILE]
+ *                    [-t TSV] [-q QUERY] [-T THREADS]
  *   bench_search mem -d DATADIR [-q QUERY] [-l LIMIT]
  *
  * build writes EVENTS MozDef-shaped sshd events (as tests/bench/loadgen
@@ -14,7 +15,11 @@
  *
  * run times every query of the table below REPS times (aggregations
  * AGG_REPS times), after one warm-up run, through search_run(), and
- * prints p50, p99 and max in ms with the rows returned.  With -o it also writes, for the sqlite3 shell, the same
+ * prints p50, p99 and max in ms with the rows returned, and p50 and p99 of
+ * the CPU time the process spent on a run (all threads: a wall time far
+ * above its CPU time is time spent waiting for a core) (with -q, only the
+ * query of the table whose text is QUERY; -T sets the threads a count by
+ * runs on).  With -o it also writes, for the sqlite3 shell, the same
  * queries as a user would type them over the partitions (ATTACHed), each
  * 1 + SQLREPS times under .timer on (one "Run Time" line each, in table
  * order); search.sh runs that file and compares.
@@ -91,6 +96,16 @@ static const struct bq queries[] = {
 	  "(SELECT rowid FROM %s.fts WHERE fts MATCH 'alice') GROUP BY 1", 1 },
 	{ NULL, NULL, NULL, 0 }
 };
+
+/* CPU time of the whole process (every thread), ms. */
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 static double
 now_ms(void)
@@ -368,15 +383,17 @@ write_sql(const char *data, const char *file, int reps)
 }
 
 static int
-run(const char *data, int reps, const char *tsv)
+run(const char *data, int reps, const char *tsv, const char *only,
+    int threads)
 {
 	FILE	*tf = NULL;
 	struct search_opts o;
 	struct sink k = { 0, 0, 0, 0 };
-	double	*ms, t;
+	double	*ms, *cpu, t, c0;
 	int	 i, r, n;
 
-	if ((ms = calloc((size_t)reps, sizeof *ms)) == NULL)
+	if ((ms = calloc((size_t)reps, sizeof *ms)) == NULL ||
+	    (cpu = calloc((size_t)reps, sizeof *cpu)) == NULL)
 		return 1;
 	if (tsv != NULL && (tf = fopen(tsv, "w")) == NULL) {
 		perror(tsv);
@@ -385,29 +402,37 @@ run(const char *data, int reps, const char *tsv)
 	memset(&o, 0, sizeof o);
 	o.limit = 50;
 	o.timeout_ms = 600000;
-	printf("%-26s %-42s %6s %8s %8s %8s\n", "query", "text", "rows",
-	    "p50 ms", "p99 ms", "max ms");
+	o.threads = threads;
+	printf("%-26s %-42s %6s %8s %8s %8s %8s %8s\n", "query", "text",
+	    "rows", "p50 ms", "p99 ms", "max ms", "cpu p50", "cpu p99");
 	for (i = 0; queries[i].name != NULL; i++) {
+		if (only != NULL && strcmp(only, queries[i].q) != 0)
+			continue;
 		/* Aggregations take seconds: a few runs, the median. */
 		n = queries[i].agg && reps > AGG_REPS ? AGG_REPS : reps;
 		o.limit = queries[i].agg ? 100000 : 50;
 		if (time_one(data, queries[i].q, &o, &k) < 0)
 			return 1;
 		for (r = 0; r < n; r++) {
+			c0 = cpu_ms();
 			if ((t = time_one(data, queries[i].q, &o, &k)) < 0)
 				return 1;
+			cpu[r] = cpu_ms() - c0;
 			ms[r] = t;
 		}
 		qsort(ms, (size_t)n, sizeof *ms, dbl_cmp);
-		printf("%-26s %-42s %6zu %8.2f %8.2f %8.2f\n",
+		qsort(cpu, (size_t)n, sizeof *cpu, dbl_cmp);
+		printf("%-26s %-42s %6zu %8.2f %8.2f %8.2f %8.2f %8.2f\n",
 		    queries[i].name, queries[i].q, k.lines, ms[n / 2],
-		    ms[(n * 99 + 99) / 100 - 1], ms[n - 1]);
+		    ms[(n * 99 + 99) / 100 - 1], ms[n - 1], cpu[n / 2],
+		    cpu[(n * 99 + 99) / 100 - 1]);
 		fflush(stdout);
 		if (tf != NULL)
 			fprintf(tf, "%d\t%.3f\t%.3f\n", i, ms[n / 2],
 			    ms[(n * 99 + 99) / 100 - 1]);
 	}
 	free(ms);
+	free(cpu);
 	if (tf != NULL)
 		fclose(tf);
 	return 0;
@@ -451,7 +476,7 @@ usage(void)
 	fprintf(stderr, "usage: bench_search build -d datadir [-n events] "
 	    "[-D days] [-s seed]\n"
 	    "       bench_search run -d datadir [-r reps] [-R sqlreps] "
-	    "[-o sqlfile] [-t tsv]\n"
+	    "[-o sqlfile] [-t tsv] [-q query] [-T threads]\n"
 	    "       bench_search mem -d datadir [-q query] [-l limit]\n");
 	exit(2);
 }
@@ -462,7 +487,7 @@ main(int argc, char **argv)
 	const char *cmd, *data = NULL, *sqlfile = NULL, *q = "*", *tsv = NULL;
 	long	 total = 10000000;
 	size_t	 limit = 50;
-	int	 c, days = 4, reps = 100, sqlreps = 5;
+	int	 c, days = 4, reps = 100, sqlreps = 5, threads = 0;
 	uint32_t seed = 1;
 
 	if (argc < 2)
@@ -470,7 +495,7 @@ main(int argc, char **argv)
 	cmd = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt(argc, argv, "d:n:D:s:r:R:o:q:l:t:")) != -1) {
+	while ((c = getopt(argc, argv, "d:n:D:s:r:R:o:q:l:t:T:")) != -1) {
 		switch (c) {
 		case 'd': data = optarg; break;
 		case 'n': total = atol(optarg); break;
@@ -482,6 +507,7 @@ main(int argc, char **argv)
 		case 'q': q = optarg; break;
 		case 'l': limit = (size_t)atol(optarg); break;
 		case 't': tsv = optarg; break;
+		case 'T': threads = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -495,7 +521,8 @@ main(int argc, char **argv)
 			perror(sqlfile);
 			return 1;
 		}
-		return run(data, reps, tsv);
+		return run(data, reps, tsv, strcmp(q, "*") != 0 ? q : NULL,
+		    threads);
 	}
 	if (strcmp(cmd, "mem") == 0)
 		return mem(data, q, limit);

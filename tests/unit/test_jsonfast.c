@@ -512,6 +512,106 @@ round_trips_an_event(void **state)
 	json_decref(back);
 }
 
+/* jsonfast_get: one value found by path, its text as written. */
+struct gcase {
+	const char	*doc;
+	const char	*path;
+	int		 rc;
+	const char	*val;	/* rc 1 */
+};
+
+static void
+gets_values_by_path(void **state)
+{
+	static const struct gcase t[] = {
+		{ "{\"a\":1}", "a", 1, "1" },
+		{ " { \"a\" : \"x\" } ", "a", 1, "\"x\"" },
+		{ "{\"a\":null}", "a", 1, "null" },
+		{ "{\"a\":true,\"b\":false}", "b", 1, "false" },
+		{ "{\"a\":-1.5e+3,\"b\":2}", "a", 1, "-1.5e+3" },
+		{ "{\"d\":{\"u\":\"alice\",\"n\":7}}", "d.u", 1, "\"alice\"" },
+		{ "{\"d\":{\"u\":\"alice\",\"n\":7}}", "d.n", 1, "7" },
+		{ "{\"d\":{\"u\":[1,{\"x\":\"}\"}]}}", "d.u", 1,
+		  "[1,{\"x\":\"}\"}]" },
+		{ "{\"d\":{\"u\":{}}}", "d", 1, "{\"u\":{}}" },
+		/* keys and values holding quotes, escapes, braces, dots */
+		{ "{\"a\\\"b\":1,\"a\":\"q\\\"}{,\\\\\"}", "a", 1,
+		  "\"q\\\"}{,\\\\\"" },
+		{ "{\"x\":\"a.b\",\"a.b\":1,\"a\":{\"b\":2}}", "a.b", 1, "2" },
+		{ "{\"s\":\"\\u00e9\\n\",\"t\":\"\xc3\xa9\"}", "s", 1,
+		  "\"\\u00e9\\n\"" },
+		{ "{\"s\":\"\\u00e9\\n\",\"t\":\"\xc3\xa9\"}", "t", 1,
+		  "\"\xc3\xa9\"" },
+		/* the first of duplicate keys */
+		{ "{\"a\":1,\"a\":2}", "a", 1, "1" },
+		/* a key nested elsewhere is not a top-level one */
+		{ "{\"b\":{\"a\":1},\"c\":[{\"a\":2}]}", "a", 0, NULL },
+		{ "{\"b\":{\"a\":1},\"a\":3}", "a", 1, "3" },
+		/* nowhere */
+		{ "{}", "a", 0, NULL },
+		{ "{\"a\":1}", "b", 0, NULL },
+		{ "{\"a\":1}", "a.b", 0, NULL },
+		{ "{\"a\":[{\"b\":1}]}", "a.b", 0, NULL },
+		{ "{\"a\":\"{\\\"b\\\":1}\"}", "a.b", 0, NULL },
+		{ "[1,2]", "a", 0, NULL },
+		{ "{\"ab\":1,\"abc\":2}", "a", 0, NULL },
+		/* not JSON enough to tell */
+		{ "", "a", -1, NULL },
+		{ "{\"a\":1", "b", -1, NULL },
+		{ "{\"a\":\"x", "a", -1, NULL },
+		{ "{\"a\" 1}", "a", -1, NULL },
+		{ "{a:1}", "a", -1, NULL },
+		{ "{\"a\":[1,2}", "b", -1, NULL },
+		{ "{\"a\":", "a", -1, NULL },
+		{ "{\"a\":\"\\", "b", -1, NULL },
+	};
+	const char *v;
+	size_t	 i, vl;
+	int	 rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		v = NULL;
+		vl = 0;
+		rc = jsonfast_get(t[i].doc, strlen(t[i].doc), t[i].path, &v,
+		    &vl);
+		if (rc != t[i].rc)
+			fail_msg("case %zu (%s in %s): %d, want %d", i,
+			    t[i].path, t[i].doc, rc, t[i].rc);
+		if (rc == 1 && (vl != strlen(t[i].val) ||
+		    memcmp(v, t[i].val, vl) != 0))
+			fail_msg("case %zu: '%.*s', want '%s'", i, (int)vl, v,
+			    t[i].val);
+	}
+}
+
+/* Every prefix of a document either finds the value inside the prefix
+   or says it cannot tell; it never reads past the length given. */
+static void
+get_stays_inside(void **state)
+{
+	static const char doc[] = "{\"a\":{\"b\":[1,\"x\\\"y\",{\"c\":null}]},"
+	    "\"d\":\"tail\"}";
+	char	*cp;
+	const char *v;
+	size_t	 n, vl;
+	int	 rc;
+
+	(void)state;
+	for (n = 0; n < sizeof(doc) - 1; n++) {
+		cp = malloc(n + 1);
+		assert_non_null(cp);
+		memcpy(cp, doc, n);
+		rc = jsonfast_get(cp, n, "d", &v, &vl);
+		assert_int_equal(rc, n < sizeof(doc) - 2 ? -1 : 1);
+		rc = jsonfast_get(cp, n, "a.b", &v, &vl);
+		assert_true(rc == -1 || (rc == 1 && v + vl <= cp + n));
+		free(cp);
+	}
+	assert_int_equal(jsonfast_get(doc, sizeof(doc) - 1, "d", &v, &vl), 1);
+	assert_int_equal(vl, 6);
+}
+
 int
 main(void)
 {
@@ -525,6 +625,8 @@ main(void)
 		cmocka_unit_test(dumps_like_jansson),
 		cmocka_unit_test(dump_refuses_too_deep),
 		cmocka_unit_test(round_trips_an_event),
+		cmocka_unit_test(gets_values_by_path),
+		cmocka_unit_test(get_stays_inside),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

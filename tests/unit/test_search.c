@@ -85,6 +85,8 @@ make_doc(int64_t utc, int64_t received, uint32_t i)
 	if (rnd(3) == 0)
 		json_object_set_new(details, "username",
 		    json_string(rnd(2) ? "root" : "Robert"));
+	if (i % 17 == 5)	/* a number written as a string */
+		json_object_set_new(details, "port", json_string("22"));
 	if (rnd(4) == 0)
 		json_object_set_new(details, "note", json_null());
 	tags = json_array();
@@ -596,6 +598,18 @@ time_bounds_span_day_boundaries(void **state)
 }
 
 /* Counts by a key computed in memory, for the aggregation checks. */
+/* A group's value as a key: its JSON text, so 22 and "22" differ; an
+   event without the field counts under null. */
+static void
+value_key(const json_t *v, char *key, size_t len)
+{
+	char	*t = v != NULL ? json_dumps(v, JSON_COMPACT |
+	    JSON_ENCODE_ANY) : NULL;
+
+	snprintf(key, len, "%s", t != NULL ? t : "null");
+	free(t);
+}
+
 static size_t
 ref_count(const char *text, const char *path, int fold, char keys[][64],
     size_t *counts)
@@ -615,13 +629,7 @@ ref_count(const char *text, const char *path, int fold, char keys[][64],
 		if (v == NULL && strncmp(path, "details.", 8) == 0)
 			v = json_object_get(json_object_get(evs[i].doc,
 			    "details"), path + 8);
-		if (json_is_string(v))
-			snprintf(key, sizeof(key), "%s", json_string_value(v));
-		else if (json_is_integer(v))
-			snprintf(key, sizeof(key), "%lld",
-			    (long long)json_integer_value(v));
-		else
-			snprintf(key, sizeof(key), "null");
+		value_key(v, key, sizeof(key));
 		if (fold)
 			for (k = 0; key[k]; k++)
 				key[k] = (char)tolower((unsigned char)key[k]);
@@ -659,13 +667,7 @@ check_count_by(const char *text, const char *field, int fold)
 		assert_true(c <= last);		/* largest first */
 		last = c;
 		v = json_object_get(j, field);
-		if (json_is_string(v))
-			snprintf(key, sizeof(key), "%s", json_string_value(v));
-		else if (json_is_integer(v))
-			snprintf(key, sizeof(key), "%lld",
-			    (long long)json_integer_value(v));
-		else
-			snprintf(key, sizeof(key), "null");
+		value_key(v, key, sizeof(key));
 		if (fold)
 			for (k = 0; key[k]; k++)
 				key[k] = (char)tolower((unsigned char)key[k]);
@@ -764,6 +766,195 @@ aggregations_merge_partitions(void **state)
 	assert_int_equal(ls.n, 2);
 	assert_true(info.truncated);
 	lines_free(&ls);
+}
+
+/*
+ * count by against SQLite's own JSON: for every event query_match()
+ * accepts, each field's value is what doc -> '$.field' gives for its
+ * stored (compact) document, "null" when there is none, without case for
+ * the typed text fields; the search's groups must be exactly those, with
+ * the same counts, whatever the number of threads.
+ */
+#define REF_KEY	512
+
+static int
+typed_text(const char *f)
+{
+	return strcmp(f, "hostname") == 0 || strcmp(f, "category") == 0 ||
+	    strcmp(f, "processname") == 0 || strcmp(f, "source") == 0;
+}
+
+static void
+fold(char *k)
+{
+	for (; *k != '\0'; k++)
+		*k = (char)tolower((unsigned char)*k);
+}
+
+static void
+check_count_by_sqlite(const char *text, const char **fields, size_t nf,
+    int threads)
+{
+	static char keys[NEV][REF_KEY];
+	size_t	 counts[NEV], n = 0, i, k, g;
+	struct search_opts o = { 0 };
+	struct lines ls = { 0 };
+	struct query_error e;
+	struct query *q;
+	sqlite3	*db;
+	sqlite3_stmt *st;
+	char	 qs[256], key[REF_KEY], path[96];
+	json_int_t total = 0, matches = 0;
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT ifnull(? -> ?, "
+	    "'null')", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(query_parse(text, NOW, &q, &e), 0);
+	for (i = 0; i < nev; i++) {
+		char	*doc;
+
+		if (!query_match(q, evs[i].doc))
+			continue;
+		doc = json_dumps(evs[i].doc, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER);
+		matches++;
+		key[0] = '\0';
+		for (k = 0; k < nf; k++) {
+			snprintf(path, sizeof(path), "$.%s", fields[k]);
+			sqlite3_bind_text(st, 1, doc, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			strncat(key, (const char *)sqlite3_column_text(st, 0),
+			    sizeof(key) - strlen(key) - 2);
+			strcat(key, "\x01");
+			sqlite3_reset(st);
+		}
+		free(doc);
+		for (k = 0; k < nf; k++)
+			if (typed_text(fields[k]))
+				fold(key);	/* only typed fields in tests
+						   that fold */
+		for (g = 0; g < n; g++)
+			if (strcmp(keys[g], key) == 0)
+				break;
+		if (g == n) {
+			snprintf(keys[n], REF_KEY, "%s", key);
+			counts[n++] = 0;
+		}
+		counts[g]++;
+	}
+	query_free(q);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+
+	snprintf(qs, sizeof(qs), "%s | count by ", text);
+	for (k = 0; k < nf; k++) {
+		if (k > 0)
+			strcat(qs, ", ");
+		strcat(qs, fields[k]);
+	}
+	o.threads = threads;
+	o.limit = NEV;
+	assert_int_equal(search(qs, &o, &ls, NULL), 0);
+	if (ls.n != n)
+		fail_msg("'%s' (%d threads): %zu groups, want %zu", qs,
+		    threads, ls.n, n);
+	for (i = 0; i < ls.n; i++) {
+		json_t	*j = json_loads(ls.l[i], 0, NULL);
+		json_int_t c = json_integer_value(json_object_get(j, "count"));
+
+		assert_non_null(j);
+		key[0] = '\0';
+		for (k = 0; k < nf; k++) {
+			char	*t = json_dumps(json_object_get(j, fields[k]),
+			    JSON_COMPACT | JSON_ENCODE_ANY |
+			    JSON_PRESERVE_ORDER);
+
+			assert_non_null(t);
+			strncat(key, t, sizeof(key) - strlen(key) - 2);
+			strcat(key, "\x01");
+			free(t);
+		}
+		for (k = 0; k < nf; k++)
+			if (typed_text(fields[k]))
+				fold(key);
+		for (g = 0; g < n; g++)
+			if (strcmp(keys[g], key) == 0)
+				break;
+		if (g == n || (json_int_t)counts[g] != c)
+			fail_msg("'%s' (%d threads): group %s count %lld%s",
+			    qs, threads, ls.l[i], (long long)c, g == n ?
+			    " not expected" : "");
+		total += c;
+		json_decref(j);
+	}
+	assert_int_equal(total, matches);
+	lines_free(&ls);
+}
+
+static void
+count_by_agrees_with_sqlite_json(void **state)
+{
+	static const char *f_note[] = { "details.note" };
+	static const char *f_port[] = { "details.port" };
+	static const char *f_tags[] = { "tags" };
+	static const char *f_details[] = { "details" };
+	static const char *f_deep[] = { "details.port.x" };
+	static const char *f_none[] = { "nosuchfield" };
+	static const char *f_two[] = { "hostname", "details.username" };
+	static const char *f_three[] = { "details.port", "category",
+	    "details.note" };
+	int	 t;
+
+	(void)state;
+	for (t = 1; t <= 3; t++) {
+		/* null and missing are one group */
+		check_count_by_sqlite("*", f_note, 1, t);
+		/* 22 and "22" are two */
+		check_count_by_sqlite("*", f_port, 1, t);
+		check_count_by_sqlite("failed", f_port, 1, t);
+		/* arrays and objects group by their JSON text */
+		check_count_by_sqlite("*", f_tags, 1, t);
+		check_count_by_sqlite("*", f_details, 1, t);
+		check_count_by_sqlite("*", f_deep, 1, t);
+		check_count_by_sqlite("*", f_none, 1, t);
+		check_count_by_sqlite("*", f_two, 2, t);
+		check_count_by_sqlite("hostname:web02 OR password", f_two, 2,
+		    t);
+		check_count_by_sqlite("severity:>=NOTICE", f_three, 3, t);
+		check_count_by_sqlite("nothingmatchesthis", f_two, 2, t);
+	}
+}
+
+/* The rows of a count by, spelling of each group included (the first
+   event's, in partition order), are the same on any number of threads. */
+static void
+count_by_is_the_same_on_any_threads(void **state)
+{
+	static const char *qs[] = { "* | count by hostname",
+	    "* | count by hostname, details.username",
+	    "failed | top 2 hostname", "* | count by details.bytes" };
+	struct search_opts o = { 0 };
+	struct lines one = { 0 }, many = { 0 };
+	size_t	 i, k;
+	int	 t;
+
+	(void)state;
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		o.limit = NEV;
+		o.threads = 1;
+		assert_int_equal(search(qs[i], &o, &one, NULL), 0);
+		assert_true(one.n > 0);
+		for (t = 2; t <= 4; t++) {
+			o.threads = t;
+			assert_int_equal(search(qs[i], &o, &many, NULL), 0);
+			assert_int_equal(many.n, one.n);
+			for (k = 0; k < one.n; k++)
+				assert_string_equal(many.l[k], one.l[k]);
+			lines_free(&many);
+		}
+		lines_free(&one);
+	}
 }
 
 static void
@@ -892,6 +1083,8 @@ main(void)
 		cmocka_unit_test(newest_first_across_partitions_and_limit),
 		cmocka_unit_test(time_bounds_span_day_boundaries),
 		cmocka_unit_test(aggregations_merge_partitions),
+		cmocka_unit_test(count_by_agrees_with_sqlite_json),
+		cmocka_unit_test(count_by_is_the_same_on_any_threads),
 		cmocka_unit_test(fields_and_sort),
 		cmocka_unit_test(errors_and_hostile_input),
 		cmocka_unit_test(timeout_is_reported),
