@@ -12,8 +12,9 @@
  * synced by SQLite), and one whose WAL cannot be opened for syncing stays
  * FULL.  Checkpoints run on a separate thread and connection (PASSIVE, so
  * they never block the writer; SQLite syncs the WAL before it copies it
- * back); the writer only checkpoints itself when the WAL has grown past a
- * safety limit.
+ * back).  Readers that never pause keep the WAL from starting over; past
+ * WAL_RESTART_BYTES the checkpointer tries a RESTART every 10 s, waiting
+ * at most RESTART_WAIT_MS for them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -36,7 +37,8 @@
 
 #define STORE_OPEN_PARTS	3	/* partitions kept open by the writer */
 #define WAL_PASSIVE_BYTES	(64 << 20)	/* ask the checkpointer */
-#define WAL_FORCE_BYTES		(1024 << 20)	/* writer checkpoints itself */
+#define WAL_RESTART_BYTES	(1024 << 20)	/* and try to start it over */
+#define RESTART_WAIT_MS		100		/* for readers, at most */
 
 struct part {
 	int64_t		 day;		/* -1: slot unused */
@@ -81,6 +83,7 @@ struct store {
 	pthread_mutex_t	 ck_mtx;	/* checkpointer hand-off */
 	pthread_cond_t	 ck_cond;
 	int64_t		 ck_day;	/* day to checkpoint, -1 none */
+	int		 ck_restart;	/* the WAL is too big: try RESTART */
 	int		 ck_stop;
 };
 
@@ -490,18 +493,11 @@ ask_checkpoint(struct store *s, struct part *p)
 {
 	int64_t	 wal = (int64_t)p->wal_pages * p->page_size;
 
-	if (wal >= WAL_FORCE_BYTES) {
-		/* The checkpointer could not keep up: do it here. */
-		if (sqlite3_wal_checkpoint_v2(p->db, NULL,
-		    SQLITE_CHECKPOINT_RESTART, NULL, NULL) != SQLITE_OK)
-			log_warn("checkpoint: %s", sqlite3_errmsg(p->db));
-		p->wal_pages = 0;
-		return;
-	}
 	if (wal < WAL_PASSIVE_BYTES)
 		return;
 	pthread_mutex_lock(&s->ck_mtx);
 	s->ck_day = p->day;
+	s->ck_restart = wal >= WAL_RESTART_BYTES;
 	pthread_cond_signal(&s->ck_cond);
 	pthread_mutex_unlock(&s->ck_mtx);
 }
@@ -553,8 +549,9 @@ ckpt_main(void *arg)
 {
 	struct store *s = arg;
 	sqlite3	*db = NULL;
-	int64_t	 open_day = -1, day;
+	int64_t	 open_day = -1, day, last_restart = 0;
 	char	 path[4096];
+	int	 mode;
 
 	pthread_setname_np(pthread_self(), "ward-ckpt");
 	pthread_mutex_lock(&s->ck_mtx);
@@ -565,6 +562,14 @@ ckpt_main(void *arg)
 			break;
 		day = s->ck_day;
 		s->ck_day = -1;
+		mode = SQLITE_CHECKPOINT_PASSIVE;
+		/* A WAL past WAL_RESTART_BYTES means readers kept it from
+		   starting over: once in a while, wait for them (briefly). */
+		if (s->ck_restart && job_clock_ns() - last_restart >
+		    INT64_C(10000000000)) {
+			mode = SQLITE_CHECKPOINT_RESTART;
+			last_restart = job_clock_ns();
+		}
 		pthread_mutex_unlock(&s->ck_mtx);
 		if (day != open_day) {
 			sqlite3_close(db);
@@ -579,9 +584,11 @@ ckpt_main(void *arg)
 				db = NULL;
 			}
 			open_day = db ? day : -1;
+			if (db != NULL)
+				sqlite3_busy_timeout(db, RESTART_WAIT_MS);
 		}
-		if (db != NULL && sqlite3_wal_checkpoint_v2(db, NULL,
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+		if (db != NULL && sqlite3_wal_checkpoint_v2(db, NULL, mode,
+		    NULL, NULL) != SQLITE_OK && mode == SQLITE_CHECKPOINT_PASSIVE)
 			log_warn("checkpoint: %s", sqlite3_errmsg(db));
 		pthread_mutex_lock(&s->ck_mtx);
 	}
