@@ -583,6 +583,15 @@ ckpt_main(void *arg)
 				sqlite3_close(db);
 				db = NULL;
 			}
+			/* A connection learns the file is in WAL mode on its
+			   first read; until then a checkpoint is a no-op. */
+			if (db != NULL && sqlite3_exec(db, "PRAGMA "
+			    "schema_version", NULL, NULL, NULL) != SQLITE_OK) {
+				log_warn("checkpoint: %s: %s", path,
+				    sqlite3_errmsg(db));
+				sqlite3_close(db);
+				db = NULL;
+			}
 			open_day = db ? day : -1;
 			if (db != NULL)
 				sqlite3_busy_timeout(db, RESTART_WAIT_MS);

@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "buf.h"
 #include "job.h"
 #include "metrics.h"
@@ -490,6 +492,9 @@ main(int argc, char **argv)
 	int	 c, days = 4, reps = 100, sqlreps = 5, threads = 0;
 	uint32_t seed = 1;
 
+	/* As wardd does: no global memory statistics (their mutex is
+	   contended between search threads). */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
