@@ -155,7 +155,7 @@ if [ "$SQL" -eq 1 ]; then
 	[ "$RATE" -gt 0 ] && ingest_report "the sqlite3 shell" "$s1" "$s2"
 fi
 [ "$RATE" -gt 0 ] && awk '{ if ($1 > q) q = $1; if ($2 > a) a = $2 }
-	END { printf "== pipeline queue depth at most %d, alerter backlog at most %d (of 64 before 429; sampled every 5 s)\n", q, a }' "$T/gauges.log"
+	END { printf "== pipeline queue depth at most %d, alerter backlog at most %d (429 past 64 and 32 with the default --max-inflight; sampled every 5 s)\n", q, a }' "$T/gauges.log"
 if [ "$MEM" -eq 1 ]; then
 	echo "== memory: one search, everything vs 50 lines (each in its own process)"
 	"$BIN/bench_search" mem -d "$T/data" -q '*' -l 50
