@@ -183,8 +183,8 @@ worker(void *arg)
 	char	*body = malloc(cap), *req = malloc(cap + 1024);
 	char	*resp = malloc(rcap), **ids = calloc((size_t)o.batch,
 		    sizeof *ids);
-	double	 end = now_s() + o.seconds, t0;
-	long	 seq = 0;
+	double	 start = now_s(), end = start + o.seconds, t0;
+	long	 seq = 0, nreq = 0;
 	int	 i, len, hl;
 
 	for (i = 0; i < o.batch; i++)
@@ -194,15 +194,17 @@ worker(void *arg)
 		size_t	 bl = 0;
 
 		if (o.rate > 0) {
-			double	 due = atomic_load(&sent_events) /
-			    (double)o.rate;
-			static double start;
+			/* Requests spaced evenly: connection conn sends the
+			   k-th round's request at (k * conns + conn) * batch /
+			   rate, so they do not arrive in bursts of conns. */
+			double	 due = ((double)nreq * o.conns + conn) *
+			    o.batch / (double)o.rate, left;
 
-			if (start == 0)
-				start = now_s();
-			while (now_s() - start < due)
-				usleep(1000);
+			while ((left = due - (now_s() - start)) > 0)
+				usleep(left > 0.001 ? 1000 : (useconds_t)
+				    (left * 1e6) + 1);
 		}
+		nreq++;
 		for (i = 0; i < o.batch; i++) {
 			if (strcmp(o.path, "/_bulk") == 0)
 				bl += (size_t)snprintf(body + bl, cap - bl,
