@@ -79,6 +79,7 @@
 #define CACHE_MAX	4096	/* partitions whose meta is cached */
 #define POOL_MAX	32	/* idle connections kept */
 #define MMAP_BYTES	"2147418112"	/* each maps up to 2 GB */
+#define FTS_COND_MAX_DEPTH 24	/* AND/OR levels in an implied FTS5 prefilter */
 #define AGG_THREADS	2	/* threads a count by runs partitions on,
 				   when opts->threads is 0 */
 
@@ -347,6 +348,24 @@ range_sql(struct sql *s, const char *col, const struct query_node *n)
  * The SQL for node n.  mode says how full-text nodes are tested; top is 1
  * while n is reached from the root through AND nodes only.
  */
+static void compile(struct sql *, const struct query_node *, enum tmode,
+    int);
+
+/* A run of kind (AND or OR) as one flat list, so that many terms do not
+   nest parentheses past SQLite's parser stack. */
+static void
+compile_chain(struct sql *s, const struct query_node *n,
+    enum query_kind kind, enum tmode mode, int top)
+{
+	if (n->kind != kind) {
+		compile(s, n, mode, top);
+		return;
+	}
+	compile_chain(s, n->a, kind, mode, top);
+	sql_put(s, kind == QUERY_AND ? " AND " : " OR ");
+	compile_chain(s, n->b, kind, mode, top);
+}
+
 static void
 compile(struct sql *s, const struct query_node *n, enum tmode mode, int top)
 {
@@ -360,9 +379,7 @@ compile(struct sql *s, const struct query_node *n, enum tmode mode, int top)
 	case QUERY_AND:
 	case QUERY_OR:
 		sql_put(s, "(");
-		compile(s, n->a, mode, top && n->kind == QUERY_AND);
-		sql_put(s, n->kind == QUERY_AND ? " AND " : " OR ");
-		compile(s, n->b, mode, top && n->kind == QUERY_AND);
+		compile_chain(s, n, n->kind, mode, top && n->kind == QUERY_AND);
 		sql_put(s, ")");
 		return;
 	case QUERY_NOT:
@@ -534,11 +551,15 @@ eq_in_text(const struct query_node *n)
  * there is none (or memory ran out: *nomem is set).
  */
 static char *
-fts_cond(const struct query_node *n, int *nomem)
+fts_cond(const struct query_node *n, int depth, int *nomem)
 {
 	struct words ws;
 	char	*a, *b, *out;
 
+	/* Deeper, FTS5's parser runs out of stack ("parser stack
+	   overflow"); leaving a part out keeps the prefilter implied. */
+	if (depth > FTS_COND_MAX_DEPTH)
+		return NULL;
 	switch (n->kind) {
 	case QUERY_TEXT:
 		if (n->ntokens == 0)
@@ -560,8 +581,8 @@ fts_cond(const struct query_node *n, int *nomem)
 		return buf_steal(&ws.b, NULL);
 	case QUERY_AND:
 	case QUERY_OR:
-		a = fts_cond(n->a, nomem);
-		b = fts_cond(n->b, nomem);
+		a = fts_cond(n->a, depth + 1, nomem);
+		b = fts_cond(n->b, depth + 1, nomem);
 		out = NULL;
 		if (a != NULL && b != NULL) {
 			if (asprintf(&out, "(%s) %s (%s)", a, n->kind ==
@@ -2394,7 +2415,7 @@ search_exec(const char *datadir, const struct query *q,
 	sql_init(&r.verify);
 	sql_init(&r.check);
 	buf_init(&r.line);
-	r.fts = fts_cond(q->root, &nomem);
+	r.fts = fts_cond(q->root, 0, &nomem);
 	if (nomem) {
 		seterr(&r, "out of memory");
 		rc = -1;

@@ -1044,6 +1044,25 @@ errors_and_hostile_input(void **state)
 	assert_int_equal(ls.n, 0);
 	assert_int_equal(search("details.x'):1", &o, &ls, NULL), -1);
 
+	/* As many terms as a query may hold, ANDed or ORed: neither the
+	   SQL nor the implied FTS5 expression nests past their parsers'
+	   stacks (found by fuzz_query). */
+	{
+		char	 q[QUERY_MAX_LEN];
+		size_t	 len = 0;
+		int	 i, k;
+
+		for (k = 0; k < 2; k++) {
+			len = 0;
+			for (i = 0; i < QUERY_MAX_TERMS; i++)
+				len += (size_t)snprintf(q + len, sizeof(q) - len,
+				    "%sw%d", i == 0 ? "" : k ? " OR " : " ", i);
+			assert_true(len < sizeof(q));
+			assert_int_equal(search(q, &o, &ls, NULL), 0);
+			assert_int_equal(ls.n, 0);
+		}
+	}
+
 	/* No data directory: nothing, no error. */
 	assert_int_equal(search_run("/nonexistent/ward", "*", &o, collect,
 	    &ls, &info, err, sizeof(err), &pos), 0);
