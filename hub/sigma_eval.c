@@ -84,22 +84,6 @@ lowcpy(char *dst, const char *src, size_t n)
 	dst[n] = '\0';
 }
 
-/* Append the decimal form of i to b (snprintf costs ten times more).
-   Returns 0 or -1. */
-static int
-int_text(struct buf *b, int64_t i)
-{
-	char	 d[24], *p = d + sizeof d;
-	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (i < 0)
-		*--p = '-';
-	return buf_append(b, p, (size_t)(d + sizeof d - p));
-}
-
 /* The text form of a scalar into b (reset first); 0, or -1 when v has
    none (object, array, null) or memory runs out. */
 static int
@@ -114,13 +98,13 @@ scalar_text(json_t *v, struct buf *b, const char **raw, size_t *len)
 		*len = json_string_length(v);
 		return 0;
 	case JSON_INTEGER:
-		if (int_text(b, (int64_t)json_integer_value(v)) == -1)
+		if (buf_int64(b, (int64_t)json_integer_value(v)) == -1)
 			return -1;
 		break;
 	case JSON_REAL:
 		d = json_real_value(v);
 		if (d == floor(d) && fabs(d) < 1e15) {
-			if (int_text(b, (int64_t)d) == -1)
+			if (buf_int64(b, (int64_t)d) == -1)
 				return -1;
 		} else if (buf_printf(b, "%.17g", d) == -1)
 			return -1;

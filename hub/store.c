@@ -424,8 +424,8 @@ insert_job(struct store *s, struct job *j, char *err, size_t errlen)
 	return 0;
 }
 
-/* Insert the staged rows of p, one statement a table.  Returns 0 or -1
-   with err. */
+/* Insert the staged rows of p, one statement a table (the caller resets
+   the batch).  Returns 0 or -1 with err. */
 static int
 insert_staged(struct part *p, char *err, size_t errlen)
 {
@@ -440,7 +440,6 @@ insert_staged(struct part *p, char *err, size_t errlen)
 	}
 	sqlite3_reset(p->ins);
 	sqlite3_reset(p->fts);
-	batchtab_reset(&p->bt);
 	return rc;
 }
 

@@ -145,3 +145,29 @@ buf_steal(struct buf *b, size_t *len)
 	buf_init(b);
 	return p;
 }
+
+size_t
+buf_int64_text(char *out, int64_t i)
+{
+	char	 d[BUF_INT64_LEN], *p = d + sizeof d;
+	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+	size_t	 n;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (i < 0)
+		*--p = '-';
+	n = (size_t)(d + sizeof d - p);
+	memcpy(out, p, n);
+	return n - 1;
+}
+
+int
+buf_int64(struct buf *b, int64_t i)
+{
+	char	 d[BUF_INT64_LEN];
+
+	return buf_append(b, d, buf_int64_text(d, i));
+}

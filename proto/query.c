@@ -286,27 +286,13 @@ str_number(const char *s, double *d)
 static size_t
 num_text(const json_t *v, char *out, size_t len)
 {
-	char	 digits[24], *p = digits + sizeof digits;
-	uint64_t u;
-	int64_t	 i;
 	int	 n;
 
-	if (json_is_integer(v)) {
-		/* By hand: snprintf costs more than the rest of the event. */
-		i = (int64_t)json_integer_value(v);
-		u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-		do
-			*--p = (char)('0' + u % 10);
-		while ((u /= 10) != 0);
-		if (i < 0)
-			*--p = '-';
-		n = (int)(digits + sizeof digits - p);
-		if ((size_t)n >= len)
-			return 0;
-		memcpy(out, p, (size_t)n);
-		out[n] = '\0';
-		return (size_t)n;
-	}
+	/* Integers by hand: snprintf costs more than the rest of the
+	   event. */
+	if (json_is_integer(v))
+		return len < BUF_INT64_LEN ? 0 :
+		    buf_int64_text(out, (int64_t)json_integer_value(v));
 	n = snprintf(out, len, "%.17g", json_real_value(v));
 	return (n < 0 || (size_t)n >= len) ? 0 : (size_t)n;
 }

@@ -104,3 +104,22 @@ stored_count() {
 metric() {	# metric NAME: its value from /metrics
 	curl -s "$URL/metrics" | awk -v n="$1" '$1 == n { print $2 }'
 }
+
+# Console users, each with a key of their own under $T/home/USER.
+# as USER ARGS...: run ward as USER against this hub.
+as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
+# mkuser USER ROLE: a key pair and a hub account.
+mkuser() {
+	mkdir -p "$T/home/$1"
+	as "$1" keygen >/dev/null &&
+	"$WARDD" user add --data "$DATA" "$1" "$2" \
+		"$T/home/$1/.config/ward/id_ed25519.pub" >/dev/null
+}
+
+# wait_grep FILE PATTERN: wait up to 15 s for PATTERN to appear in FILE.
+wait_grep() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+}

@@ -4,14 +4,7 @@
 # out-of-order messages, too many failures).
 . "$(dirname "$0")/lib.sh"
 # as NAME ARGS...: run ward as NAME, with NAME's own HOME (keys, known_hubs).
-as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
 # mkuser NAME ROLE: a key pair in NAME's HOME and a user on the hub.
-mkuser() {
-	mkdir -p "$T/home/$1"
-	as "$1" keygen >/dev/null &&
-	"$WARDD" user add --data "$DATA" "$1" "$2" \
-		"$T/home/$1/.config/ward/id_ed25519.pub" >/dev/null
-}
 # raw_ws FRAME...: open /ws by hand, send each text FRAME, print what the
 # hub sends back (frame headers stripped), for 1 s.
 raw_ws() {

@@ -4,13 +4,6 @@
 # lead and closes; admin may do everything.  A refusal exits non-zero with
 # the hub's reason.
 . "$(dirname "$0")/lib.sh"
-as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
-mkuser() {
-	mkdir -p "$T/home/$1"
-	as "$1" keygen >/dev/null &&
-	"$WARDD" user add --data "$DATA" "$1" "$2" \
-		"$T/home/$1/.config/ward/id_ed25519.pub" >/dev/null
-}
 # may USER DESCRIPTION ARGS...: the op is allowed.
 may() { u=$1 d=$2; shift 2; check "$u may $d" as "$u" "$@"; }
 # may_not USER DESCRIPTION ARGS...: refused, exit 1, reason "forbidden".

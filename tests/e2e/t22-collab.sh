@@ -3,15 +3,8 @@
 # order, at once; concurrent edits of the same field are not silently
 # overwritten.
 . "$(dirname "$0")/lib.sh"
-as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
 # as_bg: the same in the background, with $! the pid of ward itself.
 as_bg() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT exec "$WARD" "$@"; }
-mkuser() {
-	mkdir -p "$T/home/$1"
-	as "$1" keygen >/dev/null &&
-	"$WARDD" user add --data "$DATA" "$1" "$2" \
-		"$T/home/$1/.config/ward/id_ed25519.pub" >/dev/null
-}
 # wait_lines FILE N: until FILE has N lines (10 s at most).
 wait_lines() {
 	i=0
@@ -20,12 +13,6 @@ wait_lines() {
 	done
 }
 # wait_grep FILE PATTERN
-wait_grep() {
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 200 ]; do
-		sleep 0.05; i=$((i + 1))
-	done
-}
 now_ms() { date +%s%3N; }
 
 start_hub || exit 1

@@ -3,21 +3,8 @@
 # last seq it saw: nothing missed, nothing twice.  The hub's state
 # survives a restart.
 . "$(dirname "$0")/lib.sh"
-as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
 # as_bg: the same in the background, with $! the pid of ward itself.
 as_bg() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT exec "$WARD" "$@"; }
-mkuser() {
-	mkdir -p "$T/home/$1"
-	as "$1" keygen >/dev/null &&
-	"$WARDD" user add --data "$DATA" "$1" "$2" \
-		"$T/home/$1/.config/ward/id_ed25519.pub" >/dev/null
-}
-wait_grep() {
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.05; i=$((i + 1))
-	done
-}
 
 start_hub || exit 1
 mkuser alice lead; mkuser bob handler

@@ -3,13 +3,6 @@
 # there, and no op is half applied (each op in the op log has exactly its
 # timeline entry; nothing in the timeline lacks its op).
 . "$(dirname "$0")/lib.sh"
-as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
-mkuser() {
-	mkdir -p "$T/home/$1"
-	as "$1" keygen >/dev/null &&
-	"$WARDD" user add --data "$DATA" "$1" "$2" \
-		"$T/home/$1/.config/ward/id_ed25519.pub" >/dev/null
-}
 start_hub || exit 1
 mkuser alice lead; mkuser bob handler
 as alice whoami >/dev/null 2>&1; as bob whoami >/dev/null 2>&1

@@ -4,7 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 start_hub || exit 1
 TOKEN=$(new_token t31)
-as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
 mkdir -p "$T/home/vic"
 as vic keygen >/dev/null
 "$WARDD" user add --data "$DATA" vic viewer "$T/home/vic/.config/ward/id_ed25519.pub" >/dev/null

@@ -4,19 +4,6 @@
 # (deduplicated), and they reach a console subscribed to alerts.
 . "$(dirname "$0")/lib.sh"
 WARD=${WARD_BIN:-$WARD}
-as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
-mkuser() {
-	mkdir -p "$T/home/$1"
-	as "$1" keygen >/dev/null &&
-	"$WARDD" user add --data "$DATA" "$1" "$2" \
-		"$T/home/$1/.config/ward/id_ed25519.pub" >/dev/null
-}
-wait_grep() {
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 200 ]; do
-		sleep 0.05; i=$((i + 1))
-	done
-}
 alerts_sql() { sqlite3 "$DATA/state.db" "$1"; }
 
 start_hub || exit 1

@@ -5,13 +5,6 @@
 # a new one.
 . "$(dirname "$0")/lib.sh"
 WARD=${WARD_BIN:-$WARD}
-as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
-mkuser() {
-	mkdir -p "$T/home/$1"
-	as "$1" keygen >/dev/null &&
-	"$WARDD" user add --data "$DATA" "$1" "$2" \
-		"$T/home/$1/.config/ward/id_ed25519.pub" >/dev/null
-}
 mkdir -p "$DATA/rules"
 cat >"$DATA/rules/marker.yml" <<'R'
 title: Test marker

@@ -6,13 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 WARD=${WARD_BIN:-$WARD}
 B=${B:-build/rel}
-as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
-mkuser() {
-	mkdir -p "$T/home/$1"
-	as "$1" keygen >/dev/null &&
-	"$WARDD" user add --data "$DATA" "$1" "$2" \
-		"$T/home/$1/.config/ward/id_ed25519.pub" >/dev/null
-}
 q() { sqlite3 "$DATA/state.db" "$1"; }
 mkdir -p "$DATA/rules"
 # Every event matches: its alert's match count is the number of events

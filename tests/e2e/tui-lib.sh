@@ -9,18 +9,7 @@ TMUX_SOCK=$T/tmux.sock
 tm() { tmux -S "$TMUX_SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; cleanup' EXIT
 
-# as USER ARGS...: run ward (the subcommands) as USER.
-as() {
-	u=$1; shift
-	HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"
-}
-# mkuser USER ROLE: a key pair in USER's home, known to the hub.
-mkuser() {
-	mkdir -p "$T/home/$1"
-	as "$1" keygen >/dev/null &&
-	"$WARDD" user add --data "$DATA" "$1" "$2" \
-		"$T/home/$1/.config/ward/id_ed25519.pub" >/dev/null
-}
+# as, mkuser, wait_grep: in lib.sh.
 # console USER [COLS ROWS]: open USER's console in tmux window USER.
 console() {
 	u=$1 w=${2:-100} h=${3:-30}

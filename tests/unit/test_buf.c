@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -23,6 +24,28 @@ appends_and_grows(void **state)
 	assert_int_equal(b.data[b.len], '\0');
 	buf_release(&b);
 	assert_null(b.data);
+}
+
+/* Integers as snprintf("%lld") writes them, the extremes included. */
+static void
+int64_as_printf(void **state)
+{
+	static const int64_t v[] = { 0, 7, -1, 10, -100, 1234567890123,
+	    INT64_MAX, INT64_MIN };
+	char	 want[32], got[BUF_INT64_LEN];
+	struct buf b;
+	size_t	 i;
+
+	buf_init(&b);
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		snprintf(want, sizeof want, "%lld", (long long)v[i]);
+		assert_int_equal(buf_int64_text(got, v[i]), strlen(want));
+		assert_string_equal(got, want);
+		buf_reset(&b);
+		assert_int_equal(buf_int64(&b, v[i]), 0);
+		assert_string_equal(b.data, want);
+	}
+	buf_release(&b);
 }
 
 static void
@@ -57,6 +80,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(appends_and_grows),
+		cmocka_unit_test(int64_as_printf),
 		cmocka_unit_test(json_string_escapes),
 		cmocka_unit_test(steal_leaves_empty),
 	};
