@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "batchtab.h"
+#include "schema.h"
 
 enum { C_ID, C_UTC, C_RECEIVED, C_SEVERITY, C_CATEGORY, C_HOSTNAME,
-    C_PROCESSNAME, C_SOURCE, C_SUMMARY, C_DOC, C_TEXT };
+    C_PROCESSNAME, C_SOURCE, C_SUMMARY, C_DOC, C_TEXT, C_FACET };
 
 struct vtab {
 	sqlite3_vtab	 base;
@@ -31,7 +32,7 @@ xconnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	rc = sqlite3_declare_vtab(db, "CREATE TABLE x(id INTEGER, utc INTEGER,"
 	    " received INTEGER, severity INTEGER, category TEXT, hostname TEXT,"
 	    " processname TEXT, source TEXT, summary TEXT, doc TEXT,"
-	    " text TEXT)");
+	    " text TEXT" SCHEMA_FACETS(SCHEMA_FACET_DECL) ")");
 	if (rc != SQLITE_OK)
 		return rc;
 	if ((t = sqlite3_malloc(sizeof *t)) == NULL)
@@ -128,6 +129,11 @@ xcolumn(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
 	case C_SUMMARY:		text(ctx, b->j, r->summary, -1); break;
 	case C_DOC:		text(ctx, b->j, r->doc, (int)r->doclen); break;
 	case C_TEXT:		text(ctx, b->j, r->text, (int)r->textlen); break;
+	default:
+		col -= C_FACET;
+		if (col >= 0 && col < SCHEMA_FACET_COUNT)
+			text(ctx, b->j, r->facet[col], (int)r->facetlen[col]);
+		break;
 	}
 	return SQLITE_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "schema.h"
 #include "split.h"
 
 enum job_kind {
@@ -26,6 +27,8 @@ struct row {
 	uint32_t	 category, hostname, processname, source, summary;
 	uint32_t	 doc, doclen;	/* normalized event, JSON */
 	uint32_t	 text, textlen;	/* free text for the FTS index */
+	uint32_t	 facet[SCHEMA_FACET_COUNT];	/* JSON text in doc, */
+	uint32_t	 facetlen[SCHEMA_FACET_COUNT];	/* or ROW_NONE */
 	uint32_t	 item;		/* index of its split item */
 };
 

@@ -24,6 +24,11 @@ struct pipeline {
 	int		 nthreads;
 };
 
+#define FACET_PATH(col, path)	path,
+static const char *const facet_paths[SCHEMA_FACET_COUNT] = {
+	SCHEMA_FACETS(FACET_PATH)
+};
+
 /* Append s with its NUL to the arena; returns its offset or ROW_NONE. */
 static uint32_t
 arena_str(struct buf *a, const char *s)
@@ -43,7 +48,8 @@ add_row(const struct pipeline_opts *o, struct job *j, size_t item)
 	struct event_fields f;
 	struct row *r = &j->rows[j->nrows];
 	json_t	*ev = j->split.items[item].doc;
-	size_t	 start;
+	const char *v;
+	size_t	 start, vlen, k;
 
 	if (normalize_event(ev, &no, &f) == -1)
 		return -1;
@@ -61,6 +67,14 @@ add_row(const struct pipeline_opts *o, struct job *j, size_t item)
 		return -1;
 	r->doc = (uint32_t)start;
 	r->doclen = (uint32_t)(j->arena.len - start);
+	for (k = 0; k < SCHEMA_FACET_COUNT; k++) {
+		r->facet[k] = ROW_NONE;
+		if (jsonfast_get(j->arena.data + start, r->doclen,
+		    facet_paths[k], &v, &vlen) == 1) {
+			r->facet[k] = (uint32_t)(v - j->arena.data);
+			r->facetlen[k] = (uint32_t)vlen;
+		}
+	}
 	if (buf_append(&j->arena, "", 1) == -1)
 		return -1;
 	start = j->arena.len;

@@ -3,23 +3,54 @@
 #ifndef WARD_SCHEMA_H
 #define WARD_SCHEMA_H
 
-#define SCHEMA_PARTITION_VERSION	1
-
 /*
  * One event partition, DATA/events/YYYY-MM-DD.db, one per UTC day of
  * arrival.  events.id is the global event id: (days since the epoch << 36)
  * | sequence within the day, so ids sort by arrival and name their file.
  * utc and received are microseconds since the epoch; severity is the rank
  * of enum severity (0 DEBUG .. 7 EMERGENCY).  Text columns compare
- * case-insensitively.  fts is a contentless FTS5 index whose rowid is
- * events.id: column summary holds the summary, column text every other
- * string and number of the event (hostname, processname, details values).
- * Only utc is indexed besides the FTS: each further index halved the
- * writer's rate (tests/bench/bench_store), and a field term is found by
- * walking utc newest first (or through the FTS text, which holds it).
- * meta holds min_utc, max_utc (µs) and count, kept in the same transaction
- * as the inserts.
+ * case-insensitively.
+ *
+ * events is narrow: the typed columns and the facets, one short row an
+ * event, so that filters, count by and top over many rows read few pages.
+ * The normalized event itself (JSON) is in docs under the same id, read
+ * only for the rows a search returns or must look inside; the view
+ * events_full joins the two (its LEFT JOIN costs nothing when doc is not
+ * used: SQLite drops it).
+ *
+ * A facet is a detail field handlers filter and group on most, copied
+ * into a column of its own as the JSON text doc -> '$.PATH' gives (a
+ * string with its quotes; NULL when absent): SCHEMA_FACETS lists them.
+ *
+ * fts is a contentless FTS5 index whose rowid is events.id: column summary
+ * holds the summary, column text every other string and number of the
+ * event (hostname, processname, details values).  Only utc is indexed
+ * besides the FTS: each further index halved the writer's rate
+ * (tests/bench/bench_store), and a field term is found by walking utc
+ * newest first (or through the FTS text, which holds it).  meta holds
+ * min_utc, max_utc (µs) and count, kept in the same transaction as the
+ * inserts.
+ *
+ * Version 0 (ward before facets; user_version never set): events has no
+ * facets and holds doc itself, there is no docs table nor view.  Such a
+ * partition is still read (hub/search.c gives it an events_full of the
+ * same shape) and written (hub/store.c inserts the old way).
  */
+#define SCHEMA_PARTITION_VERSION	2
+
+/* X(column, path) for each facet, in column order. */
+#define SCHEMA_FACETS(X) \
+	X(f_sourceipaddress, "details.sourceipaddress") \
+	X(f_destinationipaddress, "details.destinationipaddress") \
+	X(f_sourceport, "details.sourceport") \
+	X(f_destinationport, "details.destinationport") \
+	X(f_username, "details.username")
+
+#define SCHEMA_FACET_COUNT	5
+
+#define SCHEMA_FACET_DECL(col, path)	", " #col " TEXT"
+#define SCHEMA_FACET_NAME(col, path)	", " #col
+
 #define SCHEMA_PARTITION \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER);" \
 	"CREATE TABLE IF NOT EXISTS events(" \
@@ -31,9 +62,13 @@
 	" hostname TEXT COLLATE NOCASE," \
 	" processname TEXT COLLATE NOCASE," \
 	" source TEXT COLLATE NOCASE," \
-	" summary TEXT," \
+	" summary TEXT" \
+	SCHEMA_FACETS(SCHEMA_FACET_DECL) ");" \
+	"CREATE TABLE IF NOT EXISTS docs(id INTEGER PRIMARY KEY," \
 	" doc TEXT NOT NULL);" \
 	"CREATE INDEX IF NOT EXISTS events_utc ON events(utc);" \
+	"CREATE VIEW IF NOT EXISTS events_full AS SELECT events.*, docs.doc" \
+	" FROM events LEFT JOIN docs ON docs.id = events.id;" \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(summary, text," \
 	" content='', columnsize=0, detail=column);" \
 	"INSERT OR IGNORE INTO meta VALUES('count', 0);"

@@ -62,6 +62,7 @@
 #include "jsonfast.h"
 #include "normalize.h"
 #include "query.h"
+#include "schema.h"
 #include "search.h"
 #include "timeparse.h"
 
@@ -98,6 +99,7 @@ struct sql {
 	struct bind	*b;
 	size_t		 n, cap;
 	int		 nomem;
+	int		 doc;		/* it reads the document */
 };
 
 /* How compile() turns full-text nodes into SQL. */
@@ -290,6 +292,53 @@ column(enum query_ftype t)
 	}
 }
 
+#define FACET_ENTRY(col, path)	{ #col, path },
+static const struct {
+	const char	*col, *path;
+} facets[SCHEMA_FACET_COUNT] = { SCHEMA_FACETS(FACET_ENTRY) };
+
+/* The facet column holding f (its doc -> '$.PATH' text), or NULL. */
+static const char *
+facet(const struct query_field *f)
+{
+	size_t	 i;
+
+	if (f->type != QUERY_F_JSON)
+		return NULL;
+	for (i = 0; i < SCHEMA_FACET_COUNT; i++)
+		if (strcmp(f->path, facets[i].path) == 0)
+			return facets[i].col;
+	return NULL;
+}
+
+/* doc -> '$.PATH' for JSON field f: its facet column if it has one. */
+static void
+json_sql(struct sql *s, const struct query_field *f)
+{
+	const char *col = facet(f);
+
+	if (col != NULL)
+		sql_put(s, col);
+	else {
+		sql_put(s, "(doc -> ");
+		bind_path(s, f);
+		sql_put(s, ")");
+		s->doc = 1;
+	}
+}
+
+/* ", summary)" or ", doc)": what ward_text() reads for TEXT node n. */
+static void
+doc_arg(struct sql *s, const struct query_node *n)
+{
+	if (n->field.type == QUERY_F_SUMMARY)
+		sql_put(s, ", summary)");
+	else {
+		sql_put(s, ", doc)");
+		s->doc = 1;
+	}
+}
+
 /* An FTS5 expression for the words of a TEXT node: each word a quoted
    string (words hold no '"'), joined by AND; phrases are checked after. */
 static char *
@@ -395,8 +444,7 @@ compile(struct sql *s, const struct query_node *n, enum tmode mode, int top)
 		if (mode != T_SQL) {
 			sql_put(s, "ward_text(");
 			bind_ptr(s, n);
-			sql_put(s, n->field.type == QUERY_F_SUMMARY ?
-			    ", summary)" : ", doc)");
+			doc_arg(s, n);
 			return;
 		}
 		sql_put(s, "(id IN (SELECT rowid FROM fts WHERE fts MATCH ");
@@ -406,8 +454,7 @@ compile(struct sql *s, const struct query_node *n, enum tmode mode, int top)
 			/* FTS5 without positions cannot test a phrase. */
 			sql_put(s, " AND ward_text(");
 			bind_ptr(s, n);
-			sql_put(s, n->field.type == QUERY_F_SUMMARY ?
-			    ", summary)" : ", doc)");
+			doc_arg(s, n);
 		}
 		sql_put(s, ")");
 		return;
@@ -419,9 +466,9 @@ compile(struct sql *s, const struct query_node *n, enum tmode mode, int top)
 			sql_put(s, "1");
 			return;
 		case QUERY_F_JSON:
-			sql_put(s, "(ifnull(json_type(doc, ");
-			bind_path(s, &n->field);
-			sql_put(s, "), 'null') <> 'null')");
+			sql_put(s, "(ifnull(");
+			json_sql(s, &n->field);
+			sql_put(s, ", 'null') <> 'null')");
 			return;
 		default:
 			sql_put(s, "(");
@@ -456,8 +503,8 @@ compile(struct sql *s, const struct query_node *n, enum tmode mode, int top)
 	case QUERY_F_JSON:
 		sql_put(s, "ward_leaf(");
 		bind_ptr(s, n);
-		sql_put(s, ", doc -> ");
-		bind_path(s, &n->field);
+		sql_put(s, ", ");
+		json_sql(s, &n->field);
 		sql_put(s, ", 1)");
 		return;
 	default:
@@ -612,9 +659,18 @@ key_sql(struct sql *s, const struct query_field *f, int json_text)
 		sql_put(s, col);
 		return;
 	}
-	sql_put(s, json_text ? "(doc -> " : "json_extract(doc, ");
-	bind_path(s, f);
-	sql_put(s, ")");
+	if (json_text)
+		json_sql(s, f);
+	else if ((col = facet(f)) != NULL) {
+		sql_put(s, "(");
+		sql_put(s, col);
+		sql_put(s, " ->> '$')");
+	} else {
+		sql_put(s, "json_extract(doc, ");
+		bind_path(s, f);
+		sql_put(s, ")");
+		s->doc = 1;
+	}
 }
 
 static int
@@ -1060,6 +1116,32 @@ part_close(struct run *r, struct part *p)
 	p->db = NULL;
 }
 
+#define FACET_LEGACY(col, path)	", ward_get(doc, '" path "') AS " #col
+
+/* In a partition of layout 0 (hub/schema.h: the document in events, no
+   facets), views of the current layout's events and events_full over it,
+   so that one SQL text serves both (temp comes first in name lookup). */
+static int
+legacy_view(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int	 rc, version = -1;
+
+	rc = sqlite3_prepare_v2(db, "SELECT user_version FROM"
+	    " pragma_user_version", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		version = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK || version != 0)
+		return rc;
+	return sqlite3_exec(db, "CREATE TEMP VIEW events AS SELECT *"
+	    SCHEMA_FACETS(FACET_LEGACY) " FROM main.events;"
+	    "CREATE TEMP VIEW events_full AS SELECT * FROM temp.events;", NULL,
+	    NULL, NULL);
+}
+
 /* Open a partition read-only (or take a pooled connection to it) inside
    a read transaction: one snapshot for meta and the queries. */
 static int
@@ -1094,7 +1176,7 @@ part_open(struct run *r, struct part *p)
 		    SQLITE_UTF8, NULL, fn_text, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_create_function(p->db, "ward_get", 2,
 		    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_get, NULL,
-		    NULL) != SQLITE_OK) {
+		    NULL) != SQLITE_OK || legacy_view(p->db) != SQLITE_OK) {
 			seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
 			sqlite3_close_v2(p->db);
 			p->db = NULL;
@@ -1315,6 +1397,22 @@ where_sql(struct run *r, struct sql *s, enum tmode mode)
 	sql_put(s, " WHERE ");
 	compile(s, r->q->root, mode, 1);
 	bounds_sql(r, s);
+}
+
+/* "events_full" when where_sql(r, ..., mode) reads the document, else
+   "events": SQLite drops events_full's join of docs when doc is not used,
+   but not in an aggregate query. */
+static const char *
+rows_table(struct run *r, enum tmode mode)
+{
+	struct sql t;
+	int	 doc;
+
+	sql_init(&t);
+	where_sql(r, &t, mode);
+	doc = t.doc || t.nomem;
+	sql_release(&t);
+	return doc ? "events_full" : "events";
 }
 
 /* Tighten [since, until) with the utctimestamp terms every match must
@@ -1668,7 +1766,7 @@ events_sql(struct run *r)
 		sql_put(s, ", ");
 		key_sql(s, &r->q->sort, 0);
 	}
-	sql_put(s, " FROM events");
+	sql_put(s, " FROM events_full");
 	where_sql(r, s, T_SQL);
 	if (r->q->has_sort) {
 		sql_put(s, " ORDER BY 4 ");
@@ -1684,7 +1782,7 @@ events_sql(struct run *r)
 		sql_put(s, "SELECT id, utc, doc FROM (SELECT rowid AS fid FROM "
 		    "fts WHERE fts MATCH ");
 		bind_owned(s, strdup(r->fts));
-		sql_put(s, ") AS m CROSS JOIN events ON events.id = m.fid");
+		sql_put(s, ") AS m CROSS JOIN events_full ON events_full.id = m.fid");
 		where_sql(r, s, T_COVERED);
 		sql_put(s, " ORDER BY utc DESC, id DESC LIMIT ");
 		bind_int(s, (int64_t)r->limit);
@@ -1699,18 +1797,18 @@ events_sql(struct run *r)
 		sql_put(s, " ORDER BY rowid DESC");
 
 		s = &r->walk;
-		sql_put(s, "SELECT id, utc FROM events WHERE 1");
+		sql_put(s, "SELECT id, utc FROM events_full WHERE 1");
 		bounds_sql(r, s);
 		sql_put(s, " ORDER BY utc DESC, id DESC");
 
 		s = &r->verify;
-		sql_put(s, "SELECT id, utc, doc FROM events WHERE id = ");
+		sql_put(s, "SELECT id, utc, doc FROM events_full WHERE id = ");
 		bind_int(s, 0);
 		sql_put(s, " AND ");
 		compile(s, r->q->root, T_COVERED, 1);
 
 		s = &r->check;
-		sql_put(s, "SELECT id, utc, doc FROM events WHERE id = ");
+		sql_put(s, "SELECT id, utc, doc FROM events_full WHERE id = ");
 		bind_int(s, 0);
 		sql_put(s, " AND ");
 		compile(s, r->q->root, T_ROW, 1);
@@ -2157,6 +2255,8 @@ run_groups(struct run *r, struct groups *gs)
 
 		if (k > 0)
 			sql_put(s, ", ");
+		if (col == NULL)
+			col = facet(&q->by[k]);
 		if (col != NULL)
 			sql_put(s, col);
 		else {
@@ -2170,10 +2270,10 @@ run_groups(struct run *r, struct groups *gs)
 		sql_put(s, " FROM (SELECT rowid AS fid FROM fts WHERE "
 		    "fts MATCH ");
 		bind_owned(s, strdup(r->fts));
-		sql_put(s, ") AS m CROSS JOIN events ON events.id = m.fid");
+		sql_put(s, ") AS m CROSS JOIN events_full ON events_full.id = m.fid");
 		where_sql(r, s, T_COVERED);
 	} else {
-		sql_put(s, " FROM events");
+		sql_put(s, " FROM events_full");
 		where_sql(r, s, T_SQL);
 	}
 	if (s->nomem) {
@@ -2261,13 +2361,20 @@ run_aggregate(struct run *r)
 	}
 	if (r->fts != NULL) {
 		/* Only the rows the FTS index admits. */
+		const char *t = rows_table(r, T_COVERED);
+
 		sql_put(s, "count(*) FROM (SELECT rowid AS fid FROM fts WHERE "
 		    "fts MATCH ");
 		bind_owned(s, strdup(r->fts));
-		sql_put(s, ") AS m CROSS JOIN events ON events.id = m.fid");
+		sql_put(s, ") AS m CROSS JOIN ");
+		sql_put(s, t);
+		sql_put(s, " ON ");
+		sql_put(s, t);
+		sql_put(s, ".id = m.fid");
 		where_sql(r, s, T_COVERED);
 	} else {
-		sql_put(s, "count(*) FROM events");
+		sql_put(s, "count(*) FROM ");
+		sql_put(s, rows_table(r, T_SQL));
 		where_sql(r, s, T_SQL);
 	}
 	for (k = 0; k < (size_t)ncols; k++)

@@ -43,7 +43,9 @@
 struct part {
 	int64_t		 day;		/* -1: slot unused */
 	sqlite3		*db;
-	sqlite3_stmt	*ins, *fts, *meta;	/* ins, fts: of ward_batch */
+	sqlite3_stmt	*ins, *docs, *fts;	/* of ward_batch; docs NULL
+						   in layout 0 */
+	sqlite3_stmt	*meta;
 	struct batchtab	 bt;		/* rows of the open transaction */
 	int64_t		 next_seq;
 	int64_t		 min_utc, max_utc;
@@ -125,6 +127,7 @@ static void
 part_close(struct part *p)
 {
 	sqlite3_finalize(p->ins);
+	sqlite3_finalize(p->docs);
 	sqlite3_finalize(p->fts);
 	sqlite3_finalize(p->meta);
 	sqlite3_close(p->db);
@@ -136,6 +139,40 @@ part_close(struct part *p)
 	p->walfd = -1;
 }
 
+/* The layout of db's partition (hub/schema.h), creating the current one
+   in a new file.  Returns the version, or -1 with err. */
+static int
+layout(sqlite3 *db, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	char	 set[64];
+	int	 version = -1;
+
+	if (exec(db, "BEGIN IMMEDIATE", err, errlen) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT user_version, (SELECT count(*)"
+	    " FROM sqlite_schema WHERE name = 'events') FROM"
+	    " pragma_user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+	else if (sqlite3_column_int(st, 0) != 0 ||
+	    sqlite3_column_int(st, 1) != 0)
+		version = sqlite3_column_int(st, 0);
+	else {
+		snprintf(set, sizeof set, "PRAGMA user_version=%d;",
+		    SCHEMA_PARTITION_VERSION);
+		if (exec(db, SCHEMA_PARTITION, err, errlen) == 0 &&
+		    exec(db, set, err, errlen) == 0)
+			version = SCHEMA_PARTITION_VERSION;
+	}
+	sqlite3_finalize(st);
+	if (version == -1)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	else if (exec(db, "COMMIT", err, errlen) == -1)
+		version = -1;
+	return version;
+}
+
 /* Open (creating) the partition for day in slot p.  Returns 0 or -1. */
 static int
 part_open(struct store *s, struct part *p, int64_t day, char *err,
@@ -143,6 +180,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 {
 	char	 path[4096];
 	sqlite3_stmt *st = NULL;
+	int	 version;
 
 	memset(p, 0, sizeof *p);
 	p->day = day;
@@ -159,16 +197,35 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	   A new file only: an existing one keeps its page size. */
 	if (exec(p->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;"
-	    "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"
-	    SCHEMA_PARTITION, err, errlen) == -1)
+	    "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;", err,
+	    errlen) == -1 || (version = layout(p->db, err, errlen)) == -1)
 		goto fail;
-	if (batchtab_register(p->db, &p->bt) != SQLITE_OK ||
-	    sqlite3_prepare_v2(p->db, "INSERT INTO events(id, utc, received,"
-	    " severity, category, hostname, processname, source, summary, doc)"
-	    " SELECT id, utc, received, severity, category, hostname,"
-	    " processname, source, summary, doc FROM ward_batch", -1, &p->ins,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(p->db, "INSERT INTO fts(rowid, summary, text)"
+	if (version > SCHEMA_PARTITION_VERSION) {
+		snprintf(err, errlen, "%.300s: layout %d is newer than this "
+		    "wardd's (%d)", path, version, SCHEMA_PARTITION_VERSION);
+		goto fail;
+	}
+	if (batchtab_register(p->db, &p->bt) != SQLITE_OK)
+		goto sqlfail;
+	if (version == SCHEMA_PARTITION_VERSION) {
+		if (sqlite3_prepare_v2(p->db, "INSERT INTO events(id, utc,"
+		    " received, severity, category, hostname, processname,"
+		    " source, summary" SCHEMA_FACETS(SCHEMA_FACET_NAME) ")"
+		    " SELECT id, utc, received, severity, category, hostname,"
+		    " processname, source, summary"
+		    SCHEMA_FACETS(SCHEMA_FACET_NAME) " FROM ward_batch", -1,
+		    &p->ins, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(p->db, "INSERT INTO docs(id, doc)"
+		    " SELECT id, doc FROM ward_batch", -1, &p->docs, NULL) !=
+		    SQLITE_OK)
+			goto sqlfail;
+	} else if (sqlite3_prepare_v2(p->db, "INSERT INTO events(id, utc,"
+	    " received, severity, category, hostname, processname, source,"
+	    " summary, doc) SELECT id, utc, received, severity, category,"
+	    " hostname, processname, source, summary, doc FROM ward_batch",
+	    -1, &p->ins, NULL) != SQLITE_OK)
+		goto sqlfail;	/* layout 0: the document in events */
+	if (sqlite3_prepare_v2(p->db, "INSERT INTO fts(rowid, summary, text)"
 	    " SELECT id, summary, text FROM ward_batch", -1, &p->fts, NULL) !=
 	    SQLITE_OK ||
 	    sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO meta VALUES"
@@ -178,10 +235,8 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	    " ('max_utc', max(?3, coalesce((SELECT value FROM meta WHERE"
 	    " key = 'max_utc'), ?3)))", -1, &p->meta, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(p->db, "SELECT max(id) FROM events", -1, &st,
-	    NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(p->db));
-		goto fail;
-	}
+	    NULL) != SQLITE_OK)
+		goto sqlfail;
 	p->next_seq = 0;
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_type(st, 0) != SQLITE_NULL)
@@ -208,6 +263,8 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 			goto fail;
 	}
 	return 0;
+sqlfail:
+	snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(p->db));
 fail:
 	sqlite3_finalize(st);
 	part_close(p);
@@ -433,12 +490,15 @@ insert_staged(struct part *p, char *err, size_t errlen)
 
 	if (p->bt.n == 0)
 		return 0;
-	if (sqlite3_step(p->ins) != SQLITE_DONE ||
+	if (sqlite3_step(p->ins) != SQLITE_DONE || (p->docs != NULL &&
+	    sqlite3_step(p->docs) != SQLITE_DONE) ||
 	    sqlite3_step(p->fts) != SQLITE_DONE) {
 		snprintf(err, errlen, "insert: %s", sqlite3_errmsg(p->db));
 		rc = -1;
 	}
 	sqlite3_reset(p->ins);
+	if (p->docs != NULL)
+		sqlite3_reset(p->docs);
 	sqlite3_reset(p->fts);
 	return rc;
 }

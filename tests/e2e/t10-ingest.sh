@@ -24,7 +24,7 @@ eq "a gzip body is inflated" "$(post /events "$T/gz" -H 'Content-Encoding: gzip'
 eq "all thirteen are in the store" "$(stored_count)" 13
 
 db=$(ls "$DATA"/events/*.db | head -n 1)
-doc=$(sqlite3 "$db" "select doc from events where summary = 'one object'")
+doc=$(sqlite3 "$db" "select doc from events_full where summary = 'one object'")
 eq "utctimestamp is converted to UTC" "$(echo "$doc" | jq -r .utctimestamp)" "2026-11-27T09:00:00.000000+00:00"
 eq "host becomes hostname" "$(echo "$doc" | jq -r .hostname)" "h1"
 eq "message becomes summary" "$(echo "$doc" | jq -r .summary)" "one object"
@@ -34,7 +34,7 @@ eq "severity defaults to INFO" "$(echo "$doc" | jq -r .severity)" "INFO"
 
 printf '{"summary":"sev","severity":3,"pid":"42","program":"sshd","custom":{"a":1},"@version":"1"}' >"$T/sev"
 post /events "$T/sev" >/dev/null
-doc=$(sqlite3 "$db" "select doc from events where summary = 'sev'")
+doc=$(sqlite3 "$db" "select doc from events_full where summary = 'sev'")
 eq "numeric severity 3 is ERROR" "$(echo "$doc" | jq -r .severity)" "ERROR"
 eq "program becomes processname" "$(echo "$doc" | jq -r .processname)" "sshd"
 eq "other fields go under details" "$(echo "$doc" | jq -c .details.custom)" '{"a":1}'

@@ -22,13 +22,13 @@ eq "ward_store_events counts them after the restart" "$(metric ward_store_events
 # Content: every acknowledged loadid (seed, connection, sequence) is in
 # the store.
 for f in "$DATA"/events/*.db; do
-	sqlite3 "$f" "select json_extract(doc, '$.details.loadid') from events"
+	sqlite3 "$f" "select json_extract(doc, '$.details.loadid') from events_full"
 done | sort >"$T/stored_ids"
 cat "$T"/acked.* | sort >"$T/acked_ids"
 missing=$(comm -23 "$T/acked_ids" "$T/stored_ids" | wc -l)
 eq "no acknowledged loadid is missing" "$missing" 0
 db=$(ls "$DATA"/events/*.db | head -n 1)
 check "stored events are whole (summary and details intact)" test \
-	"$(sqlite3 "$db" "select count(*) from events where summary like '%password for%' and json_extract(doc,'$.details.sourceipaddress') is not null")" -eq "$(sqlite3 "$db" 'select count(*) from events')"
+	"$(sqlite3 "$db" "select count(*) from events_full where summary like '%password for%' and json_extract(doc,'$.details.sourceipaddress') is not null")" -eq "$(sqlite3 "$db" 'select count(*) from events')"
 check "the database passes integrity_check" sh -c "sqlite3 '$db' 'pragma integrity_check' | grep -qx ok"
 done_testing

@@ -44,7 +44,7 @@ i=0
 while [ "$(stored_count)" -lt 5 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 eq "rsyslog delivered all five messages" "$(stored_count)" 5
 db=$(ls "$DATA"/events/*.db | head -n 1)
-doc=$(sqlite3 "$db" "select doc from events where summary like '%admin3%'")
+doc=$(sqlite3 "$db" "select doc from events_full where summary like '%admin3%'")
 eq "programname becomes processname" "$(echo "$doc" | jq -r .processname)" sshd
 eq "the syslog severity is kept" "$(echo "$doc" | jq -r .severity)" WARNING
 eq "the facility goes under details" "$(echo "$doc" | jq -r .details.facility)" auth

@@ -89,6 +89,10 @@ make_doc(int64_t utc, int64_t received, uint32_t i)
 		json_object_set_new(details, "port", json_string("22"));
 	if (rnd(4) == 0)
 		json_object_set_new(details, "note", json_null());
+	if (i % 7 == 2)		/* a facet: a number, a string, a null */
+		json_object_set_new(details, "sourceport", i % 3 == 0 ?
+		    json_string("2222") : i % 3 == 1 ? json_null() :
+		    json_integer(40000 + i));
 	tags = json_array();
 	if (rnd(2))
 		json_array_append_new(tags, json_string("ssh"));
@@ -112,12 +116,29 @@ exec_ok(sqlite3 *db, const char *sql)
 		fail_msg("%s: %s", sql, err);
 }
 
+/* The partition layout of ward before facets (hub/schema.h, layout 0):
+   the document in events, no docs table; still read and written. */
+#define LEGACY_SCHEMA \
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER);" \
+	"CREATE TABLE events(id INTEGER PRIMARY KEY, utc INTEGER NOT NULL," \
+	" received INTEGER NOT NULL, severity INTEGER NOT NULL," \
+	" category TEXT COLLATE NOCASE, hostname TEXT COLLATE NOCASE," \
+	" processname TEXT COLLATE NOCASE, source TEXT COLLATE NOCASE," \
+	" summary TEXT, doc TEXT NOT NULL);" \
+	"CREATE INDEX events_utc ON events(utc);" \
+	"CREATE VIRTUAL TABLE fts USING fts5(summary, text, content=''," \
+	" columnsize=0, detail=column);"
+
+/* Write the events of day into a partition: day 1 in the layout before
+   facets, the others in the current one, whose facets SQLite's own
+   doc -> '$.PATH' computes here. */
 static void
 write_partition(int day)
 {
 	char	 path[128], name[16];
 	sqlite3	*db;
-	sqlite3_stmt *ins, *fts, *meta;
+	sqlite3_stmt *ins, *docs = NULL, *fts, *meta;
+	const char *tail;
 	int64_t	 lo = INT64_MAX, hi = INT64_MIN, start = D0 + day * DAY;
 	time_t	 tt = (time_t)(start / 1000000);
 	struct tm tm;
@@ -129,10 +150,26 @@ write_partition(int day)
 	snprintf(path, sizeof(path), "%s/events/%s.db", dir, name);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	exec_ok(db, "PRAGMA journal_mode=WAL");
-	exec_ok(db, SCHEMA_PARTITION);
 	exec_ok(db, "BEGIN");
-	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events VALUES"
-	    "(?,?,?,?,?,?,?,?,?,?)", -1, &ins, NULL), SQLITE_OK);
+	if (day == 1) {
+		exec_ok(db, LEGACY_SCHEMA);
+		assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events"
+		    " VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &ins, NULL),
+		    SQLITE_OK);
+	} else {
+		exec_ok(db, SCHEMA_PARTITION "PRAGMA user_version = 2;");
+		assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events"
+		    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		    " ?10 -> '$.details.sourceipaddress',"
+		    " ?10 -> '$.details.destinationipaddress',"
+		    " ?10 -> '$.details.sourceport',"
+		    " ?10 -> '$.details.destinationport',"
+		    " ?10 -> '$.details.username';"
+		    "INSERT INTO docs VALUES (?1, ?10)", -1, &ins, &tail),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, tail, -1, &docs,
+		    NULL), SQLITE_OK);
+	}
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO fts(rowid, "
 	    "summary, text) VALUES (?,?,?)", -1, &fts, NULL), SQLITE_OK);
 	buf_init(&text);
@@ -159,9 +196,16 @@ write_partition(int day)
 		    "source")), -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(ins, 9, json_string_value(json_object_get(d,
 		    "summary")), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ins, 10, s, -1, free);
+		sqlite3_bind_text(ins, 10, s, -1, SQLITE_TRANSIENT);
 		assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
 		sqlite3_reset(ins);
+		if (docs != NULL) {
+			sqlite3_bind_int64(docs, 1, e->id);
+			sqlite3_bind_text(docs, 10, s, -1, SQLITE_TRANSIENT);
+			assert_int_equal(sqlite3_step(docs), SQLITE_DONE);
+			sqlite3_reset(docs);
+		}
+		free(s);
 		buf_reset(&text);
 		assert_int_equal(query_fts_text(d, &text), 0);
 		sqlite3_bind_int64(fts, 1, e->id);
@@ -178,6 +222,7 @@ write_partition(int day)
 	}
 	buf_release(&text);
 	sqlite3_finalize(ins);
+	sqlite3_finalize(docs);
 	sqlite3_finalize(fts);
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta "
 	    "VALUES ('min_utc', ?), ('max_utc', ?), ('count', ?)", -1, &meta,
@@ -230,7 +275,7 @@ setup(void **state)
 
 		snprintf(path, sizeof(path), "%s/events/2026-11-20.db", dir);
 		sqlite3_open(path, &db);
-		exec_ok(db, SCHEMA_PARTITION);
+		exec_ok(db, SCHEMA_PARTITION "PRAGMA user_version = 2;");
 		sqlite3_close(db);
 	}
 	(void)state;
@@ -364,6 +409,8 @@ static const char *agree[] = {
 	"details.bytes:<=100", "details.bytes:9*",
 	"_exists_:details.username", "NOT _exists_:details.username",
 	"_exists_:details.note", "details.note:*", "details.username:root",
+	"details.sourceport:2222", "_exists_:details.sourceport",
+	"details.sourceport:>40100", "NOT details.sourceport:*",
 	"details.username:ROBERT", "details.username:ro*", "tags:ssh",
 	"tags:brute", "-tags:ssh", "tags:*", "utctimestamp:>2026-11-26T12:00:00Z",
 	"utctimestamp:2026-11-26", "utctimestamp:[now-30h TO now-20h]",
@@ -709,6 +756,7 @@ aggregations_merge_partitions(void **state)
 	check_count_by("*", "hostname", 1);
 	check_count_by("failed", "hostname", 1);
 	check_count_by("*", "details.username", 0);
+	check_count_by("*", "details.sourceport", 0);
 	check_count_by("severity:>=NOTICE", "details.port", 0);
 	check_count_by("*", "category", 1);
 
@@ -897,6 +945,7 @@ count_by_agrees_with_sqlite_json(void **state)
 {
 	static const char *f_note[] = { "details.note" };
 	static const char *f_port[] = { "details.port" };
+	static const char *f_sport[] = { "details.sourceport" };	/* a facet */
 	static const char *f_tags[] = { "tags" };
 	static const char *f_details[] = { "details" };
 	static const char *f_deep[] = { "details.port.x" };
@@ -913,6 +962,8 @@ count_by_agrees_with_sqlite_json(void **state)
 		/* 22 and "22" are two */
 		check_count_by_sqlite("*", f_port, 1, t);
 		check_count_by_sqlite("failed", f_port, 1, t);
+		check_count_by_sqlite("*", f_sport, 1, t);
+		check_count_by_sqlite("failed", f_sport, 1, t);
 		/* arrays and objects group by their JSON text */
 		check_count_by_sqlite("*", f_tags, 1, t);
 		check_count_by_sqlite("*", f_details, 1, t);
