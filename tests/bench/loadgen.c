@@ -44,6 +44,7 @@ struct opts {
 
 static struct opts o;
 static atomic_long sent_events, acked_events, failed_reqs, throttled;
+static atomic_long claimed_events;	/* of -n: taken by a connection */
 static pthread_mutex_t ack_mtx = PTHREAD_MUTEX_INITIALIZER;
 static FILE *ackf;
 static double *lat;		/* ms, one per request */
@@ -189,8 +190,10 @@ worker(void *arg)
 
 	for (i = 0; i < o.batch; i++)
 		ids[i] = malloc(32);
+	/* Each request claims its events of -n first, so that connections
+	   racing for the last ones do not send more than -n. */
 	while (now_s() < end && (o.total == 0 ||
-	    atomic_load(&sent_events) < o.total)) {
+	    atomic_fetch_add(&claimed_events, o.batch) < o.total)) {
 		size_t	 bl = 0;
 
 		if (o.rate > 0) {
