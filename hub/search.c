@@ -8,6 +8,13 @@
  * back into proto/query.c through two SQL functions that receive their AST
  * node as a bound pointer, so SQL and query_match() share one meaning.
  *
+ * Rows.  The SQL reads events_full (the narrow events joined with docs):
+ * SQLite drops the join when the statement never names doc, so filters,
+ * count by and top on typed columns and facets (hub/schema.h) read only
+ * the narrow rows; a facet stands in for doc -> '$.PATH' with the same
+ * text.  Partitions of the layout before facets get temp views of the
+ * same names and shape (legacy_view()).
+ *
  * Plans.  Only utc is indexed besides the FTS table (hub/schema.h), so the
  * filter is first reduced to an FTS5 expression it implies, when it has
  * one (fts_cond(): its words, and the words of an equality on a field the
@@ -79,7 +86,7 @@
 #define BITS_MAX	(1 << 25) /* ids a walk's bitmap may span (4 MB) */
 #define CACHE_MAX	4096	/* partitions whose meta is cached */
 #define POOL_MAX	32	/* idle connections kept */
-#define MMAP_BYTES	"2147418112"	/* each maps up to 2 GB */
+#define CACHE_KIB	"-2048"	/* page cache a connection, KiB */
 #define FTS_COND_MAX_DEPTH 24	/* AND/OR levels in an implied FTS5 prefilter */
 #define AGG_THREADS	2	/* threads a count by runs partitions on,
 				   when opts->threads is 0 */
@@ -1118,9 +1125,10 @@ part_close(struct run *r, struct part *p)
 
 #define FACET_LEGACY(col, path)	", ward_get(doc, '" path "') AS " #col
 
-/* In a partition of layout 0 (hub/schema.h: the document in events, no
-   facets), views of the current layout's events and events_full over it,
-   so that one SQL text serves both (temp comes first in name lookup). */
+/* In a partition of an older layout (hub/schema.h, layout 0: the document
+   in events, no facets), views of the current layout's events and
+   events_full over it, so that one SQL text serves both (temp comes first
+   in name lookup). */
 static int
 legacy_view(sqlite3 *db)
 {
@@ -1134,7 +1142,7 @@ legacy_view(sqlite3 *db)
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_OK || version != 0)
+	if (rc != SQLITE_OK || version >= SCHEMA_PARTITION_VERSION)
 		return rc;
 	return sqlite3_exec(db, "CREATE TEMP VIEW events AS SELECT *"
 	    SCHEMA_FACETS(FACET_LEGACY) " FROM main.events;"
@@ -1166,9 +1174,13 @@ part_open(struct run *r, struct part *p)
 			return -1;
 		}
 		sqlite3_busy_timeout(p->db, BUSY_MS);
-		/* Pages come from the file mapping: no copies, and no page
-		   cache to fill (or to hold on to while idle). */
-		if (sqlite3_exec(p->db, "PRAGMA mmap_size=" MMAP_BYTES,
+		/* Pages are read into SQLite's page cache (2 MB a
+		   connection), not mapped: a count by over 1M rows took
+		   15 % less CPU (a mapped page is set up again at every
+		   B-tree descent, and costs TLB misses); a rare term's
+		   newest 50 takes ~4 ms instead of ~1 (tests/bench/
+		   search.sh). */
+		if (sqlite3_exec(p->db, "PRAGMA cache_size=" CACHE_KIB,
 		    NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_create_function(p->db, "ward_leaf", 3,
 		    SQLITE_UTF8, NULL, fn_leaf, NULL, NULL) != SQLITE_OK ||
