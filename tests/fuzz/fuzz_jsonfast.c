@@ -6,7 +6,8 @@
  * must agree on accept or refuse; when both accept, on the tree
  * (json_equal) and on how many bytes the value took, and jsonfast_dump
  * must write what json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) writes, byte
- * for byte.  When both refuse they must agree on where, on whether the
+ * for byte, and jsonfast_get() must find in that text the dump of each
+ * value one or two keys down.  When both refuse they must agree on where, on whether the
  * input merely ended too early (split relies on that) and on the message.
  *
  * The allowed differences, which the checks below spell out:
@@ -68,7 +69,69 @@ fail(const char *what, const uint8_t *data, size_t len,
 	abort();
 }
 
-/* Both accepted: the same tree, the same bytes out. */
+/* jsonfast_get(text, path) finds the dump of the value at path, for the
+   keys of v and of its objects (the pipeline's facets rely on it). */
+static void
+get_one(const json_t *v, const char *path, const char *text, size_t tlen,
+    const uint8_t *data, size_t len)
+{
+	struct buf want;
+	const char *got;
+	size_t	 glen;
+
+	buf_init(&want);
+	if (jsonfast_dump(&want, v) == -1)
+		fail("jsonfast_dump failed", data, len, NULL, NULL);
+	if (jsonfast_get(text, tlen, path, &got, &glen) != 1 ||
+	    glen != want.len || memcmp(got, want.data, glen) != 0) {
+		fprintf(stderr, "path %s: want %.*s\n", path, (int)want.len,
+		    want.data);
+		fail("jsonfast_get misses a value", data, len, NULL, NULL);
+	}
+	buf_release(&want);
+}
+
+/* A key a path can name: no '.', nothing the dump escapes, not empty. */
+static int
+key_ok(const char *k)
+{
+	const unsigned char *p;
+
+	if (*k == '\0' || strlen(k) > 100)
+		return 0;
+	for (p = (const unsigned char *)k; *p != '\0'; p++)
+		if (*p == '.' || *p == '"' || *p == '\\' || *p < 0x20)
+			return 0;
+	return 1;
+}
+
+static void
+get_matches(const json_t *v, const char *text, size_t tlen,
+    const uint8_t *data, size_t len)
+{
+	const char *k, *k2;
+	json_t	*c, *c2;
+	char	 path[256];
+
+	if (!json_is_object(v))
+		return;
+	json_object_foreach((json_t *)v, k, c) {
+		if (!key_ok(k))
+			continue;
+		get_one(c, k, text, tlen, data, len);
+		if (!json_is_object(c))
+			continue;
+		json_object_foreach(c, k2, c2) {
+			if (!key_ok(k2))
+				continue;
+			snprintf(path, sizeof path, "%s.%s", k, k2);
+			get_one(c2, path, text, tlen, data, len);
+		}
+	}
+}
+
+/* Both accepted: the same tree, the same bytes out, and jsonfast_get
+   finds each value. */
 static void
 same_value(json_t *a, json_t *b, const uint8_t *data, size_t len)
 {
@@ -89,6 +152,7 @@ same_value(json_t *a, json_t *b, const uint8_t *data, size_t len)
 		fail("dumps differ", data, len, NULL, NULL);
 	}
 	free(ref);
+	get_matches(b, out.data + 1, out.len - 1, data, len);
 	buf_release(&out);
 }
 
