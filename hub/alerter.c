@@ -511,7 +511,9 @@ run_job(struct alerter *a, struct job *j)
 	size_t	 i, used;
 	int64_t	 id;
 
-	if (j->ids == NULL || j->arena.data == NULL)
+	/* Without rules there is nothing to parse the events for. */
+	if (j->ids == NULL || j->arena.data == NULL ||
+	    ruleset_count(a->rs) == 0)
 		return;
 	for (i = 0; i < j->nrows; i++) {
 		id = j->ids[j->rows[i].item];
