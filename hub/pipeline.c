@@ -29,28 +29,6 @@ static const char *const facet_paths[SCHEMA_FACET_COUNT] = {
 	SCHEMA_FACETS(FACET_PATH)
 };
 
-/* The value at path (object keys joined by '.') in v, or NULL: what
-   jsonfast_get() finds in v's text, so its dump is the text found there. */
-static json_t *
-value_at(json_t *v, const char *path)
-{
-	const char *dot;
-	char	 key[64];
-	size_t	 len;
-
-	while (json_is_object(v)) {
-		if ((dot = strchr(path, '.')) == NULL)
-			return json_object_get(v, path);
-		if ((len = (size_t)(dot - path)) >= sizeof key)
-			return NULL;
-		memcpy(key, path, len);
-		key[len] = '\0';
-		v = json_object_get(v, key);
-		path = dot + 1;
-	}
-	return NULL;
-}
-
 /* Append s with its NUL to the arena; returns its offset or ROW_NONE. */
 static uint32_t
 arena_str(struct buf *a, const char *s)
@@ -69,7 +47,8 @@ add_row(const struct pipeline_opts *o, struct job *j, size_t item)
 	struct normalize_opts no = { j->received_us, o->hub };
 	struct event_fields f;
 	struct row *r = &j->rows[j->nrows];
-	json_t	*ev = j->split.items[item].doc, *v;
+	json_t	*ev = j->split.items[item].doc;
+	const json_t *v;
 	size_t	 start, k;
 
 	if (normalize_event(ev, &no, &f) == -1)
@@ -90,7 +69,9 @@ add_row(const struct pipeline_opts *o, struct job *j, size_t item)
 	r->doclen = (uint32_t)(j->arena.len - start);
 	for (k = 0; k < SCHEMA_FACET_COUNT; k++) {
 		r->facet[k] = ROW_NONE;
-		if ((v = value_at(ev, facet_paths[k])) == NULL)
+		/* what jsonfast_get() finds in the document's text, so
+		   its dump is the text found there (fuzz_jsonfast) */
+		if ((v = query_lookup(ev, facet_paths[k])) == NULL)
 			continue;
 		start = j->arena.len;
 		if (jsonfast_dump(&j->arena, v) == -1)

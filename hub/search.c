@@ -86,7 +86,7 @@
 #define BITS_MAX	(1 << 25) /* ids a walk's bitmap may span (4 MB) */
 #define CACHE_MAX	4096	/* partitions whose meta is cached */
 #define POOL_MAX	32	/* idle connections kept */
-#define MMAP_BYTES	"2147418112"	/* a mapped connection's at most */
+#define MMAP_BYTES	"2147418112"	/* mapped, at most */
 #define CACHE_KIB	"-2048"	/* an unmapped one's page cache, KiB */
 #define FTS_COND_MAX_DEPTH 24	/* AND/OR levels in an implied FTS5 prefilter */
 #define AGG_THREADS	2	/* threads a count by runs partitions on,
@@ -1475,28 +1475,6 @@ emit(struct run *r, const char *s, size_t n)
 	return 0;
 }
 
-static const json_t *
-lookup(const json_t *ev, const char *path)
-{
-	const char *dot;
-	char	 key[QUERY_MAX_FIELD + 1];
-	size_t	 n;
-
-	while (json_is_object(ev)) {
-		dot = strchr(path, '.');
-		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
-		if (n > QUERY_MAX_FIELD)
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		ev = json_object_get(ev, key);
-		if (dot == NULL)
-			return ev;
-		path = dot + 1;
-	}
-	return NULL;
-}
-
 static int
 dump_cb(const char *p, size_t n, void *arg)
 {
@@ -1525,7 +1503,8 @@ emit_event(struct run *r, sqlite3_stmt *st)
 		out = json_object();
 		json_object_set_new(out, "id", json_integer(id));
 		for (i = 0; i < r->q->nfields; i++) {
-			const json_t *v = lookup(ev, r->q->fields[i].path);
+			const json_t *v = query_lookup(ev,
+			    r->q->fields[i].path);
 
 			json_object_set(out, r->q->fields[i].path,
 			    v != NULL ? (json_t *)v : json_null());

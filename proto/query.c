@@ -1515,9 +1515,8 @@ fail:
 
 /* ---- matching -------------------------------------------------------- */
 
-/* The value at a dotted path of ev, or NULL. */
-static const json_t *
-lookup(const json_t *ev, const char *path)
+const json_t *
+query_lookup(const json_t *ev, const char *path)
 {
 	const char *dot;
 	char	 key[QUERY_MAX_FIELD + 1];
@@ -1875,13 +1874,13 @@ node_match(const struct query_node *n, const json_t *ev)
 		case QUERY_F_SEVERITY:
 			return 1;
 		default:
-			v = lookup(ev, n->field.path);
+			v = query_lookup(ev, n->field.path);
 			return v != NULL && !json_is_null(v);
 		}
 	case QUERY_TERM:
 		break;
 	}
-	v = lookup(ev, n->field.path);
+	v = query_lookup(ev, n->field.path);
 	switch (n->field.type) {
 	case QUERY_F_UTC:
 	case QUERY_F_RECEIVED:

@@ -142,6 +142,13 @@ void	query_free(struct query *);
 int	query_match(const struct query *q, const json_t *ev);
 
 /*
+ * The value at path (object keys joined by '.', "details.username") in
+ * ev, or NULL when a key is missing, a step meets something that is not
+ * an object, or a key is longer than QUERY_MAX_FIELD.  ev is only read.
+ */
+const json_t *query_lookup(const json_t *ev, const char *path);
+
+/*
  * Does one field value v (any JSON, NULL when absent) satisfy the TERM
  * node n?  An array matches when one of its elements does.  Used by the
  * SQL functions of hub/search.c so both paths share one definition.
