@@ -9,9 +9,9 @@
  * node as a bound pointer, so SQL and query_match() share one meaning.
  *
  * Rows.  The SQL reads events_full (the narrow events joined with docs):
- * SQLite drops the join when the statement never names doc, so filters,
- * count by and top on typed columns and facets (hub/schema.h) read only
- * the narrow rows; a facet stands in for doc -> '$.PATH' with the same
+ * SQLite drops the join when the statement never names doc or summary,
+ * so filters, count by and top on the other typed columns and the facets
+ * (hub/schema.h) read only the narrow rows; a facet stands in for doc -> '$.PATH' with the same
  * text.  Partitions of the layout before facets get temp views of the
  * same names and shape (legacy_view()).
  *
@@ -107,7 +107,7 @@ struct sql {
 	struct bind	*b;
 	size_t		 n, cap;
 	int		 nomem;
-	int		 doc;		/* it reads the document */
+	int		 doc;		/* it reads docs: doc or summary */
 };
 
 /* How compile() turns full-text nodes into SQL. */
@@ -429,6 +429,9 @@ compile(struct sql *s, const struct query_node *n, enum tmode mode, int top)
 {
 	const char *col = column(n->field.type);
 	int	 r;
+
+	if (n->field.type == QUERY_F_SUMMARY)
+		s->doc = 1;	/* summary is in docs (hub/schema.h) */
 
 	switch (n->kind) {
 	case QUERY_ALL:
@@ -1419,9 +1422,9 @@ where_sql(struct run *r, struct sql *s, enum tmode mode)
 	bounds_sql(r, s);
 }
 
-/* "events_full" when where_sql(r, ..., mode) reads the document, else
-   "events": SQLite drops events_full's join of docs when doc is not used,
-   but not in an aggregate query. */
+/* "events_full" when where_sql(r, ..., mode) reads docs (the document or
+   the summary), else "events": SQLite drops events_full's join of docs
+   when neither is used, but not in an aggregate query. */
 static const char *
 rows_table(struct run *r, enum tmode mode)
 {

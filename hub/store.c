@@ -210,14 +210,13 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	if (version == SCHEMA_PARTITION_VERSION) {
 		if (sqlite3_prepare_v2(p->db, "INSERT INTO events(id, utc,"
 		    " received, severity, category, hostname, processname,"
-		    " source, summary" SCHEMA_FACETS(SCHEMA_FACET_NAME) ")"
+		    " source" SCHEMA_FACETS(SCHEMA_FACET_NAME) ")"
 		    " SELECT id, utc, received, severity, category, hostname,"
-		    " processname, source, summary"
-		    SCHEMA_FACETS(SCHEMA_FACET_NAME) " FROM ward_batch", -1,
-		    &p->ins, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(p->db, "INSERT INTO docs(id, doc)"
-		    " SELECT id, doc FROM ward_batch", -1, &p->docs, NULL) !=
-		    SQLITE_OK)
+		    " processname, source" SCHEMA_FACETS(SCHEMA_FACET_NAME)
+		    " FROM ward_batch", -1, &p->ins, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(p->db, "INSERT INTO docs(id, summary,"
+		    " doc) SELECT id, summary, doc FROM ward_batch", -1,
+		    &p->docs, NULL) != SQLITE_OK)
 			goto sqlfail;
 	} else if (sqlite3_prepare_v2(p->db, "INSERT INTO events(id, utc,"
 	    " received, severity, category, hostname, processname, source,"

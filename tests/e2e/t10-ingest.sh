@@ -39,7 +39,7 @@ eq "numeric severity 3 is ERROR" "$(echo "$doc" | jq -r .severity)" "ERROR"
 eq "program becomes processname" "$(echo "$doc" | jq -r .processname)" "sshd"
 eq "other fields go under details" "$(echo "$doc" | jq -c .details.custom)" '{"a":1}'
 eq "@version loses its @" "$(echo "$doc" | jq -r .details.version)" "1"
-eq "typed column severity is the rank" "$(sqlite3 "$db" "select severity from events where summary='sev'")" 4
+eq "typed column severity is the rank" "$(sqlite3 "$db" "select severity from events_full where summary='sev'")" 4
 
 eq "full text index finds a summary word" "$(sqlite3 "$db" "select count(*) from fts where fts match 'gz2'")" 1
 eq "meta counts the 14 rows stored so far" "$(sqlite3 "$db" "select value from meta where key='count'")" 14

@@ -47,7 +47,7 @@ check "took is a number" jq -e '.took | type == "number"' "$T/b"
 check "a bad document's reason names its line" jq -e '.items[4].create.error.reason | test("line 9")' "$T/b"
 eq "the three good documents are stored" "$(stored_count)" 3
 db=$(ls "$DATA"/events/*.db | head -n 1)
-eq "ECS host.name becomes hostname" "$(sqlite3 "$db" "select hostname from events where summary='first'")" fb1
+eq "ECS host.name becomes hostname" "$(sqlite3 "$db" "select hostname from events_full where summary='first'")" fb1
 
 eq "POST /INDEX/_bulk works" "$(es POST /logs/_bulk -H 'Content-Type: application/x-ndjson' --data-binary "$(printf '{"index":{}}\n{"message":"idx"}\n')
 ")" 200

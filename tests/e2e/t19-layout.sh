@@ -14,8 +14,8 @@ check "loadgen's events were acknowledged" \
 	grep -q '^events acked   3000 ' "$T/load.out"
 DB=$(ls "$DATA"/events/*.db | tail -n 1)
 eq "a new partition has layout 2" "$(sqlite3 "$DB" 'pragma user_version')" 2
-eq "events holds no document" \
-	"$(sqlite3 "$DB" "select count(*) from pragma_table_info('events') where name = 'doc'")" 0
+eq "events holds no document nor summary" \
+	"$(sqlite3 "$DB" "select count(*) from pragma_table_info('events') where name in ('doc', 'summary')")" 0
 eq "every event has its document" \
 	"$(sqlite3 "$DB" 'select count(*) from events join docs using (id)')" 3000
 F="f_sourceipaddress IS NOT (doc -> '\$.details.sourceipaddress') OR
@@ -53,8 +53,10 @@ stop_hub
 
 # Make the partition look written by a ward before facets.
 sqlite3 "$DB" "
+	ALTER TABLE events ADD COLUMN summary TEXT;
 	ALTER TABLE events ADD COLUMN doc TEXT;
-	UPDATE events SET doc = (SELECT doc FROM docs WHERE docs.id = events.id);
+	UPDATE events SET (summary, doc) =
+		(SELECT summary, doc FROM docs WHERE docs.id = events.id);
 	DROP VIEW events_full; DROP TABLE docs;
 	ALTER TABLE events DROP COLUMN f_sourceipaddress;
 	ALTER TABLE events DROP COLUMN f_destinationipaddress;
@@ -80,6 +82,9 @@ check "count by a facet agrees with the documents there too" \
 eq "a facet term too" \
 	"$(search "details.username:$user | count" | jq .count)" \
 	"$(grep "^$user " "$T/want2" | cut -d' ' -f2)"
+eq "a summary phrase counts what the documents hold" \
+	"$(search 'summary:"Failed password" | count' | jq .count)" \
+	"$(sqlite3 "$DB" "select count(*) from events where summary like 'Failed password%'")"
 eq "and newest-first search returns documents" \
 	"$(search "details.username:$user" | jq -r '.details.username' | sort -u)" \
 	"$user"

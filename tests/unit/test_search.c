@@ -159,13 +159,13 @@ write_partition(int day)
 	} else {
 		exec_ok(db, SCHEMA_PARTITION "PRAGMA user_version = 2;");
 		assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events"
-		    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 		    " ?10 -> '$.details.sourceipaddress',"
 		    " ?10 -> '$.details.destinationipaddress',"
 		    " ?10 -> '$.details.sourceport',"
 		    " ?10 -> '$.details.destinationport',"
 		    " ?10 -> '$.details.username';"
-		    "INSERT INTO docs VALUES (?1, ?10)", -1, &ins, &tail),
+		    "INSERT INTO docs VALUES (?1, ?9, ?10)", -1, &ins, &tail),
 		    SQLITE_OK);
 		assert_int_equal(sqlite3_prepare_v2(db, tail, -1, &docs,
 		    NULL), SQLITE_OK);
@@ -201,6 +201,9 @@ write_partition(int day)
 		sqlite3_reset(ins);
 		if (docs != NULL) {
 			sqlite3_bind_int64(docs, 1, e->id);
+			sqlite3_bind_text(docs, 9, json_string_value(
+			    json_object_get(d, "summary")), -1,
+			    SQLITE_TRANSIENT);
 			sqlite3_bind_text(docs, 10, s, -1, SQLITE_TRANSIENT);
 			assert_int_equal(sqlite3_step(docs), SQLITE_DONE);
 			sqlite3_reset(docs);
@@ -751,6 +754,20 @@ aggregations_merge_partitions(void **state)
 	    0);
 	assert_string_equal(ls.l[0], "{\"count\":0}");
 	lines_free(&ls);
+	/* summary lives in docs: a count whose filter reads it joins them */
+	n = expected("summary:\"accepted publickey\"", 0, 0, want);
+	assert_true(n > 0);
+	assert_int_equal(search("summary:\"accepted publickey\" | count", &o,
+	    &ls, NULL), 0);
+	snprintf(line, sizeof(line), "{\"count\":%zu}", n);
+	assert_string_equal(ls.l[0], line);
+	lines_free(&ls);
+	n = expected("summary:root OR hostname:web01", 0, 0, want);
+	assert_int_equal(search("summary:root OR hostname:web01 | count", &o,
+	    &ls, NULL), 0);
+	snprintf(line, sizeof(line), "{\"count\":%zu}", n);
+	assert_string_equal(ls.l[0], line);
+	lines_free(&ls);
 
 	/* count by: typed columns group without case, JSON fields exactly */
 	check_count_by("*", "hostname", 1);
@@ -759,6 +776,7 @@ aggregations_merge_partitions(void **state)
 	check_count_by("*", "details.sourceport", 0);
 	check_count_by("severity:>=NOTICE", "details.port", 0);
 	check_count_by("*", "category", 1);
+	check_count_by("password", "summary", 0);
 
 	/* count by two fields */
 	assert_int_equal(search("* | count by category, severity", &o, &ls,
