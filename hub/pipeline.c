@@ -67,6 +67,8 @@ add_row(const struct pipeline_opts *o, struct job *j, size_t item)
 		return -1;
 	r->doc = (uint32_t)start;
 	r->doclen = (uint32_t)(j->arena.len - start);
+	if (buf_append(&j->arena, "", 1) == -1)
+		return -1;
 	for (k = 0; k < SCHEMA_FACET_COUNT; k++) {
 		r->facet[k] = ROW_NONE;
 		/* what jsonfast_get() finds in the document's text, so
@@ -79,8 +81,6 @@ add_row(const struct pipeline_opts *o, struct job *j, size_t item)
 		r->facet[k] = (uint32_t)start;
 		r->facetlen[k] = (uint32_t)(j->arena.len - start);
 	}
-	if (buf_append(&j->arena, "", 1) == -1)
-		return -1;
 	start = j->arena.len;
 	/* The text search and query_match() agree on (proto/query.c). */
 	if (query_fts_text(ev, &j->arena) == -1)
