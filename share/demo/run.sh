@@ -67,7 +67,7 @@ cat <<MSG
 Stored: $(curl -s "$url/metrics" | awk '$1 == "ward_store_events" { print $2 }') events.  Look at them:
   curl -s -H 'Authorization: Bearer $read' '$url/api/search?q=summary:Failed+AND+details.sourceipaddress:203.0.113.7&limit=5'
   curl -s -H 'Authorization: Bearer $read' '$url/api/search?q=category:authentication+|+count+by+hostname'
-  sqlite3 $data/events/\$(date -u +%F).db "select hostname, summary from events where summary like 'Accepted%'"
+  sqlite3 $data/events/\$(date -u +%F).db "select hostname, summary from events_full where summary like 'Accepted%'"
   curl -s $url/metrics | grep ^ward_
 Open the console as alice (lead) or bob (handler):
   $(console alice)
