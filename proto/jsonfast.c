@@ -1319,6 +1319,12 @@ get_value_end(const unsigned char *p, size_t len, size_t i)
 	return 0;
 }
 
+size_t
+jsonfast_skip(const char *p, size_t len)
+{
+	return get_value_end((const unsigned char *)p, len, 0);
+}
+
 int
 jsonfast_get(const char *doc, size_t len, const char *path,
     const char **val, size_t *vlen)

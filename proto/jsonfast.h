@@ -77,6 +77,15 @@ json_t	*jsonfast_parse(const char *p, size_t len, size_t *used,
 int	 jsonfast_dump(struct buf *out, const json_t *v);
 
 /*
+ * The length of the JSON value at the start of p[0..len) (no whitespace
+ * before it), found without checking it: a string to its closing quote,
+ * an object or array to its matching bracket (brackets inside strings
+ * skipped), a number or literal up to a delimiter.  0 when there is no
+ * value there or it does not end inside p.
+ */
+size_t	 jsonfast_skip(const char *p, size_t len);
+
+/*
  * Find the value at path (object keys joined by '.', "details.username")
  * in the JSON text doc[0..len) without parsing the rest of it.  Returns 1
  * with *val and *vlen the value's text exactly as it stands in doc (a

@@ -1779,56 +1779,13 @@ skip_ws(const char *p, const char *end)
 	return p;
 }
 
-/* At '"': past the closing quote, or NULL. */
-static const char *
-skip_string(const char *p, const char *end)
-{
-	for (p++; p < end; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
-	}
-	return NULL;
-}
-
-/* Past the value at p, or NULL. */
+/* Past the value at p (proto/jsonfast.c), or NULL when there is none. */
 static const char *
 skip_value(const char *p, const char *end)
 {
-	size_t	 depth = 0;
+	size_t	 n = jsonfast_skip(p, (size_t)(end - p));
 
-	if (p >= end)
-		return NULL;
-	if (*p == '"')
-		return skip_string(p, end);
-	if (*p != '{' && *p != '[') {
-		while (p < end && !is_ws(*p) && *p != ',' && *p != '}' &&
-		    *p != ']' && *p != ':')
-			p++;
-		return p;
-	}
-	while (p < end) {
-		switch (*p) {
-		case '"':
-			if ((p = skip_string(p, end)) == NULL)
-				return NULL;
-			continue;
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (--depth == 0)
-				return p + 1;
-			break;
-		default:
-			break;
-		}
-		p++;
-	}
-	return NULL;
+	return n == 0 ? NULL : p + n;
 }
 
 int
@@ -1848,7 +1805,7 @@ wire_json_member(const char *obj, size_t len, const char *key,
 		if (p >= end || *p != '"')
 			return -1;
 		ks = p;
-		if ((p = skip_string(p, end)) == NULL)
+		if ((p = skip_value(p, end)) == NULL)
 			return -1;
 		n = (size_t)(p - ks);		/* with the quotes */
 		if (memchr(ks, '\\', n) == NULL)
@@ -1860,7 +1817,7 @@ wire_json_member(const char *obj, size_t len, const char *key,
 		if (p >= end || *p != ':')
 			return -1;
 		v = p = skip_ws(p + 1, end);
-		if ((p = skip_value(p, end)) == NULL || p == v)
+		if ((p = skip_value(p, end)) == NULL)
 			return -1;
 		if (got) {
 			*val = v;

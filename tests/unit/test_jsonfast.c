@@ -612,6 +612,31 @@ get_stays_inside(void **state)
 	assert_int_equal(vl, 6);
 }
 
+/* jsonfast_skip: the length of the value at the start, 0 when none. */
+static void
+skips_one_value(void **state)
+{
+	static const struct { const char *in; size_t want; } t[] = {
+		{ "\"a\\\"]}\",1", 7 },	/* "a\"]}" then ,1 */
+		{ "{\"k\":[1,\"}\"],\"x\":{}} ,", 20 },
+		{ "[[],[[]]]]", 9 },
+		{ "-12.5e3,", 7 },
+		{ "true}", 4 },
+		{ "null", 4 },
+		{ "{\"open\":[1,2}", 0 },	/* ends outside */
+		{ "\"unterminated", 0 },
+		{ ",1", 0 },
+		{ "", 0 },
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (jsonfast_skip(t[i].in, strlen(t[i].in)) != t[i].want)
+			fail_msg("%s: %zu, want %zu", t[i].in,
+			    jsonfast_skip(t[i].in, strlen(t[i].in)), t[i].want);
+}
+
 int
 main(void)
 {
@@ -627,6 +652,7 @@ main(void)
 		cmocka_unit_test(round_trips_an_event),
 		cmocka_unit_test(gets_values_by_path),
 		cmocka_unit_test(get_stays_inside),
+		cmocka_unit_test(skips_one_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
