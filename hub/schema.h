@@ -11,7 +11,7 @@
  * of enum severity (0 DEBUG .. 7 EMERGENCY).  Text columns compare
  * case-insensitively.
  *
- * events is narrow: the typed columns but summary, and the facets, ~90
+ * events is narrow: the typed columns but summary, and the facets, ~100
  * bytes an event, so that filters, count by and top over many rows read
  * few pages.  The summary and the normalized event itself (JSON) are in
  * docs under the same id, read only for the rows a search returns or
