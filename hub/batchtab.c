@@ -101,12 +101,12 @@ xeof(sqlite3_vtab_cursor *c)
 }
 
 static void
-text(sqlite3_context *ctx, const struct job *j, uint32_t off, int len)
+text(sqlite3_context *ctx, const char *base, uint32_t off, int len)
 {
 	if (off == ROW_NONE)
 		sqlite3_result_null(ctx);
 	else
-		sqlite3_result_text(ctx, j->arena.data + off, len,
+		sqlite3_result_text(ctx, base + off, len,
 		    SQLITE_STATIC);
 }
 
@@ -122,17 +122,17 @@ xcolumn(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
 	case C_UTC:		sqlite3_result_int64(ctx, r->utc); break;
 	case C_RECEIVED:	sqlite3_result_int64(ctx, r->received); break;
 	case C_SEVERITY:	sqlite3_result_int(ctx, r->severity); break;
-	case C_CATEGORY:	text(ctx, b->j, r->category, -1); break;
-	case C_HOSTNAME:	text(ctx, b->j, r->hostname, -1); break;
-	case C_PROCESSNAME:	text(ctx, b->j, r->processname, -1); break;
-	case C_SOURCE:		text(ctx, b->j, r->source, -1); break;
-	case C_SUMMARY:		text(ctx, b->j, r->summary, -1); break;
-	case C_DOC:		text(ctx, b->j, r->doc, (int)r->doclen); break;
-	case C_TEXT:		text(ctx, b->j, r->text, (int)r->textlen); break;
+	case C_CATEGORY:	text(ctx, b->base, r->category, -1); break;
+	case C_HOSTNAME:	text(ctx, b->base, r->hostname, -1); break;
+	case C_PROCESSNAME:	text(ctx, b->base, r->processname, -1); break;
+	case C_SOURCE:		text(ctx, b->base, r->source, -1); break;
+	case C_SUMMARY:		text(ctx, b->base, r->summary, -1); break;
+	case C_DOC:		text(ctx, b->base, r->doc, (int)r->doclen); break;
+	case C_TEXT:		text(ctx, b->base, r->text, (int)r->textlen); break;
 	default:
 		col -= C_FACET;
 		if (col >= 0 && col < SCHEMA_FACET_COUNT)
-			text(ctx, b->j, r->facet[col], (int)r->facetlen[col]);
+			text(ctx, b->base, r->facet[col], (int)r->facetlen[col]);
 		break;
 	}
 	return SQLITE_OK;
@@ -168,7 +168,7 @@ batchtab_register(sqlite3 *db, struct batchtab *bt)
 }
 
 int
-batchtab_add(struct batchtab *bt, int64_t id, const struct job *j,
+batchtab_add(struct batchtab *bt, int64_t id, const char *base,
     const struct row *r)
 {
 	if (bt->n == bt->cap) {
@@ -180,7 +180,7 @@ batchtab_add(struct batchtab *bt, int64_t id, const struct job *j,
 		bt->rows = n;
 		bt->cap = cap;
 	}
-	bt->rows[bt->n++] = (struct batchrow){ id, j, r };
+	bt->rows[bt->n++] = (struct batchrow){ id, base, r };
 	return 0;
 }
 

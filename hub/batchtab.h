@@ -15,15 +15,16 @@
 
 #include "job.h"
 
-/* One staged row: its event id and where its fields live. */
+/* One staged row: its event id and where its fields live (r's offsets
+   are into base: a job's arena). */
 struct batchrow {
 	int64_t		 id;
-	const struct job *j;
+	const char	*base;
 	const struct row *r;
 };
 
-/* The rows staged for one partition; the jobs they point into must live
-   until the batch is reset. */
+/* The rows staged for one statement; the arenas they point into must
+   live until the batch is reset. */
 struct batchtab {
 	struct batchrow	*rows;
 	size_t		 n, cap;
@@ -36,8 +37,9 @@ struct batchtab {
  * bt must outlive db's use of the table.  Returns an SQLite result code.
  */
 int	 batchtab_register(sqlite3 *db, struct batchtab *bt);
-/* Stage a row.  Returns 0 or -1 (out of memory). */
-int	 batchtab_add(struct batchtab *bt, int64_t id, const struct job *j,
+/* Stage a row whose strings are at base + its offsets.  Returns 0 or -1
+   (out of memory). */
+int	 batchtab_add(struct batchtab *bt, int64_t id, const char *base,
 	    const struct row *r);
 /* Forget the staged rows (keeps the storage). */
 void	 batchtab_reset(struct batchtab *bt);

@@ -17,6 +17,8 @@
 
 #include "alerter.h"
 #include "hub.h"
+#include "store.h"
+#include "textindex.h"
 #include "log.h"
 #include "net.h"
 #include "pipeline.h"
@@ -28,6 +30,7 @@
 
 #define CHUNK		65536	/* bytes written per WRITEABLE */
 #define HDR_ROOM	2048
+#define INDEX_QUEUE_MAX	(64u << 20)	/* bytes of text the index may trail */
 
 enum route {
 	R_NONE, R_HEALTH, R_METRICS, R_ES_ROOT, R_ES_LICENSE, R_ES_SETUP,
@@ -345,6 +348,7 @@ start_search(struct net *n, struct pss *s)
 
 	memset(&o, 0, sizeof o);
 	o.now_us = now;
+	o.index = store_textindex(n->h->store);
 	dst[0] = &o.since_us;
 	dst[1] = &o.until_us;
 	/* lws copies "name=value" into the buffer and points at the value. */
@@ -664,6 +668,7 @@ on_body_done(struct pss *s)
 {
 	struct net *n = net_of(s->wsi);
 	struct job *j = s->job;
+	const char *why;
 
 	if (s->status != 0)
 		return;		/* already answering */
@@ -674,20 +679,23 @@ on_body_done(struct pss *s)
 	if (j == NULL)
 		return;
 	/* Half as many answered requests may wait for the rules: each
-	   holds its events' text until they are evaluated. */
-	if (atomic_load(&n->m->queue_depth) >= n->o.max_inflight ||
-	    alerter_backlog(n->h->alerter) >= (size_t)(n->o.max_inflight + 1) /
-	    2) {
-		int	 rules = atomic_load(&n->m->queue_depth) <
-			    n->o.max_inflight;
+	   holds its events' text until they are evaluated.  The text index
+	   holds a copy of what it has yet to index, up to INDEX_QUEUE_MAX. */
+	if ((why = atomic_load(&n->m->queue_depth) >= n->o.max_inflight ?
+	    "ingest pipeline is full" :
+	    alerter_backlog(n->h->alerter) >= (size_t)(n->o.max_inflight +
+	    1) / 2 ? "detection rules are behind (the ingest pipeline is "
+	    "full)" : textindex_queued(store_textindex(n->h->store)) >=
+	    INDEX_QUEUE_MAX ? "the full-text index is behind (the ingest "
+	    "pipeline is full)" : NULL) != NULL) {
+		char	 msg[128];
 
 		job_free(j);
 		s->job = NULL;
 		s->retry_after = 1;
 		atomic_fetch_add(&n->m->requests_throttled, 1);
-		answer_error(s, 429, rules ? "detection rules are behind "
-		    "(the ingest pipeline is full); retry later" :
-		    "ingest pipeline is full; retry later");
+		snprintf(msg, sizeof msg, "%s; retry later", why);
+		answer_error(s, 429, msg);
 		return;
 	}
 	atomic_fetch_add(&n->m->queue_depth, 1);

@@ -22,21 +22,29 @@
  * into a column of its own as the JSON text doc -> '$.PATH' gives (a
  * string with its quotes; NULL when absent): SCHEMA_FACETS lists them.
  *
- * fts is a contentless FTS5 index whose rowid is events.id: column summary
- * holds the summary, column text every other string and number of the
- * event (hostname, processname, details values).  Only utc is indexed
- * besides the FTS: each further index halved the writer's rate
- * (tests/bench/bench_store), and a field term is found by walking utc
- * newest first (or through the FTS text, which holds it).  meta holds
- * min_utc, max_utc (µs) and count, kept in the same transaction as the
- * inserts.
+ * The full-text index of a partition is in a file of its own beside it,
+ * DATA/events/YYYY-MM-DD.fts (SCHEMA_INDEX), written by its own thread
+ * (hub/textindex.c) so that indexing runs beside the writer rather than
+ * in its commits.  fts is a contentless FTS5 index whose rowid is
+ * events.id: column summary holds the summary, column text every other
+ * string and number of the event (hostname, processname, details
+ * values); its meta row 'indexed' is the highest id indexed, kept in the
+ * same transaction, from which the index catches up after a crash.  A
+ * search ATTACHes the file, so the name fts means the same in every
+ * layout.  Only utc is indexed besides the FTS: each further index
+ * halved the writer's rate (tests/bench/bench_store), and a field term is
+ * found by walking utc newest first (or through the FTS text, which
+ * holds it).  meta holds min_utc, max_utc (µs) and count, kept in the
+ * same transaction as the inserts.
  *
- * Version 0 (ward before facets; user_version never set): events has no
- * facets and holds doc itself, there is no docs table nor view.  Such a
- * partition is still read (hub/search.c gives it an events_full of the
- * same shape) and written (hub/store.c inserts the old way).
+ * Older layouts are still read (hub/search.c) and written (hub/store.c
+ * the old way): version 2 holds fts (SCHEMA_FTS) in the partition itself,
+ * written in the writer's commits; version 0 (ward before facets;
+ * user_version never set) also has no facets and holds doc in events,
+ * with no docs table nor view (the search gives it an events_full of the
+ * same shape).
  */
-#define SCHEMA_PARTITION_VERSION	2
+#define SCHEMA_PARTITION_VERSION	3
 
 /* X(column, path) for each facet, in column order. */
 #define SCHEMA_FACETS(X) \
@@ -69,8 +77,16 @@
 	"CREATE VIEW IF NOT EXISTS events_full AS SELECT events.*," \
 	" docs.summary, docs.doc FROM events LEFT JOIN docs" \
 	" ON docs.id = events.id;" \
-	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(summary, text," \
-	" content='', columnsize=0, detail=column);" \
 	"INSERT OR IGNORE INTO meta VALUES('count', 0);"
+
+#define SCHEMA_FTS \
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(summary, text," \
+	" content='', columnsize=0, detail=column);"
+
+/* The full-text index file of a partition of layout 3. */
+#define SCHEMA_INDEX \
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER);" \
+	SCHEMA_FTS \
+	"INSERT OR IGNORE INTO meta VALUES('indexed', 0);"
 
 #endif

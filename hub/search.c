@@ -13,7 +13,7 @@
  * so filters, count by and top on the other typed columns and the facets
  * (hub/schema.h) read only the narrow rows; a facet stands in for doc -> '$.PATH' with the same
  * text.  Partitions of the layout before facets get temp views of the
- * same names and shape (legacy_view()).
+ * same names and shape (layout_setup()).
  *
  * Plans.  Only utc is indexed besides the FTS table (hub/schema.h), so the
  * filter is first reduced to an FTS5 expression it implies, when it has
@@ -70,7 +70,9 @@
 #include "normalize.h"
 #include "query.h"
 #include "schema.h"
+#include "log.h"
 #include "search.h"
+#include "textindex.h"
 #include "timeparse.h"
 
 #define NODE_PTR	"ward_query_node"
@@ -605,6 +607,25 @@ eq_in_text(const struct query_node *n)
 	return 0;
 }
 
+/* Does n search the full text (a bare word or phrase) anywhere? */
+static int
+has_text(const struct query_node *n)
+{
+	if (n == NULL)
+		return 0;
+	switch (n->kind) {
+	case QUERY_TEXT:
+		return 1;
+	case QUERY_AND:
+	case QUERY_OR:
+		return has_text(n->a) || has_text(n->b);
+	case QUERY_NOT:
+		return has_text(n->a);
+	default:
+		return 0;
+	}
+}
+
 /*
  * An FTS5 expression every event matching n also matches, or NULL when
  * there is none (or memory ran out: *nomem is set).
@@ -1132,14 +1153,37 @@ part_close(struct run *r, struct part *p)
 	p->db = NULL;
 }
 
+/* Attach the index file beside the partition at path as "ix". */
+static int
+attach_index(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *st;
+	char	 ix[4096 + 32];
+	size_t	 len = strlen(path);
+	int	 rc;
+
+	if (len < 3 || len + 5 >= sizeof ix)
+		return SQLITE_CANTOPEN;
+	memcpy(ix, path, len - 3);
+	strcpy(ix + len - 3, ".fts");
+	if ((rc = sqlite3_prepare_v2(db, "ATTACH ?1 AS ix", -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, ix, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 #define FACET_LEGACY(col, path)	", ward_get(doc, '" path "') AS " #col
 
-/* In a partition of an older layout (hub/schema.h, layout 0: the document
-   in events, no facets), views of the current layout's events and
-   events_full over it, so that one SQL text serves both (temp comes first
-   in name lookup). */
+/* Make the partition at path read as the current layout: in layout 3
+   its index file (hub/textindex.h) is attached, so fts names it; in
+   layout 0 (the document in events, no facets), views of the current
+   layout's events and events_full over it, so that one SQL text serves
+   both (temp comes first in name lookup). */
 static int
-legacy_view(sqlite3 *db)
+layout_setup(sqlite3 *db, const char *path)
 {
 	sqlite3_stmt *st;
 	int	 rc, version = -1;
@@ -1151,7 +1195,9 @@ legacy_view(sqlite3 *db)
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_OK || version >= SCHEMA_PARTITION_VERSION)
+	if (rc == SQLITE_OK && version >= 3)
+		return attach_index(db, path);
+	if (rc != SQLITE_OK || version >= 2)
 		return rc;
 	return sqlite3_exec(db, "CREATE TEMP VIEW events AS SELECT *"
 	    SCHEMA_FACETS(FACET_LEGACY) " FROM main.events;"
@@ -1199,7 +1245,7 @@ part_open(struct run *r, struct part *p)
 		    SQLITE_UTF8, NULL, fn_text, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_create_function(p->db, "ward_get", 2,
 		    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_get, NULL,
-		    NULL) != SQLITE_OK || legacy_view(p->db) != SQLITE_OK) {
+		    NULL) != SQLITE_OK || layout_setup(p->db, path) != SQLITE_OK) {
 			seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
 			sqlite3_close_v2(p->db);
 			p->db = NULL;
@@ -2525,6 +2571,13 @@ search_exec(const char *datadir, const struct query *q,
 	sql_init(&r.check);
 	buf_init(&r.line);
 	r.fts = fts_cond(q->root, 0, &nomem);
+	/* The index may trail the acknowledged events by a few commits:
+	   a search that reads it sees everything acknowledged before it
+	   began. */
+	if (o->index != NULL && (r.fts != NULL || has_text(q->root)) &&
+	    textindex_wait(o->index, ms) == -1)
+		log_warn("search: the text index is behind; recent events may"
+		    " be missing from the results");
 	if (nomem) {
 		seterr(&r, "out of memory");
 		rc = -1;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct query;
+struct textindex;
 
 #define SEARCH_LIMIT_DEFAULT	100	/* rows when opts->limit is 0 */
 #define SEARCH_LIMIT_MAX	100000	/* rows when opts->max_limit is 0 */
@@ -33,6 +34,10 @@ struct search_opts {
 				   SEARCH_PLAN_CHECK */
 	int	 threads;	/* threads a count by or top reads
 				   partitions on; 0: 2 */
+	struct textindex *index;	/* a search reading the full-text
+					   index first waits for it to
+					   hold what was acknowledged
+					   (textindex_wait()); NULL: no */
 };
 
 /* Plans a test may force on every partition when the filter implies an

@@ -40,6 +40,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "hub.h"
+#include "store.h"
 #include "incident.h"
 #include "jsonfast.h"
 #include "log.h"
@@ -1401,6 +1402,7 @@ do_search(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 		args = m->root;
 	memset(&o, 0, sizeof o);
 	o.now_us = now;
+	o.index = store_textindex(ss->h->store);
 	o.limit = (size_t)json_integer_value(json_object_get(args, "limit"));
 	o.timeout_ms = 5000;
 	if (search_time(json_string_value(json_object_get(args, "since")),
@@ -1457,6 +1459,7 @@ count_observables(struct sessions *ss, json_t *inc)
 
 	memset(&o, 0, sizeof o);
 	o.now_us = time_now_us();
+	o.index = store_textindex(ss->h->store);
 	o.since_us = o.now_us - INT64_C(30) * 86400 * 1000000;
 	o.timeout_ms = 1000;
 	json_array_foreach(json_object_get(inc, "observables"), i, ob) {

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "schema.h"
 #include "store.h"
+#include "textindex.h"
 
 #define STORE_OPEN_PARTS	3	/* partitions kept open by the writer */
 #define WAL_PASSIVE_BYTES	(64 << 20)	/* ask the checkpointer */
@@ -44,9 +45,11 @@ struct part {
 	int64_t		 day;		/* -1: slot unused */
 	sqlite3		*db;
 	sqlite3_stmt	*ins, *docs, *fts;	/* of ward_batch; docs NULL
-						   in layout 0 */
+						   in layout 0, fts NULL in 3 */
 	sqlite3_stmt	*meta;
 	struct batchtab	 bt;		/* rows of the open transaction */
+	struct ixbatch	*ix;		/* the same rows for the text index
+					   (layout 3); NULL until one */
 	int64_t		 next_seq;
 	int64_t		 min_utc, max_utc;
 	int64_t		 added;		/* rows in the open transaction */
@@ -61,6 +64,7 @@ struct part {
 struct batch {
 	struct job	*jobs;		/* through next */
 	int		 fds[STORE_OPEN_PARTS];	/* WALs to sync, -1 none */
+	struct ixbatch	*ix;		/* committed rows to index */
 	int64_t		 t0, rows;
 	struct batch	*next;
 };
@@ -68,6 +72,7 @@ struct batch {
 struct store {
 	char		*datadir;
 	struct metrics	*m;
+	struct textindex *ix;
 	struct jobq	 q;
 	struct part	 parts[STORE_OPEN_PARTS];
 	uint64_t	 tick;
@@ -132,6 +137,7 @@ part_close(struct part *p)
 	sqlite3_finalize(p->meta);
 	sqlite3_close(p->db);
 	batchtab_release(&p->bt);
+	ixbatch_free(p->ix);
 	if (p->walfd != -1)
 		close(p->walfd);
 	memset(p, 0, sizeof *p);
@@ -139,10 +145,11 @@ part_close(struct part *p)
 	p->walfd = -1;
 }
 
-/* The layout of db's partition (hub/schema.h), creating the current one
-   in a new file.  Returns the version, or -1 with err. */
+/* The layout of db's partition of day (hub/schema.h), creating the
+   current one, and its index file, in a new file.  Returns the version,
+   or -1 with err. */
 static int
-layout(sqlite3 *db, char *err, size_t errlen)
+layout(struct store *s, sqlite3 *db, int64_t day, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	char	 set[64];
@@ -161,7 +168,8 @@ layout(sqlite3 *db, char *err, size_t errlen)
 	else {
 		snprintf(set, sizeof set, "PRAGMA user_version=%d;",
 		    SCHEMA_PARTITION_VERSION);
-		if (exec(db, SCHEMA_PARTITION, err, errlen) == 0 &&
+		if (textindex_create(s->datadir, day, err, errlen) == 0 &&
+		    exec(db, SCHEMA_PARTITION, err, errlen) == 0 &&
 		    exec(db, set, err, errlen) == 0)
 			version = SCHEMA_PARTITION_VERSION;
 	}
@@ -198,7 +206,8 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	if (exec(p->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;"
 	    "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;", err,
-	    errlen) == -1 || (version = layout(p->db, err, errlen)) == -1)
+	    errlen) == -1 ||
+	    (version = layout(s, p->db, day, err, errlen)) == -1)
 		goto fail;
 	if (version > SCHEMA_PARTITION_VERSION) {
 		snprintf(err, errlen, "%.300s: layout %d is newer than this "
@@ -207,7 +216,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	}
 	if (batchtab_register(p->db, &p->bt) != SQLITE_OK)
 		goto sqlfail;
-	if (version == SCHEMA_PARTITION_VERSION) {
+	if (version >= 2) {
 		if (sqlite3_prepare_v2(p->db, "INSERT INTO events(id, utc,"
 		    " received, severity, category, hostname, processname,"
 		    " source" SCHEMA_FACETS(SCHEMA_FACET_NAME) ")"
@@ -224,9 +233,10 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	    " hostname, processname, source, summary, doc FROM ward_batch",
 	    -1, &p->ins, NULL) != SQLITE_OK)
 		goto sqlfail;	/* layout 0: the document in events */
-	if (sqlite3_prepare_v2(p->db, "INSERT INTO fts(rowid, summary, text)"
-	    " SELECT id, summary, text FROM ward_batch", -1, &p->fts, NULL) !=
-	    SQLITE_OK ||
+	/* Before layout 3 the index is inside the partition. */
+	if ((version < 3 && sqlite3_prepare_v2(p->db, "INSERT INTO fts(rowid,"
+	    " summary, text) SELECT id, summary, text FROM ward_batch", -1,
+	    &p->fts, NULL) != SQLITE_OK) ||
 	    sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO meta VALUES"
 	    " ('count', (SELECT value FROM meta WHERE key = 'count') + ?1),"
 	    " ('min_utc', min(?2, coalesce((SELECT value FROM meta WHERE"
@@ -311,6 +321,18 @@ fail_jobs(struct job *list, const char *err)
 	}
 }
 
+/* Hand each batch of list to the text index. */
+static void
+index_all(struct store *s, struct ixbatch *list)
+{
+	struct ixbatch *b, *next;
+
+	for (b = list; b != NULL; b = next) {
+		next = b->next;
+		textindex_submit(s->ix, b);
+	}
+}
+
 /*
  * The syncer: takes every committed batch, fdatasyncs each WAL they wrote
  * once (a sync covers every commit that returned before it), then counts
@@ -358,6 +380,10 @@ syncer_main(void *arg)
 			}
 		for (b = list; b != NULL; b = next) {
 			next = b->next;
+			/* Committed, so indexed (even if the sync failed),
+			   and queued before the jobs are answered: a search
+			   after the answer waits for it (textindex_wait). */
+			index_all(s, b->ix);
 			if (bad)
 				fail_jobs(b->jobs, err);
 			else if (b->rows > 0) {
@@ -383,16 +409,17 @@ syncer_main(void *arg)
 }
 
 /* Queue a committed batch for the syncer.  Returns 0, or -1 (memory:
-   the caller answers the jobs). */
+   the caller answers the jobs and indexes ix). */
 static int
-sync_submit(struct store *s, struct job *list, const int *fds, int64_t t0,
-    int64_t rows)
+sync_submit(struct store *s, struct job *list, const int *fds,
+    struct ixbatch *ix, int64_t t0, int64_t rows)
 {
 	struct batch *b;
 
 	if ((b = calloc(1, sizeof *b)) == NULL)
 		return -1;
 	b->jobs = list;
+	b->ix = ix;
 	memcpy(b->fds, fds, sizeof b->fds);
 	b->t0 = t0;
 	b->rows = rows;
@@ -465,7 +492,10 @@ insert_job(struct store *s, struct job *j, char *err, size_t errlen)
 		const struct row *r = &j->rows[i];
 		int64_t	 id = (day << STORE_ID_SHIFT) | p->next_seq;
 
-		if (batchtab_add(&p->bt, id, j, r) == -1) {
+		if (batchtab_add(&p->bt, id, j->arena.data, r) == -1 ||
+		    (p->fts == NULL && ((p->ix == NULL && (p->ix =
+		    ixbatch_new(day)) == NULL) ||
+		    ixbatch_add(p->ix, id, j->arena.data, r) == -1))) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
@@ -490,23 +520,26 @@ insert_staged(struct part *p, char *err, size_t errlen)
 	if (p->bt.n == 0)
 		return 0;
 	if (sqlite3_step(p->ins) != SQLITE_DONE || (p->docs != NULL &&
-	    sqlite3_step(p->docs) != SQLITE_DONE) ||
-	    sqlite3_step(p->fts) != SQLITE_DONE) {
+	    sqlite3_step(p->docs) != SQLITE_DONE) || (p->fts != NULL &&
+	    sqlite3_step(p->fts) != SQLITE_DONE)) {
 		snprintf(err, errlen, "insert: %s", sqlite3_errmsg(p->db));
 		rc = -1;
 	}
 	sqlite3_reset(p->ins);
 	if (p->docs != NULL)
 		sqlite3_reset(p->docs);
-	sqlite3_reset(p->fts);
+	if (p->fts != NULL)
+		sqlite3_reset(p->fts);
 	return rc;
 }
 
 /* Commit (or roll back) every partition with an open transaction; fds[i]
-   gets the WAL the syncer must sync for slot i, or -1.  Returns 0 or -1
-   with err; after -1 every transaction is rolled back. */
+   gets the WAL the syncer must sync for slot i, or -1, and *ix the rows
+   committed for the text index.  Returns 0 or -1 with err; after -1
+   every transaction is rolled back. */
 static int
-finish_all(struct store *s, int ok, int *fds, char *err, size_t errlen)
+finish_all(struct store *s, int ok, int *fds, struct ixbatch **ix,
+    char *err, size_t errlen)
 {
 	struct part *p;
 	int	 i, rc = ok ? 0 : -1;
@@ -535,6 +568,8 @@ finish_all(struct store *s, int ok, int *fds, char *err, size_t errlen)
 		if (rc == -1) {
 			char	 e2[64];
 
+			ixbatch_free(p->ix);
+			p->ix = NULL;
 			exec(p->db, "ROLLBACK", e2, sizeof e2);
 			/* Sequences may have advanced; reread on reopen. */
 			part_close(p);
@@ -542,6 +577,11 @@ finish_all(struct store *s, int ok, int *fds, char *err, size_t errlen)
 		}
 		p->in_txn = 0;
 		fds[i] = p->walfd;
+		if (p->ix != NULL) {
+			p->ix->next = *ix;
+			*ix = p->ix;
+			p->ix = NULL;
+		}
 	}
 	return rc;
 }
@@ -565,6 +605,7 @@ writer_main(void *arg)
 {
 	struct store *s = arg;
 	struct job *list, *j;
+	struct ixbatch *ix;
 	char	 err[512];
 	size_t	 n;
 	int	 fds[STORE_OPEN_PARTS], i, ok;
@@ -574,6 +615,7 @@ writer_main(void *arg)
 		int64_t	 t0 = job_clock_ns(), rows = 0;
 
 		err[0] = '\0';
+		ix = NULL;
 		ok = 1;
 		for (j = list; j != NULL && ok; j = j->next) {
 			if (j->status != 0)
@@ -582,13 +624,15 @@ writer_main(void *arg)
 				ok = 0;
 			rows += (int64_t)j->nrows;
 		}
-		if (finish_all(s, ok, fds, err, sizeof err) == -1) {
+		if (finish_all(s, ok, fds, &ix, err, sizeof err) == -1) {
 			log_err("store: commit failed: %s", err);
+			index_all(s, ix);	/* of partitions committed */
 			fail_jobs(list, err);
 			hand_back(s, list);
-		} else if (sync_submit(s, list, fds, t0, rows) == -1) {
+		} else if (sync_submit(s, list, fds, ix, t0, rows) == -1) {
 			/* Committed but not known durable: say so. */
 			log_err("store: out of memory queueing a sync");
+			index_all(s, ix);
 			fail_jobs(list, "out of memory");
 			hand_back(s, list);
 		}
@@ -734,7 +778,8 @@ store_open(const char *datadir, struct metrics *m, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
-	if (count_existing(s, err, errlen) == -1)
+	if (count_existing(s, err, errlen) == -1 ||
+	    (s->ix = textindex_open(datadir, err, errlen)) == NULL)
 		goto fail;
 	return s;
 fail:
@@ -758,8 +803,12 @@ store_start(struct store *s, store_done_fn done, void *arg)
 {
 	s->done = done;
 	s->done_arg = arg;
-	if (pthread_create(&s->syncer, NULL, syncer_main, s) != 0)
+	if (textindex_start(s->ix) == -1)
 		return -1;
+	if (pthread_create(&s->syncer, NULL, syncer_main, s) != 0) {
+		textindex_stop(s->ix);
+		return -1;
+	}
 	if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
 		goto stop_syncer;
 	if (pthread_create(&s->ckpt, NULL, ckpt_main, s) != 0) {
@@ -771,6 +820,7 @@ store_start(struct store *s, store_done_fn done, void *arg)
 	return 0;
 stop_syncer:
 	sync_stop(s);
+	textindex_stop(s->ix);
 	return -1;
 }
 
@@ -802,6 +852,7 @@ store_stop(struct store *s)
 	pthread_cond_signal(&s->ck_cond);
 	pthread_mutex_unlock(&s->ck_mtx);
 	pthread_join(s->ckpt, NULL);
+	textindex_stop(s->ix);
 	s->running = 0;
 }
 
@@ -818,6 +869,7 @@ store_free(struct store *s)
 			/* A clean close checkpoints and removes the WAL. */
 			part_close(&s->parts[i]);
 		}
+	textindex_free(s->ix);
 	if (s->q.mtx != NULL)
 		jobq_release(&s->q);
 	pthread_mutex_destroy(&s->ck_mtx);
@@ -827,4 +879,10 @@ store_free(struct store *s)
 	pthread_cond_destroy(&s->sy_idle);
 	free(s->datadir);
 	free(s);
+}
+
+struct textindex *
+store_textindex(struct store *s)
+{
+	return s->ix;
 }

@@ -32,6 +32,10 @@ void		 store_stop(struct store *);
 /* Stop if running and free; accepts NULL. */
 void		 store_free(struct store *);
 
+/* The full-text index of the store's partitions of layout 3
+   (hub/textindex.h): for textindex_wait() and textindex_queued(). */
+struct textindex *store_textindex(struct store *);
+
 /* Path of the partition file for a day (days since the epoch). */
 void		 store_partition_path(const char *datadir, int64_t day,
 		    char *out, size_t outlen);

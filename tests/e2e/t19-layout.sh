@@ -1,8 +1,10 @@
 #!/bin/sh
 # The partition layout (hub/schema.h): events holds the typed columns and
 # the facets (each exactly what doc -> '$.details.FIELD' gives), docs the
-# documents; a partition written before facets (layout 0: the document in
-# events) is still written to and searched, with the same answers.
+# documents, and the full-text index is a file beside it (layout 3).  A
+# partition of layout 2 (the index inside it) and one written before facets
+# (layout 0: the document in events) are still written to and searched,
+# with the same answers.
 . "$(dirname "$0")/lib.sh"
 LOADGEN=$ROOT/${B:-build/rel}/bench/loadgen
 mkdir -p "$T/norules"
@@ -13,7 +15,10 @@ READER=$(new_token t19r reader)
 check "loadgen's events were acknowledged" \
 	grep -q '^events acked   3000 ' "$T/load.out"
 DB=$(ls "$DATA"/events/*.db | tail -n 1)
-eq "a new partition has layout 2" "$(sqlite3 "$DB" 'pragma user_version')" 2
+eq "a new partition has layout 3" "$(sqlite3 "$DB" 'pragma user_version')" 3
+check "its full-text index is a file beside it" test -s "${DB%.db}.fts"
+eq "which holds no other table than its own" \
+	"$(sqlite3 "$DB" "select count(*) from sqlite_schema where name like 'fts%'")" 0
 eq "events holds no document nor summary" \
 	"$(sqlite3 "$DB" "select count(*) from pragma_table_info('events') where name in ('doc', 'summary')")" 0
 eq "every event has its document" \
@@ -49,6 +54,36 @@ user=$(head -n 1 "$T/want1" | cut -d' ' -f1)
 eq "a facet term counts what the documents hold" \
 	"$(search "details.username:$user | count" | jq .count)" \
 	"$(grep "^$user " "$T/want1" | cut -d' ' -f2)"
+words() {	# events whose summary has the word $1, from the documents
+	for f in "$DATA"/events/*.db; do
+		sqlite3 "$f" "select count(*) from events_full where ' ' || lower(summary) || ' ' like '% $1 %'"
+	done | awk '{ n += $1 } END { print n }'
+}
+eq "a word of the summaries counts what the documents hold" \
+	"$(search 'accepted | count' | jq .count)" "$(words accepted)"
+stop_hub
+
+# Make the partition look written by ward before its index had a file:
+# the index inside it (filled here from the documents, as the hub would).
+sqlite3 "$DB" "
+	CREATE VIRTUAL TABLE fts USING fts5(summary, text, content='',
+		columnsize=0, detail=column);
+	INSERT INTO fts(rowid, summary, text) SELECT id, summary,
+		(SELECT group_concat(atom, char(10)) FROM json_tree(doc)
+		 WHERE type IN ('text', 'integer', 'real') AND fullkey NOT IN
+		 ('\$.summary', '\$.utctimestamp', '\$.receivedtimestamp'))
+		FROM docs;
+	PRAGMA user_version = 2;" || echo "# could not rewrite $DB"
+rm -f "${DB%.db}.fts" "${DB%.db}.fts-wal" "${DB%.db}.fts-shm"
+start_hub --rules "$T/norules" || exit 1
+"$LOADGEN" -u "$URL" -t "$TOKEN" -c 2 -b 500 -n 2000 -s 5 >"$T/load1.out" 2>&1
+check "a partition of layout 2 takes more events" \
+	grep -q '^events acked   2000 ' "$T/load1.out"
+eq "and keeps its layout" "$(sqlite3 "$DB" 'pragma user_version')" 2
+check "with no index file beside it" test ! -e "${DB%.db}.fts"
+eq "search counts them all" "$(search '* | count' | jq .count)" 5000
+eq "a word of the summaries counts what the documents hold there" \
+	"$(search 'accepted | count' | jq .count)" "$(words accepted)"
 stop_hub
 
 # Make the partition look written by a ward before facets.
@@ -70,8 +105,8 @@ check "a partition of layout 0 takes more events" \
 	grep -q '^events acked   2000 ' "$T/load2.out"
 eq "and keeps its layout" "$(sqlite3 "$DB" 'pragma user_version')" 0
 eq "with the documents in events" \
-	"$(sqlite3 "$DB" 'select count(*) from events where doc is not null')" 5000
-eq "search counts them all" "$(search '* | count' | jq .count)" 5000
+	"$(sqlite3 "$DB" 'select count(*) from events where doc is not null')" 7000
+eq "search counts them all" "$(search '* | count' | jq .count)" 7000
 truth0() {
 	sqlite3 "$DB" "select ifnull(doc ->> '\$.details.username', 'null') from events" |
 		sort | uniq -c | awk '{ print $2, $1 }' | sort

@@ -130,13 +130,14 @@ exec_ok(sqlite3 *db, const char *sql)
 	" columnsize=0, detail=column);"
 
 /* Write the events of day into a partition: day 1 in the layout before
-   facets, the others in the current one, whose facets SQLite's own
-   doc -> '$.PATH' computes here. */
+   facets, day 0 in layout 2 (the index inside the partition), day 2 in
+   the current one (the index in a file beside it); the facets are what
+   SQLite's own doc -> '$.PATH' computes. */
 static void
 write_partition(int day)
 {
 	char	 path[128], name[16];
-	sqlite3	*db;
+	sqlite3	*db, *ixdb = NULL;
 	sqlite3_stmt *ins, *docs = NULL, *fts, *meta;
 	const char *tail;
 	int64_t	 lo = INT64_MAX, hi = INT64_MIN, start = D0 + day * DAY;
@@ -157,7 +158,15 @@ write_partition(int day)
 		    " VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &ins, NULL),
 		    SQLITE_OK);
 	} else {
-		exec_ok(db, SCHEMA_PARTITION "PRAGMA user_version = 2;");
+		if (day == 2) {
+			snprintf(path, sizeof(path), "%s/events/%s.fts",
+			    dir, name);
+			assert_int_equal(sqlite3_open(path, &ixdb), SQLITE_OK);
+			exec_ok(ixdb, SCHEMA_INDEX "BEGIN");
+			exec_ok(db, SCHEMA_PARTITION "PRAGMA user_version = 3;");
+		} else
+			exec_ok(db, SCHEMA_PARTITION SCHEMA_FTS
+			    "PRAGMA user_version = 2;");
 		assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events"
 		    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 		    " ?10 -> '$.details.sourceipaddress',"
@@ -170,8 +179,9 @@ write_partition(int day)
 		assert_int_equal(sqlite3_prepare_v2(db, tail, -1, &docs,
 		    NULL), SQLITE_OK);
 	}
-	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO fts(rowid, "
-	    "summary, text) VALUES (?,?,?)", -1, &fts, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(ixdb ? ixdb : db, "INSERT INTO"
+	    " fts(rowid, summary, text) VALUES (?,?,?)", -1, &fts, NULL),
+	    SQLITE_OK);
 	buf_init(&text);
 	for (i = 0; i < nev; i++) {
 		struct ev *e = &evs[i];
@@ -237,6 +247,10 @@ write_partition(int day)
 	sqlite3_finalize(meta);
 	exec_ok(db, "COMMIT");
 	sqlite3_close(db);
+	if (ixdb != NULL) {
+		exec_ok(ixdb, "COMMIT");
+		sqlite3_close(ixdb);
+	}
 }
 
 static int
@@ -278,7 +292,8 @@ setup(void **state)
 
 		snprintf(path, sizeof(path), "%s/events/2026-11-20.db", dir);
 		sqlite3_open(path, &db);
-		exec_ok(db, SCHEMA_PARTITION "PRAGMA user_version = 2;");
+		exec_ok(db, SCHEMA_PARTITION SCHEMA_FTS
+		    "PRAGMA user_version = 2;");
 		sqlite3_close(db);
 	}
 	(void)state;

@@ -1,0 +1,650 @@
+/*
+ * The indexing thread keeps up to IX_OPEN index files open, takes every
+ * batch queued since its last pass and inserts each day's rows with one
+ * INSERT ... SELECT from a ward_batch virtual table (hub/batchtab.h: FTS5
+ * writes a segment per statement), moving the file's 'indexed' mark in
+ * the same transaction.  The files are WAL, synchronous=NORMAL and
+ * checkpointed by SQLite on this thread: a lost tail is re-indexed from
+ * the documents at the next start, so nothing here is fsynced on its own.
+ * A day whose index cannot be written is left alone until the next start
+ * (its mark stays where its rows stop, so the catch-up fills the gap).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "batchtab.h"
+#include "jsonfast.h"
+#include "log.h"
+#include "query.h"
+#include "schema.h"
+#include "store.h"
+#include "textindex.h"
+
+#define IX_OPEN		3	/* index files kept open */
+#define IX_BROKEN_MAX	16	/* days left alone after a failure */
+#define IX_NICE		10	/* below the ingest threads and the rules */
+#define CATCHUP_ROWS	20000	/* rows a catch-up transaction indexes */
+
+struct ixdb {
+	int64_t		 day;		/* -1: slot unused */
+	sqlite3		*db;
+	sqlite3_stmt	*ins, *mark;
+	struct batchtab	 bt;
+	uint64_t	 used;
+};
+
+struct textindex {
+	char		*datadir;
+	struct ixdb	 dbs[IX_OPEN];
+	uint64_t	 tick;
+	int64_t		 broken[IX_BROKEN_MAX];
+	int		 nbroken;
+	pthread_t	 thr;
+	int		 running;
+
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 cond;		/* a batch queued, or stop */
+	pthread_cond_t	 done_cond;	/* done moved */
+	struct ixbatch	*head, **tail;
+	uint64_t	 submitted, done;	/* batches */
+	int		 stop;
+	atomic_size_t	 queued;	/* bytes of text */
+};
+
+struct ixbatch *
+ixbatch_new(int64_t day)
+{
+	struct ixbatch *b;
+
+	if ((b = calloc(1, sizeof *b)) == NULL)
+		return NULL;
+	b->day = day;
+	buf_init(&b->arena);
+	return b;
+}
+
+int
+ixbatch_add(struct ixbatch *b, int64_t id, const char *base,
+    const struct row *r)
+{
+	struct row *x;
+	size_t	 slen;
+
+	if (b->n == b->cap) {
+		size_t	 cap = b->cap ? b->cap * 2 : 1024;
+		struct row *rows;
+		int64_t	*ids;
+
+		if ((rows = realloc(b->rows, cap * sizeof *rows)) == NULL)
+			return -1;
+		b->rows = rows;
+		if ((ids = realloc(b->ids, cap * sizeof *ids)) == NULL)
+			return -1;
+		b->ids = ids;
+		b->cap = cap;
+	}
+	x = &b->rows[b->n];
+	memset(x, 0, sizeof *x);
+	x->summary = ROW_NONE;
+	if (r->summary != ROW_NONE) {
+		slen = strlen(base + r->summary) + 1;
+		x->summary = (uint32_t)b->arena.len;
+		if (buf_append(&b->arena, base + r->summary, slen) == -1)
+			return -1;
+	}
+	x->text = (uint32_t)b->arena.len;
+	x->textlen = r->textlen;
+	if (buf_append(&b->arena, base + r->text, r->textlen) == -1 ||
+	    buf_append(&b->arena, "", 1) == -1 || b->arena.len > UINT32_MAX)
+		return -1;
+	b->ids[b->n++] = id;
+	return 0;
+}
+
+void
+ixbatch_free(struct ixbatch *b)
+{
+	if (b == NULL)
+		return;
+	buf_release(&b->arena);
+	free(b->rows);
+	free(b->ids);
+	free(b);
+}
+
+void
+textindex_path(const char *datadir, int64_t day, char *out, size_t outlen)
+{
+	size_t	 len;
+
+	store_partition_path(datadir, day, out, outlen);
+	len = strlen(out);
+	if (len >= 3 && len + 1 < outlen)
+		strcpy(out + len - 3, ".fts");
+}
+
+static int
+exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ixdb_close(struct ixdb *x)
+{
+	sqlite3_finalize(x->ins);
+	sqlite3_finalize(x->mark);
+	sqlite3_close(x->db);
+	batchtab_release(&x->bt);
+	memset(x, 0, sizeof *x);
+	x->day = -1;
+}
+
+/* Open (creating) the index file of day in x.  Returns 0 or -1 with err. */
+static int
+ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
+    size_t errlen)
+{
+	char	 path[4096];
+
+	memset(x, 0, sizeof *x);
+	x->day = day;
+	textindex_path(datadir, day, path, sizeof path);
+	if (sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%.300s: %s", path,
+		    sqlite3_errmsg(x->db));
+		goto fail;
+	}
+	sqlite3_busy_timeout(x->db, 5000);
+	if (exec(x->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192;"
+	    SCHEMA_INDEX, err, errlen) == -1)
+		goto fail;
+	if (batchtab_register(x->db, &x->bt) != SQLITE_OK ||
+	    sqlite3_prepare_v2(x->db, "INSERT INTO fts(rowid, summary, text)"
+	    " SELECT id, summary, text FROM ward_batch", -1, &x->ins,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(x->db, "UPDATE meta SET value = max(value, ?1)"
+	    " WHERE key = 'indexed'", -1, &x->mark, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%.300s: %s", path,
+		    sqlite3_errmsg(x->db));
+		goto fail;
+	}
+	return 0;
+fail:
+	ixdb_close(x);
+	return -1;
+}
+
+/* Index the rows staged in x->bt (highest id top) in one transaction.
+   Returns 0 or -1 with err; the batch is reset either way. */
+static int
+ixdb_commit(struct ixdb *x, int64_t top, char *err, size_t errlen)
+{
+	int	 rc = 0;
+
+	if (exec(x->db, "BEGIN IMMEDIATE", err, errlen) == -1) {
+		batchtab_reset(&x->bt);
+		return -1;
+	}
+	sqlite3_bind_int64(x->mark, 1, top);
+	if (sqlite3_step(x->ins) != SQLITE_DONE ||
+	    sqlite3_step(x->mark) != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(x->db));
+		rc = -1;
+	}
+	sqlite3_reset(x->ins);
+	sqlite3_reset(x->mark);
+	batchtab_reset(&x->bt);
+	if (rc == 0 && exec(x->db, "COMMIT", err, errlen) == 0)
+		return 0;
+	sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+textindex_create(const char *datadir, int64_t day, char *err, size_t errlen)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	struct ixdb x;
+	char	 path[4096], f[4200];
+	size_t	 i;
+
+	textindex_path(datadir, day, path, sizeof path);
+	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+		snprintf(f, sizeof f, "%s%s", path, sfx[i]);
+		if (unlink(f) == -1 && errno != ENOENT) {
+			snprintf(err, errlen, "%.300s: %s", f,
+			    strerror(errno));
+			return -1;
+		}
+	}
+	if (ixdb_open(datadir, day, &x, err, errlen) == -1)
+		return -1;
+	ixdb_close(&x);
+	return 0;
+}
+
+/* The partition file name's day, or -1 if name is not one. */
+static int64_t
+name_day(const char *name)
+{
+	struct tm tm;
+	char	*end;
+
+	if (strlen(name) != 13 || strcmp(name + 10, ".db") != 0)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	if ((end = strptime(name, "%Y-%m-%d", &tm)) == NULL || *end != '.')
+		return -1;
+	return (int64_t)timegm(&tm) / 86400;
+}
+
+/* Index the documents of partition day that its index lacks.  Returns
+   0 or -1 with err. */
+static int
+catch_up(const char *datadir, int64_t day, char *err, size_t errlen)
+{
+	struct jsonfast_error jerr;
+	struct ixbatch *b = NULL;
+	struct ixdb x;
+	struct buf scratch;
+	sqlite3	*db = NULL;
+	sqlite3_stmt *st = NULL;
+	char	 path[4096];
+	int64_t	 hw = 0, id = 0, done = 0;
+	int	 rc = -1, step;
+
+	buf_init(&scratch);
+	store_partition_path(datadir, day, path, sizeof path);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(db, "SELECT user_version FROM"
+	    " pragma_user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+		return -1;
+	}
+	step = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (step < 3) {		/* its index is inside it */
+		sqlite3_close(db);
+		return 0;
+	}
+	if (ixdb_open(datadir, day, &x, err, errlen) == -1) {
+		sqlite3_close(db);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(x.db, "SELECT value FROM meta WHERE key ="
+	    " 'indexed'", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "index of %.300s: %s", path,
+		    sqlite3_errmsg(x.db));
+		goto out;
+	}
+	hw = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT id, summary, doc FROM docs WHERE"
+	    " id > ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, hw);
+	for (;;) {
+		struct row r;
+		const char *summary, *doc;
+		json_t	*ev;
+		size_t	 used;
+
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW && b == NULL &&
+		    (b = ixbatch_new(day)) == NULL)
+			goto nomem;
+		if (step == SQLITE_ROW) {
+			id = sqlite3_column_int64(st, 0);
+			summary = (const char *)sqlite3_column_text(st, 1);
+			doc = (const char *)sqlite3_column_text(st, 2);
+			ev = doc ? jsonfast_parse(doc, (size_t)
+			    sqlite3_column_bytes(st, 2), &used, 256, &jerr) :
+			    NULL;
+			/* The row's strings, as the pipeline makes them,
+			   in scratch. */
+			buf_reset(&scratch);
+			memset(&r, 0, sizeof r);
+			r.summary = summary ? 0 : ROW_NONE;
+			if ((summary != NULL && buf_append(&scratch, summary,
+			    strlen(summary) + 1) == -1) ||
+			    (r.text = (uint32_t)scratch.len,
+			    ev != NULL && query_fts_text(ev, &scratch) == -1)) {
+				json_decref(ev);
+				goto nomem;
+			}
+			json_decref(ev);
+			r.textlen = (uint32_t)(scratch.len - r.text);
+			if (ixbatch_add(b, id, scratch.data ? scratch.data :
+			    "", &r) == -1)
+				goto nomem;
+		} else if (step != SQLITE_DONE) {
+			snprintf(err, errlen, "%.300s: %s", path,
+			    sqlite3_errmsg(db));
+			goto out;
+		}
+		if (b != NULL && (b->n == CATCHUP_ROWS ||
+		    (step == SQLITE_DONE && b->n > 0))) {
+			size_t	 i;
+
+			for (i = 0; i < b->n; i++)
+				if (batchtab_add(&x.bt, b->ids[i],
+				    b->arena.data, &b->rows[i]) == -1)
+					goto nomem;
+			if (ixdb_commit(&x, b->ids[b->n - 1], err,
+			    errlen) == -1)
+				goto out;
+			done += (int64_t)b->n;
+			ixbatch_free(b);
+			b = NULL;
+		}
+		if (step == SQLITE_DONE)
+			break;
+	}
+	if (done > 0)
+		log_info("index: %s: %" PRId64 " events indexed that its "
+		    "index lacked", path, done);
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+out:
+	buf_release(&scratch);
+	ixbatch_free(b);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	ixdb_close(&x);
+	return rc;
+}
+
+struct textindex *
+textindex_open(const char *datadir, char *err, size_t errlen)
+{
+	struct textindex *t;
+	struct dirent *de;
+	char	 dir[4096];
+	DIR	*d;
+	int64_t	 day;
+	int	 i;
+
+	if ((t = calloc(1, sizeof *t)) == NULL ||
+	    (t->datadir = strdup(datadir)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(t);
+		return NULL;
+	}
+	for (i = 0; i < IX_OPEN; i++)
+		t->dbs[i].day = -1;
+	pthread_mutex_init(&t->mtx, NULL);
+	pthread_cond_init(&t->cond, NULL);
+	pthread_cond_init(&t->done_cond, NULL);
+	t->tail = &t->head;
+	snprintf(dir, sizeof dir, "%s/events", datadir);
+	if ((d = opendir(dir)) == NULL) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		textindex_free(t);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL)
+		if ((day = name_day(de->d_name)) >= 0 &&
+		    catch_up(datadir, day, err, errlen) == -1) {
+			closedir(d);
+			textindex_free(t);
+			return NULL;
+		}
+	closedir(d);
+	return t;
+}
+
+static int
+is_broken(struct textindex *t, int64_t day)
+{
+	int	 i;
+
+	for (i = 0; i < t->nbroken; i++)
+		if (t->broken[i] == day)
+			return 1;
+	return 0;
+}
+
+/* The open index of day, opening it in the least recently used slot;
+   NULL if it cannot be written (logged, and the day left alone). */
+static struct ixdb *
+ixdb_get(struct textindex *t, int64_t day)
+{
+	struct ixdb *x, *lru = &t->dbs[0];
+	char	 err[512];
+	int	 i;
+
+	if (is_broken(t, day))
+		return NULL;
+	for (i = 0; i < IX_OPEN; i++) {
+		x = &t->dbs[i];
+		if (x->day == day) {
+			x->used = ++t->tick;
+			return x;
+		}
+		if (x->day == -1 || (lru->day != -1 && x->used < lru->used))
+			lru = x;
+	}
+	if (lru->day != -1)
+		ixdb_close(lru);
+	if (ixdb_open(t->datadir, day, lru, err, sizeof err) == -1) {
+		log_err("index: %s; its events are indexed at the next start",
+		    err);
+		if (t->nbroken < IX_BROKEN_MAX)
+			t->broken[t->nbroken++] = day;
+		return NULL;
+	}
+	lru->used = ++t->tick;
+	return lru;
+}
+
+/* Index every batch of list of the same day as its first, in one
+   transaction; they are taken off the list.  Returns the rest. */
+static struct ixbatch *
+index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
+{
+	struct ixbatch *b, *rest = NULL, **rt = &rest, *mine = NULL,
+		       **mt = &mine, *next;
+	int64_t	 day = list->day, top = 0;
+	struct ixdb *x;
+	char	 err[512];
+	size_t	 i;
+	int	 ok = 1;
+
+	for (b = list; b != NULL; b = next) {
+		next = b->next;
+		b->next = NULL;
+		if (b->day == day) {
+			*mt = b;
+			mt = &b->next;
+		} else {
+			*rt = b;
+			rt = &b->next;
+		}
+	}
+	if ((x = ixdb_get(t, day)) == NULL)
+		ok = 0;
+	for (b = mine; ok && b != NULL; b = b->next)
+		for (i = 0; ok && i < b->n; i++) {
+			if (batchtab_add(&x->bt, b->ids[i], b->arena.data,
+			    &b->rows[i]) == -1)
+				ok = 0;
+			if (b->ids[i] > top)
+				top = b->ids[i];
+		}
+	if (x != NULL && (!ok || ixdb_commit(x, top, err, sizeof err) == -1)) {
+		if (ok)
+			log_err("index: day %" PRId64 ": %s; its events are "
+			    "indexed at the next start", day, err);
+		else
+			log_err("index: out of memory; day %" PRId64 "'s "
+			    "events are indexed at the next start", day);
+		batchtab_reset(&x->bt);
+		ixdb_close(x);
+		if (t->nbroken < IX_BROKEN_MAX)
+			t->broken[t->nbroken++] = day;
+	}
+	for (b = mine; b != NULL; b = next) {
+		next = b->next;
+		atomic_fetch_sub(&t->queued, b->arena.len);
+		ixbatch_free(b);
+		(*nb)++;
+	}
+	return rest;
+}
+
+static void *
+index_main(void *arg)
+{
+	struct textindex *t = arg;
+	struct ixbatch *list;
+	uint64_t nb;
+
+	pthread_setname_np(pthread_self(), "ward-index");
+	/* Acknowledging comes first: indexing uses the cores the ingest
+	   threads leave (its backlog is bounded: ingest answers 429). */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), IX_NICE) == -1)
+		log_warn("index: setpriority: %s", strerror(errno));
+	pthread_mutex_lock(&t->mtx);
+	for (;;) {
+		while (t->head == NULL && !t->stop)
+			pthread_cond_wait(&t->cond, &t->mtx);
+		if (t->head == NULL)
+			break;
+		list = t->head;
+		t->head = NULL;
+		t->tail = &t->head;
+		pthread_mutex_unlock(&t->mtx);
+		nb = 0;
+		while (list != NULL)
+			list = index_day(t, list, &nb);
+		pthread_mutex_lock(&t->mtx);
+		t->done += nb;
+		pthread_cond_broadcast(&t->done_cond);
+	}
+	pthread_mutex_unlock(&t->mtx);
+	return NULL;
+}
+
+int
+textindex_start(struct textindex *t)
+{
+	if (pthread_create(&t->thr, NULL, index_main, t) != 0)
+		return -1;
+	t->running = 1;
+	return 0;
+}
+
+void
+textindex_submit(struct textindex *t, struct ixbatch *b)
+{
+	b->next = NULL;
+	atomic_fetch_add(&t->queued, b->arena.len);
+	pthread_mutex_lock(&t->mtx);
+	*t->tail = b;
+	t->tail = &b->next;
+	t->submitted++;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->mtx);
+}
+
+int
+textindex_wait(struct textindex *t, int timeout_ms)
+{
+	struct timespec ts;
+	uint64_t target;
+	int	 rc = 0;
+
+	if (t == NULL)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&t->mtx);
+	target = t->submitted;
+	while (t->done < target && rc == 0)
+		if (pthread_cond_timedwait(&t->done_cond, &t->mtx, &ts) ==
+		    ETIMEDOUT)
+			rc = -1;
+	if (t->done >= target)
+		rc = 0;
+	pthread_mutex_unlock(&t->mtx);
+	return rc;
+}
+
+size_t
+textindex_queued(struct textindex *t)
+{
+	return t == NULL ? 0 : atomic_load(&t->queued);
+}
+
+void
+textindex_stop(struct textindex *t)
+{
+	if (t == NULL || !t->running)
+		return;
+	pthread_mutex_lock(&t->mtx);
+	t->stop = 1;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->mtx);
+	pthread_join(t->thr, NULL);
+	t->running = 0;
+}
+
+void
+textindex_free(struct textindex *t)
+{
+	struct ixbatch *b, *next;
+	int	 i;
+
+	if (t == NULL)
+		return;
+	textindex_stop(t);
+	for (b = t->head; b != NULL; b = next) {
+		next = b->next;
+		ixbatch_free(b);
+	}
+	for (i = 0; i < IX_OPEN; i++)
+		if (t->dbs[i].day != -1)
+			ixdb_close(&t->dbs[i]);
+	pthread_mutex_destroy(&t->mtx);
+	pthread_cond_destroy(&t->cond);
+	pthread_cond_destroy(&t->done_cond);
+	free(t->datadir);
+	free(t);
+}

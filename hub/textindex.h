@@ -1,0 +1,81 @@
+/* textindex — the full-text index of partitions of layout 3: one SQLite
+ * file beside each partition (DATA/events/YYYY-MM-DD.fts, hub/schema.h
+ * SCHEMA_INDEX) holding its FTS5 table, written by a thread of its own.
+ *
+ * The store commits and fsyncs events without their index, then hands
+ * the committed rows' summary and text here (textindex_submit) before it
+ * acknowledges them; this thread inserts them, one statement a batch.  So
+ * indexing runs beside the writer instead of inside its commits, and an
+ * acknowledgement never waits for FTS5.  What is indexed is derived
+ * data: each index file records the highest event id it holds, in the
+ * same transaction, and at start (textindex_open) every partition's index
+ * catches up from the documents past that mark — after a crash, or when
+ * the index file was deleted.  A search that reads the index first waits
+ * for what was submitted before it (textindex_wait), so an event is found
+ * by its words as soon as it is acknowledged. */
+#ifndef WARD_TEXTINDEX_H
+#define WARD_TEXTINDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "job.h"
+
+struct textindex;
+
+/* Rows of one partition to index: copies of their summary and text. */
+struct ixbatch {
+	int64_t		 day;		/* days since the epoch */
+	struct buf	 arena;		/* the strings */
+	struct row	*rows;		/* summary, text, textlen set */
+	int64_t		*ids;
+	size_t		 n, cap;
+	struct ixbatch	*next;
+};
+
+/* A new empty batch for day, or NULL. */
+struct ixbatch	*ixbatch_new(int64_t day);
+/* Copy the summary and text of r (offsets into base) under id.  Returns
+   0 or -1 (out of memory). */
+int		 ixbatch_add(struct ixbatch *, int64_t id, const char *base,
+		    const struct row *r);
+/* Free a batch (and not the ones after it); accepts NULL. */
+void		 ixbatch_free(struct ixbatch *);
+
+/* Path of the index file of a day's partition. */
+void		 textindex_path(const char *datadir, int64_t day, char *out,
+		    size_t outlen);
+
+/*
+ * Make a new, empty index file for day, removing any left from an
+ * earlier partition of that name (its ids would be reused).  Called by
+ * the writer as it creates the partition.  Returns 0 or -1 with err.
+ */
+int		 textindex_create(const char *datadir, int64_t day, char *err,
+		    size_t errlen);
+
+/*
+ * Open the index of datadir: bring the index of every partition of layout
+ * 3 up to its partition (creating the file if it is missing).  Call
+ * before anything writes partitions.  Returns it, or NULL with err.
+ */
+struct textindex *textindex_open(const char *datadir, char *err,
+		    size_t errlen);
+/* Start the indexing thread.  Returns 0 or -1. */
+int		 textindex_start(struct textindex *);
+/* Queue a batch whose rows are committed; the index takes it. */
+void		 textindex_submit(struct textindex *, struct ixbatch *);
+/*
+ * Wait until every batch submitted before the call is indexed, at most
+ * timeout_ms.  Returns 0, or -1 on timeout.  Accepts NULL (returns 0).
+ */
+int		 textindex_wait(struct textindex *, int timeout_ms);
+/* Bytes of text waiting to be indexed (for back-pressure). */
+size_t		 textindex_queued(struct textindex *);
+/* Index what is queued, then stop the thread.  Idempotent. */
+void		 textindex_stop(struct textindex *);
+/* Stop if running and free; accepts NULL. */
+void		 textindex_free(struct textindex *);
+
+#endif
