@@ -5,8 +5,10 @@
  * The net thread hands over each acknowledged ingest job (alerter_submit);
  * the alerter thread takes every job queued at once, parses each event
  * once, feeds it to the correlator and writes what the rules report into
- * the state db: one transaction per batch, opened only when something
- * matched, so an idle rule set costs no fsync.  After the commit it
+ * the state db: one transaction at most every FLUSH_GAP_US (each is an
+ * fsync; matches of one rule and group in between become one update),
+ * opened only when something matched, so an idle rule set costs no
+ * fsync.  After the commit it
  * broadcasts every alert changed since the last one it sent (by rev, so
  * changes made by consoles' ops on the session thread go out too, within
  * a tick) and offers them to the response actions (actions.c), which run
@@ -18,10 +20,8 @@
  * the new ruleset and correlator on this thread between two batches, so
  * no event is skipped; jobs queue meanwhile.  Windows restart empty.
  */
-#include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -46,9 +46,9 @@
 #include "sigma.h"
 
 #define TICK_US		(1000 * 1000)
-#define ALERTER_NICE	5	/* below the ingest threads */
 #define CHANGES_MAX	1000		/* alerts broadcast per query */
 #define QUEUE_WARN	10000		/* jobs waiting: say so */
+#define FLUSH_GAP_US	(100 * 1000)	/* between two writes of matches */
 
 struct alerter {
 	struct hub	*h;
@@ -82,6 +82,7 @@ struct alerter {
 	struct recent	**recent;	/* alerts pushed lately */
 	uint64_t	 events, hits, failed;
 	int64_t		 next_tick;
+	int64_t		 last_flush;	/* µs, when matches were last written */
 };
 
 void	alerter_quiet(struct alerter *);
@@ -326,6 +327,7 @@ flush(struct alerter *a)
 
 	if (bt->head == NULL)
 		return;
+	a->last_flush = now_us();
 	ok = begin(a) == 0;
 	for (p = bt->head; p != NULL; p = next) {
 		next = p->all;
@@ -592,29 +594,38 @@ tick(struct alerter *a)
 	broadcast_changes(a);
 }
 
+/* When the matches waiting must be written (INT64_MAX: none wait). */
+static int64_t
+flush_due(struct alerter *a)
+{
+	return a->batch->head != NULL ? a->last_flush + FLUSH_GAP_US :
+	    INT64_MAX;
+}
+
 static void *
 alerter_main(void *arg)
 {
 	struct alerter *a = arg;
 	struct job *jobs, *j, *next;
 	struct timespec ts;
-	int64_t	 t, wait;
+	int64_t	 t, wait, due;
 	size_t	 n;
 	int	 closing;
 
-	/* Acknowledging comes first: when the cores are busy the rules
-	   wait (their backlog is bounded: ingest answers 429 past it). */
-	if (setpriority(PRIO_PROCESS, (id_t)gettid(), ALERTER_NICE) == -1)
-		log_warn("alerter: setpriority: %s", strerror(errno));
+	/* The rules run at the ingest threads' priority: below it (nice
+	   5) they starved whenever the cores were busy, and their bounded
+	   backlog turned into 429s (tests/bench, 50,000 events/s). */
 	a->next_tick = now_us() + TICK_US;
 	for (;;) {
 		pthread_mutex_lock(&a->mtx);
 		while (a->head == NULL && !a->closing &&
 		    !atomic_load(&a->reload)) {
 			t = now_us();
-			if (t >= a->next_tick)
+			due = flush_due(a) < a->next_tick ? flush_due(a) :
+			    a->next_tick;
+			if (t >= due)
 				break;
-			wait = a->next_tick - t;
+			wait = due - t;
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_sec += wait / 1000000;
 			ts.tv_nsec += (wait % 1000000) * 1000;
@@ -637,14 +648,19 @@ alerter_main(void *arg)
 		if (jobs != NULL) {
 			for (j = jobs; j != NULL; j = j->next)
 				run_job(a, j);
-			flush(a);
-			broadcast_changes(a);
 			for (j = jobs; j != NULL; j = next) {
 				next = j->next;
 				job_free(j);
 				atomic_fetch_sub(&a->held, 1);
 				atomic_fetch_sub(&a->h->m.alerter_backlog, 1);
 			}
+		}
+		/* Matches are written at most every FLUSH_GAP_US: each
+		   write is an fsync of the state db, and matches of the same
+		   rule and group in between become one update. */
+		if (now_us() >= flush_due(a) || closing) {
+			flush(a);
+			broadcast_changes(a);
 		}
 		if (atomic_exchange(&a->reload, 0)) {
 			log_info("rules: reloading (SIGHUP)");

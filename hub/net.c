@@ -845,10 +845,12 @@ drain_done(struct net *n)
 			answer_job(s, j);
 			j->wsi = NULL;
 		}
-		/* Answered: now the rules see its events, off this thread. */
-		if (j->status == 0 && j->nrows > 0 && n->h->alerter != NULL)
+		/* Answered: now the rules see its events, off this thread;
+		   they need the rows, not the items (~360 bytes each). */
+		if (j->status == 0 && j->nrows > 0 && n->h->alerter != NULL) {
+			split_result_release(&j->split);
 			alerter_submit(n->h->alerter, j);
-		else
+		} else
 			job_free(j);
 	}
 }

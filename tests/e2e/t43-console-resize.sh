@@ -48,6 +48,10 @@ see "help at 80x24" alice 'Help: Incident'
 tm resize-window -t ward:alice -x 140 -y 40
 keys alice q
 see "back at 140x40, the incident again" alice 'Observables \(0\)'
+# The redraw may still be under way when the incident shows: wait for the
+# status bar and the wide layout before reading the screen.
+wait_screen alice '\[ready\] alice' 5
+wait_screen alice 'Timeline \(1\).*Tasks \(0\)' 5
 s=$(screen alice)
 screen alice >"$T/s"
 eq "the screen is 40 rows" "$(wc -l <"$T/s")" 40
