@@ -56,6 +56,9 @@ metrics_render(struct metrics *m, struct buf *out)
 	    "Acknowledged ingest requests whose events the rules have not "
 	    "evaluated yet.", (uint64_t)(m->alerter_backlog < 0 ? 0 :
 	    m->alerter_backlog));
+	rc |= counter(out, "ward_index_queue_bytes", "gauge",
+	    "Bytes of acknowledged events' text the full-text index has not "
+	    "written yet.", m->index_queued);
 	rc |= counter(out, "ward_searches_total", "counter",
 	    "Searches run.", m->searches);
 	rc |= counter(out, "ward_search_errors_total", "counter",

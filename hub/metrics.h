@@ -18,6 +18,8 @@ struct metrics {
 	atomic_uint_fast64_t	requests_throttled;	/* 429s */
 	atomic_int_fast64_t	queue_depth;		/* jobs in flight */
 	atomic_int_fast64_t	alerter_backlog;	/* jobs the rules owe */
+	atomic_uint_fast64_t	index_queued;		/* bytes of text the
+							   full-text index owes */
 	atomic_uint_fast64_t	commits;
 	atomic_uint_fast64_t	lat_bucket[METRICS_LAT_BUCKETS + 1];
 	atomic_uint_fast64_t	lat_sum_us;

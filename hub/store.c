@@ -779,7 +779,7 @@ store_open(const char *datadir, struct metrics *m, char *err, size_t errlen)
 		goto fail;
 	}
 	if (count_existing(s, err, errlen) == -1 ||
-	    (s->ix = textindex_open(datadir, err, errlen)) == NULL)
+	    (s->ix = textindex_open(datadir, m, err, errlen)) == NULL)
 		goto fail;
 	return s;
 fail:

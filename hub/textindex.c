@@ -42,6 +42,8 @@ struct ixdb {
 	sqlite3		*db;
 	sqlite3_stmt	*ins, *mark;
 	struct batchtab	 bt;
+	struct row	*stage;		/* the staged rows as batchtab reads
+					   them, until the commit */
 	uint64_t	 used;
 };
 
@@ -60,7 +62,7 @@ struct textindex {
 	struct ixbatch	*head, **tail;
 	uint64_t	 submitted, done;	/* batches */
 	int		 stop;
-	atomic_size_t	 queued;	/* bytes of text */
+	struct metrics	*m;		/* index_queued: bytes of text */
 };
 
 struct ixbatch *
@@ -79,12 +81,12 @@ int
 ixbatch_add(struct ixbatch *b, int64_t id, const char *base,
     const struct row *r)
 {
-	struct row *x;
+	struct ixrow *x;
 	size_t	 slen;
 
 	if (b->n == b->cap) {
 		size_t	 cap = b->cap ? b->cap * 2 : 1024;
-		struct row *rows;
+		struct ixrow *rows;
 		int64_t	*ids;
 
 		if ((rows = realloc(b->rows, cap * sizeof *rows)) == NULL)
@@ -96,7 +98,6 @@ ixbatch_add(struct ixbatch *b, int64_t id, const char *base,
 		b->cap = cap;
 	}
 	x = &b->rows[b->n];
-	memset(x, 0, sizeof *x);
 	x->summary = ROW_NONE;
 	if (r->summary != ROW_NONE) {
 		slen = strlen(base + r->summary) + 1;
@@ -155,6 +156,7 @@ ixdb_close(struct ixdb *x)
 	sqlite3_finalize(x->mark);
 	sqlite3_close(x->db);
 	batchtab_release(&x->bt);
+	free(x->stage);
 	memset(x, 0, sizeof *x);
 	x->day = -1;
 }
@@ -196,6 +198,36 @@ fail:
 	return -1;
 }
 
+/* Stage every row of the batches of list (through next) in x->bt.
+   Returns the highest id, or -1 (out of memory). */
+static int64_t
+ixdb_stage(struct ixdb *x, const struct ixbatch *list)
+{
+	const struct ixbatch *b;
+	size_t	 n = 0, i, k = 0;
+	int64_t	 top = 0;
+
+	for (b = list; b != NULL; b = b->next)
+		n += b->n;
+	free(x->stage);
+	if ((x->stage = calloc(n + 1, sizeof *x->stage)) == NULL)
+		return -1;
+	for (b = list; b != NULL; b = b->next)
+		for (i = 0; i < b->n; i++, k++) {
+			struct row *r = &x->stage[k];
+
+			r->summary = b->rows[i].summary;
+			r->text = b->rows[i].text;
+			r->textlen = b->rows[i].textlen;
+			if (batchtab_add(&x->bt, b->ids[i], b->arena.data,
+			    r) == -1)
+				return -1;
+			if (b->ids[i] > top)
+				top = b->ids[i];
+		}
+	return top;
+}
+
 /* Index the rows staged in x->bt (highest id top) in one transaction.
    Returns 0 or -1 with err; the batch is reset either way. */
 static int
@@ -216,6 +248,8 @@ ixdb_commit(struct ixdb *x, int64_t top, char *err, size_t errlen)
 	sqlite3_reset(x->ins);
 	sqlite3_reset(x->mark);
 	batchtab_reset(&x->bt);
+	free(x->stage);
+	x->stage = NULL;
 	if (rc == 0 && exec(x->db, "COMMIT", err, errlen) == 0)
 		return 0;
 	sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
@@ -354,14 +388,11 @@ catch_up(const char *datadir, int64_t day, char *err, size_t errlen)
 		}
 		if (b != NULL && (b->n == CATCHUP_ROWS ||
 		    (step == SQLITE_DONE && b->n > 0))) {
-			size_t	 i;
+			int64_t	 top;
 
-			for (i = 0; i < b->n; i++)
-				if (batchtab_add(&x.bt, b->ids[i],
-				    b->arena.data, &b->rows[i]) == -1)
-					goto nomem;
-			if (ixdb_commit(&x, b->ids[b->n - 1], err,
-			    errlen) == -1)
+			if ((top = ixdb_stage(&x, b)) == -1)
+				goto nomem;
+			if (ixdb_commit(&x, top, err, errlen) == -1)
 				goto out;
 			done += (int64_t)b->n;
 			ixbatch_free(b);
@@ -387,7 +418,8 @@ out:
 }
 
 struct textindex *
-textindex_open(const char *datadir, char *err, size_t errlen)
+textindex_open(const char *datadir, struct metrics *m, char *err,
+    size_t errlen)
 {
 	struct textindex *t;
 	struct dirent *de;
@@ -404,6 +436,7 @@ textindex_open(const char *datadir, char *err, size_t errlen)
 	}
 	for (i = 0; i < IX_OPEN; i++)
 		t->dbs[i].day = -1;
+	t->m = m;
 	pthread_mutex_init(&t->mtx, NULL);
 	pthread_cond_init(&t->cond, NULL);
 	pthread_cond_init(&t->done_cond, NULL);
@@ -479,7 +512,6 @@ index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 	int64_t	 day = list->day, top = 0;
 	struct ixdb *x;
 	char	 err[512];
-	size_t	 i;
 	int	 ok = 1;
 
 	for (b = list; b != NULL; b = next) {
@@ -495,14 +527,8 @@ index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 	}
 	if ((x = ixdb_get(t, day)) == NULL)
 		ok = 0;
-	for (b = mine; ok && b != NULL; b = b->next)
-		for (i = 0; ok && i < b->n; i++) {
-			if (batchtab_add(&x->bt, b->ids[i], b->arena.data,
-			    &b->rows[i]) == -1)
-				ok = 0;
-			if (b->ids[i] > top)
-				top = b->ids[i];
-		}
+	if (ok && (top = ixdb_stage(x, mine)) == -1)
+		ok = 0;
 	if (x != NULL && (!ok || ixdb_commit(x, top, err, sizeof err) == -1)) {
 		if (ok)
 			log_err("index: day %" PRId64 ": %s; its events are "
@@ -517,7 +543,7 @@ index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 	}
 	for (b = mine; b != NULL; b = next) {
 		next = b->next;
-		atomic_fetch_sub(&t->queued, b->arena.len);
+		atomic_fetch_sub(&t->m->index_queued, b->arena.len);
 		ixbatch_free(b);
 		(*nb)++;
 	}
@@ -570,7 +596,7 @@ void
 textindex_submit(struct textindex *t, struct ixbatch *b)
 {
 	b->next = NULL;
-	atomic_fetch_add(&t->queued, b->arena.len);
+	atomic_fetch_add(&t->m->index_queued, b->arena.len);
 	pthread_mutex_lock(&t->mtx);
 	*t->tail = b;
 	t->tail = &b->next;
@@ -610,7 +636,7 @@ textindex_wait(struct textindex *t, int timeout_ms)
 size_t
 textindex_queued(struct textindex *t)
 {
-	return t == NULL ? 0 : atomic_load(&t->queued);
+	return t == NULL ? 0 : (size_t)atomic_load(&t->m->index_queued);
 }
 
 void

@@ -21,14 +21,21 @@
 
 #include "buf.h"
 #include "job.h"
+#include "metrics.h"
 
 struct textindex;
+
+/* One row to index: offsets into its batch's arena. */
+struct ixrow {
+	uint32_t	 summary;	/* ROW_NONE when absent */
+	uint32_t	 text, textlen;
+};
 
 /* Rows of one partition to index: copies of their summary and text. */
 struct ixbatch {
 	int64_t		 day;		/* days since the epoch */
 	struct buf	 arena;		/* the strings */
-	struct row	*rows;		/* summary, text, textlen set */
+	struct ixrow	*rows;
 	int64_t		*ids;
 	size_t		 n, cap;
 	struct ixbatch	*next;
@@ -58,10 +65,11 @@ int		 textindex_create(const char *datadir, int64_t day, char *err,
 /*
  * Open the index of datadir: bring the index of every partition of layout
  * 3 up to its partition (creating the file if it is missing).  Call
- * before anything writes partitions.  Returns it, or NULL with err.
+ * before anything writes partitions.  m->index_queued counts the bytes
+ * waiting; m must outlive the index.  Returns it, or NULL with err.
  */
-struct textindex *textindex_open(const char *datadir, char *err,
-		    size_t errlen);
+struct textindex *textindex_open(const char *datadir, struct metrics *m,
+		    char *err, size_t errlen);
 /* Start the indexing thread.  Returns 0 or -1. */
 int		 textindex_start(struct textindex *);
 /* Queue a batch whose rows are committed; the index takes it. */

@@ -19,6 +19,11 @@ eq "stored counts the good ones" "$(metric ward_events_stored_total)" 2
 eq "rejected counts the bad one" "$(metric ward_events_rejected_total)" 1
 eq "store_events holds 2" "$(metric ward_store_events)" 2
 eq "queue is empty at rest" "$(metric ward_ingest_queue_depth)" 0
+i=0
+while [ "$(metric ward_index_queue_bytes)" != 0 ] && [ $i -lt 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+eq "the full-text index owes nothing at rest" "$(metric ward_index_queue_bytes)" 0
 check "a commit was timed" test "$(metric ward_commit_latency_seconds_count)" -ge 1
 stop_hub
 start_hub || exit 1
