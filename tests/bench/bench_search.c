@@ -66,7 +66,8 @@ static const char *sev[] = { "INFO", "INFO", "INFO", "NOTICE", "WARNING",
 struct bq {
 	const char	*name;
 	const char	*q;
-	const char	*sql;	/* the same for the sqlite3 shell; %s: part */
+	const char	*sql;	/* the same for the sqlite3 shell; %s: the
+				   partition, then its index */
 	int		 agg;	/* sql is an aggregation */
 };
 
@@ -355,26 +356,36 @@ parts(const char *data, char names[][16], int max)
 static int
 write_sql(const char *data, const char *file, int reps)
 {
-	char	 names[10][16], alias[16];
+	char	 names[10][16], alias[10][16], ix[10][16], path[4200];
+	struct stat sb;
 	FILE	*f;
 	int	 n, i, k, r;
 
 	if ((f = fopen(file, "w")) == NULL)
 		return -1;
 	n = parts(data, names, 10);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* Layout 3 keeps the index in a file beside the partition
+		   (hub/schema.h); older ones inside it. */
+		snprintf(path, sizeof path, "%s/events/%.10s.fts", data,
+		    names[i]);
+		snprintf(alias[i], sizeof alias[i], "p%d", i);
+		snprintf(ix[i], sizeof ix[i], "%s%d", stat(path, &sb) == 0 ?
+		    "x" : "p", i);
 		fprintf(f, "ATTACH '%s/events/%s' AS p%d;\n", data,
 		    names[i], i);
+		if (ix[i][0] == 'x')
+			fprintf(f, "ATTACH '%s' AS x%d;\n", path, i);
+	}
 	fprintf(f, ".output /dev/null\n.timer on\n");
 	for (k = 0; queries[k].name != NULL; k++) {
 		for (r = 0; r < reps + 1; r++) {
 			fprintf(f, "SELECT %s FROM (", queries[k].agg ?
 			    "k, sum(c)" : "id, doc");
 			for (i = 0; i < n; i++) {
-				snprintf(alias, sizeof alias, "p%d", i);
 				if (i > 0)
 					fprintf(f, " UNION ALL ");
-				fprintf(f, queries[k].sql, alias, alias);
+				fprintf(f, queries[k].sql, alias[i], ix[i]);
 			}
 			if (queries[k].agg)
 				fprintf(f, ") GROUP BY 1 ORDER BY 2 DESC;\n");

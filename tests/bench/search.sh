@@ -7,7 +7,7 @@
 #   B=build/rel CORPUS=10000000 RATE=25000 REPS=200 sh tests/bench/search.sh
 #
 # CORPUS events (default 10M) are built once by bench_search under
-# CORPUS_DIR (default /var/tmp/ward-bench-corpus-CORPUS-layout2, the
+# CORPUS_DIR (default /var/tmp/ward-bench-corpus-CORPUS-layout3, the
 # partition layout of hub/schema.h in its name; ~850 bytes an
 # event on disk, 8.4 GB for 10M; the build takes ~10 min on 2 cores at
 # ~18k events/s) over the 4 UTC days before the day of the build, and
@@ -27,7 +27,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/rel}
 BIN=$ROOT/$B/bench
 CORPUS=${CORPUS:-10000000}
-CORPUS_DIR=${CORPUS_DIR:-/var/tmp/ward-bench-corpus-$CORPUS-layout2}
+CORPUS_DIR=${CORPUS_DIR:-/var/tmp/ward-bench-corpus-$CORPUS-layout3}
 RATE=${RATE:-25000}
 REPS=${REPS:-200}
 SQLREPS=${SQLREPS:-3}
@@ -63,7 +63,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 mkdir -p "$T/data/events"
-for f in "$CORPUS_DIR"/events/*.db; do ln -s "$f" "$T/data/events/"; done
+# The partitions and, beside them (layout 3), their full-text indexes.
+for f in "$CORPUS_DIR"/events/*.db "$CORPUS_DIR"/events/*.fts; do
+	[ -e "$f" ] && ln -s "$f" "$T/data/events/"
+done
 PORT=$(shuf -i 20000-60000 -n 1)
 "$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$PORT 2>"$T/hub.log" &
 HUB=$!
