@@ -669,6 +669,7 @@ on_body_done(struct pss *s)
 	struct net *n = net_of(s->wsi);
 	struct job *j = s->job;
 	const char *why;
+	static time_t next_say;	/* 429s are logged once in 10 s */
 
 	if (s->status != 0)
 		return;		/* already answering */
@@ -694,6 +695,11 @@ on_body_done(struct pss *s)
 		s->job = NULL;
 		s->retry_after = 1;
 		atomic_fetch_add(&n->m->requests_throttled, 1);
+		/* The net thread alone gets here: a plain static will do. */
+		if (time(NULL) >= next_say) {
+			log_warn("ingest: answering 429: %s", why);
+			next_say = time(NULL) + 10;
+		}
 		snprintf(msg, sizeof msg, "%s; retry later", why);
 		answer_error(s, 429, msg);
 		return;
