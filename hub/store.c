@@ -106,8 +106,8 @@ store_partition_path(const char *datadir, int64_t day, char *out,
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-static int
-exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+int
+store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
 	char	*msg = NULL;
 
@@ -155,7 +155,7 @@ layout(struct store *s, sqlite3 *db, int64_t day, char *err, size_t errlen)
 	char	 set[64];
 	int	 version = -1;
 
-	if (exec(db, "BEGIN IMMEDIATE", err, errlen) == -1)
+	if (store_exec(db, "BEGIN IMMEDIATE", err, errlen) == -1)
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT user_version, (SELECT count(*)"
 	    " FROM sqlite_schema WHERE name = 'events') FROM"
@@ -169,14 +169,14 @@ layout(struct store *s, sqlite3 *db, int64_t day, char *err, size_t errlen)
 		snprintf(set, sizeof set, "PRAGMA user_version=%d;",
 		    SCHEMA_PARTITION_VERSION);
 		if (textindex_create(s->datadir, day, err, errlen) == 0 &&
-		    exec(db, SCHEMA_PARTITION, err, errlen) == 0 &&
-		    exec(db, set, err, errlen) == 0)
+		    store_exec(db, SCHEMA_PARTITION, err, errlen) == 0 &&
+		    store_exec(db, set, err, errlen) == 0)
 			version = SCHEMA_PARTITION_VERSION;
 	}
 	sqlite3_finalize(st);
 	if (version == -1)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	else if (exec(db, "COMMIT", err, errlen) == -1)
+	else if (store_exec(db, "COMMIT", err, errlen) == -1)
 		version = -1;
 	return version;
 }
@@ -203,7 +203,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	/* 32 KiB pages: a quarter of the writes (syscalls and page
 	   headers) of 4 KiB ones for the same rows (tests/bench/bench_store).
 	   A new file only: an existing one keeps its page size. */
-	if (exec(p->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
+	if (store_exec(p->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;"
 	    "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;", err,
 	    errlen) == -1 ||
@@ -267,7 +267,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 		if ((p->walfd = open(path, O_RDWR | O_CLOEXEC)) == -1)
 			log_warn("%s: %s; commits stay synchronous=FULL",
 			    path, strerror(errno));
-		else if (exec(p->db, "PRAGMA synchronous=NORMAL", err,
+		else if (store_exec(p->db, "PRAGMA synchronous=NORMAL", err,
 		    errlen) == -1)
 			goto fail;
 	}
@@ -481,7 +481,7 @@ insert_job(struct store *s, struct job *j, char *err, size_t errlen)
 	if ((p = part_get(s, day, err, errlen)) == NULL)
 		return -1;
 	if (!p->in_txn) {
-		if (exec(p->db, "BEGIN IMMEDIATE", err, errlen) == -1)
+		if (store_exec(p->db, "BEGIN IMMEDIATE", err, errlen) == -1)
 			return -1;
 		p->in_txn = 1;
 		p->added = 0;
@@ -557,7 +557,7 @@ finish_all(struct store *s, int ok, int *fds, struct ixbatch **ix,
 			sqlite3_bind_int64(p->meta, 2, p->min_utc);
 			sqlite3_bind_int64(p->meta, 3, p->max_utc);
 			if (sqlite3_step(p->meta) != SQLITE_DONE ||
-			    exec(p->db, "COMMIT", err, errlen) == -1) {
+			    store_exec(p->db, "COMMIT", err, errlen) == -1) {
 				if (*err == '\0')
 					snprintf(err, errlen, "meta: %s",
 					    sqlite3_errmsg(p->db));
@@ -570,7 +570,7 @@ finish_all(struct store *s, int ok, int *fds, struct ixbatch **ix,
 
 			ixbatch_free(p->ix);
 			p->ix = NULL;
-			exec(p->db, "ROLLBACK", e2, sizeof e2);
+			store_exec(p->db, "ROLLBACK", e2, sizeof e2);
 			/* Sequences may have advanced; reread on reopen. */
 			part_close(p);
 			continue;

@@ -10,6 +10,7 @@
 #include "metrics.h"
 
 struct store;
+struct sqlite3;
 
 /* Called on the writer thread for every job once its events are committed
    and fsynced (job->ids filled), or once the commit failed (job->status
@@ -35,6 +36,11 @@ void		 store_free(struct store *);
 /* The full-text index of the store's partitions of layout 3
    (hub/textindex.h): for textindex_wait() and textindex_queued(). */
 struct textindex *store_textindex(struct store *);
+
+/* Run the SQL text sql on db; on failure err gets SQLite's message.
+   Returns 0 or -1. */
+int		 store_exec(struct sqlite3 *db, const char *sql, char *err,
+		    size_t errlen);
 
 /* Path of the partition file for a day (days since the epoch). */
 void		 store_partition_path(const char *datadir, int64_t day,

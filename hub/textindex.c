@@ -136,19 +136,6 @@ textindex_path(const char *datadir, int64_t day, char *out, size_t outlen)
 		strcpy(out + len - 3, ".fts");
 }
 
-static int
-exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
-{
-	char	*msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
 static void
 ixdb_close(struct ixdb *x)
 {
@@ -178,7 +165,7 @@ ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
 		goto fail;
 	}
 	sqlite3_busy_timeout(x->db, 5000);
-	if (exec(x->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
+	if (store_exec(x->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192;"
 	    SCHEMA_INDEX, err, errlen) == -1)
 		goto fail;
@@ -235,7 +222,7 @@ ixdb_commit(struct ixdb *x, int64_t top, char *err, size_t errlen)
 {
 	int	 rc = 0;
 
-	if (exec(x->db, "BEGIN IMMEDIATE", err, errlen) == -1) {
+	if (store_exec(x->db, "BEGIN IMMEDIATE", err, errlen) == -1) {
 		batchtab_reset(&x->bt);
 		return -1;
 	}
@@ -250,7 +237,7 @@ ixdb_commit(struct ixdb *x, int64_t top, char *err, size_t errlen)
 	batchtab_reset(&x->bt);
 	free(x->stage);
 	x->stage = NULL;
-	if (rc == 0 && exec(x->db, "COMMIT", err, errlen) == 0)
+	if (rc == 0 && store_exec(x->db, "COMMIT", err, errlen) == 0)
 		return 0;
 	sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
