@@ -294,7 +294,7 @@ catch_up(const char *datadir, int64_t day, char *err, size_t errlen)
 	sqlite3_stmt *st = NULL;
 	char	 path[4096];
 	int64_t	 hw = 0, id = 0, done = 0;
-	int	 rc = -1, step;
+	int	 rc = -1, step, version;
 
 	buf_init(&scratch);
 	store_partition_path(datadir, day, path, sizeof path);
@@ -307,10 +307,10 @@ catch_up(const char *datadir, int64_t day, char *err, size_t errlen)
 		sqlite3_close(db);
 		return -1;
 	}
-	step = sqlite3_column_int(st, 0);
+	version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
-	if (step < 3) {		/* its index is inside it */
+	if (version < 3) {	/* its index is inside it */
 		sqlite3_close(db);
 		return 0;
 	}
@@ -434,13 +434,13 @@ textindex_open(const char *datadir, struct metrics *m, char *err,
 		textindex_free(t);
 		return NULL;
 	}
+	/* A partition that cannot be read is the store's to report; its
+	   words stay unsearchable until it can. */
 	while ((de = readdir(d)) != NULL)
 		if ((day = name_day(de->d_name)) >= 0 &&
-		    catch_up(datadir, day, err, errlen) == -1) {
-			closedir(d);
-			textindex_free(t);
-			return NULL;
-		}
+		    catch_up(datadir, day, err, errlen) == -1)
+			log_warn("index: %s; that day's events are not indexed",
+			    err);
 	closedir(d);
 	return t;
 }
