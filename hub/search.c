@@ -72,6 +72,7 @@
 #include "schema.h"
 #include "log.h"
 #include "search.h"
+#include "store.h"
 #include "textindex.h"
 #include "timeparse.h"
 
@@ -846,36 +847,6 @@ progress(void *arg)
 /* ---- partitions ------------------------------------------------------- */
 
 static int
-part_name_ok(const char *s)
-{
-	size_t	 i;
-
-	if (strlen(s) != 13 || strcmp(s + 10, ".db") != 0)
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? s[i] != '-' :
-		    !isdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-/* Days since the epoch of a partition name part_name_ok() accepted. */
-static int64_t
-part_day(const char *s)
-{
-	int64_t	 y = atoi(s), m = atoi(s + 5), d = atoi(s + 8), era, yoe,
-		 doy, doe;
-
-	/* Days from civil (proleptic Gregorian). */
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
 name_desc(const void *a, const void *b)
 {
 	return -strcmp(((const struct part *)a)->name,
@@ -1159,13 +1130,10 @@ attach_index(sqlite3 *db, const char *path)
 {
 	sqlite3_stmt *st;
 	char	 ix[4096 + 32];
-	size_t	 len = strlen(path);
 	int	 rc;
 
-	if (len < 3 || len + 5 >= sizeof ix)
+	if (textindex_beside(path, ix, sizeof ix) == -1)
 		return SQLITE_CANTOPEN;
-	memcpy(ix, path, len - 3);
-	strcpy(ix + len - 3, ".fts");
 	if ((rc = sqlite3_prepare_v2(db, "ATTACH ?1 AS ix", -1, &st, NULL)) !=
 	    SQLITE_OK)
 		return rc;
@@ -1273,7 +1241,7 @@ part_meta(struct run *r, struct part *p, int64_t today)
 	int	 have = 0, rc, cacheable;
 
 	snprintf(path, sizeof(path), "%s/%s", r->dir, p->name);
-	cacheable = part_day(p->name) < today - 1 &&
+	cacheable = store_partition_day(p->name) < today - 1 &&
 	    meta_stat(path, &id) == 0;
 	if (!cacheable || !meta_get(path, &id, p, &have)) {
 		if (part_open(r, p) == -1)
@@ -1348,7 +1316,7 @@ parts_list(struct run *r, const char *datadir)
 	while ((de = readdir(d)) != NULL) {
 		struct part *np;
 
-		if (!part_name_ok(de->d_name))
+		if (store_partition_day(de->d_name) == -1)
 			continue;
 		if (r->nparts == MAX_PARTS)
 			break;

@@ -16,6 +16,7 @@
  * WAL_RESTART_BYTES the checkpointer tries a RESTART every 10 s, waiting
  * at most RESTART_WAIT_MS for them.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -104,6 +105,30 @@ store_partition_path(const char *datadir, int64_t day, char *out,
 	gmtime_r(&t, &tm);
 	snprintf(out, outlen, "%s/events/%04d-%02d-%02d.db", datadir,
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+int64_t
+store_partition_day(const char *name)
+{
+	int64_t	 y, m, d, era, yoe, doy, doe;
+	size_t	 i;
+
+	if (strlen(name) != 13 || strcmp(name + 10, ".db") != 0)
+		return -1;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? name[i] != '-' :
+		    !isdigit((unsigned char)name[i]))
+			return -1;
+	y = atoi(name);
+	m = atoi(name + 5);
+	d = atoi(name + 8);
+	/* Days from civil (proleptic Gregorian). */
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
 }
 
 int
@@ -725,9 +750,8 @@ count_existing(struct store *s, char *err, size_t errlen)
 	while ((de = readdir(d)) != NULL) {
 		sqlite3	*db = NULL;
 		sqlite3_stmt *st = NULL;
-		size_t	 len = strlen(de->d_name);
 
-		if (len != 13 || strcmp(de->d_name + 10, ".db") != 0)
+		if (store_partition_day(de->d_name) == -1)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
 		if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,

@@ -42,6 +42,10 @@ struct textindex *store_textindex(struct store *);
 int		 store_exec(struct sqlite3 *db, const char *sql, char *err,
 		    size_t errlen);
 
+/* The day (since the epoch) of a partition file name, "YYYY-MM-DD.db",
+   or -1 when name is not one. */
+int64_t		 store_partition_day(const char *name);
+
 /* Path of the partition file for a day (days since the epoch). */
 void		 store_partition_path(const char *datadir, int64_t day,
 		    char *out, size_t outlen);

@@ -86,18 +86,14 @@ ixbatch_add(struct ixbatch *b, int64_t id, const char *base,
 
 	if (b->n == b->cap) {
 		size_t	 cap = b->cap ? b->cap * 2 : 1024;
-		struct ixrow *rows;
-		int64_t	*ids;
 
-		if ((rows = realloc(b->rows, cap * sizeof *rows)) == NULL)
+		if ((x = realloc(b->rows, cap * sizeof *x)) == NULL)
 			return -1;
-		b->rows = rows;
-		if ((ids = realloc(b->ids, cap * sizeof *ids)) == NULL)
-			return -1;
-		b->ids = ids;
+		b->rows = x;
 		b->cap = cap;
 	}
 	x = &b->rows[b->n];
+	x->id = id;
 	x->summary = ROW_NONE;
 	if (r->summary != ROW_NONE) {
 		slen = strlen(base + r->summary) + 1;
@@ -110,7 +106,7 @@ ixbatch_add(struct ixbatch *b, int64_t id, const char *base,
 	if (buf_append(&b->arena, base + r->text, r->textlen) == -1 ||
 	    buf_append(&b->arena, "", 1) == -1 || b->arena.len > UINT32_MAX)
 		return -1;
-	b->ids[b->n++] = id;
+	b->n++;
 	return 0;
 }
 
@@ -121,19 +117,30 @@ ixbatch_free(struct ixbatch *b)
 		return;
 	buf_release(&b->arena);
 	free(b->rows);
-	free(b->ids);
 	free(b);
+}
+
+int
+textindex_beside(const char *partition, char *out, size_t outlen)
+{
+	size_t	 len = strlen(partition);
+
+	if (len < 3 || strcmp(partition + len - 3, ".db") != 0 ||
+	    len + 2 > outlen)
+		return -1;
+	memcpy(out, partition, len - 3);
+	memcpy(out + len - 3, ".fts", 5);
+	return 0;
 }
 
 void
 textindex_path(const char *datadir, int64_t day, char *out, size_t outlen)
 {
-	size_t	 len;
+	char	 part[4096];
 
-	store_partition_path(datadir, day, out, outlen);
-	len = strlen(out);
-	if (len >= 3 && len + 1 < outlen)
-		strcpy(out + len - 3, ".fts");
+	store_partition_path(datadir, day, part, sizeof part);
+	if (textindex_beside(part, out, outlen) == -1 && outlen > 0)
+		*out = '\0';
 }
 
 static void
@@ -206,11 +213,11 @@ ixdb_stage(struct ixdb *x, const struct ixbatch *list)
 			r->summary = b->rows[i].summary;
 			r->text = b->rows[i].text;
 			r->textlen = b->rows[i].textlen;
-			if (batchtab_add(&x->bt, b->ids[i], b->arena.data,
-			    r) == -1)
+			if (batchtab_add(&x->bt, b->rows[i].id,
+			    b->arena.data, r) == -1)
 				return -1;
-			if (b->ids[i] > top)
-				top = b->ids[i];
+			if (b->rows[i].id > top)
+				top = b->rows[i].id;
 		}
 	return top;
 }
@@ -266,19 +273,51 @@ textindex_create(const char *datadir, int64_t day, char *err, size_t errlen)
 	return 0;
 }
 
-/* The partition file name's day, or -1 if name is not one. */
-static int64_t
-name_day(const char *name)
+/* Add to b the row the pipeline would have made of a stored document
+   (its summary and full text), through scratch.  A document that does
+   not parse gives its summary alone.  Returns 0 or -1 (memory). */
+static int
+add_doc(struct ixbatch *b, struct buf *scratch, int64_t id,
+    const char *summary, const char *doc, size_t doclen)
 {
-	struct tm tm;
-	char	*end;
+	struct jsonfast_error jerr;
+	struct row r;
+	json_t	*ev = NULL;
+	size_t	 used;
+	int	 rc;
 
-	if (strlen(name) != 13 || strcmp(name + 10, ".db") != 0)
+	buf_reset(scratch);
+	memset(&r, 0, sizeof r);
+	r.summary = ROW_NONE;
+	if (summary != NULL) {
+		r.summary = 0;
+		if (buf_append(scratch, summary, strlen(summary) + 1) == -1)
+			return -1;
+	}
+	r.text = (uint32_t)scratch->len;
+	if (doc != NULL)
+		ev = jsonfast_parse(doc, doclen, &used, 256, &jerr);
+	rc = ev != NULL ? query_fts_text(ev, scratch) : 0;
+	json_decref(ev);
+	r.textlen = (uint32_t)(scratch->len - r.text);
+	if (rc == -1)
 		return -1;
-	memset(&tm, 0, sizeof tm);
-	if ((end = strptime(name, "%Y-%m-%d", &tm)) == NULL || *end != '.')
+	return ixbatch_add(b, id, scratch->data, &r);
+}
+
+/* Index the rows of b in one transaction.  Returns 0 or -1 with err. */
+static int
+index_batch(struct ixdb *x, const struct ixbatch *b, char *err,
+    size_t errlen)
+{
+	int64_t	 top;
+
+	if ((top = ixdb_stage(x, b)) == -1) {
+		batchtab_reset(&x->bt);
+		snprintf(err, errlen, "out of memory");
 		return -1;
-	return (int64_t)timegm(&tm) / 86400;
+	}
+	return ixdb_commit(x, top, err, errlen);
 }
 
 /* Index the documents of partition day that its index lacks.  Returns
@@ -286,14 +325,13 @@ name_day(const char *name)
 static int
 catch_up(const char *datadir, int64_t day, char *err, size_t errlen)
 {
-	struct jsonfast_error jerr;
 	struct ixbatch *b = NULL;
 	struct ixdb x;
 	struct buf scratch;
 	sqlite3	*db = NULL;
 	sqlite3_stmt *st = NULL;
 	char	 path[4096];
-	int64_t	 hw = 0, id = 0, done = 0;
+	int64_t	 hw = 0, done = 0;
 	int	 rc = -1, step, version;
 
 	buf_init(&scratch);
@@ -334,59 +372,29 @@ catch_up(const char *datadir, int64_t day, char *err, size_t errlen)
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, hw);
-	for (;;) {
-		struct row r;
-		const char *summary, *doc;
-		json_t	*ev;
-		size_t	 used;
-
-		step = sqlite3_step(st);
-		if (step == SQLITE_ROW && b == NULL &&
-		    (b = ixbatch_new(day)) == NULL)
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((b == NULL && (b = ixbatch_new(day)) == NULL) ||
+		    add_doc(b, &scratch, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2)) == -1)
 			goto nomem;
-		if (step == SQLITE_ROW) {
-			id = sqlite3_column_int64(st, 0);
-			summary = (const char *)sqlite3_column_text(st, 1);
-			doc = (const char *)sqlite3_column_text(st, 2);
-			ev = doc ? jsonfast_parse(doc, (size_t)
-			    sqlite3_column_bytes(st, 2), &used, 256, &jerr) :
-			    NULL;
-			/* The row's strings, as the pipeline makes them,
-			   in scratch. */
-			buf_reset(&scratch);
-			memset(&r, 0, sizeof r);
-			r.summary = summary ? 0 : ROW_NONE;
-			if ((summary != NULL && buf_append(&scratch, summary,
-			    strlen(summary) + 1) == -1) ||
-			    (r.text = (uint32_t)scratch.len,
-			    ev != NULL && query_fts_text(ev, &scratch) == -1)) {
-				json_decref(ev);
-				goto nomem;
-			}
-			json_decref(ev);
-			r.textlen = (uint32_t)(scratch.len - r.text);
-			if (ixbatch_add(b, id, scratch.data ? scratch.data :
-			    "", &r) == -1)
-				goto nomem;
-		} else if (step != SQLITE_DONE) {
-			snprintf(err, errlen, "%.300s: %s", path,
-			    sqlite3_errmsg(db));
-			goto out;
-		}
-		if (b != NULL && (b->n == CATCHUP_ROWS ||
-		    (step == SQLITE_DONE && b->n > 0))) {
-			int64_t	 top;
-
-			if ((top = ixdb_stage(&x, b)) == -1)
-				goto nomem;
-			if (ixdb_commit(&x, top, err, errlen) == -1)
+		if (b->n == CATCHUP_ROWS) {
+			if (index_batch(&x, b, err, errlen) == -1)
 				goto out;
 			done += (int64_t)b->n;
 			ixbatch_free(b);
 			b = NULL;
 		}
-		if (step == SQLITE_DONE)
-			break;
+	}
+	if (step != SQLITE_DONE) {
+		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
+		goto out;
+	}
+	if (b != NULL) {
+		if (index_batch(&x, b, err, errlen) == -1)
+			goto out;
+		done += (int64_t)b->n;
 	}
 	if (done > 0)
 		log_info("index: %s: %" PRId64 " events indexed that its "
@@ -437,7 +445,7 @@ textindex_open(const char *datadir, struct metrics *m, char *err,
 	/* A partition that cannot be read is the store's to report; its
 	   words stay unsearchable until it can. */
 	while ((de = readdir(d)) != NULL)
-		if ((day = name_day(de->d_name)) >= 0 &&
+		if ((day = store_partition_day(de->d_name)) >= 0 &&
 		    catch_up(datadir, day, err, errlen) == -1)
 			log_warn("index: %s; that day's events are not indexed",
 			    err);
@@ -496,10 +504,9 @@ index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 {
 	struct ixbatch *b, *rest = NULL, **rt = &rest, *mine = NULL,
 		       **mt = &mine, *next;
-	int64_t	 day = list->day, top = 0;
+	int64_t	 day = list->day;
 	struct ixdb *x;
 	char	 err[512];
-	int	 ok = 1;
 
 	for (b = list; b != NULL; b = next) {
 		next = b->next;
@@ -512,18 +519,11 @@ index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 			rt = &b->next;
 		}
 	}
-	if ((x = ixdb_get(t, day)) == NULL)
-		ok = 0;
-	if (ok && (top = ixdb_stage(x, mine)) == -1)
-		ok = 0;
-	if (x != NULL && (!ok || ixdb_commit(x, top, err, sizeof err) == -1)) {
-		if (ok)
-			log_err("index: day %" PRId64 ": %s; its events are "
-			    "indexed at the next start", day, err);
-		else
-			log_err("index: out of memory; day %" PRId64 "'s "
-			    "events are indexed at the next start", day);
-		batchtab_reset(&x->bt);
+	/* ixdb_get() has said why it cannot open the day's index. */
+	if ((x = ixdb_get(t, day)) != NULL &&
+	    index_batch(x, mine, err, sizeof err) == -1) {
+		log_err("index: day %" PRId64 ": %s; its events are indexed "
+		    "at the next start", day, err);
 		ixdb_close(x);
 		if (t->nbroken < IX_BROKEN_MAX)
 			t->broken[t->nbroken++] = day;

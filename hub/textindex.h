@@ -25,8 +25,10 @@
 
 struct textindex;
 
-/* One row to index: offsets into its batch's arena. */
+/* One row to index: its event id, strings at offsets into its batch's
+   arena. */
 struct ixrow {
+	int64_t		 id;
 	uint32_t	 summary;	/* ROW_NONE when absent */
 	uint32_t	 text, textlen;
 };
@@ -36,7 +38,6 @@ struct ixbatch {
 	int64_t		 day;		/* days since the epoch */
 	struct buf	 arena;		/* the strings */
 	struct ixrow	*rows;
-	int64_t		*ids;
 	size_t		 n, cap;
 	struct ixbatch	*next;
 };
@@ -50,6 +51,11 @@ int		 ixbatch_add(struct ixbatch *, int64_t id, const char *base,
 /* Free a batch (and not the ones after it); accepts NULL. */
 void		 ixbatch_free(struct ixbatch *);
 
+/* The path of the index file beside the partition file at partition
+   (".db" becomes ".fts") into out.  Returns 0, or -1 when partition is
+   not a partition's path or out too small. */
+int		 textindex_beside(const char *partition, char *out,
+		    size_t outlen);
 /* Path of the index file of a day's partition. */
 void		 textindex_path(const char *datadir, int64_t day, char *out,
 		    size_t outlen);
