@@ -5,9 +5,8 @@
  * The net thread hands over each acknowledged ingest job (alerter_submit);
  * the alerter thread takes every job queued at once, parses each event
  * once, feeds it to the correlator and writes what the rules report into
- * the state db: one transaction at most every FLUSH_GAP_US (matches of
- * one rule and group in between become one update), opened only when
- * something matched.  Its connection commits with synchronous=NORMAL:
+ * the state db: one transaction per batch, opened only when something
+ * matched.  Its connection commits with synchronous=NORMAL:
  * what the rules write is derived from events already stored, and their
  * windows live in memory and are lost with the process anyway, so an fsync
  * per transaction (it took up to 620 ms of every second at 50,000
@@ -53,7 +52,6 @@
 #define TICK_US		(1000 * 1000)
 #define CHANGES_MAX	1000		/* alerts broadcast per query */
 #define QUEUE_WARN	10000		/* jobs waiting: say so */
-#define FLUSH_GAP_US	(10 * 1000)	/* between two writes of matches */
 
 struct alerter {
 	struct hub	*h;
@@ -87,7 +85,6 @@ struct alerter {
 	struct recent	**recent;	/* alerts pushed lately */
 	uint64_t	 events, hits, failed;
 	int64_t		 next_tick;
-	int64_t		 last_flush;	/* µs, when matches were last written */
 };
 
 void	alerter_quiet(struct alerter *);
@@ -332,7 +329,6 @@ flush(struct alerter *a)
 
 	if (bt->head == NULL)
 		return;
-	a->last_flush = now_us();
 	ok = begin(a) == 0;
 	for (p = bt->head; p != NULL; p = next) {
 		next = p->all;
@@ -599,21 +595,13 @@ tick(struct alerter *a)
 	broadcast_changes(a);
 }
 
-/* When the matches waiting must be written (INT64_MAX: none wait). */
-static int64_t
-flush_due(struct alerter *a)
-{
-	return a->batch->head != NULL ? a->last_flush + FLUSH_GAP_US :
-	    INT64_MAX;
-}
-
 static void *
 alerter_main(void *arg)
 {
 	struct alerter *a = arg;
 	struct job *jobs, *j, *next;
 	struct timespec ts;
-	int64_t	 t, wait, due;
+	int64_t	 t, wait;
 	size_t	 n;
 	int	 closing;
 
@@ -626,11 +614,9 @@ alerter_main(void *arg)
 		while (a->head == NULL && !a->closing &&
 		    !atomic_load(&a->reload)) {
 			t = now_us();
-			due = flush_due(a) < a->next_tick ? flush_due(a) :
-			    a->next_tick;
-			if (t >= due)
+			if (t >= a->next_tick)
 				break;
-			wait = due - t;
+			wait = a->next_tick - t;
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_sec += wait / 1000000;
 			ts.tv_nsec += (wait % 1000000) * 1000;
@@ -653,19 +639,14 @@ alerter_main(void *arg)
 		if (jobs != NULL) {
 			for (j = jobs; j != NULL; j = j->next)
 				run_job(a, j);
+			flush(a);
+			broadcast_changes(a);
 			for (j = jobs; j != NULL; j = next) {
 				next = j->next;
 				job_free(j);
 				atomic_fetch_sub(&a->held, 1);
 				atomic_fetch_sub(&a->h->m.alerter_backlog, 1);
 			}
-		}
-		/* Matches are written at most every FLUSH_GAP_US: each
-		   write is an fsync of the state db, and matches of the same
-		   rule and group in between become one update. */
-		if (now_us() >= flush_due(a) || closing) {
-			flush(a);
-			broadcast_changes(a);
 		}
 		if (atomic_exchange(&a->reload, 0)) {
 			log_info("rules: reloading (SIGHUP)");
