@@ -1,9 +1,9 @@
 /*
  * The indexing thread keeps up to IX_OPEN index files open, takes every
- * batch queued since its last pass and inserts each day's rows with one
- * INSERT ... SELECT from a ward_batch virtual table (hub/batchtab.h: FTS5
- * writes a segment per statement), moving the file's 'indexed' mark in
- * the same transaction.  The files are WAL, synchronous=NORMAL and
+ * batch queued since its last pass (lingering for more, see linger()) and
+ * inserts each day's rows with one INSERT ... SELECT from a ward_batch
+ * virtual table (hub/batchtab.h: FTS5 writes a segment per statement),
+ * moving the file's 'indexed' mark in the same transaction.  The files are WAL, synchronous=NORMAL and
  * checkpointed by SQLite on this thread: a lost tail is re-indexed from
  * the documents at the next start, so nothing here is fsynced on its own.
  * A day whose index cannot be written is left alone until the next start
@@ -36,6 +36,8 @@
 #define IX_BROKEN_MAX	16	/* days left alone after a failure */
 #define IX_NICE		10	/* below the ingest threads and the rules */
 #define CATCHUP_ROWS	20000	/* rows a catch-up transaction indexes */
+#define IX_BATCH_ROWS	16384	/* rows worth a transaction at once */
+#define IX_LINGER_MS	200	/* the longest a smaller batch waits */
 
 struct ixdb {
 	int64_t		 day;		/* -1: slot unused */
@@ -60,7 +62,9 @@ struct textindex {
 	pthread_cond_t	 cond;		/* a batch queued, or stop */
 	pthread_cond_t	 done_cond;	/* done moved */
 	struct ixbatch	*head, **tail;
+	size_t		 queued_rows;
 	uint64_t	 submitted, done;	/* batches */
+	int		 waiters;	/* in textindex_wait() */
 	int		 stop;
 	struct metrics	*m;		/* index_queued: bytes of text */
 };
@@ -537,6 +541,28 @@ index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 	return rest;
 }
 
+/* With t->mtx held and a batch queued: wait, at most IX_LINGER_MS, until
+   IX_BATCH_ROWS rows are queued, unless a search waits or the index
+   stops.  FTS5 writes a segment a transaction and merges them later, so
+   a few large transactions cost far less than many small ones. */
+static void
+linger(struct textindex *t)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += IX_LINGER_MS * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	while (t->queued_rows < IX_BATCH_ROWS && t->waiters == 0 &&
+	    !t->stop)
+		if (pthread_cond_timedwait(&t->cond, &t->mtx, &ts) ==
+		    ETIMEDOUT)
+			break;
+}
+
 static void *
 index_main(void *arg)
 {
@@ -555,9 +581,11 @@ index_main(void *arg)
 			pthread_cond_wait(&t->cond, &t->mtx);
 		if (t->head == NULL)
 			break;
+		linger(t);
 		list = t->head;
 		t->head = NULL;
 		t->tail = &t->head;
+		t->queued_rows = 0;
 		pthread_mutex_unlock(&t->mtx);
 		nb = 0;
 		while (list != NULL)
@@ -587,6 +615,7 @@ textindex_submit(struct textindex *t, struct ixbatch *b)
 	pthread_mutex_lock(&t->mtx);
 	*t->tail = b;
 	t->tail = &b->next;
+	t->queued_rows += b->n;
 	t->submitted++;
 	pthread_cond_signal(&t->cond);
 	pthread_mutex_unlock(&t->mtx);
@@ -610,10 +639,13 @@ textindex_wait(struct textindex *t, int timeout_ms)
 	}
 	pthread_mutex_lock(&t->mtx);
 	target = t->submitted;
+	t->waiters++;
+	pthread_cond_signal(&t->cond);	/* no lingering while we wait */
 	while (t->done < target && rc == 0)
 		if (pthread_cond_timedwait(&t->done_cond, &t->mtx, &ts) ==
 		    ETIMEDOUT)
 			rc = -1;
+	t->waiters--;
 	if (t->done >= target)
 		rc = 0;
 	pthread_mutex_unlock(&t->mtx);
