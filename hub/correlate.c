@@ -20,7 +20,7 @@
 #include "correlate.h"
 #include "sigma.h"
 
-#define MAX_GROUPS	50000		/* per rule: bounds memory (~400 B a group) */
+#define MAX_GROUPS	50000		/* per rule: bounds memory (~300 B a group) */
 #define MAX_IDS		1000		/* reported per match */
 #define NONE		INT64_MIN
 
@@ -242,7 +242,7 @@ queue_push(struct group *g, int64_t ts, int64_t id, char *val)
 	size_t i, j, ncap;
 
 	if (g->qn == g->qcap) {
-		ncap = g->qcap ? g->qcap * 2 : 16;
+		ncap = g->qcap ? g->qcap * 2 : 2;	/* most groups see one */
 		if ((nq = calloc(ncap, sizeof(*nq))) == NULL)
 			return -1;
 		for (i = 0; i < g->qn; i++)

@@ -171,7 +171,7 @@ map_grow(struct sigma_map *m)
 	struct sigma_map_ent **nb, *e, *next;
 	size_t i, n;
 
-	n = m->nb ? m->nb * 2 : 16;
+	n = m->nb ? m->nb * 2 : 4;
 	if ((nb = calloc(n, sizeof(*nb))) == NULL)
 		return -1;
 	for (i = 0; i < m->nb; i++)
@@ -195,12 +195,8 @@ sigma_map_put(struct sigma_map *m, const void *key, size_t klen)
 		return e;
 	if (m->n >= m->nb && map_grow(m) == -1)
 		return NULL;
-	if ((e = calloc(1, sizeof(*e))) == NULL)
+	if ((e = calloc(1, sizeof(*e) + klen + 1)) == NULL)
 		return NULL;
-	if ((e->key = malloc(klen + 1)) == NULL) {
-		free(e);
-		return NULL;
-	}
 	memcpy(e->key, key, klen);
 	e->key[klen] = '\0';
 	e->klen = klen;
@@ -224,7 +220,6 @@ sigma_map_del(struct sigma_map *m, const void *key, size_t klen)
 		if (e->h == h && e->klen == klen &&
 		    memcmp(e->key, key, klen) == 0) {
 			*pp = e->next;
-			free(e->key);
 			free(e);
 			m->n--;
 			return;
@@ -240,7 +235,6 @@ sigma_map_release(struct sigma_map *m)
 	for (i = 0; i < m->nb; i++)
 		for (e = m->b[i]; e != NULL; e = next) {
 			next = e->next;
-			free(e->key);
 			free(e);
 		}
 	free(m->b);

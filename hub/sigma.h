@@ -253,11 +253,11 @@ struct sigma_field {
 
 /* A string-keyed hash map (keys copied, values borrowed). */
 struct sigma_map_ent {
-	char		*key;
 	size_t		 klen;
 	uint64_t	 h;
 	void		*val;
 	struct sigma_map_ent *next;
+	char		 key[];		/* klen bytes and a NUL */
 };
 struct sigma_map {
 	struct sigma_map_ent **b;
