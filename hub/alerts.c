@@ -12,7 +12,9 @@
 #include <sqlite3.h>
 
 #include "alerts.h"
+#include "buf.h"
 #include "errf.h"
+#include "jsonfast.h"
 #include "wire.h"
 
 #define ALERTS_SCHEMA \
@@ -184,9 +186,11 @@ static json_t *
 parse_col(sqlite3_stmt *st, int i, json_t *dflt)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
+	struct jsonfast_error e;
 	json_t	*v;
 
-	if (s == NULL || (v = json_loads(s, JSON_DECODE_ANY, NULL)) == NULL)
+	if (s == NULL || (v = jsonfast_parse(s, (size_t)sqlite3_column_bytes(st,
+	    i), NULL, JSONFAST_DEPTH_MAX, &e)) == NULL)
 		return dflt;
 	json_decref(dflt);
 	return v;
@@ -200,9 +204,10 @@ text_col(sqlite3_stmt *st, int i)
 	return s != NULL ? json_string(s) : json_null();
 }
 
-/* One row of COLS as an object; NULL when out of memory. */
+/* One row of COLS as an object, without its event ids unless events
+   (a thousand of them make most of its text); NULL when out of memory. */
 static json_t *
-row_json(sqlite3_stmt *st)
+row_json(sqlite3_stmt *st, int events)
 {
 	static const char *const names[] = { "id", "rule", "rule_id",
 		"level", "severity", "summary", "category", "tags", "group",
@@ -217,6 +222,8 @@ row_json(sqlite3_stmt *st)
 	if ((o = json_object()) == NULL)
 		return NULL;
 	for (i = 0; names[i] != NULL; i++) {
+		if (i == 11 && !events)
+			continue;
 		switch (i) {
 		case 0: case 9: case 10: case 24:
 			v = json_integer(sqlite3_column_int64(st, i));
@@ -355,7 +362,14 @@ next_rev(sqlite3 *db)
 static char *
 dump(const json_t *v)
 {
-	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	struct buf b;
+
+	buf_init(&b);
+	if (jsonfast_dump(&b, v) == -1 || buf_append(&b, "", 1) == -1) {
+		buf_release(&b);
+		return NULL;
+	}
+	return b.data;
 }
 
 static int
@@ -452,9 +466,11 @@ alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
 	*id = sqlite3_column_int64(st, 0);
 	count = sqlite3_column_int64(st, 1);
 	ev = parse_col(st, 2, json_array());
-	samples = parse_col(st, 3, json_array());
-	if (ev == NULL || samples == NULL || !json_is_array(ev) ||
-	    !json_is_array(samples))
+	/* The samples are read and written only when one is added. */
+	if (h->event != NULL)
+		samples = parse_col(st, 3, json_array());
+	if (ev == NULL || !json_is_array(ev) || (h->event != NULL &&
+	    (samples == NULL || !json_is_array(samples))))
 		goto oom;
 	/* Ids below the oldest one kept (after the first few) were seen. */
 	if (json_array_size(ev) >= ALERTS_MAX_IDS)
@@ -478,11 +494,13 @@ alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
 		snprintf(last, sizeof last, "%s", l0);
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((etext = dump(ev)) == NULL || (stext = dump(samples)) == NULL)
+	if ((etext = dump(ev)) == NULL || (samples != NULL &&
+	    (stext = dump(samples)) == NULL))
 		goto oom;
 	one_line(h->summary ? h->summary : h->rule, summary, sizeof summary);
 	if (run(prep(db, "UPDATE alerts SET summary = ?, count = ?, matches = "
-	    "matches + ?, events = ?, samples = ?, first_seen = ?, last_seen = "
+	    "matches + ?, events = ?, samples = COALESCE(?, samples), "
+	    "first_seen = ?, last_seen = "
 	    "?, updated = ?, rev = ?, change = 'updated' WHERE id = ?",
 	    "tiitttttii", summary, count, (int64_t)(h->nmatches > 1 ?
 	    h->nmatches : 1), etext, stext, first, last, now, rev,
@@ -558,7 +576,7 @@ alerts_get(sqlite3 *db, int64_t id, int full, json_t **out, char *err,
 		errf(err, errlen, "no alert %" PRId64, id);
 		return WIRE_ENOTFOUND;
 	}
-	if (rc != SQLITE_ROW || (o = row_json(st)) == NULL) {
+	if (rc != SQLITE_ROW || (o = row_json(st, 1)) == NULL) {
 		errf(err, errlen, "alert: %s", rc != SQLITE_ROW ?
 		    sqlite3_errmsg(db) : "out of memory");
 		sqlite3_finalize(st);
@@ -619,9 +637,8 @@ alerts_list(sqlite3 *db, const char *status, const char *rule, int limit,
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* The ids are for alert.show: a list stays light. */
-		if ((o = row_json(st)) != NULL)
-			json_object_del(o, "events");
-		if (o == NULL || json_array_append_new(a, o) != 0) {
+		if ((o = row_json(st, 0)) == NULL ||
+		    json_array_append_new(a, o) != 0) {
 			sqlite3_finalize(st);
 			json_decref(a);
 			goto oom;
@@ -852,9 +869,8 @@ alerts_changed_since(sqlite3 *db, int64_t rev, size_t max,
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		last = sqlite3_column_int64(st, 24);
-		if ((o = row_json(st)) == NULL)
+		if ((o = row_json(st, 0)) == NULL)
 			continue;
-		json_object_del(o, "events");
 		rc = cb(o, arg);
 		json_decref(o);
 		if (rc != 0) {
