@@ -245,8 +245,11 @@ worker(void *arg)
 			/* As a shipper does: the same request again after
 			   the hub's Retry-After (1 s); its latency runs on. */
 			atomic_fetch_add(&throttled, 1);
+			/* No time left to retry: this connection is done
+			   (sending the next request at once would spin on
+			   429s until the end). */
 			if (now_s() + RETRY_AFTER_S > end)
-				continue;
+				break;
 			usleep(RETRY_AFTER_S * 1000000);
 			goto again;
 		}
