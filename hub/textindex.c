@@ -3,9 +3,10 @@
  * batch queued since its last pass (lingering for more, see linger()) and
  * inserts each day's rows with one INSERT ... SELECT from a ward_batch
  * virtual table (hub/batchtab.h: FTS5 writes a segment per statement),
- * moving the file's 'indexed' mark in the same transaction.  The files are WAL, synchronous=NORMAL and
- * checkpointed by SQLite on this thread: a lost tail is re-indexed from
- * the documents at the next start, so nothing here is fsynced on its own.
+ * moving the file's 'indexed' mark in the same transaction.  The files
+ * are WAL, synchronous=NORMAL and checkpointed by SQLite on this thread:
+ * a lost tail is re-indexed from the documents at the next start, so
+ * nothing here is fsynced on its own.
  * A day whose index cannot be written is left alone until the next start
  * (its mark stays where its rows stop, so the catch-up fills the gap).
  */
@@ -539,6 +540,19 @@ index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 	return rest;
 }
 
+/* The CLOCK_REALTIME time ms from now, for pthread_cond_timedwait. */
+static void
+deadline(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 /* With t->mtx held and a batch queued: wait, at most IX_LINGER_MS, until
    IX_BATCH_ROWS rows are queued, unless a search waits or the index
    stops.  FTS5 writes a segment a transaction and merges them later, so
@@ -548,12 +562,7 @@ linger(struct textindex *t)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += IX_LINGER_MS * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	deadline(&ts, IX_LINGER_MS);
 	while (t->queued_rows < IX_BATCH_ROWS && t->waiters == 0 &&
 	    !t->stop)
 		if (pthread_cond_timedwait(&t->cond, &t->mtx, &ts) ==
@@ -628,13 +637,7 @@ textindex_wait(struct textindex *t, int timeout_ms)
 
 	if (t == NULL)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	deadline(&ts, timeout_ms);
 	pthread_mutex_lock(&t->mtx);
 	target = t->submitted;
 	t->waiters++;
