@@ -539,9 +539,7 @@ run_job(struct alerter *a, struct job *j)
 		    on_match, a) < 0)
 			log_err("alerter: out of memory evaluating event %"
 			    PRId64, id);
-		jarena_use(&a->arena);
-		json_decref(ev);
-		jarena_use(NULL);
+		/* the rules do not change ev: all of it is arena */
 		jarena_reset(&a->arena);
 	}
 }

@@ -7,11 +7,13 @@
  * it, every other allocation is plain malloc.  Frees of arena memory do
  * nothing; jarena_reset() takes it all back at once.  The rules that keep
  * this safe: a tree from an arena is dropped (json_decref) on the thread
- * that built it, with that arena current; and nothing allocated from an
- * arena outlives its next jarena_reset() — deep-copy with the arena put
- * aside (jarena_use(NULL)) what must be kept.  Under AddressSanitizer a
- * reset poisons the memory it takes back, so a tree kept too long is
- * caught. */
+ * that built it, with that arena current, or, when every value in it came
+ * from the arena, simply left to the reset (no walk); and nothing
+ * allocated from an arena outlives its next jarena_reset() — deep-copy
+ * with the arena put aside (jarena_use(NULL)) what must be kept.  Under
+ * AddressSanitizer a reset poisons the memory it takes back, so a tree
+ * kept too long is caught, and a heap value left in a tree that was not
+ * dropped shows as a leak. */
 #ifndef WARD_JARENA_H
 #define WARD_JARENA_H
 
