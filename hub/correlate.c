@@ -107,9 +107,8 @@ state_release(struct cstate *st)
 	struct sigma_map_ent *e;
 	size_t i;
 
-	for (i = 0; i < st->groups.nb; i++)
-		for (e = st->groups.b[i]; e != NULL; e = e->next)
-			group_free(e->val);
+	for (i = 0; (e = sigma_map_next(&st->groups, &i)) != NULL; i++)
+		group_free(e->val);
 	sigma_map_release(&st->groups);
 }
 
@@ -592,7 +591,7 @@ correlator_tick(struct correlator *c, int64_t now_us, rule_matchcb cb,
     void *arg)
 {
 	const struct ruleset *rs = c->rs;
-	struct sigma_map_ent *e, *next;
+	struct sigma_map_ent *e;
 	struct rule_match m;
 	const struct rule *r;
 	struct group *g;
@@ -611,17 +610,16 @@ correlator_tick(struct correlator *c, int64_t now_us, rule_matchcb cb,
 		r = rs->rules[i];
 		if (r->kind == RULE_CORRELATION) {
 			/* forget idle groups */
-			for (b = 0; b < c->st[i].groups.nb; b++)
-				for (e = c->st[i].groups.b[b]; e != NULL;
-				    e = next) {
-					next = e->next;
-					g = e->val;
-					if (now_us - g->touched <= r->corr->span_us)
-						continue;
-					group_free(g);
-					sigma_map_del(&c->st[i].groups, e->key,
-					    e->klen);
+			for (b = 0; (e = sigma_map_next(&c->st[i].groups,
+			    &b)) != NULL; ) {
+				g = e->val;
+				if (now_us - g->touched <= r->corr->span_us) {
+					b++;
+					continue;
 				}
+				group_free(g);
+				sigma_map_del_at(&c->st[i].groups, b);
+			}
 			continue;
 		}
 		if (r->kind != RULE_DEADMAN)
@@ -636,34 +634,34 @@ correlator_tick(struct correlator *c, int64_t now_us, rule_matchcb cb,
 			if (g->seen == NONE)
 				g->seen = c->start_us;
 		}
-		for (b = 0; b < c->st[i].groups.nb; b++)
-			for (e = c->st[i].groups.b[b]; e != NULL; e = e->next) {
-				g = e->val;
-				if (g->fired || g->seen == NONE ||
-				    now_us - g->seen < r->corr->span_us)
-					continue;
-				g->fired = 1;
-				memset(&m, 0, sizeof(m));
-				m.rule = r;
-				m.group = e->key;
-				m.ids = g->hasid ? &g->lastid : NULL;
-				m.nids = g->hasid ? 1 : 0;
-				m.count = 0;
-				m.first_us = g->seen;
-				m.last_us = now_us;
-				buf_reset(&c->sum);
-				if (sigma_template(rs, r, r->summary ? r->summary :
-				    r->title, g->gv, 0, e->key, &c->sum) == -1 ||
-				    buf_puts(&c->sum, "") == -1) {
-					c->oom = 1;
-					m.summary = r->title;
-				} else
-					m.summary = c->sum.data;
-				if (cb != NULL) {
-					cb(arg, &m);
-					c->calls++;
-				}
+		for (b = 0; (e = sigma_map_next(&c->st[i].groups, &b)) != NULL;
+		    b++) {
+			g = e->val;
+			if (g->fired || g->seen == NONE ||
+			    now_us - g->seen < r->corr->span_us)
+				continue;
+			g->fired = 1;
+			memset(&m, 0, sizeof(m));
+			m.rule = r;
+			m.group = e->key;
+			m.ids = g->hasid ? &g->lastid : NULL;
+			m.nids = g->hasid ? 1 : 0;
+			m.count = 0;
+			m.first_us = g->seen;
+			m.last_us = now_us;
+			buf_reset(&c->sum);
+			if (sigma_template(rs, r, r->summary ? r->summary :
+			    r->title, g->gv, 0, e->key, &c->sum) == -1 ||
+			    buf_puts(&c->sum, "") == -1) {
+				c->oom = 1;
+				m.summary = r->title;
+			} else
+				m.summary = c->sum.data;
+			if (cb != NULL) {
+				cb(arg, &m);
+				c->calls++;
 			}
+		}
 	}
 	return c->oom ? -1 : c->calls;
 }

@@ -149,40 +149,50 @@ sigma_hash(const void *p, size_t n)
 	return h ^ (h >> 29);
 }
 
+/* The slot holding key (hash h), or the free slot ending its probe. */
+static size_t
+map_find(const struct sigma_map *m, uint64_t h, const void *key,
+    size_t klen)
+{
+	size_t mask = m->cap - 1, i = h & mask;
+	const struct sigma_map_ent *e;
+
+	for (; (e = m->s[i].e) != NULL; i = (i + 1) & mask)
+		if (m->s[i].h == h && e->klen == klen &&
+		    memcmp(e->key, key, klen) == 0)
+			break;
+	return i;
+}
+
 struct sigma_map_ent *
 sigma_map_get(const struct sigma_map *m, const void *key, size_t klen)
 {
-	struct sigma_map_ent *e;
-	uint64_t h;
-
-	if (m->nb == 0)
+	if (m->n == 0)
 		return NULL;
-	h = sigma_hash(key, klen);
-	for (e = m->b[h & (m->nb - 1)]; e != NULL; e = e->next)
-		if (e->h == h && e->klen == klen &&
-		    memcmp(e->key, key, klen) == 0)
-			return e;
-	return NULL;
+	return m->s[map_find(m, sigma_hash(key, klen), key, klen)].e;
 }
 
+/* Double the slots (4 at first); 0 or -1. */
 static int
 map_grow(struct sigma_map *m)
 {
-	struct sigma_map_ent **nb, *e, *next;
-	size_t i, n;
+	struct sigma_map_slot *old = m->s;
+	size_t i, j, cap = m->cap ? m->cap * 2 : 4, oldcap = m->cap;
 
-	n = m->nb ? m->nb * 2 : 4;
-	if ((nb = calloc(n, sizeof(*nb))) == NULL)
+	if ((m->s = calloc(cap, sizeof(*m->s))) == NULL) {
+		m->s = old;
 		return -1;
-	for (i = 0; i < m->nb; i++)
-		for (e = m->b[i]; e != NULL; e = next) {
-			next = e->next;
-			e->next = nb[e->h & (n - 1)];
-			nb[e->h & (n - 1)] = e;
-		}
-	free(m->b);
-	m->b = nb;
-	m->nb = n;
+	}
+	m->cap = cap;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].e == NULL)
+			continue;
+		for (j = old[i].h & (cap - 1); m->s[j].e != NULL;
+		    j = (j + 1) & (cap - 1))
+			;
+		m->s[j] = old[i];
+	}
+	free(old);
 	return 0;
 }
 
@@ -190,54 +200,75 @@ struct sigma_map_ent *
 sigma_map_put(struct sigma_map *m, const void *key, size_t klen)
 {
 	struct sigma_map_ent *e;
+	uint64_t h = sigma_hash(key, klen);
+	size_t i;
 
-	if ((e = sigma_map_get(m, key, klen)) != NULL)
-		return e;
-	if (m->n >= m->nb && map_grow(m) == -1)
+	/* at most three quarters full, so every probe ends */
+	if ((m->n + 1) * 4 > m->cap * 3 && map_grow(m) == -1)
 		return NULL;
+	i = map_find(m, h, key, klen);
+	if (m->s[i].e != NULL)
+		return m->s[i].e;
 	if ((e = calloc(1, sizeof(*e) + klen + 1)) == NULL)
 		return NULL;
 	memcpy(e->key, key, klen);
 	e->key[klen] = '\0';
 	e->klen = klen;
-	e->h = sigma_hash(key, klen);
-	e->next = m->b[e->h & (m->nb - 1)];
-	m->b[e->h & (m->nb - 1)] = e;
+	m->s[i].h = h;
+	m->s[i].e = e;
 	m->n++;
 	return e;
 }
 
 void
+sigma_map_del_at(struct sigma_map *m, size_t i)
+{
+	size_t mask = m->cap - 1, j, home;
+
+	free(m->s[i].e);
+	m->s[i].e = NULL;
+	m->n--;
+	/* Close the gap: move back each later entry of the run whose home
+	   slot does not lie between the gap and it. */
+	for (j = (i + 1) & mask; m->s[j].e != NULL; j = (j + 1) & mask) {
+		home = m->s[j].h & mask;
+		if (((j - home) & mask) < ((j - i) & mask))
+			continue;
+		m->s[i] = m->s[j];
+		m->s[j].e = NULL;
+		i = j;
+	}
+}
+
+void
 sigma_map_del(struct sigma_map *m, const void *key, size_t klen)
 {
-	struct sigma_map_ent **pp, *e;
-	uint64_t h;
+	size_t i;
 
-	if (m->nb == 0)
+	if (m->n == 0)
 		return;
-	h = sigma_hash(key, klen);
-	for (pp = &m->b[h & (m->nb - 1)]; (e = *pp) != NULL; pp = &e->next)
-		if (e->h == h && e->klen == klen &&
-		    memcmp(e->key, key, klen) == 0) {
-			*pp = e->next;
-			free(e);
-			m->n--;
-			return;
-		}
+	i = map_find(m, sigma_hash(key, klen), key, klen);
+	if (m->s[i].e != NULL)
+		sigma_map_del_at(m, i);
+}
+
+struct sigma_map_ent *
+sigma_map_next(const struct sigma_map *m, size_t *i)
+{
+	for (; *i < m->cap; ++*i)
+		if (m->s[*i].e != NULL)
+			return m->s[*i].e;
+	return NULL;
 }
 
 void
 sigma_map_release(struct sigma_map *m)
 {
-	struct sigma_map_ent *e, *next;
 	size_t i;
 
-	for (i = 0; i < m->nb; i++)
-		for (e = m->b[i]; e != NULL; e = next) {
-			next = e->next;
-			free(e);
-		}
-	free(m->b);
+	for (i = 0; i < m->cap; i++)
+		free(m->s[i].e);
+	free(m->s);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -3115,9 +3146,8 @@ ruleset_free(struct ruleset *rs)
 	free(rs->fields);
 	sigma_map_release(&rs->fieldidx);
 	sigma_map_release(&rs->byname);
-	for (i = 0; i < rs->fieldmap.nb; i++)
-		for (e = rs->fieldmap.b[i]; e != NULL; e = e->next)
-			free(e->val);
+	for (i = 0; (e = sigma_map_next(&rs->fieldmap, &i)) != NULL; i++)
+		free(e->val);
 	sigma_map_release(&rs->fieldmap);
 	for (i = 0; i < rs->nlsmap; i++) {
 		struct sigma_lsmap *m = &rs->lsmap[i];

@@ -251,17 +251,22 @@ struct sigma_field {
 	enum field_virt	  virt;
 };
 
-/* A string-keyed hash map (keys copied, values borrowed). */
+/* A string-keyed hash map (keys copied, values borrowed): open
+   addressing, each slot holding its entry's hash, so a probe reads one
+   cache line of slots and touches an entry only on a matching hash (the
+   correlator looks up tens of thousands of groups an event burst). */
 struct sigma_map_ent {
 	size_t		 klen;
-	uint64_t	 h;
 	void		*val;
-	struct sigma_map_ent *next;
 	char		 key[];		/* klen bytes and a NUL */
 };
+struct sigma_map_slot {
+	uint64_t	 h;
+	struct sigma_map_ent *e;	/* NULL: free */
+};
 struct sigma_map {
-	struct sigma_map_ent **b;
-	size_t		 nb, n;
+	struct sigma_map_slot *s;
+	size_t		 cap, n;	/* cap: 0 or a power of two */
 };
 
 uint64_t sigma_hash(const void *, size_t);
@@ -274,6 +279,14 @@ struct sigma_map_ent *sigma_map_put(struct sigma_map *, const void *key,
 	    size_t klen);
 /* Remove key; the value is the caller's to free before. */
 void	sigma_map_del(struct sigma_map *, const void *key, size_t klen);
+/* Walk the entries: the entry in the first used slot at or after *i,
+   *i set to that slot; NULL past the last.  Step with ++*i:
+	for (i = 0; (e = sigma_map_next(m, &i)) != NULL; i++) */
+struct sigma_map_ent *sigma_map_next(const struct sigma_map *, size_t *i);
+/* Remove the entry in slot i (from sigma_map_next) while walking: a later
+   entry may move into slot i, so the walk looks at slot i again (do not
+   step).  An entry may be seen twice, none is missed. */
+void	sigma_map_del_at(struct sigma_map *, size_t i);
 /* Free the map and keys (not values); the map is empty afterwards. */
 void	sigma_map_release(struct sigma_map *);
 

@@ -1325,13 +1325,12 @@ sigma_index_free(struct ruleset *rs)
 	struct sigma_ids *ids;
 	size_t i;
 
-	for (i = 0; i < rs->eqidx.nb; i++)
-		for (e = rs->eqidx.b[i]; e != NULL; e = e->next) {
-			ids = e->val;
-			if (ids != NULL)
-				free(ids->v);
-			free(ids);
-		}
+	for (i = 0; (e = sigma_map_next(&rs->eqidx, &i)) != NULL; i++) {
+		ids = e->val;
+		if (ids != NULL)
+			free(ids->v);
+		free(ids);
+	}
 	sigma_map_release(&rs->eqidx);
 	free(rs->eqfields);
 	for (i = 0; i < rs->nacfields; i++)

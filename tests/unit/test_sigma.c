@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#define SIGMA_INTERNAL	/* the map */
 #include "sigma.h"
 
 struct errs {
@@ -659,10 +660,77 @@ specification_examples(void **state)
 	ruleset_free(rs);
 }
 
+/* The map the rules and the correlator keep their keys in: many keys,
+   removals by key and while walking it, nothing lost or left behind. */
+static void
+map_keeps_every_key(void **state)
+{
+	struct sigma_map m = { 0 };
+	struct sigma_map_ent *e;
+	unsigned char seen[20000] = { 0 };
+	char	 k[32];
+	size_t	 i, n;
+	int	 id;
+
+	(void)state;
+	for (id = 0; id < 20000; id++) {
+		n = (size_t)snprintf(k, sizeof k, "10.%d.%d.1", id / 256,
+		    id % 256);
+		assert_non_null(e = sigma_map_put(&m, k, n));
+		assert_null(e->val);
+		e->val = (void *)(intptr_t)(id + 1);
+		assert_ptr_equal(sigma_map_put(&m, k, n), e);
+	}
+	assert_int_equal(m.n, 20000);
+	/* every third by key */
+	for (id = 0; id < 20000; id += 3) {
+		n = (size_t)snprintf(k, sizeof k, "10.%d.%d.1", id / 256,
+		    id % 256);
+		sigma_map_del(&m, k, n);
+	}
+	for (id = 0; id < 20000; id++) {
+		n = (size_t)snprintf(k, sizeof k, "10.%d.%d.1", id / 256,
+		    id % 256);
+		e = sigma_map_get(&m, k, n);
+		if (id % 3 == 0)
+			assert_null(e);
+		else {
+			assert_non_null(e);
+			assert_int_equal((intptr_t)e->val, id + 1);
+			assert_string_equal(e->key, k);
+		}
+	}
+	/* the even ones while walking, as the correlator expires groups */
+	for (i = 0; (e = sigma_map_next(&m, &i)) != NULL; ) {
+		id = (int)(intptr_t)e->val - 1;
+		seen[id] = 1;
+		if (id % 2 == 0)
+			sigma_map_del_at(&m, i);
+		else
+			i++;
+	}
+	for (id = 0; id < 20000; id++) {
+		n = (size_t)snprintf(k, sizeof k, "10.%d.%d.1", id / 256,
+		    id % 256);
+		assert_int_equal(seen[id], id % 3 != 0);
+		e = sigma_map_get(&m, k, n);
+		if (id % 3 == 0 || id % 2 == 0)
+			assert_null(e);
+		else
+			assert_non_null(e);
+	}
+	assert_int_equal(m.n, 20000 - 20000 / 2 - (20000 / 3 + 1) +
+	    (20000 / 6 + 1));
+	sigma_map_release(&m);
+	assert_int_equal(m.n, 0);
+	assert_null(sigma_map_get(&m, "x", 1));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(map_keeps_every_key),
 		cmocka_unit_test(map_is_and),
 		cmocka_unit_test(list_is_or),
 		cmocka_unit_test(list_of_maps_is_or_of_ands),
