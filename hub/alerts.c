@@ -1,6 +1,8 @@
 /*
  * alerts — alert storage, deduplication and lifecycle.  See alerts.h.
  */
+#include <sys/types.h>
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -296,52 +298,123 @@ one_line(const char *s, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-static int
-has_id(const json_t *a, int64_t id)
-{
-	const json_t *v;
-	size_t	 i;
+/* An alert's event ids as its events column keeps them ("[1,2,3]"),
+   oldest first; read and written as text, without a JSON tree, since an
+   update of a busy alert rewrites up to ALERTS_MAX_IDS of them. */
+struct idlist {
+	int64_t		*v;
+	size_t		 n, cap;
+};
 
-	json_array_foreach(a, i, v)
-		if (json_integer_value(v) == id)
-			return 1;
+/* Room for n ids in all: 0 or -1. */
+static int
+ids_reserve(struct idlist *l, size_t n)
+{
+	int64_t	*v;
+	size_t	 cap = l->cap ? l->cap : 64;
+
+	if (n <= l->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if ((v = realloc(l->v, cap * sizeof *v)) == NULL)
+		return -1;
+	l->v = v;
+	l->cap = cap;
 	return 0;
 }
 
-/*
- * Merge the ids of a hit into the stored array ev: returns how many were
- * new.  Past ALERTS_MAX_IDS the oldest after the first ALERTS_KEEP_FIRST
- * go; an id at or below the oldest forgotten one counts as seen.
- */
-static size_t
-merge_ids(json_t *ev, const struct alert_hit *h, int64_t *floor)
+/* Read the ids of s (an events column, or NULL); what is not a list of
+   integers ends the list there.  0 or -1 (memory). */
+static int
+ids_read(const char *s, struct idlist *l)
 {
-	const json_t *v;
-	int64_t	 max = 0;
-	size_t	 i, added = 0;
+	char	*end;
+	long long x;
 
-	json_array_foreach(ev, i, v)
-		if (json_integer_value(v) > max)
-			max = json_integer_value(v);
+	l->n = 0;
+	if (s == NULL || *s++ != '[')
+		return 0;
+	for (;;) {
+		while (*s == ' ')
+			s++;
+		x = strtoll(s, &end, 10);
+		if (end == s)
+			return 0;
+		if (ids_reserve(l, l->n + 1) == -1)
+			return -1;
+		l->v[l->n++] = x;
+		for (s = end; *s == ' '; s++)
+			;
+		if (*s++ != ',')
+			return 0;
+	}
+}
+
+/* l as an events column, NUL-terminated: the text or NULL (memory). */
+static char *
+ids_text(const struct idlist *l)
+{
+	struct buf b;
+	size_t	 i;
+
+	buf_init(&b);
+	if (buf_puts(&b, "[") == -1)
+		goto fail;
+	for (i = 0; i < l->n; i++)
+		if ((i > 0 && buf_puts(&b, ",") == -1) ||
+		    buf_int64(&b, l->v[i]) == -1)
+			goto fail;
+	if (buf_append(&b, "]", 2) == -1)
+		goto fail;
+	return b.data;
+fail:
+	buf_release(&b);
+	return NULL;
+}
+
+/*
+ * Merge the ids of a hit into the stored list l: returns how many were
+ * new, or -1 (memory).  Past ALERTS_MAX_IDS the oldest after the first
+ * ALERTS_KEEP_FIRST go; an id at or below the oldest forgotten one counts
+ * as seen.
+ */
+static ssize_t
+merge_ids(struct idlist *l, const struct alert_hit *h, int64_t *floor)
+{
+	int64_t	 max = 0;
+	size_t	 i, k, added = 0, drop;
+
+	if (ids_reserve(l, l->n + h->nids) == -1)
+		return -1;
+	for (k = 0; k < l->n; k++)
+		if (l->v[k] > max)
+			max = l->v[k];
 	for (i = 0; i < h->nids; i++) {
 		/* Ids grow as events arrive: most are past the largest. */
-		if (h->ids[i] <= *floor || (h->ids[i] <= max &&
-		    has_id(ev, h->ids[i])))
+		if (h->ids[i] <= *floor)
 			continue;
-		json_array_append_new(ev, json_integer(h->ids[i]));
+		if (h->ids[i] <= max) {
+			for (k = 0; k < l->n && l->v[k] != h->ids[i]; k++)
+				;
+			if (k < l->n)
+				continue;
+		}
+		l->v[l->n++] = h->ids[i];
 		if (h->ids[i] > max)
 			max = h->ids[i];
 		added++;
 	}
-	while (json_array_size(ev) > ALERTS_MAX_IDS) {
-		int64_t gone = json_integer_value(json_array_get(ev,
-		    ALERTS_KEEP_FIRST));
-
-		if (gone > *floor)
-			*floor = gone;
-		json_array_remove(ev, ALERTS_KEEP_FIRST);
+	if (l->n > ALERTS_MAX_IDS) {
+		drop = l->n - ALERTS_MAX_IDS;
+		for (k = ALERTS_KEEP_FIRST; k < ALERTS_KEEP_FIRST + drop; k++)
+			if (l->v[k] > *floor)
+				*floor = l->v[k];
+		memmove(l->v + ALERTS_KEEP_FIRST, l->v + ALERTS_KEEP_FIRST +
+		    drop, (l->n - ALERTS_KEEP_FIRST - drop) * sizeof *l->v);
+		l->n = ALERTS_MAX_IDS;
 	}
-	return added;
+	return (ssize_t)added;
 }
 
 static int64_t
@@ -376,24 +449,27 @@ static int
 insert_alert(sqlite3 *db, const struct alert_hit *h, int64_t rev,
     const char *now, int64_t *id, char *err, size_t errlen)
 {
-	json_t	*tags = NULL, *ev = NULL, *samples = NULL;
+	json_t	*tags = NULL, *samples = NULL;
+	struct idlist ids = { NULL, 0, 0 };
 	char	*ttext = NULL, *etext = NULL, *stext = NULL;
 	char	 first[32], last[32], cat[64], summary[1024];
 	int64_t	 floor = 0;
+	ssize_t	 added;
 	size_t	 i, count;
 	int	 rc = -1;
 
-	if ((tags = json_array()) == NULL || (ev = json_array()) == NULL ||
-	    (samples = json_array()) == NULL)
+	if ((tags = json_array()) == NULL || (samples = json_array()) == NULL)
 		goto oom;
 	for (i = 0; i < h->ntags; i++)
 		json_array_append_new(tags, json_string(h->tags[i]));
-	count = merge_ids(ev, h, &floor) + h->ndropped;
+	if ((added = merge_ids(&ids, h, &floor)) < 0)
+		goto oom;
+	count = (size_t)added + h->ndropped;
 	if (count == 0)
 		count = h->nmatches > 1 ? h->nmatches : 1;
 	if (h->event != NULL)
 		json_array_append(samples, h->event);
-	if ((ttext = dump(tags)) == NULL || (etext = dump(ev)) == NULL ||
+	if ((ttext = dump(tags)) == NULL || (etext = ids_text(&ids)) == NULL ||
 	    (stext = dump(samples)) == NULL)
 		goto oom;
 	alerts_iso(h->first_us, first, sizeof first);
@@ -421,8 +497,8 @@ fail:
 	free(ttext);
 	free(etext);
 	free(stext);
+	free(ids.v);
 	json_decref(tags);
-	json_decref(ev);
 	json_decref(samples);
 	return rc;
 }
@@ -432,12 +508,13 @@ alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
     char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	json_t	*ev = NULL, *samples = NULL;
+	json_t	*samples = NULL;
+	struct idlist ids = { NULL, 0, 0 };
 	char	*etext = NULL, *stext = NULL;
 	char	 now[32], first[32], last[32], summary[1024];
 	const char *f0, *l0;
 	int64_t	 rev, count, floor = 0;
-	size_t	 added;
+	ssize_t	 added;
 	int	 rc = -1;
 
 	*id = 0;
@@ -465,18 +542,19 @@ alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
 	}
 	*id = sqlite3_column_int64(st, 0);
 	count = sqlite3_column_int64(st, 1);
-	ev = parse_col(st, 2, json_array());
+	if (ids_read((const char *)sqlite3_column_text(st, 2), &ids) == -1)
+		goto oom;
 	/* The samples are read and written only when one is added. */
 	if (h->event != NULL)
 		samples = parse_col(st, 3, json_array());
-	if (ev == NULL || !json_is_array(ev) || (h->event != NULL &&
-	    (samples == NULL || !json_is_array(samples))))
+	if (h->event != NULL && (samples == NULL || !json_is_array(samples)))
 		goto oom;
 	/* Ids below the oldest one kept (after the first few) were seen. */
-	if (json_array_size(ev) >= ALERTS_MAX_IDS)
-		floor = json_integer_value(json_array_get(ev,
-		    ALERTS_KEEP_FIRST)) - 1;
-	added = merge_ids(ev, h, &floor) + h->ndropped;
+	if (ids.n >= ALERTS_MAX_IDS)
+		floor = ids.v[ALERTS_KEEP_FIRST] - 1;
+	if ((added = merge_ids(&ids, h, &floor)) < 0)
+		goto oom;
+	added += (ssize_t)h->ndropped;
 	count += h->nids == 0 ? (int64_t)(h->nmatches > 1 ? h->nmatches : 1) :
 	    (int64_t)added;
 	if (h->event != NULL) {
@@ -494,7 +572,7 @@ alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
 		snprintf(last, sizeof last, "%s", l0);
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((etext = dump(ev)) == NULL || (samples != NULL &&
+	if ((etext = ids_text(&ids)) == NULL || (samples != NULL &&
 	    (stext = dump(samples)) == NULL))
 		goto oom;
 	one_line(h->summary ? h->summary : h->rule, summary, sizeof summary);
@@ -516,7 +594,7 @@ fail:
 	sqlite3_finalize(st);
 	free(etext);
 	free(stext);
-	json_decref(ev);
+	free(ids.v);
 	json_decref(samples);
 	return rc;
 }
