@@ -74,6 +74,7 @@ struct alerter {
 
 	/* The alerter thread's. */
 	sqlite3		*db;
+	struct alerts_held stmts;	/* alerts_upsert's statements */
 	struct ruleset	*rs;
 	struct correlator *cor;
 	struct actions	*act;
@@ -348,8 +349,8 @@ flush(struct alerter *a)
 			h.first_us = p->first_us;
 			h.last_us = p->last_us;
 			h.event = p->event;
-			if (alerts_upsert(a->db, &h, &id, err, sizeof err) ==
-			    -1) {
+			if (alerts_upsert(a->db, &a->stmts, &h, &id, err,
+			    sizeof err) == -1) {
 				a->failed += p->nmatches;
 				log_err("alerter: rule %s: %s", h.rule_id, err);
 			}
@@ -693,6 +694,7 @@ destroy(struct alerter *a)
 	actions_free(a->act);
 	correlator_free(a->cor);
 	ruleset_free(a->rs);
+	alerts_held_release(&a->stmts);
 	sqlite3_close(a->db);
 	free_paths(a);
 	free(a->batch);

@@ -133,21 +133,14 @@ alerts_severity(const char *level)
 	return "medium";
 }
 
-/*
- * Prepare sql and bind one argument per letter of fmt: 't' const char *
- * (NULL binds NULL), 'i' int64_t, 'd' int.  NULL on failure.
- */
-static sqlite3_stmt *
-prep(sqlite3 *db, const char *sql, const char *fmt, ...)
+/* Bind one argument per letter of fmt to st: 't' const char * (NULL
+   binds NULL), 'i' int64_t, 'd' int.  SQLITE_OK or an error. */
+static int
+bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
 {
-	sqlite3_stmt *st;
 	const char *s;
-	va_list	 ap;
 	int	 i, rc = SQLITE_OK;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	va_start(ap, fmt);
 	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
 		switch (fmt[i]) {
 		case 't':
@@ -163,6 +156,21 @@ prep(sqlite3 *db, const char *sql, const char *fmt, ...)
 			break;
 		}
 	}
+	return rc;
+}
+
+/* Prepare sql and bind fmt's arguments (bindv).  NULL on failure. */
+static sqlite3_stmt *
+prep(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list	 ap;
+	int	 rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	va_start(ap, fmt);
+	rc = bindv(st, fmt, ap);
 	va_end(ap);
 	if (rc != SQLITE_OK) {
 		sqlite3_finalize(st);
@@ -171,17 +179,76 @@ prep(sqlite3 *db, const char *sql, const char *fmt, ...)
 	return st;
 }
 
-/* Step a statement that returns no rows and finalize it: 0 or -1. */
+/* A slot of alerts_held, or NULL without one. */
+#define SLOT(held, f)	((held) != NULL ? &(held)->f : NULL)
+
+/* prep() of a statement kept in *slot (NULL: not kept): prepared the
+   first time, reset and bound again after.  Give it back with put(). */
+static sqlite3_stmt *
+prep_held(sqlite3 *db, sqlite3_stmt **slot, const char *sql,
+    const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list	 ap;
+	int	 rc;
+
+	if (slot != NULL && *slot != NULL) {
+		st = *slot;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	else if (slot != NULL)
+		*slot = st;
+	va_start(ap, fmt);
+	rc = bindv(st, fmt, ap);
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		if (slot == NULL)
+			sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Done with st from prep_held(): kept for the next call, or finalized. */
+static void
+put(sqlite3_stmt *st, sqlite3_stmt **slot)
+{
+	if (st != NULL && slot != NULL && *slot == st)
+		sqlite3_reset(st);
+	else
+		sqlite3_finalize(st);
+}
+
+void
+alerts_held_release(struct alerts_held *h)
+{
+	sqlite3_finalize(h->rev);
+	sqlite3_finalize(h->find);
+	sqlite3_finalize(h->update);
+	sqlite3_finalize(h->insert);
+	memset(h, 0, sizeof *h);
+}
+
+/* run() of a statement from prep_held(). */
 static int
-run(sqlite3_stmt *st)
+run_held(sqlite3_stmt *st, sqlite3_stmt **slot)
 {
 	int	 rc;
 
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	put(st, slot);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Step a statement that returns no rows and finalize it: 0 or -1. */
+static int
+run(sqlite3_stmt *st)
+{
+	return run_held(st, NULL);
 }
 
 static json_t *
@@ -324,28 +391,27 @@ ids_reserve(struct idlist *l, size_t n)
 	return 0;
 }
 
-/* Read the ids of s (an events column, or NULL); what is not a list of
-   integers ends the list there.  0 or -1 (memory). */
+/* Read the ids of s (an events column as written by ids_text, or NULL);
+   what is not a list of event ids (positive, at most 18 digits) ends the
+   list there.  0 or -1 (memory). */
 static int
 ids_read(const char *s, struct idlist *l)
 {
-	char	*end;
-	long long x;
+	int64_t	 x;
+	int	 digits;
 
 	l->n = 0;
 	if (s == NULL || *s++ != '[')
 		return 0;
 	for (;;) {
-		while (*s == ' ')
-			s++;
-		x = strtoll(s, &end, 10);
-		if (end == s)
+		for (x = 0, digits = 0; *s >= '0' && *s <= '9' && digits < 18;
+		    s++, digits++)
+			x = x * 10 + (*s - '0');
+		if (digits == 0)
 			return 0;
 		if (ids_reserve(l, l->n + 1) == -1)
 			return -1;
 		l->v[l->n++] = x;
-		for (s = end; *s == ' '; s++)
-			;
 		if (*s++ != ',')
 			return 0;
 	}
@@ -355,22 +421,19 @@ ids_read(const char *s, struct idlist *l)
 static char *
 ids_text(const struct idlist *l)
 {
-	struct buf b;
+	char	*t, *p;
 	size_t	 i;
 
-	buf_init(&b);
-	if (buf_puts(&b, "[") == -1)
-		goto fail;
-	for (i = 0; i < l->n; i++)
-		if ((i > 0 && buf_puts(&b, ",") == -1) ||
-		    buf_int64(&b, l->v[i]) == -1)
-			goto fail;
-	if (buf_append(&b, "]", 2) == -1)
-		goto fail;
-	return b.data;
-fail:
-	buf_release(&b);
-	return NULL;
+	if ((p = t = malloc(l->n * BUF_INT64_LEN + 3)) == NULL)
+		return NULL;
+	*p++ = '[';
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			*p++ = ',';
+		p += buf_int64_text(p, l->v[i]);
+	}
+	memcpy(p, "]", 2);
+	return t;
 }
 
 /*
@@ -417,18 +480,20 @@ merge_ids(struct idlist *l, const struct alert_hit *h, int64_t *floor)
 	return (ssize_t)added;
 }
 
+/* The rev of the next change; slot: where its statement is kept, or
+   NULL. */
 static int64_t
-next_rev(sqlite3 *db)
+next_rev(sqlite3 *db, sqlite3_stmt **slot)
 {
 	sqlite3_stmt *st;
 	int64_t	 r = -1;
 
-	if ((st = prep(db, "SELECT COALESCE(MAX(rev), 0) + 1 FROM alerts",
-	    "")) == NULL)
+	if ((st = prep_held(db, slot, "SELECT COALESCE(MAX(rev), 0) + 1 FROM "
+	    "alerts", "")) == NULL)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		r = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	put(st, slot);
 	return r;
 }
 
@@ -446,7 +511,8 @@ dump(const json_t *v)
 }
 
 static int
-insert_alert(sqlite3 *db, const struct alert_hit *h, int64_t rev,
+insert_alert(sqlite3 *db, struct alerts_held *held,
+    const struct alert_hit *h, int64_t rev,
     const char *now, int64_t *id, char *err, size_t errlen)
 {
 	json_t	*tags = NULL, *samples = NULL;
@@ -475,16 +541,16 @@ insert_alert(sqlite3 *db, const struct alert_hit *h, int64_t rev,
 	alerts_iso(h->first_us, first, sizeof first);
 	alerts_iso(h->last_us, last, sizeof last);
 	one_line(h->summary ? h->summary : h->rule, summary, sizeof summary);
-	if (run(prep(db, "INSERT INTO alerts(rule, rule_id, level, severity, "
-	    "summary, category, tags, group_key, count, matches, events, "
-	    "samples, first_seen, last_seen, created, updated, status, rev, "
-	    "change) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "'new', ?, 'created')", "tttttttti" "itttttti", h->rule,
-	    h->rule_id, h->level ? h->level : "medium",
-	    alerts_severity(h->level), summary, category_of(h, cat,
+	if (run_held(prep_held(db, SLOT(held, insert), "INSERT INTO "
+	    "alerts(rule, rule_id, level, severity, summary, category, tags, "
+	    "group_key, count, matches, events, samples, first_seen, "
+	    "last_seen, created, updated, status, rev, change) VALUES(?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, 'created')",
+	    "tttttttti" "itttttti", h->rule, h->rule_id, h->level ? h->level :
+	    "medium", alerts_severity(h->level), summary, category_of(h, cat,
 	    sizeof cat), ttext, h->group ? h->group : "", (int64_t)count,
 	    (int64_t)(h->nmatches > 1 ? h->nmatches : 1), etext, stext, first,
-	    last, now, now, rev)) != 0) {
+	    last, now, now, rev), SLOT(held, insert)) != 0) {
 		errf(err, errlen, "alert insert: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
@@ -504,8 +570,8 @@ fail:
 }
 
 int
-alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
-    char *err, size_t errlen)
+alerts_upsert(sqlite3 *db, struct alerts_held *held,
+    const struct alert_hit *h, int64_t *id, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	json_t	*samples = NULL;
@@ -519,21 +585,21 @@ alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
 
 	*id = 0;
 	iso_now(now, sizeof now);
-	if ((rev = next_rev(db)) < 0) {
+	if ((rev = next_rev(db, SLOT(held, rev))) < 0) {
 		errf(err, errlen, "alert rev: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	if ((st = prep(db, "SELECT id, count, events, samples, first_seen, "
-	    "last_seen FROM alerts WHERE rule_id = ? AND group_key = ? AND "
-	    "status <> 'closed'", "tt", h->rule_id, h->group ? h->group : ""))
-	    == NULL) {
+	if ((st = prep_held(db, SLOT(held, find), "SELECT id, count, events, "
+	    "samples, first_seen, last_seen FROM alerts WHERE rule_id = ? AND "
+	    "group_key = ? AND status <> 'closed'", "tt", h->rule_id,
+	    h->group ? h->group : "")) == NULL) {
 		errf(err, errlen, "alert lookup: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	switch (sqlite3_step(st)) {
 	case SQLITE_DONE:
-		sqlite3_finalize(st);
-		return insert_alert(db, h, rev, now, id, err, errlen);
+		put(st, SLOT(held, find));
+		return insert_alert(db, held, h, rev, now, id, err, errlen);
 	case SQLITE_ROW:
 		break;
 	default:
@@ -570,19 +636,19 @@ alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
 		snprintf(first, sizeof first, "%s", f0);
 	if (l0 != NULL && strcmp(l0, last) > 0)
 		snprintf(last, sizeof last, "%s", l0);
-	sqlite3_finalize(st);
+	put(st, SLOT(held, find));
 	st = NULL;
 	if ((etext = ids_text(&ids)) == NULL || (samples != NULL &&
 	    (stext = dump(samples)) == NULL))
 		goto oom;
 	one_line(h->summary ? h->summary : h->rule, summary, sizeof summary);
-	if (run(prep(db, "UPDATE alerts SET summary = ?, count = ?, matches = "
-	    "matches + ?, events = ?, samples = COALESCE(?, samples), "
-	    "first_seen = ?, last_seen = "
-	    "?, updated = ?, rev = ?, change = 'updated' WHERE id = ?",
+	if (run_held(prep_held(db, SLOT(held, update), "UPDATE alerts SET "
+	    "summary = ?, count = ?, matches = matches + ?, events = ?, "
+	    "samples = COALESCE(?, samples), first_seen = ?, last_seen = ?, "
+	    "updated = ?, rev = ?, change = 'updated' WHERE id = ?",
 	    "tiitttttii", summary, count, (int64_t)(h->nmatches > 1 ?
-	    h->nmatches : 1), etext, stext, first, last, now, rev,
-	    *id)) != 0) {
+	    h->nmatches : 1), etext, stext, first, last, now, rev, *id),
+	    SLOT(held, update)) != 0) {
 		errf(err, errlen, "alert update: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
@@ -591,7 +657,7 @@ alerts_upsert(sqlite3 *db, const struct alert_hit *h, int64_t *id,
 oom:
 	errf(err, errlen, "out of memory");
 fail:
-	sqlite3_finalize(st);
+	put(st, SLOT(held, find));
 	free(etext);
 	free(stext);
 	free(ids.v);
@@ -824,7 +890,7 @@ set_status(sqlite3 *db, int64_t id, const char *verb, const char *user,
 		errf(err, errlen, "alert %" PRId64 " is %s", id, status);
 		return WIRE_ECONFLICT;
 	}
-	if ((rev = next_rev(db)) < 0)
+	if ((rev = next_rev(db, NULL)) < 0)
 		goto sqlfail;
 	iso_now(now, sizeof now);
 	snprintf(sql, sizeof sql, "UPDATE alerts SET status = ?, %s_by = ?, "
@@ -899,7 +965,7 @@ alerts_attach(sqlite3 *db, int64_t id, int64_t inc, const char *user,
 		    ref);
 		return WIRE_ECONFLICT;
 	}
-	if ((rev = next_rev(db)) < 0)
+	if ((rev = next_rev(db, NULL)) < 0)
 		goto sqlfail;
 	iso_now(now, sizeof now);
 	ack = strcmp(status, "new") == 0;
@@ -925,7 +991,7 @@ sqlfail:
 int64_t
 alerts_last_rev(sqlite3 *db)
 {
-	int64_t	 r = next_rev(db);
+	int64_t	 r = next_rev(db, NULL);
 
 	return r < 0 ? -1 : r - 1;
 }

@@ -50,10 +50,14 @@ setup(void **state)
 	return 0;
 }
 
+/* The statements hit() keeps prepared, as the alerter does. */
+static struct alerts_held held;
+
 static int
 teardown(void **state)
 {
-	sqlite3_close(*state);
+	alerts_held_release(&held);
+	assert_int_equal(sqlite3_close(*state), SQLITE_OK);
 	return 0;
 }
 
@@ -86,7 +90,7 @@ hit(sqlite3 *db, const char *rid, const char *group, const int64_t *ids,
 	h.event = ev;
 	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL),
 	    SQLITE_OK);
-	if (alerts_upsert(db, &h, &id, err, sizeof err) != want_new)
+	if (alerts_upsert(db, &held, &h, &id, err, sizeof err) != want_new)
 		fail_msg("upsert: want %d: %s", want_new, err);
 	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
 	    SQLITE_OK);
