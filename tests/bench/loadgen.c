@@ -4,8 +4,8 @@
  * 450 bytes each) and measure how fast the hub acknowledges them.
  *
  *   loadgen -u http://127.0.0.1:9200 -t TOKEN [-c CONNS] [-b BATCH]
- *           [-d SECONDS] [-n TOTAL] [-s SEED] [-p PID] [-a ACKFILE]
- *           [-r RATE] [-e /events|/_bulk] [-L SECONDS]
+ *           [-d SECONDS] [-w SECONDS] [-n TOTAL] [-s SEED] [-p PID]
+ *           [-a ACKFILE] [-r RATE] [-e /events|/_bulk] [-L SECONDS]
  *
  * Prints events/s, ack latency p50/p99/max and, with -p, the hub's CPU
  * seconds and peak RSS.  With -a every acknowledged event's loadid is
@@ -13,6 +13,11 @@
  * total rate in events/s (0: as fast as possible).  A request answered
  * 429 is sent again after 1 s (the hub's Retry-After), as shippers do,
  * unless the run ends first; its latency counts from the first try.
+ * -w SECONDS sends at the same rate for that long first and counts none
+ * of it but failures (not the requests sent then, their latency, 429s,
+ * the hub's CPU), as benchmark harnesses warm a server up: a fresh hub's
+ * first second pays for its caches, arenas and correlation groups filling
+ * (run without -w for that cold start).
  *
  * Event times lag the wall clock as a fleet of shippers' do: 99 % by up to
  * 2 s (a flush interval or two), 1 % by up to 60 s (a shipper catching
@@ -38,7 +43,7 @@ struct opts {
 	char	 host[256];
 	int	 port;
 	const char *token, *path, *ackfile;
-	int	 conns, batch, seconds, rate, spread;
+	int	 conns, batch, seconds, warmup, rate, spread;
 	long	 total;
 	unsigned seed;
 	int	 pid;
@@ -188,7 +193,8 @@ worker(void *arg)
 	char	*body = malloc(cap), *req = malloc(cap + 1024);
 	char	*resp = malloc(rcap), **ids = calloc((size_t)o.batch,
 		    sizeof *ids);
-	double	 start = now_s(), end = start + o.seconds, t0;
+	double	 start = now_s(), measure = start + o.warmup,
+		 end = measure + o.seconds, t0;
 	long	 seq = 0, nreq = 0;
 	int	 i, len, hl;
 
@@ -244,7 +250,8 @@ worker(void *arg)
 		if (status == 429) {
 			/* As a shipper does: the same request again after
 			   the hub's Retry-After (1 s); its latency runs on. */
-			atomic_fetch_add(&throttled, 1);
+			if (t0 >= measure)
+				atomic_fetch_add(&throttled, 1);
 			/* No time left to retry: this connection is done
 			   (sending the next request at once would spin on
 			   429s until the end). */
@@ -257,13 +264,13 @@ worker(void *arg)
 			atomic_fetch_add(&failed_reqs, 1);
 			continue;
 		}
-		{
+		if (t0 >= measure) {
 			long	 k = atomic_fetch_add(&nlat, 1);
 
 			if (k < maxlat)
 				lat[k] = (now_s() - t0) * 1000;
+			atomic_fetch_add(&acked_events, o.batch);
 		}
-		atomic_fetch_add(&acked_events, o.batch);
 		if (ackf != NULL) {
 			pthread_mutex_lock(&ack_mtx);
 			for (i = 0; i < o.batch; i++)
@@ -336,13 +343,14 @@ main(int argc, char **argv)
 	o.seconds = 10;
 	o.seed = 1;
 	o.path = "/_bulk";
-	while ((c = getopt(argc, argv, "u:t:c:b:d:n:s:p:a:r:e:L:")) != -1) {
+	while ((c = getopt(argc, argv, "u:t:c:b:d:w:n:s:p:a:r:e:L:")) != -1) {
 		switch (c) {
 		case 'u': url = optarg; break;
 		case 't': o.token = optarg; break;
 		case 'c': o.conns = atoi(optarg); break;
 		case 'b': o.batch = atoi(optarg); break;
 		case 'd': o.seconds = atoi(optarg); break;
+		case 'w': o.warmup = atoi(optarg); break;
 		case 'n': o.total = atol(optarg); break;
 		case 's': o.seed = (unsigned)atoi(optarg); break;
 		case 'p': o.pid = atoi(optarg); break;
@@ -352,7 +360,8 @@ main(int argc, char **argv)
 		case 'L': o.spread = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: loadgen -u URL -t TOKEN [-c conns]"
-			    " [-b batch] [-d seconds] [-n total] [-s seed]"
+			    " [-b batch] [-d seconds] [-w seconds] [-n total]"
+			    " [-s seed]"
 			    " [-p hubpid] [-a ackfile] [-r rate] [-e path]"
 			    " [-L spread]\n");
 			return 2;
@@ -370,11 +379,13 @@ main(int argc, char **argv)
 	}
 	lat = calloc((size_t)maxlat, sizeof *lat);
 	th = calloc((size_t)o.conns, sizeof *th);
+	for (i = 0; i < o.conns; i++)
+		pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i);
+	if (o.warmup > 0)
+		sleep((unsigned)o.warmup);
 	if (o.pid)
 		proc_usage(o.pid, &cpu0, &hwm);
 	t0 = now_s();
-	for (i = 0; i < o.conns; i++)
-		pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i);
 	for (i = 0; i < o.conns; i++)
 		pthread_join(th[i], NULL);
 	el = now_s() - t0;
@@ -382,6 +393,9 @@ main(int argc, char **argv)
 		proc_usage(o.pid, &cpu1, &hwm);
 	n = atomic_load(&nlat) < maxlat ? atomic_load(&nlat) : maxlat;
 	qsort(lat, (size_t)n, sizeof *lat, cmp);
+	if (o.warmup > 0)
+		printf("warm-up        %d s at the same rate first, not "
+		    "counted\n", o.warmup);
 	printf("events acked   %ld in %.1f s (%d connections, %d per "
 	    "request)\n", atomic_load(&acked_events), el, o.conns, o.batch);
 	printf("rate           %.0f events/s\n", atomic_load(&acked_events) /
