@@ -84,16 +84,19 @@
 	" content='', columnsize=0, detail=column);"
 
 /* The full-text index file of a partition of layout 3.  FTS5 writes a
-   segment a transaction and merges a level's segments once it has
-   'automerge' of them: 16 (not 4) rewrites each row half as often (log16
-   rather than log4 of a day's segments) for a few more segments a search
-   looks in; 'hashsize' (the terms a transaction holds in memory before
-   it writes a segment) 8 MB, not 1: 16k rows of loadgen's events made
-   five segments at 1 MB and one at 4 MB. */
+   segment a transaction and merges a level's segments, a little at each
+   write, once it has 'automerge' of them, or all at once when it has
+   'crisismerge' (16): 8, not 4, rewrites each row about a third less
+   often for a few more segments a search looks in; 16 made the two equal,
+   so every merge was a crisis (half a second at a time on the indexer,
+   every five seconds at 50,000 events/s).  'hashsize' (the terms a
+   transaction holds in memory before it writes a segment) 8 MB, not 1:
+   16k rows of loadgen's events made five segments at 1 MB and one at
+   4 MB. */
 #define SCHEMA_INDEX \
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER);" \
 	SCHEMA_FTS \
-	"INSERT INTO fts(fts, rank) VALUES('automerge', 16);" \
+	"INSERT INTO fts(fts, rank) VALUES('automerge', 8);" \
 	"INSERT INTO fts(fts, rank) VALUES('hashsize', 8388608);" \
 	"INSERT OR IGNORE INTO meta VALUES('indexed', 0);"
 
