@@ -268,6 +268,25 @@ queue_push(struct group *g, int64_t ts, int64_t id, char *val)
 static void corr_hit(struct correlator *, size_t, size_t, const struct rule *,
     json_t *, int64_t, int64_t);
 
+/* Hand m (rule r's) to the callback with its summary: r's template over
+   vals (the event, or a deadman group's values), count and m->group. */
+static void
+report(struct correlator *c, const struct rule *r, struct rule_match *m,
+    json_t *vals, size_t count)
+{
+	buf_reset(&c->sum);
+	if (sigma_template(c->rs, r, r->summary ? r->summary : r->title, vals,
+	    count, m->group, &c->sum) == -1 || buf_puts(&c->sum, "") == -1) {
+		c->oom = 1;
+		m->summary = r->title;
+	} else
+		m->summary = c->sum.data;
+	if (c->cb != NULL) {
+		c->cb(c->arg, m);
+		c->calls++;
+	}
+}
+
 /* Report rule r (when it reports) and pass its hit to its consumers. */
 static void
 fire(struct correlator *c, const struct rule *r, json_t *ev,
@@ -292,16 +311,7 @@ fire(struct correlator *c, const struct rule *r, json_t *ev,
 		m.first_us = first;
 		m.last_us = last;
 		m.event = ev;
-		buf_reset(&c->sum);
-		if (sigma_template(c->rs, r, r->summary ? r->summary : r->title,
-		    ev, count, group, &c->sum) == -1 ||
-		    buf_puts(&c->sum, "") == -1) {
-			c->oom = 1;
-			m.summary = r->title;
-		} else
-			m.summary = c->sum.data;
-		c->cb(c->arg, &m);
-		c->calls++;
+		report(c, r, &m, ev, count);
 	}
 	/* consumers may fire in turn, reusing c->ids and c->key */
 	for (i = r->nconsumers; i-- > 0; )
@@ -564,18 +574,7 @@ correlator_feed(struct correlator *c, json_t *ev, int64_t id,
 				m.count = 1;
 				m.first_us = m.last_us = ts;
 				m.event = ev;
-				buf_reset(&c->sum);
-				if (sigma_template(rs, r, r->summary ? r->summary :
-				    r->title, ev, 1, gk, &c->sum) == -1 ||
-				    buf_puts(&c->sum, "") == -1) {
-					c->oom = 1;
-					m.summary = r->title;
-				} else
-					m.summary = c->sum.data;
-				if (cb != NULL) {
-					cb(arg, &m);
-					c->calls++;
-				}
+				report(c, r, &m, ev, 1);
 				free(gk);
 			}
 		}
@@ -649,18 +648,7 @@ correlator_tick(struct correlator *c, int64_t now_us, rule_matchcb cb,
 			m.count = 0;
 			m.first_us = g->seen;
 			m.last_us = now_us;
-			buf_reset(&c->sum);
-			if (sigma_template(rs, r, r->summary ? r->summary :
-			    r->title, g->gv, 0, e->key, &c->sum) == -1 ||
-			    buf_puts(&c->sum, "") == -1) {
-				c->oom = 1;
-				m.summary = r->title;
-			} else
-				m.summary = c->sum.data;
-			if (cb != NULL) {
-				cb(arg, &m);
-				c->calls++;
-			}
+			report(c, r, &m, g->gv, 0);
 		}
 	}
 	return c->oom ? -1 : c->calls;
