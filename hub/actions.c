@@ -39,6 +39,7 @@
 
 #include "actions.h"
 #include "alerts.h"
+#include "deadline.h"
 #include "errf.h"
 #include "log.h"
 
@@ -1180,13 +1181,7 @@ worker(void *arg)
 			continue;
 		}
 		if ((wait = t->due - mono_us()) > 0) {
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += wait / 1000000;
-			ts.tv_nsec += (wait % 1000000) * 1000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
+			deadline_after(CLOCK_MONOTONIC, wait, &ts);
 			pthread_cond_timedwait(&x->cond, &x->mtx, &ts);
 			continue;
 		}

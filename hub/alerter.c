@@ -43,6 +43,7 @@
 #include "alerter.h"
 #include "alerts.h"
 #include "correlate.h"
+#include "deadline.h"
 #include "jarena.h"
 #include "jsonfast.h"
 #include "log.h"
@@ -616,13 +617,7 @@ alerter_main(void *arg)
 			if (t >= a->next_tick)
 				break;
 			wait = a->next_tick - t;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += wait / 1000000;
-			ts.tv_nsec += (wait % 1000000) * 1000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
+			deadline_after(CLOCK_REALTIME, wait, &ts);
 			pthread_cond_timedwait(&a->cond, &a->mtx, &ts);
 		}
 		jobs = a->head;

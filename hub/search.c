@@ -66,6 +66,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "deadline.h"
 #include "jsonfast.h"
 #include "normalize.h"
 #include "query.h"
@@ -2521,13 +2522,7 @@ search_exec(const char *datadir, const struct query *q,
 		r.limit = max;
 	r.max_groups = o->max_groups > 0 ? o->max_groups : SEARCH_GROUPS_MAX;
 	ms = o->timeout_ms > 0 ? o->timeout_ms : SEARCH_TIMEOUT_MS;
-	clock_gettime(CLOCK_MONOTONIC, &r.deadline);
-	r.deadline.tv_sec += ms / 1000;
-	r.deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (r.deadline.tv_nsec >= 1000000000L) {
-		r.deadline.tv_sec++;
-		r.deadline.tv_nsec -= 1000000000L;
-	}
+	deadline_after(CLOCK_MONOTONIC, (int64_t)ms * 1000, &r.deadline);
 	r.fts_probe = o->fts_probe > 0 ? o->fts_probe : FTS_PROBE;
 	pthread_mutex_init(&r.mtx, NULL);
 	sql_init(&r.sql);

@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "batchtab.h"
+#include "deadline.h"
 #include "jsonfast.h"
 #include "log.h"
 #include "query.h"
@@ -540,19 +541,6 @@ index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 	return rest;
 }
 
-/* The CLOCK_REALTIME time ms from now, for pthread_cond_timedwait. */
-static void
-deadline(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* With t->mtx held and a batch queued: wait, at most IX_LINGER_MS, until
    IX_BATCH_ROWS rows are queued, unless a search waits or the index
    stops.  FTS5 writes a segment a transaction and merges them later, so
@@ -562,7 +550,7 @@ linger(struct textindex *t)
 {
 	struct timespec ts;
 
-	deadline(&ts, IX_LINGER_MS);
+	deadline_after(CLOCK_REALTIME, IX_LINGER_MS * 1000, &ts);
 	while (t->queued_rows < IX_BATCH_ROWS && t->waiters == 0 &&
 	    !t->stop)
 		if (pthread_cond_timedwait(&t->cond, &t->mtx, &ts) ==
@@ -637,7 +625,7 @@ textindex_wait(struct textindex *t, int timeout_ms)
 
 	if (t == NULL)
 		return 0;
-	deadline(&ts, timeout_ms);
+	deadline_after(CLOCK_REALTIME, (int64_t)timeout_ms * 1000, &ts);
 	pthread_mutex_lock(&t->mtx);
 	target = t->submitted;
 	t->waiters++;
