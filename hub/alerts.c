@@ -159,23 +159,41 @@ bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
 	return rc;
 }
 
+/* Prepare sql, or take the statement kept in *slot (reset, unbound),
+   keeping a new one there when slot is not NULL; then bind ap (bindv).
+   NULL on failure (a kept statement stays kept). */
+static sqlite3_stmt *
+vprep(sqlite3 *db, sqlite3_stmt **slot, const char *sql, const char *fmt,
+    va_list ap)
+{
+	sqlite3_stmt *st;
+
+	if (slot != NULL && *slot != NULL) {
+		st = *slot;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	else if (slot != NULL)
+		*slot = st;
+	if (bindv(st, fmt, ap) != SQLITE_OK) {
+		if (slot == NULL)
+			sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
 /* Prepare sql and bind fmt's arguments (bindv).  NULL on failure. */
 static sqlite3_stmt *
 prep(sqlite3 *db, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *st;
 	va_list	 ap;
-	int	 rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
 	va_start(ap, fmt);
-	rc = bindv(st, fmt, ap);
+	st = vprep(db, NULL, sql, fmt, ap);
 	va_end(ap);
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return NULL;
-	}
 	return st;
 }
 
@@ -190,24 +208,10 @@ prep_held(sqlite3 *db, sqlite3_stmt **slot, const char *sql,
 {
 	sqlite3_stmt *st;
 	va_list	 ap;
-	int	 rc;
 
-	if (slot != NULL && *slot != NULL) {
-		st = *slot;
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	} else if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	else if (slot != NULL)
-		*slot = st;
 	va_start(ap, fmt);
-	rc = bindv(st, fmt, ap);
+	st = vprep(db, slot, sql, fmt, ap);
 	va_end(ap);
-	if (rc != SQLITE_OK) {
-		if (slot == NULL)
-			sqlite3_finalize(st);
-		return NULL;
-	}
 	return st;
 }
 

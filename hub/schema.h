@@ -86,10 +86,12 @@
 /* The full-text index file of a partition of layout 3.  FTS5 writes a
    segment a transaction and merges a level's segments, a little at each
    write, once it has 'automerge' of them, or all at once when it has
-   'crisismerge' (16): 8, not 4, rewrites each row about a third less
-   often for a few more segments a search looks in; 16 made the two equal,
-   so every merge was a crisis (half a second at a time on the indexer,
-   every five seconds at 50,000 events/s).  'hashsize' (the terms a
+   'crisismerge' (16): 8, not 4, rewrites a row less often for a few more
+   segments a search looks in (with the 8 MB below, 9.4-9.6 µs a row
+   against the defaults' 12.4-12.9, 400k rows in 10k-row transactions,
+   SQLite 3.40); 16 made the two equal, so every merge was a crisis (0.5
+   to 0.65 s at a time on the indexer, every ~5 s at 50,000 events/s).
+   'hashsize' (the terms a
    transaction holds in memory before it writes a segment) 8 MB, not 1:
    16k rows of loadgen's events made five segments at 1 MB and one at
    4 MB. */
