@@ -159,14 +159,20 @@ bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
 	return rc;
 }
 
+/* A slot of alerts_held, or NULL without one. */
+#define SLOT(held, f)	((held) != NULL ? &(held)->f : NULL)
+
 /* Prepare sql, or take the statement kept in *slot (reset, unbound),
-   keeping a new one there when slot is not NULL; then bind ap (bindv).
-   NULL on failure (a kept statement stays kept). */
+   keeping a new one there when slot is not NULL; then bind fmt's
+   arguments (bindv).  NULL on failure (a kept statement stays kept).
+   Give it back with put(). */
 static sqlite3_stmt *
-vprep(sqlite3 *db, sqlite3_stmt **slot, const char *sql, const char *fmt,
-    va_list ap)
+prep_held(sqlite3 *db, sqlite3_stmt **slot, const char *sql,
+    const char *fmt, ...)
 {
 	sqlite3_stmt *st;
+	va_list	 ap;
+	int	 rc;
 
 	if (slot != NULL && *slot != NULL) {
 		st = *slot;
@@ -176,7 +182,10 @@ vprep(sqlite3 *db, sqlite3_stmt **slot, const char *sql, const char *fmt,
 		return NULL;
 	else if (slot != NULL)
 		*slot = st;
-	if (bindv(st, fmt, ap) != SQLITE_OK) {
+	va_start(ap, fmt);
+	rc = bindv(st, fmt, ap);
+	va_end(ap);
+	if (rc != SQLITE_OK) {
 		if (slot == NULL)
 			sqlite3_finalize(st);
 		return NULL;
@@ -184,36 +193,8 @@ vprep(sqlite3 *db, sqlite3_stmt **slot, const char *sql, const char *fmt,
 	return st;
 }
 
-/* Prepare sql and bind fmt's arguments (bindv).  NULL on failure. */
-static sqlite3_stmt *
-prep(sqlite3 *db, const char *sql, const char *fmt, ...)
-{
-	sqlite3_stmt *st;
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	st = vprep(db, NULL, sql, fmt, ap);
-	va_end(ap);
-	return st;
-}
-
-/* A slot of alerts_held, or NULL without one. */
-#define SLOT(held, f)	((held) != NULL ? &(held)->f : NULL)
-
-/* prep() of a statement kept in *slot (NULL: not kept): prepared the
-   first time, reset and bound again after.  Give it back with put(). */
-static sqlite3_stmt *
-prep_held(sqlite3 *db, sqlite3_stmt **slot, const char *sql,
-    const char *fmt, ...)
-{
-	sqlite3_stmt *st;
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	st = vprep(db, slot, sql, fmt, ap);
-	va_end(ap);
-	return st;
-}
+/* Prepare sql and bind fmt's arguments; finalize it when done. */
+#define prep(db, ...)	prep_held((db), NULL, __VA_ARGS__)
 
 /* Done with st from prep_held(): kept for the next call, or finalized. */
 static void
