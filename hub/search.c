@@ -1146,11 +1146,14 @@ attach_index(sqlite3 *db, const char *path)
 
 #define FACET_LEGACY(col, path)	", ward_get(doc, '" path "') AS " #col
 
-/* Make the partition at path read as the current layout: in layout 3
-   its index file (hub/textindex.h) is attached, so fts names it; in
-   layout 0 (the document in events, no facets), views of the current
-   layout's events and events_full over it, so that one SQL text serves
-   both (temp comes first in name lookup). */
+/* Make the partition at path read as the current layout: from layout 3
+   on its index file (hub/textindex.h) is attached, so fts names it;
+   before layout 4, temp views of the current layout's events and
+   events_full name utc utcs too (its index on utc walks utcs DESC, utc
+   DESC, id DESC as layout 4's on (utcs, id, utc) does: hub/schema.h),
+   and in layout 0 (the document in events, no facets) they hold the
+   facets and the document as well, so that one SQL text serves every
+   layout (temp comes first in name lookup). */
 static int
 layout_setup(sqlite3 *db, const char *path)
 {
@@ -1164,14 +1167,23 @@ layout_setup(sqlite3 *db, const char *path)
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	if (rc == SQLITE_OK && version >= 3)
-		return attach_index(db, path);
-	if (rc != SQLITE_OK || version >= 2)
+	if (rc != SQLITE_OK)
 		return rc;
-	return sqlite3_exec(db, "CREATE TEMP VIEW events AS SELECT *"
-	    SCHEMA_FACETS(FACET_LEGACY) " FROM main.events;"
-	    "CREATE TEMP VIEW events_full AS SELECT * FROM temp.events;", NULL,
-	    NULL, NULL);
+	if (version >= 2 && version < 4)
+		rc = sqlite3_exec(db, "CREATE TEMP VIEW events AS SELECT *,"
+		    " utc AS utcs FROM main.events;"
+		    "CREATE TEMP VIEW events_full AS SELECT events.*,"
+		    " docs.summary, docs.doc FROM temp.events LEFT JOIN"
+		    " main.docs ON docs.id = events.id;", NULL, NULL, NULL);
+	else if (version < 2)
+		rc = sqlite3_exec(db, "CREATE TEMP VIEW events AS SELECT *"
+		    SCHEMA_FACETS(FACET_LEGACY) ", utc AS utcs FROM"
+		    " main.events;"
+		    "CREATE TEMP VIEW events_full AS SELECT * FROM temp.events;",
+		    NULL, NULL, NULL);
+	if (rc == SQLITE_OK && version >= 3)
+		rc = attach_index(db, path);
+	return rc;
 }
 
 /* Open a partition read-only (or take a pooled connection to it) inside
@@ -1414,15 +1426,26 @@ sql_step(struct run *r, struct part *p)
 	return -1;
 }
 
-/* The time bounds, as " AND ..." (nothing when open). */
+/* Newest first, as the time index walks (hub/schema.h): utcs is utc's
+   second, so this is utc DESC, id DESC. */
+#define TIME_ORDER	"utcs DESC, utc DESC, id DESC"
+
+/* The time bounds, as " AND ..." (nothing when open), on utcs as well so
+   that the time index can be searched: utc >= since implies utcs >= the
+   second of since, utc < until that utcs < until. */
 static void
 bounds_sql(struct run *r, struct sql *s)
 {
 	if (r->since != 0) {
+		sql_put(s, " AND utcs >= ");
+		bind_int(s, r->since > INT64_MIN + 1000000 ? r->since -
+		    (r->since % 1000000 + 1000000) % 1000000 : INT64_MIN);
 		sql_put(s, " AND utc >= ");
 		bind_int(s, r->since);
 	}
 	if (r->until != 0) {
+		sql_put(s, " AND utcs < ");
+		bind_int(s, r->until);
 		sql_put(s, " AND utc < ");
 		bind_int(s, r->until);
 	}
@@ -1789,9 +1812,9 @@ events_sql(struct run *r)
 		sql_put(s, " ORDER BY 4 ");
 		sql_put(s, dir);
 		sql_put(s, ", id ");
+		sql_put(s, dir);
 	} else
-		sql_put(s, " ORDER BY utc DESC, id ");
-	sql_put(s, dir);
+		sql_put(s, " ORDER BY " TIME_ORDER);
 	sql_put(s, " LIMIT ");
 	bind_int(s, (int64_t)r->limit);
 	if (r->fts != NULL && !r->q->has_sort) {
@@ -1816,7 +1839,7 @@ events_sql(struct run *r)
 		s = &r->walk;
 		sql_put(s, "SELECT id, utc FROM events_full WHERE 1");
 		bounds_sql(r, s);
-		sql_put(s, " ORDER BY utc DESC, id DESC");
+		sql_put(s, " ORDER BY " TIME_ORDER);
 
 		s = &r->verify;
 		sql_put(s, "SELECT id, utc, doc FROM events_full WHERE id = ");

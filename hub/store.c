@@ -242,9 +242,17 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	if (batchtab_register(p->db, &p->bt) != SQLITE_OK)
 		goto sqlfail;
 	if (version >= 2) {
-		if (sqlite3_prepare_v2(p->db, "INSERT INTO events(id, utc,"
-		    " received, severity, category, hostname, processname,"
-		    " source" SCHEMA_FACETS(SCHEMA_FACET_NAME) ")"
+		/* layout 4 adds utcs, the utc second of the time index */
+		if (sqlite3_prepare_v2(p->db, version >= 4 ?
+		    "INSERT INTO events(id, utc, received, severity, category,"
+		    " hostname, processname, source"
+		    SCHEMA_FACETS(SCHEMA_FACET_NAME) ", utcs)"
+		    " SELECT id, utc, received, severity, category, hostname,"
+		    " processname, source" SCHEMA_FACETS(SCHEMA_FACET_NAME) ", "
+		    SCHEMA_UTC_SECOND("utc") " FROM ward_batch" :
+		    "INSERT INTO events(id, utc, received, severity, category,"
+		    " hostname, processname, source"
+		    SCHEMA_FACETS(SCHEMA_FACET_NAME) ")"
 		    " SELECT id, utc, received, severity, category, hostname,"
 		    " processname, source" SCHEMA_FACETS(SCHEMA_FACET_NAME)
 		    " FROM ward_batch", -1, &p->ins, NULL) != SQLITE_OK ||

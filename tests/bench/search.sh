@@ -7,7 +7,7 @@
 #   B=build/rel CORPUS=10000000 RATE=25000 REPS=200 sh tests/bench/search.sh
 #
 # CORPUS events (default 10M) are built once by bench_search under
-# CORPUS_DIR (default /var/tmp/ward-bench-corpus-CORPUS-layout3, the
+# CORPUS_DIR (default /var/tmp/ward-bench-corpus-CORPUS-layout4, the
 # partition layout of hub/schema.h in its name; ~850 bytes an
 # event on disk, 8.4 GB for 10M; the build takes ~10 min on 2 cores at
 # ~18k events/s) over the 4 UTC days before the day of the build, and
@@ -27,7 +27,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/rel}
 BIN=$ROOT/$B/bench
 CORPUS=${CORPUS:-10000000}
-CORPUS_DIR=${CORPUS_DIR:-/var/tmp/ward-bench-corpus-$CORPUS-layout3}
+CORPUS_DIR=${CORPUS_DIR:-/var/tmp/ward-bench-corpus-$CORPUS-layout4}
 RATE=${RATE:-25000}
 REPS=${REPS:-200}
 SQLREPS=${SQLREPS:-3}

@@ -1,10 +1,11 @@
 #!/bin/sh
 # The partition layout (hub/schema.h): events holds the typed columns and
 # the facets (each exactly what doc -> '$.details.FIELD' gives), docs the
-# documents, and the full-text index is a file beside it (layout 3).  A
-# partition of layout 2 (the index inside it) and one written before facets
-# (layout 0: the document in events) are still written to and searched,
-# with the same answers.
+# documents, the time index is on the utc second (utcs), and the full-text
+# index is a file beside it (layout 4).  A partition of layout 3 (the time
+# index on utc), of layout 2 (the index inside it too) and one written
+# before facets (layout 0: the document in events) are still written to
+# and searched, with the same answers.
 . "$(dirname "$0")/lib.sh"
 LOADGEN=$ROOT/${B:-build/rel}/bench/loadgen
 mkdir -p "$T/norules"
@@ -15,7 +16,7 @@ READER=$(new_token t19r reader)
 check "loadgen's events were acknowledged" \
 	grep -q '^events acked   3000 ' "$T/load.out"
 DB=$(ls "$DATA"/events/*.db | tail -n 1)
-eq "a new partition has layout 3" "$(sqlite3 "$DB" 'pragma user_version')" 3
+eq "a new partition has layout 4" "$(sqlite3 "$DB" 'pragma user_version')" 4
 check "its full-text index is a file beside it" test -s "${DB%.db}.fts"
 eq "which holds no other table than its own" \
 	"$(sqlite3 "$DB" "select count(*) from sqlite_schema where name like 'fts%'")" 0
@@ -32,6 +33,8 @@ eq "each facet is what doc -> path gives" \
 	"$(sqlite3 "$DB" "select count(*) from events_full where $F")" 0
 check "the facets are filled (usernames, addresses, ports)" test \
 	"$(sqlite3 "$DB" "select count(*) from events where f_username is not null and f_sourceipaddress is not null and f_sourceport is not null")" -gt 1000
+eq "utcs is the second of utc" \
+	"$(sqlite3 "$DB" "select count(*) from events where utcs != utc / 1000000 * 1000000")" 0
 
 # search: NDJSON out; compare with sqlite3 over the documents
 search() {
@@ -61,6 +64,38 @@ words() {	# events whose summary has the word $1, from the documents
 }
 eq "a word of the summaries counts what the documents hold" \
 	"$(search 'accepted | count' | jq .count)" "$(words accepted)"
+newest() {	# the ids of the newest 200, as search and sqlite3 order them
+	search '*' | jq -r .id | head -n 200 >"$T/got-order"
+	sqlite3 "$DB" "select id from events order by utc desc, id desc limit 200" >"$T/want-order"
+	cmp -s "$T/got-order" "$T/want-order"
+}
+check "newest first is the order of utc, then id" newest
+in_range() {	# bounds inside a second count what sqlite3 counts
+	lo=$(sqlite3 "$DB" "select utc + 1 from events order by utc limit 1 offset 500")
+	hi=$(sqlite3 "$DB" "select utc - 1 from events order by utc limit 1 offset 2500")
+	got=$(search "utctimestamp:>=$lo utctimestamp:<$hi | count" | jq .count)
+	want=$(sqlite3 "$DB" "select count(*) from events where utc >= $lo and utc < $hi")
+	echo "# $lo..$hi: search $got, sqlite3 $want"
+	[ "$got" = "$want" ] && [ "$want" -gt 0 ]
+}
+check "a time range with bounds inside seconds counts what sqlite3 does" in_range
+stop_hub
+
+# Make the partition look written by ward before the time index was on
+# the utc second (layout 3): the index on utc itself, no utcs.
+sqlite3 "$DB" "
+	DROP INDEX events_utc;
+	ALTER TABLE events DROP COLUMN utcs;
+	CREATE INDEX events_utc ON events(utc);
+	PRAGMA user_version = 3;" || echo "# could not rewrite $DB"
+start_hub --rules "$T/norules" || exit 1
+"$LOADGEN" -u "$URL" -t "$TOKEN" -c 2 -b 500 -n 1000 -s 3 >"$T/load3.out" 2>&1
+check "a partition of layout 3 takes more events" \
+	grep -q '^events acked   1000 ' "$T/load3.out"
+eq "and keeps its layout" "$(sqlite3 "$DB" 'pragma user_version')" 3
+eq "search counts them all" "$(search '* | count' | jq .count)" 4000
+check "newest first there too" newest
+check "a time range there too" in_range
 stop_hub
 
 # Make the partition look written by ward before its index had a file:
@@ -81,7 +116,7 @@ check "a partition of layout 2 takes more events" \
 	grep -q '^events acked   2000 ' "$T/load1.out"
 eq "and keeps its layout" "$(sqlite3 "$DB" 'pragma user_version')" 2
 check "with no index file beside it" test ! -e "${DB%.db}.fts"
-eq "search counts them all" "$(search '* | count' | jq .count)" 5000
+eq "search counts them all" "$(search '* | count' | jq .count)" 6000
 eq "a word of the summaries counts what the documents hold there" \
 	"$(search 'accepted | count' | jq .count)" "$(words accepted)"
 stop_hub
@@ -105,8 +140,8 @@ check "a partition of layout 0 takes more events" \
 	grep -q '^events acked   2000 ' "$T/load2.out"
 eq "and keeps its layout" "$(sqlite3 "$DB" 'pragma user_version')" 0
 eq "with the documents in events" \
-	"$(sqlite3 "$DB" 'select count(*) from events where doc is not null')" 7000
-eq "search counts them all" "$(search '* | count' | jq .count)" 7000
+	"$(sqlite3 "$DB" 'select count(*) from events where doc is not null')" 8000
+eq "search counts them all" "$(search '* | count' | jq .count)" 8000
 truth0() {
 	sqlite3 "$DB" "select ifnull(doc ->> '\$.details.username', 'null') from events" |
 		sort | uniq -c | awk '{ print $2, $1 }' | sort

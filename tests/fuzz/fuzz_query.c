@@ -58,12 +58,14 @@ static const char *docs[] = {
 static json_t	*events[NDOCS];
 static char	 datadir[64];
 
+/* A partition of the current layout holding docs, and its index file. */
 static void
 build(void)
 {
 	char	 path[128];
-	sqlite3	*db;
-	sqlite3_stmt *ins, *fts;
+	sqlite3	*db, *ixdb;
+	sqlite3_stmt *ins, *doc, *fts;
+	const char *tail;
 	struct buf text;
 	size_t	 i;
 
@@ -74,15 +76,29 @@ build(void)
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/events/2026-11-27.db", datadir);
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, SCHEMA_PARTITION, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO events VALUES(?,?,?,?,?,?,?,"
-	    "?,?,?)", -1, &ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO fts(rowid, summary, text) "
+	    sqlite3_exec(db, SCHEMA_PARTITION "PRAGMA user_version = 4;",
+	    NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO events SELECT ?1, ?2, ?3, ?4,"
+	    " ?5, ?6, ?7, ?8, ?10 -> '$.details.sourceipaddress',"
+	    " ?10 -> '$.details.destinationipaddress',"
+	    " ?10 -> '$.details.sourceport',"
+	    " ?10 -> '$.details.destinationport',"
+	    " ?10 -> '$.details.username', " SCHEMA_UTC_SECOND("?2") ";"
+	    "INSERT INTO docs VALUES (?1, ?9, ?10)", -1, &ins, &tail) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, tail, -1, &doc, NULL) != SQLITE_OK)
+		abort();
+	snprintf(path, sizeof(path), "%s/events/2026-11-27.fts", datadir);
+	if (sqlite3_open(path, &ixdb) != SQLITE_OK ||
+	    sqlite3_exec(ixdb, SCHEMA_INDEX, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ixdb, "INSERT INTO fts(rowid, summary, text) "
 	    "VALUES (?,?,?)", -1, &fts, NULL) != SQLITE_OK)
 		abort();
 	buf_init(&text);
 	for (i = 0; i < NDOCS; i++) {
 		json_t	*e = events[i] = json_loads(docs[i], 0, NULL);
+		const char *sum = json_string_value(json_object_get(e,
+		    "summary"));
 		int64_t	 utc, rcv;
 
 		if (time_parse(json_string_value(json_object_get(e,
@@ -103,17 +119,19 @@ build(void)
 		    "processname")), -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 8, json_string_value(json_object_get(e,
 		    "source")), -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 9, json_string_value(json_object_get(e,
-		    "summary")), -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 10, docs[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(ins) != SQLITE_DONE)
+		sqlite3_bind_int64(doc, 1, (int64_t)i + 1);
+		sqlite3_bind_text(doc, 9, sum, -1, SQLITE_STATIC);
+		sqlite3_bind_text(doc, 10, docs[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE ||
+		    sqlite3_step(doc) != SQLITE_DONE)
 			abort();
 		sqlite3_reset(ins);
+		sqlite3_reset(doc);
 		buf_reset(&text);
 		query_fts_text(e, &text);
 		sqlite3_bind_int64(fts, 1, (int64_t)i + 1);
-		sqlite3_bind_text(fts, 2, json_string_value(json_object_get(e,
-		    "summary")), -1, SQLITE_STATIC);
+		sqlite3_bind_text(fts, 2, sum, -1, SQLITE_STATIC);
 		sqlite3_bind_text(fts, 3, text.data ? text.data : "", -1,
 		    SQLITE_TRANSIENT);
 		if (sqlite3_step(fts) != SQLITE_DONE)
@@ -122,10 +140,16 @@ build(void)
 	}
 	buf_release(&text);
 	sqlite3_finalize(ins);
+	sqlite3_finalize(doc);
 	sqlite3_finalize(fts);
-	sqlite3_exec(db, "INSERT OR REPLACE INTO meta VALUES ('min_utc', 0),"
-	    " ('max_utc', 9000000000000000), ('count', 3)", NULL, NULL, NULL);
+	if (sqlite3_exec(db, "INSERT OR REPLACE INTO meta VALUES ('min_utc',"
+	    " 0), ('max_utc', 9000000000000000), ('count', 3)", NULL, NULL,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_exec(ixdb, "UPDATE meta SET value = 3 WHERE key ="
+	    " 'indexed'", NULL, NULL, NULL) != SQLITE_OK)
+		abort();
 	sqlite3_close(db);
+	sqlite3_close(ixdb);
 }
 
 static int

@@ -129,10 +129,26 @@ exec_ok(sqlite3 *db, const char *sql)
 	"CREATE VIRTUAL TABLE fts USING fts5(summary, text, content=''," \
 	" columnsize=0, detail=column);"
 
+/* The partition layout before the time index had utcs (layout 3, and
+   layout 2 with SCHEMA_FTS): the time index on utc itself. */
+#define LAYOUT3_SCHEMA \
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER);" \
+	"CREATE TABLE events(id INTEGER PRIMARY KEY, utc INTEGER NOT NULL," \
+	" received INTEGER NOT NULL, severity INTEGER NOT NULL," \
+	" category TEXT COLLATE NOCASE, hostname TEXT COLLATE NOCASE," \
+	" processname TEXT COLLATE NOCASE, source TEXT COLLATE NOCASE" \
+	SCHEMA_FACETS(SCHEMA_FACET_DECL) ");" \
+	"CREATE TABLE docs(id INTEGER PRIMARY KEY, summary TEXT," \
+	" doc TEXT NOT NULL);" \
+	"CREATE INDEX events_utc ON events(utc);" \
+	"CREATE VIEW events_full AS SELECT events.*, docs.summary, docs.doc" \
+	" FROM events LEFT JOIN docs ON docs.id = events.id;" \
+	"INSERT INTO meta VALUES('count', 0);"
+
 /* Write the events of day into a partition: day 1 in the layout before
-   facets, day 0 in layout 2 (the index inside the partition), day 2 in
-   the current one (the index in a file beside it); the facets are what
-   SQLite's own doc -> '$.PATH' computes. */
+   facets, day 0 in layout 2 (the index inside the partition, the time
+   index on utc), day 2 in the current one (the index in a file beside
+   it); the facets are what SQLite's own doc -> '$.PATH' computes. */
 static void
 write_partition(int day)
 {
@@ -163,12 +179,19 @@ write_partition(int day)
 			    dir, name);
 			assert_int_equal(sqlite3_open(path, &ixdb), SQLITE_OK);
 			exec_ok(ixdb, SCHEMA_INDEX "BEGIN");
-			exec_ok(db, SCHEMA_PARTITION "PRAGMA user_version = 3;");
+			exec_ok(db, SCHEMA_PARTITION "PRAGMA user_version = 4;");
 		} else
-			exec_ok(db, SCHEMA_PARTITION SCHEMA_FTS
+			exec_ok(db, LAYOUT3_SCHEMA SCHEMA_FTS
 			    "PRAGMA user_version = 2;");
-		assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events"
-		    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+		assert_int_equal(sqlite3_prepare_v2(db, day == 2 ?
+		    "INSERT INTO events SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+		    " ?10 -> '$.details.sourceipaddress',"
+		    " ?10 -> '$.details.destinationipaddress',"
+		    " ?10 -> '$.details.sourceport',"
+		    " ?10 -> '$.details.destinationport',"
+		    " ?10 -> '$.details.username', " SCHEMA_UTC_SECOND("?2") ";"
+		    "INSERT INTO docs VALUES (?1, ?9, ?10)" :
+		    "INSERT INTO events SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 		    " ?10 -> '$.details.sourceipaddress',"
 		    " ?10 -> '$.details.destinationipaddress',"
 		    " ?10 -> '$.details.sourceport',"
@@ -292,7 +315,7 @@ setup(void **state)
 
 		snprintf(path, sizeof(path), "%s/events/2026-11-20.db", dir);
 		sqlite3_open(path, &db);
-		exec_ok(db, SCHEMA_PARTITION SCHEMA_FTS
+		exec_ok(db, LAYOUT3_SCHEMA SCHEMA_FTS
 		    "PRAGMA user_version = 2;");
 		sqlite3_close(db);
 	}
