@@ -70,6 +70,16 @@ newest() {	# the ids of the newest 200, as search and sqlite3 order them
 	cmp -s "$T/got-order" "$T/want-order"
 }
 check "newest first is the order of utc, then id" newest
+# feed LAYOUT N SEED: restart the hub on the rewritten partition, send it
+# N more events, and see them acknowledged and the layout kept.
+feed() {
+	start_hub --rules "$T/norules" || exit 1
+	"$LOADGEN" -u "$URL" -t "$TOKEN" -c 2 -b 500 -n "$2" -s "$3" \
+		>"$T/load$1.out" 2>&1
+	check "a partition of layout $1 takes more events" \
+		grep -q "^events acked   $2 " "$T/load$1.out"
+	eq "and keeps its layout" "$(sqlite3 "$DB" 'pragma user_version')" "$1"
+}
 in_range() {	# bounds inside a second count what sqlite3 counts
 	lo=$(sqlite3 "$DB" "select utc + 1 from events order by utc limit 1 offset 500")
 	hi=$(sqlite3 "$DB" "select utc - 1 from events order by utc limit 1 offset 2500")
@@ -88,11 +98,7 @@ sqlite3 "$DB" "
 	ALTER TABLE events DROP COLUMN utcs;
 	CREATE INDEX events_utc ON events(utc);
 	PRAGMA user_version = 3;" || echo "# could not rewrite $DB"
-start_hub --rules "$T/norules" || exit 1
-"$LOADGEN" -u "$URL" -t "$TOKEN" -c 2 -b 500 -n 1000 -s 3 >"$T/load3.out" 2>&1
-check "a partition of layout 3 takes more events" \
-	grep -q '^events acked   1000 ' "$T/load3.out"
-eq "and keeps its layout" "$(sqlite3 "$DB" 'pragma user_version')" 3
+feed 3 1000 3
 eq "search counts them all" "$(search '* | count' | jq .count)" 4000
 check "newest first there too" newest
 check "a time range there too" in_range
@@ -110,11 +116,7 @@ sqlite3 "$DB" "
 		FROM docs;
 	PRAGMA user_version = 2;" || echo "# could not rewrite $DB"
 rm -f "${DB%.db}.fts" "${DB%.db}.fts-wal" "${DB%.db}.fts-shm"
-start_hub --rules "$T/norules" || exit 1
-"$LOADGEN" -u "$URL" -t "$TOKEN" -c 2 -b 500 -n 2000 -s 5 >"$T/load1.out" 2>&1
-check "a partition of layout 2 takes more events" \
-	grep -q '^events acked   2000 ' "$T/load1.out"
-eq "and keeps its layout" "$(sqlite3 "$DB" 'pragma user_version')" 2
+feed 2 2000 5
 check "with no index file beside it" test ! -e "${DB%.db}.fts"
 eq "search counts them all" "$(search '* | count' | jq .count)" 6000
 eq "a word of the summaries counts what the documents hold there" \
@@ -134,11 +136,7 @@ sqlite3 "$DB" "
 	ALTER TABLE events DROP COLUMN f_destinationport;
 	ALTER TABLE events DROP COLUMN f_username;
 	PRAGMA user_version = 0;" || echo "# could not rewrite $DB"
-start_hub --rules "$T/norules" || exit 1
-"$LOADGEN" -u "$URL" -t "$TOKEN" -c 2 -b 500 -n 2000 -s 7 >"$T/load2.out" 2>&1
-check "a partition of layout 0 takes more events" \
-	grep -q '^events acked   2000 ' "$T/load2.out"
-eq "and keeps its layout" "$(sqlite3 "$DB" 'pragma user_version')" 0
+feed 0 2000 7
 eq "with the documents in events" \
 	"$(sqlite3 "$DB" 'select count(*) from events where doc is not null')" 8000
 eq "search counts them all" "$(search '* | count' | jq .count)" 8000
