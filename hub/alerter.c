@@ -86,6 +86,9 @@ struct alerter {
 	struct batch	*batch;		/* matches not yet written */
 	struct recent	**recent;	/* alerts pushed lately */
 	uint64_t	 events, hits, failed;
+	uint64_t	 dropped_before;	/* by correlators reloaded away */
+	uint64_t	 dropped_said;		/* in the last warning */
+	time_t		 next_say;		/* of that warning */
 	int64_t		 next_tick;
 };
 
@@ -566,6 +569,7 @@ reload(struct alerter *a, int64_t gen)
 		return;
 	}
 	flush(a);
+	a->dropped_before += correlator_dropped(a->cor);
 	correlator_free(a->cor);
 	ruleset_free(a->rs);
 	a->rs = rs;
@@ -578,6 +582,25 @@ reload(struct alerter *a, int64_t gen)
 		log_warn("actions: %s; the previous actions stay", err);
 }
 
+/* Publish the correlation groups and the hits dropped at a rule's cap,
+   and say so in the log (once a minute at most) when hits are dropped. */
+static void
+publish_groups(struct alerter *a)
+{
+	uint64_t dropped = a->dropped_before + correlator_dropped(a->cor);
+
+	atomic_store(&a->h->m.rule_groups, correlator_groups(a->cor));
+	atomic_store(&a->h->m.rule_hits_dropped, dropped);
+	if (dropped > a->dropped_said && time(NULL) >= a->next_say) {
+		log_warn("rules: %" PRIu64 " more hits dropped: a rule "
+		    "already holds %d groups, its most (see "
+		    "ward_rule_hits_dropped_total)", dropped - a->dropped_said,
+		    CORRELATOR_MAX_GROUPS);
+		a->dropped_said = dropped;
+		a->next_say = time(NULL) + 60;
+	}
+}
+
 static void
 tick(struct alerter *a)
 {
@@ -585,6 +608,7 @@ tick(struct alerter *a)
 
 	if (correlator_tick(a->cor, now_us(), on_match, a) < 0)
 		log_err("alerter: out of memory in the deadman timers");
+	publish_groups(a);
 	flush(a);
 	if ((gen = alerts_reload_wanted(a->db)) > a->reload_gen) {
 		log_info("rules: reloading (asked over the wire, #%" PRId64

@@ -23,7 +23,7 @@
 /* Groups per rule: bounds memory.  tests/bench/bench_groups (failed SSH
    logins from new addresses): 256 B an event_count group; 783 B a new
    address across the default pack, 39 MB once every rule is at the cap. */
-#define MAX_GROUPS	50000
+#define MAX_GROUPS	CORRELATOR_MAX_GROUPS
 #define MAX_IDS		1000		/* reported per match */
 #define NONE		INT64_MIN
 
@@ -138,6 +138,16 @@ uint64_t
 correlator_dropped(const struct correlator *c)
 {
 	return c->dropped;
+}
+
+size_t
+correlator_groups(const struct correlator *c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->rs->nrules; i++)
+		n += c->st[i].groups.n;
+	return n;
 }
 
 /*

@@ -16,6 +16,10 @@
 
 struct correlator;
 
+/* The most groups a rule holds (bounds memory); a hit that would start
+   one more is dropped and counted (correlator_dropped()). */
+#define CORRELATOR_MAX_GROUPS	50000
+
 /*
  * What a rule reports.  Everything is borrowed and valid only during the
  * callback: copy what you keep.
@@ -75,7 +79,10 @@ int	correlator_feed(struct correlator *, json_t *ev, int64_t id,
 int	correlator_tick(struct correlator *, int64_t now_us, rule_matchcb cb,
 	    void *arg);
 
-/* Hits dropped because a rule had too many groups (since new). */
+/* Hits dropped because their rule already held CORRELATOR_MAX_GROUPS
+   groups (since new). */
 uint64_t correlator_dropped(const struct correlator *);
+/* Groups held now, over all rules. */
+size_t	correlator_groups(const struct correlator *);
 
 #endif

@@ -59,6 +59,12 @@ metrics_render(struct metrics *m, struct buf *out)
 	rc |= counter(out, "ward_index_queue_bytes", "gauge",
 	    "Bytes of acknowledged events' text the full-text index has not "
 	    "written yet.", m->index_queued);
+	rc |= counter(out, "ward_rule_groups", "gauge",
+	    "Correlation groups the rules hold now (updated each second).",
+	    m->rule_groups);
+	rc |= counter(out, "ward_rule_hits_dropped_total", "counter",
+	    "Rule hits not counted because their rule held its most "
+	    "groups.", m->rule_hits_dropped);
 	rc |= counter(out, "ward_searches_total", "counter",
 	    "Searches run.", m->searches);
 	rc |= counter(out, "ward_search_errors_total", "counter",

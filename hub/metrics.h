@@ -20,6 +20,8 @@ struct metrics {
 	atomic_int_fast64_t	alerter_backlog;	/* jobs the rules owe */
 	atomic_uint_fast64_t	index_queued;		/* bytes of text the
 							   full-text index owes */
+	atomic_uint_fast64_t	rule_groups;		/* correlation groups */
+	atomic_uint_fast64_t	rule_hits_dropped;	/* at a rule's cap */
 	atomic_uint_fast64_t	commits;
 	atomic_uint_fast64_t	lat_bucket[METRICS_LAT_BUCKETS + 1];
 	atomic_uint_fast64_t	lat_sum_us;

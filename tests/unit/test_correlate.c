@@ -461,6 +461,46 @@ idle_groups_are_forgotten(void **state)
 	ruleset_free(rs);
 }
 
+static void
+groups_are_counted_and_capped(void **state)
+{
+	struct ruleset *rs = load(brute);
+	struct correlator *c = correlator_new(rs);
+	struct seen s;
+	char ip[32];
+	int i;
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(correlator_groups(c), 0);
+	feed(c, 1, T0, "fail", "203.0.113.7", "a", &s);
+	feed(c, 2, T0, "fail", "203.0.113.7", "a", &s);
+	feed(c, 3, T0, "fail", "203.0.113.8", "a", &s);
+	feed(c, 4, T0, "other", "203.0.113.9", "a", &s);
+	assert_int_equal(correlator_groups(c), 2);	/* an address each */
+	for (i = 0; i < CORRELATOR_MAX_GROUPS + 5; i++) {
+		snprintf(ip, sizeof ip, "10.%d.%d.%d", i >> 16 & 255,
+		    i >> 8 & 255, i & 255);
+		feed(c, 10 + i, T0 + SEC, "fail", ip, "a", &s);
+	}
+	assert_int_equal(correlator_groups(c), CORRELATOR_MAX_GROUPS);
+	assert_int_equal(correlator_dropped(c), 7);	/* 2 were held */
+	/* a group already held still counts its hits */
+	for (i = 0; i < 8; i++)
+		feed(c, 100000 + i, T0 + 2 * SEC, "fail", "203.0.113.7",
+		    "a", &s);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.count[0], 10);
+	assert_int_equal(correlator_dropped(c), 7);
+	/* idle groups are forgotten, and new ones start again */
+	correlator_tick(c, T0 + 3600 * SEC, record, &s);
+	assert_int_equal(correlator_groups(c), 0);
+	feed(c, 200000, T0 + 3600 * SEC, "fail", "192.0.2.1", "a", &s);
+	assert_int_equal(correlator_groups(c), 1);
+	assert_int_equal(correlator_dropped(c), 7);
+	correlator_free(c);
+	ruleset_free(rs);
+}
+
 int
 main(void)
 {
@@ -479,6 +519,7 @@ main(void)
 		cmocka_unit_test(deadman_fires_once_per_silence),
 		cmocka_unit_test(deadman_without_group),
 		cmocka_unit_test(idle_groups_are_forgotten),
+		cmocka_unit_test(groups_are_counted_and_capped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
