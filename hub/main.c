@@ -207,9 +207,9 @@ main(int argc, char **argv)
 #ifdef M_ARENA_MAX
 	/* Two malloc arenas, not glibc's 8 a core: a dozen threads hand
 	   buffers to one another, and each arena kept tens of MB freed but
-	   not returned.  Closed-loop overload, 40 s: peak RSS 252-264 MB
-	   -> 196-200 (with the 16 MB index queue), and more events a
-	   CPU-second (43k -> 46-48k). */
+	   not returned.  Closed-loop overload, 40 s, with the 16 MB index
+	   queue (hub/net.c): peak RSS 252-264 MB -> 202-211, events a
+	   CPU-second as before. */
 	mallopt(M_ARENA_MAX, 2);
 #endif
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
