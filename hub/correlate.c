@@ -20,10 +20,6 @@
 #include "correlate.h"
 #include "sigma.h"
 
-/* Groups per rule: bounds memory.  tests/bench/bench_groups (failed SSH
-   logins from new addresses): 256 B an event_count group; 783 B a new
-   address across the default pack, 39 MB once every rule is at the cap. */
-#define MAX_GROUPS	CORRELATOR_MAX_GROUPS
 #define MAX_IDS		1000		/* reported per match */
 #define NONE		INT64_MIN
 
@@ -191,7 +187,7 @@ group_get(struct correlator *c, const struct rule *r, int create)
 		return e->val;
 	if (!create)
 		return NULL;
-	if (st->groups.n >= MAX_GROUPS) {
+	if (st->groups.n >= CORRELATOR_MAX_GROUPS) {
 		c->dropped++;
 		return NULL;
 	}

@@ -30,9 +30,8 @@
 
 #define CHUNK		65536	/* bytes written per WRITEABLE */
 #define HDR_ROOM	2048
-#define INDEX_QUEUE_MAX	(16u << 20)	/* bytes of text the index may trail:
-				   ~1 s at 50k events/s, which keeps it
-				   under 4 MB */
+#define INDEX_QUEUE_MAX	(16u << 20)	/* bytes of text the index may trail
+				   (at 50k events/s it stays under 4 MB) */
 
 enum route {
 	R_NONE, R_HEALTH, R_METRICS, R_ES_ROOT, R_ES_LICENSE, R_ES_SETUP,

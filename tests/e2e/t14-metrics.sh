@@ -18,7 +18,6 @@ eq "received counts every document" "$(metric ward_events_received_total)" 3
 eq "stored counts the good ones" "$(metric ward_events_stored_total)" 2
 eq "rejected counts the bad one" "$(metric ward_events_rejected_total)" 1
 eq "store_events holds 2" "$(metric ward_store_events)" 2
-eq "the rules hold no correlation group yet" "$(metric ward_rule_groups)" 0
 eq "queue is empty at rest" "$(metric ward_ingest_queue_depth)" 0
 i=0
 while [ "$(metric ward_index_queue_bytes)" != 0 ] && [ $i -lt 50 ]; do
