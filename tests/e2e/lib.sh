@@ -91,6 +91,16 @@ post() {
 		--data-binary @"$f" "$@" "$URL$p" >"$T/code"
 	printf '%s %s' "$(cat "$T/code")" "$(cat "$T/resp")"
 }
+# post_acked PATH FILE [curl args...]: post as a shipper does, sending
+# again after each 429 (its Retry-After is 1 s), up to 30 times; prints
+# the last answer as post does.
+post_acked() {
+	n=0
+	while r=$(post "$@") && [ "${r%% *}" = 429 ] && [ $n -lt 30 ]; do
+		sleep 1; n=$((n + 1))
+	done
+	printf '%s' "$r"
+}
 # Events held in the store, straight from the partitions with sqlite3.
 stored_count() {
 	total=0
