@@ -10,10 +10,14 @@
 #   make V=1 ...          show the compiler's command lines
 
 CC      ?= cc
-PKGS    := libwebsockets jansson libsodium sqlite3 zlib yaml-0.1
+PKGS    := libwebsockets jansson libsodium sqlite3 zlib yaml-0.1 libpcre2-8 libmaxminddb
 CFLAGS  ?= -O2 -g
+# The hub is in wings (hub/ingest/, hub/rules/, ...): every wing's folder
+# is on the include path, so a header is named by its file alone.
+HUB_DIRS := hub $(patsubst %/,%,$(sort $(dir $(wildcard hub/*/*.c hub/*/*.h))))
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
-           -Iproto -Ihub -Iconsole $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+           -Iproto $(addprefix -I,$(HUB_DIRS)) -Iconsole \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 # Where wardd finds its default rule pack (no install step yet: the tree).
 RULESDIR ?= $(CURDIR)/share/rules
@@ -38,7 +42,7 @@ B       := build/rel
 endif
 
 PROTO_SRC   := $(wildcard proto/*.c)
-HUB_SRC     := $(filter-out hub/main.c,$(wildcard hub/*.c))
+HUB_SRC     := $(filter-out hub/main.c,$(wildcard hub/*.c hub/*/*.c))
 CONSOLE_SRC := $(filter-out console/main.c,$(wildcard console/*.c))
 PROTO_OBJ   := $(PROTO_SRC:%.c=$(B)/%.o)
 HUB_OBJ     := $(HUB_SRC:%.c=$(B)/%.o)
@@ -112,7 +116,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 build/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(HUB_SRC)
 	@mkdir -p $(dir $@)
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -Iproto -Ihub -fsanitize=fuzzer,address,undefined \
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -Iproto $(addprefix -I,$(HUB_DIRS)) -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(PROTO_SRC) $(HUB_SRC) $(LDLIBS)
 fuzz: $(FUZZ_BIN)
 
