@@ -619,6 +619,20 @@ on_frame(struct client *c)
 		rc = on_welcome(c, &m);
 		break;
 	case H_READY:
+		if (m.type == WIRE_REPLY_ERROR && m.id < 0) {
+			/* No request's: the hub says why it closes the
+			   session.  Revoked access is final; anything else
+			   is worth another try. */
+			snprintf(text, sizeof text, "%s", json_string_value(
+			    json_object_get(m.root, "message")));
+			if (wire_err_parse(json_string_value(json_object_get(
+			    m.root, "code"))) == WIRE_EUNAUTH)
+				fatal(c, "%s", text);
+			else
+				snprintf(c->fatal_why, sizeof c->fatal_why,
+				    "hub closed the session: %s", text);
+			break;
+		}
 		if ((m.type == WIRE_REPLY_OK || m.type == WIRE_REPLY_ERROR) &&
 		    m.id >= INTERNAL_ID) {
 			if (m.type == WIRE_REPLY_ERROR) {

@@ -22,6 +22,7 @@
 #include "session.h"
 #include "state.h"
 #include "store.h"
+#include "token_cli.h"
 #include "tokens.h"
 #include "user_cli.h"
 #include "version.h"
@@ -36,8 +37,10 @@ usage(FILE *f)
 	fprintf(f,
 "usage: wardd [--data DIR] [--listen ADDR:PORT] [options]\n"
 "       wardd token add --data DIR NAME [--role shipper|reader]\n"
+"       wardd token list|del --data DIR [NAME]\n"
 "       wardd user add --data DIR NAME ROLE PUBKEYFILE\n"
 "       wardd user list|del --data DIR [NAME]\n"
+"       wardd user role --data DIR NAME ROLE\n"
 "       wardd rules check FILE...\n"
 "       wardd rules test RULE EVENTS.ndjson\n"
 "       wardd --version | --help\n"
@@ -115,59 +118,6 @@ parse_listen(const char *s, char *host, size_t hostlen, int *port)
 	return 0;
 }
 
-static int
-cmd_token(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "role", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *data = NULL, *role = "shipper";
-	char	 tok[64], err[512];
-	sqlite3	*db;
-	int	 c;
-
-	if (argc < 2 || strcmp(argv[1], "add") != 0) {
-		fprintf(stderr, "usage: wardd token add --data DIR NAME "
-		    "[--role shipper|reader]\n");
-		return 2;
-	}
-	argc--, argv++;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd': data = optarg; break;
-		case 'r': role = optarg; break;
-		default: return 2;
-		}
-	}
-	if (data == NULL || optind != argc - 1) {
-		fprintf(stderr, "usage: wardd token add --data DIR NAME "
-		    "[--role shipper|reader]\n");
-		return 2;
-	}
-	if (token_role_parse(role) == TOKEN_NONE) {
-		fprintf(stderr, "wardd: token role '%s': expected shipper or "
-		    "reader\n", role);
-		return 2;
-	}
-	if ((db = state_open(data, err, sizeof err)) == NULL) {
-		fprintf(stderr, "wardd: %s\n", err);
-		return 1;
-	}
-	if (token_add(db, argv[optind], token_role_parse(role), tok, err,
-	    sizeof err) == -1) {
-		fprintf(stderr, "wardd: %s\n", err);
-		sqlite3_close(db);
-		return 1;
-	}
-	sqlite3_close(db);
-	printf("token '%s' (%s) created; it is shown only this once:\n%s\n",
-	    argv[optind], role, tok);
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -214,7 +164,7 @@ main(int argc, char **argv)
 #endif
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (argc > 1 && strcmp(argv[1], "token") == 0)
-		return cmd_token(argc - 1, argv + 1);
+		return token_cli(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "user") == 0)
 		return user_cli(argc - 1, argv + 1);
 	if (argc > 2 && strcmp(argv[1], "rules") == 0 &&

@@ -93,6 +93,7 @@ enum ikind {
 	I_FRAME,	/* sid, text/len: one message */
 	I_CLOSED,	/* sid */
 	I_EVENTS,	/* text/len: packed committed events */
+	I_CHECK,	/* every second: have users changed? */
 	/* worker, alerting -> net */
 	O_SEND,		/* sid, msg (reply: a request's answer) */
 	O_AUTHED,	/* sid, user, role */
@@ -162,8 +163,10 @@ struct wsess {
 	struct wsess	*hnext;
 	uint64_t	 sid;
 	int		 authed;
+	int		 revoked;	/* closing: its frames are ignored */
 	char		 user[WIRE_MAX_NAME + 1];
 	enum role	 role;
+	unsigned char	 pk[AUTH_PK_BYTES];	/* the key it proved */
 	char		 addr[64];
 	unsigned char	 nonce[AUTH_NONCE_BYTES];
 };
@@ -207,6 +210,7 @@ struct sessions {
 	pthread_mutex_t	 out_mtx;
 	struct iq	 out;
 	atomic_int	 ntails, ev_backlog, ev_dropped;
+	atomic_int	 check_queued;	/* an I_CHECK is on its way */
 
 	/* Worker. */
 	pthread_t	 thread;
@@ -216,6 +220,9 @@ struct sessions {
 	struct tail	*tails;
 	struct failrec	 fails[FAIL_SLOTS];
 	struct iq	 pending;	/* out items of the current step */
+	sqlite3_stmt	*dv;		/* PRAGMA data_version */
+	int64_t		 users_dv;	/* its value at the last users check */
+	int		 users_dirty;	/* this worker changed users itself */
 };
 
 static int64_t
@@ -586,14 +593,23 @@ presence_changed(struct sessions *ss)
 	    PRESENCE_US);
 }
 
-/* Every second: close sessions whose queue has not moved. */
+/* Every second: close sessions whose queue has not moved, and have the
+   worker look for revoked users. */
 static void
 sweep(lws_sorted_usec_list_t *sul)
 {
 	struct sessions *ss = lws_container_of(sul, struct sessions,
 	    sweep_sul);
 	struct sess *s;
+	struct item *it;
 	int64_t	 now = now_ns();
+
+	if (ss->all != NULL && atomic_exchange(&ss->check_queued, 1) == 0) {
+		if ((it = item_new(I_CHECK, 0)) != NULL)
+			to_worker(ss, it, 0);
+		else
+			atomic_store(&ss->check_queued, 0);
+	}
 
 	for (s = ss->all; s != NULL; s = s->next) {
 		if (s->qall == 0 || now - s->progress_ns <
@@ -868,6 +884,8 @@ deliver(struct sessions *ss, struct item *it)
 		send_json(ss, s, wire_ok(it->n, -1, presence_users(ss)), 1);
 		break;
 	case O_CLOSE:
+		if (s->state == S_READY)
+			presence_changed(ss);	/* it leaves the list */
 		s->state = S_CLOSING;
 		lws_callback_on_writable(s->wsi);
 		break;
@@ -1119,6 +1137,7 @@ do_auth(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 	w->authed = 1;
 	snprintf(w->user, sizeof w->user, "%s", user);
 	w->role = e.role;
+	memcpy(w->pk, e.pk, sizeof w->pk);
 	if ((f = fail_find(ss, w->addr, 0)) != NULL && f->until_ns <= now)
 		f->fails = 0;
 	log_info("session %" PRIu64 ": %s (%s) from %s", w->sid, user,
@@ -1128,6 +1147,74 @@ do_auth(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 		it->role = e.role;
 	}
 	out_send(ss, w->sid, welcome, 1, 1);
+}
+
+/*
+ * Revocation.  `wardd user del` and `user role` run in another process
+ * and write state.db; an admin's user.* op writes it on this worker.
+ * Every second (I_CHECK) the worker reads PRAGMA data_version, which
+ * changes when another connection commits to state.db, and only then
+ * (or after its own user ops) looks each signed-in user up again: a
+ * session whose user is gone, holds another role or another key is told
+ * why and closed.  Polling the database, not a signal from the CLI, works
+ * whoever changed the users (wardd user, sqlite3, a restored backup) and
+ * needs no pid file; it costs one PRAGMA a second when nothing changed.
+ */
+static void
+sess_revoke(struct sessions *ss, struct wsess *w, const char *why)
+{
+	log_warn("session %" PRIu64 " (%s): %s; closing it", w->sid, w->user,
+	    why);
+	audit_add(ss->db, w->user, w->role, "auth", "revoke", 0,
+	    WIRE_EUNAUTH, why, NULL, -1, NULL, 0);
+	out_send(ss, w->sid, wire_error(-1, WIRE_EUNAUTH, why, NULL), 1, 0);
+	out_item(ss, O_CLOSE, w->sid);
+	w->revoked = 1;
+	tails_drop(ss, w->sid);
+}
+
+static void
+users_check(struct sessions *ss)
+{
+	struct users_entry e;
+	struct wsess *w;
+	char	 err[512], why[600];
+	int64_t	 v = -1;
+	size_t	 i;
+	int	 r;
+
+	if (ss->dv != NULL) {
+		if (sqlite3_step(ss->dv) == SQLITE_ROW)
+			v = sqlite3_column_int64(ss->dv, 0);
+		sqlite3_reset(ss->dv);
+	}
+	if (v == ss->users_dv && !ss->users_dirty)
+		return;
+	ss->users_dv = v;
+	ss->users_dirty = 0;
+	for (i = 0; i < NBUCKET; i++)
+		for (w = ss->wbyid[i]; w != NULL; w = w->hnext) {
+			if (!w->authed || w->revoked)
+				continue;
+			if ((r = users_find(ss->db, w->user, &e, err,
+			    sizeof err)) == -1) {
+				log_err("users check: %s", err);
+				return;		/* try again next time */
+			}
+			if (r == 0)
+				snprintf(why, sizeof why, "access revoked by an "
+				    "admin: user %s removed", w->user);
+			else if (e.role != w->role)
+				snprintf(why, sizeof why, "access revoked by an "
+				    "admin: role now %s; sign in again",
+				    role_name(e.role));
+			else if (memcmp(e.pk, w->pk, sizeof e.pk) != 0)
+				snprintf(why, sizeof why, "access revoked by an "
+				    "admin: key changed");
+			else
+				continue;
+			sess_revoke(ss, w, why);
+		}
 }
 
 /* Replay: collect op pushes as out items until REPLAY_MAX. */
@@ -1516,8 +1603,8 @@ do_frame(struct sessions *ss, struct item *in)
 	struct wsess *w;
 	char	 err[512];
 
-	if ((w = wfind(ss, in->sid)) == NULL)
-		return;		/* closed meanwhile */
+	if ((w = wfind(ss, in->sid)) == NULL || w->revoked)
+		return;		/* closed meanwhile, or closing */
 	if (wire_decode(in->text, in->len, WIRE_FROM_CONSOLE, &m, err,
 	    sizeof err) != 0) {
 		if (!w->authed)
@@ -1695,6 +1782,10 @@ work(struct sessions *ss, struct item *it)
 		do_events(ss, it);
 		atomic_fetch_sub(&ss->ev_backlog, 1);
 		break;
+	case I_CHECK:
+		atomic_store(&ss->check_queued, 0);
+		users_check(ss);
+		break;
 	default:
 		break;
 	}
@@ -1837,6 +1928,13 @@ sessions_start(struct hub *h, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", h->statedb, msg);
 		goto fail;
 	}
+	if (sqlite3_prepare_v2(ss->db, "PRAGMA data_version", -1, &ss->dv,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", h->statedb,
+		    sqlite3_errmsg(ss->db));
+		goto fail;
+	}
+	ss->users_dv = -1;
 	if ((ss->last_seq = incident_last_seq(ss->db)) < 0)
 		ss->last_seq = 0;
 	if (pthread_create(&ss->thread, NULL, worker, ss) != 0) {
@@ -1892,6 +1990,7 @@ sessions_stop(struct hub *h)
 	/* Sessions still open are freed by their CLOSED callbacks. */
 	while (ss->all != NULL)
 		sess_unlink(ss, ss->all);
+	sqlite3_finalize(ss->dv);
 	sqlite3_close(ss->db);
 	auth_key_wipe(&ss->key);
 	pthread_mutex_destroy(&ss->in_mtx);

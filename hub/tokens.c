@@ -1,3 +1,7 @@
+/*
+ * tokens — bearer tokens.  See tokens.h.  The verifier keeps the table in
+ * memory (a handful of rows) and reloads it when state.db changes.
+ */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,15 +14,19 @@
 
 #define HASH_HEX	(crypto_generichash_BYTES * 2 + 1)
 
+#define USE_EVERY	60		/* seconds between token_use writes */
+
 struct entry {
 	char		 hash[HASH_HEX];
 	char		 name[64];
 	enum token_role	 role;
+	int64_t		 used;		/* last use written, epoch seconds */
 };
 
 struct tokens {
-	sqlite3		*db;		/* read-only, kept open */
+	sqlite3		*db;		/* kept open; writes token_use only */
 	sqlite3_stmt	*version;	/* PRAGMA data_version */
+	sqlite3_stmt	*use;		/* INSERT OR REPLACE INTO token_use */
 	struct entry	*e;
 	size_t		 n;
 	int64_t		 loaded;	/* data_version of the last load */
@@ -114,6 +122,82 @@ out:
 	return rc;
 }
 
+int
+token_del(sqlite3 *db, const char *name, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int	 rc = -1;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		goto sqlfail;
+	if (sqlite3_prepare_v2(db, "DELETE FROM tokens WHERE name = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto sqlfail;
+	if (sqlite3_changes(db) == 0) {
+		snprintf(err, errlen, "no token named '%.63s' (see: wardd "
+		    "token list)", name);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "DELETE FROM token_use WHERE name = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto sqlfail;
+	rc = 0;
+	goto out;
+sqlfail:
+	snprintf(err, errlen, "tokens: %s", sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(st);
+	if (rc != 0 && !sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int
+token_list(sqlite3 *db, int (*cb)(const struct token_info *, void *),
+    void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	struct token_info ti;
+	int	 rc = -1, r;
+
+	if (sqlite3_prepare_v2(db, "SELECT t.name, t.role, t.created, "
+	    "coalesce(u.last_used, 0) FROM tokens t LEFT JOIN token_use u "
+	    "USING (name) ORDER BY t.name", -1, &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&ti, 0, sizeof ti);
+		snprintf(ti.name, sizeof ti.name, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		ti.role = token_role_parse((const char *)sqlite3_column_text(st,
+		    1));
+		ti.created = sqlite3_column_int64(st, 2);
+		ti.last_used = sqlite3_column_int64(st, 3);
+		if ((r = cb(&ti, arg)) != 0) {
+			rc = r;
+			goto out;
+		}
+	}
+	if (r != SQLITE_DONE)
+		goto sqlfail;
+	rc = 0;
+	goto out;
+sqlfail:
+	snprintf(err, errlen, "tokens: %s", sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int64_t
 data_version(struct tokens *t)
 {
@@ -134,13 +218,15 @@ reload(struct tokens *t)
 	struct entry *e = NULL, *ne;
 	size_t	 n = 0;
 	int64_t	 v = data_version(t);
+	int	 r;
 
 	if (v == t->loaded)
 		return;
-	if (sqlite3_prepare_v2(t->db, "SELECT hash, name, role FROM tokens",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(t->db, "SELECT t.hash, t.name, t.role, "
+	    "coalesce(u.last_used, 0) FROM tokens t LEFT JOIN token_use u "
+	    "USING (name)", -1, &st, NULL) != SQLITE_OK)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((ne = realloc(e, (n + 1) * sizeof *e)) == NULL)
 			goto out;
 		e = ne;
@@ -150,8 +236,11 @@ reload(struct tokens *t)
 		    (const char *)sqlite3_column_text(st, 1));
 		e[n].role = token_role_parse(
 		    (const char *)sqlite3_column_text(st, 2));
+		e[n].used = sqlite3_column_int64(st, 3);
 		n++;
 	}
+	if (r != SQLITE_DONE)
+		goto out;		/* keep the old list whole */
 	free(t->e);
 	t->e = e;
 	t->n = n;
@@ -170,9 +259,16 @@ tokens_new(const char *path)
 	if (sodium_init() == -1 || (t = calloc(1, sizeof *t)) == NULL)
 		return NULL;
 	t->loaded = -2;
-	if (sqlite3_open_v2(path, &t->db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK || sqlite3_prepare_v2(t->db, "PRAGMA data_version", -1,
-	    &t->version, NULL) != SQLITE_OK) {
+	/* Writes from here (token_use) must never stall the net thread:
+	   no fsync, never a checkpoint (the hub's other connections do
+	   them), and no waiting for the lock (see note_use). */
+	if (sqlite3_open_v2(path, &t->db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK || sqlite3_exec(t->db, "PRAGMA synchronous=OFF;"
+	    "PRAGMA wal_autocheckpoint=0;", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(t->db, "PRAGMA data_version", -1,
+	    &t->version, NULL) != SQLITE_OK || sqlite3_prepare_v2(t->db,
+	    "INSERT OR REPLACE INTO token_use(name, last_used) VALUES(?, ?)",
+	    -1, &t->use, NULL) != SQLITE_OK) {
 		tokens_free(t);
 		return NULL;
 	}
@@ -187,6 +283,7 @@ tokens_free(struct tokens *t)
 	if (t == NULL)
 		return;
 	sqlite3_finalize(t->version);
+	sqlite3_finalize(t->use);
 	sqlite3_close(t->db);
 	free(t->e);
 	free(t);
@@ -229,29 +326,46 @@ extract(const char *authz, char *tok, size_t toklen)
 	return 0;
 }
 
+/* e was just accepted: record it when its last record is a minute old.
+   A busy database skips the record (tried again on the next use). */
+static void
+note_use(struct tokens *t, struct entry *e)
+{
+	int64_t	 now = (int64_t)time(NULL);
+
+	if (now - e->used < USE_EVERY)
+		return;
+	e->used = now;
+	sqlite3_busy_timeout(t->db, 0);
+	sqlite3_bind_text(t->use, 1, e->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(t->use, 2, now);
+	(void)sqlite3_step(t->use);
+	sqlite3_reset(t->use);
+	sqlite3_clear_bindings(t->use);
+	sqlite3_busy_timeout(t->db, 1000);
+}
+
 enum token_role
 tokens_check(struct tokens *t, const char *authz, char *name, size_t namelen)
 {
 	char	 tok[300], hex[HASH_HEX];
 	size_t	 i;
-	int	 pass;
 
 	if (authz == NULL || extract(authz, tok, sizeof tok) == -1 ||
 	    *tok == '\0')
 		return TOKEN_NONE;
 	hash_hex(tok, strlen(tok), hex);
 	sodium_memzero(tok, sizeof tok);
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < t->n; i++)
-			if (sodium_memcmp(t->e[i].hash, hex, HASH_HEX - 1) ==
-			    0) {
-				if (name != NULL)
-					snprintf(name, namelen, "%s",
-					    t->e[i].name);
-				return t->e[i].role;
-			}
-		if (pass == 0)
-			reload(t);	/* cheap when nothing changed */
-	}
+	/* Every check asks whether state.db changed (one PRAGMA, about a
+	   microsecond), so a token deleted by `wardd token del` in another
+	   process is refused on its next request, not only after a miss. */
+	reload(t);
+	for (i = 0; i < t->n; i++)
+		if (sodium_memcmp(t->e[i].hash, hex, HASH_HEX - 1) == 0) {
+			if (name != NULL)
+				snprintf(name, namelen, "%s", t->e[i].name);
+			note_use(t, &t->e[i]);
+			return t->e[i].role;
+		}
 	return TOKEN_NONE;
 }

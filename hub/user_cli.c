@@ -1,7 +1,9 @@
 /*
- * user_cli — "wardd user add|list|del": the people allowed to open a
+ * user_cli — "wardd user add|list|del|role": the people allowed to open a
  * console on this hub.  Exit status: 0 done, 1 refused or failed (the
- * reason on standard error), 2 usage.
+ * reason on standard error), 2 usage.  A running hub notices a deleted
+ * user or a changed role within a second and closes their sessions
+ * (session.c, users_check).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@ usage(void)
 "usage: wardd user add --data DIR NAME ROLE PUBKEYFILE\n"
 "       wardd user list --data DIR\n"
 "       wardd user del --data DIR NAME\n"
+"       wardd user role --data DIR NAME ROLE\n"
 "ROLE is viewer, handler, lead or admin; PUBKEYFILE is the .pub file\n"
 "written by 'ward keygen'.\n");
 	return 2;
@@ -129,10 +132,11 @@ user_cli(int argc, char **argv)
 	}
 	if ((strcmp(cmd, "add") == 0 && argc != 3) ||
 	    (strcmp(cmd, "list") == 0 && argc != 0) ||
-	    (strcmp(cmd, "del") == 0 && argc != 1))
+	    (strcmp(cmd, "del") == 0 && argc != 1) ||
+	    (strcmp(cmd, "role") == 0 && argc != 2))
 		return usage();
 	if (strcmp(cmd, "add") != 0 && strcmp(cmd, "list") != 0 &&
-	    strcmp(cmd, "del") != 0) {
+	    strcmp(cmd, "del") != 0 && strcmp(cmd, "role") != 0) {
 		fprintf(stderr, "wardd: user: unknown command '%s'\n", cmd);
 		return usage();
 	}
@@ -149,6 +153,18 @@ user_cli(int argc, char **argv)
 			fprintf(stderr, "wardd: no users yet (add one with: "
 			    "wardd user add --data %s NAME ROLE PUBKEYFILE)\n",
 			    data);
+	} else if (strcmp(cmd, "role") == 0) {
+		rc = 0;
+		if (!role_is_person(role_parse(argv[1]))) {
+			fprintf(stderr, "wardd: role '%s': expected viewer, "
+			    "handler, lead or admin\n", argv[1]);
+			rc = 2;
+		} else if (users_set_role(db, argv[0], role_parse(argv[1]),
+		    err, sizeof err) == -1) {
+			fprintf(stderr, "wardd: %s\n", err);
+			rc = 1;
+		} else
+			printf("user %s is now %s\n", argv[0], argv[1]);
 	} else {
 		rc = 0;
 		if (users_del(db, argv[0], err, sizeof err) == -1) {
