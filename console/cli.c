@@ -1244,8 +1244,9 @@ c_search(struct cli *x, int argc, char **argv)
 			search_line(row);
 	}
 	if (!x->json && json_is_true(json_object_get(res, "limited")))
-		fprintf(stderr, "ward: search: more match; raise --limit or "
-		    "narrow the query\n");
+		fprintf(stderr, "ward: search: limit %zu reached; more match "
+		    "(raise --limit or narrow the query)\n",
+		    json_array_size(json_object_get(res, "rows")));
 	json_decref(res);
 	return 0;
 }

@@ -1815,8 +1815,10 @@ events_sql(struct run *r)
 		sql_put(s, dir);
 	} else
 		sql_put(s, " ORDER BY " TIME_ORDER);
+	/* One row past the limit: a partition that still has one when the
+	   limit is reached says the search was cut (info->limited). */
 	sql_put(s, " LIMIT ");
-	bind_int(s, (int64_t)r->limit);
+	bind_int(s, (int64_t)r->limit + 1);
 	if (r->fts != NULL && !r->q->has_sort) {
 		s = &r->sqlf;
 		sql_put(s, "SELECT id, utc, doc FROM (SELECT rowid AS fid FROM "
@@ -1825,7 +1827,7 @@ events_sql(struct run *r)
 		sql_put(s, ") AS m CROSS JOIN events_full ON events_full.id = m.fid");
 		where_sql(r, s, T_COVERED);
 		sql_put(s, " ORDER BY utc DESC, id DESC LIMIT ");
-		bind_int(s, (int64_t)r->limit);
+		bind_int(s, (int64_t)r->limit + 1);
 
 		s = &r->count;
 		sql_put(s, "SELECT rowid FROM fts WHERE fts MATCH ");

@@ -79,6 +79,28 @@ emit(void *arg, const char *line, size_t len)
 	return rc;
 }
 
+/*
+ * The last line of a search cut short, so that a client reading the NDJSON
+ * knows more matched: {"notice":"...","limited":true} after the limit,
+ * {"notice":"...","truncated":true} when an aggregation dropped groups.
+ * Event lines always have "id", aggregation rows "count"; this has
+ * neither.
+ */
+static void
+notice_locked(struct sjob *j, const struct search_info *info)
+{
+	char	 line[256];
+
+	if (info->limited)
+		snprintf(line, sizeof line, "{\"notice\":\"limit %zu reached; "
+		    "more match (raise limit= or narrow the query)\","
+		    "\"limited\":true}\n", info->rows);
+	else
+		snprintf(line, sizeof line, "{\"notice\":\"too many groups: "
+		    "the counts are partial\",\"truncated\":true}\n");
+	buf_puts(&j->out, line);
+}
+
 static void *
 worker(void *arg)
 {
@@ -125,6 +147,9 @@ worker(void *arg)
 			j->status = 504;
 			snprintf(j->err, sizeof j->err, "search timed out");
 		}
+		if (j->status == 200 && !j->cancelled &&
+		    (info.limited || info.truncated))
+			notice_locked(j, &info);
 		notify_locked(j);
 		unref_locked(j);
 	}

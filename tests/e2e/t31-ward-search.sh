@@ -17,8 +17,12 @@ eq "a field term AND a word agrees with the HTTP API" "$n" "$(curl -s -G -H "Aut
 	--data-urlencode limit=500 "$URL/api/search" | wc -l | tr -d ' ')"
 as vic search 'category:authentication | count by hostname' >"$T/cb"
 check "an aggregation prints its rows" grep -q '"hostname":"bastion"' "$T/cb"
-as vic search --limit 3 'hostname:web2' >"$T/tab"
+as vic search --limit 3 'hostname:web2' >"$T/tab" 2>"$T/tab.err"
 eq "a table: one line per event, limited" "$(wc -l <"$T/tab" | tr -d ' ')" 3
+eq "... and a notice on stderr says more match" "$(cat "$T/tab.err")" \
+	"ward: search: limit 3 reached; more match (raise --limit or narrow the query)"
+as vic search --limit 500 'hostname:web2' >/dev/null 2>"$T/tab.err"
+eq "no notice when every match is printed" "$(wc -c <"$T/tab.err" | tr -d ' ')" 0
 check "the table shows host and summary" grep -q 'web2' "$T/tab"
 mkdir -p "$T/home/han"
 as han keygen >/dev/null

@@ -640,6 +640,61 @@ newest_first_across_partitions_and_limit(void **state)
 	lines_free(&ls);
 }
 
+/*
+ * A search cut by its limit says so (info.limited) on every plan, when it
+ * read one partition too (a copy of the newest alone); one whose matches
+ * are exactly the limit does not.
+ */
+static void
+limit_in_one_partition_is_reported(void **state)
+{
+	static const char *qs[] = { "*", "failed", "hostname:web01",
+	    "failed | sort utctimestamp" };
+	static const int plans[] = { 0, SEARCH_PLAN_WALK, SEARCH_PLAN_CHECK };
+	struct search_opts o;
+	struct search_info info;
+	struct lines ls = { 0 };
+	char	 saved[sizeof(dir)], cmd[512], q[128];
+	int64_t	 want[NEV];
+	size_t	 i, pl, n;
+
+	(void)state;
+	memcpy(saved, dir, sizeof(dir));
+	snprintf(dir, sizeof(dir), "/tmp/ward-search1.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "mkdir %s/events && cp %s/events/"
+	    "2026-11-27.db %s/events/2026-11-27.fts %s/events/", dir, saved,
+	    saved, dir);
+	assert_int_equal(system(cmd), 0);
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+		for (pl = 0; pl < 3; pl++) {
+			snprintf(q, sizeof(q), "receivedtimestamp:[2026-11-27 "
+			    "TO 2026-11-28} %s", qs[i]);
+			n = expected(q, 0, 0, want);
+			assert_true(n > 2);
+			memset(&o, 0, sizeof(o));
+			o.force_plan = plans[pl];
+			o.limit = n - 1;
+			assert_int_equal(search(qs[i], &o, &ls, &info), 0);
+			assert_int_equal(info.partitions, 1);
+			assert_int_equal(ls.n, n - 1);
+			if (!info.limited)
+				fail_msg("'%s' plan %d: %zu of %zu rows, not "
+				    "limited", qs[i], plans[pl], ls.n, n);
+			lines_free(&ls);
+			o.limit = n;
+			assert_int_equal(search(qs[i], &o, &ls, &info), 0);
+			assert_int_equal(ls.n, n);
+			if (info.limited)
+				fail_msg("'%s' plan %d: all %zu rows, yet "
+				    "limited", qs[i], plans[pl], n);
+			lines_free(&ls);
+		}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	memcpy(dir, saved, sizeof(dir));
+}
+
 static void
 time_bounds_span_day_boundaries(void **state)
 {
@@ -1207,6 +1262,7 @@ main(void)
 		cmocka_unit_test(plans_agree),
 		cmocka_unit_test(field_prefilter_is_exact),
 		cmocka_unit_test(newest_first_across_partitions_and_limit),
+		cmocka_unit_test(limit_in_one_partition_is_reported),
 		cmocka_unit_test(time_bounds_span_day_boundaries),
 		cmocka_unit_test(aggregations_merge_partitions),
 		cmocka_unit_test(count_by_agrees_with_sqlite_json),
