@@ -9,7 +9,7 @@
 /*
  * Open (creating) datadir/state.db in WAL mode with synchronous=FULL and
  * create the tables of every module that keeps state there.  Creates
- * datadir (mode 0750) if missing.  Returns the handle (the caller closes
+ * datadir (mode 0750) if missing, and state.db mode 0600.  Returns the handle (the caller closes
  * it with sqlite3_close) or NULL with err.
  */
 sqlite3	*state_open(const char *datadir, char *err, size_t errlen);

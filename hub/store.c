@@ -132,6 +132,20 @@ store_partition_day(const char *name)
 }
 
 int
+store_private_file(const char *path, char *err, size_t errlen)
+{
+	int	 fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1) {
+		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
 store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
 	char	*msg = NULL;
@@ -219,6 +233,8 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	p->day = day;
 	p->walfd = -1;
 	store_partition_path(s->datadir, day, path, sizeof path);
+	if (store_private_file(path, err, errlen) == -1)
+		goto fail;
 	if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(p->db));

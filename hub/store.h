@@ -42,6 +42,16 @@ struct textindex *store_textindex(struct store *);
 int		 store_exec(struct sqlite3 *db, const char *sql, char *err,
 		    size_t errlen);
 
+/*
+ * Create the database file path, empty and mode 0600, unless it exists
+ * (an existing file keeps its mode).  SQLite gives the -wal, -shm and
+ * -journal files beside a database its file's mode, so the store's
+ * files are all the owner's alone, like the hub key.  Returns 0, or -1
+ * with err.
+ */
+int		 store_private_file(const char *path, char *err,
+		    size_t errlen);
+
 /* The day (since the epoch) of a partition file name, "YYYY-MM-DD.db",
    or -1 when name is not one. */
 int64_t		 store_partition_day(const char *name);

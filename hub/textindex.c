@@ -169,6 +169,8 @@ ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
 	memset(x, 0, sizeof *x);
 	x->day = day;
 	textindex_path(datadir, day, path, sizeof path);
+	if (store_private_file(path, err, errlen) == -1)
+		goto fail;
 	if (sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%.300s: %s", path,
