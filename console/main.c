@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli_alert.h"
+#include "cli_user.h"
 #include "tui.h"
 #include "client.h"
 #include "version.h"
@@ -20,6 +21,7 @@ usage(FILE *f)
 "       ward [options] SUBCOMMAND ...\n");
 	cli_usage(f);
 	cli_alert_usage(f);
+	cli_user_usage(f);
 	fprintf(f,
 "       ward --version | --help\n"
 "\n"
@@ -104,6 +106,8 @@ main(int argc, char **argv)
 		return cli_alert(&o, argc - optind, argv + optind);
 	if (strcmp(argv[optind], "rules") == 0)
 		return cli_rules(&o, argc - optind, argv + optind);
+	if (strcmp(argv[optind], "user") == 0)
+		return cli_user(&o, argc - optind, argv + optind);
 	if (!cli_is_command(argv[optind])) {
 		fprintf(stderr, "ward: unknown command '%s'\n", argv[optind]);
 		usage(stderr);

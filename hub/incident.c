@@ -1132,10 +1132,11 @@ static const struct {
 };
 
 /*
- * Ops on alerts alone (ack, escalate, close) and rules.reload: not
- * incident ops, so not in the op log (which is per incident); audited.
- * *result: for an alert, the alert push {"type":"alert","alert":{...}};
- * for rules.reload, the rules status with the generation asked for.
+ * Ops on alerts alone (ack, escalate, close), rules.reload and the user
+ * ops: not incident ops, so not in the op log (which is per incident);
+ * audited.  *result: for an alert, the alert push {"type":"alert",
+ * "alert":{...}}; for rules.reload, the rules status with the generation
+ * asked for; for a user op, the user (users_apply).
  */
 static enum wire_err
 side_op(struct ctx *c, json_t **result)
@@ -1144,7 +1145,11 @@ side_op(struct ctx *c, json_t **result)
 	enum wire_err e;
 	int64_t gen;
 
-	if (strcmp(c->op, "rules.reload") == 0) {
+	if (strncmp(c->op, "user.", 5) == 0) {
+		if ((e = users_apply(c->db, c->user, c->req, &a, c->err,
+		    c->errlen)) != WIRE_OK)
+			return e;
+	} else if (strcmp(c->op, "rules.reload") == 0) {
 		if ((gen = alerts_reload_request(c->db, c->user, c->err,
 		    c->errlen)) < 0)
 			return WIRE_EINTERNAL;
@@ -1269,7 +1274,8 @@ incident_apply(sqlite3 *db, const char *user, enum role role,
 		goto refused;
 	}
 	if (strcmp(c.op, "rules.reload") == 0 || (strncmp(c.op, "alert.", 6)
-	    == 0 && strcmp(c.op, "alert.promote") != 0)) {
+	    == 0 && strcmp(c.op, "alert.promote") != 0) ||
+	    strncmp(c.op, "user.", 5) == 0) {
 		if ((e = side_op(&c, result)) != WIRE_OK)
 			goto refused;
 		return WIRE_OK;
@@ -1606,6 +1612,14 @@ incident_query(sqlite3 *db, const char *user, enum role role,
 		    "alert")), 1, result, err, errlen);
 	if (strcmp(q, "rules.status") == 0)
 		return alerts_rules_status(db, result, err, errlen);
+	if (strcmp(q, "user.list") == 0) {
+		if (role != ROLE_ADMIN) {
+			errf(err, errlen, "role %s may not user.list (admin "
+			    "only)", role_name(role));
+			return WIRE_EFORBIDDEN;
+		}
+		return users_list_json(db, result, err, errlen);
+	}
 	errf(err, errlen, "query %s is answered by the session layer", q);
 	return WIRE_EINVALID;
 }

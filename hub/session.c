@@ -1411,8 +1411,10 @@ do_op(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 		return;
 	}
 	if (json_object_get(res, "seq") == NULL) {
-		/* Not in the op log (alert ops, rules.reload): a reply only;
-		   the alerter broadcasts alert changes itself. */
+		/* Not in the op log (alert ops, rules.reload, user ops): a
+		   reply only; the alerter broadcasts alert changes itself. */
+		if (strncmp(m->name, "user.", 5) == 0)
+			ss->users_dirty = 1;
 		out_send(ss, w->sid, wire_ok(m->id, -1, res), 1, 1);
 		return;
 	}
@@ -1767,6 +1769,8 @@ work(struct sessions *ss, struct item *it)
 		break;
 	case I_FRAME:
 		do_frame(ss, it);
+		if (ss->users_dirty)	/* an admin's user op: revoke now */
+			users_check(ss);
 		break;
 	case I_CLOSED:
 		for (pp = &ss->wbyid[bucket(it->sid)]; (w = *pp) != NULL;

@@ -202,3 +202,140 @@ fail:
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/* Format the reason into err and return code. */
+static enum wire_err
+refuse(enum wire_err code, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/* How many admins there are, or -1 with err. */
+static int
+admin_count(sqlite3 *db, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int	 n = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM users WHERE role = "
+	    "'admin'", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	else
+		errf(err, errlen, "users: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return n;
+}
+
+static json_t *
+entry_json(const struct users_entry *e)
+{
+	char	 b64[64];
+
+	auth_pubkey_b64(e->pk, b64, sizeof b64);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", e->name, "role",
+	    role_name(e->role), "created", e->created, "key", b64, "comment",
+	    e->comment);
+}
+
+enum wire_err
+users_apply(sqlite3 *db, const char *actor, const json_t *req,
+    json_t **result, char *err, size_t errlen)
+{
+	const char *op = json_string_value(json_object_get(req, "op"));
+	const char *name = json_string_value(json_object_get(req, "name"));
+	const char *rs = json_string_value(json_object_get(req, "role"));
+	unsigned char pk[AUTH_PK_BYTES];
+	char	 comment[AUTH_MAX_COMMENT + 1];
+	struct users_entry e;
+	enum role role = role_parse(rs);
+	int	 r, admins;
+
+	*result = NULL;
+	if (op == NULL || name == NULL)
+		return refuse(WIRE_EINVALID, err, errlen, "user op without a "
+		    "name");
+	if (strcmp(op, "user.add") == 0) {
+		if (auth_pubkey_parse(json_string_value(json_object_get(req,
+		    "key")), pk, comment, sizeof comment, err, errlen) != 0)
+			return WIRE_EINVALID;
+		if ((r = users_find(db, name, NULL, err, errlen)) != 0)
+			return r < 0 ? WIRE_EINTERNAL : refuse(WIRE_ECONFLICT,
+			    err, errlen, "user %s exists", name);
+		if (users_add(db, name, role, pk, comment, err, errlen) != 0)
+			return WIRE_ECONFLICT;	/* the key is someone's */
+		goto done;
+	}
+	if ((r = users_find(db, name, &e, err, errlen)) <= 0)
+		return r < 0 ? WIRE_EINTERNAL : refuse(WIRE_ENOTFOUND, err,
+		    errlen, "no user %s", name);
+	if (strcmp(op, "user.role") == 0 && e.role == role)
+		return refuse(WIRE_ECONFLICT, err, errlen, "%s is already %s",
+		    name, rs);
+	if (actor != NULL && strcmp(actor, name) == 0)
+		return refuse(WIRE_EFORBIDDEN, err, errlen, "you may not %s "
+		    "yourself (another admin may, or wardd user on the hub)",
+		    strcmp(op, "user.del") == 0 ? "remove" : "change the role "
+		    "of");
+	if (e.role == ROLE_ADMIN) {
+		if ((admins = admin_count(db, err, errlen)) < 0)
+			return WIRE_EINTERNAL;
+		if (admins <= 1)
+			return refuse(WIRE_EFORBIDDEN, err, errlen, "%s is the "
+			    "last admin; make another admin first", name);
+	}
+	if (strcmp(op, "user.del") == 0) {
+		if (users_del(db, name, err, errlen) != 0)
+			return WIRE_EINTERNAL;
+		if ((*result = json_pack("{s:s, s:s}", "name", name, "role",
+		    role_name(e.role))) == NULL)
+			goto oom;
+		return WIRE_OK;
+	}
+	if (strcmp(op, "user.role") != 0)
+		return refuse(WIRE_EINVALID, err, errlen, "op %s is not a user "
+		    "op", op);
+	if (users_set_role(db, name, role, err, errlen) != 0)
+		return WIRE_EINTERNAL;
+done:
+	if ((r = users_find(db, name, &e, err, errlen)) != 1)
+		return r < 0 ? WIRE_EINTERNAL : refuse(WIRE_EINTERNAL, err,
+		    errlen, "user %s vanished", name);
+	if ((*result = entry_json(&e)) == NULL)
+		goto oom;
+	return WIRE_OK;
+oom:
+	return refuse(WIRE_EINTERNAL, err, errlen, "out of memory");
+}
+
+static int
+list_one(const struct users_entry *e, void *arg)
+{
+	return json_array_append_new((json_t *)arg, entry_json(e)) == 0 ? 0 :
+	    -1;
+}
+
+enum wire_err
+users_list_json(sqlite3 *db, json_t **result, char *err, size_t errlen)
+{
+	json_t	*a;
+
+	*result = NULL;
+	if ((a = json_array()) == NULL)
+		return refuse(WIRE_EINTERNAL, err, errlen, "out of memory");
+	*err = '\0';
+	if (users_list(db, list_one, a, err, errlen) != 0) {
+		json_decref(a);
+		return *err ? WIRE_EINTERNAL : refuse(WIRE_EINTERNAL, err,
+		    errlen, "out of memory");
+	}
+	*result = a;
+	return WIRE_OK;
+}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "auth.h"
@@ -50,5 +51,24 @@ int	users_find(sqlite3 *db, const char *name, struct users_entry *e,
  */
 int	users_list(sqlite3 *db, int (*cb)(const struct users_entry *e,
 	    void *arg), void *arg, char *err, size_t errlen);
+
+/*
+ * An admin's user op over the protocol: req is a validated op request
+ * (wire_check_op) named "user.add" ({name, role, key: a .pub line}),
+ * "user.del" ({name}) or "user.role" ({name, role}), made by actor.
+ * Refuses what would leave the hub without an admin, and an actor
+ * removing or demoting themselves (another admin, or `wardd user` on the
+ * hub's machine, may).  Returns WIRE_OK with *result ({"name","role",...};
+ * the caller owns it), or the refusal's code with err.  Neither audits
+ * nor closes sessions: the caller does both.
+ */
+enum wire_err	users_apply(sqlite3 *db, const char *actor, const json_t *req,
+		    json_t **result, char *err, size_t errlen);
+
+/* The user.list query: [{"name","role","created","key","comment"}] in
+   name order ("key": the public key, base64).  WIRE_OK with *result (the
+   caller owns it), else WIRE_EINTERNAL with err. */
+enum wire_err	users_list_json(sqlite3 *db, json_t **result, char *err,
+		    size_t errlen);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include <sodium.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "errf.h"
 #include "jsonfast.h"
@@ -42,10 +43,11 @@ const char *const wire_ops[] = { "incident.create", "incident.update",
 	"incident.note", "incident.close", "incident.status", "incident.phase",
 	"incident.lead", "task.add", "task.assign", "task.status",
 	"observable.add", "incident.link", "alert.ack", "alert.escalate",
-	"alert.close", "alert.promote", "rules.reload", NULL };
+	"alert.close", "alert.promote", "rules.reload", "user.add", "user.del",
+	"user.role", NULL };
 const char *const wire_queries[] = { "incident.list", "incident.show",
 	"audit.list", "whoami", "presence", "alert.list", "alert.show",
-	"rules.status", "search", NULL };
+	"rules.status", "search", "user.list", NULL };
 const char *const wire_alert_statuses[] = { "new", "acknowledged",
 	"escalated", "closed", NULL };
 
@@ -90,6 +92,10 @@ static const struct {
 	{ "alert.close",	{ 0, 1, 1, 1 } },
 	{ "alert.promote",	{ 0, 1, 1, 1 } },
 	{ "rules.reload",	{ 0, 0, 0, 1 } },
+	/* People: admins only (and the user.list query). */
+	{ "user.add",		{ 0, 0, 0, 1 } },
+	{ "user.del",		{ 0, 0, 0, 1 } },
+	{ "user.role",		{ 0, 0, 0, 1 } },
 };
 
 enum role
@@ -649,6 +655,18 @@ chk_promote(const json_t *o, char *err, size_t errlen)
 }
 
 static int
+chk_user_add(const json_t *o, char *err, size_t errlen)
+{
+	unsigned char pk[AUTH_PK_BYTES];
+	char msg[256];
+
+	if (auth_pubkey_parse(sget(o, "key"), pk, NULL, 0, msg,
+	    sizeof(msg)) != 0)
+		return errf(err, errlen, "field 'key': %s", msg);
+	return 0;
+}
+
+static int
 chk_presence(const json_t *o, char *err, size_t errlen)
 {
 	static const struct field item[] = {
@@ -874,6 +892,22 @@ static const struct field o_promote[] = {
 	END
 };
 
+static const struct field o_user_add[] = {
+	{ "name", K_NAME, REQ, 0, NULL },
+	{ "role", K_ENUM, REQ, 0, person_roles },
+	{ "key", K_LINE, REQ, AUTH_PUBLINE_MAX, NULL },
+	END
+};
+static const struct field o_user_del[] = {
+	{ "name", K_NAME, REQ, 0, NULL },
+	END
+};
+static const struct field o_user_role[] = {
+	{ "name", K_NAME, REQ, 0, NULL },
+	{ "role", K_ENUM, REQ, 0, person_roles },
+	END
+};
+
 static const struct spec ops[] = {
 	{ "incident.create", o_create, NULL },
 	{ "incident.update", o_update, chk_update },
@@ -892,6 +926,9 @@ static const struct spec ops[] = {
 	{ "alert.close", o_alert, NULL },
 	{ "alert.promote", o_promote, chk_promote },
 	{ "rules.reload", q_none_op, NULL },
+	{ "user.add", o_user_add, chk_user_add },
+	{ "user.del", o_user_del, NULL },
+	{ "user.role", o_user_role, NULL },
 	{ NULL, NULL, NULL }
 };
 
@@ -946,6 +983,7 @@ static const struct spec queries[] = {
 	{ "alert.show", q_alert, NULL },
 	{ "rules.status", q_none, NULL },
 	{ "search", q_search, NULL },
+	{ "user.list", q_none, NULL },
 	{ NULL, NULL, NULL }
 };
 

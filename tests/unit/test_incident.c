@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "auth.h"
 #include "incident.h"
 #include "users.h"
 #include "wire.h"
@@ -774,6 +775,76 @@ group_commit_batches_ops(void **state)
 	sqlite3_close(db);
 }
 
+/* The user ops: admins only, validated, audited, not in the op log; an
+   admin may not remove or demote themselves, and the last admin stays. */
+static void
+user_ops_rights_and_guards(void **state)
+{
+	unsigned char pk[32];
+	char err[256], line[256], req[512];
+	json_t *res = NULL, *q;
+	sqlite3 *db = open_db(":memory:");
+	int64_t seq = incident_last_seq(db);
+
+	memset(pk, 0x77, sizeof(pk));
+	assert_int_equal(auth_pubkey_format(pk, "neo@host", line,
+	    sizeof(line)), 0);
+	snprintf(req, sizeof(req), "{\"op\":\"user.add\",\"name\":\"neo\","
+	    "\"role\":\"handler\",\"key\":\"%s\"}", line);
+	assert_int_equal(apply_as(db, "lena", req, NULL, err, sizeof(err)),
+	    WIRE_EFORBIDDEN);
+	assert_int_equal(apply_as(db, "alice", req, &res, err, sizeof(err)),
+	    WIRE_OK);
+	assert_string_equal(json_string_value(json_object_get(res, "role")),
+	    "handler");
+	assert_string_equal(json_string_value(json_object_get(res,
+	    "comment")), "neo@host");
+	json_decref(res);
+	assert_int_equal(apply_as(db, "alice", req, NULL, err, sizeof(err)),
+	    WIRE_ECONFLICT);
+	/* a key that is not a key; a role that is not a person's */
+	assert_int_equal(apply_as(db, "alice", "{\"op\":\"user.add\","
+	    "\"name\":\"trin\",\"role\":\"viewer\",\"key\":\"ward-ed25519 "
+	    "AAAA\"}", NULL, err, sizeof(err)), WIRE_EINVALID);
+	assert_non_null(strstr(err, "field 'key'"));
+	assert_int_equal(apply_as(db, "alice", "{\"op\":\"user.role\","
+	    "\"name\":\"neo\",\"role\":\"shipper\"}", NULL, err,
+	    sizeof(err)), WIRE_EINVALID);
+	/* self, last admin, unknown */
+	assert_int_equal(apply_as(db, "alice", "{\"op\":\"user.del\","
+	    "\"name\":\"alice\"}", NULL, err, sizeof(err)), WIRE_EFORBIDDEN);
+	assert_int_equal(apply_as(db, "alice", "{\"op\":\"user.role\","
+	    "\"name\":\"alice\",\"role\":\"lead\"}", NULL, err, sizeof(err)),
+	    WIRE_EFORBIDDEN);
+	q = json_pack("{s:s, s:s}", "op", "user.del", "name", "alice");
+	assert_int_equal(users_apply(db, "hank", q, &res, err, sizeof(err)),
+	    WIRE_EFORBIDDEN);
+	assert_non_null(strstr(err, "last admin"));
+	json_decref(q);
+	assert_int_equal(apply_as(db, "alice", "{\"op\":\"user.del\","
+	    "\"name\":\"ghost\"}", NULL, err, sizeof(err)), WIRE_ENOTFOUND);
+	must(db, "alice", "{\"op\":\"user.role\",\"name\":\"neo\","
+	    "\"role\":\"lead\"}");
+	must(db, "alice", "{\"op\":\"user.del\",\"name\":\"vic\"}");
+	assert_int_equal(users_find(db, "vic", NULL, err, sizeof(err)), 0);
+	/* user.list: admins only */
+	q = json_pack("{s:s}", "query", "user.list");
+	assert_int_equal(incident_query(db, "lena", ROLE_LEAD, q, &res, err,
+	    sizeof(err)), WIRE_EFORBIDDEN);
+	assert_int_equal(incident_query(db, "alice", ROLE_ADMIN, q, &res, err,
+	    sizeof(err)), WIRE_OK);
+	assert_int_equal(json_array_size(res), 5);	/* vic gone, neo in */
+	json_decref(res);
+	json_decref(q);
+	/* audited, not in the op log */
+	assert_int_equal(incident_last_seq(db), seq);
+	assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE name "
+	    "LIKE 'user.%' AND result = 'ok'"), 3);
+	assert_true(count(db, "SELECT count(*) FROM audit WHERE name LIKE "
+	    "'user.%' AND result != 'ok'") >= 7);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -790,6 +861,7 @@ main(void)
 		cmocka_unit_test(queries_list_show_whoami),
 		cmocka_unit_test(status_close_and_reopen),
 		cmocka_unit_test(group_commit_batches_ops),
+		cmocka_unit_test(user_ops_rights_and_guards),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
