@@ -22,6 +22,9 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 # Where wardd finds its default rule pack (no install step yet: the tree).
 RULESDIR ?= $(CURDIR)/share/rules
 CFLAGS  += -DWARD_RULES_DIR='"$(RULESDIR)"'
+# ... and its default decoders and plugins (share/parsers, share/plugins).
+SHAREDIR ?= $(CURDIR)/share
+CFLAGS  += -DWARD_SHARE_DIR='"$(SHAREDIR)"'
 CURSES  := -lncursesw
 
 # Quiet by default: one line a file; V=1 shows the commands.

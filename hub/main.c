@@ -17,6 +17,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
+#include "parse_cli.h"
 #include "pipeline.h"
 #include "rules_cli.h"
 #include "session.h"
@@ -24,6 +25,7 @@
 #include "store.h"
 #include "token_cli.h"
 #include "tokens.h"
+#include "transit.h"
 #include "user_cli.h"
 #include "version.h"
 
@@ -43,6 +45,8 @@ usage(FILE *f)
 "       wardd user role --data DIR NAME ROLE\n"
 "       wardd rules check FILE...\n"
 "       wardd rules test RULE EVENTS.ndjson\n"
+"       wardd parse [--parsers DIR]... [--plugins DIR]... [--geoip FILE]\n"
+"                   EVENTS.ndjson\n"
 "       wardd --version | --help\n"
 "\n"
 "options:\n"
@@ -58,6 +62,11 @@ usage(FILE *f)
 "  --max-depth N        deepest nesting of an event (default 64)\n"
 "  --rules DIR          load detection rules from DIR (repeatable; default\n"
 "                       the installed share/rules and DIR/rules)\n"
+"  --parsers DIR        load decoders from DIR (repeatable; default the\n"
+"                       installed share/parsers and DIR/parsers)\n"
+"  --plugins DIR        load Python plugins from DIR (repeatable; default\n"
+"                       the installed share/plugins and DIR/plugins)\n"
+"  --geoip FILE         add details.sourceipgeolocation from this .mmdb\n"
 "  --verbose            log debug messages\n");
 }
 
@@ -132,6 +141,9 @@ main(int argc, char **argv)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "max-depth", required_argument, NULL, 'D' },
 		{ "rules", required_argument, NULL, 'R' },
+		{ "parsers", required_argument, NULL, 'P' },
+		{ "plugins", required_argument, NULL, 'L' },
+		{ "geoip", required_argument, NULL, 'G' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -142,9 +154,14 @@ main(int argc, char **argv)
 	struct pipeline_opts po = { 0 };
 	struct sigaction sa;
 	struct alerter_opts ao = { 0 };
-	const char *rules[16];
+	const char *rules[16], *parsers[16], *plugins[16];
 	char	 rulesdir[4096], datarules[4096];
+	char	 shareparsers[4096], dataparsers[4096];
+	char	 shareplugins[4096], dataplugins[4096];
 	size_t	 nrules = 0;
+	struct transit_opts to = { 0 };
+	struct transit *tr = NULL;
+	struct transit_slot *slot = NULL;
 	sqlite3	*state = NULL;
 	const char *data = "ward-data";
 	char	 host[256] = "127.0.0.1", err[1024];
@@ -173,6 +190,8 @@ main(int argc, char **argv)
 	if (argc > 2 && strcmp(argv[1], "rules") == 0 &&
 	    strcmp(argv[2], "test") == 0)
 		return rules_cli_test(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "parse") == 0)
+		return parse_cli(argc - 1, argv + 1, WARD_SHARE_DIR);
 	if (argc > 1 && strcmp(argv[1], "rules") == 0) {
 		fprintf(stderr, "usage: wardd rules check FILE...\n"
 		    "       wardd rules test RULE EVENTS.ndjson\n");
@@ -226,6 +245,17 @@ main(int argc, char **argv)
 		case 'R':
 			if (nrules < sizeof rules / sizeof *rules)
 				rules[nrules++] = optarg;
+			break;
+		case 'P':
+			if (to.nparsers < sizeof parsers / sizeof *parsers)
+				parsers[to.nparsers++] = optarg;
+			break;
+		case 'L':
+			if (to.nplugins < sizeof plugins / sizeof *plugins)
+				plugins[to.nplugins++] = optarg;
+			break;
+		case 'G':
+			to.geoip = optarg;
 			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);
@@ -282,6 +312,30 @@ main(int argc, char **argv)
 		snprintf(datarules, sizeof datarules, "%s/rules", data);
 		rules[nrules++] = datarules;
 	}
+	if (to.nparsers == 0) {
+		snprintf(shareparsers, sizeof shareparsers, "%s/parsers",
+		    WARD_SHARE_DIR);
+		parsers[to.nparsers++] = shareparsers;
+		snprintf(dataparsers, sizeof dataparsers, "%s/parsers", data);
+		parsers[to.nparsers++] = dataparsers;
+	}
+	if (to.nplugins == 0) {
+		snprintf(shareplugins, sizeof shareplugins, "%s/plugins",
+		    WARD_SHARE_DIR);
+		plugins[to.nplugins++] = shareplugins;
+		snprintf(dataplugins, sizeof dataplugins, "%s/plugins", data);
+		plugins[to.nplugins++] = dataplugins;
+	}
+	to.parsers = parsers;
+	to.plugins = plugins;
+	to.m = &h.m;
+	if ((tr = transit_new(&to, err, sizeof err)) == NULL)
+		goto fail;
+	if ((slot = transit_slot_new(tr)) == NULL) {
+		snprintf(err, sizeof err, "out of memory");
+		goto fail;
+	}
+	po.transit = slot;
 	ao.rule_paths = rules;
 	ao.nrule_paths = nrules;
 	if ((h.alerter = alerter_new(&h, &ao, err, sizeof err)) == NULL)
@@ -311,8 +365,17 @@ main(int argc, char **argv)
 		}
 		if (reload) {
 			reload = 0;
-			log_info("SIGHUP: reloading rules");
+			log_info("SIGHUP: reloading rules, parsers and "
+			    "plugins");
 			alerter_reload(h.alerter);
+			/* short enough for this thread: files read and
+			   compiled, no process started (workers do that) */
+			transit_unref(tr);
+			if ((tr = transit_new(&to, err, sizeof err)) == NULL)
+				log_err("parsers and plugins: %s; the "
+				    "previous ones stay", err);
+			else
+				transit_slot_set(slot, tr);
 		}
 	}
 	log_info("shutting down");
@@ -323,6 +386,8 @@ fail:
 out:
 	/* Finish what was accepted: parse, commit, then close the doors. */
 	pipeline_free(h.pipe);
+	transit_slot_free(slot);
+	transit_unref(tr);
 	if (h.store != NULL)
 		store_stop(h.store);
 	alerter_quiet(h.alerter);	/* no more broadcasts */

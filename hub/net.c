@@ -727,6 +727,14 @@ put_int(struct buf *b, long long n)
 	buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
+/* Was item i dropped in transit (a plugin)?  It is answered as taken,
+   without an id: the shipper must not send it again. */
+static int
+dropped(const struct job *j, size_t i)
+{
+	return j->ids[i] < 0 && j->split.items[i].status == 204;
+}
+
 /* Append one bulk item answer: what Logstash, Filebeat and the clients
    read (action, _index, _id, status, error), without the shard details. */
 static void
@@ -748,6 +756,9 @@ bulk_item(struct buf *b, const struct job *j, size_t i)
 		put_int(b, j->ids[i]);
 		buf_puts(b, "\",\"_version\":1,\"result\":\"created\","
 		    "\"status\":201}}");
+	} else if (dropped(j, i)) {
+		buf_puts(b, ",\"_id\":null,\"result\":\"noop\","
+		    "\"status\":200}}");
 	} else {
 		buf_printf(b, ",\"_id\":null,\"status\":%d,\"error\":{\"type\":"
 		    "\"%s\",\"reason\":", it->status ? it->status : 400,
@@ -762,7 +773,7 @@ bulk_item(struct buf *b, const struct job *j, size_t i)
 static void
 answer_job(struct pss *s, struct job *j)
 {
-	size_t	 i, accepted = 0, shown = 0;
+	size_t	 i, accepted = 0, shown = 0, ndropped = 0;
 	int	 status = 200;
 
 	if (j->status != 0) {
@@ -774,6 +785,9 @@ answer_job(struct pss *s, struct job *j)
 	for (i = 0; i < j->split.n; i++)
 		if (j->ids[i] >= 0)
 			accepted++;
+		else if (dropped(j, i))
+			ndropped++;
+	accepted += ndropped;
 	switch (j->kind) {
 	case JOB_BULK:
 		buf_printf(&s->resp, "{\"took\":%lld,\"errors\":%s,\"items\":[",
@@ -788,6 +802,13 @@ answer_job(struct pss *s, struct job *j)
 			answer_error(s, 400, j->split.items[0].err);
 			return;
 		}
+		if (ndropped > 0) {
+			buf_puts(&s->resp, "{\"_index\":");
+			buf_json_string(&s->resp, j->index, strlen(j->index));
+			buf_puts(&s->resp, ",\"_id\":null,\"result\":"
+			    "\"noop\"}\n");
+			break;
+		}
 		buf_puts(&s->resp, "{\"_index\":");
 		buf_json_string(&s->resp, j->index, strlen(j->index));
 		buf_printf(&s->resp, ",\"_id\":\"%lld\",\"_version\":1,"
@@ -800,13 +821,15 @@ answer_job(struct pss *s, struct job *j)
 	default:
 		buf_printf(&s->resp, "{\"accepted\":%zu,\"rejected\":%zu",
 		    accepted, j->split.n - accepted);
+		if (ndropped > 0)
+			buf_printf(&s->resp, ",\"dropped\":%zu", ndropped);
 		if (accepted < j->split.n) {
 			buf_puts(&s->resp, ",\"errors\":[");
 			for (i = 0; i < j->split.n && shown < 100; i++) {
 				const struct split_item *it =
 				    &j->split.items[i];
 
-				if (j->ids[i] >= 0)
+				if (j->ids[i] >= 0 || dropped(j, i))
 					continue;
 				buf_printf(&s->resp, "%s{\"index\":%zu,"
 				    "\"line\":%u,\"offset\":%zu,\"error\":",

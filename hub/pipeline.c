@@ -14,6 +14,7 @@
 #include "query.h"
 #include "split.h"
 #include "store.h"
+#include "transit.h"
 
 struct pipeline {
 	struct pipeline_opts opts;
@@ -40,19 +41,17 @@ arena_str(struct buf *a, const char *s)
 	return (uint32_t)off;
 }
 
-/* Normalize one document and add its row.  Returns 0 or -1 (memory). */
+/* Add the row of item's normalized document, whose typed fields are f.
+   Returns 0 or -1 (memory). */
 static int
-add_row(const struct pipeline_opts *o, struct job *j, size_t item)
+add_row(struct job *j, size_t item, const struct event_fields *fp)
 {
-	struct normalize_opts no = { j->received_us, o->hub };
-	struct event_fields f;
+	const struct event_fields f = *fp;
 	struct row *r = &j->rows[j->nrows];
 	json_t	*ev = j->split.items[item].doc;
 	const json_t *v;
 	size_t	 start, k;
 
-	if (normalize_event(ev, &no, &f) == -1)
-		return -1;
 	r->utc = f.utc_us;
 	r->received = f.received_us;
 	r->severity = f.severity;
@@ -93,9 +92,68 @@ add_row(const struct pipeline_opts *o, struct job *j, size_t item)
 	return 0;
 }
 
-void
-pipeline_process(const struct pipeline_opts *o, struct job *j,
-    struct metrics *m)
+/*
+ * Normalize every document of j, run the transit steps over them (tw may
+ * be NULL: none), then add the rows of those not dropped.  A dropped
+ * item is answered as accepted without an id (status 204 in its split
+ * item).  Returns 0 or -1 (memory).
+ */
+static int
+add_rows(const struct pipeline_opts *o, struct transit_worker *tw,
+    struct job *j)
+{
+	struct normalize_opts no = { j->received_us, o->hub };
+	struct transit_ctx ctx = { j->received_us };
+	struct event_fields *f = NULL;
+	unsigned char *flags = NULL;
+	json_t	**evs = NULL;
+	size_t	*idx = NULL, i, n = 0;
+	int	 rc = -1;
+
+	if ((f = calloc(j->split.n + 1, sizeof *f)) == NULL ||
+	    (flags = calloc(j->split.n + 1, 1)) == NULL ||
+	    (evs = calloc(j->split.n + 1, sizeof *evs)) == NULL ||
+	    (idx = calloc(j->split.n + 1, sizeof *idx)) == NULL)
+		goto fail;
+	for (i = 0; i < j->split.n; i++) {
+		if (j->split.items[i].doc == NULL)
+			continue;
+		if (normalize_event(j->split.items[i].doc, &no, &f[n]) == -1)
+			goto fail;
+		evs[n] = j->split.items[i].doc;
+		idx[n++] = i;
+	}
+	if (tw != NULL && transit_run(tw, evs, n, flags, &ctx) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		struct split_item *it = &j->split.items[idx[i]];
+
+		/* a batch step may have put another tree in its place */
+		it->doc = evs[i];
+		if (flags[i] & TRANSIT_DROP) {
+			it->status = 204;
+			snprintf(it->err, sizeof it->err, "dropped in transit");
+			continue;
+		}
+		if ((flags[i] & TRANSIT_CHANGED) &&
+		    normalize_fields(it->doc, j->received_us, &f[i]) == -1)
+			goto fail;
+		if (add_row(j, idx[i], &f[i]) == -1)
+			goto fail;
+	}
+	rc = 0;
+fail:
+	free(f);
+	free(flags);
+	free(evs);
+	free(idx);
+	return rc;
+}
+
+/* pipeline_process() with the worker's transit (NULL: none). */
+static void
+process(const struct pipeline_opts *o, struct transit_worker *tw,
+    struct job *j, struct metrics *m)
 {
 	struct split_limits lim = { o->max_depth, 100000 };
 	enum split_format fmt;
@@ -143,14 +201,8 @@ pipeline_process(const struct pipeline_opts *o, struct job *j,
 	if ((j->rows = calloc(j->split.n + 1, sizeof *j->rows)) == NULL ||
 	    buf_reserve(&j->arena, j->body.len * 2 + 256) == -1)
 		goto nomem;
-	for (i = 0; i < j->split.n; i++) {
-		struct split_item *it = &j->split.items[i];
-
-		if (it->doc == NULL)
-			continue;
-		if (add_row(o, j, i) == -1)
-			goto nomem;
-	}
+	if (add_rows(o, tw, j) == -1)
+		goto nomem;
 	atomic_fetch_add(&m->events_received, j->split.n);
 	atomic_fetch_add(&m->events_rejected, j->split.bad);
 	goto out;
@@ -172,22 +224,43 @@ out:
 	jarena_reset(jarena_current());
 }
 
+void
+pipeline_process(const struct pipeline_opts *o, struct job *j,
+    struct metrics *m)
+{
+	process(o, NULL, j, m);
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct pipeline *p = arg;
+	struct transit_worker *tw = NULL;
 	struct job *j;
 	struct jarena arena;
+	char	 err[512];
 
 	pthread_setname_np(pthread_self(), "ward-pipe");
+	if (p->opts.transit != NULL &&
+	    (tw = transit_slot_worker(p->opts.transit, err, sizeof err)) ==
+	    NULL)
+		log_err("pipeline: a worker runs without parsers and "
+		    "plugins: %s", err);
 	jarena_init(&arena);
 	jarena_use(&arena);
 	while ((j = jobq_take(&p->q)) != NULL) {
-		pipeline_process(&p->opts, j, p->m);
+		if (tw != NULL) {
+			/* per-worker states outlive jobs: not in the arena */
+			jarena_use(NULL);
+			transit_worker_sync(tw);
+			jarena_use(&arena);
+		}
+		process(&p->opts, tw, j, p->m);
 		store_submit(p->st, j);
 	}
 	jarena_use(NULL);
 	jarena_release(&arena);
+	transit_worker_free(tw);
 	return NULL;
 }
 

@@ -1,5 +1,6 @@
 /* pipeline — worker threads that turn request bodies into store rows:
- * inflate, split, normalize, serialize once, build the free-text column. */
+ * inflate, split, normalize, transit (parsers, plugins: transit.h),
+ * serialize once, build the free-text column. */
 #ifndef WARD_PIPELINE_H
 #define WARD_PIPELINE_H
 
@@ -10,12 +11,14 @@
 
 struct store;
 struct pipeline;
+struct transit_slot;
 
 struct pipeline_opts {
 	int		 workers;	/* threads, >= 1 */
 	size_t		 max_inflated;	/* gzip bodies inflate at most this */
 	size_t		 max_depth;	/* nesting limit of a document */
 	const char	*hub;		/* host name stamped on every event */
+	struct transit_slot *transit;	/* parsers and plugins, or NULL */
 };
 
 /* Start the workers; they hand finished jobs to st.  NULL on failure. */

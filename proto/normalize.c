@@ -345,6 +345,37 @@ set_string(json_t *ev, const char *k, const char *s)
 	return json_object_set_new(ev, k, json_string(s));
 }
 
+/* The string fields of f, borrowed from the normalized event ev. */
+static void
+read_strings(const json_t *ev, struct event_fields *f)
+{
+	f->category = json_string_value(json_object_get(ev, "category"));
+	f->hostname = json_string_value(json_object_get(ev, "hostname"));
+	f->processname = json_string_value(json_object_get(ev,
+	    "processname"));
+	f->source = json_string_value(json_object_get(ev, "source"));
+	f->summary = json_string_value(json_object_get(ev, "summary"));
+}
+
+int
+normalize_fields(const json_t *ev, int64_t received_us,
+    struct event_fields *f)
+{
+	const char *s;
+
+	if (!json_is_object(ev))
+		return -1;
+	f->received_us = received_us;
+	s = json_string_value(json_object_get(ev, "utctimestamp"));
+	if (s == NULL || time_parse(s, received_us, &f->utc_us) == -1)
+		f->utc_us = received_us;
+	s = json_string_value(json_object_get(ev, "severity"));
+	if ((f->severity = severity_parse(s)) == -1)
+		f->severity = SEV_INFO;
+	read_strings(ev, f);
+	return 0;
+}
+
 int
 normalize_event(json_t *ev, const struct normalize_opts *o,
     struct event_fields *fo)
@@ -475,15 +506,7 @@ normalize_event(json_t *ev, const struct normalize_opts *o,
 		fo->utc_us = got[F_UTC].us;
 		fo->received_us = now;
 		fo->severity = got[F_SEVERITY].rank;
-		fo->category = json_string_value(json_object_get(ev,
-		    "category"));
-		fo->hostname = json_string_value(json_object_get(ev,
-		    "hostname"));
-		fo->processname = json_string_value(json_object_get(ev,
-		    "processname"));
-		fo->source = json_string_value(json_object_get(ev, "source"));
-		fo->summary = json_string_value(json_object_get(ev,
-		    "summary"));
+		read_strings(ev, fo);
 	}
 	rc = 0;
 fail:

@@ -43,6 +43,16 @@ struct normalize_opts {
 int	normalize_event(json_t *ev, const struct normalize_opts *,
 	    struct event_fields *f);
 
+/*
+ * Read the typed fields of an event normalized already (by normalize_event,
+ * then perhaps changed in transit) into f: utctimestamp (unreadable or
+ * absent: received_us), severity (unreadable: INFO), the strings (NULL
+ * when absent or not strings; borrowed from ev).  Returns 0, or -1 when ev
+ * is not an object.
+ */
+int	normalize_fields(const json_t *ev, int64_t received_us,
+	    struct event_fields *f);
+
 /* Severity name (any case, aliases like "warn", "err", "crit", "emerg",
    "information") or syslog number 0-7 as text, to its rank; -1 if none. */
 int	severity_parse(const char *s);

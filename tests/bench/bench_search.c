@@ -191,7 +191,7 @@ done(void *arg, struct job *j)
 static int
 build(const char *data, long total, int days, uint32_t seed)
 {
-	struct pipeline_opts po = { 1, 64u << 20, 64, "bench" };
+	struct pipeline_opts po = { 1, 64u << 20, 64, "bench", NULL };
 	struct metrics m;
 	struct store *st;
 	struct job *j;

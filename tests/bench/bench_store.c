@@ -104,7 +104,7 @@ batch(struct buf *b, int n, unsigned *seed)
 int
 main(int argc, char **argv)
 {
-	struct pipeline_opts po = { 1, 64u << 20, 64, "bench" };
+	struct pipeline_opts po = { 1, 64u << 20, 64, "bench", NULL };
 	struct metrics m;
 	struct store *st;
 	struct job **jobs;
