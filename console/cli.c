@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "client.h"
+#include "layout.h"
 #include "query.h"
 #include "wire.h"
 
@@ -59,9 +60,10 @@ on_state(struct client *c, enum client_state st, const char *why, void *arg)
 	struct cli *x = arg;
 
 	if (st == CLIENT_FAILED)
-		snprintf(x->why, sizeof x->why, "%s", why);
+		cli_esc(why, x->why, sizeof x->why);
 	else if (st == CLIENT_RECONNECTING && x->tail_max >= 0)
-		fprintf(stderr, "ward: %s\n", why);
+		fprintf(stderr, "ward: %s\n", cli_esc(why, x->why,
+		    sizeof x->why));
 }
 
 static void	 tail_push(struct cli *, const struct wire_msg *);
@@ -72,9 +74,11 @@ on_push(struct client *c, const struct wire_msg *m, void *arg)
 	struct cli *x = arg;
 	const char *type = json_string_value(json_object_get(m->root, "type"));
 
+	char	 esc[1024];
+
 	if (type != NULL && strcmp(type, "notice") == 0) {
-		fprintf(stderr, "ward: %s\n", json_string_value(
-		    json_object_get(m->root, "message")));
+		fprintf(stderr, "ward: %s\n", cli_esc(json_string_value(
+		    json_object_get(m->root, "message")), esc, sizeof esc));
 		return;
 	}
 	tail_push(x, m);
@@ -120,13 +124,15 @@ static int
 refused(const json_t *reply)
 {
 	const json_t *cur = json_object_get(reply, "current");
-	char	*s;
+	char	*s, code[64], msg[2048];
 
 	fprintf(stderr, "ward: refused (%s): %s\n",
-	    json_string_value(json_object_get(reply, "code")),
-	    json_string_value(json_object_get(reply, "message")));
+	    cli_esc(json_string_value(json_object_get(reply, "code")), code,
+	    sizeof code), cli_esc(json_string_value(json_object_get(reply,
+	    "message")), msg, sizeof msg));
 	if (cur != NULL && (s = json_dumps(cur, JSON_COMPACT)) != NULL) {
-		fprintf(stderr, "ward: current: %s\n", s);
+		fprintf(stderr, "ward: current: %s\n", cli_esc(s, msg,
+		    sizeof msg));
 		free(s);
 	}
 	return 1;
@@ -175,6 +181,10 @@ call(struct cli *x, json_t *req, json_t **result, int64_t *seq)
 	type = json_string_value(json_object_get(k.reply, "type"));
 	if (type != NULL && strcmp(type, "ok") == 0) {
 		*result = json_incref(json_object_get(k.reply, "result"));
+		/* For people: nothing from the hub reaches the terminal
+		   unescaped.  JSON goes out through cli_put_json. */
+		if (!x->json && *result != NULL)
+			cli_clean(*result);
 		if (seq != NULL)
 			*seq = json_integer_value(json_object_get(k.reply,
 			    "seq"));
@@ -220,8 +230,67 @@ cli_print_json(const json_t *v)
 	char	*s;
 
 	if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) != NULL) {
-		puts(s);
+		cli_put_json(stdout, s, strlen(s));
 		free(s);
+	}
+}
+
+void
+cli_put_json(FILE *f, const char *s, size_t len)
+{
+	char	 u[8];
+	size_t	 i = 0, k;
+	unsigned cp;
+
+	while (i < len) {
+		if ((k = layout_utf8(s + i, len - i, &cp)) == 0) {
+			fputs("\\ufffd", f);
+			i++;
+			continue;
+		}
+		if (cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
+			snprintf(u, sizeof u, "\\u%04x", cp);
+			fputs(u, f);
+		} else
+			fwrite(s + i, 1, k, f);
+		i += k;
+	}
+	putc('\n', f);
+}
+
+char *
+cli_esc(const char *s, char *out, size_t outlen)
+{
+	layout_escape(s != NULL ? s : "-", s != NULL ? strlen(s) : 1, out,
+	    outlen, 1);
+	return out;
+}
+
+void
+cli_clean(json_t *v)
+{
+	const char *key;
+	json_t	*e;
+	size_t	 i, n, cap;
+	char	*esc;
+
+	if (json_is_object(v))
+		json_object_foreach(v, key, e)
+			cli_clean(e);
+	else if (json_is_array(v))
+		json_array_foreach(v, i, e)
+			cli_clean(e);
+	else if (json_is_string(v)) {
+		n = json_string_length(v);
+		/* "\u0085" is the longest a byte can become: 6 bytes. */
+		cap = n * 6 + 1;
+		if ((esc = malloc(cap)) == NULL) {
+			json_string_set(v, "?");
+			return;
+		}
+		layout_escape(json_string_value(v), n, esc, cap, 1);
+		json_string_set(v, esc);
+		free(esc);
 	}
 }
 
@@ -1020,31 +1089,38 @@ c_audit(struct cli *x, int argc, char **argv)
 static void
 tail_event(struct cli *x, const struct wire_msg *m, const struct wire_event *e)
 {
+	static const char *const keys[] = { "utctimestamp", "severity",
+		"hostname", "summary" };
 	const json_t *sub = json_object_get(m->root, "sub");
-	char	 t[64], sev[32], host[256], sum[1024];
+	char	 raw[1024], f[4][1024];
+	struct buf line;
+	size_t	 i;
 
 	if (x->json) {
 		/* One line an event, the event's text as the hub sent it. */
+		buf_init(&line);
 		if (json_is_integer(sub))
-			printf("{\"type\":\"event\",\"sub\":%" JSON_INTEGER_FORMAT
-			    ",\"event\":%.*s}\n", json_integer_value(sub),
-			    (int)e->len, e->json);
+			buf_printf(&line, "{\"type\":\"event\",\"sub\":%"
+			    JSON_INTEGER_FORMAT ",\"event\":",
+			    json_integer_value(sub));
 		else
-			printf("{\"type\":\"event\",\"event\":%.*s}\n",
-			    (int)e->len, e->json);
+			buf_puts(&line, "{\"type\":\"event\",\"event\":");
+		buf_append(&line, e->json, e->len);
+		buf_puts(&line, "}");
+		if (line.data != NULL)
+			cli_put_json(stdout, line.data, line.len);
+		buf_release(&line);
 		return;
 	}
-	/* What is missing or not a string shows as "-", as cli_str does. */
-	if (wire_json_field(e->json, e->len, "utctimestamp", t, sizeof t) < 0)
-		snprintf(t, sizeof t, "-");
-	if (wire_json_field(e->json, e->len, "severity", sev, sizeof sev) < 0)
-		snprintf(sev, sizeof sev, "-");
-	if (wire_json_field(e->json, e->len, "hostname", host, sizeof host) <
-	    0)
-		snprintf(host, sizeof host, "-");
-	if (wire_json_field(e->json, e->len, "summary", sum, sizeof sum) < 0)
-		snprintf(sum, sizeof sum, "-");
-	printf("%s %-8s %-16s %s\n", t, sev, host, sum);
+	/* What is missing or not a string shows as "-", as cli_str does;
+	   the rest escaped, as everywhere. */
+	for (i = 0; i < 4; i++) {
+		if (wire_json_field(e->json, e->len, keys[i], raw, sizeof raw)
+		    < 0)
+			snprintf(raw, sizeof raw, "-");
+		cli_esc(raw, f[i], sizeof f[i]);
+	}
+	printf("%s %-8s %-16s %s\n", f[0], f[1], f[2], f[3]);
 }
 
 /* tail: print pushes as they come; an "events" push counts as one push
@@ -1054,6 +1130,7 @@ tail_push(struct cli *x, const struct wire_msg *m)
 {
 	const json_t *r = m->root;
 	const char *type = cli_str(r, "type");
+	json_t	*c;
 	size_t	 i;
 
 	if (x->tail_max < 0 || (x->tail_max > 0 && x->tail_count >=
@@ -1070,17 +1147,20 @@ tail_push(struct cli *x, const struct wire_msg *m)
 		fflush(stdout);
 		return;
 	}
-	if (x->json)
+	if (x->json || (strcmp(type, "op") != 0 && strcmp(type, "resync") !=
+	    0))
 		cli_print_json(r);
-	else if (strcmp(type, "op") == 0)
-		printf("%6lld %s %-8s %-16s %s\n", (long long)m->seq,
-		    cli_str(r, "time"), cli_str(r, "incident"), cli_str(r, "op"),
-		    cli_str(r, "user"));
-	else if (strcmp(type, "resync") == 0)
-		printf("resync: %s (seq %lld)\n", cli_str(r, "reason"),
-		    (long long)m->seq);
-	else
-		cli_print_json(r);
+	else if ((c = json_deep_copy(r)) != NULL) {
+		cli_clean(c);
+		if (*type == 'o')
+			printf("%6lld %s %-8s %-16s %s\n", (long long)m->seq,
+			    cli_str(c, "time"), cli_str(c, "incident"),
+			    cli_str(c, "op"), cli_str(c, "user"));
+		else
+			printf("resync: %s (seq %lld)\n", cli_str(c, "reason"),
+			    (long long)m->seq);
+		json_decref(c);
+	}
 	fflush(stdout);
 	if (x->tail_max > 0 && ++x->tail_count >= x->tail_max)
 		interrupted = 1;
@@ -1172,19 +1252,17 @@ c_tail(struct cli *x, int argc, char **argv)
 	return x->tail_max < 0 ? 1 : 0;
 }
 
-/* One search result on a line: time, host, process, summary; or an
-   aggregation row as compact JSON. */
+/* One search result on a line: time, host, process, summary (the
+   reply's strings are escaped already: cli_clean); or an aggregation row
+   as compact JSON. */
 static void
 search_line(const json_t *row)
 {
 	const char *t = cli_str(row, "utctimestamp");
-	char	*dump;
 
 	if (json_object_get(row, "summary") == NULL &&
 	    json_object_get(row, "utctimestamp") == NULL) {
-		if ((dump = json_dumps(row, JSON_COMPACT)) != NULL)
-			printf("%s\n", dump);
-		free(dump);
+		cli_print_json(row);
 		return;
 	}
 	printf("%.19s  %-14.14s %-12.12s %s\n", *t ? t : "-",
@@ -1234,13 +1312,9 @@ c_search(struct cli *x, int argc, char **argv)
 	if ((rc = query(x, "search", args, &res)) != 0)
 		return rc;
 	json_array_foreach(json_object_get(res, "rows"), i, row) {
-		char	*dump;
-
-		if (x->json) {
-			if ((dump = json_dumps(row, JSON_COMPACT)) != NULL)
-				printf("%s\n", dump);
-			free(dump);
-		} else
+		if (x->json)
+			cli_print_json(row);
+		else
 			search_line(row);
 	}
 	if (!x->json && json_is_true(json_object_get(res, "limited")))

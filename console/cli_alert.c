@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "cli_alert.h"
 #include "client.h"
+#include "model.h"
 #include "wire.h"
 
 #define WAIT_MS		30000
@@ -38,17 +39,18 @@ on_state(struct client *c, enum client_state st, const char *why, void *arg)
 	struct acli *x = arg;
 
 	if (st == CLIENT_FAILED)
-		snprintf(x->why, sizeof x->why, "%s", why);
+		cli_esc(why, x->why, sizeof x->why);
 }
 
 static void
 on_push(struct client *c, const struct wire_msg *m, void *arg)
 {
 	const char *t = json_string_value(json_object_get(m->root, "type"));
+	char	 esc[1024];
 
 	if (t != NULL && strcmp(t, "notice") == 0)
-		fprintf(stderr, "ward: %s\n", json_string_value(
-		    json_object_get(m->root, "message")));
+		fprintf(stderr, "ward: %s\n", cli_esc(json_string_value(
+		    json_object_get(m->root, "message")), esc, sizeof esc));
 }
 
 static void
@@ -61,7 +63,7 @@ on_reply(struct client *c, const struct wire_msg *m, const char *why,
 	if (m != NULL)
 		x->reply = json_incref(m->root);
 	else
-		snprintf(x->rwhy, sizeof x->rwhy, "%s", why);
+		cli_esc(why, x->rwhy, sizeof x->rwhy);
 }
 
 /*
@@ -123,9 +125,12 @@ request(struct acli *x, json_t *req, json_t **result)
 		*result = json_incref(json_object_get(x->reply, "result"));
 		rc = 0;
 	} else {
+		char code[64], msg[2048];
+
 		fprintf(stderr, "ward: refused (%s): %s\n",
-		    json_string_value(json_object_get(x->reply, "code")),
-		    json_string_value(json_object_get(x->reply, "message")));
+		    cli_esc(json_string_value(json_object_get(x->reply,
+		    "code")), code, sizeof code), cli_esc(json_string_value(
+		    json_object_get(x->reply, "message")), msg, sizeof msg));
 		rc = 1;
 	}
 	json_decref(x->reply);
@@ -133,30 +138,31 @@ request(struct acli *x, json_t *req, json_t **result)
 	return rc;
 }
 
-/* Text from the hub for a terminal: control characters shown as '?'. */
+/* An alert on a line: its text as the console's list shows it (the
+   rule's title, unless the summary starts with it). */
 static void
-put_clean(const char *s)
+print_alert_line(const json_t *a0)
 {
-	for (; *s != '\0'; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-}
+	json_t	*a;
+	char	 text[1024];
 
-static void
-print_alert_line(const json_t *a)
-{
+	if ((a = json_deep_copy(a0)) == NULL)
+		return;
+	cli_clean(a);
+	model_alert_text(a, text, sizeof text);
 	printf("%-6" JSON_INTEGER_FORMAT " %-8s %-12s %6" JSON_INTEGER_FORMAT
-	    "  %-24s ", json_integer_value(json_object_get(a, "id")),
+	    "  %-24s %s", json_integer_value(json_object_get(a, "id")),
 	    cli_str(a, "severity"), cli_str(a, "status"),
 	    json_integer_value(json_object_get(a, "count")),
-	    cli_str(a, "last_seen"));
-	put_clean(cli_str(a, "summary"));
+	    cli_str(a, "last_seen"), text);
 	if (json_is_string(json_object_get(a, "incident")))
 		printf(" [%s]", cli_str(a, "incident"));
 	putchar('\n');
+	json_decref(a);
 }
 
 static void
-print_alert_full(const json_t *a)
+print_alert_full(json_t *a)
 {
 	static const char *const keys[] = { "rule", "rule_id", "level",
 		"severity", "category", "summary", "group", "status",
@@ -171,9 +177,7 @@ print_alert_full(const json_t *a)
 	for (i = 0; keys[i] != NULL; i++) {
 		if (!json_is_string(json_object_get(a, keys[i])))
 			continue;
-		printf("  %-16s ", keys[i]);
-		put_clean(cli_str(a, keys[i]));
-		putchar('\n');
+		printf("  %-16s %s\n", keys[i], cli_str(a, keys[i]));
 	}
 	printf("  %-16s %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
 	    " matches)\n", "count", json_integer_value(json_object_get(a,
@@ -181,9 +185,8 @@ print_alert_full(const json_t *a)
 	printf("  %-16s %zu kept\n", "events", json_array_size(
 	    json_object_get(a, "events")));
 	json_array_foreach(json_object_get(a, "timeline"), i, e) {
-		printf("  %s %s ", cli_str(e, "time"), cli_str(e, "author"));
-		put_clean(cli_str(e, "text"));
-		putchar('\n');
+		printf("  %s %s %s\n", cli_str(e, "time"), cli_str(e, "author"),
+		    cli_str(e, "text"));
 	}
 }
 
@@ -347,8 +350,10 @@ do_show(struct acli *x, struct aopts *a, json_int_t id)
 		return rc;
 	if (a->json)
 		cli_print_json(res);
-	else
+	else {
+		cli_clean(res);
 		print_alert_full(res);
+	}
 	json_decref(res);
 	return 0;
 }
@@ -521,14 +526,14 @@ cli_rules(const struct cli_opts *o, int argc, char **argv)
 		}
 	} else
 		return usage(usage_rules);
+	cli_clean(res);
 	printf("%" JSON_INTEGER_FORMAT " rules loaded at %s, %zu broken\n",
 	    json_integer_value(json_object_get(res, "rules")),
 	    cli_str(res, "loaded_at"), json_array_size(json_object_get(res,
 	    "errors")));
-	json_array_foreach(json_object_get(res, "errors"), i, e) {
-		put_clean(json_string_value(e) ? json_string_value(e) : "?");
-		putchar('\n');
-	}
+	json_array_foreach(json_object_get(res, "errors"), i, e)
+		printf("%s\n", json_string_value(e) ? json_string_value(e) :
+		    "?");
 	rc = json_array_size(json_object_get(res, "errors")) > 0 ? 1 : 0;
 out:
 	json_decref(res);

@@ -200,14 +200,10 @@ layout_list_dropped(struct layout_list *l, size_t k)
 	l->top = l->top >= k ? l->top - k : 0;
 }
 
-/*
- * Decode one UTF-8 character at s (n > 0 bytes): returns its length and
- * the code point in *cp, or 0 when the bytes are not valid UTF-8
- * (overlong forms, surrogates and code points past U+10FFFF are not).
- */
-static size_t
-utf8_dec(const unsigned char *s, size_t n, unsigned *cp)
+size_t
+layout_utf8(const char *str, size_t n, unsigned *cp)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	unsigned c = s[0], v, min;
 	size_t	 len, i;
 
@@ -258,7 +254,7 @@ layout_escape(const char *s, size_t n, char *out, size_t outlen, int oneline)
 	if (outlen == 0)
 		return 0;
 	while (i < n) {
-		k = utf8_dec(p + i, n - i, &cp);
+		k = layout_utf8(s + i, n - i, &cp);
 		if (k == 0) {
 			tl = (size_t)snprintf(tmp, sizeof tmp, "\\x%02x", p[i]);
 			k = 1;
@@ -294,13 +290,12 @@ layout_escape(const char *s, size_t n, char *out, size_t outlen, int oneline)
 int
 layout_width(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t	 i = 0, k;
 	unsigned cp;
 	int	 w = 0;
 
 	while (i < n) {
-		if ((k = utf8_dec(p + i, n - i, &cp)) == 0) {
+		if ((k = layout_utf8(s + i, n - i, &cp)) == 0) {
 			w++;
 			i++;
 			continue;
@@ -314,13 +309,12 @@ layout_width(const char *s, size_t n)
 size_t
 layout_fit(const char *s, size_t n, int cols, int *used)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t	 i = 0, k;
 	unsigned cp;
 	int	 w = 0, cw;
 
 	while (i < n) {
-		if ((k = utf8_dec(p + i, n - i, &cp)) == 0) {
+		if ((k = layout_utf8(s + i, n - i, &cp)) == 0) {
 			k = 1;
 			cw = 1;
 		} else

@@ -1,6 +1,7 @@
 /*
  * model — what this console knows.  See model.h.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -740,6 +741,28 @@ model_alert_find(const struct model *m, int64_t id)
 		    "id")) == id)
 			return m->alerts[i - 1];
 	return NULL;
+}
+
+void
+model_alert_text(const json_t *a, char *out, size_t outlen)
+{
+	const char *rule = json_string_value(json_object_get(a, "rule"));
+	const char *sum = json_string_value(json_object_get(a, "summary"));
+	size_t	 n;
+
+	if (rule == NULL || *rule == '\0')
+		rule = json_string_value(json_object_get(a, "rule_id"));
+	if (sum == NULL || *sum == '\0') {
+		snprintf(out, outlen, "%s", rule != NULL ? rule : "?");
+		return;
+	}
+	/* Rule summaries often start with their title ("SSH brute force:
+	   10 failed logins ..."): say it once. */
+	if (rule == NULL || *rule == '\0' || ((n = strlen(rule)) > 0 &&
+	    strncasecmp(sum, rule, n) == 0 && !isalnum((unsigned char)sum[n])))
+		snprintf(out, outlen, "%s", sum);
+	else
+		snprintf(out, outlen, "%s: %s", rule, sum);
 }
 
 unsigned

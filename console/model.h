@@ -170,6 +170,10 @@ const char *model_sev_name(int rank);
 
 /* Add or update (same "id") the alert a (borrowed).  Returns MC_ALERTS. */
 unsigned model_alert_add(struct model *m, const json_t *a);
+/* The text alert a is listed with, raw (escape it to draw it): "RULE:
+   SUMMARY", or the summary alone when it starts with the rule's title
+   (case aside), or the rule alone without a summary.  Into out. */
+void	model_alert_text(const json_t *a, char *out, size_t outlen);
 /* The alert with id, or NULL. */
 json_t	*model_alert_find(const struct model *m, int64_t id);
 

@@ -59,8 +59,8 @@ row(struct tui *t, int p, size_t i, int *style)
 {
 	char	*line = t->scratch;
 	const json_t *a;
-	char	 raw[1024], cnt[32], id[32];
-	const char *rule, *when;
+	char	 raw[1024], cnt[32], id[32], text[800];
+	const char *when;
 
 	if (p == 1) {
 		if (i >= t->rows[LV_ALERTS][1].n)
@@ -74,13 +74,13 @@ row(struct tui *t, int p, size_t i, int *style)
 	*style = sev_style(str(a, "severity", NULL));
 	model_value_text(json_object_get(a, "id"), id, sizeof id);
 	model_value_text(json_object_get(a, "count"), cnt, sizeof cnt);
-	rule = str(a, "rule", str(a, "rule_id", "?"));
+	model_alert_text(a, text, sizeof text);
 	when = str(a, "last_seen", str(a, "lastseen", str(a, "updated",
 	    str(a, "utctimestamp", ""))));
-	snprintf(raw, sizeof raw, "%-6s %-8.8s %-12.12s %5s  %.8s  %s: %s",
+	snprintf(raw, sizeof raw, "%-6s %-8.8s %-12.12s %5s  %.8s  %s",
 	    id, str(a, "severity", "-"), str(a, "status", "new"),
 	    strcmp(cnt, "-") ? cnt : "1", strlen(when) >= 19 ? when + 11 :
-	    when, rule, str(a, "summary", ""));
+	    when, text);
 	layout_escape(raw, strlen(raw), line, sizeof t->scratch, 1);
 	return line;
 }

@@ -335,6 +335,44 @@ alerts_dedupe(void **state)
 	gone(m);
 }
 
+/* An alert is listed as "RULE: SUMMARY", without saying the rule twice
+   when the summary starts with it. */
+static void
+alert_text_says_rule_once(void **state)
+{
+	json_t	*a;
+	char	 out[256];
+
+	a = json_pack("{s:s, s:s}", "rule", "SSH brute force", "summary",
+	    "SSH brute force: 10 failed logins from 203.0.113.7 on bastion");
+	model_alert_text(a, out, sizeof out);
+	assert_string_equal(out, "SSH brute force: 10 failed logins from "
+	    "203.0.113.7 on bastion");
+	json_object_set_new(a, "summary", json_string("ssh BRUTE force - 3"));
+	model_alert_text(a, out, sizeof out);
+	assert_string_equal(out, "ssh BRUTE force - 3");
+	/* A summary that does not start with it gets the rule in front. */
+	json_object_set_new(a, "summary", json_string("10 failed logins"));
+	model_alert_text(a, out, sizeof out);
+	assert_string_equal(out, "SSH brute force: 10 failed logins");
+	/* A longer word is not the title. */
+	json_object_set_new(a, "summary", json_string("SSH brute forcer run"));
+	model_alert_text(a, out, sizeof out);
+	assert_string_equal(out, "SSH brute force: SSH brute forcer run");
+	/* No summary: the rule; no rule: its id, then the summary alone. */
+	json_object_del(a, "summary");
+	model_alert_text(a, out, sizeof out);
+	assert_string_equal(out, "SSH brute force");
+	json_decref(a);
+	a = json_pack("{s:s, s:s}", "rule_id", "r1", "summary", "x");
+	model_alert_text(a, out, sizeof out);
+	assert_string_equal(out, "r1: x");
+	json_object_del(a, "rule_id");
+	model_alert_text(a, out, sizeof out);
+	assert_string_equal(out, "x");
+	json_decref(a);
+}
+
 static json_t *
 show(void)
 {
@@ -465,6 +503,7 @@ main(void)
 		cmocka_unit_test(ring_is_capped_by_bytes),
 		cmocka_unit_test(scrollback_holds_100k_events),
 		cmocka_unit_test(alerts_dedupe),
+		cmocka_unit_test(alert_text_says_rule_once),
 		cmocka_unit_test(ops_update_incident_and_list),
 		cmocka_unit_test(presence_viewers),
 		cmocka_unit_test(paths_and_values),
