@@ -1446,8 +1446,7 @@ cli_usage(FILE *f)
 "       ward [options] task assign TASK USER | task done TASK\n"
 "       ward [options] observable add ID KIND VALUE [--ioc]\n"
 "       ward [options] search [--since T] [--until T] [--limit N] QUERY\n"
-"       ward [options] whoami | audit [filters] | tail [topics]\n"
-"Every subcommand takes --json.  See ward(1).\n");
+"       ward [options] whoami | audit [filters] | tail [topics]\n");
 }
 
 int

@@ -24,6 +24,7 @@ usage(FILE *f)
 	cli_user_usage(f);
 	fprintf(f,
 "       ward --version | --help\n"
+"Every subcommand takes --json.  See ward(1).\n"
 "\n"
 "options:\n"
 "  --hub URL       ws://HOST:PORT or wss://HOST:PORT (env WARD_HUB;\n"

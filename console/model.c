@@ -10,6 +10,7 @@
 
 #include <zlib.h>
 
+#include "buf.h"
 #include "jsonfast.h"
 #include "layout.h"
 #include "model.h"
@@ -630,6 +631,121 @@ model_events_query(struct model *m, struct query *q, const char *text)
 		json_decref(ev);
 	}
 	return 0;
+}
+
+/* One event to merge: its id and its text in a shared buffer. */
+struct mev {
+	int64_t	 id;
+	size_t	 off, len;
+};
+
+static int
+mev_cmp(const void *a, const void *b)
+{
+	const struct mev *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+model_events_merge(struct model *m, const json_t *rows)
+{
+	struct mev *add = NULL, *held = NULL;
+	struct buf text;
+	const json_t *r;
+	const char *t;
+	int64_t	*ids = NULL, id, last = INT64_MIN;
+	size_t	 i, j, n = 0, nh = 0, len;
+	uint64_t total = m->ev_total;
+	unsigned mc = 0;
+	char	*s;
+	int	 rc = -1;
+
+	buf_init(&text);
+	/* The ids held now, sorted, to leave those out. */
+	if (m->ev_n > 0) {
+		if ((ids = malloc(m->ev_n * sizeof *ids)) == NULL)
+			goto out;
+		for (i = 0; i < m->ev_n; i++)
+			ids[i] = m->ev[(m->ev_first + i) % MODEL_EVENTS_MAX].id;
+		last = ids[m->ev_n - 1];
+		qsort(ids, m->ev_n, sizeof *ids, id_cmp);
+	}
+	if ((add = calloc(json_array_size(rows) + 1, sizeof *add)) == NULL)
+		goto out;
+	json_array_foreach(rows, i, r) {
+		if (!json_is_integer(json_object_get(r, "id")))
+			continue;	/* not an event (a count) */
+		id = json_integer_value(json_object_get(r, "id"));
+		if (m->ev_n > 0 && bsearch(&id, ids, m->ev_n, sizeof *ids,
+		    id_cmp) != NULL)
+			continue;
+		if ((s = json_dumps(r, JSON_COMPACT)) == NULL)
+			goto out;
+		add[n].id = id;
+		add[n].off = text.len;
+		add[n].len = strlen(s);
+		j = buf_append(&text, s, add[n].len);
+		free(s);
+		if (j != 0)
+			goto out;
+		n++;
+	}
+	rc = 0;
+	if (n == 0)
+		goto out;
+	qsort(add, n, sizeof *add, mev_cmp);
+	/* Newer than all held (or nothing held): added at the end. */
+	if (m->ev_n == 0 || add[0].id > last) {
+		for (i = 0; i < n; i++)
+			mc |= model_event_add(m, add[i].id, text.data +
+			    add[i].off, add[i].len);
+		rc = (int)mc;
+		goto out;
+	}
+	/* Else the ring is made again in id order, held events and new. */
+	if ((held = calloc(m->ev_n, sizeof *held)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < m->ev_n; i++) {
+		const struct model_event *e = &m->ev[(m->ev_first + i) %
+		    MODEL_EVENTS_MAX];
+
+		if ((t = model_event_text(m, e, &len)) == NULL)
+			continue;
+		held[nh].id = e->id;
+		held[nh].off = text.len;
+		held[nh].len = len;
+		if (buf_append(&text, t, len) != 0) {
+			rc = -1;
+			goto out;
+		}
+		nh++;
+	}
+	model_events_clear(m);
+	for (i = j = 0; i < n || j < nh; ) {
+		const struct mev *e = j >= nh || (i < n && add[i].id <
+		    held[j].id) ? &add[i++] : &held[j++];
+
+		mc |= model_event_add(m, e->id, text.data + e->off, e->len);
+	}
+	m->ev_total = total + n;
+	rc = (int)mc;
+out:
+	free(held);
+	free(add);
+	free(ids);
+	buf_release(&text);
+	return rc;
 }
 
 void

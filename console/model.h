@@ -33,6 +33,8 @@ struct query;
 #define MODEL_LINE_CACHE	512		/* event rows kept formatted */
 #define MODEL_LINE_MAX		512		/* bytes of one formatted row */
 #define MODEL_SEV_UNKNOWN	8
+#define MODEL_BACKLOG		1000		/* stored events a console
+						   opens on (less +F) */
 
 /* What changed, returned by the functions that feed the model. */
 #define MC_EVENTS	0x01
@@ -146,6 +148,17 @@ unsigned model_event_add(struct model *m, int64_t id, const char *json,
    Re-selects the rows from the ring and rebuilds the count table.
    Returns 0, or -1 when out of memory (the old query stays). */
 int	model_events_query(struct model *m, struct query *q, const char *text);
+/*
+ * Merge stored events into the ring: rows (borrowed) is a search's rows,
+ * event objects with their store "id" (other rows are skipped).  Those
+ * not held already go in by id, which is arrival order, as if they had
+ * come live: after the newest held when they are newer, else the ring is
+ * made again in id order (rows of the query renumbered, as by
+ * model_events_query).  Returns what changed (MC_EVENTS, MC_AGG; 0 when
+ * nothing was new), or -1 when out of memory (the ring as it was, or
+ * holding part of the rows).
+ */
+int	model_events_merge(struct model *m, const json_t *rows);
 /* Forget every event (the query stays). */
 void	model_events_clear(struct model *m);
 /* Row i (0: oldest) of the events the query selects, or NULL. */

@@ -336,6 +336,8 @@ dirty_for(struct tui *t, unsigned mc)
 
 static void
 reload(struct tui *t);
+static void
+backlog_load(struct tui *t);
 
 static void
 on_state(struct client *c, enum client_state st, const char *why, void *arg)
@@ -349,9 +351,13 @@ on_state(struct client *c, enum client_state st, const char *why, void *arg)
 		snprintf(t->m.user, sizeof t->m.user, "%s", client_user(c));
 		t->m.role = client_role(c);
 		snprintf(t->m.hub, sizeof t->m.hub, "%s", client_hub(c));
-		if (was == CLIENT_RECONNECTING)
+		if (was == CLIENT_RECONNECTING) {
 			tui_msg(t, 0, 5, "reconnected to %s; resumed after "
 			    "seq %" PRId64, t->m.hub, client_last_seq(c));
+			/* The client renewed the events subscription
+			   first: what was stored meanwhile. */
+			backlog_load(t);
+		}
 	}
 	if (st == CLIENT_FAILED)
 		snprintf(t->fail, sizeof t->fail, "%s", why ? why : "");
@@ -441,6 +447,101 @@ on_sub(struct client *c, const struct wire_msg *m, const char *why, void *arg)
 
 	if (m != NULL && m->type == WIRE_REPLY_ERROR)
 		tui_msg(t, 1, 0, "refused: %s", reply_message(m));
+}
+
+/*
+ * The events view opens on the newest stored events, then follows live
+ * ones, as less +F does: once the hub has the events subscription (so
+ * nothing committed after the search is missed), a search for the
+ * newest MODEL_BACKLOG events of the query's filter; model_events_merge
+ * puts them before the live ones and leaves out those already held.
+ * Asked again after a reconnection, it fills the gap.
+ */
+static void
+on_backlog(struct client *c, const struct wire_msg *m, const char *why,
+    void *arg)
+{
+	struct tui *t = arg;
+	struct layout_list *l = &t->list[LV_EVENTS][0];
+	const struct model_event *e;
+	int64_t	 sel = -1;
+	size_t	 i;
+	int	 mc;
+
+	if (m == NULL || m->id != t->backlog_id)
+		return;		/* lost, or a query applied since */
+	if (m->type == WIRE_REPLY_ERROR) {
+		tui_msg(t, 1, 5, "stored events: %s", reply_message(m));
+		return;
+	}
+	if (!l->follow && (e = model_row(&t->m, l->cur)) != NULL)
+		sel = e->id;
+	mc = model_events_merge(&t->m, json_object_get(json_object_get(
+	    m->root, "result"), "rows"));
+	if (mc == -1)
+		tui_msg(t, 1, 5, "stored events: out of memory");
+	if (mc <= 0)
+		return;
+	/* Rows may be renumbered: keep the cursor on its event. */
+	t->rows_dropped = t->m.rows_dropped;
+	if (sel >= 0)
+		for (i = 0; (e = model_row(&t->m, i)) != NULL; i++)
+			if (e->id == sel) {
+				layout_list_set(l, t->m.rows_n,
+				    tui_pane_height(t, 0), i);
+				break;
+			}
+	t->tail.valid = 0;
+	t->dirty |= dirty_for(t, (unsigned)mc) | D_REGION(R_MAIN);
+}
+
+/* The filter of query text q (what comes before its first '|' stage)
+   into out. */
+static void
+query_filter(const char *q, char *out, size_t outlen)
+{
+	size_t	 i;
+	int	 quoted = 0;
+
+	for (i = 0; q[i] != '\0'; i++) {
+		if (q[i] == '\\' && q[i + 1] != '\0')
+			i++;
+		else if (q[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && q[i] == '|' && q[i + 1] == '|')
+			i++;		/* OR */
+		else if (!quoted && q[i] == '|')
+			break;
+	}
+	snprintf(out, outlen, "%.*s", (int)i, q);
+}
+
+static void
+backlog_load(struct tui *t)
+{
+	char	 filter[QUERY_MAX_LEN + 1];
+	json_t	*args;
+
+	if (wire_enum(wire_queries, "search") < 0)
+		return;
+	query_filter(t->m.qtext != NULL ? t->m.qtext : "", filter,
+	    sizeof filter);
+	if ((args = json_pack("{s:s, s:i}", "q", filter, "limit",
+	    MODEL_BACKLOG)) == NULL)
+		return;
+	t->backlog_id = client_query(t->c, "search", args, on_backlog, t);
+	json_decref(args);
+}
+
+static void
+on_events_sub(struct client *c, const struct wire_msg *m, const char *why,
+    void *arg)
+{
+	struct tui *t = arg;
+
+	on_sub(c, m, why, arg);
+	if (m != NULL && m->type == WIRE_REPLY_OK)
+		backlog_load(t);
 }
 
 static void
@@ -732,7 +833,9 @@ apply_query(struct tui *t, const char *text)
 	t->list[LV_EVENTS][0].follow = 1;
 	/* The hub filters too, so a narrow query keeps a long history. */
 	client_unsubscribe(t->c, "events", NULL, NULL);
-	client_subscribe(t->c, "events", *text ? text : NULL, on_sub, t);
+	t->backlog_id = -1;
+	client_subscribe(t->c, "events", *text ? text : NULL, on_events_sub,
+	    t);
 	t->side[LV_EVENTS] = t->m.agg != QUERY_AGG_NONE ? 1 :
 	    t->side[LV_EVENTS];
 	t->qbad = 0;
@@ -1768,7 +1871,7 @@ tui_main(const struct tui_opts *o)
 	client_subscribe(t->c, "incidents", NULL, on_list, t);
 	client_subscribe(t->c, "alerts", NULL, on_sub, t);
 	client_subscribe(t->c, "presence", NULL, on_presence, t);
-	client_subscribe(t->c, "events", NULL, on_sub, t);
+	client_subscribe(t->c, "events", NULL, on_events_sub, t);
 	alerts_load(t);
 
 	setlocale(LC_ALL, "");

@@ -145,6 +145,8 @@ struct tui {
 	int			 pane[LV_COUNT];	/* the focused pane */
 	int			 side[LV_COUNT];	/* a side pane is open */
 	uint64_t		 rows_dropped;	/* m.rows_dropped we saw */
+	int64_t			 backlog_id;	/* the stored events asked
+						   for last (a search) */
 	struct {			/* what the tail window shows */
 		WINDOW		*w;
 		uint64_t	 top;	/* absolute: rows_dropped + top */
