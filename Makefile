@@ -1,4 +1,4 @@
-# ward — build, test, demo.  See README.md and ../shared/DESIGN.md.
+# ward — build, test, demo.  See README.md.
 #
 #   make            bin/wardd and bin/ward
 #   make deps       install the Debian packages the build and tests need

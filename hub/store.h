@@ -1,6 +1,6 @@
 /* store — the events store: day partitions of SQLite files written by one
  * writer thread with group commit, fsynced before any job is acknowledged.
- * See DESIGN.md "Storage" and hub/schema.h. */
+ * See wardd(8), FILES, and hub/schema.h. */
 #ifndef WARD_STORE_H
 #define WARD_STORE_H
 

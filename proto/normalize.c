@@ -1,5 +1,5 @@
 /*
- * normalize — turn any shipper's event into ward's schema (DESIGN.md).
+ * normalize — turn any shipper's event into ward's schema (README.md).
  *
  * Field            taken from (first one present and readable wins)
  * ---------------  ----------------------------------------------------------

@@ -1,4 +1,4 @@
-/* normalize — turn any shipper's event into ward's schema (DESIGN.md). */
+/* normalize — turn any shipper's event into ward's schema (README.md). */
 #ifndef WARD_NORMALIZE_H
 #define WARD_NORMALIZE_H
 
