@@ -48,6 +48,7 @@
 #include "query.h"
 #include "search.h"
 #include "session.h"
+#include "throttle.h"
 #include "timeparse.h"
 #include "users.h"
 #include "version.h"
@@ -64,10 +65,6 @@
 #define EV_FRAME_BYTES	(256u << 10)	/* one "events" push, about */
 #define EV_FRAME_MAX	1000		/* ... and its events, at most */
 #define NBUCKET		1024		/* session hash buckets (both sides) */
-#define FAIL_SLOTS	256		/* addresses with recent failures */
-#define FAIL_FREE	3		/* failed handshakes before slowing */
-#define FAIL_MAX_SECS	60		/* longest wait imposed */
-#define FAIL_FORGET	600		/* seconds after which failures fade */
 #define PRESENCE_US	(100 * 1000)	/* presence pushes coalesced */
 #define SWEEP_US	(1000 * 1000)
 
@@ -93,7 +90,7 @@ enum ikind {
 	I_FRAME,	/* sid, text/len: one message */
 	I_CLOSED,	/* sid */
 	I_EVENTS,	/* text/len: packed committed events */
-	I_CHECK,	/* every second: have users changed? */
+	I_CHECK,	/* every second: users changed? refusals due? */
 	/* worker, alerting -> net */
 	O_SEND,		/* sid, msg (reply: a request's answer) */
 	O_AUTHED,	/* sid, user, role */
@@ -181,12 +178,6 @@ struct tail {
 	size_t		 nbatch;	/* ... and how many events it has */
 };
 
-/* Worker: recent handshake failures from one address. */
-struct failrec {
-	char		 addr[64];
-	int		 fails;
-	int64_t		 last_ns, until_ns;
-};
 
 struct sessions {
 	struct hub	*h;
@@ -218,7 +209,7 @@ struct sessions {
 	sqlite3		*db;
 	struct wsess	*wbyid[NBUCKET];
 	struct tail	*tails;
-	struct failrec	 fails[FAIL_SLOTS];
+	struct throttle	*throttle;	/* failed handshakes (throttle.h) */
 	struct iq	 pending;	/* out items of the current step */
 	sqlite3_stmt	*dv;		/* PRAGMA data_version */
 	int64_t		 users_dv;	/* its value at the last users check */
@@ -604,7 +595,7 @@ sweep(lws_sorted_usec_list_t *sul)
 	struct item *it;
 	int64_t	 now = now_ns();
 
-	if (ss->all != NULL && atomic_exchange(&ss->check_queued, 1) == 0) {
+	if (atomic_exchange(&ss->check_queued, 1) == 0) {
 		if ((it = item_new(I_CHECK, 0)) != NULL)
 			to_worker(ss, it, 0);
 		else
@@ -653,6 +644,9 @@ on_established(struct sessions *ss, struct lws *wsi, struct sess *s)
 		return;
 	}
 	lws_get_peer_simple(wsi, it->addr, sizeof it->addr);
+	if (strncmp(it->addr, "::ffff:", 7) == 0 && strchr(it->addr + 7, '.'))
+		memmove(it->addr, it->addr + 7, strlen(it->addr + 7) + 1);
+
 	auth_nonce(it->nonce);
 	send_json(ss, s, wire_hello(ss->key.pk, it->nonce), 1);
 	to_worker(ss, it, 0);
@@ -1024,52 +1018,48 @@ tails_drop(struct sessions *ss, uint64_t sid)
 	}
 }
 
-static struct failrec *
-fail_find(struct sessions *ss, const char *addr, int create)
+/* One summary of refused handshakes into the log and the audit. */
+static void
+refusals_write(const struct throttle_summary *r, void *arg)
 {
-	struct failrec *f, *old = &ss->fails[0];
-	size_t	 i;
+	struct sessions *ss = arg;
+	char	 msg[512];
+	json_t	*req;
 
-	for (i = 0; i < FAIL_SLOTS; i++) {
-		f = &ss->fails[i];
-		if (f->fails > 0 && strcmp(f->addr, addr) == 0)
-			return f;
-		if (f->last_ns < old->last_ns)
-			old = f;
-	}
-	if (!create)
-		return NULL;
-	memset(old, 0, sizeof *old);
-	snprintf(old->addr, sizeof old->addr, "%s", addr);
-	return old;
+	snprintf(msg, sizeof msg, "%d more refused handshake%s from %s as %s "
+	    "in %d s; the last: %s", r->count, r->count == 1 ? "" : "s",
+	    r->addr, r->user, r->secs, r->why);
+	log_warn("%s", msg);
+	req = json_pack("{s:s, s:i}", "address", r->addr, "refused",
+	    r->count);
+	audit_add(ss->db, r->user, ROLE_NONE, "auth", "handshake", 0,
+	    (enum wire_err)r->code, msg, req, -1, NULL, 0);
+	json_decref(req);
 }
 
-/* A handshake failed: say why, log, audit, close, count. */
+/*
+ * A handshake failed: say why and close; log and audit it (the first of
+ * its address and user in a minute; the rest as one summary, see
+ * throttle.h); with count, charge the address and the user.
+ */
 static void
 auth_refuse(struct sessions *ss, struct wsess *w, const char *user,
     enum wire_err code, const char *why, int count)
 {
-	struct failrec *f;
 	int64_t	 now = now_ns();
-	int	 secs;
+	json_t	*req;
 
-	log_warn("session %" PRIu64 ": handshake from %s refused: %s", w->sid,
-	    w->addr, why);
-	audit_add(ss->db, user != NULL ? user : "-", ROLE_NONE, "auth",
-	    "handshake", 0, code, why, NULL, -1, NULL, 0);
-	if (count && (f = fail_find(ss, w->addr, 1)) != NULL) {
-		if (now - f->last_ns > (int64_t)FAIL_FORGET * 1000000000)
-			f->fails = 0;
-		f->fails++;
-		f->last_ns = now;
-		if (f->fails >= FAIL_FREE) {
-			secs = f->fails - FAIL_FREE >= 6 ? FAIL_MAX_SECS :
-			    1 << (f->fails - FAIL_FREE);
-			if (secs > FAIL_MAX_SECS)
-				secs = FAIL_MAX_SECS;
-			f->until_ns = now + (int64_t)secs * 1000000000;
-		}
+	if (ss->throttle == NULL || throttle_refused(ss->throttle, w->addr,
+	    user, code, why, now)) {
+		log_warn("session %" PRIu64 ": handshake from %s refused: %s",
+		    w->sid, w->addr, why);
+		req = json_pack("{s:s}", "address", w->addr);
+		audit_add(ss->db, user != NULL ? user : "-", ROLE_NONE, "auth",
+		    "handshake", 0, code, why, req, -1, NULL, 0);
+		json_decref(req);
 	}
+	if (count && ss->throttle != NULL)
+		throttle_fail(ss->throttle, w->addr, user, now);
 	out_send(ss, w->sid, wire_error(-1, code, why, NULL), 1, 1);
 	out_item(ss, O_CLOSE, w->sid);
 }
@@ -1078,14 +1068,13 @@ static void
 do_auth(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 {
 	struct users_entry e;
-	struct failrec *f;
 	unsigned char cn[AUTH_NONCE_BYTES], sig[AUTH_SIG_BYTES];
 	const char *user;
 	char	 err[512];
 	json_t	*welcome;
-	int64_t	 last, now = now_ns();
+	int64_t	 last;
 	struct item *it;
-	int	 r;
+	int	 r, secs;
 
 	if (m->type != WIRE_AUTH) {
 		auth_refuse(ss, w, NULL, WIRE_EUNAUTH, "expected an auth "
@@ -1093,10 +1082,10 @@ do_auth(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 		return;
 	}
 	user = json_string_value(json_object_get(m->root, "user"));
-	if ((f = fail_find(ss, w->addr, 0)) != NULL && f->until_ns > now) {
-		snprintf(err, sizeof err, "too many failed handshakes from %s; "
-		    "try again in %d s", w->addr,
-		    (int)((f->until_ns - now) / 1000000000) + 1);
+	if (ss->throttle != NULL && (secs = throttle_check(ss->throttle,
+	    w->addr, user, now_ns())) > 0) {
+		snprintf(err, sizeof err, "too many failed handshakes as '%s' "
+		    "from %s; try again in %d s", user, w->addr, secs);
 		auth_refuse(ss, w, user, WIRE_EBUSY, err, 0);
 		return;
 	}
@@ -1138,8 +1127,8 @@ do_auth(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 	snprintf(w->user, sizeof w->user, "%s", user);
 	w->role = e.role;
 	memcpy(w->pk, e.pk, sizeof w->pk);
-	if ((f = fail_find(ss, w->addr, 0)) != NULL && f->until_ns <= now)
-		f->fails = 0;
+	if (ss->throttle != NULL)
+		throttle_ok(ss->throttle, user);
 	log_info("session %" PRIu64 ": %s (%s) from %s", w->sid, user,
 	    role_name(e.role), w->addr);
 	if ((it = out_item(ss, O_AUTHED, w->sid)) != NULL) {
@@ -1789,6 +1778,9 @@ work(struct sessions *ss, struct item *it)
 	case I_CHECK:
 		atomic_store(&ss->check_queued, 0);
 		users_check(ss);
+		if (ss->throttle != NULL)
+			throttle_flush(ss->throttle, now_ns(), 0,
+			    refusals_write, ss);
 		break;
 	default:
 		break;
@@ -1879,6 +1871,8 @@ worker(void *arg)
 		}
 		out_flush(ss);
 	}
+	if (ss->throttle != NULL)	/* the refusals not yet summarized */
+		throttle_flush(ss->throttle, now_ns(), 1, refusals_write, ss);
 	return NULL;
 }
 
@@ -1939,6 +1933,10 @@ sessions_start(struct hub *h, char *err, size_t errlen)
 		goto fail;
 	}
 	ss->users_dv = -1;
+	if ((ss->throttle = throttle_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if ((ss->last_seq = incident_last_seq(ss->db)) < 0)
 		ss->last_seq = 0;
 	if (pthread_create(&ss->thread, NULL, worker, ss) != 0) {
@@ -1995,6 +1993,7 @@ sessions_stop(struct hub *h)
 	while (ss->all != NULL)
 		sess_unlink(ss, ss->all);
 	sqlite3_finalize(ss->dv);
+	throttle_free(ss->throttle);
 	sqlite3_close(ss->db);
 	auth_key_wipe(&ss->key);
 	pthread_mutex_destroy(&ss->in_mtx);

@@ -80,19 +80,14 @@ check "a request before the handshake is refused" grep -q 'expected an auth mess
 raw_ws 'not json' >"$T/raw" 2>&1
 check "garbage is refused" grep -q '"code":"unauthenticated".*not JSON' "$T/raw"
 
-# Repeated failures from one address are slowed down.
-for i in 1 2 3; do as mallory whoami >/dev/null 2>&1; done
+# Repeated failures of one name from one address are slowed down; other
+# people behind that address are not (t29 floods it).
+for i in 1 2 3 4 5; do as mallory whoami >/dev/null 2>&1; done
 as mallory whoami >"$T/out" 2>&1
-check "after repeated failures the hub makes the address wait" \
-	grep -q 'too many failed handshakes from .*try again in' "$T/out"
+check "after repeated failures the hub makes that name wait at that address" \
+	grep -q "too many failed handshakes as 'mallory' from 127.0.0.1; try again in" "$T/out"
 as alice whoami >"$T/out" 2>&1
-check "... even for a good key, until the wait is over" \
-	grep -q 'too many failed handshakes' "$T/out"
-wait_s=$(sed -n 's/.*try again in \([0-9]*\) s.*/\1/p' "$T/out")
-echo "# waiting ${wait_s:-?} s"
-sleep $((${wait_s:-1} + 1))
-as alice whoami >"$T/out" 2>&1
-eq "after the wait a good key gets in again" "$?" 0
+eq "... while a good key for another name gets in from the same address" "$?" 0
 
 # Changed hub key: same address, new hub identity.
 stop_hub

@@ -17,8 +17,8 @@ as dave tail --incidents >"$T/dave.out" 2>"$T/dave.err" &
 DAVE=$!
 console carol 120 30
 see "carol's console is ready" carol '\[ready\] carol \(handler\)'
-wait_grep "$T/hub.log" 'session [0-9]*: bob (handler)'
-wait_grep "$T/hub.log" 'session [0-9]*: dave (viewer)'
+wait_grep "$T/bob.err" subscribed
+wait_grep "$T/dave.err" subscribed
 check "bob's tail is connected" kill -0 $BOB
 
 t0=$(now_ms)

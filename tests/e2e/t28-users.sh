@@ -54,7 +54,7 @@ case $out in *"role 'boss': expected viewer, handler, lead or admin"*) ok "... n
 # Their sessions end when an admin changes them.
 as newbie tail --incidents >"$T/nb.out" 2>"$T/nb.err" &
 NB=$!
-wait_grep "$T/hub.log" 'session [0-9]*: newbie (handler)'
+wait_grep "$T/nb.err" subscribed
 check "an admin demotes the user" as adm user role newbie viewer
 i=0
 while kill -0 $NB 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
