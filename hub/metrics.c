@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "metrics.h"
+#include "timeparse.h"
 
 /* Upper bounds of the commit-latency buckets, in seconds. */
 static const double lat_bounds[METRICS_LAT_BUCKETS] = {
@@ -26,6 +27,25 @@ counter(struct buf *out, const char *name, const char *type,
 {
 	return buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n",
 	    name, help, name, type, name, (unsigned long long)v);
+}
+
+int
+metrics_health(struct metrics *m, struct buf *out)
+{
+	char	 since[TIME_ISO_LEN];
+	uint64_t days = m->index_lag_days;
+
+	if (days == 0) {
+		buf_puts(out, "ok\n");
+		return 200;
+	}
+	time_format((int64_t)m->index_lag_since_us, since);
+	buf_printf(out, "degraded: the full-text index of %llu day%s lacks "
+	    "%llu acknowledged events since %s (a write failed; retrying); "
+	    "searches read them one by one\n", (unsigned long long)days,
+	    days == 1 ? "" : "s", (unsigned long long)m->index_lag_events,
+	    since);
+	return 200;
 }
 
 int
@@ -59,6 +79,17 @@ metrics_render(struct metrics *m, struct buf *out)
 	rc |= counter(out, "ward_index_queue_bytes", "gauge",
 	    "Bytes of acknowledged events' text the full-text index has not "
 	    "written yet.", m->index_queued);
+	rc |= counter(out, "ward_index_broken_days", "gauge",
+	    "Days whose full-text index lacks acknowledged events because a "
+	    "write failed (disk full); it retries and catches up by itself.",
+	    m->index_lag_days);
+	rc |= counter(out, "ward_index_lag_events", "gauge",
+	    "Acknowledged events those days' index lacks; searches read them "
+	    "one by one.", m->index_lag_events);
+	rc |= counter(out, "ward_index_lag_seconds", "gauge",
+	    "Seconds since the oldest of those days fell behind (0: none).",
+	    m->index_lag_since_us == 0 ? 0 : (uint64_t)((time_now_us() -
+	    (int64_t)m->index_lag_since_us) / 1000000));
 	rc |= counter(out, "ward_rule_groups", "gauge",
 	    "Correlation groups the rules hold now (updated each second).",
 	    m->rule_groups);

@@ -20,6 +20,11 @@ struct metrics {
 	atomic_int_fast64_t	alerter_backlog;	/* jobs the rules owe */
 	atomic_uint_fast64_t	index_queued;		/* bytes of text the
 							   full-text index owes */
+	atomic_uint_fast64_t	index_lag_days;		/* days whose index is
+							   behind (textindex) */
+	atomic_uint_fast64_t	index_lag_events;	/* events they lack */
+	atomic_uint_fast64_t	index_lag_since_us;	/* the oldest fell
+							   behind then; 0 */
 	atomic_uint_fast64_t	rule_groups;		/* correlation groups */
 	atomic_uint_fast64_t	rule_hits_dropped;	/* at a rule's cap */
 	atomic_uint_fast64_t	commits;
@@ -31,6 +36,13 @@ struct metrics {
 
 /* Record one commit that took us microseconds. */
 void	metrics_commit_latency(struct metrics *, uint64_t us);
+/*
+ * Append the answer of /healthz to out: "ok", or "degraded: " and what is
+ * wrong (the full-text index of some days is behind).  Returns the HTTP
+ * status: 200 either way, since the hub stores and finds every event
+ * (the body says what is slow).
+ */
+int	metrics_health(struct metrics *m, struct buf *out);
 /* Append the Prometheus text exposition of m to out.  Returns 0 or -1. */
 int	metrics_render(struct metrics *m, struct buf *out);
 

@@ -534,8 +534,7 @@ on_request(struct lws *wsi, struct pss *s, const char *uri)
 	}
 	switch (s->route) {
 	case R_HEALTH:
-		buf_puts(&s->resp, "ok\n");
-		answer(s, 200, "text/plain");
+		answer(s, metrics_health(n->m, &s->resp), "text/plain");
 		return 0;
 	case R_METRICS:
 		metrics_render(n->m, &s->resp);

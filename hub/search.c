@@ -42,6 +42,15 @@
  * thread, partitions shared among AGG_THREADS threads, merged at the end;
  * see run_groups()).
  *
+ * A day whose full-text index is behind (hub/textindex.h: a write failed
+ * and it is catching up) lacks the rows past its mark, the highest id it
+ * holds.  Its partition is searched exactly all the same: rows at or
+ * below the mark through the index, the others checked on their own
+ * document (the walk, with a row past the mark always checked; without an
+ * FTS expression or with a sort, the whole filter on each row; an
+ * aggregation reads the FTS matches and the rows past the mark, checking
+ * each).  Slower, never fewer results.
+ *
  * Each partition's time range is read from its meta table once and kept
  * in a process-wide cache for partitions of days before yesterday (keyed
  * on the files' identity, size and mtime), so a search opens only the
@@ -133,6 +142,8 @@ struct part {
 	int64_t		 min_utc, max_utc, count;
 	sqlite3		*db;
 	int		 mapped;	/* db maps the file (part_open()) */
+	int		 behind;	/* its index lacks rows past ixmark */
+	int64_t		 ixmark;
 	enum plan	 plan;
 	sqlite3_stmt	*st;		/* P_SQL rows; P_WALK (id, utc) */
 	sqlite3_stmt	*cur;		/* holds the current row: id, utc,
@@ -172,12 +183,19 @@ struct run {
 	size_t			 limit;
 	size_t			 max_groups;
 	size_t			 fts_probe;
+	int			 ix_unsure;	/* the index may lack any day's
+						   acknowledged rows (no index
+						   to ask, or its wait timed
+						   out) */
 	char			 dir[4096];	/* datadir/events */
 	struct part		*parts;
 	size_t			 nparts;
 	char			*fts;		/* FTS expression the filter
 						   implies, or NULL */
 	struct sql		 sql;		/* P_SQL without FTS */
+	struct sql		 sqlrow;	/* sql for a partition behind:
+						   every row checked on its own
+						   (T_ROW) */
 	struct sql		 sqlf;		/* P_SQL driven by FTS */
 	struct sql		 count;		/* FTS rowids, any order */
 	struct sql		 probe;		/* FTS rowids, newest first */
@@ -865,21 +883,53 @@ newest_desc(const void *a, const void *b)
 }
 
 static void
-seterr(struct run *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+seterr(struct run *r, enum search_error code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
+/* The first error wins: its message and its kind. */
 static void
-seterr(struct run *r, const char *fmt, ...)
+seterr(struct run *r, enum search_error code, const char *fmt, ...)
 {
 	va_list	 ap;
 
 	pthread_mutex_lock(&r->mtx);
-	if (r->err != NULL && r->errlen > 0 && r->err[0] == '\0') {
-		va_start(ap, fmt);
-		vsnprintf(r->err, r->errlen, fmt, ap);
-		va_end(ap);
+	if (r->info->error == SEARCH_OK) {
+		r->info->error = code;
+		if (r->err != NULL && r->errlen > 0) {
+			va_start(ap, fmt);
+			vsnprintf(r->err, r->errlen, fmt, ap);
+			va_end(ap);
+		}
 	}
 	pthread_mutex_unlock(&r->mtx);
+}
+
+/* The kind of a failure SQLite reported (rc, or the connection's last):
+   a damaged file, the time limit, or the store unreadable now (disk
+   full, I/O, busy, memory, a file missing). */
+static enum search_error
+db_error(sqlite3 *db, int rc)
+{
+	if (rc == SQLITE_OK && db != NULL)
+		rc = sqlite3_errcode(db);
+	switch (rc & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_FORMAT:
+		return SEARCH_EFAIL;
+	case SQLITE_INTERRUPT:
+		return SEARCH_ETIMEOUT;
+	default:
+		return SEARCH_EUNAVAIL;
+	}
+}
+
+/* Report SQLite's failure rc (0: the connection's last) on p. */
+static void
+seterr_db(struct run *r, const struct part *p, int rc)
+{
+	seterr(r, db_error(p->db, rc), "%s: %s", p->name, p->db != NULL ?
+	    sqlite3_errmsg(p->db) : "cannot open");
 }
 
 /*
@@ -1183,7 +1233,44 @@ layout_setup(sqlite3 *db, const char *path)
 		    NULL, NULL, NULL);
 	if (rc == SQLITE_OK && version >= 3)
 		rc = attach_index(db, path);
+	/* ixmark: the highest id the full-text index holds; before layout
+	   3 the index is written with the rows. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, version >= 3 ? "CREATE TEMP VIEW ixmark"
+		    " AS SELECT value FROM ix.meta WHERE key = 'indexed'" :
+		    "CREATE TEMP VIEW ixmark AS SELECT 9223372036854775807"
+		    " AS value", NULL, NULL, NULL);
 	return rc;
+}
+
+/* Is p's full-text index behind, lacking rows it should hold (in the
+   snapshot just begun)?  Sets p->behind and p->ixmark.  Only asked when
+   the index says so or cannot be asked: otherwise rows past the mark
+   arrived after the search began.  Returns 0 or -1. */
+static int
+part_behind(struct run *r, struct part *p)
+{
+	sqlite3_stmt *st;
+	int	 rc;
+
+	p->behind = 0;
+	if (!r->ix_unsure && !textindex_behind(r->o->index,
+	    store_partition_day(p->name)))
+		return 0;
+	if ((rc = sqlite3_prepare_v2(p->db, "SELECT (SELECT value FROM"
+	    " ixmark), (SELECT max(id) FROM events)", -1, &st, NULL)) ==
+	    SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		p->ixmark = sqlite3_column_int64(st, 0);
+		p->behind = sqlite3_column_type(st, 1) != SQLITE_NULL &&
+		    sqlite3_column_int64(st, 1) > p->ixmark;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK) {
+		seterr_db(r, p, rc);
+		return -1;
+	}
+	return 0;
 }
 
 /* Open a partition read-only (or take a pooled connection to it) inside
@@ -1197,7 +1284,7 @@ part_open(struct run *r, struct part *p)
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s", r->dir, p->name);
 	if (stat(path, &p->sb) == -1) {
-		seterr(r, "%s: cannot open", p->name);
+		seterr(r, SEARCH_EUNAVAIL, "%s: cannot open", p->name);
 		return -1;
 	}
 	/* Searches for events map the file: pages cost no copy, so a
@@ -1210,8 +1297,7 @@ part_open(struct run *r, struct part *p)
 	if ((p->db = pool_take(path, &p->sb, p->mapped)) == NULL) {
 		if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READONLY |
 		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-			seterr(r, "%s: %s", p->name, p->db != NULL ?
-			    sqlite3_errmsg(p->db) : "cannot open");
+			seterr_db(r, p, SQLITE_CANTOPEN);
 			sqlite3_close_v2(p->db);
 			p->db = NULL;
 			return -1;
@@ -1227,7 +1313,7 @@ part_open(struct run *r, struct part *p)
 		    sqlite3_create_function(p->db, "ward_get", 2,
 		    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_get, NULL,
 		    NULL) != SQLITE_OK || layout_setup(p->db, path) != SQLITE_OK) {
-			seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+			seterr_db(r, p, 0);
 			sqlite3_close_v2(p->db);
 			p->db = NULL;
 			return -1;
@@ -1235,12 +1321,12 @@ part_open(struct run *r, struct part *p)
 	}
 	sqlite3_progress_handler(p->db, 1000, progress, r);
 	if (sqlite3_exec(p->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+		seterr_db(r, p, 0);
 		sqlite3_close_v2(p->db);
 		p->db = NULL;
 		return -1;
 	}
-	return 0;
+	return part_behind(r, p);
 }
 
 /* Read a partition's meta (from the cache when it can); returns 1 when
@@ -1302,9 +1388,9 @@ part_meta(struct run *r, struct part *p, int64_t today)
 	return 1;
 fail:
 	if (r->timed_out)
-		seterr(r, "search timed out");
+		seterr(r, SEARCH_ETIMEOUT, "search timed out");
 	else
-		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+		seterr_db(r, p, 0);
 	sqlite3_finalize(st);
 	return -1;
 }
@@ -1321,7 +1407,7 @@ parts_list(struct run *r, const char *datadir)
 
 	if ((size_t)snprintf(r->dir, sizeof(r->dir), "%s/events", datadir) >=
 	    sizeof(r->dir)) {
-		seterr(r, "data directory path too long");
+		seterr(r, SEARCH_EFAIL, "data directory path too long");
 		return -1;
 	}
 	if ((d = opendir(r->dir)) == NULL)
@@ -1338,7 +1424,7 @@ parts_list(struct run *r, const char *datadir)
 			if ((np = reallocarray(r->parts, cap,
 			    sizeof(*np))) == NULL) {
 				closedir(d);
-				seterr(r, "out of memory");
+				seterr(r, SEARCH_EUNAVAIL, "out of memory");
 				return -1;
 			}
 			r->parts = np;
@@ -1390,7 +1476,7 @@ prepare(struct run *r, struct part *p, const struct sql *s,
 		return -1;
 	if (sqlite3_prepare_v2(p->db, s->text.data, -1, st, NULL) !=
 	    SQLITE_OK || apply_binds(r, *st, s) == -1) {
-		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+		seterr_db(r, p, 0);
 		return -1;
 	}
 	return 0;
@@ -1400,11 +1486,11 @@ static void
 step_failed(struct run *r, struct part *p, int rc)
 {
 	if (r->timed_out || rc == SQLITE_INTERRUPT)
-		seterr(r, "search timed out after %d ms (narrow the time range "
-		    "or the query)", r->o->timeout_ms > 0 ? r->o->timeout_ms :
-		    SEARCH_TIMEOUT_MS);
+		seterr(r, SEARCH_ETIMEOUT, "search timed out after %d ms "
+		    "(narrow the time range or the query)", r->o->timeout_ms > 0 ?
+		    r->o->timeout_ms : SEARCH_TIMEOUT_MS);
 	else
-		seterr(r, "%s: %s", p->name, sqlite3_errmsg(p->db));
+		seterr_db(r, p, rc);
 }
 
 /* Step a P_SQL partition; returns 0 (row or done) or -1. */
@@ -1555,7 +1641,7 @@ emit_event(struct run *r, sqlite3_stmt *st)
 		json_decref(out);
 		json_decref(ev);
 		if (rc == -1) {
-			seterr(r, "out of memory");
+			seterr(r, SEARCH_EUNAVAIL, "out of memory");
 			return -1;
 		}
 		return emit(r, r->line.data, r->line.len);
@@ -1571,7 +1657,7 @@ emit_event(struct run *r, sqlite3_stmt *st)
 	if (buf_printf(&r->line, "{\"id\":%" PRId64 "%s", id,
 	    *body == '}' ? "" : ",") == -1 ||
 	    buf_append(&r->line, body, (size_t)(doc + len - body)) == -1) {
-		seterr(r, "out of memory");
+		seterr(r, SEARCH_EUNAVAIL, "out of memory");
 		return -1;
 	}
 	return emit(r, r->line.data, r->line.len);
@@ -1609,7 +1695,7 @@ fts_fill(struct run *r, struct part *p, int64_t id)
 				nw *= 2;
 			if ((nb = reallocarray(p->bits, nw,
 			    sizeof(*nb))) == NULL) {
-				seterr(r, "out of memory");
+				seterr(r, SEARCH_EUNAVAIL, "out of memory");
 				return -1;
 			}
 			memset(nb + p->nwords, 0, (nw - p->nwords) *
@@ -1636,6 +1722,10 @@ fts_member(struct run *r, struct part *p, int64_t id)
 	uint64_t k;
 	double	 dens, need;
 
+	if (p->behind && id > p->ixmark) {	/* not in the index */
+		p->nchecks++;
+		return 2;
+	}
 	if (p->nread == 0 && fts_fill(r, p, INT64_MAX) == -1)
 		return -1;
 	if (p->nread == 0 || id > p->top)
@@ -1721,12 +1811,17 @@ part_start(struct run *r, struct part *p)
 	int	 rc = SQLITE_ROW;
 
 	p->plan = P_SQL;
-	if (r->fts == NULL)
-		return prepare(r, p, &r->sql, &p->st);
-	/* Counted in the index's own order, the cheapest. */
-	if (prepare(r, p, &r->count, &p->fts) == -1)
+	if (part_open(r, p) == -1)
 		return -1;
-	if (r->o->force_plan == 0)
+	if (r->fts == NULL)
+		return prepare(r, p, p->behind ? &r->sqlrow : &r->sql, &p->st);
+	/* Counted in the index's own order, the cheapest; an index that is
+	   behind is walked (rows past its mark checked on their own). */
+	if (p->behind)
+		rc = SQLITE_ROW;
+	else if (prepare(r, p, &r->count, &p->fts) == -1)
+		return -1;
+	if (r->o->force_plan == 0 && p->fts != NULL)
 		while (n < r->fts_probe &&
 		    (rc = sqlite3_step(p->fts)) == SQLITE_ROW)
 			n++;
@@ -1799,26 +1894,32 @@ static int
 events_sql(struct run *r)
 {
 	const char *dir = r->q->has_sort && !r->q->sort_desc ? "ASC" : "DESC";
-	struct sql *s = &r->sql;
+	struct sql *s;
+	int	 k;
 
-	sql_put(s, "SELECT id, utc, doc");
-	if (r->q->has_sort) {
-		sql_put(s, ", ");
-		key_sql(s, &r->q->sort, 0);
+	/* r->sql, and r->sqlrow the same on each row's own document. */
+	for (k = 0; k < 2; k++) {
+		s = k == 0 ? &r->sql : &r->sqlrow;
+		sql_put(s, "SELECT id, utc, doc");
+		if (r->q->has_sort) {
+			sql_put(s, ", ");
+			key_sql(s, &r->q->sort, 0);
+		}
+		sql_put(s, " FROM events_full");
+		where_sql(r, s, k == 0 ? T_SQL : T_ROW);
+		if (r->q->has_sort) {
+			sql_put(s, " ORDER BY 4 ");
+			sql_put(s, dir);
+			sql_put(s, ", id ");
+			sql_put(s, dir);
+		} else
+			sql_put(s, " ORDER BY " TIME_ORDER);
+		/* One row past the limit: a partition that still has one
+		   when the limit is reached says the search was cut
+		   (info->limited). */
+		sql_put(s, " LIMIT ");
+		bind_int(s, (int64_t)r->limit + 1);
 	}
-	sql_put(s, " FROM events_full");
-	where_sql(r, s, T_SQL);
-	if (r->q->has_sort) {
-		sql_put(s, " ORDER BY 4 ");
-		sql_put(s, dir);
-		sql_put(s, ", id ");
-		sql_put(s, dir);
-	} else
-		sql_put(s, " ORDER BY " TIME_ORDER);
-	/* One row past the limit: a partition that still has one when the
-	   limit is reached says the search was cut (info->limited). */
-	sql_put(s, " LIMIT ");
-	bind_int(s, (int64_t)r->limit + 1);
 	if (r->fts != NULL && !r->q->has_sort) {
 		s = &r->sqlf;
 		sql_put(s, "SELECT id, utc, doc FROM (SELECT rowid AS fid FROM "
@@ -1858,10 +1959,10 @@ events_sql(struct run *r)
 		free(r->fts);
 		r->fts = NULL;
 	}
-	if (r->sql.nomem || r->sqlf.nomem || r->count.nomem ||
+	if (r->sql.nomem || r->sqlrow.nomem || r->sqlf.nomem || r->count.nomem ||
 	    r->probe.nomem ||
 	    r->walk.nomem || r->verify.nomem || r->check.nomem) {
-		seterr(r, "out of memory");
+		seterr(r, SEARCH_EUNAVAIL, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -1911,7 +2012,7 @@ run_events(struct run *r)
 			part_close(r, best);
 		if (past(&r->deadline)) {
 			r->timed_out = 1;
-			seterr(r, "search timed out after %d ms (narrow the time "
+			seterr(r, SEARCH_ETIMEOUT, "search timed out after %d ms (narrow the time "
 			    "range or the query)", r->o->timeout_ms > 0 ?
 			    r->o->timeout_ms : SEARCH_TIMEOUT_MS);
 			return -1;
@@ -1923,6 +2024,46 @@ run_events(struct run *r)
 	if (next < r->nparts)
 		r->info->limited = 1;
 	return 0;
+}
+
+/*
+ * " FROM rows WHERE ..." of an aggregation over table (events or
+ * events_full): the rows the FTS expression admits, when there is one,
+ * else every row.  behind: for a partition whose index lacks the rows
+ * past its mark, those rows too, and every row checked on its own.
+ */
+static void
+rows_sql(struct run *r, struct sql *s, const char *table, int behind)
+{
+	if (r->fts != NULL) {
+		sql_put(s, " FROM (SELECT rowid AS fid FROM fts WHERE "
+		    "fts MATCH ");
+		bind_owned(s, strdup(r->fts));
+		if (behind)
+			sql_put(s, " AND rowid <= (SELECT value FROM ixmark)"
+			    " UNION ALL SELECT id FROM events WHERE id >"
+			    " (SELECT value FROM ixmark)");
+		sql_put(s, ") AS m CROSS JOIN ");
+		sql_put(s, table);
+		sql_put(s, " ON ");
+		sql_put(s, table);
+		sql_put(s, ".id = m.fid");
+		where_sql(r, s, behind ? T_ROW : T_COVERED);
+	} else {
+		sql_put(s, " FROM ");
+		sql_put(s, table);
+		where_sql(r, s, behind ? T_ROW : T_SQL);
+	}
+}
+
+/* Prepare an aggregation's statement on p: r->sql, or r->sqlrow when
+   p's index is behind. */
+static int
+prepare_rows(struct run *r, struct part *p, sqlite3_stmt **st)
+{
+	if (part_open(r, p) == -1)
+		return -1;
+	return prepare(r, p, p->behind ? &r->sqlrow : &r->sql, st);
 }
 
 /* ---- aggregations ----------------------------------------------------- */
@@ -2176,7 +2317,7 @@ shard_part(struct shard *sh, size_t pi)
 	size_t	 k;
 	int	 rc;
 
-	if (prepare(r, p, &r->sql, &p->st) == -1)
+	if (prepare_rows(r, p, &p->st) == -1)
 		return -1;
 	while ((rc = sqlite3_step(p->st)) == SQLITE_ROW) {
 		buf_reset(&sh->key);
@@ -2218,7 +2359,7 @@ shard_part(struct shard *sh, size_t pi)
 	part_close(r, p);
 	return 0;
 nomem:
-	seterr(r, "out of memory");
+	seterr(r, SEARCH_EUNAVAIL, "out of memory");
 	return -1;
 }
 
@@ -2286,40 +2427,34 @@ static int
 run_groups(struct run *r, struct groups *gs)
 {
 	const struct query *q = r->q;
-	struct sql *s = &r->sql;
+	struct sql *s;
 	struct shard *sh;
 	size_t	 i, k, n;
-	int	 rc = 0;
+	int	 rc = 0, b;
 
-	sql_put(s, "SELECT ");
-	for (k = 0; k < q->nby; k++) {
-		const char *col = column(q->by[k].type);
+	for (b = 0; b < 2; b++) {
+		s = b == 0 ? &r->sql : &r->sqlrow;
+		sql_put(s, "SELECT ");
+		for (k = 0; k < q->nby; k++) {
+			const char *col = column(q->by[k].type);
 
-		if (k > 0)
-			sql_put(s, ", ");
-		if (col == NULL)
-			col = facet(&q->by[k]);
-		if (col != NULL)
-			sql_put(s, col);
-		else {
-			sql_put(s, "ward_get(doc, ");
-			bind_owned(s, strdup(q->by[k].path));
-			sql_put(s, ")");
+			if (k > 0)
+				sql_put(s, ", ");
+			if (col == NULL)
+				col = facet(&q->by[k]);
+			if (col != NULL)
+				sql_put(s, col);
+			else {
+				sql_put(s, "ward_get(doc, ");
+				bind_owned(s, strdup(q->by[k].path));
+				sql_put(s, ")");
+			}
 		}
+		rows_sql(r, s, "events_full", b);
 	}
-	if (r->fts != NULL) {
-		/* Only the rows the FTS index admits, in rowid order. */
-		sql_put(s, " FROM (SELECT rowid AS fid FROM fts WHERE "
-		    "fts MATCH ");
-		bind_owned(s, strdup(r->fts));
-		sql_put(s, ") AS m CROSS JOIN events_full ON events_full.id = m.fid");
-		where_sql(r, s, T_COVERED);
-	} else {
-		sql_put(s, " FROM events_full");
-		where_sql(r, s, T_SQL);
-	}
-	if (s->nomem) {
-		seterr(r, "out of memory");
+	s = &r->sqlrow;
+	if (r->sql.nomem || s->nomem) {
+		seterr(r, SEARCH_EUNAVAIL, "out of memory");
 		return -1;
 	}
 	n = r->o->threads > 0 ? (size_t)r->o->threads : AGG_THREADS;
@@ -2328,7 +2463,7 @@ run_groups(struct run *r, struct groups *gs)
 	if (n == 0)
 		n = 1;
 	if ((sh = calloc(n, sizeof(*sh))) == NULL) {
-		seterr(r, "out of memory");
+		seterr(r, SEARCH_EUNAVAIL, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -2350,7 +2485,7 @@ run_groups(struct run *r, struct groups *gs)
 			rc = -1;
 	for (i = 1; i < n && rc == 0; i++)
 		if (groups_merge(&sh[0].gs, &sh[i].gs) == -1) {
-			seterr(r, "out of memory");
+			seterr(r, SEARCH_EUNAVAIL, "out of memory");
 			rc = -1;
 		}
 	*gs = sh[0].gs;
@@ -2373,7 +2508,7 @@ run_aggregate(struct run *r)
 	struct buf row;
 	uint64_t total = 0;
 	size_t	 i, k, nout;
-	int	 rc = -1, ncols = 0;
+	int	 rc = -1, ncols = 0, b;
 	char	 iso[TIME_ISO_LEN];
 
 	memset(&gs, 0, sizeof(gs));
@@ -2384,52 +2519,35 @@ run_aggregate(struct run *r)
 			goto fail;
 		goto out;
 	}
-	sql_put(s, "SELECT ");
-	switch (q->agg) {
-	case QUERY_AGG_COUNT:
-		break;
-	case QUERY_AGG_HISTOGRAM:
-		sql_put(s, "((utc / ");
-		bind_int(s, q->interval_us);
-		sql_put(s, ") - (utc % ");
-		bind_int(s, q->interval_us);
-		sql_put(s, " < 0)) * ");
-		bind_int(s, q->interval_us);
-		sql_put(s, ", ");
-		ncols = 1;
-		break;
-	default:
-		break;
+	for (b = 0; b < 2; b++) {
+		s = b == 0 ? &r->sql : &r->sqlrow;
+		sql_put(s, "SELECT ");
+		if (q->agg == QUERY_AGG_HISTOGRAM) {
+			sql_put(s, "((utc / ");
+			bind_int(s, q->interval_us);
+			sql_put(s, ") - (utc % ");
+			bind_int(s, q->interval_us);
+			sql_put(s, " < 0)) * ");
+			bind_int(s, q->interval_us);
+			sql_put(s, ", ");
+			ncols = 1;
+		}
+		sql_put(s, "count(*)");
+		rows_sql(r, s, rows_table(r, b ? T_ROW : r->fts != NULL ?
+		    T_COVERED : T_SQL), b);
+		for (k = 0; k < (size_t)ncols; k++)
+			sql_put(s, k == 0 ? " GROUP BY 1" : k == 1 ? ", 2" :
+			    k == 2 ? ", 3" : ", 4");
 	}
-	if (r->fts != NULL) {
-		/* Only the rows the FTS index admits. */
-		const char *t = rows_table(r, T_COVERED);
-
-		sql_put(s, "count(*) FROM (SELECT rowid AS fid FROM fts WHERE "
-		    "fts MATCH ");
-		bind_owned(s, strdup(r->fts));
-		sql_put(s, ") AS m CROSS JOIN ");
-		sql_put(s, t);
-		sql_put(s, " ON ");
-		sql_put(s, t);
-		sql_put(s, ".id = m.fid");
-		where_sql(r, s, T_COVERED);
-	} else {
-		sql_put(s, "count(*) FROM ");
-		sql_put(s, rows_table(r, T_SQL));
-		where_sql(r, s, T_SQL);
-	}
-	for (k = 0; k < (size_t)ncols; k++)
-		sql_put(s, k == 0 ? " GROUP BY 1" : k == 1 ? ", 2" :
-		    k == 2 ? ", 3" : ", 4");
-	if (s->nomem) {
-		seterr(r, "out of memory");
+	s = &r->sql;
+	if (s->nomem || r->sqlrow.nomem) {
+		seterr(r, SEARCH_EUNAVAIL, "out of memory");
 		goto fail;
 	}
 	for (i = 0; i < r->nparts; i++) {
 		struct part *p = &r->parts[i];
 
-		if (prepare(r, p, s, &p->st) == -1 || sql_step(r, p) == -1)
+		if (prepare_rows(r, p, &p->st) == -1 || sql_step(r, p) == -1)
 			goto fail;
 		r->info->partitions++;
 		for (; p->has_row; ) {
@@ -2444,7 +2562,7 @@ run_aggregate(struct run *r)
 
 				if (asprintf(&kk, "%" PRId64, b) == -1 ||
 				    groups_add(&gs, kk, NULL, b, c, 0) == -1) {
-					seterr(r, "out of memory");
+					seterr(r, SEARCH_EUNAVAIL, "out of memory");
 					goto fail;
 				}
 			}
@@ -2456,7 +2574,7 @@ run_aggregate(struct run *r)
 	if (q->agg == QUERY_AGG_COUNT) {
 		buf_reset(&row);
 		if (buf_printf(&row, "{\"count\":%" PRIu64 "}", total) == -1) {
-			seterr(r, "out of memory");
+			seterr(r, SEARCH_EUNAVAIL, "out of memory");
 			goto fail;
 		}
 		if (emit(r, row.data, row.len) == -1)
@@ -2487,13 +2605,13 @@ out:
 			time_format(gs.g[i].bucket, iso);
 			if (buf_printf(&row, "{\"time\":\"%s\",\"count\":%"
 			    PRIu64 "}", iso, gs.g[i].count) == -1) {
-				seterr(r, "out of memory");
+				seterr(r, SEARCH_EUNAVAIL, "out of memory");
 				goto fail;
 			}
 		} else if (buf_puts(&row, gs.g[i].row) == -1 ||
 		    buf_printf(&row, ",\"count\":%" PRIu64 "}",
 		    gs.g[i].count) == -1) {
-			seterr(r, "out of memory");
+			seterr(r, SEARCH_EUNAVAIL, "out of memory");
 			goto fail;
 		}
 		if (emit(r, row.data, row.len) == -1)
@@ -2551,6 +2669,7 @@ search_exec(const char *datadir, const struct query *q,
 	r.fts_probe = o->fts_probe > 0 ? o->fts_probe : FTS_PROBE;
 	pthread_mutex_init(&r.mtx, NULL);
 	sql_init(&r.sql);
+	sql_init(&r.sqlrow);
 	sql_init(&r.sqlf);
 	sql_init(&r.count);
 	sql_init(&r.probe);
@@ -2562,12 +2681,15 @@ search_exec(const char *datadir, const struct query *q,
 	/* The index may trail the acknowledged events by a few commits:
 	   a search that reads it sees everything acknowledged before it
 	   began. */
+	r.ix_unsure = o->index == NULL;
 	if (o->index != NULL && (r.fts != NULL || has_text(q->root)) &&
-	    textindex_wait(o->index, ms) == -1)
-		log_warn("search: the text index is behind; recent events may"
-		    " be missing from the results");
+	    textindex_wait(o->index, ms) == -1) {
+		log_warn("search: the text index is slow; the events it lacks "
+		    "are read one by one");
+		r.ix_unsure = 1;
+	}
 	if (nomem) {
-		seterr(&r, "out of memory");
+		seterr(&r, SEARCH_EUNAVAIL, "out of memory");
 		rc = -1;
 	} else if (r.since != 0 && r.until != 0 && r.since >= r.until) {
 		/* Nothing can match. */
@@ -2580,6 +2702,7 @@ search_exec(const char *datadir, const struct query *q,
 	info->timed_out = r.timed_out;
 	parts_close(&r);
 	sql_release(&r.sql);
+	sql_release(&r.sqlrow);
 	sql_release(&r.sqlf);
 	sql_release(&r.count);
 	sql_release(&r.probe);
@@ -2589,9 +2712,24 @@ search_exec(const char *datadir, const struct query *q,
 	free(r.fts);
 	buf_release(&r.line);
 	pthread_mutex_destroy(&r.mtx);
-	if (rc == -1 && err != NULL && errlen > 0 && err[0] == '\0')
-		snprintf(err, errlen, "search failed");
+	if (rc == -1 && info->error == SEARCH_OK) {
+		info->error = SEARCH_EFAIL;
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "search failed");
+	}
 	return rc;
+}
+
+int
+search_http_status(enum search_error e)
+{
+	switch (e) {
+	case SEARCH_OK:		return 200;
+	case SEARCH_EQUERY:	return 400;
+	case SEARCH_ETIMEOUT:	return 504;
+	case SEARCH_EUNAVAIL:	return 503;
+	default:		return 500;
+	}
 }
 
 int
@@ -2619,6 +2757,8 @@ search_run(const char *datadir, const char *text,
 		}
 		if (errpos != NULL)
 			*errpos = qe.pos;
+		if (info != NULL)
+			info->error = SEARCH_EQUERY;
 		return -1;
 	}
 	rc = search_exec(datadir, q, o, emitfn, arg, info, err, errlen);

@@ -46,6 +46,22 @@ struct search_opts {
 #define SEARCH_PLAN_WALK	1
 #define SEARCH_PLAN_CHECK	2
 
+/*
+ * Why a search failed (search_info.error), so that each caller answers in
+ * kind: search_http_status() gives the HTTP status.
+ */
+enum search_error {
+	SEARCH_OK = 0,
+	SEARCH_EQUERY,		/* the query is wrong (syntax, field, type):
+				   400, with errpos */
+	SEARCH_ETIMEOUT,	/* the time limit stopped it: 504 */
+	SEARCH_EUNAVAIL,	/* the store cannot be read now: a full
+				   disk, an I/O error, a file missing or
+				   busy, out of memory: 503 (try again) */
+	SEARCH_EFAIL		/* a damaged partition, anything else:
+				   500 */
+};
+
 /* What happened, for the caller to report (HTTP trailer, console). */
 struct search_info {
 	size_t	 rows;		/* lines emitted */
@@ -54,6 +70,7 @@ struct search_info {
 	int	 truncated;	/* an aggregation dropped groups past
 				   max_groups: its counts are partial */
 	int	 timed_out;	/* the timeout stopped the search */
+	enum search_error error;	/* when it returned -1 */
 };
 
 /*
@@ -67,13 +84,18 @@ typedef int (*search_emit)(void *arg, const char *line, size_t len);
  * newest first (utctimestamp, then arrival) as the stored document with
  * "id" first; an aggregation gives {"count":N}, {"a":..,"count":N} rows
  * (largest count first) or {"time":"ISO","count":N} buckets (oldest
- * first).  Returns 0, or -1 with a message in err (errlen bytes) and
- * *errpos the byte offset of a syntax error in q, or -1 for other errors
- * (timeout, I/O).  info (may be NULL) is filled either way.
+ * first).  Returns 0, or -1 with a message in err (errlen bytes), its
+ * kind in info->error, and *errpos the byte offset of a syntax error in
+ * q, or -1 for other errors (timeout, I/O).  info (may be NULL) is filled
+ * either way.  A day whose full-text index is behind (hub/textindex.h) is
+ * searched on its documents: never fewer results, only slower.
  */
 int	search_run(const char *datadir, const char *q,
 	    const struct search_opts *opts, search_emit emit, void *arg,
 	    struct search_info *info, char *err, size_t errlen, int *errpos);
+
+/* The HTTP status for a search that failed with e (200 for SEARCH_OK). */
+int	search_http_status(enum search_error e);
 
 /* The same for a query already parsed; q stays the caller's. */
 int	search_exec(const char *datadir, const struct query *q,

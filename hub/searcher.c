@@ -133,16 +133,12 @@ worker(void *arg)
 		j->done = 1;
 		j->errpos = errpos;
 		snprintf(j->err, sizeof j->err, "%s", err);
-		if (rc == 0)
-			j->status = 200;
-		else if (errpos >= 0)
-			j->status = 400;
+		if (rc == 0 || j->cancelled)
+			j->status = 200;	/* or stopped by the client */
 		else if (info.timed_out)
 			j->status = 504;
-		else if (*err != '\0')
-			j->status = 400;	/* validation: bad field, type */
 		else
-			j->status = 200;	/* stopped by the client */
+			j->status = search_http_status(info.error);
 		if (rc == 0 && info.timed_out) {
 			j->status = 504;
 			snprintf(j->err, sizeof j->err, "search timed out");

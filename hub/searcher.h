@@ -31,7 +31,8 @@ struct sjob	*searcher_submit(struct searcher *, const char *q,
 
 /* Take up to max bytes of output into out (appended).  Returns 1 when the
    job is finished and everything was taken, else 0.  *status is 0 while
-   running, 200 after success, 400 for a bad query, 500/504 for failure;
+   running, 200 after success, else search_http_status() of its error
+   (400 a bad query, 503 the store unreadable now, 504 the time limit);
    err/errpos tell why (errpos -1 when not a syntax error). */
 int		 sjob_take(struct sjob *, struct buf *out, size_t max,
 		    int *status, char *err, size_t errlen, int *errpos);

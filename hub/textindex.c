@@ -7,8 +7,16 @@
  * are WAL, synchronous=NORMAL and checkpointed by SQLite on this thread:
  * a lost tail is re-indexed from the documents at the next start, so
  * nothing here is fsynced on its own.
- * A day whose index cannot be written is left alone until the next start
- * (its mark stays where its rows stop, so the catch-up fills the gap).
+ * A day whose index cannot be written (a full disk, an I/O error) falls
+ * behind: its mark stays where its rows stop, the batches that come for
+ * it meanwhile are set aside (their rows are committed, so the documents
+ * hold them), and the thread retries with a backoff (1 s, doubling to
+ * 10 s), catching up from the documents CATCHUP_ROWS at a time between
+ * the live batches, as at start; once it holds every document it leaves
+ * the day.  A row at or below a file's mark is never indexed twice, so a
+ * batch the catch-up overtook is skipped.  Searches read the rows past
+ * the mark of a day that is behind one by one (textindex_behind(),
+ * hub/search.c), and /healthz and /metrics show it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,9 +40,15 @@
 #include "schema.h"
 #include "store.h"
 #include "textindex.h"
+#include "timeparse.h"
 
 #define IX_OPEN		3	/* index files kept open */
-#define IX_BROKEN_MAX	16	/* days left alone after a failure */
+#define IX_LAG_MAX	64	/* days behind, one by one; past that
+				   every day is behind until a rescan */
+#define IX_ALL		INT64_MIN	/* the day of that rescan */
+#define IX_RETRY_MIN_MS	1000	/* first retry of a day behind */
+#define IX_RETRY_MAX_MS	10000	/* a failed catch-up reads up to
+				   CATCHUP_ROWS documents: ~1 % of a core */
 #define CATCHUP_ROWS	20000	/* rows a catch-up transaction indexes */
 #define IX_BATCH_ROWS	16384	/* rows worth a transaction at once */
 #define IX_LINGER_MS	200	/* the longest a smaller batch waits */
@@ -46,15 +60,24 @@ struct ixdb {
 	struct batchtab	 bt;
 	struct row	*stage;		/* the staged rows as batchtab reads
 					   them, until the commit */
+	int64_t		 indexed;	/* its meta 'indexed' */
 	uint64_t	 used;
+};
+
+/* A day whose index lacks acknowledged events. */
+struct ixlag {
+	int64_t		 day;		/* or IX_ALL */
+	int64_t		 since_us;	/* fell behind then (wall clock) */
+	int64_t		 pending;	/* events it lacks, at least */
+	int64_t		 retry_us;	/* next attempt (CLOCK_MONOTONIC) */
+	int		 backoff_ms;
+	char		 why[512];	/* the last failure, logged once */
 };
 
 struct textindex {
 	char		*datadir;
 	struct ixdb	 dbs[IX_OPEN];
 	uint64_t	 tick;
-	int64_t		 broken[IX_BROKEN_MAX];
-	int		 nbroken;
 	pthread_t	 thr;
 	int		 running;
 
@@ -66,7 +89,10 @@ struct textindex {
 	uint64_t	 submitted, done;	/* batches */
 	int		 waiters;	/* in textindex_wait() */
 	int		 stop;
-	struct metrics	*m;		/* index_queued: bytes of text */
+	struct ixlag	 lag[IX_LAG_MAX];	/* days behind, under mtx */
+	int		 nlag;
+	struct metrics	*m;		/* index_queued: bytes of text;
+					   index_lag_*: the days behind */
 };
 
 struct ixbatch *
@@ -164,6 +190,7 @@ static int
 ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
     size_t errlen)
 {
+	sqlite3_stmt *st = NULL;
 	char	 path[4096];
 
 	memset(x, 0, sizeof *x);
@@ -187,19 +214,27 @@ ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
 	    " SELECT id, summary, text FROM ward_batch", -1, &x->ins,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(x->db, "UPDATE meta SET value = max(value, ?1)"
-	    " WHERE key = 'indexed'", -1, &x->mark, NULL) != SQLITE_OK) {
+	    " WHERE key = 'indexed'", -1, &x->mark, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(x->db, "SELECT value FROM meta WHERE key ="
+	    " 'indexed'", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
 		snprintf(err, errlen, "%.300s: %s", path,
 		    sqlite3_errmsg(x->db));
 		goto fail;
 	}
+	x->indexed = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	return 0;
 fail:
+	sqlite3_finalize(st);
 	ixdb_close(x);
 	return -1;
 }
 
-/* Stage every row of the batches of list (through next) in x->bt.
-   Returns the highest id, or -1 (out of memory). */
+/* Stage the rows of the batches of list (through next) past x's mark in
+   x->bt: a row at or below it is indexed already (a catch-up overtook
+   its batch).  Returns the highest id, 0 when none is left, or -1 (out
+   of memory). */
 static int64_t
 ixdb_stage(struct ixdb *x, const struct ixbatch *list)
 {
@@ -213,9 +248,11 @@ ixdb_stage(struct ixdb *x, const struct ixbatch *list)
 	if ((x->stage = calloc(n + 1, sizeof *x->stage)) == NULL)
 		return -1;
 	for (b = list; b != NULL; b = b->next)
-		for (i = 0; i < b->n; i++, k++) {
+		for (i = 0; i < b->n; i++) {
 			struct row *r = &x->stage[k];
 
+			if (b->rows[i].id <= x->indexed)
+				continue;
 			r->summary = b->rows[i].summary;
 			r->text = b->rows[i].text;
 			r->textlen = b->rows[i].textlen;
@@ -224,6 +261,7 @@ ixdb_stage(struct ixdb *x, const struct ixbatch *list)
 				return -1;
 			if (b->rows[i].id > top)
 				top = b->rows[i].id;
+			k++;
 		}
 	return top;
 }
@@ -250,8 +288,11 @@ ixdb_commit(struct ixdb *x, int64_t top, char *err, size_t errlen)
 	batchtab_reset(&x->bt);
 	free(x->stage);
 	x->stage = NULL;
-	if (rc == 0 && store_exec(x->db, "COMMIT", err, errlen) == 0)
+	if (rc == 0 && store_exec(x->db, "COMMIT", err, errlen) == 0) {
+		if (top > x->indexed)
+			x->indexed = top;
 		return 0;
+	}
 	sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
@@ -311,25 +352,36 @@ add_doc(struct ixbatch *b, struct buf *scratch, int64_t id,
 	return ixbatch_add(b, id, scratch->data, &r);
 }
 
-/* Index the rows of b in one transaction.  Returns 0 or -1 with err. */
+/* Index the rows of b past x's mark in one transaction.  Returns 0 or
+   -1 with err. */
 static int
 index_batch(struct ixdb *x, const struct ixbatch *b, char *err,
     size_t errlen)
 {
 	int64_t	 top;
 
-	if ((top = ixdb_stage(x, b)) == -1) {
+	if ((top = ixdb_stage(x, b)) <= 0) {
 		batchtab_reset(&x->bt);
+		free(x->stage);
+		x->stage = NULL;
+		if (top == 0)
+			return 0;
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	return ixdb_commit(x, top, err, errlen);
 }
 
-/* Index the documents of partition day that its index lacks.  Returns
-   0 or -1 with err. */
+/*
+ * Index up to CATCHUP_ROWS documents of partition day that its index
+ * lacks, in one transaction of its own connection.  *n gets the rows
+ * indexed, or on failure the documents the index lacks (0 if unknown).
+ * Returns 1 when more may remain, 0 when the index holds every document,
+ * or -1 with err.
+ */
 static int
-catch_up(const char *datadir, int64_t day, char *err, size_t errlen)
+catch_up_step(const char *datadir, int64_t day, int64_t *n, char *err,
+    size_t errlen)
 {
 	struct ixbatch *b = NULL;
 	struct ixdb x;
@@ -337,9 +389,11 @@ catch_up(const char *datadir, int64_t day, char *err, size_t errlen)
 	sqlite3	*db = NULL;
 	sqlite3_stmt *st = NULL;
 	char	 path[4096];
-	int64_t	 hw = 0, done = 0;
 	int	 rc = -1, step, version;
 
+	*n = 0;
+	x.day = -1;
+	x.db = NULL;
 	buf_init(&scratch);
 	store_partition_path(datadir, day, path, sizeof path);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
@@ -358,63 +412,281 @@ catch_up(const char *datadir, int64_t day, char *err, size_t errlen)
 		sqlite3_close(db);
 		return 0;
 	}
-	if (ixdb_open(datadir, day, &x, err, errlen) == -1) {
-		sqlite3_close(db);
-		return -1;
-	}
-	if (sqlite3_prepare_v2(x.db, "SELECT value FROM meta WHERE key ="
-	    " 'indexed'", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		snprintf(err, errlen, "index of %.300s: %s", path,
-		    sqlite3_errmsg(x.db));
+	if (ixdb_open(datadir, day, &x, err, errlen) == -1)
 		goto out;
-	}
-	hw = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
 	if (sqlite3_prepare_v2(db, "SELECT id, summary, doc FROM docs WHERE"
-	    " id > ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+	    " id > ?1 ORDER BY id LIMIT ?2", -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, hw);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((b == NULL && (b = ixbatch_new(day)) == NULL) ||
-		    add_doc(b, &scratch, sqlite3_column_int64(st, 0),
+	sqlite3_bind_int64(st, 1, x.indexed);
+	sqlite3_bind_int(st, 2, CATCHUP_ROWS);
+	if ((b = ixbatch_new(day)) == NULL)
+		goto nomem;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if (add_doc(b, &scratch, sqlite3_column_int64(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 2),
 		    (size_t)sqlite3_column_bytes(st, 2)) == -1)
 			goto nomem;
-		if (b->n == CATCHUP_ROWS) {
-			if (index_batch(&x, b, err, errlen) == -1)
-				goto out;
-			done += (int64_t)b->n;
-			ixbatch_free(b);
-			b = NULL;
-		}
-	}
 	if (step != SQLITE_DONE) {
 		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
-	if (b != NULL) {
-		if (index_batch(&x, b, err, errlen) == -1)
-			goto out;
-		done += (int64_t)b->n;
-	}
-	if (done > 0)
-		log_info("index: %s: %" PRId64 " events indexed that its "
-		    "index lacked", path, done);
-	rc = 0;
+	if (b->n > 0 && index_batch(&x, b, err, errlen) == -1)
+		goto out;
+	*n = (int64_t)b->n;
+	rc = b->n == CATCHUP_ROWS;
 	goto out;
 nomem:
 	snprintf(err, errlen, "out of memory");
 out:
+	sqlite3_finalize(st);
+	st = NULL;
+	/* How far behind it is, for /metrics. */
+	if (rc == -1 && x.db != NULL && sqlite3_prepare_v2(db, "SELECT"
+	    " count(*) FROM docs WHERE id > ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, x.indexed);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
 	buf_release(&scratch);
 	ixbatch_free(b);
-	sqlite3_finalize(st);
 	sqlite3_close(db);
-	ixdb_close(&x);
+	if (x.db != NULL)
+		ixdb_close(&x);
+	return rc;
+}
+
+/* ---- days behind ---------------------------------------------------- */
+
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* With t->mtx held: the entry of day, or NULL. */
+static struct ixlag *
+lag_find(struct textindex *t, int64_t day)
+{
+	int	 i;
+
+	for (i = 0; i < t->nlag; i++)
+		if (t->lag[i].day == day)
+			return &t->lag[i];
+	return NULL;
+}
+
+/* With t->mtx held: show the days behind in the metrics. */
+static void
+lag_publish(struct textindex *t)
+{
+	int64_t	 pending = 0, since = 0, days = 0;
+	int	 i;
+
+	for (i = 0; i < t->nlag; i++) {
+		days += t->lag[i].day == IX_ALL ? IX_LAG_MAX : 1;
+		pending += t->lag[i].pending;
+		if (since == 0 || t->lag[i].since_us < since)
+			since = t->lag[i].since_us;
+	}
+	atomic_store(&t->m->index_lag_days, (uint64_t)days);
+	atomic_store(&t->m->index_lag_events, (uint64_t)pending);
+	atomic_store(&t->m->index_lag_since_us, (uint64_t)since);
+}
+
+static void
+day_name(int64_t day, char *out, size_t outlen)
+{
+	time_t	 tt = (time_t)(day * 86400);
+	struct tm tm;
+
+	if (day == IX_ALL)
+		snprintf(out, outlen, "every day");
+	else {
+		gmtime_r(&tt, &tm);
+		strftime(out, outlen, "%Y-%m-%d", &tm);
+	}
+}
+
+/*
+ * Day's index failed (why) and lacks n more events: it is behind from now
+ * on until a catch-up brings it level, and its batches are set aside
+ * meanwhile.  With more days behind than IX_LAG_MAX, every day is (one
+ * rescan catches them all up).
+ */
+static void
+lag_add(struct textindex *t, int64_t day, int64_t n, const char *why)
+{
+	struct ixlag *e;
+	char	 name[32];
+	int	 i;
+
+	day_name(day, name, sizeof name);
+	pthread_mutex_lock(&t->mtx);
+	if ((e = lag_find(t, IX_ALL)) == NULL &&
+	    (e = lag_find(t, day)) == NULL) {
+		if (t->nlag == IX_LAG_MAX) {
+			/* Fold them into one rescan of every partition. */
+			for (i = 1; i < t->nlag; i++) {
+				t->lag[0].pending += t->lag[i].pending;
+				if (t->lag[i].since_us < t->lag[0].since_us)
+					t->lag[0].since_us = t->lag[i].since_us;
+			}
+			t->nlag = 1;
+			t->lag[0].day = IX_ALL;
+			e = &t->lag[0];
+		} else {
+			e = &t->lag[t->nlag++];
+			memset(e, 0, sizeof *e);
+			e->day = day;
+			e->since_us = time_now_us();
+			e->backoff_ms = IX_RETRY_MIN_MS;
+			e->retry_us = mono_us() + IX_RETRY_MIN_MS * 1000;
+		}
+	}
+	e->pending += n;
+	if (*why != '\0' && strcmp(e->why, why) != 0) {
+		snprintf(e->why, sizeof e->why, "%s", why);
+		log_err("index: %s: %s; searches read its events one by one "
+		    "until the index catches up (retrying)", name, why);
+	}
+	lag_publish(t);
+	pthread_mutex_unlock(&t->mtx);
+}
+
+/* With t->mtx held: the earliest retry, or 0 when no day is behind. */
+static int64_t
+lag_next(struct textindex *t)
+{
+	int64_t	 next = 0;
+	int	 i;
+
+	for (i = 0; i < t->nlag; i++)
+		if (next == 0 || t->lag[i].retry_us < next)
+			next = t->lag[i].retry_us;
+	return next;
+}
+
+/* One catch-up step of day (IX_ALL: every partition).  Returns as
+   catch_up_step(). */
+static int
+lag_step(struct textindex *t, int64_t day, int64_t *n, char *err,
+    size_t errlen)
+{
+	struct dirent *de;
+	char	 dir[4096];
+	DIR	*d;
+	int64_t	 k, m;
+	int	 rc, more = 0;
+
+	if (day != IX_ALL)
+		return catch_up_step(t->datadir, day, n, err, errlen);
+	*n = 0;
+	snprintf(dir, sizeof dir, "%s/events", t->datadir);
+	if ((d = opendir(dir)) == NULL) {
+		snprintf(err, errlen, "%.300s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if ((k = store_partition_day(de->d_name)) < 0)
+			continue;
+		if ((rc = catch_up_step(t->datadir, k, &m, err, errlen)) ==
+		    -1) {
+			closedir(d);
+			*n = 0;
+			return -1;
+		}
+		*n += m;
+		more |= rc;
+	}
+	closedir(d);
+	return more;
+}
+
+/*
+ * Retry the days behind whose time has come: a catch-up step each.  A
+ * day level with its documents is behind no more; one that failed again
+ * waits twice as long (up to IX_RETRY_MAX_MS); one with more to do goes
+ * on at the next pass, after the batches that came meanwhile.
+ */
+static void
+lag_retry(struct textindex *t)
+{
+	struct ixlag e;
+	char	 err[512], name[32];
+	int64_t	 now = mono_us(), n;
+	int	 i, k, rc;
+
+	for (i = 0; ; i++) {
+		pthread_mutex_lock(&t->mtx);
+		while (i < t->nlag && t->lag[i].retry_us > now)
+			i++;
+		if (i >= t->nlag) {
+			pthread_mutex_unlock(&t->mtx);
+			return;
+		}
+		e = t->lag[i];
+		pthread_mutex_unlock(&t->mtx);
+
+		/* The step writes on a connection of its own. */
+		for (k = 0; k < IX_OPEN; k++)
+			if (t->dbs[k].day != -1 && (e.day == IX_ALL ||
+			    t->dbs[k].day == e.day))
+				ixdb_close(&t->dbs[k]);
+		rc = lag_step(t, e.day, &n, err, sizeof err);
+		day_name(e.day, name, sizeof name);
+
+		pthread_mutex_lock(&t->mtx);
+		struct ixlag *x = lag_find(t, e.day);
+
+		if (x == NULL) {	/* folded into IX_ALL meanwhile */
+			pthread_mutex_unlock(&t->mtx);
+			continue;
+		}
+		if (rc == -1) {
+			x->backoff_ms = x->backoff_ms * 2 > IX_RETRY_MAX_MS ?
+			    IX_RETRY_MAX_MS : x->backoff_ms * 2;
+			x->retry_us = mono_us() + (int64_t)x->backoff_ms * 1000;
+			if (n > 0)
+				x->pending = n;
+			if (strcmp(x->why, err) != 0) {
+				snprintf(x->why, sizeof x->why, "%s", err);
+				log_err("index: %s: catching up: %s; retrying",
+				    name, err);
+			}
+		} else if (rc == 1) {
+			x->pending = x->pending > n ? x->pending - n : 0;
+			x->backoff_ms = IX_RETRY_MIN_MS;
+			x->retry_us = 0;	/* at the next pass */
+		} else {
+			log_info("index: %s: caught up after %" PRId64 " s; "
+			    "its events are indexed again", name,
+			    (time_now_us() - x->since_us) / 1000000);
+			*x = t->lag[--t->nlag];
+			i--;
+		}
+		lag_publish(t);
+		pthread_mutex_unlock(&t->mtx);
+	}
+}
+
+int
+textindex_behind(struct textindex *t, int64_t day)
+{
+	int	 rc;
+
+	if (t == NULL)
+		return 0;
+	pthread_mutex_lock(&t->mtx);
+	rc = t->nlag > 0 && (lag_find(t, day) != NULL ||
+	    lag_find(t, IX_ALL) != NULL);
+	pthread_mutex_unlock(&t->mtx);
 	return rc;
 }
 
@@ -426,8 +698,8 @@ textindex_open(const char *datadir, struct metrics *m, char *err,
 	struct dirent *de;
 	char	 dir[4096];
 	DIR	*d;
-	int64_t	 day;
-	int	 i;
+	int64_t	 day, n;
+	int	 i, rc;
 
 	if ((t = calloc(1, sizeof *t)) == NULL ||
 	    (t->datadir = strdup(datadir)) == NULL) {
@@ -448,39 +720,36 @@ textindex_open(const char *datadir, struct metrics *m, char *err,
 		textindex_free(t);
 		return NULL;
 	}
-	/* A partition that cannot be read is the store's to report; its
-	   words stay unsearchable until it can. */
-	while ((de = readdir(d)) != NULL)
-		if ((day = store_partition_day(de->d_name)) >= 0 &&
-		    catch_up(datadir, day, err, errlen) == -1)
-			log_warn("index: %s; that day's events are not indexed",
-			    err);
+	/* A partition whose index cannot catch up now is behind: the
+	   thread retries it. */
+	while ((de = readdir(d)) != NULL) {
+		int64_t	 done = 0;
+
+		if ((day = store_partition_day(de->d_name)) < 0)
+			continue;
+		while ((rc = catch_up_step(datadir, day, &n, err, errlen)) ==
+		    1)
+			done += n;
+		if (rc == 0)
+			done += n;
+		if (done > 0)
+			log_info("index: %s: %" PRId64 " events indexed that "
+			    "its index lacked", de->d_name, done);
+		if (rc == -1)
+			lag_add(t, day, n, err);
+	}
 	closedir(d);
 	return t;
 }
 
-static int
-is_broken(struct textindex *t, int64_t day)
-{
-	int	 i;
-
-	for (i = 0; i < t->nbroken; i++)
-		if (t->broken[i] == day)
-			return 1;
-	return 0;
-}
-
 /* The open index of day, opening it in the least recently used slot;
-   NULL if it cannot be written (logged, and the day left alone). */
+   NULL with err if it cannot be opened. */
 static struct ixdb *
-ixdb_get(struct textindex *t, int64_t day)
+ixdb_get(struct textindex *t, int64_t day, char *err, size_t errlen)
 {
 	struct ixdb *x, *lru = &t->dbs[0];
-	char	 err[512];
 	int	 i;
 
-	if (is_broken(t, day))
-		return NULL;
 	for (i = 0; i < IX_OPEN; i++) {
 		x = &t->dbs[i];
 		if (x->day == day) {
@@ -492,27 +761,24 @@ ixdb_get(struct textindex *t, int64_t day)
 	}
 	if (lru->day != -1)
 		ixdb_close(lru);
-	if (ixdb_open(t->datadir, day, lru, err, sizeof err) == -1) {
-		log_err("index: %s; its events are indexed at the next start",
-		    err);
-		if (t->nbroken < IX_BROKEN_MAX)
-			t->broken[t->nbroken++] = day;
+	if (ixdb_open(t->datadir, day, lru, err, errlen) == -1)
 		return NULL;
-	}
 	lru->used = ++t->tick;
 	return lru;
 }
 
 /* Index every batch of list of the same day as its first, in one
-   transaction; they are taken off the list.  Returns the rest. */
+   transaction, unless the day is behind (then they wait for its
+   catch-up); they are taken off the list.  Returns the rest. */
 static struct ixbatch *
 index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 {
 	struct ixbatch *b, *rest = NULL, **rt = &rest, *mine = NULL,
 		       **mt = &mine, *next;
-	int64_t	 day = list->day;
+	int64_t	 day = list->day, rows = 0;
 	struct ixdb *x;
 	char	 err[512];
+	int	 behind;
 
 	for (b = list; b != NULL; b = next) {
 		next = b->next;
@@ -520,19 +786,23 @@ index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 		if (b->day == day) {
 			*mt = b;
 			mt = &b->next;
+			rows += (int64_t)b->n;
 		} else {
 			*rt = b;
 			rt = &b->next;
 		}
 	}
-	/* ixdb_get() has said why it cannot open the day's index. */
-	if ((x = ixdb_get(t, day)) != NULL &&
-	    index_batch(x, mine, err, sizeof err) == -1) {
-		log_err("index: day %" PRId64 ": %s; its events are indexed "
-		    "at the next start", day, err);
+	pthread_mutex_lock(&t->mtx);
+	behind = t->nlag > 0 && (lag_find(t, day) != NULL ||
+	    lag_find(t, IX_ALL) != NULL);
+	pthread_mutex_unlock(&t->mtx);
+	if (behind)
+		lag_add(t, day, rows, "");
+	else if ((x = ixdb_get(t, day, err, sizeof err)) == NULL)
+		lag_add(t, day, rows, err);
+	else if (index_batch(x, mine, err, sizeof err) == -1) {
 		ixdb_close(x);
-		if (t->nbroken < IX_BROKEN_MAX)
-			t->broken[t->nbroken++] = day;
+		lag_add(t, day, rows, err);
 	}
 	for (b = mine; b != NULL; b = next) {
 		next = b->next;
@@ -560,6 +830,26 @@ linger(struct textindex *t)
 			break;
 }
 
+/* With t->mtx held: wait for a batch, the stop, or the next retry of a
+   day behind. */
+static void
+idle(struct textindex *t)
+{
+	struct timespec ts;
+	int64_t	 next;
+
+	while (t->head == NULL && !t->stop) {
+		if ((next = lag_next(t)) == 0) {
+			pthread_cond_wait(&t->cond, &t->mtx);
+			continue;
+		}
+		if ((next -= mono_us()) <= 0)
+			return;
+		deadline_after(CLOCK_REALTIME, next, &ts);
+		pthread_cond_timedwait(&t->cond, &t->mtx, &ts);
+	}
+}
+
 static void *
 index_main(void *arg)
 {
@@ -574,16 +864,17 @@ index_main(void *arg)
 	   32-41 429s a 30 s run at nice 10, 4-8 at 0). */
 	pthread_mutex_lock(&t->mtx);
 	for (;;) {
-		while (t->head == NULL && !t->stop)
-			pthread_cond_wait(&t->cond, &t->mtx);
-		if (t->head == NULL)
+		idle(t);
+		if (t->head == NULL && t->stop)
 			break;
-		linger(t);
+		if (t->head != NULL)
+			linger(t);
 		list = t->head;
 		t->head = NULL;
 		t->tail = &t->head;
 		t->queued_rows = 0;
 		pthread_mutex_unlock(&t->mtx);
+		lag_retry(t);
 		nb = 0;
 		while (list != NULL)
 			list = index_day(t, list, &nb);

@@ -14,7 +14,10 @@
  * catches up from the documents past that mark — after a crash, or when
  * the index file was deleted.  A search that reads the index first waits
  * for what was submitted before it (textindex_wait), so an event is found
- * by its words as soon as it is acknowledged. */
+ * by its words as soon as it is acknowledged.  A day whose index cannot
+ * be written (disk full) is behind until the thread, retrying, has caught
+ * it up from the documents; meanwhile textindex_behind() says so and
+ * searches read the rows past its mark one by one. */
 #ifndef WARD_TEXTINDEX_H
 #define WARD_TEXTINDEX_H
 
@@ -72,9 +75,11 @@ int		 textindex_create(const char *datadir, int64_t day, char *err,
 
 /*
  * Open the index of datadir: bring the index of every partition of layout
- * 3 up to its partition (creating the file if it is missing).  Call
- * before anything writes partitions.  m->index_queued counts the bytes
- * waiting; m must outlive the index.  Returns it, or NULL with err.
+ * 3 up to its partition (creating the file if it is missing; one that
+ * cannot be is behind, and retried).  Call before anything writes
+ * partitions.  m->index_queued counts the bytes waiting, m->index_lag_*
+ * the days behind; m must outlive the index.  Returns it, or NULL with
+ * err.
  */
 struct textindex *textindex_open(const char *datadir, struct metrics *m,
 		    char *err, size_t errlen);
@@ -87,6 +92,12 @@ void		 textindex_submit(struct textindex *, struct ixbatch *);
  * timeout_ms.  Returns 0, or -1 on timeout.  Accepts NULL (returns 0).
  */
 int		 textindex_wait(struct textindex *, int timeout_ms);
+/*
+ * 1 when day's index lacks acknowledged events its batches did not bring
+ * (a write failed; the rows past its mark wait for a catch-up), else 0.
+ * Any thread; accepts NULL (0).
+ */
+int		 textindex_behind(struct textindex *, int64_t day);
 /* Bytes of text waiting to be indexed (for back-pressure). */
 size_t		 textindex_queued(struct textindex *);
 /* Index what is queued, then stop the thread.  Idempotent. */
