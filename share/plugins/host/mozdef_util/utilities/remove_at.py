@@ -1,0 +1,3 @@
+def removeAt(astring):
+    """astring without its '@' characters."""
+    return astring.replace('@', '')
