@@ -388,6 +388,7 @@ out:
 	pipeline_free(h.pipe);
 	transit_slot_free(slot);
 	transit_unref(tr);
+	metrics_release(&h.m);
 	if (h.store != NULL)
 		store_stop(h.store);
 	alerter_quiet(h.alerter);	/* no more broadcasts */

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "metrics.h"
 #include "timeparse.h"
@@ -27,6 +28,34 @@ counter(struct buf *out, const char *name, const char *type,
 {
 	return buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n",
 	    name, help, name, type, name, (unsigned long long)v);
+}
+
+void *
+metrics_more(struct metrics *m, const char *name, void *(*make)(void),
+    int (*render)(void *, struct buf *), void (*free)(void *))
+{
+	int	 i;
+
+	for (i = 0; i < METRICS_MORE && m->more[i].name != NULL; i++)
+		if (strcmp(m->more[i].name, name) == 0)
+			return m->more[i].arg;
+	if (i == METRICS_MORE || (m->more[i].arg = make()) == NULL)
+		return NULL;
+	m->more[i].render = render;
+	m->more[i].free = free;
+	m->more[i].name = name;
+	return m->more[i].arg;
+}
+
+void
+metrics_release(struct metrics *m)
+{
+	int	 i;
+
+	for (i = 0; i < METRICS_MORE && m->more[i].name != NULL; i++) {
+		m->more[i].free(m->more[i].arg);
+		m->more[i].name = NULL;
+	}
 }
 
 int
@@ -116,5 +145,7 @@ metrics_render(struct metrics *m, struct buf *out)
 	    "ward_commit_latency_seconds_count %llu\n",
 	    (unsigned long long)cum, (double)m->lat_sum_us / 1e6,
 	    (unsigned long long)cum);
+	for (i = 0; i < METRICS_MORE && m->more[i].name != NULL; i++)
+		rc |= m->more[i].render(m->more[i].arg, out);
 	return rc ? -1 : 0;
 }

@@ -8,6 +8,16 @@
 #include "buf.h"
 
 #define METRICS_LAT_BUCKETS	12
+#define METRICS_MORE		4
+
+/* Counters a wing keeps in its own table (one line a plugin...),
+   rendered after the hub's own. */
+struct metrics_more {
+	const char	*name;		/* NULL: free slot */
+	void		*arg;		/* the table, until metrics_release() */
+	int		(*render)(void *arg, struct buf *out);
+	void		(*free)(void *arg);
+};
 
 struct metrics {
 	atomic_uint_fast64_t	events_received;	/* documents seen */
@@ -32,6 +42,7 @@ struct metrics {
 	atomic_uint_fast64_t	lat_sum_us;
 	atomic_uint_fast64_t	searches;
 	atomic_uint_fast64_t	search_errors;
+	struct metrics_more	more[METRICS_MORE];
 };
 
 /* Record one commit that took us microseconds. */
@@ -43,6 +54,16 @@ void	metrics_commit_latency(struct metrics *, uint64_t us);
  * (the body says what is slow).
  */
 int	metrics_health(struct metrics *m, struct buf *out);
+/*
+ * The table registered under name, or make() one and register it with
+ * render and free; NULL when make() fails or every slot is taken.  Call
+ * on the thread that renders (the main thread, at start or on SIGHUP),
+ * never while another renders.
+ */
+void	*metrics_more(struct metrics *m, const char *name, void *(*make)(void),
+	    int (*render)(void *arg, struct buf *out), void (*free)(void *arg));
+/* Free the tables of metrics_more(), when nothing uses them any more. */
+void	 metrics_release(struct metrics *m);
 /* Append the Prometheus text exposition of m to out.  Returns 0 or -1. */
 int	metrics_render(struct metrics *m, struct buf *out);
 

@@ -7,9 +7,10 @@
  * sorted by priority, or the first load error as FILE:LINE: reason.  The
  * set (struct plugtab) holds those in order, and a hash table of every
  * lower-cased registration term with the mask of plugins (bit k) that
- * register it.  Sets are reference-counted: SIGHUP builds a new one and
- * each worker's host moves to it before its next batch.  Per-plugin
- * counters live in struct plugins, by name, so they survive reloads.
+ * register it.  A reload (SIGHUP) loads a new set: the transit stage
+ * builds its steps again (transit.h) and each worker gets a new host.
+ * The counters are kept by plugin name in a struct plugins_stats that
+ * successive sets share (hung on the hub's metrics), so they run on.
  *
  * The pre-filter.  MozDef sends an event to a plugin when the set of its
  * keys and values, lower-cased (dict2List), meets the plugin's
@@ -80,7 +81,9 @@
 #include "jarena.h"
 #include "jsonfast.h"
 #include "log.h"
+#include "metrics.h"
 #include "plugins.h"
+#include "transit.h"
 
 #ifndef WARD_SHARE_DIR
 #define WARD_SHARE_DIR		"share"
@@ -130,16 +133,23 @@ struct plugtab {
 	uint64_t	 star;		/* plugins registered for '*' */
 };
 
+/* The counters, by plugin name: shared by the sets loaded one after the
+   other (SIGHUP), so they run on across reloads. */
+struct plugins_stats {
+	pthread_mutex_t	 mtx;
+	size_t		 n;
+	struct plugin_stats s[STATS_MAX];
+	atomic_uint_fast64_t restarts, skipped, sent;
+};
+
 struct plugins {
 	struct plugins_opts opts;
 	char		**dirs;
 	size_t		 ndirs;
 	pthread_mutex_t	 mtx;
 	struct plugtab	*cur;
-	atomic_uint	 gen;
-	struct plugin_stats stats[STATS_MAX];
-	size_t		 nstats;
-	atomic_uint_fast64_t restarts, skipped, sent;
+	struct plugins_stats *stats;
+	int		 own_stats;
 	atomic_int	 host_logged;
 };
 
@@ -156,7 +166,6 @@ struct pend {
 struct plugin_host {
 	struct plugins	*ps;
 	struct plugtab	*tab;
-	unsigned	 gen;
 	pid_t		 pid;		/* 0: not running */
 	int		 fd;
 	int		 memfd;
@@ -170,6 +179,9 @@ struct plugin_host {
 	size_t		*sent;		/* batch line -> pend index */
 	struct plugin_result *res;
 	size_t		 capsent;
+	unsigned char	*dropped;	/* the transit step's */
+	json_t		**was;
+	size_t		 capscratch;
 };
 
 static int64_t
@@ -245,18 +257,52 @@ tab_get(struct plugins *ps)
 }
 
 static struct plugin_stats *
-stats_for(struct plugins *ps, const char *name)
+stats_for(struct plugins_stats *st, const char *name)
 {
+	struct plugin_stats *r = NULL;
 	size_t	 i;
 
-	for (i = 0; i < ps->nstats; i++)
-		if (strcmp(ps->stats[i].name, name) == 0)
-			return &ps->stats[i];
-	if (ps->nstats == STATS_MAX)
+	pthread_mutex_lock(&st->mtx);
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->s[i].name, name) == 0) {
+			r = &st->s[i];
+			goto out;
+		}
+	if (st->n < STATS_MAX) {
+		snprintf(st->s[st->n].name, sizeof st->s[0].name, "%s", name);
+		r = &st->s[st->n++];
+	}
+out:
+	pthread_mutex_unlock(&st->mtx);
+	return r;
+}
+
+void *
+plugins_stats_new(void)
+{
+	struct plugins_stats *st;
+
+	if ((st = calloc(1, sizeof *st)) == NULL)
 		return NULL;
-	snprintf(ps->stats[ps->nstats].name, sizeof ps->stats[0].name, "%s",
-	    name);
-	return &ps->stats[ps->nstats++];
+	pthread_mutex_init(&st->mtx, NULL);
+	return st;
+}
+
+void
+plugins_stats_free(void *arg)
+{
+	struct plugins_stats *st = arg;
+
+	if (st == NULL)
+		return;
+	pthread_mutex_destroy(&st->mtx);
+	free(st);
+}
+
+struct plugins_stats *
+plugins_stats(struct plugins *ps)
+{
+	return ps->stats;
 }
 
 static int
@@ -490,9 +536,7 @@ tab_from_list(struct plugins *ps, struct plugtab *t, const char *text,
 		    "priority"));
 		if (t->p[t->n].name == NULL || t->p[t->n].file == NULL)
 			goto nomem;
-		pthread_mutex_lock(&ps->mtx);
-		t->p[t->n].st = stats_for(ps, t->p[t->n].name);
-		pthread_mutex_unlock(&ps->mtx);
+		t->p[t->n].st = stats_for(ps->stats, t->p[t->n].name);
 		if (t->p[t->n].st == NULL) {
 			errf(err, errlen, "more than %d plugin names",
 			    STATS_MAX);
@@ -650,6 +694,13 @@ plugins_load(const char *const *dirs, size_t n, const struct plugins_opts *o,
 	pthread_mutex_init(&ps->mtx, NULL);
 	if (o != NULL)
 		ps->opts = *o;
+	if ((ps->stats = ps->opts.stats) == NULL) {
+		if ((ps->stats = plugins_stats_new()) == NULL) {
+			errf(err, errlen, "out of memory");
+			goto fail;
+		}
+		ps->own_stats = 1;
+	}
 	if (ps->opts.python == NULL)
 		ps->opts.python = "/usr/bin/python3";
 	if (ps->opts.host == NULL)
@@ -673,22 +724,6 @@ fail:
 	return NULL;
 }
 
-int
-plugins_reload(struct plugins *ps, char *err, size_t errlen)
-{
-	struct plugtab *t, *old;
-
-	if ((t = tab_load(ps, err, errlen)) == NULL)
-		return -1;
-	pthread_mutex_lock(&ps->mtx);
-	old = ps->cur;
-	ps->cur = t;
-	atomic_fetch_add(&ps->gen, 1);
-	pthread_mutex_unlock(&ps->mtx);
-	tab_unref(old);
-	return 0;
-}
-
 size_t
 plugins_count(struct plugins *ps)
 {
@@ -710,6 +745,8 @@ plugins_free(struct plugins *ps)
 	if (ps == NULL)
 		return;
 	tab_unref(ps->cur);
+	if (ps->own_stats)
+		plugins_stats_free(ps->stats);
 	for (i = 0; i < ps->ndirs; i++)
 		free(ps->dirs[i]);
 	free(ps->dirs);
@@ -753,24 +790,24 @@ plugins_metrics_render(void *arg, struct buf *out)
 		{ "ward_plugin_seconds_total", "Time spent in a plugin's "
 		  "onMessage.", offsetof(struct plugin_stats, ns), 1 },
 	};
-	struct plugins *ps = arg;
+	struct plugins_stats *ps = arg;
 	size_t	 i, k, n;
 	int	 rc = 0;
 
 	if (ps == NULL)
 		return 0;
 	pthread_mutex_lock(&ps->mtx);
-	n = ps->nstats;
+	n = ps->n;
 	pthread_mutex_unlock(&ps->mtx);
 	for (i = 0; i < sizeof m / sizeof *m; i++) {
 		rc |= buf_printf(out, "# HELP %s %s\n# TYPE %s counter\n",
 		    m[i].name, m[i].help, m[i].name);
 		for (k = 0; k < n; k++) {
 			uint64_t v = atomic_load((atomic_uint_fast64_t *)
-			    ((char *)&ps->stats[k] + m[i].off));
+			    ((char *)&ps->s[k] + m[i].off));
 
 			rc |= buf_printf(out, "%s{plugin=\"", m[i].name);
-			rc |= label(out, ps->stats[k].name);
+			rc |= label(out, ps->s[k].name);
 			if (m[i].seconds)
 				rc |= buf_printf(out, "\"} %.6f\n",
 				    (double)v / 1e9);
@@ -1038,7 +1075,6 @@ plugin_host_new(struct plugins *ps)
 	buf_init(&h->req);
 	buf_init(&h->resp);
 	h->tab = tab_get(ps);
-	h->gen = atomic_load(&ps->gen);
 	return h;
 }
 
@@ -1074,6 +1110,8 @@ plugin_host_free(struct plugin_host *h)
 	free(h->pend);
 	free(h->sent);
 	free(h->res);
+	free(h->dropped);
+	free(h->was);
 	free(h);
 }
 
@@ -1430,7 +1468,7 @@ host_batch(struct plugin_host *h, json_t **evs, unsigned char *dropped)
 	}
 	/* Dead or hung: who was running? */
 	st = host_stop(h, r == -1);
-	atomic_fetch_add(&h->ps->restarts, 1);
+	atomic_fetch_add(&h->ps->stats->restarts, 1);
 	if (h->page[W_SEQ] == seq && h->page[W_PLUGIN] > 0 &&
 	    h->page[W_PLUGIN] <= t->n && h->page[W_EVENT] < count) {
 		struct pend *e = &h->pend[h->sent[h->page[W_EVENT]]];
@@ -1486,14 +1524,6 @@ plugin_host_run(struct plugin_host *h, json_t **evs, size_t n,
 	uint64_t mask;
 
 	memset(dropped, 0, n);
-	if (atomic_load(&h->ps->gen) != h->gen) {	/* reloaded */
-		host_stop(h, 0);
-		tab_unref(h->tab);
-		h->gen = atomic_load(&h->ps->gen);
-		h->tab = tab_get(h->ps);
-		h->deaths = 0;
-		h->next_start = 0;
-	}
 	t = h->tab;
 	if (t->n == 0)
 		return 0;
@@ -1511,7 +1541,7 @@ plugin_host_run(struct plugin_host *h, json_t **evs, size_t n,
 	if (h->npend == 0)
 		return 0;
 	sent = h->npend;
-	atomic_fetch_add(&h->ps->sent, sent);
+	atomic_fetch_add(&h->ps->stats->sent, sent);
 	for (;;) {
 		if (h->pid == 0 && (now_ms() < h->next_start ||
 		    host_start(h) == -1)) {
@@ -1527,7 +1557,7 @@ plugin_host_run(struct plugin_host *h, json_t **evs, size_t n,
 				else {
 					tag_event(evs[h->pend[i].idx],
 					    "plugin_skipped");
-					atomic_fetch_add(&h->ps->skipped, 1);
+					atomic_fetch_add(&h->ps->stats->skipped, 1);
 				}
 			}
 			break;
@@ -1550,3 +1580,90 @@ plugin_host_run(struct plugin_host *h, json_t **evs, size_t n,
 	}
 	return sent;
 }
+
+/* ---- the transit step ------------------------------------------------- */
+
+static int
+step_init(const struct transit_opts *o, void **state, char *err,
+    size_t errlen)
+{
+	struct plugins_opts po = { 0 };
+	struct plugins *ps;
+
+	/* the default folders need not exist */
+	po.missing_ok = 1;
+	if (o->m != NULL && (po.stats = metrics_more(o->m, "plugins",
+	    plugins_stats_new, plugins_metrics_render, plugins_stats_free)) ==
+	    NULL)
+		return errf(err, errlen, "out of memory");
+	if ((ps = plugins_load(o->plugins, o->nplugins, &po, err, errlen)) ==
+	    NULL)
+		return -1;
+	if (plugins_count(ps) == 0) {	/* nothing to run: step left out */
+		plugins_free(ps);
+		ps = NULL;
+	}
+	*state = ps;
+	return 0;
+}
+
+static void
+step_free(void *state)
+{
+	plugins_free(state);
+}
+
+static void *
+step_worker_new(void *state, char *err, size_t errlen)
+{
+	struct plugin_host *h;
+
+	if ((h = plugin_host_new(state)) == NULL)
+		errf(err, errlen, "out of memory");
+	return h;
+}
+
+static void
+step_worker_free(void *state, void *w)
+{
+	plugin_host_free(w);
+}
+
+static int
+step_batch(void *state, void *w, json_t **evs, size_t n,
+    unsigned char *flags, const struct transit_ctx *ctx)
+{
+	struct plugin_host *h = w;
+	unsigned char *dropped;
+	json_t	**was;
+	size_t	 i;
+
+	if (n > h->capscratch) {
+		if ((dropped = realloc(h->dropped, n)) == NULL)
+			return -1;
+		h->dropped = dropped;
+		if ((was = realloc(h->was, n * sizeof *was)) == NULL)
+			return -1;
+		h->was = was;
+		h->capscratch = n;
+	}
+	memcpy(h->was, evs, n * sizeof *evs);
+	if (plugin_host_run(h, evs, n, h->dropped) == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (h->dropped[i])
+			flags[i] |= TRANSIT_DROP;
+		else if (evs[i] != h->was[i])
+			flags[i] |= TRANSIT_CHANGED;
+	}
+	return 0;
+}
+
+const struct transit_step transit_step_plugins = {
+	.name = "plugins",
+	.init = step_init,
+	.free = step_free,
+	.worker_new = step_worker_new,
+	.worker_free = step_worker_free,
+	.batch = step_batch,
+};

@@ -15,6 +15,7 @@
 #include "buf.h"
 
 struct plugins;
+struct plugins_stats;
 struct plugin_host;
 
 /* Most plugins loaded at once (one bit each in a registration mask). */
@@ -32,6 +33,9 @@ struct plugins_opts {
 					   returns; 0: 64 */
 	int		 missing_ok;	/* a directory that does not exist is
 					   skipped instead of an error */
+	struct plugins_stats *stats;	/* counters shared by successive
+					   loads (plugins_stats_new); NULL:
+					   the set's own */
 };
 
 /*
@@ -46,23 +50,23 @@ struct plugins_opts {
  */
 struct plugins	*plugins_load(const char *const *dirs, size_t n,
 		    const struct plugins_opts *, char *err, size_t errlen);
-/*
- * Load again from the same directories (SIGHUP).  On success the hosts
- * switch to the new set before their next batch (each restarts its
- * python); on failure (err as plugins_load's) the old set stays.
- * Returns 0 or -1.  Any thread.
- */
-int		 plugins_reload(struct plugins *, char *err, size_t errlen);
 /* Plugins loaded now. */
 size_t		 plugins_count(struct plugins *);
-/* Free; every host made from it must be freed first.  Accepts NULL. */
+/* Free; every host made from it must be freed first.  Accepts NULL.
+   (A reload loads a new set: transit.h.) */
 void		 plugins_free(struct plugins *);
+/* Empty counters (a struct plugins_stats), or NULL; and their free
+   (accepts NULL).  void * for metrics_more(). */
+void		*plugins_stats_new(void);
+void		 plugins_stats_free(void *);
+/* The counters ps counts into. */
+struct plugins_stats *plugins_stats(struct plugins *ps);
 /*
- * Append the per-plugin counters to out in Prometheus text
- * (ward_plugin_events_total{plugin="NAME"}, ..._dropped_total,
- * ..._errors_total, ..._seconds_total, then ward_plugin_host_restarts_total
- * and ward_plugin_skipped_total).  arg is the struct plugins (or NULL:
- * nothing).  Returns 0 or -1.
+ * Append the counters arg (a struct plugins_stats, or NULL: nothing) to
+ * out in Prometheus text: ward_plugin_events_total{plugin="NAME"},
+ * ..._dropped_total, ..._errors_total, ..._seconds_total, then
+ * ward_plugin_host_restarts_total, ward_plugin_skipped_total and
+ * ward_plugin_sent_total.  Returns 0 or -1.
  */
 int		 plugins_metrics_render(void *arg, struct buf *out);
 

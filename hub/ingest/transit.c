@@ -24,7 +24,7 @@ static const struct transit_step *const steps[] = {
 	/* structural parsers (kv, CEF, auditd, Windows) go here */
 	/* decoders */
 	/* geoip */
-	/* plugins (batch) */
+	&transit_step_plugins,
 };
 #define NSTEPS	(sizeof steps / sizeof steps[0])
 

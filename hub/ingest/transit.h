@@ -99,6 +99,7 @@ struct transit_step {
 
 /* The built-in steps, each defined beside its code. */
 extern const struct transit_step transit_step_syslog;	/* syslogline.c */
+extern const struct transit_step transit_step_plugins;	/* plugins.c */
 
 struct transit;
 struct transit_worker;

@@ -217,7 +217,7 @@ main(int argc, char **argv)
 	}
 	jarena_use(NULL);
 	buf_init(&m);
-	plugins_metrics_render(ps, &m);
+	plugins_metrics_render(plugins_stats(ps), &m);
 	plugin_host_free(h);		/* reaps python: its CPU time */
 	ch = cpu(RUSAGE_CHILDREN);
 	printf("plugins from %s: %zu events (%zu sshd), batches of %zu, "

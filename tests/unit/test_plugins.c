@@ -425,7 +425,7 @@ test_run(void **state)
 		}
 	}
 	buf_init(&m);
-	assert_int_equal(plugins_metrics_render(ps, &m), 0);
+	assert_int_equal(plugins_metrics_render(plugins_stats(ps), &m), 0);
 	assert_non_null(strstr(m.data,
 	    "ward_plugin_events_total{plugin=\"ward_sshd\"} 2\n"));
 	assert_non_null(strstr(m.data,
@@ -522,7 +522,7 @@ test_failures(void **state)
 			usleep(400000);
 	}
 	buf_init(&m);
-	assert_int_equal(plugins_metrics_render(ps, &m), 0);
+	assert_int_equal(plugins_metrics_render(plugins_stats(ps), &m), 0);
 	assert_non_null(strstr(m.data,
 	    "ward_plugin_errors_total{plugin=\"raiser\"} 2\n"));
 	assert_non_null(strstr(m.data,
