@@ -66,6 +66,8 @@ usage(FILE *f)
 "                       installed share/parsers and DIR/parsers)\n"
 "  --plugins DIR        load Python plugins from DIR (repeatable; default\n"
 "                       the installed share/plugins and DIR/plugins)\n"
+"  --plugin-timeout MS  longest a plugin may take on one event before its\n"
+"                       host is killed (default 2000)\n"
 "  --geoip FILE         add details.sourceipgeolocation from this .mmdb\n"
 "  --verbose            log debug messages\n");
 }
@@ -144,6 +146,7 @@ main(int argc, char **argv)
 		{ "parsers", required_argument, NULL, 'P' },
 		{ "plugins", required_argument, NULL, 'L' },
 		{ "geoip", required_argument, NULL, 'G' },
+		{ "plugin-timeout", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -256,6 +259,14 @@ main(int argc, char **argv)
 			break;
 		case 'G':
 			to.geoip = optarg;
+			break;
+		case 'T':
+			if (parse_size(optarg, &v) == -1 || v > 3600000) {
+				fprintf(stderr, "wardd: --plugin-timeout %s: "
+				    "expected milliseconds\n", optarg);
+				return 2;
+			}
+			to.plugin_timeout_ms = (int)v;
 			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);

@@ -1592,6 +1592,7 @@ step_init(const struct transit_opts *o, void **state, char *err,
 
 	/* the default folders need not exist */
 	po.missing_ok = 1;
+	po.timeout_ms = o->plugin_timeout_ms;
 	if (o->m != NULL && (po.stats = metrics_more(o->m, "plugins",
 	    plugins_stats_new, plugins_metrics_render, plugins_stats_free)) ==
 	    NULL)

@@ -45,6 +45,7 @@ struct transit_opts {
 	const char *const *plugins;	/* plugin folders, in order */
 	size_t		 nplugins;
 	const char	*geoip;		/* a .mmdb file, or NULL: no GeoIP */
+	int		 plugin_timeout_ms;	/* 0: the default (2 s) */
 	struct metrics	*m;		/* the hub's counters, or NULL */
 };
 
