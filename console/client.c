@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include <libwebsockets.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <sodium.h>
 
 #include "auth.h"
@@ -123,6 +125,7 @@ struct client {
 	unsigned char	 hub_nonce[AUTH_NONCE_BYTES];
 	unsigned char	 my_nonce[AUTH_NONCE_BYTES];
 	unsigned char	 hub_pk[AUTH_PK_BYTES];
+	unsigned char	 channel[AUTH_CHANNEL_BYTES];	/* over TLS */
 	unsigned char	*hsframe;
 	size_t		 hslen;
 	struct cmd	*outh, *outt;
@@ -439,6 +442,28 @@ resubscribe(struct client *c, struct sub *s, int64_t since)
 		c->outt = k;
 }
 
+/* The channel binding (auth.h) of this TLS connection: the SHA-256 of the
+   certificate the hub, or whoever answered, presented.  0 or -1. */
+static int
+tls_channel(struct client *c)
+{
+	unsigned char *der = NULL;
+	X509	*x;
+	SSL	*ssl;
+	int	 len;
+
+	if (c->wsi == NULL || (ssl = lws_get_ssl(c->wsi)) == NULL ||
+	    (x = SSL_get1_peer_certificate(ssl)) == NULL)
+		return -1;
+	len = i2d_X509(x, &der);
+	X509_free(x);
+	if (len <= 0)
+		return -1;
+	auth_channel(der, (size_t)len, c->channel);
+	OPENSSL_free(der);
+	return 0;
+}
+
 static int
 on_hello(struct client *c, const struct wire_msg *m)
 {
@@ -480,10 +505,14 @@ on_hello(struct client *c, const struct wire_msg *m)
 		fatal(c, "%s", err);
 		return -1;
 	}
+	if (c->tls && tls_channel(c) == -1) {
+		fatal(c, "%s", "cannot read the hub's TLS certificate");
+		return -1;
+	}
 	auth_nonce(c->my_nonce);
 	if (auth_console_sign(c->key.sk, c->hub_nonce, c->my_nonce, c->hub_pk,
-	    c->user, sig) == -1 || (auth = wire_auth(c->user, c->my_nonce,
-	    sig)) == NULL) {
+	    c->user, c->tls ? c->channel : NULL, sig) == -1 ||
+	    (auth = wire_auth(c->user, c->my_nonce, sig)) == NULL) {
 		fatal(c, "cannot sign in as '%s'", c->user);
 		return -1;
 	}
@@ -530,9 +559,11 @@ on_welcome(struct client *c, const struct wire_msg *m)
 	    wire_b64_decode(json_string_value(json_object_get(m->root,
 	    "signature")), sig, sizeof sig) != 0 ||
 	    auth_hub_verify(c->hub_pk, c->hub_nonce, c->my_nonce, c->user,
-	    sig) != 0) {
-		fatal(c, "%s", "the hub did not prove that it holds its key; "
-		    "not talking to it");
+	    c->tls ? c->channel : NULL, sig) != 0) {
+		fatal(c, "%s", c->tls ? "the hub did not prove that it holds "
+		    "its key on this TLS connection (a TLS proxy between "
+		    "you and the hub?); not talking to it" : "the hub did not "
+		    "prove that it holds its key; not talking to it");
 		return -1;
 	}
 	role = role_parse(json_string_value(json_object_get(m->root,

@@ -1,6 +1,6 @@
 /*
  * client — the console's connection to a hub, shared by the TUI and the
- * scriptable subcommands: the ward.v2 handshake with hub key pinning
+ * scriptable subcommands: the ward.v3 handshake with hub key pinning
  * (~/.config/ward/known_hubs), requests matched with their replies by id,
  * pushes, and reconnection with backoff that resumes from the last op seq.
  *

@@ -1,5 +1,5 @@
 /*
- * session — ward.v2 consoles on /ws: handshake, requests, subscriptions,
+ * session — ward.v3 consoles on /ws: handshake, requests, subscriptions,
  * presence and fan-out.
  *
  * Two threads share the work:
@@ -35,6 +35,8 @@
 
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <sqlite3.h>
 
 #include "auth.h"
@@ -117,6 +119,8 @@ struct item {
 	char		 user[WIRE_MAX_NAME + 1];
 	char		 addr[64];
 	unsigned char	 nonce[AUTH_NONCE_BYTES];
+	unsigned char	 channel[AUTH_CHANNEL_BYTES];	/* I_OPEN over TLS */
+	int		 tls;
 };
 
 struct iq {
@@ -166,6 +170,8 @@ struct wsess {
 	unsigned char	 pk[AUTH_PK_BYTES];	/* the key it proved */
 	char		 addr[64];
 	unsigned char	 nonce[AUTH_NONCE_BYTES];
+	unsigned char	 channel[AUTH_CHANNEL_BYTES];	/* the TLS binding */
+	int		 tls;		/* channel is set */
 };
 
 /* Worker: a live event tail. */
@@ -626,6 +632,30 @@ timers_start(struct sessions *ss, struct lws *wsi)
 	lws_sul_schedule(ss->ctx, 0, &ss->sweep_sul, sweep, SWEEP_US);
 }
 
+/*
+ * The channel binding of a TLS connection (auth.h): the SHA-256 of the
+ * certificate this hub presents on it.  Returns 1 when wsi is TLS and out
+ * is set, 0 over plain ws://, -1 when the certificate cannot be read.
+ */
+static int
+tls_channel(struct lws *wsi, unsigned char out[AUTH_CHANNEL_BYTES])
+{
+	unsigned char *der = NULL;
+	X509	*x;
+	SSL	*ssl;
+	int	 len;
+
+	if (!lws_is_ssl(wsi))
+		return 0;
+	if ((ssl = lws_get_ssl(wsi)) == NULL ||
+	    (x = SSL_get_certificate(ssl)) == NULL ||
+	    (len = i2d_X509(x, &der)) <= 0)
+		return -1;
+	auth_channel(der, (size_t)len, out);
+	OPENSSL_free(der);
+	return 1;
+}
+
 static void
 on_established(struct sessions *ss, struct lws *wsi, struct sess *s)
 {
@@ -648,6 +678,9 @@ on_established(struct sessions *ss, struct lws *wsi, struct sess *s)
 		memmove(it->addr, it->addr + 7, strlen(it->addr + 7) + 1);
 
 	auth_nonce(it->nonce);
+	if ((it->tls = tls_channel(wsi, it->channel)) == -1)
+		log_err("session %" PRIu64 ": cannot read this hub's TLS "
+		    "certificate; its handshake will fail", s->sid);
 	send_json(ss, s, wire_hello(ss->key.pk, it->nonce), 1);
 	to_worker(ss, it, 0);
 	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, AUTH_SECS);
@@ -1109,15 +1142,18 @@ do_auth(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 		auth_refuse(ss, w, user, WIRE_EUNAUTH, err, 1);
 		return;
 	}
-	if (auth_console_verify(e.pk, w->nonce, cn, ss->key.pk, user, sig) !=
-	    0) {
+	if (w->tls == -1 || auth_console_verify(e.pk, w->nonce, cn,
+	    ss->key.pk, user, w->tls ? w->channel : NULL, sig) != 0) {
 		snprintf(err, sizeof err, "the signature does not match the "
-		    "key registered for '%s' (wrong key file?)", user);
+		    "key registered for '%s'%s", user, w->tls ? " on this TLS "
+		    "connection (wrong key file, or a TLS proxy between you "
+		    "and the hub?)" : " (wrong key file?)");
 		auth_refuse(ss, w, user, WIRE_EUNAUTH, err, 1);
 		return;
 	}
-	if (auth_hub_sign(ss->key.sk, w->nonce, cn, ss->key.pk, user, sig) !=
-	    0 || (last = incident_last_seq(ss->db)) < 0 ||
+	if (auth_hub_sign(ss->key.sk, w->nonce, cn, ss->key.pk, user,
+	    w->tls ? w->channel : NULL, sig) != 0 ||
+	    (last = incident_last_seq(ss->db)) < 0 ||
 	    (welcome = wire_welcome(user, e.role, sig, last)) == NULL) {
 		auth_refuse(ss, w, user, WIRE_EINTERNAL, "the hub failed to "
 		    "answer the handshake", 0);
@@ -1753,6 +1789,8 @@ work(struct sessions *ss, struct item *it)
 		snprintf(w->addr, sizeof w->addr, "%s", *it->addr ? it->addr :
 		    "?");
 		memcpy(w->nonce, it->nonce, sizeof w->nonce);
+		memcpy(w->channel, it->channel, sizeof w->channel);
+		w->tls = it->tls;
 		w->hnext = ss->wbyid[bucket(w->sid)];
 		ss->wbyid[bucket(w->sid)] = w;
 		break;

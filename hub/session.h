@@ -1,4 +1,4 @@
-/* session — the ward.v2 WebSocket sessions of consoles on /ws: handshake,
+/* session — the ward.v3 WebSocket sessions of consoles on /ws: handshake,
  * requests, subscriptions, presence and fan-out.  The net thread calls
  * these; session.c runs its SQLite work on its own thread and wakes the
  * net thread with lws_cancel_service() when it has answers. */

@@ -385,13 +385,22 @@ put(struct transcript *t, const void *p, size_t n)
 	t->b[t->n++] = (unsigned char)(n >> 16);
 	t->b[t->n++] = (unsigned char)(n >> 8);
 	t->b[t->n++] = (unsigned char)n;
-	memcpy(t->b + t->n, p, n);
+	if (n > 0)
+		memcpy(t->b + t->n, p, n);
 	t->n += n;
+}
+
+void
+auth_channel(const unsigned char *der, size_t len,
+    unsigned char out[AUTH_CHANNEL_BYTES])
+{
+	crypto_hash_sha256(out, der, len);
 }
 
 static int
 transcript(struct transcript *t, const char *ctx, const unsigned char *hn,
-    const unsigned char *cn, const unsigned char *hpk, const char *user)
+    const unsigned char *cn, const unsigned char *hpk, const char *user,
+    const unsigned char *channel)
 {
 	if (user == NULL || strlen(user) == 0 || strlen(user) > MAX_USER)
 		return -1;
@@ -402,6 +411,7 @@ transcript(struct transcript *t, const char *ctx, const unsigned char *hn,
 	put(t, hpk, AUTH_PK_BYTES);
 	put(t, user, strlen(user));
 	put(t, WARD_PROTOCOL, strlen(WARD_PROTOCOL));
+	put(t, channel, channel != NULL ? AUTH_CHANNEL_BYTES : 0);
 	return 0;
 }
 
@@ -410,12 +420,12 @@ auth_console_sign(const unsigned char sk[AUTH_SK_BYTES],
     const unsigned char hub_nonce[AUTH_NONCE_BYTES],
     const unsigned char console_nonce[AUTH_NONCE_BYTES],
     const unsigned char hub_pk[AUTH_PK_BYTES], const char *user,
-    unsigned char sig[AUTH_SIG_BYTES])
+    const unsigned char *channel, unsigned char sig[AUTH_SIG_BYTES])
 {
 	struct transcript t;
 
 	if (transcript(&t, CTX_CONSOLE, hub_nonce, console_nonce, hub_pk,
-	    user) != 0)
+	    user, channel) != 0)
 		return -1;
 	return crypto_sign_detached(sig, NULL, t.b, t.n, sk) == 0 ? 0 : -1;
 }
@@ -425,12 +435,12 @@ auth_console_verify(const unsigned char user_pk[AUTH_PK_BYTES],
     const unsigned char hub_nonce[AUTH_NONCE_BYTES],
     const unsigned char console_nonce[AUTH_NONCE_BYTES],
     const unsigned char hub_pk[AUTH_PK_BYTES], const char *user,
-    const unsigned char sig[AUTH_SIG_BYTES])
+    const unsigned char *channel, const unsigned char sig[AUTH_SIG_BYTES])
 {
 	struct transcript t;
 
 	if (transcript(&t, CTX_CONSOLE, hub_nonce, console_nonce, hub_pk,
-	    user) != 0)
+	    user, channel) != 0)
 		return -1;
 	return crypto_sign_verify_detached(sig, t.b, t.n, user_pk) == 0 ?
 	    0 : -1;
@@ -441,12 +451,12 @@ auth_hub_sign(const unsigned char hub_sk[AUTH_SK_BYTES],
     const unsigned char hub_nonce[AUTH_NONCE_BYTES],
     const unsigned char console_nonce[AUTH_NONCE_BYTES],
     const unsigned char hub_pk[AUTH_PK_BYTES], const char *user,
-    unsigned char sig[AUTH_SIG_BYTES])
+    const unsigned char *channel, unsigned char sig[AUTH_SIG_BYTES])
 {
 	struct transcript t;
 
 	if (transcript(&t, CTX_HUB, hub_nonce, console_nonce, hub_pk,
-	    user) != 0)
+	    user, channel) != 0)
 		return -1;
 	return crypto_sign_detached(sig, NULL, t.b, t.n, hub_sk) == 0 ? 0 : -1;
 }
@@ -455,12 +465,13 @@ int
 auth_hub_verify(const unsigned char hub_pk[AUTH_PK_BYTES],
     const unsigned char hub_nonce[AUTH_NONCE_BYTES],
     const unsigned char console_nonce[AUTH_NONCE_BYTES],
-    const char *user, const unsigned char sig[AUTH_SIG_BYTES])
+    const char *user, const unsigned char *channel,
+    const unsigned char sig[AUTH_SIG_BYTES])
 {
 	struct transcript t;
 
 	if (transcript(&t, CTX_HUB, hub_nonce, console_nonce, hub_pk,
-	    user) != 0)
+	    user, channel) != 0)
 		return -1;
 	return crypto_sign_verify_detached(sig, t.b, t.n, hub_pk) == 0 ?
 	    0 : -1;

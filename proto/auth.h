@@ -1,5 +1,5 @@
 /*
- * auth — the ward.v2 handshake (Ed25519, both ways), key files and
+ * auth — the ward.v3 handshake (Ed25519, both ways), key files and
  * known_hubs pinning.  Functions only: no sockets, no printing.
  *
  * The hub sends a fresh 32-byte nonce and its public key (hello).  The
@@ -9,12 +9,20 @@
  * (welcome), which the console checks against the pinned hub key.  Each
  * transcript is the length-prefixed (4-byte big-endian) concatenation of
  *
- *	context, hub nonce, console nonce, hub public key, user, protocol
+ *	context, hub nonce, console nonce, hub public key, user, protocol,
+ *	channel
  *
- * with context "ward.v2 console auth" or "ward.v2 hub auth", so neither
+ * with context "ward.v3 console auth" or "ward.v3 hub auth", so neither
  * signature can stand for the other, and both nonces are in both: a
  * recorded console signature is useless against a new hub nonce, and a
  * recorded hub signature useless against a new console nonce.
+ *
+ * channel binds the handshake to the TLS connection it runs over: the
+ * SHA-256 of the hub's certificate (DER) as each side sees it, or empty
+ * over plain ws://.  A TLS-terminating man in the middle shows the
+ * console its own certificate, so the two sides sign different
+ * transcripts and neither signature verifies: it cannot relay a
+ * handshake it did not make (RFC 5929's tls-server-end-point, in spirit).
  *
  * Key files, like ssh-keygen's:
  *	FILE	 "ward-ed25519-secret BASE64(seed) comment\n", mode 0600
@@ -31,6 +39,7 @@
 #define AUTH_SK_BYTES		64
 #define AUTH_NONCE_BYTES	32
 #define AUTH_SIG_BYTES		64
+#define AUTH_CHANNEL_BYTES	32	/* SHA-256 of the hub's certificate */
 #define AUTH_MAX_COMMENT	128
 #define AUTH_KEY_TYPE		"ward-ed25519"
 #define AUTH_PUBLINE_MAX	(sizeof(AUTH_KEY_TYPE) + 45 + AUTH_MAX_COMMENT + 2)
@@ -94,30 +103,38 @@ int	auth_pubkey_read(const char *path, unsigned char pk[AUTH_PK_BYTES],
 void	auth_pubkey_b64(const unsigned char pk[AUTH_PK_BYTES], char *out,
 	    size_t outlen);
 
+/* The channel binding of a TLS connection: the SHA-256 of the hub's
+   certificate, der[0..len) (DER), into out. */
+void	auth_channel(const unsigned char *der, size_t len,
+	    unsigned char out[AUTH_CHANNEL_BYTES]);
+
 /*
- * The handshake signatures.  user is the user name as sent in auth.  The
- * sign functions return 0 or -1 (user too long); verify returns 0 when
- * the signature is good, -1 otherwise.
+ * The handshake signatures.  user is the user name as sent in auth;
+ * channel the connection's binding (auth_channel), or NULL over plain
+ * ws://.  The sign functions return 0 or -1 (user too long); verify
+ * returns 0 when the signature is good, -1 otherwise.
  */
 int	auth_console_sign(const unsigned char sk[AUTH_SK_BYTES],
 	    const unsigned char hub_nonce[AUTH_NONCE_BYTES],
 	    const unsigned char console_nonce[AUTH_NONCE_BYTES],
 	    const unsigned char hub_pk[AUTH_PK_BYTES], const char *user,
-	    unsigned char sig[AUTH_SIG_BYTES]);
+	    const unsigned char *channel, unsigned char sig[AUTH_SIG_BYTES]);
 int	auth_console_verify(const unsigned char user_pk[AUTH_PK_BYTES],
 	    const unsigned char hub_nonce[AUTH_NONCE_BYTES],
 	    const unsigned char console_nonce[AUTH_NONCE_BYTES],
 	    const unsigned char hub_pk[AUTH_PK_BYTES], const char *user,
+	    const unsigned char *channel,
 	    const unsigned char sig[AUTH_SIG_BYTES]);
 int	auth_hub_sign(const unsigned char hub_sk[AUTH_SK_BYTES],
 	    const unsigned char hub_nonce[AUTH_NONCE_BYTES],
 	    const unsigned char console_nonce[AUTH_NONCE_BYTES],
 	    const unsigned char hub_pk[AUTH_PK_BYTES], const char *user,
-	    unsigned char sig[AUTH_SIG_BYTES]);
+	    const unsigned char *channel, unsigned char sig[AUTH_SIG_BYTES]);
 int	auth_hub_verify(const unsigned char hub_pk[AUTH_PK_BYTES],
 	    const unsigned char hub_nonce[AUTH_NONCE_BYTES],
 	    const unsigned char console_nonce[AUTH_NONCE_BYTES],
-	    const char *user, const unsigned char sig[AUTH_SIG_BYTES]);
+	    const char *user, const unsigned char *channel,
+	    const unsigned char sig[AUTH_SIG_BYTES]);
 
 /* Results of auth_known_hubs_check. */
 enum auth_known {

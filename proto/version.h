@@ -5,6 +5,6 @@
 #define WARD_VERSION		"0.1.0"
 /* The WebSocket subprotocol.  Bump it if the wire messages change
    incompatibly. */
-#define WARD_PROTOCOL		"ward.v2"
+#define WARD_PROTOCOL		"ward.v3"
 
 #endif

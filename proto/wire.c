@@ -1,5 +1,5 @@
 /*
- * wire — the ward.v2 message catalogue.  See wire.h and ward-protocol.7.
+ * wire — the ward.v3 message catalogue.  See wire.h and ward-protocol.7.
  *
  * Validation is table driven: every message type, op and query has a list
  * of fields, each with a kind, a cap and (for enumerations) its names.  A

@@ -1,5 +1,5 @@
 /*
- * wire — the ward.v2 message catalogue: build, decode and validate every
+ * wire — the ward.v3 message catalogue: build, decode and validate every
  * message that crosses the /ws WebSocket between wardd and ward.
  *
  * One JSON object per text frame: {"type":"...", ...}.  Requests from the

@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config clang libwebsockets-dev libjansson-dev
 libsodium-dev libsqlite3-dev zlib1g-dev libyaml-dev libncurses-dev
 libcmocka-dev sqlite3 curl jq tmux mandoc procps openssl iproute2
 rsyslog rsyslog-elasticsearch
-libpcre2-dev libmaxminddb-dev libmaxmind-db-writer-perl python3
+libpcre2-dev libmaxminddb-dev libmaxmind-db-writer-perl python3 libssl-dev
 "
 missing=""
 for p in $PKGS; do

@@ -205,7 +205,7 @@ on_text(struct bs *b, const char *text, size_t len)
 		wire_b64_decode(json_string_value(json_object_get(m.root,
 		    "nonce")), b->hn, 32);
 		auth_nonce(b->cn);
-		auth_console_sign(b->key.sk, b->hn, b->cn, b->hpk, b->user, sig);
+		auth_console_sign(b->key.sk, b->hn, b->cn, b->hpk, b->user, NULL, sig);
 		queue_json(b, wire_auth(b->user, b->cn, sig));
 		b->state = 1;
 		break;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The ward.v2 handshake: keys, users, pinning, and every refusal a person
+# The ward.v3 handshake: keys, users, pinning, and every refusal a person
 # can meet (unknown user, wrong key, changed hub key, malformed or
 # out-of-order messages, too many failures).
 . "$(dirname "$0")/lib.sh"
@@ -10,7 +10,7 @@
 raw_ws() {
 	bash -c '
 	exec 3<>/dev/tcp/127.0.0.1/'"$PORT"' || exit 1
-	printf "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ward.v2\r\n\r\n" >&3
+	printf "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ward.v3\r\n\r\n" >&3
 	sleep 0.3
 	for f in "$@"; do
 		n=$(printf %s "$f" | wc -c)

@@ -23,7 +23,7 @@ for i in range(n):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     s.sendall(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
         "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ward.v2\r\n\r\n").encode())
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ward.v3\r\n\r\n").encode())
     auth = {"type": "auth", "user": u,
         "nonce": base64.b64encode(os.urandom(32)).decode(),
         "signature": base64.b64encode(os.urandom(64)).decode()}

@@ -90,7 +90,7 @@ handshake_succeeds(void **state)
 	wire_msg_release(&m);
 	auth_nonce(cn);
 	assert_int_equal(auth_console_sign(f->alice.sk, hn, cn, hpk, "alice",
-	    sig), 0);
+	    NULL, sig), 0);
 	msg = wire_auth("alice", cn, sig);
 	s = wire_encode(msg, &len);
 	json_decref(msg);
@@ -104,12 +104,12 @@ handshake_succeeds(void **state)
 	assert_int_equal(wire_b64_decode(json_string_value(json_object_get(
 	    m.root, "signature")), sig, sizeof(sig)), 0);
 	assert_int_equal(auth_console_verify(f->alice.pk, hn, got_cn,
-	    f->hub.pk, "alice", sig), 0);
+	    f->hub.pk, "alice", NULL, sig), 0);
 	wire_msg_release(&m);
 	assert_int_equal(auth_hub_sign(f->hub.sk, hn, got_cn, f->hub.pk,
-	    "alice", hsig), 0);
+	    "alice", NULL, hsig), 0);
 	/* console checks the hub against the pinned key */
-	assert_int_equal(auth_hub_verify(hpk, hn, cn, "alice", hsig), 0);
+	assert_int_equal(auth_hub_verify(hpk, hn, cn, "alice", NULL, hsig), 0);
 }
 
 static void
@@ -121,28 +121,28 @@ wrong_signatures_are_refused(void **state)
 	auth_nonce(hn);
 	auth_nonce(cn);
 	assert_int_equal(auth_console_sign(f->alice.sk, hn, cn, f->hub.pk,
-	    "alice", sig), 0);
+	    "alice", NULL, sig), 0);
 	/* bob's key is not alice's */
 	assert_int_equal(auth_console_verify(f->bob.pk, hn, cn, f->hub.pk,
-	    "alice", sig), -1);
+	    "alice", NULL, sig), -1);
 	/* alice's signature does not make her bob */
 	assert_int_equal(auth_console_verify(f->alice.pk, hn, cn, f->hub.pk,
-	    "bob", sig), -1);
+	    "bob", NULL, sig), -1);
 	/* one flipped bit */
 	sig[10] ^= 1;
 	assert_int_equal(auth_console_verify(f->alice.pk, hn, cn, f->hub.pk,
-	    "alice", sig), -1);
+	    "alice", NULL, sig), -1);
 	sig[10] ^= 1;
 	assert_int_equal(auth_console_verify(f->alice.pk, hn, cn, f->hub.pk,
-	    "alice", sig), 0);
+	    "alice", NULL, sig), 0);
 	/* a console signature is not a hub signature, even by one key */
 	assert_int_equal(auth_console_sign(f->hub.sk, hn, cn, f->hub.pk,
-	    "alice", sig), 0);
-	assert_int_equal(auth_hub_verify(f->hub.pk, hn, cn, "alice", sig), -1);
+	    "alice", NULL, sig), 0);
+	assert_int_equal(auth_hub_verify(f->hub.pk, hn, cn, "alice", NULL, sig), -1);
 	/* over-long names are refused rather than truncated */
 	assert_int_equal(auth_console_sign(f->alice.sk, hn, cn, f->hub.pk,
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-	    sig), -1);
+	    NULL, sig), -1);
 }
 
 static void
@@ -158,15 +158,15 @@ replayed_signatures_are_refused(void **state)
 	assert_memory_not_equal(hn1, hn2, 32);
 	/* a recorded console signature against the hub's next nonce */
 	assert_int_equal(auth_console_sign(f->alice.sk, hn1, cn1, f->hub.pk,
-	    "alice", sig), 0);
+	    "alice", NULL, sig), 0);
 	assert_int_equal(auth_console_verify(f->alice.pk, hn1, cn1, f->hub.pk,
-	    "alice", sig), 0);
+	    "alice", NULL, sig), 0);
 	assert_int_equal(auth_console_verify(f->alice.pk, hn2, cn1, f->hub.pk,
-	    "alice", sig), -1);
+	    "alice", NULL, sig), -1);
 	/* a recorded hub signature against the console's next nonce */
 	assert_int_equal(auth_hub_sign(f->hub.sk, hn1, cn1, f->hub.pk,
-	    "alice", hsig), 0);
-	assert_int_equal(auth_hub_verify(f->hub.pk, hn1, cn2, "alice", hsig),
+	    "alice", NULL, hsig), 0);
+	assert_int_equal(auth_hub_verify(f->hub.pk, hn1, cn2, "alice", NULL, hsig),
 	    -1);
 }
 
@@ -184,14 +184,14 @@ tampered_hub_key_is_refused(void **state)
 	auth_nonce(cn);
 	/* the console answered a hello that carried evil's key */
 	assert_int_equal(auth_console_sign(f->alice.sk, hn, cn, evil.pk,
-	    "alice", sig), 0);
+	    "alice", NULL, sig), 0);
 	/* relayed to the real hub, it does not verify */
 	assert_int_equal(auth_console_verify(f->alice.pk, hn, cn, f->hub.pk,
-	    "alice", sig), -1);
+	    "alice", NULL, sig), -1);
 	/* the impostor's welcome fails against the pinned key */
 	assert_int_equal(auth_hub_sign(evil.sk, hn, cn, evil.pk, "alice",
-	    hsig), 0);
-	assert_int_equal(auth_hub_verify(f->hub.pk, hn, cn, "alice", hsig), -1);
+	    NULL, hsig), 0);
+	assert_int_equal(auth_hub_verify(f->hub.pk, hn, cn, "alice", NULL, hsig), -1);
 	auth_key_wipe(&evil);
 }
 
@@ -424,11 +424,60 @@ known_hubs_pin_on_first_use(void **state)
 	    sizeof(err)), AUTH_HUB_ERROR);
 }
 
+/* Over TLS the transcripts hold the hub certificate's hash as each side
+   sees it: a man in the middle that terminates TLS shows the console its
+   own certificate, and neither side's signature verifies at the other. */
+static void
+tls_channel_binds_the_handshake(void **state)
+{
+	struct fixture *f = *state;
+	static const unsigned char hub_der[] = "DER of the hub's certificate";
+	static const unsigned char mitm_der[] = "DER of the proxy's certificate";
+	unsigned char hn[AUTH_NONCE_BYTES], cn[AUTH_NONCE_BYTES];
+	unsigned char hub_ch[AUTH_CHANNEL_BYTES], mitm_ch[AUTH_CHANNEL_BYTES];
+	unsigned char sig[AUTH_SIG_BYTES], again[AUTH_CHANNEL_BYTES];
+
+	auth_nonce(hn);
+	auth_nonce(cn);
+	auth_channel(hub_der, sizeof(hub_der), hub_ch);
+	auth_channel(hub_der, sizeof(hub_der), again);
+	auth_channel(mitm_der, sizeof(mitm_der), mitm_ch);
+	assert_memory_equal(hub_ch, again, sizeof(hub_ch));
+	assert_memory_not_equal(hub_ch, mitm_ch, sizeof(hub_ch));
+	/* the same certificate on both sides: good */
+	assert_int_equal(auth_console_sign(f->alice.sk, hn, cn, f->hub.pk,
+	    "alice", hub_ch, sig), 0);
+	assert_int_equal(auth_console_verify(f->alice.pk, hn, cn, f->hub.pk,
+	    "alice", hub_ch, sig), 0);
+	/* the console saw the proxy's: the hub refuses */
+	assert_int_equal(auth_console_sign(f->alice.sk, hn, cn, f->hub.pk,
+	    "alice", mitm_ch, sig), 0);
+	assert_int_equal(auth_console_verify(f->alice.pk, hn, cn, f->hub.pk,
+	    "alice", hub_ch, sig), -1);
+	/* ... and the hub's answer does not verify at the console */
+	assert_int_equal(auth_hub_sign(f->hub.sk, hn, cn, f->hub.pk, "alice",
+	    hub_ch, sig), 0);
+	assert_int_equal(auth_hub_verify(f->hub.pk, hn, cn, "alice", mitm_ch,
+	    sig), -1);
+	assert_int_equal(auth_hub_verify(f->hub.pk, hn, cn, "alice", hub_ch,
+	    sig), 0);
+	/* bound and unbound (ws://) never stand for each other */
+	assert_int_equal(auth_hub_verify(f->hub.pk, hn, cn, "alice", NULL,
+	    sig), -1);
+	assert_int_equal(auth_console_sign(f->alice.sk, hn, cn, f->hub.pk,
+	    "alice", NULL, sig), 0);
+	assert_int_equal(auth_console_verify(f->alice.pk, hn, cn, f->hub.pk,
+	    "alice", hub_ch, sig), -1);
+	assert_int_equal(auth_console_verify(f->alice.pk, hn, cn, f->hub.pk,
+	    "alice", NULL, sig), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(handshake_succeeds),
+		cmocka_unit_test(tls_channel_binds_the_handshake),
 		cmocka_unit_test(wrong_signatures_are_refused),
 		cmocka_unit_test(replayed_signatures_are_refused),
 		cmocka_unit_test(tampered_hub_key_is_refused),
