@@ -1224,7 +1224,8 @@ users_check(struct sessions *ss)
 			if ((r = users_find(ss->db, w->user, &e, err,
 			    sizeof err)) == -1) {
 				log_err("users check: %s", err);
-				return;		/* try again next time */
+				ss->users_dirty = 1;	/* again next time */
+				return;
 			}
 			if (r == 0)
 				snprintf(why, sizeof why, "access revoked by an "
