@@ -59,4 +59,9 @@ int	severity_parse(const char *s);
 /* Rank to its canonical upper-case name ("WARNING"); NULL if out of range. */
 const char *severity_name(int rank);
 
+/* Syslog facility number 0-23 to its name ("auth", "local3"), or NULL. */
+const char *facility_name(int facility);
+/* Facility name (any case) or number 0-23 as text, to its number; -1. */
+int	facility_parse(const char *s);
+
 #endif

@@ -516,21 +516,6 @@ syslogline_sd_next(struct sl_span sd, size_t *pos, struct sl_param *p)
 	return 1;
 }
 
-static const char *const facilities[] = {
-	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
-	"uucp", "cron", "authpriv", "ftp", "ntp", "security", "console",
-	"solaris-cron", "local0", "local1", "local2", "local3", "local4",
-	"local5", "local6", "local7"
-};
-
-const char *
-syslogline_facility(int f)
-{
-	if (f < 0 || f >= (int)(sizeof facilities / sizeof *facilities))
-		return NULL;
-	return facilities[f];
-}
-
 /* A JSON string of span sp, or NULL. */
 static json_t *
 span_string(struct sl_span sp)
@@ -717,7 +702,7 @@ syslogline_apply(const struct syslogline *l, json_t *ev)
 		if (top_set(ev, d, "severity", json_string(severity_name(
 		    SEV_EMERGENCY - (l->pri & 7))), 0) == -1)
 			return -1;
-		fac = syslogline_facility(l->pri >> 3);
+		fac = facility_name(l->pri >> 3);
 		old = json_object_get(d, "facility");
 		if (fac != NULL && !(json_is_string(old) &&
 		    strcmp(json_string_value(old), fac) == 0) &&

@@ -56,9 +56,6 @@ struct sl_param {
  */
 int	syslogline_sd_next(struct sl_span sd, size_t *pos, struct sl_param *p);
 
-/* Facility number (pri >> 3) to its name ("auth", "local3"), or NULL. */
-const char *syslogline_facility(int facility);
-
 /*
  * Set what line l says on the normalized event ev (MozDef names):
  * utctimestamp, severity, hostname, processname, processid and summary

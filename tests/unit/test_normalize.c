@@ -73,7 +73,7 @@ normalizes_shipper_samples(void **state)
 		  "\"stream\":\"stdout\",\"container_name\":\"web\"}",
 		  "{\"utctimestamp\":\"2026-11-27T17:42:33.123456+00:00\","
 		  "\"receivedtimestamp\":\"" RECV "\",\"severity\":\"INFO\","
-		  "\"summary\":\"GET / 200\\n\",\"tags\":[],\"details\":{"
+		  "\"summary\":\"GET / 200\",\"tags\":[],\"details\":{"
 		  "\"stream\":\"stdout\",\"container_name\":\"web\","
 		  "\"hub\":\"hub1\"}}" },
 		{ "Vector",
@@ -125,6 +125,98 @@ normalizes_shipper_samples(void **state)
 		  "\"hostname\":\"fw1\",\"processname\":\"sshd\","
 		  "\"processid\":1234,\"tags\":[],"
 		  "\"details\":{\"facility\":\"auth\",\"hub\":\"hub1\"}}" },
+		/* rsyslog, a template of raw properties: msg keeps the space
+		   after the tag's colon; syslogtag gives program and PID */
+		{ "rsyslog properties",
+		  "{\"timereported\":\"2026-11-27T17:42:33.123456+01:00\","
+		  "\"hostname\":\"web1\",\"fromhost-ip\":\"10.0.0.9\","
+		  "\"syslogtag\":\"sshd[1234]:\",\"syslogseverity-text\":"
+		  "\"info\",\"syslogfacility\":\"4\",\"msg\":\" Failed password "
+		  "for root from 203.0.113.7 port 22 ssh2\"}",
+		  "{\"utctimestamp\":\"2026-11-27T16:42:33.123456+00:00\","
+		  "\"receivedtimestamp\":\"" RECV "\",\"severity\":\"INFO\","
+		  "\"summary\":\"Failed password for root from 203.0.113.7 "
+		  "port 22 ssh2\",\"hostname\":\"web1\",\"processname\":"
+		  "\"sshd\",\"processid\":1234,\"tags\":[],\"details\":{"
+		  "\"fromhost-ip\":\"10.0.0.9\",\"syslogtag\":\"sshd[1234]:\","
+		  "\"facility\":\"auth\",\"hub\":\"hub1\"}}" },
+		/* syslog-ng, format-json --scope rfc5424 */
+		{ "syslog-ng",
+		  "{\"PROGRAM\":\"sshd\",\"PRIORITY\":\"notice\",\"PID\":\"1234\","
+		  "\"MESSAGE\":\"Invalid user admin from 203.0.113.7\","
+		  "\"ISODATE\":\"2026-11-27T17:42:33+00:00\",\"HOST\":\"web1\","
+		  "\"FACILITY\":\"authpriv\",\"DATE\":\"Nov 27 17:42:33\"}",
+		  "{\"utctimestamp\":\"2026-11-27T17:42:33.000000+00:00\","
+		  "\"receivedtimestamp\":\"" RECV "\",\"severity\":\"NOTICE\","
+		  "\"summary\":\"Invalid user admin from 203.0.113.7\","
+		  "\"hostname\":\"web1\",\"processname\":\"sshd\","
+		  "\"processid\":1234,\"tags\":[],\"details\":{\"DATE\":"
+		  "\"Nov 27 17:42:33\",\"facility\":\"authpriv\","
+		  "\"hub\":\"hub1\"}}" },
+		/* journalctl -o json */
+		{ "journald",
+		  "{\"__CURSOR\":\"s=1\",\"__REALTIME_TIMESTAMP\":"
+		  "\"1795801353123456\",\"_HOSTNAME\":\"web1\","
+		  "\"SYSLOG_IDENTIFIER\":\"sshd\",\"_COMM\":\"sshd\","
+		  "\"_PID\":\"1234\",\"PRIORITY\":\"6\",\"SYSLOG_FACILITY\":\"4\","
+		  "\"MESSAGE\":\"Accepted publickey for alice\","
+		  "\"_SYSTEMD_UNIT\":\"ssh.service\"}",
+		  "{\"utctimestamp\":\"2026-11-27T17:42:33.123456+00:00\","
+		  "\"receivedtimestamp\":\"" RECV "\",\"severity\":\"INFO\","
+		  "\"summary\":\"Accepted publickey for alice\","
+		  "\"hostname\":\"web1\",\"processname\":\"sshd\","
+		  "\"processid\":1234,\"tags\":[],\"details\":{\"__CURSOR\":"
+		  "\"s=1\",\"_COMM\":\"sshd\",\"_SYSTEMD_UNIT\":\"ssh.service\","
+		  "\"facility\":\"auth\",\"hub\":\"hub1\"}}" },
+		/* Fluent Bit's syslog-rfc3164 parser: pri stays, read */
+		{ "Fluent Bit syslog",
+		  "{\"pri\":\"38\",\"time\":\"Nov 27 17:42:33\",\"host\":\"web1\","
+		  "\"ident\":\"sshd\",\"pid\":\"1234\",\"message\":\"m\"}",
+		  "{\"utctimestamp\":\"2026-11-27T17:42:33.000000+00:00\","
+		  "\"receivedtimestamp\":\"" RECV "\",\"severity\":\"INFO\","
+		  "\"summary\":\"m\",\"hostname\":\"web1\",\"processname\":"
+		  "\"sshd\",\"processid\":1234,\"tags\":[],\"details\":{"
+		  "\"pri\":\"38\",\"facility\":\"auth\",\"hub\":\"hub1\"}}" },
+		/* Vector's syslog source */
+		{ "Vector syslog",
+		  "{\"appname\":\"sshd\",\"facility\":\"auth\",\"host\":"
+		  "\"127.0.0.1\",\"hostname\":\"web1\",\"message\":\"m\","
+		  "\"msgid\":\"ID1\",\"procid\":1234,\"severity\":\"err\","
+		  "\"source_type\":\"syslog\",\"timestamp\":"
+		  "\"2026-11-27T17:42:33Z\"}",
+		  "{\"utctimestamp\":\"2026-11-27T17:42:33.000000+00:00\","
+		  "\"receivedtimestamp\":\"" RECV "\",\"severity\":\"ERROR\","
+		  "\"summary\":\"m\",\"hostname\":\"web1\",\"processname\":"
+		  "\"sshd\",\"processid\":1234,\"tags\":[],\"details\":{"
+		  "\"host\":\"127.0.0.1\",\"msgid\":\"ID1\",\"source_type\":"
+		  "\"syslog\",\"facility\":\"auth\",\"hub\":\"hub1\"}}" },
+		/* NXLog's JSON of a Windows event (EventTime has no zone) */
+		{ "NXLog",
+		  "{\"EventTime\":\"2026-11-27 17:42:33\",\"Hostname\":\"WIN1\","
+		  "\"SourceName\":\"Microsoft-Windows-Security-Auditing\","
+		  "\"ProcessID\":612,\"Severity\":\"INFO\",\"SeverityValue\":2,"
+		  "\"EventID\":4625,\"Message\":\"An account failed to log on.\"}",
+		  "{\"utctimestamp\":\"2026-11-27T17:42:33.000000+00:00\","
+		  "\"receivedtimestamp\":\"" RECV "\",\"severity\":\"INFO\","
+		  "\"summary\":\"An account failed to log on.\",\"hostname\":"
+		  "\"WIN1\",\"processname\":\"Microsoft-Windows-Security-"
+		  "Auditing\",\"processid\":612,\"tags\":[],\"details\":{"
+		  "\"SeverityValue\":2,\"EventID\":4625,\"hub\":\"hub1\"}}" },
+		/* ECS with log.syslog */
+		{ "ECS",
+		  "{\"@timestamp\":\"2026-11-27T17:42:33Z\",\"message\":\"m\","
+		  "\"host\":{\"name\":\"web1\"},\"process\":{\"name\":\"sshd\","
+		  "\"pid\":1234},\"log\":{\"syslog\":{\"facility\":{\"code\":4,"
+		  "\"name\":\"auth\"},\"severity\":{\"code\":3,\"name\":"
+		  "\"Error\"}}},\"event\":{\"created\":\"2026-11-27T17:42:34Z\"}}",
+		  "{\"utctimestamp\":\"2026-11-27T17:42:33.000000+00:00\","
+		  "\"receivedtimestamp\":\"" RECV "\",\"severity\":\"ERROR\","
+		  "\"summary\":\"m\",\"hostname\":\"web1\",\"processname\":"
+		  "\"sshd\",\"processid\":1234,\"tags\":[],\"details\":{"
+		  "\"log\":{\"syslog\":{\"facility\":{\"code\":4},\"severity\":"
+		  "{\"code\":3}}},\"event\":{\"created\":"
+		  "\"2026-11-27T17:42:34Z\"},\"facility\":\"auth\","
+		  "\"hub\":\"hub1\"}}" },
 		{ "GELF",
 		  "{\"version\":\"1.1\",\"host\":\"app1\","
 		  "\"short_message\":\"boom\",\"full_message\":\"trace\","
@@ -188,6 +280,23 @@ reads_every_alias(void **state)
 		{ "{\"syslogseverity\":\"5\"}", "severity", "\"NOTICE\"" },
 		{ "{\"syslog_severity\":0}", "severity", "\"EMERGENCY\"" },
 		{ "{\"level\":7}", "severity", "\"DEBUG\"" },
+		{ "{\"SeverityValue\":4}", "severity", "\"ERROR\"" },
+		{ "{\"SyslogSeverityValue\":4}", "severity", "\"WARNING\"" },
+		{ "{\"syslogseverity-text\":\"crit\"}", "severity",
+		  "\"CRITICAL\"" },
+		{ "{\"log\":{\"syslog\":{\"severity\":{\"code\":2}}}}",
+		  "severity", "\"CRITICAL\"" },
+		{ "{\"message\":\" \\t s \\n\"}", "summary", "\"s\"" },
+		{ "{\"Message\":\"s\"}", "summary", "\"s\"" },
+		{ "{\"_HOSTNAME\":\"h\"}", "hostname", "\"h\"" },
+		{ "{\"log\":{\"syslog\":{\"hostname\":\"h\"}}}", "hostname",
+		  "\"h\"" },
+		{ "{\"_COMM\":\"p\"}", "processname", "\"p\"" },
+		{ "{\"SYSLOG_PID\":\"7\"}", "processid", "7" },
+		{ "{\"timegenerated\":\"2026-11-27T17:42:33Z\"}",
+		  "utctimestamp", "\"2026-11-27T17:42:33.000000+00:00\"" },
+		{ "{\"event\":{\"created\":\"2026-11-27T17:42:33Z\"}}",
+		  "utctimestamp", "\"2026-11-27T17:42:33.000000+00:00\"" },
 		{ "{\"level\":1.0}", "severity", "\"ALERT\"" },
 		{ "{\"summary\":\"s\"}", "summary", "\"s\"" },
 		{ "{\"message\":\"s\"}", "summary", "\"s\"" },
