@@ -1,0 +1,115 @@
+#!/bin/sh
+# Real logs in, real detections out, through rsyslog: real sshd lines of a
+# server under brute force (loghub's OpenSSH sample, logpai/loghub
+# OpenSSH/OpenSSH_2k.log, stamped now) reach rsyslog over TCP, which ships
+# them with omelasticsearch in two shapes: an ordinary template of
+# properties (timestamp, hostname, programname, procid, severity,
+# facility, msg — whose text starts with a space) for one attacker, and
+# the raw syslog line as the message (%rawmsg%) for the other.  Both come
+# out as fields, and the default rules raise a brute-force alert for each.
+. "$(dirname "$0")/lib.sh"
+if ! command -v rsyslogd >/dev/null ||
+   [ ! -f /usr/lib/x86_64-linux-gnu/rsyslog/omelasticsearch.so ]; then
+	echo "# rsyslog-elasticsearch is not installed (make deps)"; not_ok "rsyslogd with omelasticsearch is available"; done_testing; exit 1
+fi
+start_hub || exit 1
+TOKEN=$(new_token rsyslog)
+RPORT=$(free_port)
+mkdir -p "$T/rs"
+# A (fields) and B (raw): the loghub sample's two busiest addresses.
+A=112.95.230.3
+B=123.235.32.19
+cat >"$T/rsyslog.conf" <<CONF
+global(workDirectory="$T/rs")
+module(load="imtcp")
+input(type="imtcp" port="$RPORT" address="127.0.0.1")
+module(load="omelasticsearch")
+template(name="fields" type="list" option.jsonf="on") {
+  property(outname="timestamp" name="timereported" dateFormat="rfc3339" format="jsonf")
+  property(outname="hostname" name="hostname" format="jsonf")
+  property(outname="programname" name="programname" format="jsonf")
+  property(outname="procid" name="procid" format="jsonf")
+  property(outname="severity" name="syslogseverity-text" format="jsonf")
+  property(outname="facility" name="syslogfacility-text" format="jsonf")
+  property(outname="message" name="msg" format="jsonf")
+}
+template(name="raw" type="list" option.jsonf="on") {
+  property(outname="message" name="rawmsg" format="jsonf")
+  constant(outname="shape" value="raw" format="jsonf")
+}
+if \$rawmsg contains "$A" then {
+  action(type="omelasticsearch" server="127.0.0.1" serverport="$PORT"
+         searchIndex="syslog" template="fields" bulkmode="on"
+         uid="rsyslog" pwd="$TOKEN" errorFile="$T/rs-errors.json")
+} else {
+  action(type="omelasticsearch" server="127.0.0.1" serverport="$PORT"
+         searchIndex="syslog" template="raw" bulkmode="on"
+         uid="rsyslog" pwd="$TOKEN" errorFile="$T/rs-errors.json")
+}
+CONF
+TZ=UTC rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rs.pid" >"$T/rs.log" 2>&1 &
+RS=$!
+trap 'kill $RS 2>/dev/null; cleanup' EXIT
+i=0
+until ss -Hltn "sport = :$RPORT" | grep -q .; do
+	i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.05
+done
+
+# Twelve failed logins from each address (the sample's own lines, its
+# ports and PIDs), a line a second apart, ending now; auth.info is <38>.
+now=$(date -u +%s)
+: >"$T/lines"
+n=0
+for port in 45378 47068 49188 50999 52660 54087 55618 57138 58304 59849 32977 35113; do
+	n=$((n + 1))
+	ts=$(date -u -d "@$((now - 12 + n))" '+%b %e %H:%M:%S')
+	printf '<38>%s LabSZ sshd[%d]: Failed password for root from %s port %d ssh2\n' \
+		"$ts" $((24233 + 2 * n)) "$A" "$port" >>"$T/lines"
+	printf '<38>%s LabSZ sshd[%d]: Failed password for root from %s port %d ssh2\n' \
+		"$ts" $((24286 + 2 * n)) "$B" "$port" >>"$T/lines"
+done
+LAST_TS=$ts
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(open(sys.argv[2], "rb").read())
+s.close()' "$RPORT" "$T/lines"
+
+i=0
+while [ "$(stored_count)" -lt 24 ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+eq "rsyslog delivered all 24 lines" "$(stored_count)" 24
+db=$(ls "$DATA"/events/*.db | head -n 1)
+doc() { sqlite3 "$db" "select doc from events_full where summary like '%$1 port 35113%'"; }
+want_utc=$(date -u -d "@$now" '+%Y-%m-%dT%H:%M:%S.000000+00:00')
+
+for shape in fields raw; do
+	[ $shape = fields ] && ip=$A || ip=$B
+	d=$(doc "$ip")
+	eq "$shape: the summary is the message, without rsyslog's leading space" \
+		"$(echo "$d" | jq -r .summary)" "Failed password for root from $ip port 35113 ssh2"
+	eq "$shape: the host is the sender's" "$(echo "$d" | jq -r .hostname)" LabSZ
+	eq "$shape: the program" "$(echo "$d" | jq -r .processname)" sshd
+	check "$shape: the PID, as a number" test "$(echo "$d" | jq -r '.processid | numbers')" -gt 24000
+	eq "$shape: the time is the line's" "$(echo "$d" | jq -r .utctimestamp)" "$want_utc"
+	eq "$shape: severity" "$(echo "$d" | jq -r .severity)" INFO
+	eq "$shape: facility" "$(echo "$d" | jq -r .details.facility)" auth
+done
+eq "the raw line itself is not kept beside its fields" \
+	"$(doc "$B" | jq -r '[.. | strings | select(startswith("<38>"))] | length')" 0
+check "the summary is searchable as a column" sh -c \
+	"sqlite3 '$db' \"select count(*) from events_full where summary like 'Failed password for root from $B%'\" | grep -qx 12"
+
+# The default pack: one SSH brute force alert for each address.
+SSH_BF=8d1c3f0e-2b7a-4c55-9a61-5a3f1e9b2c01
+alerts_sql() { sqlite3 "$DATA/state.db" "$1"; }
+i=0
+while [ "$(alerts_sql "select count(*) from alerts where rule_id = '$SSH_BF'")" -lt 2 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+# (ten failures within two minutes: the rule's threshold)
+check "brute force from the address shipped as fields" test \
+	"$(alerts_sql "select count from alerts where rule_id = '$SSH_BF' and group_key = '$A'")" -ge 10
+check "brute force from the address shipped as raw lines" test \
+	"$(alerts_sql "select count from alerts where rule_id = '$SSH_BF' and group_key = '$B'")" -ge 10
+check "no errors in rsyslog's error file" sh -c "! test -s '$T/rs-errors.json'"
+done_testing

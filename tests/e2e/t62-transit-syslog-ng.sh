@@ -1,0 +1,115 @@
+#!/bin/sh
+# Real logs in, real detections out, through syslog-ng's http() destination:
+# real sshd lines of a server under brute force (loghub's OpenSSH sample,
+# logpai/loghub OpenSSH/OpenSSH_2k.log, stamped now) reach syslog-ng over
+# TCP, which posts them as NDJSON to /events in two shapes: format-json
+# --scope rfc5424 (PROGRAM, PID, HOST, PRIORITY, FACILITY, ISODATE,
+# MESSAGE) for one attacker, the raw line ($RAWMSG) as the message for
+# the other.  Both come out as fields, and the default rules raise a
+# brute-force alert for each.  syslog-ng conflicts with rsyslog, so it is
+# unpacked privately (tests/fetch-syslog-ng.sh).
+. "$(dirname "$0")/lib.sh"
+if ! sh "$ROOT/tests/fetch-syslog-ng.sh"; then
+	echo "1..0 # SKIP syslog-ng's packages could not be downloaded (apt-get download syslog-ng-core)"
+	exit 0
+fi
+SR=$ROOT/build/syslog-ng/root
+MODS=$(ls -d "$SR"/usr/lib/syslog-ng/[0-9]*)
+start_hub || exit 1
+TOKEN=$(new_token syslog-ng)
+SPORT=$(free_port)
+A=112.95.230.3
+B=123.235.32.19
+mkdir -p "$T/sng"
+cat >"$T/syslog-ng.conf" <<CONF
+@version: 3.38
+options { keep-hostname(yes); use-dns(no); dns-cache(no); stats-freq(0); };
+source s_net { network(transport("tcp") ip("127.0.0.1") port($SPORT)
+                       flags(store-raw-message)); };
+filter f_a { message("$A"); };
+filter f_b { not message("$A"); };
+destination d_fields {
+  http(url("http://127.0.0.1:$PORT/events") method("POST")
+       headers("Authorization: Bearer $TOKEN",
+               "Content-Type: application/x-ndjson")
+       batch-lines(50) batch-timeout(200) persist-name("fields")
+       body('\$(format-json --scope rfc5424 --key ISODATE)'));
+};
+destination d_raw {
+  http(url("http://127.0.0.1:$PORT/events") method("POST")
+       headers("Authorization: Bearer $TOKEN",
+               "Content-Type: application/x-ndjson")
+       batch-lines(50) batch-timeout(200) persist-name("raw")
+       body('\$(format-json message=\$RAWMSG shape=raw)'));
+};
+log { source(s_net); filter(f_a); destination(d_fields); };
+log { source(s_net); filter(f_b); destination(d_raw); };
+CONF
+sng() {
+	LD_LIBRARY_PATH=$SR/usr/lib/x86_64-linux-gnu:$SR/usr/lib/syslog-ng \
+	    TZ=UTC "$SR/usr/sbin/syslog-ng" --module-path="$MODS" \
+	    -f "$T/syslog-ng.conf" -R "$T/sng/persist" -p "$T/sng/pid" \
+	    -c "$T/sng/ctl" "$@"
+}
+sng --syntax-only >"$T/sng-check" 2>&1
+check "the syslog-ng config is valid" test $? -eq 0
+sng -F >"$T/sng.log" 2>&1 &
+SNG=$!
+trap 'kill $SNG 2>/dev/null; cleanup' EXIT
+i=0
+until ss -Hltn "sport = :$SPORT" | grep -q .; do
+	i=$((i + 1)); [ $i -gt 200 ] && break; sleep 0.05
+done
+
+# Twelve failed logins from each address (the sample's lines, its ports
+# and PIDs), a second apart, ending now; auth.info is <38>.
+now=$(date -u +%s)
+: >"$T/lines"
+n=0
+for port in 45378 47068 49188 50999 52660 54087 55618 57138 58304 59849 32977 35113; do
+	n=$((n + 1))
+	ts=$(date -u -d "@$((now - 12 + n))" '+%b %e %H:%M:%S')
+	printf '<38>%s LabSZ sshd[%d]: Failed password for root from %s port %d ssh2\n' \
+		"$ts" $((24233 + 2 * n)) "$A" "$port" >>"$T/lines"
+	printf '<38>%s LabSZ sshd[%d]: Failed password for root from %s port %d ssh2\n' \
+		"$ts" $((24286 + 2 * n)) "$B" "$port" >>"$T/lines"
+done
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(open(sys.argv[2], "rb").read())
+s.close()' "$SPORT" "$T/lines"
+
+i=0
+while [ "$(stored_count)" -lt 24 ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+eq "syslog-ng delivered all 24 lines" "$(stored_count)" 24
+db=$(ls "$DATA"/events/*.db | head -n 1)
+doc() { sqlite3 "$db" "select doc from events_full where summary like '%$1 port 35113%'"; }
+want_utc=$(date -u -d "@$now" '+%Y-%m-%dT%H:%M:%S.000000+00:00')
+
+for shape in fields raw; do
+	[ $shape = fields ] && ip=$A || ip=$B
+	d=$(doc "$ip")
+	eq "$shape: the summary is the message" \
+		"$(echo "$d" | jq -r .summary)" "Failed password for root from $ip port 35113 ssh2"
+	eq "$shape: the host is the sender's" "$(echo "$d" | jq -r .hostname)" LabSZ
+	eq "$shape: the program" "$(echo "$d" | jq -r .processname)" sshd
+	check "$shape: the PID, as a number" test "$(echo "$d" | jq -r '.processid | numbers')" -gt 24000
+	eq "$shape: the time is the line's" "$(echo "$d" | jq -r .utctimestamp)" "$want_utc"
+	eq "$shape: severity" "$(echo "$d" | jq -r .severity)" INFO
+	eq "$shape: facility" "$(echo "$d" | jq -r .details.facility)" auth
+done
+
+SSH_BF=8d1c3f0e-2b7a-4c55-9a61-5a3f1e9b2c01
+alerts_sql() { sqlite3 "$DATA/state.db" "$1"; }
+i=0
+while [ "$(alerts_sql "select count(*) from alerts where rule_id = '$SSH_BF'")" -lt 2 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+# (ten failures within two minutes: the rule's threshold)
+check "brute force from the address shipped as rfc5424 fields" test \
+	"$(alerts_sql "select count from alerts where rule_id = '$SSH_BF' and group_key = '$A'")" -ge 10
+check "brute force from the address shipped as raw lines" test \
+	"$(alerts_sql "select count from alerts where rule_id = '$SSH_BF' and group_key = '$B'")" -ge 10
+check "syslog-ng logged no delivery error" sh -c "! grep -qi 'error' '$T/sng.log'"
+done_testing
