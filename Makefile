@@ -132,4 +132,4 @@ clean:
 bin/wardd bin/ward: all
 
 .PHONY: all unit tools deps check demo bench fuzz clean lint-man
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

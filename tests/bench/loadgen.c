@@ -6,6 +6,7 @@
  *   loadgen -u http://127.0.0.1:9200 -t TOKEN [-c CONNS] [-b BATCH]
  *           [-d SECONDS] [-w SECONDS] [-n TOTAL] [-s SEED] [-p PID]
  *           [-a ACKFILE] [-r RATE] [-e /events|/_bulk] [-L SECONDS]
+ *           [-m ssh|mix|mixparsed]
  *
  * Prints events/s, ack latency p50/p99/max and, with -p, the hub's CPU
  * seconds and peak RSS.  With -a every acknowledged event's loadid is
@@ -23,6 +24,20 @@
  * 2 s (a flush interval or two), 1 % by up to 60 s (a shipper catching
  * up).  -L SECONDS spreads every event uniformly over that many seconds
  * instead — the worst case for the hub's time index.
+ *
+ * -m picks the traffic: "ssh" (the default) is sshd events already in
+ * MozDef's shape; "mix" is issue 17's: 70 % varied host noise shaped as
+ * rsyslog's omelasticsearch ships it (timestamp, hostname, programname,
+ * procid, severity, facility, msg with its leading space; 400 hosts, a
+ * dozen programs) and 30 % an SSH attack on a few servers from 36
+ * addresses, each a raw syslog line in "message" ("<38>Dec  7 16:00:01
+ * web3 sshd[1234]: Failed password for root from 198.51.100.7 port ...
+ * ssh2"), so the transit stage must parse it for the rules to see it;
+ * "mixparsed" is the same traffic with the attack already in fields, the
+ * baseline that shows what the parsing costs.  All stamped now.
+ *
+ * With -p the hub's CPU is also reported per thread name
+ * (from /proc/PID/task/TID/stat): where the time goes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,6 +59,7 @@ struct opts {
 	int	 port;
 	const char *token, *path, *ackfile;
 	int	 conns, batch, seconds, warmup, rate, spread;
+	const char *mix;
 	long	 total;
 	unsigned seed;
 	int	 pid;
@@ -114,6 +130,68 @@ event(char *out, size_t len, uint32_t *s, int conn, long seq)
 	    ts, rnd(s) % 1000000, h, 1000 + rnd(s) % 30000, sev[rnd(s) % 6],
 	    ok ? "Accepted" : "Failed", u, ip, port, ip, port, u,
 	    ok ? "true" : "false", o.seed, conn, seq, rnd(s) % 100000);
+}
+
+static const char *progs[] = { "cron", "systemd", "kernel", "nginx",
+    "postfix/smtpd", "dhclient", "sudo", "dockerd", "kubelet", "ntpd",
+    "CRON", "systemd-logind" };
+static const char *noise[] = {
+    "Started Session %u of user %s.",
+    "(root) CMD (run-parts /etc/cron.hourly) [%u] %s",
+    "[UFW BLOCK] IN=eth0 OUT= SRC=10.1.%u.7 DST=10.0.0.1 PROTO=TCP %s",
+    "10.2.0.%u - - \\\"GET /api/v1/%s HTTP/1.1\\\" 200 512",
+    "connect from unknown[192.0.2.%u] user=%s",
+    "DHCPACK of 10.3.0.%u from 10.3.0.1 (%s)",
+    "pam_unix(sudo:session): session opened for user root(uid=0) by %s(uid=%u)",
+    "level=info msg=\\\"container %u started\\\" name=%s",
+    "Successfully probed volume %u for pod %s",
+    "adjusting local clock by %u ms (%s)",
+};
+
+/* One event of issue 17's mix into out; returns its length. */
+static int
+mix_event(char *out, size_t len, uint32_t *s, int conn, long seq)
+{
+	time_t	 t = time(NULL);
+	struct tm tm;
+	char	 ts[32], syslogts[32], msg[256], ip[20];
+	const char *u = users[rnd(s) % 10];
+	unsigned h, pid = 1000 + rnd(s) % 30000, port = 1024 + rnd(s) % 60000;
+	int	 k;
+
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(syslogts, sizeof syslogts, "%b %e %H:%M:%S", &tm);
+	if (rnd(s) % 10 < 7) {
+		/* host noise, as rsyslog's ordinary template ships it */
+		h = rnd(s) % 400;
+		k = (int)(rnd(s) % 10);
+		snprintf(msg, sizeof msg, noise[k], rnd(s) % 250, u);
+		return snprintf(out, len,
+		    "{\"timestamp\":\"%s.%06uZ\",\"hostname\":\"host%03u\","
+		    "\"programname\":\"%s\",\"procid\":\"%u\","
+		    "\"severity\":\"%s\",\"facility\":\"daemon\","
+		    "\"message\":\" %s\",\"loadid\":\"s%u-c%d-%ld\"}\n",
+		    ts, rnd(s) % 1000000, h, progs[rnd(s) % 12], pid,
+		    sev[rnd(s) % 6], msg, o.seed, conn, seq);
+	}
+	/* the attack: 36 addresses on 6 servers */
+	k = (int)(rnd(s) % 36);
+	snprintf(ip, sizeof ip, "%s.%u", k < 18 ? "198.51.100" : "203.0.113",
+	    7 + (unsigned)k * 7);
+	h = rnd(s) % 6;
+	if (strcmp(o.mix, "mixparsed") == 0)
+		return snprintf(out, len,
+		    "{\"timestamp\":\"%s.000000Z\",\"hostname\":\"web%u\","
+		    "\"processname\":\"sshd\",\"processid\":%u,"
+		    "\"severity\":\"INFO\",\"summary\":\"Failed password for "
+		    "%s from %s port %u ssh2\",\"details\":{\"facility\":"
+		    "\"auth\",\"loadid\":\"s%u-c%d-%ld\"}}\n", ts, h, pid, u,
+		    ip, port, o.seed, conn, seq);
+	return snprintf(out, len,
+	    "{\"message\":\"<38>%s web%u sshd[%u]: Failed password for %s "
+	    "from %s port %u ssh2\",\"loadid\":\"s%u-c%d-%ld\"}\n",
+	    syslogts, h, pid, u, ip, port, o.seed, conn, seq);
 }
 
 static int
@@ -223,8 +301,10 @@ worker(void *arg)
 				bl += (size_t)snprintf(body + bl, cap - bl,
 				    "{\"create\":{\"_index\":\"load\"}}\n");
 			snprintf(ids[i], 32, "s%u-c%d-%ld", o.seed, conn, seq);
-			bl += (size_t)event(body + bl, cap - bl, &s, conn,
-			    seq++);
+			bl += (size_t)(strcmp(o.mix, "ssh") == 0 ?
+			    event(body + bl, cap - bl, &s, conn, seq) :
+			    mix_event(body + bl, cap - bl, &s, conn, seq));
+			seq++;
 		}
 		atomic_fetch_add(&sent_events, o.batch);
 		hl = snprintf(req, 1024, "POST %s HTTP/1.1\r\nHost: %s\r\n"
@@ -329,11 +409,67 @@ proc_usage(int pid, double *cpu, long *hwm)
 	}
 }
 
+/* The hub's threads by name: CPU seconds and how many share the name. */
+#define MAXNAMES	32
+struct tcpu {
+	char	 name[32];
+	double	 s;
+	int	 n;
+};
+
+static int
+threads_cpu(int pid, struct tcpu *t)
+{
+	char	 path[96], line[512], name[32];
+	unsigned long ut, st;
+	int	 nt = 0, k, tid;
+	FILE	*f, *ls;
+
+	snprintf(path, sizeof path, "ls /proc/%d/task", pid);
+	if ((ls = popen(path, "r")) == NULL)
+		return 0;
+	while (fscanf(ls, "%d", &tid) == 1) {
+		snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, tid);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(line, sizeof line, f) != NULL) {
+			char	*a = strchr(line, '('), *b = strrchr(line, ')');
+
+			ut = st = 0;
+			if (a != NULL && b != NULL && b > a) {
+				snprintf(name, sizeof name, "%.*s",
+				    (int)(b - a - 1), a + 1);
+				sscanf(b + 2, "%*c %*d %*d %*d %*d %*d %*u "
+				    "%*u %*u %*u %*u %lu %lu", &ut, &st);
+				for (k = 0; k < nt && strcmp(t[k].name, name);
+				    k++)
+					;
+				if (k == nt && nt < MAXNAMES) {
+					snprintf(t[nt].name, sizeof t[nt].name,
+					    "%s", name);
+					t[nt].s = 0;
+					t[nt++].n = 0;
+				}
+				if (k < nt) {
+					t[k].s += (double)(ut + st) /
+					    (double)sysconf(_SC_CLK_TCK);
+					t[k].n++;
+				}
+			}
+		}
+		fclose(f);
+	}
+	pclose(ls);
+	return nt;
+}
+
 int
 main(int argc, char **argv)
 {
 	pthread_t *th;
 	double	 t0, el, cpu0 = 0, cpu1 = 0;
+	struct tcpu tc0[MAXNAMES], tc1[MAXNAMES];
+	int	 nt0 = 0, nt1 = 0, k, j;
 	long	 hwm = 0, n, i;
 	int	 c;
 	const char *url = "http://127.0.0.1:9200";
@@ -343,7 +479,8 @@ main(int argc, char **argv)
 	o.seconds = 10;
 	o.seed = 1;
 	o.path = "/_bulk";
-	while ((c = getopt(argc, argv, "u:t:c:b:d:w:n:s:p:a:r:e:L:")) != -1) {
+	o.mix = "ssh";
+	while ((c = getopt(argc, argv, "u:t:c:b:d:w:n:s:p:a:r:e:L:m:")) != -1) {
 		switch (c) {
 		case 'u': url = optarg; break;
 		case 't': o.token = optarg; break;
@@ -358,14 +495,20 @@ main(int argc, char **argv)
 		case 'r': o.rate = atoi(optarg); break;
 		case 'e': o.path = optarg; break;
 		case 'L': o.spread = atoi(optarg); break;
+		case 'm': o.mix = optarg; break;
 		default:
 			fprintf(stderr, "usage: loadgen -u URL -t TOKEN [-c conns]"
 			    " [-b batch] [-d seconds] [-w seconds] [-n total]"
 			    " [-s seed]"
 			    " [-p hubpid] [-a ackfile] [-r rate] [-e path]"
-			    " [-L spread]\n");
+			    " [-L spread] [-m ssh|mix|mixparsed]\n");
 			return 2;
 		}
+	}
+	if (strcmp(o.mix, "ssh") != 0 && strcmp(o.mix, "mix") != 0 &&
+	    strcmp(o.mix, "mixparsed") != 0) {
+		fprintf(stderr, "loadgen: -m ssh, mix or mixparsed\n");
+		return 2;
 	}
 	if (o.token == NULL || sscanf(url, "http://%255[^:]:%d", o.host,
 	    &o.port) != 2 || o.conns < 1 || o.batch < 1) {
@@ -383,14 +526,18 @@ main(int argc, char **argv)
 		pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i);
 	if (o.warmup > 0)
 		sleep((unsigned)o.warmup);
-	if (o.pid)
+	if (o.pid) {
 		proc_usage(o.pid, &cpu0, &hwm);
+		nt0 = threads_cpu(o.pid, tc0);
+	}
 	t0 = now_s();
 	for (i = 0; i < o.conns; i++)
 		pthread_join(th[i], NULL);
 	el = now_s() - t0;
-	if (o.pid)
+	if (o.pid) {
 		proc_usage(o.pid, &cpu1, &hwm);
+		nt1 = threads_cpu(o.pid, tc1);
+	}
 	n = atomic_load(&nlat) < maxlat ? atomic_load(&nlat) : maxlat;
 	qsort(lat, (size_t)n, sizeof *lat, cmp);
 	if (o.warmup > 0)
@@ -411,6 +558,22 @@ main(int argc, char **argv)
 		    "hub peak rss   %.1f MB\n", cpu1 - cpu0,
 		    cpu1 > cpu0 ? atomic_load(&acked_events) / (cpu1 - cpu0) :
 		    0, hwm / 1024.0);
+	if (nt1 > 0) {
+		printf("hub threads   ");
+		for (k = 0; k < nt1; k++) {
+			double	 before = 0;
+
+			for (j = 0; j < nt0; j++)
+				if (strcmp(tc0[j].name, tc1[k].name) == 0)
+					before = tc0[j].s;
+			if (tc1[k].s - before < 0.05)
+				continue;
+			printf(" %s%s%.*d %.2f", tc1[k].name,
+			    tc1[k].n > 1 ? "x" : "", tc1[k].n > 1, tc1[k].n,
+			    (tc1[k].s - before) / el);
+		}
+		printf(" (CPU s per s)\n");
+	}
 	if (ackf != NULL)
 		fclose(ackf);
 	free(lat);

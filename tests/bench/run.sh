@@ -6,14 +6,14 @@
 # the offered run is also made cold (no warm-up) and reported as such.
 # SPREAD: event times spread uniformly over that many seconds (loadgen -L;
 # default: a shipper fleet's lag, mostly under 2 s).
-# NAMEs: ingest store search rules sessions console (default: all)
+# NAMEs: ingest transit store search rules sessions console (default: all)
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/rel}
 BIN=$ROOT/$B/bench
 want() { [ $# -eq 0 ] && return 0; for w in $ARGS; do [ "$w" = "$1" ] && return 0; done; return 1; }
 ARGS="$*"
-[ -z "$ARGS" ] && ARGS="ingest store search rules sessions console"
+[ -z "$ARGS" ] && ARGS="ingest transit store search rules sessions console"
 echo "== ward benchmarks, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | sed 's/.*load average: //')"
 
 # One run of loadgen against a fresh hub: ingest LABEL [loadgen flags...]
@@ -30,7 +30,7 @@ ingest() {
 		sleep 0.1
 	done
 	TOKEN=$("$ROOT/bin/wardd" token add --data "$T/data" bench | tail -n 1)
-	echo "== ingest, $label: bulk NDJSON, 1000 events/request, ${CONNS:-4} connections, ${INGEST_SECONDS:-60} s, durable + FTS, default rules"
+	echo "== ingest, $label: bulk NDJSON, 1000 events/request, ${CONNS:-4} connections, ${INGEST_SECONDS:-60} s, durable + FTS, default rules and parsers"
 	"$BIN/loadgen" -u "http://127.0.0.1:$PORT" -t "$TOKEN" -c "${CONNS:-4}" \
 		-b 1000 -d "${INGEST_SECONDS:-60}" -p $HUB ${SPREAD:+-L $SPREAD} "$@"
 	curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^ward_(store_events|commit_latency_seconds_(sum|count)) '
@@ -45,6 +45,15 @@ if want ingest; then
 	ingest "as fast as acknowledged, after ${W} s warm-up" -w "$W"
 	ingest "offered ${INGEST_RATE:-50000} events/s, after ${W} s warm-up" -r "${INGEST_RATE:-50000}" -w "$W"
 	ingest "offered ${INGEST_RATE:-50000} events/s, cold start" -r "${INGEST_RATE:-50000}"
+fi
+if want transit; then
+	# Issue 17's mix: 70 % host noise as rsyslog ships it, 30 % an SSH
+	# attack as raw syslog lines the transit stage parses; then the same
+	# traffic with the attack already parsed, to show what parsing costs.
+	W=${INGEST_WARMUP:-5}
+	ingest "mix (30 % raw syslog attack), offered ${INGEST_RATE:-50000} events/s, after ${W} s warm-up" -m mix -r "${INGEST_RATE:-50000}" -w "$W"
+	ingest "mix, the attack pre-parsed, offered ${INGEST_RATE:-50000} events/s, after ${W} s warm-up" -m mixparsed -r "${INGEST_RATE:-50000}" -w "$W"
+	ingest "mix, as fast as acknowledged, after ${W} s warm-up" -m mix -w "$W"
 fi
 if want store; then
 	echo "== store and pipeline alone (tests/bench/bench_store.c)"
