@@ -88,6 +88,7 @@ struct alerter {
 	uint64_t	 events, hits, failed;
 	uint64_t	 dropped_before;	/* by correlators reloaded away */
 	uint64_t	 dropped_said;		/* in the last warning */
+	uint64_t	 evicted_before, evicted_said;	/* the same */
 	time_t		 next_say;		/* of that warning */
 	int64_t		 next_tick;
 };
@@ -570,6 +571,7 @@ reload(struct alerter *a, int64_t gen)
 	}
 	flush(a);
 	a->dropped_before += correlator_dropped(a->cor);
+	a->evicted_before += correlator_evicted(a->cor);
 	correlator_free(a->cor);
 	ruleset_free(a->rs);
 	a->rs = rs;
@@ -582,21 +584,28 @@ reload(struct alerter *a, int64_t gen)
 		log_warn("actions: %s; the previous actions stay", err);
 }
 
-/* Publish the correlation groups and the hits dropped at a rule's cap,
-   and say so in the log (once a minute at most) when hits are dropped. */
+/* Publish the correlation groups, and the groups evicted and hits
+   dropped at a rule's cap, and say so in the log (once a minute at most)
+   when there are more. */
 static void
 publish_groups(struct alerter *a)
 {
 	uint64_t dropped = a->dropped_before + correlator_dropped(a->cor);
+	uint64_t evicted = a->evicted_before + correlator_evicted(a->cor);
 
 	atomic_store(&a->h->m.rule_groups, correlator_groups(a->cor));
 	atomic_store(&a->h->m.rule_hits_dropped, dropped);
-	if (dropped > a->dropped_said && time(NULL) >= a->next_say) {
-		log_warn("rules: %" PRIu64 " more hits dropped: a rule "
-		    "already holds %d groups, its most (see "
-		    "ward_rule_hits_dropped_total)", dropped - a->dropped_said,
-		    CORRELATOR_MAX_GROUPS);
+	atomic_store(&a->h->m.rule_groups_evicted, evicted);
+	if ((dropped > a->dropped_said || evicted > a->evicted_said) &&
+	    time(NULL) >= a->next_say) {
+		log_warn("rules: a rule holds %d groups, its most: %" PRIu64
+		    " more groups evicted, the least recently hit (see "
+		    "ward_rule_groups_evicted_total), %" PRIu64 " more deadman "
+		    "hits dropped (ward_rule_hits_dropped_total)",
+		    CORRELATOR_MAX_GROUPS, evicted - a->evicted_said,
+		    dropped - a->dropped_said);
 		a->dropped_said = dropped;
+		a->evicted_said = evicted;
 		a->next_say = time(NULL) + 60;
 	}
 }

@@ -10,6 +10,14 @@
  * group was last seen.  A correlation that fires reports, forgets the
  * group's window (so the next report needs a fresh window) and passes
  * its hit on to the correlations that name it.
+ *
+ * A rule's groups are also on a list, most recently hit first.  A
+ * correlation at CORRELATOR_MAX_GROUPS evicts its least recently hit
+ * group for a new one (O(1)), so a flood of distinct keys cannot keep the
+ * key that keeps hitting, an attacker's, out of its windows; what the
+ * flood costs is the windows of groups idle the longest.  A deadman rule
+ * at its cap refuses new groups instead: its least recently seen group
+ * is the one going silent, the very one it watches.
  */
 #define SIGMA_INTERNAL
 #include <stdio.h>
@@ -30,6 +38,8 @@ struct entry {
 };
 
 struct group {
+	struct group	*newer, *older;	/* the rule's list, by last hit */
+	struct sigma_map_ent *ent;	/* its entry in the rule's map */
 	int64_t		 touched;	/* arrival time of the last hit */
 	struct entry	*q;		/* ring: event_count, value_count */
 	size_t		 qh, qn, qcap;
@@ -46,6 +56,7 @@ struct group {
 
 struct cstate {
 	struct sigma_map groups;
+	struct group	*newest, *oldest;	/* by last hit */
 };
 
 struct correlator {
@@ -57,6 +68,7 @@ struct correlator {
 	int		 started;
 	int64_t		 start_us;
 	uint64_t	 dropped;
+	uint64_t	 evicted;
 	int		 calls;
 	int		 oom;
 	rule_matchcb	 cb;
@@ -136,6 +148,47 @@ correlator_dropped(const struct correlator *c)
 	return c->dropped;
 }
 
+uint64_t
+correlator_evicted(const struct correlator *c)
+{
+	return c->evicted;
+}
+
+static void
+lru_unlink(struct cstate *st, struct group *g)
+{
+	if (g->newer != NULL)
+		g->newer->older = g->older;
+	else
+		st->newest = g->older;
+	if (g->older != NULL)
+		g->older->newer = g->newer;
+	else
+		st->oldest = g->newer;
+	g->newer = g->older = NULL;
+}
+
+static void
+lru_push(struct cstate *st, struct group *g)
+{
+	g->older = st->newest;
+	g->newer = NULL;
+	if (st->newest != NULL)
+		st->newest->newer = g;
+	st->newest = g;
+	if (st->oldest == NULL)
+		st->oldest = g;
+}
+
+/* Forget group g of st: off the list, out of the map, freed. */
+static void
+group_drop(struct cstate *st, struct group *g)
+{
+	lru_unlink(st, g);
+	sigma_map_del(&st->groups, g->ent->key, g->ent->klen);
+	group_free(g);
+}
+
 size_t
 correlator_groups(const struct correlator *c)
 {
@@ -183,13 +236,24 @@ group_get(struct correlator *c, const struct rule *r, int create)
 	struct group *g;
 	size_t n = r->corr ? r->corr->nrefs : 1, i;
 
-	if ((e = sigma_map_get(&st->groups, c->key.data, c->key.len)) != NULL)
-		return e->val;
+	if ((e = sigma_map_get(&st->groups, c->key.data, c->key.len)) !=
+	    NULL) {
+		g = e->val;
+		if (st->newest != g) {	/* the most recently hit now */
+			lru_unlink(st, g);
+			lru_push(st, g);
+		}
+		return g;
+	}
 	if (!create)
 		return NULL;
 	if (st->groups.n >= CORRELATOR_MAX_GROUPS) {
-		c->dropped++;
-		return NULL;
+		if (r->kind == RULE_DEADMAN) {
+			c->dropped++;
+			return NULL;
+		}
+		group_drop(st, st->oldest);
+		c->evicted++;
 	}
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		goto oom;
@@ -207,6 +271,8 @@ group_get(struct correlator *c, const struct rule *r, int create)
 	if ((e = sigma_map_put(&st->groups, c->key.data, c->key.len)) == NULL)
 		goto oom;
 	e->val = g;
+	g->ent = e;
+	lru_push(st, g);
 	return g;
 oom:
 	group_free(g);
@@ -625,6 +691,7 @@ correlator_tick(struct correlator *c, int64_t now_us, rule_matchcb cb,
 					b++;
 					continue;
 				}
+				lru_unlink(&c->st[i], g);
 				group_free(g);
 				sigma_map_del_at(&c->st[i].groups, b);
 			}

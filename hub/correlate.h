@@ -16,8 +16,9 @@
 
 struct correlator;
 
-/* The most groups a rule holds; a hit that would start one more is
-   dropped and counted (correlator_dropped()).  It bounds memory:
+/* The most groups a rule holds.  A hit that would start one more evicts
+   the rule's least recently hit group (correlator_evicted()), or, in a
+   deadman rule, is dropped (correlator_dropped()).  It bounds memory:
    tests/bench/bench_groups (failed SSH logins from new addresses) gives
    256 B an event_count group, 783 B a new address across the default
    pack, 39 MB once every rule is at the cap. */
@@ -82,9 +83,12 @@ int	correlator_feed(struct correlator *, json_t *ev, int64_t id,
 int	correlator_tick(struct correlator *, int64_t now_us, rule_matchcb cb,
 	    void *arg);
 
-/* Hits dropped because their rule already held CORRELATOR_MAX_GROUPS
-   groups (since new). */
+/* Hits of deadman rules dropped because their rule already held
+   CORRELATOR_MAX_GROUPS groups (since new). */
 uint64_t correlator_dropped(const struct correlator *);
+/* Groups of correlation rules evicted, the least recently hit, to make
+   room for a new one at CORRELATOR_MAX_GROUPS (since new). */
+uint64_t correlator_evicted(const struct correlator *);
 /* Groups held now, over all rules. */
 size_t	correlator_groups(const struct correlator *);
 

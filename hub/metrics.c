@@ -122,8 +122,11 @@ metrics_render(struct metrics *m, struct buf *out)
 	rc |= counter(out, "ward_rule_groups", "gauge",
 	    "Correlation groups the rules hold now (updated each second).",
 	    m->rule_groups);
+	rc |= counter(out, "ward_rule_groups_evicted_total", "counter",
+	    "Correlation groups evicted, the least recently hit, for a new "
+	    "group when their rule held its most.", m->rule_groups_evicted);
 	rc |= counter(out, "ward_rule_hits_dropped_total", "counter",
-	    "Rule hits not counted because their rule held its most "
+	    "Deadman rule hits not counted because their rule held its most "
 	    "groups.", m->rule_hits_dropped);
 	rc |= counter(out, "ward_searches_total", "counter",
 	    "Searches run.", m->searches);

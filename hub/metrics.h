@@ -36,7 +36,8 @@ struct metrics {
 	atomic_uint_fast64_t	index_lag_since_us;	/* the oldest fell
 							   behind then; 0 */
 	atomic_uint_fast64_t	rule_groups;		/* correlation groups */
-	atomic_uint_fast64_t	rule_hits_dropped;	/* at a rule's cap */
+	atomic_uint_fast64_t	rule_hits_dropped;	/* at a deadman's cap */
+	atomic_uint_fast64_t	rule_groups_evicted;	/* at a rule's cap */
 	atomic_uint_fast64_t	commits;
 	atomic_uint_fast64_t	lat_bucket[METRICS_LAT_BUCKETS + 1];
 	atomic_uint_fast64_t	lat_sum_us;

@@ -66,7 +66,7 @@ fi
 if want rules && [ -x "$BIN/bench_rules" ]; then
 	echo "== rules (tests/bench/bench_rules.c)"
 	"$BIN/bench_rules"
-	"$BIN/bench_groups"
+	"$BIN/bench_groups" -f 200000
 fi
 if want sessions && [ -x "$BIN/bench_sessions" ]; then
 	echo "== sessions (tests/bench/bench_sessions.c)"

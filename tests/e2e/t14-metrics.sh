@@ -36,7 +36,8 @@ while [ "$(metric ward_rule_groups)" = 0 ] && [ $i -lt 50 ]; do
 done
 check "the rules hold correlation groups for the two addresses" \
 	test "$(metric ward_rule_groups)" -ge 2
-eq "no rule hit was dropped" "$(metric ward_rule_hits_dropped_total)" 0
+eq "no group was evicted" "$(metric ward_rule_groups_evicted_total)" 0
+eq "no deadman hit was dropped" "$(metric ward_rule_hits_dropped_total)" 0
 stop_hub
 start_hub || exit 1
 eq "after a restart stored_total starts again at 0" "$(metric ward_events_stored_total)" 0

@@ -477,26 +477,84 @@ groups_are_counted_and_capped(void **state)
 	feed(c, 3, T0, "fail", "203.0.113.8", "a", &s);
 	feed(c, 4, T0, "other", "203.0.113.9", "a", &s);
 	assert_int_equal(correlator_groups(c), 2);	/* an address each */
-	for (i = 0; i < CORRELATOR_MAX_GROUPS + 5; i++) {
+	feed(c, 5, T0, "fail", "203.0.113.8", "a", &s);	/* .8 hit last */
+	for (i = 0; i < CORRELATOR_MAX_GROUPS - 1; i++) {
 		snprintf(ip, sizeof ip, "10.%d.%d.%d", i >> 16 & 255,
 		    i >> 8 & 255, i & 255);
 		feed(c, 10 + i, T0 + SEC, "fail", ip, "a", &s);
+		if (i == CORRELATOR_MAX_GROUPS / 2)	/* .8 again */
+			feed(c, 9, T0 + SEC, "fail", "203.0.113.8", "a", &s);
+	}
+	/* Full: each new group evicts the least recently hit one. */
+	assert_int_equal(correlator_groups(c), CORRELATOR_MAX_GROUPS);
+	assert_int_equal(correlator_evicted(c), 1);	/* .7 */
+	assert_int_equal(correlator_dropped(c), 0);
+	for (i = 0; i < 5; i++) {
+		snprintf(ip, sizeof ip, "172.16.0.%d", i);
+		feed(c, 60000 + i, T0 + SEC, "fail", ip, "a", &s);
 	}
 	assert_int_equal(correlator_groups(c), CORRELATOR_MAX_GROUPS);
-	assert_int_equal(correlator_dropped(c), 7);	/* 2 were held */
-	/* a group already held still counts its hits */
-	for (i = 0; i < 8; i++)
-		feed(c, 100000 + i, T0 + 2 * SEC, "fail", "203.0.113.7",
+	assert_int_equal(correlator_evicted(c), 6);
+	/* .8, hit half way through, is still held: 3 + 7 hits fire */
+	for (i = 0; i < 7; i++)
+		feed(c, 100000 + i, T0 + 2 * SEC, "fail", "203.0.113.8",
 		    "a", &s);
 	assert_int_equal(s.n, 1);
+	assert_string_equal(s.group[0], "203.0.113.8");
 	assert_int_equal(s.count[0], 10);
-	assert_int_equal(correlator_dropped(c), 7);
+	/* .7 was evicted: its 2 hits are gone, 8 more do not fire */
+	for (i = 0; i < 8; i++)
+		feed(c, 100100 + i, T0 + 2 * SEC, "fail", "203.0.113.7",
+		    "a", &s);
+	assert_int_equal(s.n, 1);
 	/* idle groups are forgotten, and new ones start again */
 	correlator_tick(c, T0 + 3600 * SEC, record, &s);
 	assert_int_equal(correlator_groups(c), 0);
 	feed(c, 200000, T0 + 3600 * SEC, "fail", "192.0.2.1", "a", &s);
 	assert_int_equal(correlator_groups(c), 1);
-	assert_int_equal(correlator_dropped(c), 7);
+	assert_int_equal(correlator_evicted(c), 7);
+	correlator_free(c);
+	ruleset_free(rs);
+}
+
+/*
+ * An attacker first floods a rule with distinct keys until it holds its
+ * most groups, then brute-forces from one address: the rule still fires
+ * for that address (its group evicts an idle one and, hitting again and
+ * again, is never the least recently hit).
+ */
+static void
+flood_does_not_blind_a_rule(void **state)
+{
+	struct ruleset *rs = load(brute);
+	struct correlator *c = correlator_new(rs);
+	struct seen s;
+	char ip[32];
+	int i, k, id = 1;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < CORRELATOR_MAX_GROUPS + 1000; i++) {
+		snprintf(ip, sizeof ip, "10.%d.%d.%d", i >> 16 & 255,
+		    i >> 8 & 255, i & 255);
+		feed(c, id++, T0 + SEC, "fail", ip, "a", &s);
+	}
+	assert_int_equal(s.n, 0);
+	/* Ten attempts, each behind another 2,000 distinct keys. */
+	for (k = 0; k < 10; k++) {
+		feed(c, id++, T0 + 2 * SEC, "fail", "198.51.100.66", "root",
+		    &s);
+		for (i = 0; i < 2000; i++, id++) {
+			snprintf(ip, sizeof ip, "11.%d.%d.%d", id >> 16 & 255,
+			    id >> 8 & 255, id & 255);
+			feed(c, id, T0 + 2 * SEC, "fail", ip, "a", &s);
+		}
+	}
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.rule[0], "brute");
+	assert_string_equal(s.group[0], "198.51.100.66");
+	assert_int_equal(s.count[0], 10);
+	assert_int_equal(correlator_groups(c), CORRELATOR_MAX_GROUPS);
+	assert_true(correlator_evicted(c) > 20000);
 	correlator_free(c);
 	ruleset_free(rs);
 }
@@ -520,6 +578,7 @@ main(void)
 		cmocka_unit_test(deadman_without_group),
 		cmocka_unit_test(idle_groups_are_forgotten),
 		cmocka_unit_test(groups_are_counted_and_capped),
+		cmocka_unit_test(flood_does_not_blind_a_rule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
