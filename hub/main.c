@@ -18,6 +18,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "parse_cli.h"
+#include "parsers_cli.h"
 #include "pipeline.h"
 #include "rules_cli.h"
 #include "session.h"
@@ -47,6 +48,7 @@ usage(FILE *f)
 "       wardd rules test RULE EVENTS.ndjson\n"
 "       wardd parse [--parsers DIR]... [--plugins DIR]... [--geoip FILE]\n"
 "                   EVENTS.ndjson\n"
+"       wardd parsers check [-v] FILE|DIR...\n"
 "       wardd --version | --help\n"
 "\n"
 "options:\n"
@@ -195,6 +197,13 @@ main(int argc, char **argv)
 		return rules_cli_test(argc - 2, argv + 2);
 	if (argc > 1 && strcmp(argv[1], "parse") == 0)
 		return parse_cli(argc - 1, argv + 1, WARD_SHARE_DIR);
+	if (argc > 2 && strcmp(argv[1], "parsers") == 0 &&
+	    strcmp(argv[2], "check") == 0)
+		return parsers_cli_check(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "parsers") == 0) {
+		fprintf(stderr, "usage: wardd parsers check [-v] FILE|DIR...\n");
+		return 2;
+	}
 	if (argc > 1 && strcmp(argv[1], "rules") == 0) {
 		fprintf(stderr, "usage: wardd rules check FILE...\n"
 		    "       wardd rules test RULE EVENTS.ndjson\n");

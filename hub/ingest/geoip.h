@@ -1,0 +1,40 @@
+/* geoip — where an event's addresses are: details.sourceipaddress and
+ * details.destinationipaddress looked up in a MaxMind DB file (GeoLite2
+ * or DB-IP, City or Country), as MozDef's geoip plugin did. */
+#ifndef WARD_GEOIP_H
+#define WARD_GEOIP_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct geoip;
+
+/*
+ * Open the database at path (memory-mapped; lookups may then run on any
+ * number of threads at once).  Returns it (free with geoip_free), or
+ * NULL with the reason in err.
+ */
+struct geoip	*geoip_open(const char *path, char *err, size_t errlen);
+/* Close it; accepts NULL.  No geoip_apply may be running on it. */
+void		 geoip_free(struct geoip *);
+
+/*
+ * For each of details.sourceipaddress and details.destinationipaddress
+ * that is a public address (private, loopback, link-local, multicast,
+ * documentation and other reserved IPv4 and IPv6 ranges are skipped)
+ * and is in the database, set details.sourceipgeolocation (or
+ * destinationipgeolocation) to an object of what the database knows
+ * among country_code, country_name, continent, city, region_code,
+ * postal_code, latitude, longitude and time_zone, and
+ * details.sourceipgeopoint to "latitude,longitude" when both are known.
+ * New values are allocated with jansson (the thread's arena if any).
+ * Returns how many addresses were located, or -1 when out of memory.
+ */
+int		 geoip_apply(const struct geoip *, json_t *ev);
+
+/* Is the address text s a public one (parsed, not in a reserved
+   range)?  1 or 0. */
+int		 geoip_public(const char *s);
+
+#endif
