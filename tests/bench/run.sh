@@ -6,14 +6,14 @@
 # the offered run is also made cold (no warm-up) and reported as such.
 # SPREAD: event times spread uniformly over that many seconds (loadgen -L;
 # default: a shipper fleet's lag, mostly under 2 s).
-# NAMEs: ingest transit store search rules sessions console (default: all)
+# NAMEs: ingest transit store search rules decoders sessions console (default: all)
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/rel}
 BIN=$ROOT/$B/bench
 want() { [ $# -eq 0 ] && return 0; for w in $ARGS; do [ "$w" = "$1" ] && return 0; done; return 1; }
 ARGS="$*"
-[ -z "$ARGS" ] && ARGS="ingest transit store search rules sessions console"
+[ -z "$ARGS" ] && ARGS="ingest transit store search rules decoders sessions console"
 echo "== ward benchmarks, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | sed 's/.*load average: //')"
 
 # One run of loadgen against a fresh hub: ingest LABEL [loadgen flags...]
@@ -67,6 +67,16 @@ if want rules && [ -x "$BIN/bench_rules" ]; then
 	echo "== rules (tests/bench/bench_rules.c)"
 	"$BIN/bench_rules"
 	"$BIN/bench_groups" -f 200000
+fi
+if want decoders && [ -x "$BIN/bench_decoder" ]; then
+	echo "== decoders and GeoIP (tests/bench/bench_decoder.c)"
+	G=$(mktemp /tmp/ward-bench-geoip.XXXXXX)
+	if perl "$ROOT/tests/geoip/mkmmdb.pl" "$G" 2>/dev/null; then
+		(cd "$ROOT" && "$BIN/bench_decoder" -g "$G")
+	else
+		(cd "$ROOT" && "$BIN/bench_decoder")
+	fi
+	rm -f "$G"
 fi
 if want sessions && [ -x "$BIN/bench_sessions" ]; then
 	echo "== sessions (tests/bench/bench_sessions.c)"
