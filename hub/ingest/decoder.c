@@ -39,7 +39,9 @@
 #include <pcre2.h>
 
 #include "decoder.h"
+#include "log.h"
 #include "query.h"
+#include "transit.h"
 #include "yamldoc.h"
 
 #define MAX_REGEX	4096		/* bytes of one pattern */
@@ -134,6 +136,7 @@ struct decoder_scratch {
 	size_t		 nmatched;
 	size_t		 capmatched;
 	unsigned long	 limited;
+	int		 schema;	/* category set in the last apply */
 };
 
 /* ---- loading ---------------------------------------------------------- */
@@ -1110,6 +1113,12 @@ decoder_scratch_matched(const struct decoder_scratch *s, size_t *n)
 	return s->matched;
 }
 
+int
+decoder_scratch_schema(const struct decoder_scratch *s)
+{
+	return s->schema;
+}
+
 unsigned long
 decoder_scratch_limited(const struct decoder_scratch *s)
 {
@@ -1251,7 +1260,7 @@ add_tags(json_t *ev, char *const *tags, size_t n)
 }
 
 static int
-apply_set(json_t *ev, const struct dset *s)
+apply_set(json_t *ev, const struct dset *s, int *schema)
 {
 	const struct dconst *c;
 	json_t	*v;
@@ -1261,6 +1270,8 @@ apply_set(json_t *ev, const struct dset *s)
 		c = &s->c[i];
 		v = c->type == DT_BOOL ? json_boolean(c->i) :
 		    c->type == DT_INT ? json_integer(c->i) : json_string(c->s);
+		if (strchr(c->path, '.') == NULL)
+			*schema = 1;
 		if (set_path(ev, c->path, v) == -1)
 			return -1;
 	}
@@ -1332,7 +1343,7 @@ typed(enum dtype type, const char *t, size_t n, int *oom)
 
 static int
 apply_pattern(json_t *ev, const struct dpattern *p, const char *subj,
-    const PCRE2_SIZE *ov, int rc)
+    const PCRE2_SIZE *ov, int rc, int *schema)
 {
 	const struct dcap *c;
 	json_t	*v;
@@ -1351,10 +1362,12 @@ apply_pattern(json_t *ev, const struct dpattern *p, const char *subj,
 				return -1;
 			continue;
 		}
+		if (strchr(c->path, '.') == NULL)
+			*schema = 1;
 		if (set_path(ev, c->path, v) == -1)
 			return -1;
 	}
-	return apply_set(ev, &p->set);
+	return apply_set(ev, &p->set, schema);
 }
 
 /* Run one decoder whose selector matched.  1 matched, 0 not, -1. */
@@ -1373,6 +1386,15 @@ run_decoder(const struct decoder *d, json_t *ev, struct decoder_scratch *s)
 	json_incref(field);
 	subj = json_string_value(field);
 	len = json_string_length(field);
+	/* the text without the white space around it (rsyslog's message
+	   keeps the space after the colon) */
+	while (len > 0 && (*subj == ' ' || *subj == '\t')) {
+		subj++;
+		len--;
+	}
+	while (len > 0 && (subj[len - 1] == ' ' || subj[len - 1] == '\t' ||
+	    subj[len - 1] == '\n' || subj[len - 1] == '\r'))
+		len--;
 	if (!utf8_valid((const unsigned char *)subj, len))
 		goto out;
 	for (i = 0; i < d->npats; i++) {
@@ -1390,14 +1412,14 @@ run_decoder(const struct decoder *d, json_t *ev, struct decoder_scratch *s)
 			rc = (int)pcre2_get_ovector_count(s->md);
 		hit = 1;
 		if (apply_pattern(ev, &d->pats[i], subj,
-		    pcre2_get_ovector_pointer(s->md), rc) == -1) {
+		    pcre2_get_ovector_pointer(s->md), rc, &s->schema) == -1) {
 			ret = -1;
 			goto out;
 		}
 		if (!d->all)
 			break;
 	}
-	if (hit && apply_set(ev, &d->set) == -1)
+	if (hit && apply_set(ev, &d->set, &s->schema) == -1)
 		ret = -1;
 	else
 		ret = hit;
@@ -1431,6 +1453,7 @@ decoders_apply(const struct decoders *ds, json_t *ev,
 	int	 rc, any = 0;
 
 	s->nmatched = 0;
+	s->schema = 0;
 	if (ds == NULL || ds->n == 0 || !json_is_object(ev))
 		return 0;
 	if (s->groups < ds->maxgroups) {
@@ -1465,3 +1488,82 @@ decoders_apply(const struct decoders *ds, json_t *ev,
 	}
 	return any;
 }
+
+/* ---- the transit step -------------------------------------------------- */
+
+/* The decoders of o->parsers; a folder or file that does not exist is
+   skipped (DATA/parsers is there only if the hub's owner made it). */
+static int
+step_init(const struct transit_opts *o, void **state, char *err,
+    size_t errlen)
+{
+	const char **paths;
+	struct decoders *ds;
+	struct stat st;
+	size_t	 i, n = 0;
+
+	*state = NULL;
+	if (o->nparsers == 0)
+		return 0;
+	if ((paths = calloc(o->nparsers, sizeof *paths)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < o->nparsers; i++) {
+		if (stat(o->parsers[i], &st) == -1 && errno == ENOENT) {
+			log_debug("decoders: %s: not there, skipped",
+			    o->parsers[i]);
+			continue;
+		}
+		paths[n++] = o->parsers[i];
+	}
+	ds = n > 0 ? decoders_load(paths, n, err, errlen) : NULL;
+	free(paths);
+	if (n > 0 && ds == NULL)
+		return -1;
+	if (ds != NULL && decoders_count(ds) == 0) {
+		decoders_free(ds);
+		ds = NULL;
+	}
+	*state = ds;
+	return 0;
+}
+
+static void
+step_free(void *state)
+{
+	decoders_free(state);
+}
+
+static void *
+step_worker_new(void *state, char *err, size_t errlen)
+{
+	struct decoder_scratch *s;
+
+	if ((s = decoder_scratch_new()) == NULL)
+		snprintf(err, errlen, "decoders: out of memory");
+	return s;
+}
+
+static void
+step_worker_free(void *state, void *w)
+{
+	decoder_scratch_free(w);
+}
+
+static int
+step_event(void *state, void *w, json_t *ev, const struct transit_ctx *ctx)
+{
+	if (decoders_apply(state, ev, w) == -1)
+		return -1;
+	return decoder_scratch_schema(w);
+}
+
+const struct transit_step transit_step_decoders = {
+	.name = "decoders",
+	.init = step_init,
+	.free = step_free,
+	.worker_new = step_worker_new,
+	.worker_free = step_worker_free,
+	.event = step_event,
+};

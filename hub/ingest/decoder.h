@@ -38,6 +38,11 @@ struct decoders	*decoders_load_string(const char *text, size_t len,
  */
 struct decoders	*decoders_load(const char *const *paths, size_t npaths,
 		    char *err, size_t errlen);
+/*
+ * The transit step (transit.h) is transit_step_decoders: it loads
+ * transit_opts.parsers (skipping paths that do not exist), and its
+ * per-worker state is a scratch.
+ */
 /* Free the set; accepts NULL.  No decoders_apply may be running on it. */
 void		 decoders_free(struct decoders *);
 
@@ -73,6 +78,8 @@ int		 decoders_apply(const struct decoders *, json_t *ev,
  */
 const size_t	*decoder_scratch_matched(const struct decoder_scratch *s,
 		    size_t *n);
+/* Did s's last decoders_apply set a field of the schema (category)? */
+int		 decoder_scratch_schema(const struct decoder_scratch *s);
 /* Matches given up at the PCRE2 match limit by s so far (hostile input
    against a backtracking pattern). */
 unsigned long	 decoder_scratch_limited(const struct decoder_scratch *s);

@@ -18,6 +18,7 @@
 #include <maxminddb.h>
 
 #include "geoip.h"
+#include "transit.h"
 
 struct geoip {
 	MMDB_s	 db;
@@ -261,3 +262,36 @@ geoip_apply(const struct geoip *g, json_t *ev)
 		return -1;
 	return a + b;
 }
+
+/* ---- the transit step -------------------------------------------------- */
+
+static int
+step_init(const struct transit_opts *o, void **state, char *err,
+    size_t errlen)
+{
+	*state = NULL;
+	if (o->geoip == NULL)
+		return 0;
+	if ((*state = geoip_open(o->geoip, err, errlen)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+step_free(void *state)
+{
+	geoip_free(state);
+}
+
+static int
+step_event(void *state, void *w, json_t *ev, const struct transit_ctx *ctx)
+{
+	return geoip_apply(state, ev) == -1 ? -1 : 0;
+}
+
+const struct transit_step transit_step_geoip = {
+	.name = "geoip",
+	.init = step_init,
+	.free = step_free,
+	.event = step_event,
+};

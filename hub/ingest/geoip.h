@@ -16,6 +16,8 @@ struct geoip;
  * NULL with the reason in err.
  */
 struct geoip	*geoip_open(const char *path, char *err, size_t errlen);
+/* The transit step (transit.h) is transit_step_geoip: it opens
+   transit_opts.geoip when set. */
 /* Close it; accepts NULL.  No geoip_apply may be running on it. */
 void		 geoip_free(struct geoip *);
 

@@ -22,8 +22,8 @@
 static const struct transit_step *const steps[] = {
 	&transit_step_syslog,
 	/* structural parsers (kv, CEF, auditd, Windows) go here */
-	/* decoders */
-	/* geoip */
+	&transit_step_decoders,
+	&transit_step_geoip,
 	&transit_step_plugins,
 };
 #define NSTEPS	(sizeof steps / sizeof steps[0])

@@ -100,6 +100,8 @@ struct transit_step {
 
 /* The built-in steps, each defined beside its code. */
 extern const struct transit_step transit_step_syslog;	/* syslogline.c */
+extern const struct transit_step transit_step_decoders;	/* decoder.c */
+extern const struct transit_step transit_step_geoip;	/* geoip.c */
 extern const struct transit_step transit_step_plugins;	/* plugins.c */
 
 struct transit;
