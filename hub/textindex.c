@@ -618,7 +618,7 @@ lag_step(struct textindex *t, int64_t day, int64_t *n, char *err,
 static void
 lag_retry(struct textindex *t)
 {
-	struct ixlag e;
+	struct ixlag e, *x;
 	char	 err[512], name[32];
 	int64_t	 now = mono_us(), n;
 	int	 i, k, rc;
@@ -643,9 +643,7 @@ lag_retry(struct textindex *t)
 		day_name(e.day, name, sizeof name);
 
 		pthread_mutex_lock(&t->mtx);
-		struct ixlag *x = lag_find(t, e.day);
-
-		if (x == NULL) {	/* folded into IX_ALL meanwhile */
+		if ((x = lag_find(t, e.day)) == NULL) {	/* folded into IX_ALL meanwhile */
 			pthread_mutex_unlock(&t->mtx);
 			continue;
 		}

@@ -517,6 +517,38 @@ groups_are_counted_and_capped(void **state)
 	ruleset_free(rs);
 }
 
+/* A deadman rule at its cap refuses new groups rather than evict the one
+   falling silent: the group it held first still reports its silence. */
+static void
+deadman_at_cap_keeps_its_groups(void **state)
+{
+	const char *y = "title: quiet\nid: quiet\ndetection:\n  sel:\n"
+	    "    processname: app\n  condition: sel\nward:\n"
+	    "  deadman:\n    timespan: 10m\n"
+	    "    group-by: [details.sourceipaddress]\n";
+	struct ruleset *rs = load(y);
+	struct correlator *c = correlator_new(rs);
+	struct seen s;
+	char ip[32];
+	int i;
+
+	memset(&s, 0, sizeof(s));
+	feed(c, 1, T0, "app", "192.0.2.1", "a", &s);
+	for (i = 0; i < CORRELATOR_MAX_GROUPS; i++) {
+		snprintf(ip, sizeof ip, "10.%d.%d.%d", i >> 16 & 255,
+		    i >> 8 & 255, i & 255);
+		feed(c, 10 + i, T0 + 300 * SEC, "app", ip, "a", &s);
+	}
+	assert_int_equal(correlator_groups(c), CORRELATOR_MAX_GROUPS);
+	assert_int_equal(correlator_dropped(c), 1);
+	assert_int_equal(correlator_evicted(c), 0);
+	/* only 192.0.2.1 has been silent for 10 minutes */
+	assert_int_equal(correlator_tick(c, T0 + 600 * SEC, record, &s), 1);
+	assert_string_equal(s.group[0], "192.0.2.1");
+	correlator_free(c);
+	ruleset_free(rs);
+}
+
 /*
  * An attacker first floods a rule with distinct keys until it holds its
  * most groups, then brute-forces from one address: the rule still fires
@@ -579,6 +611,7 @@ main(void)
 		cmocka_unit_test(idle_groups_are_forgotten),
 		cmocka_unit_test(groups_are_counted_and_capped),
 		cmocka_unit_test(flood_does_not_blind_a_rule),
+		cmocka_unit_test(deadman_at_cap_keeps_its_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
