@@ -142,7 +142,7 @@ static const char *noise[] = {
     "10.2.0.%u - - \\\"GET /api/v1/%s HTTP/1.1\\\" 200 512",
     "connect from unknown[192.0.2.%u] user=%s",
     "DHCPACK of 10.3.0.%u from 10.3.0.1 (%s)",
-    "pam_unix(sudo:session): session opened for user root(uid=0) by %s(uid=%u)",
+    "pam_unix(sudo:session): session opened for user root(uid=%u) by %s(uid=1000)",
     "level=info msg=\\\"container %u started\\\" name=%s",
     "Successfully probed volume %u for pod %s",
     "adjusting local clock by %u ms (%s)",
