@@ -135,6 +135,7 @@ event(char *out, size_t len, uint32_t *s, int conn, long seq)
 static const char *progs[] = { "cron", "systemd", "kernel", "nginx",
     "postfix/smtpd", "dhclient", "sudo", "dockerd", "kubelet", "ntpd",
     "CRON", "systemd-logind" };
+/* Each with a %u, then a %s. */
 static const char *noise[] = {
     "Started Session %u of user %s.",
     "(root) CMD (run-parts /etc/cron.hourly) [%u] %s",
