@@ -560,20 +560,21 @@ main(int argc, char **argv)
 		    cpu1 > cpu0 ? atomic_load(&acked_events) / (cpu1 - cpu0) :
 		    0, hwm / 1024.0);
 	if (nt1 > 0) {
-		printf("hub threads   ");
+		/* CPU seconds a second, and microseconds an acked event */
+		printf("hub threads    cpu/s, us/event:");
 		for (k = 0; k < nt1; k++) {
-			double	 before = 0;
+			double	 before = 0, d;
 
 			for (j = 0; j < nt0; j++)
 				if (strcmp(tc0[j].name, tc1[k].name) == 0)
 					before = tc0[j].s;
-			if (tc1[k].s - before < 0.05)
+			if ((d = tc1[k].s - before) < 0.05)
 				continue;
-			printf(" %s%s%.*d %.2f", tc1[k].name,
-			    tc1[k].n > 1 ? "x" : "", tc1[k].n > 1, tc1[k].n,
-			    (tc1[k].s - before) / el);
+			printf(" %s[%d] %.2f %.1f", tc1[k].name, tc1[k].n,
+			    d / el, atomic_load(&acked_events) > 0 ? d * 1e6 /
+			    (double)atomic_load(&acked_events) : 0);
 		}
-		printf(" (CPU s per s)\n");
+		printf("\n");
 	}
 	if (ackf != NULL)
 		fclose(ackf);
