@@ -344,7 +344,8 @@ scan_dir(struct plugtab *t, const char *dir, int missing_ok, char *err,
 			goto nomem;
 		n++;
 	}
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n > 0)		/* qsort(NULL, 0, ...) is undefined */
+		qsort(names, n, sizeof *names, cmp_str);
 	if ((nn = realloc(t->files, (t->nfiles + n) * sizeof *nn)) == NULL)
 		goto nomem;
 	t->files = nn;
