@@ -6,7 +6,8 @@
 # properties (timestamp, hostname, programname, procid, severity,
 # facility, msg — whose text starts with a space) for one attacker, and
 # the raw syslog line as the message (%rawmsg%) for the other.  Both come
-# out as fields, and the default rules raise a brute-force alert for each.
+# out as fields (the sshd decoders then find address and user), and the
+# default rules raise a brute-force alert for each.
 . "$(dirname "$0")/lib.sh"
 if ! command -v rsyslogd >/dev/null ||
    [ ! -f /usr/lib/x86_64-linux-gnu/rsyslog/omelasticsearch.so ]; then
@@ -93,6 +94,10 @@ for shape in fields raw; do
 	eq "$shape: the time is the line's" "$(echo "$d" | jq -r .utctimestamp)" "$want_utc"
 	eq "$shape: severity" "$(echo "$d" | jq -r .severity)" INFO
 	eq "$shape: facility" "$(echo "$d" | jq -r .details.facility)" auth
+	# the sshd decoders (share/parsers/sshd.yml), after the line is read
+	eq "$shape: the attacker's address" "$(echo "$d" | jq -r .details.sourceipaddress)" "$ip"
+	eq "$shape: the user name tried" "$(echo "$d" | jq -r .details.username)" root
+	eq "$shape: a failed login" "$(echo "$d" | jq -r .details.success)" false
 done
 eq "the raw line itself is not kept beside its fields" \
 	"$(doc "$B" | jq -r '[.. | strings | select(startswith("<38>"))] | length')" 0

@@ -98,6 +98,10 @@ for shape in fields raw; do
 	eq "$shape: the time is the line's" "$(echo "$d" | jq -r .utctimestamp)" "$want_utc"
 	eq "$shape: severity" "$(echo "$d" | jq -r .severity)" INFO
 	eq "$shape: facility" "$(echo "$d" | jq -r .details.facility)" auth
+	# the sshd decoders (share/parsers/sshd.yml), after the line is read
+	eq "$shape: the attacker's address" "$(echo "$d" | jq -r .details.sourceipaddress)" "$ip"
+	eq "$shape: the user name tried" "$(echo "$d" | jq -r .details.username)" root
+	eq "$shape: a failed login" "$(echo "$d" | jq -r .details.success)" false
 done
 
 SSH_BF=8d1c3f0e-2b7a-4c55-9a61-5a3f1e9b2c01
