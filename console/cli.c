@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "client.h"
 #include "layout.h"
+#include "model.h"
 #include "query.h"
 #include "wire.h"
 
@@ -668,10 +669,18 @@ c_incident_show(struct cli *x, int argc, char **argv)
 	}
 	if (json_array_size(a = json_object_get(res, "observables")) > 0) {
 		printf("\nobservables:\n");
-		json_array_foreach(a, i, e)
-			printf("  %-7s %s%s\n", cli_str(e, "kind"), cli_str(e, "value"),
-			    json_is_true(json_object_get(e, "ioc")) ?
+		json_array_foreach(a, i, e) {
+			const char *first, *last;
+			long long n = model_sightings(e, &first, &last);
+
+			printf("  %-7s %s%s", cli_str(e, "kind"), cli_str(e,
+			    "value"), json_is_true(json_object_get(e, "ioc")) ?
 			    "  (IOC)" : "");
+			if (n > 0)
+				printf("  seen %lld, %s to %s", n, first ?
+				    first : "?", last ? last : "?");
+			putchar('\n');
+		}
 	}
 	printf("\ntimeline:\n");
 	json_array_foreach(json_object_get(res, "timeline"), i, e)

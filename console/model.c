@@ -527,6 +527,27 @@ row_push(struct model *m, uint64_t n)
 	m->rows_n++;
 }
 
+/* Is the event with id held?  The ring is in id order (events come live
+   in commit order; model_events_merge keeps the order): a binary search. */
+static int
+held(const struct model *m, int64_t id)
+{
+	size_t	 lo = 0, hi = m->ev_n, mid;
+	int64_t	 v;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		v = m->ev[(m->ev_first + mid) % MODEL_EVENTS_MAX].id;
+		if (v == id)
+			return 1;
+		if (v < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 unsigned
 model_event_add(struct model *m, int64_t id, const char *json, size_t len)
 {
@@ -540,6 +561,11 @@ model_event_add(struct model *m, int64_t id, const char *json, size_t len)
 	unsigned r = 0;
 
 	if (len == 0 || len > MODEL_EVENT_BYTES)
+		return 0;
+	/* Stored events fetched by a search may come before the live push
+	   of the same event: once is enough. */
+	if (m->ev_n > 0 && id <= m->ev[(m->ev_first + m->ev_n - 1) %
+	    MODEL_EVENTS_MAX].id && held(m, id))
 		return 0;
 	if ((b = blk_open(m)) != NULL && b->rawlen > 0 &&
 	    b->rawlen + len > MODEL_BLOCK_BYTES)
@@ -1099,6 +1125,14 @@ model_apply_op(struct model *m, const json_t *op)
 		if (find_by_id(arr, json_object_get(t, "id"), NULL) == NULL)
 			json_array_append(arr, t);
 	}
+	/* A promoted alert's: new ones, or ones with a new sighting. */
+	json_array_foreach(json_object_get(st, "observables"), i, t) {
+		arr = json_object_get(m->inc, "observables");
+		if (find_by_id(arr, json_object_get(t, "id"), &at) != NULL)
+			json_array_set(arr, at, t);
+		else
+			json_array_append(arr, t);
+	}
 	if (json_is_object(links = json_object_get(st, "links"))) {
 		arr = json_object_get(m->inc, "links");
 		merge_ids(json_object_get(arr, "alerts"),
@@ -1107,6 +1141,27 @@ model_apply_op(struct model *m, const json_t *op)
 		    json_object_get(links, "events"));
 	}
 	return r | MC_INCIDENT;
+}
+
+long long
+model_sightings(const json_t *ob, const char **first, const char **last)
+{
+	const json_t *sg;
+	const char *f, *l;
+	long long n = 0;
+	size_t	 i;
+
+	*first = *last = NULL;
+	json_array_foreach(json_object_get(ob, "sightings"), i, sg) {
+		n += json_integer_value(json_object_get(sg, "events"));
+		f = json_string_value(json_object_get(sg, "first_seen"));
+		l = json_string_value(json_object_get(sg, "last_seen"));
+		if (f != NULL && (*first == NULL || strcmp(f, *first) < 0))
+			*first = f;
+		if (l != NULL && (*last == NULL || strcmp(l, *last) > 0))
+			*last = l;
+	}
+	return n;
 }
 
 unsigned

@@ -138,7 +138,7 @@ void	model_release(struct model *m);
 /*
  * Add the event with store id id whose JSON object is json[0..len) (as an
  * "events" push carries it: checked by wire_decode; copied) to the ring,
- * dropping the oldest past the caps.  Nothing is parsed unless a query is
+ * dropping the oldest past the caps; an id held already is left out.  Nothing is parsed unless a query is
  * applied.  Returns MC_EVENTS when it became a row (it matches the query),
  * with MC_AGG when the count table changed, else 0.
  */
@@ -198,6 +198,11 @@ unsigned model_incident_set(struct model *m, json_t *inc);
    incident list and, when it is the open incident, the incident.
    Returns what changed. */
 unsigned model_apply_op(struct model *m, const json_t *op);
+/* The sightings of observable ob (as incident.show gives it): how many
+   events of the alerts it came from showed it, in all (0: none), and the
+   first and last time (borrowed from ob; NULL when unknown). */
+long long model_sightings(const json_t *ob, const char **first,
+	    const char **last);
 /* Replace who is connected (users array, borrowed). */
 unsigned model_presence_set(struct model *m, const json_t *users);
 /* The other users viewing incident ref, as "bob (lead), carol

@@ -95,11 +95,20 @@ compute(struct tui *t)
 		    "%-6s %-7s %-10.10s %s", str(e, "id", "?"), k,
 		    str(e, "assignee", "-"), str(e, "title", ""));
 	}
-	json_array_foreach(json_object_get(t->m.inc, "observables"), i, e)
+	json_array_foreach(json_object_get(t->m.inc, "observables"), i, e) {
+		const char *first, *last;
+		long long n = model_sightings(e, &first, &last);
+		char	 seen[64] = "";
+
+		if (n > 0)
+			snprintf(seen, sizeof seen, "  seen %lld%s%.8s", n,
+			    last != NULL && strlen(last) >= 19 ? ", last " : "",
+			    last != NULL && strlen(last) >= 19 ? last + 11 : "");
 		tui_rows_add(ob, json_is_true(json_object_get(e, "ioc")) ?
-		    S_ERR : S_NORMAL, NULL, "%-6s %s%s", str(e, "kind", "?"),
+		    S_ERR : S_NORMAL, NULL, "%-6s %s%s%s", str(e, "kind", "?"),
 		    str(e, "value", ""), json_is_true(json_object_get(e,
-		    "ioc")) ? "  IOC" : "");
+		    "ioc")) ? "  IOC" : "", seen);
+	}
 	links = json_object_get(t->m.inc, "links");
 	for (k = "alerts"; k != NULL; k = strcmp(k, "alerts") == 0 ?
 	    "events" : NULL) {

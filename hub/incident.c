@@ -22,6 +22,7 @@
 #include "alerts.h"
 #include "errf.h"
 #include "incident.h"
+#include "observe.h"
 #include "users.h"
 #include "wire.h"
 
@@ -83,6 +84,13 @@
 	" time TEXT NOT NULL," \
 	" UNIQUE(incident, kind, value));" \
 	"CREATE INDEX IF NOT EXISTS observables_value ON observables(value);" \
+	"CREATE TABLE IF NOT EXISTS sightings(" \
+	" observable INTEGER NOT NULL REFERENCES observables(id)," \
+	" alert INTEGER NOT NULL," \
+	" events INTEGER NOT NULL," \
+	" first_seen TEXT," \
+	" last_seen TEXT," \
+	" PRIMARY KEY(observable, alert)) WITHOUT ROWID;" \
 	"CREATE TABLE IF NOT EXISTS links(" \
 	" incident INTEGER NOT NULL REFERENCES incidents(id)," \
 	" kind TEXT NOT NULL CHECK(kind IN ('alert','event'))," \
@@ -1045,10 +1053,110 @@ promote_create(struct ctx *c, const json_t *a)
 	return timeline(c, "created", title, NULL);
 }
 
+/* Observable oid with its sightings, as incident.show gives it. */
+static json_t *
+observable_json(sqlite3 *db, int64_t oid)
+{
+	json_t *a, *o, *sg;
+
+	if ((a = rows_json(prep(db, "SELECT id, kind, value, ioc, added_by, "
+	    "time FROM observables WHERE id = ?", "i", oid))) == NULL)
+		return NULL;
+	o = json_incref(json_array_get(a, 0));
+	json_decref(a);
+	if (o == NULL || (sg = rows_json(prep(db, "SELECT alert, events, "
+	    "first_seen, last_seen FROM sightings WHERE observable = ? ORDER "
+	    "BY alert", "i", oid))) == NULL ||
+	    json_object_set_new(o, "sightings", sg) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * The observables alert id (a, as alerts_get(full) gives it) names
+ * (observe_alert) go on the incident, each with the alert's sighting of
+ * it; one the incident has already gets the sighting.  c->state gets them
+ * as "observables", and the timeline one entry that lists them.
+ */
+static enum wire_err
+promote_observables(struct ctx *c, int64_t id, const json_t *a)
+{
+	json_t *found, *rows = NULL, *list = NULL, *o;
+	const json_t *f;
+	const char *kind, *value;
+	char text[512];
+	enum wire_err e = WIRE_OK;
+	sqlite3_stmt *st;
+	size_t i, n = 0;
+	int64_t oid;
+
+	if ((found = observe_alert(a)) == NULL)
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
+	if (json_array_size(found) == 0)
+		goto done;
+	if ((rows = json_array()) == NULL || (list = json_array()) == NULL) {
+		e = refuse(c, WIRE_EINTERNAL, "out of memory");
+		goto done;
+	}
+	n = (size_t)snprintf(text, sizeof(text), "observables of alert %"
+	    PRId64 ":", id);
+	json_array_foreach(found, i, f) {
+		kind = rstr(f, "kind");
+		value = rstr(f, "value");
+		if (run(prep(c->db, "INSERT OR IGNORE INTO observables("
+		    "incident, kind, value, ioc, added_by, time) VALUES(?, ?, "
+		    "?, 0, ?, ?)", "itttt", c->inc, kind, value, c->user,
+		    c->now)) != 0 || (st = prep(c->db, "SELECT id FROM "
+		    "observables WHERE incident = ? AND kind = ? AND value = ?",
+		    "itt", c->inc, kind, value)) == NULL) {
+			e = sqlfail(c);
+			goto done;
+		}
+		oid = sqlite3_step(st) == SQLITE_ROW ?
+		    sqlite3_column_int64(st, 0) : -1;
+		sqlite3_finalize(st);
+		if (oid < 0 || run(prep(c->db, "INSERT OR REPLACE INTO "
+		    "sightings(observable, alert, events, first_seen, "
+		    "last_seen) VALUES(?, ?, ?, ?, ?)", "iiitt", oid, id,
+		    (int64_t)json_integer_value(json_object_get(f,
+		    "sightings")), rstr(f, "first_seen"), rstr(f,
+		    "last_seen"))) != 0) {
+			e = sqlfail(c);
+			goto done;
+		}
+		if ((o = observable_json(c->db, oid)) == NULL ||
+		    json_array_append_new(rows, o) != 0 ||
+		    json_array_append_new(list, json_pack("{s:s, s:s}",
+		    "kind", kind, "value", value)) != 0) {
+			e = refuse(c, WIRE_EINTERNAL, "out of memory");
+			goto done;
+		}
+		if (n < sizeof(text))
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+			    "%s %s %s", i ? "," : "", kind, value);
+	}
+	if (n >= sizeof(text))
+		memcpy(text + sizeof(text) - 4, "...", 4);
+	if (json_object_set(c->state, "observables", rows) != 0) {
+		e = refuse(c, WIRE_EINTERNAL, "out of memory");
+		goto done;
+	}
+	e = timeline(c, "observable", text, json_pack("{s:I, s:O}", "alert",
+	    (json_int_t)id, "observables", list));
+done:
+	json_decref(list);
+	json_decref(rows);
+	json_decref(found);
+	return e;
+}
+
 /*
  * alert.promote: a new incident made from the alert, or the incident
- * named; links the alert and its events, acknowledges the alert.  All in
- * the op's transaction.
+ * named; links the alert and its events, makes observables of the
+ * addresses, users, hosts, hashes and domains it names (with their
+ * sightings), acknowledges the alert.  All in the op's transaction.
  */
 static enum wire_err
 op_promote(struct ctx *c)
@@ -1059,7 +1167,7 @@ op_promote(struct ctx *c)
 	int64_t id, inc;
 
 	id = json_integer_value(json_object_get(c->req, "alert"));
-	if ((e = alerts_get(c->db, id, 0, &a, c->err, c->errlen)) != WIRE_OK)
+	if ((e = alerts_get(c->db, id, 1, &a, c->err, c->errlen)) != WIRE_OK)
 		return e;
 	if (rstr(a, "incident") != NULL &&
 	    wire_incident_id(rstr(a, "incident"), &inc) == 0) {
@@ -1087,6 +1195,8 @@ op_promote(struct ctx *c)
 		goto out;
 	if ((e = alerts_attach(c->db, id, c->inc, c->user, c->err,
 	    c->errlen)) != WIRE_OK)
+		goto out;
+	if ((e = promote_observables(c, id, a)) != WIRE_OK)
 		goto out;
 	if ((e = alerts_get(c->db, id, 0, &after, c->err, c->errlen)) !=
 	    WIRE_OK)
@@ -1361,6 +1471,19 @@ incident_show(sqlite3 *db, int64_t id, json_t **out, char *err,
 	    "time FROM observables WHERE incident = ? ORDER BY id", "i",
 	    id))) == NULL || json_object_set_new(inc, "observables", a) != 0)
 		goto fail;
+	{
+		json_t *ob, *sg;
+		size_t i;
+
+		json_array_foreach(a, i, ob)
+			if ((sg = rows_json(prep(db, "SELECT alert, events, "
+			    "first_seen, last_seen FROM sightings WHERE "
+			    "observable = ? ORDER BY alert", "i",
+			    (int64_t)json_integer_value(json_object_get(ob,
+			    "id"))))) == NULL ||
+			    json_object_set_new(ob, "sightings", sg) != 0)
+				goto fail;
+	}
 	if ((links = json_pack("{s:[], s:[]}", "alerts", "events")) == NULL)
 		goto fail;
 	if ((a = rows_json(prep(db, "SELECT kind, ref FROM links WHERE "

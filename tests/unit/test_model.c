@@ -128,6 +128,58 @@ events_and_rows(void **state)
 	gone(m);
 }
 
+/* Stored events fetched by a search go in by id, before or among the
+   live ones, each once; a live push of an event merged already is left
+   out. */
+static void
+merge_stored_events(void **state)
+{
+	struct model *m = fresh();
+	struct query *q;
+	json_t	*rows;
+	size_t	 i;
+
+	add(m, 10, "web1", "INFO", "live ten");
+	add(m, 11, "web1", "INFO", "live eleven");
+	/* Newest first, as a search gives them; 11 is held already, "count"
+	   rows are no events. */
+	rows = json_pack("[O, O, O, O, {s:i}]", ev(11, "web1", "INFO",
+	    "stored eleven"), ev(9, "db1", "INFO", "nine"), ev(7, "web2",
+	    "INFO", "seven"), ev(8, "web2", "INFO", "eight"), "count", 3);
+	for (i = 0; i < 4; i++)
+		json_decref(json_array_get(rows, i));
+	assert_true(model_events_merge(m, rows) & MC_EVENTS);
+	assert_int_equal(m->ev_n, 5);
+	assert_int_equal(m->rows_n, 5);
+	assert_int_equal(m->ev_total, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(model_row(m, i)->id, (int64_t)(7 + i));
+	assert_non_null(strstr(model_row_line(m, 4), "live eleven"));
+	/* Again: nothing new. */
+	assert_int_equal(model_events_merge(m, rows), 0);
+	assert_int_equal(m->ev_n, 5);
+	json_decref(rows);
+	/* Newer than all held: appended. */
+	rows = json_pack("[o]", ev(12, "web3", "INFO", "twelve"));
+	assert_true(model_events_merge(m, rows) & MC_EVENTS);
+	json_decref(rows);
+	assert_int_equal(model_row(m, 5)->id, 12);
+	/* The live push of one merged already. */
+	add(m, 12, "web3", "INFO", "twelve");
+	add(m, 9, "db1", "INFO", "nine");
+	assert_int_equal(m->ev_n, 6);
+	/* With a query: rows are those it selects, in id order. */
+	assert_int_equal(query_parse("hostname:web*", 0, &q, NULL), 0);
+	assert_int_equal(model_events_query(m, q, "hostname:web*"), 0);
+	rows = json_pack("[o]", ev(3, "web4", "INFO", "three"));
+	assert_true(model_events_merge(m, rows) & MC_EVENTS);
+	json_decref(rows);
+	assert_int_equal(m->rows_n, 6);
+	assert_int_equal(model_row(m, 0)->id, 3);
+	assert_int_equal(model_row(m, 1)->id, 7);
+	gone(m);
+}
+
 static void
 lines_are_escaped(void **state)
 {
@@ -497,6 +549,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(events_and_rows),
 		cmocka_unit_test(lines_are_escaped),
+		cmocka_unit_test(merge_stored_events),
 		cmocka_unit_test(query_selects_rows),
 		cmocka_unit_test(count_by_table),
 		cmocka_unit_test(ring_is_capped),
