@@ -60,11 +60,12 @@ on_state(struct client *c, enum client_state st, const char *why, void *arg)
 {
 	struct cli *x = arg;
 
+	char	 esc[1024];
+
 	if (st == CLIENT_FAILED)
 		cli_esc(why, x->why, sizeof x->why);
 	else if (st == CLIENT_RECONNECTING && x->tail_max >= 0)
-		fprintf(stderr, "ward: %s\n", cli_esc(why, x->why,
-		    sizeof x->why));
+		fprintf(stderr, "ward: %s\n", cli_esc(why, esc, sizeof esc));
 }
 
 static void	 tail_push(struct cli *, const struct wire_msg *);

@@ -23,6 +23,10 @@ eq "... not below it" "$n" beside
 
 tm resize-window -t ward:alice -x 80 -y 24
 see "at 80x24 the status bar is on row 23" alice '\[ready\] alice'
+# tmux keeps the old screen's bottom rows (status bar included) until the
+# console redraws: wait for what only the redrawn screen has.
+wait_screen alice '^ 1 Events' 5
+wait_screen alice '^summary: row 60 of the resize test' 5
 s=$(screen alice)
 screen alice >"$T/s"
 eq "the screen is 24 rows" "$(wc -l <"$T/s")" 24
