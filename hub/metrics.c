@@ -62,19 +62,27 @@ int
 metrics_health(struct metrics *m, struct buf *out)
 {
 	char	 since[TIME_ISO_LEN];
-	uint64_t days = m->index_lag_days;
+	uint64_t days = m->index_lag_days, failing = m->store_failing_us;
 
-	if (days == 0) {
+	if (days == 0 && failing == 0) {
 		buf_puts(out, "ok\n");
 		return 200;
 	}
-	time_format((int64_t)m->index_lag_since_us, since);
-	buf_printf(out, "degraded: the full-text index of %llu day%s lacks "
-	    "%llu acknowledged events since %s (a write failed; retrying); "
-	    "searches read them one by one\n", (unsigned long long)days,
-	    days == 1 ? "" : "s", (unsigned long long)m->index_lag_events,
-	    since);
-	return 200;
+	if (failing != 0) {
+		time_format((int64_t)failing, since);
+		buf_printf(out, "unavailable: the store cannot commit since %s "
+		    "(a full disk or an I/O error: see the log); ingest "
+		    "requests are answered 503\n", since);
+	}
+	if (days != 0) {
+		time_format((int64_t)m->index_lag_since_us, since);
+		buf_printf(out, "degraded: the full-text index of %llu day%s "
+		    "lacks %llu acknowledged events since %s (a write failed; "
+		    "retrying); searches read them one by one\n",
+		    (unsigned long long)days, days == 1 ? "" : "s",
+		    (unsigned long long)m->index_lag_events, since);
+	}
+	return failing != 0 ? 503 : 200;
 }
 
 int
@@ -108,6 +116,11 @@ metrics_render(struct metrics *m, struct buf *out)
 	rc |= counter(out, "ward_index_queue_bytes", "gauge",
 	    "Bytes of acknowledged events' text the full-text index has not "
 	    "written yet.", m->index_queued);
+	rc |= counter(out, "ward_store_failing_seconds", "gauge",
+	    "Seconds the store's commits have been failing (a full disk, an "
+	    "I/O error); 0 while they succeed.", m->store_failing_us == 0 ?
+	    0 : (uint64_t)((time_now_us() - (int64_t)m->store_failing_us) /
+	    1000000));
 	rc |= counter(out, "ward_index_broken_days", "gauge",
 	    "Days whose full-text index lacks acknowledged events because a "
 	    "write failed (disk full); it retries and catches up by itself.",

@@ -30,6 +30,8 @@ struct metrics {
 	atomic_int_fast64_t	alerter_backlog;	/* jobs the rules owe */
 	atomic_uint_fast64_t	index_queued;		/* bytes of text the
 							   full-text index owes */
+	atomic_uint_fast64_t	store_failing_us;	/* commits fail since
+							   then (store); 0 */
 	atomic_uint_fast64_t	index_lag_days;		/* days whose index is
 							   behind (textindex) */
 	atomic_uint_fast64_t	index_lag_events;	/* events they lack */
@@ -49,10 +51,11 @@ struct metrics {
 /* Record one commit that took us microseconds. */
 void	metrics_commit_latency(struct metrics *, uint64_t us);
 /*
- * Append the answer of /healthz to out: "ok", or "degraded: " and what is
- * wrong (the full-text index of some days is behind).  Returns the HTTP
- * status: 200 either way, since the hub stores and finds every event
- * (the body says what is slow).
+ * Append the answer of /healthz to out: "ok", or a line for each thing
+ * wrong: "unavailable: " the store cannot commit (ingest is refused), or
+ * "degraded: " the full-text index of some days is behind.  Returns the
+ * HTTP status: 503 while the store cannot commit, else 200 (a degraded
+ * hub still stores and finds every event; the body says what is slow).
  */
 int	metrics_health(struct metrics *m, struct buf *out);
 /*

@@ -36,6 +36,7 @@
 #include "schema.h"
 #include "store.h"
 #include "textindex.h"
+#include "timeparse.h"
 
 #define STORE_OPEN_PARTS	3	/* partitions kept open by the writer */
 #define WAL_PASSIVE_BYTES	(64 << 20)	/* ask the checkpointer */
@@ -79,6 +80,9 @@ struct store {
 	uint64_t	 tick;
 	store_done_fn	 done;
 	void		*done_arg;
+	uint64_t	 failures;	/* commits failed since the last that
+					   worked (writer) */
+	char		 fail_why[512];	/* the last failure, logged */
 	pthread_t	 writer, ckpt, syncer;
 	int		 running;
 
@@ -649,6 +653,40 @@ ask_checkpoint(struct store *s, struct part *p)
 	pthread_mutex_unlock(&s->ck_mtx);
 }
 
+/*
+ * A commit failed with err: /healthz says so from the first failure on
+ * (m->store_failing_us), and the log once for each new reason, not once
+ * a request (a full disk refuses every one).
+ */
+static void
+commit_failed(struct store *s, const char *err)
+{
+	s->failures++;
+	if (atomic_load(&s->m->store_failing_us) == 0)
+		atomic_store(&s->m->store_failing_us, (uint64_t)time_now_us());
+	if (strcmp(s->fail_why, err) == 0)
+		return;
+	snprintf(s->fail_why, sizeof s->fail_why, "%s", err);
+	log_err("store: commit failed: %s; ingest requests are answered 503 "
+	    "until commits work again", err);
+}
+
+/* A commit worked: the store is no longer failing. */
+static void
+commit_worked(struct store *s)
+{
+	uint64_t since = atomic_load(&s->m->store_failing_us);
+
+	if (since == 0)
+		return;
+	log_info("store: commits work again after %" PRId64 " s; %" PRIu64
+	    " commits failed meanwhile", (time_now_us() - (int64_t)since) /
+	    1000000, s->failures);
+	atomic_store(&s->m->store_failing_us, 0);
+	s->failures = 0;
+	s->fail_why[0] = '\0';
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -674,16 +712,20 @@ writer_main(void *arg)
 			rows += (int64_t)j->nrows;
 		}
 		if (finish_all(s, ok, fds, &ix, err, sizeof err) == -1) {
-			log_err("store: commit failed: %s", err);
+			commit_failed(s, err);
 			index_all(s, ix);	/* of partitions committed */
 			fail_jobs(list, err);
 			hand_back(s, list);
-		} else if (sync_submit(s, list, fds, ix, t0, rows) == -1) {
-			/* Committed but not known durable: say so. */
-			log_err("store: out of memory queueing a sync");
-			index_all(s, ix);
-			fail_jobs(list, "out of memory");
-			hand_back(s, list);
+		} else {
+			if (rows > 0)
+				commit_worked(s);
+			if (sync_submit(s, list, fds, ix, t0, rows) == -1) {
+				/* Committed but not known durable: say so. */
+				log_err("store: out of memory queueing a sync");
+				index_all(s, ix);
+				fail_jobs(list, "out of memory");
+				hand_back(s, list);
+			}
 		}
 		for (i = 0; i < STORE_OPEN_PARTS; i++)
 			if (s->parts[i].day != -1)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # A disk that fills up and empties again, on a small tmpfs: no event is
 # acknowledged that was not stored, a search answers 503 (not 400) while
-# it cannot read, /healthz and /metrics show the full-text index behind,
+# it cannot read, /healthz and /metrics show the store failing and the
+# full-text index behind,
 # and once space is back the index catches up by itself: every
 # acknowledged event is found by its words, without a restart.
 . "$(dirname "$0")/lib.sh"
@@ -45,8 +46,20 @@ done
 eq "every answer while full is 200 (stored) or 503/507 (refused)" "$other" ""
 check "some events are refused while the disk is full" test "$refused" -gt 0
 check "some are still stored" test -n "$acked"
-curl -s "$URL/healthz" >"$T/health"
+last=$(send w41)
+[ "$last" = 200 ] && acked="$acked w41"
+hc=$(curl -s -o "$T/health" -w '%{http_code}' "$URL/healthz")
+if [ "$last" = 200 ]; then
+	eq "/healthz: 200 after a commit that worked" "$hc" 200
+else
+	eq "/healthz: 503 after a commit that failed" "$hc" 503
+	check "... saying the store cannot commit" \
+		grep -q '^unavailable: the store cannot commit since' "$T/health"
+	check "/metrics says for how long" test -n "$(metric ward_store_failing_seconds)"
+fi
 check "/healthz says the index is behind" grep -q '^degraded: the full-text index of 1 day' "$T/health"
+check "the log says why once, not once a request" \
+	test "$(grep -c 'store: commit failed' "$T/hub.log")" -le 2
 eq "/metrics counts the day behind" "$(metric ward_index_broken_days)" 1
 check "... and the events it lacks" test "$(metric ward_index_lag_events)" -gt 0
 s=$(found w10)
@@ -74,4 +87,6 @@ eq "the store holds exactly the acknowledged events" "$(stored_count)" \
 	$((3 + $(echo $acked | wc -w) + 3))
 check "the same hub process did it all" kill -0 $hub
 check "the log says the index caught up" grep -q 'index: .*: caught up' "$T/hub.log"
+check "... and that commits work again" grep -q 'store: commits work again' "$T/hub.log"
+eq "/metrics: the store is not failing" "$(metric ward_store_failing_seconds)" 0
 done_testing
