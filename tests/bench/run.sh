@@ -6,14 +6,14 @@
 # the offered run is also made cold (no warm-up) and reported as such.
 # SPREAD: event times spread uniformly over that many seconds (loadgen -L;
 # default: a shipper fleet's lag, mostly under 2 s).
-# NAMEs: ingest transit store search rules decoders sessions console (default: all)
+# NAMEs: ingest transit store search rules decoders sessions console plugins (default: all)
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/rel}
 BIN=$ROOT/$B/bench
 want() { [ $# -eq 0 ] && return 0; for w in $ARGS; do [ "$w" = "$1" ] && return 0; done; return 1; }
 ARGS="$*"
-[ -z "$ARGS" ] && ARGS="ingest transit store search rules decoders sessions console"
+[ -z "$ARGS" ] && ARGS="ingest transit store search rules decoders sessions console plugins"
 echo "== ward benchmarks, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | sed 's/.*load average: //')"
 
 # One run of loadgen against a fresh hub: ingest LABEL [loadgen flags...]
@@ -85,4 +85,8 @@ fi
 if want console && [ -f "$ROOT/tests/bench/console.sh" ]; then
 	echo "== console (tests/bench/console.sh)"
 	B=$B sh "$ROOT/tests/bench/console.sh"
+fi
+if want plugins && [ -x "$BIN/bench_plugins" ]; then
+	echo "== python plugins, an sshd parser in MozDef's style on the issue's mix (tests/bench/bench_plugins.c)"
+	"$BIN/bench_plugins" -n 200000
 fi

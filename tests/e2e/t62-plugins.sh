@@ -209,4 +209,22 @@ printf '{"hostname":"h","category":"stampme","summary":"stampme again"}\n' >"$T/
 res=$(post_acked /events "$T/one")
 eq "the plugins loaded before keep running" "$(q "select json_extract(doc, '\$.details.stamped') from events_full where doc like '%stampme again%'")" "by stamp.py"
 check "the hub still serves" curl -sf "$URL/healthz"
+
+# wardd parse: the shipped examples, and broken plugins.
+cat >"$T/ex.ndjson" <<'EOF'
+{"processname":"sshd","summary":"Failed password for invalid user bob from 192.0.2.9 port 4711 ssh2"}
+{"summary":"GET /health","details":{"http_user_agent":"ELB-HealthChecker/1.0"}}
+{"summary":"GET /","details":{"http_user_agent":"curl"}}
+EOF
+"$WARDD" parse --plugins "$ROOT/share/plugins/examples" "$T/ex.ndjson" >"$T/ex.out" 2>&1
+eq "wardd parse: the example plugins drop one event of three" "$(wc -l <"$T/ex.out")" 2
+check "wardd parse: the example sshd plugin sets the address" grep -q '"sourceipaddress":"192.0.2.9"' "$T/ex.out"
+"$WARDD" parse --plugins "$P" "$T/ex.ndjson" >"$T/bad.out" 2>"$T/bad.err"
+eq "wardd parse exits 2 on a broken plugin" $? 2
+check "... naming it by file and line" grep -q "^$P/broken.py:3: syntax error" "$T/bad.err"
+mkdir -p "$T/noclass"
+printf 'import re\n\ndef onMessage(m, md):\n    return (m, md)\n' >"$T/noclass/lonely.py"
+"$WARDD" parse --plugins "$T/noclass" "$T/ex.ndjson" >"$T/bad.out" 2>"$T/bad.err"
+eq "wardd parse exits 2 on a plugin without class message" $? 2
+check "... and says so" grep -q "lonely.py:1: no class message" "$T/bad.err"
 done_testing
