@@ -21,7 +21,7 @@ ingest() {
 	label=$1; shift
 	T=$(mktemp -d /tmp/ward-bench.XXXXXX)
 	PORT=$(shuf -i 20000-32000 -n 1)
-	"$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$PORT 2>"$T/hub.log" &
+	"$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$PORT ${HUBFLAGS:-} 2>"$T/hub.log" &
 	HUB=$!
 	i=0
 	until curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; do
@@ -34,6 +34,10 @@ ingest() {
 	"$BIN/loadgen" -u "http://127.0.0.1:$PORT" -t "$TOKEN" -c "${CONNS:-4}" \
 		-b 1000 -d "${INGEST_SECONDS:-60}" -p $HUB ${SPREAD:+-L $SPREAD} "$@"
 	curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^ward_(store_events|commit_latency_seconds_(sum|count)) '
+	# python plugin hosts, when there are any: their CPU, warm-up included
+	for c in $(pgrep -P $HUB 2>/dev/null); do
+		awk -v t="$(getconf CLK_TCK)" '{ printf "plugin host cpu %.2f s (pid %s)\n", ($14 + $15) / t, $1 }' /proc/$c/stat
+	done
 	kill $HUB; wait $HUB
 	rm -rf "$T"
 }
@@ -89,4 +93,10 @@ fi
 if want plugins && [ -x "$BIN/bench_plugins" ]; then
 	echo "== python plugins, an sshd parser in MozDef's style on the issue's mix (tests/bench/bench_plugins.c)"
 	"$BIN/bench_plugins" -n 200000
+	# the hub with the same plugin: share/plugins/examples/sshd_failed.py
+	P=$(mktemp -d /tmp/ward-bench-plugins.XXXXXX)
+	cp "$ROOT/share/plugins/examples/sshd_failed.py" "$P/"
+	W=${INGEST_WARMUP:-5}
+	HUBFLAGS="--plugins $P" ingest "mix + an sshd plugin (python), as fast as acknowledged, after ${W} s warm-up" -m mix -w "$W"
+	rm -rf "$P"
 fi

@@ -334,12 +334,29 @@ class Host(object):
             out.flush()
 
 
+def die_with_parent():
+    """Be killed when wardd goes, even by kill -9 while a plugin hangs
+    (PR_SET_PDEATHSIG: the thread that started us is a pipeline worker,
+    which lives as long as wardd)."""
+    ppid = os.getppid()
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError, ImportError):
+        pass
+    if os.getppid() != ppid or ppid == 1:
+        os._exit(0)
+
+
 def main(argv):
     if len(argv) < 2 or argv[1] not in ('--list', '--serve'):
         sys.stderr.write('usage: ward_plugin_host.py --list|--serve '
                          'FILE...\n')
         return 2
     serve = argv[1] == '--serve'
+    if serve:
+        die_with_parent()
     # The replies go to the socket on fd 0; what plugins print goes to
     # standard error, the hub's log.
     if serve:
