@@ -356,9 +356,11 @@ tokens_check(struct tokens *t, const char *authz, char *name, size_t namelen)
 		return TOKEN_NONE;
 	hash_hex(tok, strlen(tok), hex);
 	sodium_memzero(tok, sizeof tok);
-	/* Every check asks whether state.db changed (one PRAGMA, about a
-	   microsecond), so a token deleted by `wardd token del` in another
-	   process is refused on its next request, not only after a miss. */
+	/* Every check asks whether state.db changed (PRAGMA data_version),
+	   so a token deleted by `wardd token del` in another process is
+	   refused on its next request, not only after a miss.  A whole
+	   check costs 10 us a request on a loaded 2-core machine
+	   (bench_access), the reload after a change about 40 us. */
 	reload(t);
 	for (i = 0; i < t->n; i++)
 		if (sodium_memcmp(t->e[i].hash, hex, HASH_HEX - 1) == 0) {
