@@ -1190,10 +1190,26 @@ sess_revoke(struct sessions *ss, struct wsess *w, const char *why)
 {
 	log_warn("session %" PRIu64 " (%s): %s; closing it", w->sid, w->user,
 	    why);
+	struct iq q;
+	struct item *it;
+
 	audit_add(ss->db, w->user, w->role, "auth", "revoke", 0,
 	    WIRE_EUNAUTH, why, NULL, -1, NULL, 0);
-	out_send(ss, w->sid, wire_error(-1, WIRE_EUNAUTH, why, NULL), 1, 0);
-	out_item(ss, O_CLOSE, w->sid);
+	/* Straight to the net thread, not held with a batch of requests:
+	   the close must not wait for their COMMIT, nor vanish if it
+	   fails. */
+	memset(&q, 0, sizeof q);
+	if ((it = item_new(O_SEND, w->sid)) != NULL) {
+		it->msg = omsg_new(wire_error(-1, WIRE_EUNAUTH, why, NULL));
+		it->reply = 1;
+		iq_push(&q, it);
+	}
+	if ((it = item_new(O_CLOSE, w->sid)) != NULL)
+		iq_push(&q, it);
+	pthread_mutex_lock(&ss->out_mtx);
+	iq_cat(&ss->out, &q);
+	pthread_mutex_unlock(&ss->out_mtx);
+	net_wake(ss->h->net);
 	w->revoked = 1;
 	tails_drop(ss, w->sid);
 }
