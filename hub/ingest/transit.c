@@ -27,12 +27,15 @@ static const struct transit_step *const steps[] = {
 	&transit_step_plugins,
 };
 #define NSTEPS	(sizeof steps / sizeof steps[0])
+/* The most steps a transit holds (tests build their own tables). */
+#define MAXSTEPS	16
+_Static_assert(NSTEPS <= MAXSTEPS, "MAXSTEPS is too small");
 
 struct transit {
 	atomic_int	 refs;
 	size_t		 n;
-	const struct transit_step *step[NSTEPS];
-	void		*state[NSTEPS];
+	const struct transit_step *step[MAXSTEPS];
+	void		*state[MAXSTEPS];
 };
 
 struct transit_slot {
@@ -45,7 +48,7 @@ struct transit_worker {
 	struct transit_slot *slot;	/* or NULL */
 	unsigned	 gen;		/* of the slot, when t was taken */
 	struct transit	*t;		/* or NULL */
-	void		*w[NSTEPS];
+	void		*w[MAXSTEPS];
 	int		 warned;	/* a failed move was logged */
 };
 
@@ -63,23 +66,34 @@ transit_free(struct transit *t)
 struct transit *
 transit_new(const struct transit_opts *o, char *err, size_t errlen)
 {
+	return transit_new_steps(steps, NSTEPS, o, err, errlen);
+}
+
+struct transit *
+transit_new_steps(const struct transit_step *const *tab, size_t nsteps,
+    const struct transit_opts *o, char *err, size_t errlen)
+{
 	struct transit *t;
 	void	*state;
 	size_t	 i;
 
+	if (nsteps > MAXSTEPS) {
+		errf(err, errlen, "more than %d transit steps", MAXSTEPS);
+		return NULL;
+	}
 	if ((t = calloc(1, sizeof *t)) == NULL) {
 		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	atomic_init(&t->refs, 1);
-	for (i = 0; i < NSTEPS; i++) {
+	for (i = 0; i < nsteps; i++) {
 		state = NULL;
-		if (steps[i]->init != NULL &&
-		    steps[i]->init(o, &state, err, errlen) == -1)
+		if (tab[i]->init != NULL &&
+		    tab[i]->init(o, &state, err, errlen) == -1)
 			goto fail;
-		if (state == NULL && steps[i]->init != NULL)
+		if (state == NULL && tab[i]->init != NULL)
 			continue;
-		t->step[t->n] = steps[i];
+		t->step[t->n] = tab[i];
 		t->state[t->n] = state;
 		t->n++;
 	}
@@ -129,7 +143,7 @@ states_new(struct transit *t, void **ws, char *err, size_t errlen)
 {
 	size_t	 i;
 
-	memset(ws, 0, NSTEPS * sizeof *ws);
+	memset(ws, 0, MAXSTEPS * sizeof *ws);
 	for (i = 0; t != NULL && i < t->n; i++) {
 		if (t->step[i]->worker_new == NULL)
 			continue;
@@ -242,7 +256,7 @@ transit_slot_worker(struct transit_slot *s, char *err, size_t errlen)
 void
 transit_worker_sync(struct transit_worker *w)
 {
-	void	*ws[NSTEPS];
+	void	*ws[MAXSTEPS];
 	struct transit *t;
 	unsigned gen;
 	char	 err[512];

@@ -114,6 +114,10 @@ struct transit_worker;
  */
 struct transit	*transit_new(const struct transit_opts *o, char *err,
 		    size_t errlen);
+/* The same from another table of steps (tests); at most 16. */
+struct transit	*transit_new_steps(const struct transit_step *const *steps,
+		    size_t nsteps, const struct transit_opts *o, char *err,
+		    size_t errlen);
 /* Drop the caller's reference; the last one frees.  Accepts NULL. */
 void		 transit_unref(struct transit *);
 /* The number of steps in use (for logs and tests). */
