@@ -27,6 +27,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -40,6 +41,7 @@
 
 #include "decoder.h"
 #include "log.h"
+#include "metrics.h"
 #include "query.h"
 #include "transit.h"
 #include "yamldoc.h"
@@ -1491,6 +1493,102 @@ decoders_apply(const struct decoders *ds, json_t *ev,
 
 /* ---- the transit step -------------------------------------------------- */
 
+/*
+ * The hub's counters (metrics_more "decoders"): events each decoder
+ * matched, by name, and matches given up at the match limit.  The table
+ * outlives reloads; a name keeps its slot.  Slots are added only on the
+ * main thread (step init), which is also the one that renders; workers
+ * only add to the counters of slots that exist.
+ */
+#define DSTAT_MAX	256
+
+struct decoder_stats {
+	atomic_size_t	 n;
+	char		*name[DSTAT_MAX];
+	atomic_uint_fast64_t matched[DSTAT_MAX];
+	atomic_uint_fast64_t limited;
+};
+
+static void *
+stats_new(void)
+{
+	return calloc(1, sizeof(struct decoder_stats));
+}
+
+static void
+stats_free(void *arg)
+{
+	struct decoder_stats *st = arg;
+	size_t	 i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < atomic_load(&st->n); i++)
+		free(st->name[i]);
+	free(st);
+}
+
+/* The slot of name, added if need be; DSTAT_MAX when full (or memory). */
+static size_t
+stats_slot(struct decoder_stats *st, const char *name)
+{
+	size_t	 i, n = atomic_load(&st->n);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(st->name[i], name) == 0)
+			return i;
+	if (n == DSTAT_MAX || (st->name[n] = strdup(name)) == NULL)
+		return DSTAT_MAX;
+	atomic_store(&st->n, n + 1);
+	return n;
+}
+
+static int
+stats_render(void *arg, struct buf *out)
+{
+	struct decoder_stats *st = arg;
+	const char *p;
+	size_t	 i, n = atomic_load(&st->n);
+	int	 rc = 0;
+
+	rc |= buf_puts(out, "# HELP ward_decoder_matches_total Events a "
+	    "decoder matched (ward-parsers(5)), by decoder.\n"
+	    "# TYPE ward_decoder_matches_total counter\n");
+	for (i = 0; i < n; i++) {
+		rc |= buf_puts(out, "ward_decoder_matches_total{decoder=\"");
+		for (p = st->name[i]; *p != '\0'; p++)
+			rc |= *p == '"' || *p == '\\' ? buf_printf(out, "\\%c",
+			    *p) : *p == '\n' ? buf_puts(out, "\\n") :
+			    buf_append(out, p, 1);
+		rc |= buf_printf(out, "\"} %llu\n", (unsigned long long)
+		    atomic_load(&st->matched[i]));
+	}
+	rc |= buf_printf(out, "# HELP ward_decoder_match_limit_total Decoder "
+	    "matches given up at PCRE2's match limit.\n"
+	    "# TYPE ward_decoder_match_limit_total counter\n"
+	    "ward_decoder_match_limit_total %llu\n", (unsigned long long)
+	    atomic_load(&st->limited));
+	return rc != 0 ? -1 : 0;
+}
+
+struct dstep {
+	struct decoders	*ds;
+	struct decoder_stats *st;	/* the hub's, or NULL */
+	size_t		*slot;		/* by decoder */
+};
+
+static void
+step_free(void *state)
+{
+	struct dstep *d = state;
+
+	if (d == NULL)
+		return;
+	decoders_free(d->ds);
+	free(d->slot);
+	free(d);
+}
+
 /* The decoders of o->parsers; a folder or file that does not exist is
    skipped (DATA/parsers is there only if the hub's owner made it). */
 static int
@@ -1498,6 +1596,7 @@ step_init(const struct transit_opts *o, void **state, char *err,
     size_t errlen)
 {
 	const char **paths;
+	struct dstep *d = NULL;
 	struct decoders *ds;
 	struct stat st;
 	size_t	 i, n = 0;
@@ -1505,10 +1604,8 @@ step_init(const struct transit_opts *o, void **state, char *err,
 	*state = NULL;
 	if (o->nparsers == 0)
 		return 0;
-	if ((paths = calloc(o->nparsers, sizeof *paths)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if ((paths = calloc(o->nparsers, sizeof *paths)) == NULL)
+		goto nomem;
 	for (i = 0; i < o->nparsers; i++) {
 		if (stat(o->parsers[i], &st) == -1 && errno == ENOENT) {
 			log_debug("decoders: %s: not there, skipped",
@@ -1521,18 +1618,27 @@ step_init(const struct transit_opts *o, void **state, char *err,
 	free(paths);
 	if (n > 0 && ds == NULL)
 		return -1;
-	if (ds != NULL && decoders_count(ds) == 0) {
+	if (ds == NULL || decoders_count(ds) == 0) {
 		decoders_free(ds);
-		ds = NULL;
+		return 0;
 	}
-	*state = ds;
+	if ((d = calloc(1, sizeof *d)) == NULL ||
+	    (d->slot = calloc(decoders_count(ds), sizeof *d->slot)) == NULL) {
+		decoders_free(ds);
+		goto nomem;
+	}
+	d->ds = ds;
+	if (o->m != NULL && (d->st = metrics_more(o->m, "decoders", stats_new,
+	    stats_render, stats_free)) == NULL)
+		goto nomem;
+	for (i = 0; d->st != NULL && i < decoders_count(ds); i++)
+		d->slot[i] = stats_slot(d->st, decoders_name(ds, i));
+	*state = d;
 	return 0;
-}
-
-static void
-step_free(void *state)
-{
-	decoders_free(state);
+nomem:
+	step_free(d);
+	snprintf(err, errlen, "decoders: out of memory");
+	return -1;
 }
 
 static void *
@@ -1554,9 +1660,22 @@ step_worker_free(void *state, void *w)
 static int
 step_event(void *state, void *w, json_t *ev, const struct transit_ctx *ctx)
 {
-	if (decoders_apply(state, ev, w) == -1)
+	struct dstep *d = state;
+	struct decoder_scratch *s = w;
+	unsigned long limited = s->limited;
+	size_t	 i;
+
+	if (decoders_apply(d->ds, ev, s) == -1)
 		return -1;
-	return decoder_scratch_schema(w);
+	if (d->st != NULL) {
+		for (i = 0; i < s->nmatched; i++)
+			if (d->slot[s->matched[i]] < DSTAT_MAX)
+				atomic_fetch_add(&d->st->matched[
+				    d->slot[s->matched[i]]], 1);
+		if (s->limited != limited)
+			atomic_fetch_add(&d->st->limited, s->limited - limited);
+	}
+	return s->schema;
 }
 
 const struct transit_step transit_step_decoders = {

@@ -53,6 +53,35 @@ while [ "$(sqlite3 "$DATA/state.db" "select count(*) from alerts where rule_id =
 done
 eq "the default SSH brute-force rule fires for the address" \
 	"$(sqlite3 "$DATA/state.db" "select group_key from alerts where rule_id = '$SSH_BF'")" "81.2.69.160"
+eq "/metrics counts the events each decoder matched" \
+	"$(metric 'ward_decoder_matches_total{decoder="sshd"}') $(metric 'ward_decoder_matches_total{decoder="sudo"}')" "13 0"
+
+# A decoder added to DATA/parsers is loaded by SIGHUP; a broken one is
+# refused there and the decoders in use are kept.
+mkdir -p "$DATA/parsers"
+cat >"$DATA/parsers/myapp.yml" <<'Y'
+decoder: myapp
+select: { processname: myapp }
+captures: { code: int }
+patterns:
+  - regex: '^login refused for (?<username>\S+) code (?<code>\d+)$'
+Y
+kill -HUP $HUB_PID
+wait_grep "$T/hub.log" "SIGHUP"
+sleep 0.5
+printf '{"message":"<38>1 %s app1 myapp 77 - - login refused for carol code 42"}\n' "$now" >"$T/app"
+eq "after SIGHUP, the new decoder works" \
+	"$(post_acked /events "$T/app" >/dev/null; search 'details.username:carol' | jq -c '[.processname, .details.code]')" \
+	'["myapp",42]'
+printf 'decoder: myapp2\nselect: { processname: myapp }\npatterns:\n  - regex: "(?<x>"\n' >"$DATA/parsers/zz-broken.yml"
+kill -HUP $HUB_PID
+i=0
+while ! grep -q "zz-broken.yml:4:" "$T/hub.log" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "a broken decoder on SIGHUP is logged with its file and line" grep -q "zz-broken.yml:4: regex" "$T/hub.log"
+printf '{"message":"<38>1 %s app1 myapp 77 - - login refused for dave code 7"}\n' "$now" >"$T/app"
+eq "and the decoders in use stay" \
+	"$(post_acked /events "$T/app" >/dev/null; search 'details.username:dave' | jq -c '.details.code')" 7
+rm -f "$DATA/parsers/zz-broken.yml"
 stop_hub
 
 mkdir -p "$T/parsers"
