@@ -93,9 +93,13 @@ struct dpattern {
 struct dsel {
 	char		*path;
 	char		**vals;
-	unsigned char	*glob;
+	unsigned char	*glob;		/* GLOB_* */
+	size_t		*plen;		/* a glob's literal prefix */
 	size_t		 nvals;
 };
+#define GLOB_EXACT	0
+#define GLOB_PREFIX	1		/* "literal*": the prefix decides */
+#define GLOB_FULL	2		/* fnmatch(3) after the prefix */
 
 struct decoder {
 	char		*name;
@@ -205,6 +209,7 @@ decoder_release(struct decoder *d)
 			free(d->sels[i].vals[j]);
 		free(d->sels[i].vals);
 		free(d->sels[i].glob);
+		free(d->sels[i].plen);
 	}
 	free(d->sels);
 	free(d->field);
@@ -670,14 +675,20 @@ compile_select(struct loader *L, struct decoder *dec, yaml_node_t *sn)
 		    &s->vals)) == -1)
 			return -1;
 		s->nvals = (size_t)n;
-		if ((s->glob = calloc(s->nvals, 1)) == NULL) {
+		if ((s->glob = calloc(s->nvals, 1)) == NULL ||
+		    (s->plen = calloc(s->nvals, sizeof *s->plen)) == NULL) {
 			L->oom = 1;
 			return -1;
 		}
 		exact = 0;
 		for (i = 0; i < s->nvals; i++) {
-			s->glob[i] = strpbrk(s->vals[i], "*?[\\") != NULL;
-			exact += !s->glob[i];
+			const char *v = s->vals[i];
+
+			s->plen[i] = strcspn(v, "*?[\\");
+			s->glob[i] = v[s->plen[i]] == '\0' ? GLOB_EXACT :
+			    strcmp(v + s->plen[i], "*") == 0 ? GLOB_PREFIX :
+			    GLOB_FULL;
+			exact += s->glob[i] == GLOB_EXACT;
 		}
 		if (strcmp(ks, "processname") == 0 && exact == s->nvals)
 			dec->indexed = 1;
@@ -1178,10 +1189,20 @@ sel_match(const struct dsel *sel, const json_t *v)
 		s = num;
 	} else
 		return 0;
-	for (i = 0; i < sel->nvals; i++)
-		if (sel->glob[i] ? fnmatch(sel->vals[i], s, 0) == 0 :
-		    strcmp(sel->vals[i], s) == 0)
+	for (i = 0; i < sel->nvals; i++) {
+		if (sel->glob[i] == GLOB_EXACT) {
+			if (strcmp(sel->vals[i], s) == 0)
+				return 1;
+			continue;
+		}
+		/* a glob's literal start, compared first: 'pam_unix(*' needs
+		   no fnmatch */
+		if (strncmp(sel->vals[i], s, sel->plen[i]) != 0)
+			continue;
+		if (sel->glob[i] == GLOB_PREFIX ||
+		    fnmatch(sel->vals[i], s, 0) == 0)
 			return 1;
+	}
 	return 0;
 }
 
