@@ -396,8 +396,11 @@ catch_up_step(const char *datadir, int64_t day, int64_t *n, char *err,
 	x.db = NULL;
 	buf_init(&scratch);
 	store_partition_path(datadir, day, path, sizeof path);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK || sqlite3_prepare_v2(db, "SELECT user_version FROM"
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK)
+		sqlite3_busy_timeout(db, 1000);	/* a checkpoint, a full disk */
+	if (sqlite3_errcode(db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT user_version FROM"
 	    " pragma_user_version", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
 		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
