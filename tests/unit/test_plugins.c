@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -538,6 +539,93 @@ test_failures(void **state)
 	plugins_free(ps);
 }
 
+/* A plugin that kills its host on every event: the first deaths in a
+   row restart it at once, then it backs off and the events left are
+   stored as they came, tagged plugin_skipped; nothing is lost. */
+static void
+test_backoff(void **state)
+{
+	json_t	*evs[8];
+	unsigned char dropped[8];
+	struct plugins *ps;
+	struct plugin_host *h;
+	struct buf m;
+	char	 err[512], sub[128];
+	size_t	 i, errors = 0, skipped = 0;
+
+	(void)state;
+	snprintf(sub, sizeof sub, "%s/dies", dir);
+	if (mkdir(sub, 0700) == -1)
+		fail_msg("mkdir %s", sub);
+	put(sub, "exiter.py", exiter_py);
+	if ((ps = load("dies", 0, err, sizeof err)) == NULL)
+		fail_msg("%s", err);
+	h = plugin_host_new(ps);
+	for (i = 0; i < 8; i++)
+		evs[i] = J("{\"category\":\"die\",\"details\":{}}");
+	assert_int_equal(plugin_host_run(h, evs, 8, dropped), 8);
+	for (i = 0; i < 8; i++) {
+		json_t	*tags = json_object_get(evs[i], "tags");
+		const char *t = json_string_value(json_array_get(tags, 0));
+
+		assert_int_equal(dropped[i], 0);
+		assert_int_equal(json_array_size(tags), 1);
+		if (strcmp(t, "plugin_error:exiter") == 0)
+			errors++;
+		else if (strcmp(t, "plugin_skipped") == 0)
+			skipped++;
+		json_decref(evs[i]);
+	}
+	/* three restarts at once, the fourth death backs off */
+	assert_int_equal(errors, 4);
+	assert_int_equal(skipped, 4);
+	buf_init(&m);
+	assert_int_equal(plugins_metrics_render(plugins_stats(ps), &m), 0);
+	assert_non_null(strstr(m.data, "ward_plugin_skipped_total 4\n"));
+	assert_non_null(strstr(m.data, "ward_plugin_host_restarts_total 4\n"));
+	buf_release(&m);
+	/* while it waits, events are not sent at all */
+	evs[0] = J("{\"category\":\"die\",\"details\":{}}");
+	assert_int_equal(plugin_host_run(h, evs, 1, dropped), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(
+	    evs[0], "tags"), 0)), "plugin_skipped");
+	json_decref(evs[0]);
+	plugin_host_free(h);
+	plugins_free(ps);
+}
+
+/* A plugin broken after the load (no SIGHUP): the host cannot start,
+   the events are stored as they came, tagged plugin_skipped. */
+static void
+test_changed_on_disk(void **state)
+{
+	json_t	*ev;
+	unsigned char dropped[1];
+	struct plugins *ps;
+	struct plugin_host *h;
+	char	 err[512], sub[128];
+
+	(void)state;
+	snprintf(sub, sizeof sub, "%s/changes", dir);
+	if (mkdir(sub, 0700) == -1)
+		fail_msg("mkdir %s", sub);
+	put(sub, "ward_sshd.py", sshd_py);
+	if ((ps = load("changes", 0, err, sizeof err)) == NULL)
+		fail_msg("%s", err);
+	put(sub, "ward_sshd.py", "class message(object)\n");
+	h = plugin_host_new(ps);
+	ev = J("{\"processname\":\"sshd\",\"summary\":\"Failed password "
+	    "for root from 192.0.2.1 port 1 ssh2\",\"details\":{}}");
+	assert_int_equal(plugin_host_run(h, &ev, 1, dropped), 1);
+	assert_int_equal(dropped[0], 0);
+	assert_json(ev, "{\"processname\":\"sshd\",\"summary\":\"Failed "
+	    "password for root from 192.0.2.1 port 1 ssh2\",\"details\":{},"
+	    "\"tags\":[\"plugin_skipped\"]}");
+	json_decref(ev);
+	plugin_host_free(h);
+	plugins_free(ps);
+}
+
 int
 main(void)
 {
@@ -548,6 +636,8 @@ main(void)
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_star),
 		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_changed_on_disk),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -360,10 +360,14 @@ def main(argv):
     # The replies go to the socket on fd 0; what plugins print goes to
     # standard error, the hub's log.
     if serve:
-        sock = os.fdopen(0, 'rb', buffering=1 << 16)
+        sock = os.fdopen(os.dup(0), 'rb', buffering=1 << 16)
         out = os.fdopen(os.dup(0), 'wb', buffering=1 << 16)
     else:
         out = os.fdopen(os.dup(1), 'wb')
+    # A plugin that reads standard input gets nothing, not our batches.
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     try:
