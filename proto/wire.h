@@ -12,6 +12,8 @@
  * value), bump WARD_PROTOCOL in version.h and say so in ward-protocol.7.
  * Every decoder refuses unknown fields, so adding a field is incompatible
  * too.  Old consoles are refused at the WebSocket upgrade, never guessed at.
+ * A new op or query (with fields of its own) is not a bump: a hub without
+ * it refuses it as invalid, naming it, which the console shows.
  */
 #ifndef WARD_WIRE_H
 #define WARD_WIRE_H
