@@ -141,6 +141,12 @@ metrics_render(struct metrics *m, struct buf *out)
 	rc |= counter(out, "ward_rule_hits_dropped_total", "counter",
 	    "Deadman rule hits not counted because their rule held its most "
 	    "groups.", m->rule_hits_dropped);
+	rc |= counter(out, "ward_console_searches_running", "gauge",
+	    "Consoles' searches and observable counts running now.",
+	    (uint64_t)(m->console_searches < 0 ? 0 : m->console_searches));
+	rc |= counter(out, "ward_console_searches_refused_total", "counter",
+	    "Consoles' searches refused because their user had the most "
+	    "running and waiting.", m->console_searches_refused);
 	rc |= counter(out, "ward_searches_total", "counter",
 	    "Searches run.", m->searches);
 	rc |= counter(out, "ward_search_errors_total", "counter",

@@ -43,6 +43,10 @@ struct metrics {
 	atomic_uint_fast64_t	commits;
 	atomic_uint_fast64_t	lat_bucket[METRICS_LAT_BUCKETS + 1];
 	atomic_uint_fast64_t	lat_sum_us;
+	atomic_int_fast64_t	console_searches;	/* consoles' searches
+							   and counts running */
+	atomic_uint_fast64_t	console_searches_refused; /* over a
+							   user's cap */
 	atomic_uint_fast64_t	searches;
 	atomic_uint_fast64_t	search_errors;
 	struct metrics_more	more[METRICS_MORE];

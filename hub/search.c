@@ -864,6 +864,8 @@ progress(void *arg)
 		r->timed_out = 1;
 		return 1;
 	}
+	if (r->o->cancel != NULL && atomic_load(r->o->cancel))
+		return 1;	/* the caller will not read the answer */
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #ifndef WARD_SEARCH_H
 #define WARD_SEARCH_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,9 @@ struct search_opts {
 					   index first waits for it to
 					   hold what was acknowledged
 					   (textindex_wait()); NULL: no */
+	const atomic_int *cancel;	/* set from another thread: stop
+					   soon, as if emit said stop;
+					   NULL: never */
 };
 
 /* Plans a test may force on every partition when the filter implies an

@@ -1,4 +1,5 @@
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,15 @@
 #include "searcher.h"
 
 #define HIGH_WATER	(256 * 1024)	/* a search waits past this */
+#define PER_KEY		2		/* tasks of a key running at once */
+#define MAX_WAITING	4		/* ... and waiting */
+
+/* A key (a user) with tasks running or waiting. */
+struct skey {
+	struct skey	*next;
+	char		 name[65];
+	int		 running, waiting;
+};
 
 struct sjob {
 	char		*q;
@@ -21,6 +31,14 @@ struct sjob {
 	void		*owner;
 	struct searcher	*s;
 	struct sjob	*next;
+
+	/* A task instead of a search. */
+	searcher_task_fn task;
+	void		*task_arg;
+	uint64_t	 tag;
+	struct skey	*key;
+	atomic_int	 cancel;
+	struct sjob	*rnext;		/* the running tasks */
 };
 
 struct searcher {
@@ -34,6 +52,10 @@ struct searcher {
 	int		 nthreads;
 	searcher_ready_fn ready;
 	void		*ready_arg;
+	struct skey	*keys;
+	struct sjob	*running;	/* tasks running, by rnext */
+	int		 nrunning, nwaiting;
+	int		 per_key, max_waiting;
 };
 
 static void
@@ -50,7 +72,7 @@ unref_locked(struct sjob *j)
 static void
 notify_locked(struct sjob *j)
 {
-	if (j->signalled || j->cancelled)
+	if (j->signalled || j->cancelled || j->s->ready == NULL)
 		return;
 	j->signalled = 1;
 	j->refs++;		/* held by the ready queue: sjob_unref */
@@ -101,6 +123,71 @@ notice_locked(struct sjob *j, const struct search_info *info)
 	buf_puts(&j->out, line);
 }
 
+/* A task's key is done with one task (running or waiting): forget the
+   key when it has no more. */
+static void
+key_drop_locked(struct searcher *s, struct skey *k)
+{
+	struct skey **pp;
+
+	if (k->running > 0 || k->waiting > 0)
+		return;
+	for (pp = &s->keys; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == k) {
+			*pp = k->next;
+			free(k);
+			return;
+		}
+}
+
+/* Take the first job of the queue that may run now: a search, or a task
+   whose key runs fewer than per_key.  NULL when none may. */
+static struct sjob *
+pick_locked(struct searcher *s)
+{
+	struct sjob **pp, *j, *prev = NULL;
+
+	for (pp = &s->head; (j = *pp) != NULL; prev = j, pp = &j->next) {
+		if (j->task != NULL && j->key->running >= s->per_key &&
+		    !atomic_load(&j->cancel))
+			continue;
+		*pp = j->next;
+		if (s->tail == j)
+			s->tail = prev;
+		j->next = NULL;
+		return j;
+	}
+	return NULL;
+}
+
+/* Run task j (taken from the queue) with the mutex dropped meanwhile. */
+static void
+run_task_locked(struct searcher *s, struct sjob *j)
+{
+	struct sjob **pp;
+
+	j->key->waiting--;
+	j->key->running++;
+	s->nwaiting--;
+	s->nrunning++;
+	j->rnext = s->running;
+	s->running = j;
+	pthread_mutex_unlock(&s->mtx);
+	j->task(j->task_arg, &j->cancel);
+	pthread_mutex_lock(&s->mtx);
+	for (pp = &s->running; *pp != NULL; pp = &(*pp)->rnext)
+		if (*pp == j) {
+			*pp = j->rnext;
+			break;
+		}
+	j->key->running--;
+	s->nrunning--;
+	key_drop_locked(s, j->key);
+	free(j);
+	/* One of the key's waiting tasks may run now. */
+	pthread_cond_broadcast(&s->work);
+}
+
 static void *
 worker(void *arg)
 {
@@ -113,14 +200,15 @@ worker(void *arg)
 	pthread_setname_np(pthread_self(), "ward-search");
 	pthread_mutex_lock(&s->mtx);
 	for (;;) {
-		while (s->head == NULL && !s->stop)
+		j = NULL;
+		while (!s->stop && (j = pick_locked(s)) == NULL)
 			pthread_cond_wait(&s->work, &s->mtx);
 		if (s->stop)
 			break;
-		j = s->head;
-		s->head = j->next;
-		if (s->head == NULL)
-			s->tail = NULL;
+		if (j->task != NULL) {
+			run_task_locked(s, j);
+			continue;
+		}
 		pthread_mutex_unlock(&s->mtx);
 
 		errpos = -1;
@@ -167,6 +255,8 @@ searcher_new(const char *datadir, int nthreads, searcher_ready_fn ready,
 	pthread_cond_init(&s->drained, NULL);
 	s->ready = ready;
 	s->ready_arg = arg;
+	s->per_key = PER_KEY;
+	s->max_waiting = MAX_WAITING;
 	if ((s->datadir = strdup(datadir)) == NULL ||
 	    (s->threads = calloc((size_t)nthreads, sizeof *s->threads)) ==
 	    NULL)
@@ -192,6 +282,8 @@ searcher_free(struct searcher *s)
 		return;
 	pthread_mutex_lock(&s->mtx);
 	s->stop = 1;
+	for (j = s->running; j != NULL; j = j->rnext)
+		atomic_store(&j->cancel, 1);
 	pthread_cond_broadcast(&s->work);
 	pthread_cond_broadcast(&s->drained);
 	pthread_mutex_unlock(&s->mtx);
@@ -199,7 +291,18 @@ searcher_free(struct searcher *s)
 		pthread_join(s->threads[i], NULL);
 	for (j = s->head; j != NULL; j = next) {
 		next = j->next;
-		unref_locked(j);	/* the searcher's reference */
+		if (j->task != NULL) {
+			atomic_store(&j->cancel, 1);
+			j->task(j->task_arg, &j->cancel);
+			free(j);
+		} else
+			unref_locked(j);	/* the searcher's reference */
+	}
+	while (s->keys != NULL) {
+		struct skey *k = s->keys;
+
+		s->keys = k->next;
+		free(k);
 	}
 	pthread_mutex_destroy(&s->mtx);
 	pthread_cond_destroy(&s->work);
@@ -207,6 +310,114 @@ searcher_free(struct searcher *s)
 	free(s->threads);
 	free(s->datadir);
 	free(s);
+}
+
+void
+searcher_limits(struct searcher *s, int per_key, int max_waiting)
+{
+	pthread_mutex_lock(&s->mtx);
+	s->per_key = per_key > 0 ? per_key : 1;
+	s->max_waiting = max_waiting >= 0 ? max_waiting : 0;
+	pthread_mutex_unlock(&s->mtx);
+}
+
+int
+searcher_task(struct searcher *s, const char *key, uint64_t tag,
+    searcher_task_fn fn, void *arg, int *running, int *waiting)
+{
+	struct sjob *j;
+	struct skey *k;
+	int	 rc = 0;
+
+	if ((j = calloc(1, sizeof *j)) == NULL)
+		return -1;
+	j->task = fn;
+	j->task_arg = arg;
+	j->tag = tag;
+	j->s = s;
+	atomic_init(&j->cancel, 0);
+	pthread_mutex_lock(&s->mtx);
+	for (k = s->keys; k != NULL; k = k->next)
+		if (strcmp(k->name, key) == 0)
+			break;
+	if (k == NULL) {
+		if ((k = calloc(1, sizeof *k)) == NULL) {
+			rc = -1;
+			goto out;
+		}
+		snprintf(k->name, sizeof k->name, "%s", key);
+		k->next = s->keys;
+		s->keys = k;
+	}
+	if (s->stop)
+		rc = -1;
+	else if (k->running + k->waiting >= s->per_key + s->max_waiting)
+		rc = 1;
+	else {
+		j->key = k;
+		k->waiting++;
+		s->nwaiting++;
+		if (s->tail != NULL)
+			s->tail->next = j;
+		else
+			s->head = j;
+		s->tail = j;
+		pthread_cond_signal(&s->work);
+	}
+	if (running != NULL)
+		*running = k->running;
+	if (waiting != NULL)
+		*waiting = k->waiting;
+	if (rc != 0)
+		key_drop_locked(s, k);
+out:
+	pthread_mutex_unlock(&s->mtx);
+	if (rc != 0)
+		free(j);
+	return rc;
+}
+
+void
+searcher_cancel(struct searcher *s, uint64_t tag)
+{
+	struct sjob **pp, *j, *prev = NULL, *gone = NULL;
+
+	pthread_mutex_lock(&s->mtx);
+	for (pp = &s->head; (j = *pp) != NULL; ) {
+		if (j->task == NULL || j->tag != tag) {
+			prev = j;
+			pp = &j->next;
+			continue;
+		}
+		*pp = j->next;
+		if (s->tail == j)
+			s->tail = prev;
+		j->key->waiting--;
+		s->nwaiting--;
+		key_drop_locked(s, j->key);
+		j->key = NULL;
+		j->next = gone;
+		gone = j;
+	}
+	for (j = s->running; j != NULL; j = j->rnext)
+		if (j->tag == tag)
+			atomic_store(&j->cancel, 1);
+	pthread_mutex_unlock(&s->mtx);
+	while ((j = gone) != NULL) {
+		gone = j->next;
+		atomic_store(&j->cancel, 1);
+		j->task(j->task_arg, &j->cancel);
+		free(j);
+	}
+}
+
+void
+searcher_load(struct searcher *s, int *running, int *waiting)
+{
+	pthread_mutex_lock(&s->mtx);
+	*running = s->nrunning;
+	*waiting = s->nwaiting;
+	pthread_mutex_unlock(&s->mtx);
 }
 
 struct sjob *

@@ -1,11 +1,17 @@
-/* searcher — runs searches for HTTP clients off the net thread and streams
- * their NDJSON back through a bounded buffer: a search that produces faster
- * than its client reads waits, so memory stays bounded whatever the size
- * of the result. */
+/* searcher — a pool of search threads.  It runs searches for HTTP clients
+ * off the net thread and streams their NDJSON back through a bounded
+ * buffer: a search that produces faster than its client reads waits, so
+ * memory stays bounded whatever the size of the result.  It also runs
+ * tasks (the consoles' searches and counts, hub/session.c) on behalf of a
+ * key, a user: at most per_key tasks of one key run at once and at most
+ * max_waiting wait, so one user cannot take every thread, and a task is
+ * cancelled by its tag (a session) when that closes. */
 #ifndef WARD_SEARCHER_H
 #define WARD_SEARCHER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "search.h"
@@ -18,11 +24,41 @@ struct sjob;
    reference to the job and drops it with sjob_unref. */
 typedef void (*searcher_ready_fn)(void *arg, struct sjob *);
 
-/* Start nthreads search threads over datadir.  NULL on failure. */
+/* Start nthreads search threads over datadir; ready (NULL when only
+   tasks are queued) hears of searches.  NULL on failure. */
 struct searcher	*searcher_new(const char *datadir, int nthreads,
 		    searcher_ready_fn ready, void *arg);
-/* Cancel running searches, join the threads, free; accepts NULL. */
+/* Cancel running searches and tasks, join the threads, call the tasks
+   still waiting with *cancel set, free; accepts NULL. */
 void		 searcher_free(struct searcher *);
+
+/*
+ * A task: runs once, on a search thread, and owns arg (frees it).  It
+ * checks *cancel now and then (search_opts.cancel does it for a search)
+ * and returns soon once it is set; then its answer is not wanted.  A task
+ * cancelled before it started is called at once with *cancel set, on the
+ * thread that cancelled it, and must only free arg.
+ */
+typedef void (*searcher_task_fn)(void *arg, const atomic_int *cancel);
+
+/* Tasks of one key: at most per_key run at once (default 2), at most
+   max_waiting more wait (default 4).  Call before any task is queued. */
+void		 searcher_limits(struct searcher *, int per_key,
+		    int max_waiting);
+/*
+ * Queue task fn(arg) for key (copied; up to 64 bytes) with tag.  Returns
+ * 0, and arg belongs to the task; 1 when key already has max_waiting
+ * tasks waiting, or -1 when out of memory, and arg stays the caller's.
+ * *running and *waiting (may be NULL) get key's tasks, counting this one.
+ */
+int		 searcher_task(struct searcher *, const char *key,
+		    uint64_t tag, searcher_task_fn fn, void *arg,
+		    int *running, int *waiting);
+/* Cancel every task of tag: set their *cancel; those waiting are called
+   (and so freed) before this returns. */
+void		 searcher_cancel(struct searcher *, uint64_t tag);
+/* Tasks running and waiting, over every key. */
+void		 searcher_load(struct searcher *, int *running, int *waiting);
 
 /* Queue a search of q (copied) with opts.  The job is referenced by the
    caller until sjob_release.  NULL when out of memory. */

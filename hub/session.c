@@ -10,12 +10,23 @@
  *    hub's secret key: it checks handshakes, applies ops (incident_apply),
  *    answers queries, replays the op log and matches committed events
  *    against the event tails.
- * They talk through two FIFO queues of items: "in" (net -> worker) and
- * "out" (worker, alerting -> net; the net thread is woken with
- * lws_cancel_service through net_wake).  The worker alone gives out op
- * sequence numbers and "out" is FIFO, so each session sees ops in seq
- * order, a request's reply before the push of its op, and a subscription's
- * replay before the live ops after it.
+ *  - the search threads (ss->searcher, hub/searcher.c) run what may take
+ *    seconds: the "search" query and the event counts of incident.show.
+ *    The worker hands them over and goes on, so ops, handshakes and
+ *    replays never wait behind a search.  At most SQ_PER_USER of one
+ *    user's run at once and SQ_WAITING more wait (over all their
+ *    sessions); more are refused as "busy".  A session that closes
+ *    cancels its searches.
+ * They talk through two FIFO queues of items: "in" (net, search threads
+ * -> worker) and "out" (worker, search threads, alerting -> net; the net
+ * thread is woken with lws_cancel_service through net_wake).  The worker
+ * alone gives out op sequence numbers and "out" is FIFO, so each session
+ * sees ops in seq order, a request's reply before the push of its op, and
+ * a subscription's replay before the live ops after it.  A search's reply
+ * leaves from its search thread when it is done, so it may come after the
+ * replies to later requests; the counts of incident.show come back to the
+ * worker (I_COUNTED), which reads the incident again and answers, so the
+ * incident in that reply is as of the ops pushed before it.
  *
  * Outgoing messages are encoded once into a shared, reference counted
  * buffer with LWS_PRE headroom; each session queues pointers to them and
@@ -49,6 +60,7 @@
 #include "net.h"
 #include "query.h"
 #include "search.h"
+#include "searcher.h"
 #include "session.h"
 #include "throttle.h"
 #include "timeparse.h"
@@ -69,6 +81,12 @@
 #define NBUCKET		1024		/* session hash buckets (both sides) */
 #define PRESENCE_US	(100 * 1000)	/* presence pushes coalesced */
 #define SWEEP_US	(1000 * 1000)
+#define SQ_THREADS	3		/* search threads for the consoles */
+#define SQ_PER_USER	2		/* one user's searches running at once */
+#define SQ_WAITING	4		/* ... and waiting; more are refused */
+#define SQ_SEARCH_MS	5000		/* a search's time limit */
+#define SQ_COUNT_MS	1000		/* one observable's count */
+#define SQ_COUNTS_MS	5000		/* all the counts of one incident.show */
 
 /* Subscription topics of a session. */
 #define T_INCIDENTS	0x01
@@ -93,6 +111,8 @@ enum ikind {
 	I_CLOSED,	/* sid */
 	I_EVENTS,	/* text/len: packed committed events */
 	I_CHECK,	/* every second: users changed? refusals due? */
+	/* search thread -> worker */
+	I_COUNTED,	/* sid, sq: the counts of an incident.show */
 	/* worker, alerting -> net */
 	O_SEND,		/* sid, msg (reply: a request's answer) */
 	O_AUTHED,	/* sid, user, role */
@@ -114,6 +134,7 @@ struct item {
 	int		 done;		/* ends one I_FRAME of sid */
 	enum role	 role;
 	struct omsg	*msg;
+	struct squery	*sq;		/* I_COUNTED */
 	char		*text;
 	size_t		 len;
 	char		 user[WIRE_MAX_NAME + 1];
@@ -220,7 +241,35 @@ struct sessions {
 	sqlite3_stmt	*dv;		/* PRAGMA data_version */
 	int64_t		 users_dv;	/* its value at the last users check */
 	int		 users_dirty;	/* this worker changed users itself */
+
+	/* Search threads: searches and counts (struct squery). */
+	struct searcher	*searcher;
 };
+
+/* A search or the counts of an incident.show, queued by the worker, run
+   on a search thread.  Whoever holds it frees it (squery_free). */
+struct squery {
+	struct sessions	*ss;
+	uint64_t	 sid;
+	int64_t		 id;		/* of the request */
+	char		*q;		/* search: the query */
+	struct search_opts o;
+	json_t		*req;		/* counts: the request, asked again */
+	json_t		*obs;		/* counts: {"observable id": value} */
+	json_t		*counts;	/* counts: {"observable id": events} */
+};
+
+static void
+squery_free(struct squery *sq)
+{
+	if (sq == NULL)
+		return;
+	free(sq->q);
+	json_decref(sq->req);
+	json_decref(sq->obs);
+	json_decref(sq->counts);
+	free(sq);
+}
 
 static int64_t
 now_ns(void)
@@ -282,6 +331,7 @@ item_free(struct item *it)
 		return;
 	if (it->msg != NULL && it->msg->refs == 0)
 		free(it->msg);
+	squery_free(it->sq);
 	free(it->text);
 	free(it);
 }
@@ -1474,11 +1524,34 @@ do_op(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 	it->msg = omsg_new(res);
 }
 
+/* ---- searches and counts, on the search threads ---- */
+
+/* From a search thread: send msg (taken), the reply that ends a request
+   of sid, and wake the net thread. */
+static void
+sq_answer(struct sessions *ss, uint64_t sid, json_t *msg)
+{
+	struct item *it;
+
+	if ((it = item_new(O_SEND, sid)) == NULL) {
+		json_decref(msg);
+		return;
+	}
+	it->msg = omsg_new(msg);
+	it->reply = 1;
+	it->done = 1;
+	pthread_mutex_lock(&ss->out_mtx);
+	iq_push(&ss->out, it);
+	pthread_mutex_unlock(&ss->out_mtx);
+	net_wake(ss->h->net);
+}
+
 /* search: rows collected into the reply, within a frame's size. */
 struct search_reply {
 	json_t	*rows;
 	size_t	 bytes;
 	int	 truncated;
+	const atomic_int *cancel;
 };
 
 static int
@@ -1487,6 +1560,8 @@ search_row(void *arg, const char *line, size_t len)
 	struct search_reply *r = arg;
 	json_t	*row;
 
+	if (atomic_load(r->cancel))
+		return -1;
 	if (r->bytes + len > WIRE_MAX_FRAME - 4096) {
 		r->truncated = 1;
 		return -1;
@@ -1496,6 +1571,135 @@ search_row(void *arg, const char *line, size_t len)
 	json_array_append_new(r->rows, row);
 	r->bytes += len + 1;
 	return 0;
+}
+
+/* Search thread: run a search and answer it, unless its session closed. */
+static void
+search_task(void *arg, const atomic_int *cancel)
+{
+	struct squery *sq = arg;
+	struct sessions *ss = sq->ss;
+	struct search_reply r = { NULL, 0, 0, cancel };
+	struct search_info info;
+	json_t	*msg;
+	char	 err[512], text[600];
+	int	 errpos = -1, rc;
+
+	if (atomic_load(cancel) || (r.rows = json_array()) == NULL)
+		goto done;
+	atomic_fetch_add(&ss->h->m.console_searches, 1);
+	sq->o.cancel = cancel;
+	memset(&info, 0, sizeof info);
+	err[0] = '\0';
+	rc = search_run(ss->h->datadir, sq->q, &sq->o, search_row, &r, &info,
+	    err, sizeof err, &errpos);
+	atomic_fetch_sub(&ss->h->m.console_searches, 1);
+	if (atomic_load(cancel))
+		goto done;
+	if (rc == -1 && !r.truncated) {
+		if (errpos >= 0)
+			snprintf(text, sizeof text, "at byte %d: %s", errpos,
+			    err);
+		else
+			snprintf(text, sizeof text, "%s", err);
+		msg = wire_error(sq->id, info.error == SEARCH_EUNAVAIL ?
+		    WIRE_EBUSY : info.error == SEARCH_EFAIL ? WIRE_EINTERNAL :
+		    WIRE_EINVALID, text, NULL);
+	} else
+		msg = wire_ok(sq->id, -1, json_pack("{sOsbsb}", "rows", r.rows,
+		    "limited", info.limited || r.truncated, "timed_out",
+		    info.timed_out));
+	sq_answer(ss, sq->sid, msg);
+done:
+	json_decref(r.rows);
+	squery_free(sq);
+}
+
+static int
+count_row(void *arg, const char *line, size_t len)
+{
+	json_t	*row = json_loadb(line, len, 0, NULL);
+
+	*(json_int_t *)arg = json_integer_value(json_object_get(row, "count"));
+	json_decref(row);
+	return 0;
+}
+
+/*
+ * Search thread: for each observable of an incident.show, how many stored
+ * events of the last 30 days mention its value (a full-text phrase
+ * search), each within SQ_COUNT_MS and all within SQ_COUNTS_MS; then back
+ * to the worker, which answers (do_counted).
+ */
+static void
+counts_task(void *arg, const atomic_int *cancel)
+{
+	struct squery *sq = arg;
+	struct sessions *ss = sq->ss;
+	struct item *it;
+	const char *id;
+	json_t	*v;
+	int64_t	 end = now_ns() + (int64_t)SQ_COUNTS_MS * 1000000, left;
+	char	 err[256];
+	int	 errpos;
+
+	if (atomic_load(cancel))
+		goto fail;
+	atomic_fetch_add(&ss->h->m.console_searches, 1);
+	sq->o.cancel = cancel;
+	json_object_foreach(sq->obs, id, v) {
+		json_int_t n = -1;
+		struct buf q;
+
+		left = (end - now_ns()) / 1000000;
+		if (atomic_load(cancel) || left <= 0)
+			break;
+		sq->o.timeout_ms = left < SQ_COUNT_MS ? (int)left :
+		    SQ_COUNT_MS;
+		buf_init(&q);
+		buf_json_string(&q, json_string_value(v),
+		    json_string_length(v));		/* a quoted phrase */
+		buf_puts(&q, " | count");
+		if (q.data != NULL && search_run(ss->h->datadir, q.data,
+		    &sq->o, count_row, &n, NULL, err, sizeof err, &errpos) ==
+		    0 && n >= 0)
+			json_object_set_new(sq->counts, id, json_integer(n));
+		buf_release(&q);
+	}
+	atomic_fetch_sub(&ss->h->m.console_searches, 1);
+	if (atomic_load(cancel) || (it = item_new(I_COUNTED, sq->sid)) ==
+	    NULL)
+		goto fail;
+	it->sq = sq;
+	to_worker(ss, it, 0);
+	return;
+fail:
+	squery_free(sq);
+}
+
+/* Worker: queue sq (taken) on the search threads for w's user.  Returns
+   0, or 1 when that user has too many there (err says so), or -1. */
+static int
+sq_queue(struct sessions *ss, struct wsess *w, struct squery *sq,
+    searcher_task_fn fn, char *err, size_t errlen)
+{
+	int	 running = 0, waiting = 0, rc;
+
+	sq->ss = ss;
+	sq->sid = w->sid;
+	rc = searcher_task(ss->searcher, w->user, w->sid, fn, sq, &running,
+	    &waiting);
+	if (rc == 1) {
+		atomic_fetch_add(&ss->h->m.console_searches_refused, 1);
+		snprintf(err, errlen, "%s has %d searches running and %d "
+		    "waiting, the most the hub allows one user (%d running, "
+		    "%d waiting); try again when one has finished", w->user,
+		    running, waiting, SQ_PER_USER, SQ_WAITING);
+	} else if (rc == -1)
+		snprintf(err, errlen, "the hub is out of memory");
+	if (rc != 0)
+		squery_free(sq);
+	return rc;
 }
 
 /* A time bound: "15m" back from now, or a time. */
@@ -1514,100 +1718,121 @@ search_time(const char *v, int64_t now, int64_t *out)
 }
 
 /*
- * The search query: run on this worker (bounded by the limit, the reply's
- * frame size and the search timeout), answered as {"rows":[...]}.  Any
- * person may search.
+ * The search query: checked here, run on a search thread (bounded by the
+ * limit, the reply's frame size and SQ_SEARCH_MS), answered from there as
+ * {"rows":[...],"limited":B,"timed_out":B}.  Any person may search.
  */
 static void
 do_search(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 {
 	json_t	*args = json_object_get(m->root, "args");
-	struct search_reply r = { json_array(), 0, 0 };
-	struct search_opts o;
-	struct search_info info;
-	char	 err[512], msg[600];
-	int	 errpos = -1;
+	struct squery *sq;
+	const char *q;
+	char	 err[512];
+	int	 rc;
 	int64_t	 now = time_now_us();
 
 	if (args == NULL)
 		args = m->root;
-	memset(&o, 0, sizeof o);
-	o.now_us = now;
-	o.index = store_textindex(ss->h->store);
-	o.limit = (size_t)json_integer_value(json_object_get(args, "limit"));
-	o.timeout_ms = 5000;
+	q = json_string_value(json_object_get(args, "q"));
+	if ((sq = calloc(1, sizeof *sq)) == NULL ||
+	    (sq->q = strdup(q != NULL ? q : "")) == NULL) {
+		squery_free(sq);
+		out_send(ss, w->sid, wire_error(m->id, WIRE_EINTERNAL, "the "
+		    "hub is out of memory", NULL), 1, 1);
+		return;
+	}
+	sq->id = m->id;
+	sq->o.now_us = now;
+	sq->o.index = store_textindex(ss->h->store);
+	sq->o.limit = (size_t)json_integer_value(json_object_get(args,
+	    "limit"));
+	sq->o.timeout_ms = SQ_SEARCH_MS;
 	if (search_time(json_string_value(json_object_get(args, "since")),
-	    now, &o.since_us) == -1 ||
+	    now, &sq->o.since_us) == -1 ||
 	    search_time(json_string_value(json_object_get(args, "until")),
-	    now, &o.until_us) == -1) {
+	    now, &sq->o.until_us) == -1) {
+		squery_free(sq);
 		out_send(ss, w->sid, wire_error(m->id, WIRE_EINVALID,
 		    "since/until: expected a duration (15m, 2h) or an ISO "
 		    "8601 time", NULL), 1, 1);
-		json_decref(r.rows);
 		return;
 	}
-	memset(&info, 0, sizeof info);
-	if (search_run(ss->h->datadir, json_string_value(json_object_get(args,
-	    "q")), &o, search_row, &r, &info, err, sizeof err, &errpos) ==
-	    -1 && !r.truncated) {
-		if (errpos >= 0)
-			snprintf(msg, sizeof msg, "at byte %d: %s", errpos, err);
-		else
-			snprintf(msg, sizeof msg, "%s", err);
-		out_send(ss, w->sid, wire_error(m->id, WIRE_EINVALID, msg,
-		    NULL), 1, 1);
-		json_decref(r.rows);
-		return;
-	}
-	out_send(ss, w->sid, wire_ok(m->id, -1, json_pack("{sosbsb}", "rows",
-	    r.rows, "limited", info.limited || r.truncated, "timed_out",
-	    info.timed_out)), 1, 1);
-}
-
-static int
-count_row(void *arg, const char *line, size_t len)
-{
-	json_t	*row = json_loadb(line, len, 0, NULL);
-
-	*(json_int_t *)arg = json_integer_value(json_object_get(row, "count"));
-	json_decref(row);
-	return 0;
+	if ((rc = sq_queue(ss, w, sq, search_task, err, sizeof err)) != 0)
+		out_send(ss, w->sid, wire_error(m->id, rc == 1 ? WIRE_EBUSY :
+		    WIRE_EINTERNAL, err, NULL), 1, 1);
 }
 
 /*
- * incident.show: each observable gets "events", how many stored events of
- * the last 30 days mention its value (a full-text phrase search; bounded
- * by the search timeout).
+ * incident.show: each observable gets "events", counted on a search
+ * thread (counts_task).  Returns 0 when they are being counted (the
+ * answer will come from do_counted), -1 when inc is to be answered as it
+ * is: no observables, or the user's searches are at their cap (the counts
+ * are left out, as when they time out).
  */
-static void
-count_observables(struct sessions *ss, json_t *inc)
+static int
+count_observables(struct sessions *ss, struct wsess *w,
+    const struct wire_msg *m, json_t *inc)
 {
-	struct search_opts o;
+	struct squery *sq;
 	json_t	*ob;
 	size_t	 i;
-	char	 err[256];
-	int	 errpos;
+	char	 err[512], key[32];
 
-	memset(&o, 0, sizeof o);
-	o.now_us = time_now_us();
-	o.index = store_textindex(ss->h->store);
-	o.since_us = o.now_us - INT64_C(30) * 86400 * 1000000;
-	o.timeout_ms = 1000;
-	json_array_foreach(json_object_get(inc, "observables"), i, ob) {
-		const char *v = json_string_value(json_object_get(ob, "value"));
-		json_int_t n = -1;
-		struct buf q;
-
-		if (v == NULL)
-			continue;
-		buf_init(&q);
-		buf_json_string(&q, v, strlen(v));	/* a quoted phrase */
-		buf_puts(&q, " | count");
-		if (q.data != NULL && search_run(ss->h->datadir, q.data, &o,
-		    count_row, &n, NULL, err, sizeof err, &errpos) == 0)
-			json_object_set_new(ob, "events", json_integer(n));
-		buf_release(&q);
+	if (json_array_size(json_object_get(inc, "observables")) == 0 ||
+	    (sq = calloc(1, sizeof *sq)) == NULL)
+		return -1;
+	sq->id = m->id;
+	sq->o.now_us = time_now_us();
+	sq->o.index = store_textindex(ss->h->store);
+	sq->o.since_us = sq->o.now_us - INT64_C(30) * 86400 * 1000000;
+	if ((sq->req = json_deep_copy(m->root)) == NULL ||
+	    (sq->obs = json_object()) == NULL ||
+	    (sq->counts = json_object()) == NULL) {
+		squery_free(sq);
+		return -1;
 	}
+	json_array_foreach(json_object_get(inc, "observables"), i, ob) {
+		json_t	*v = json_object_get(ob, "value");
+
+		if (!json_is_string(v))
+			continue;
+		snprintf(key, sizeof key, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(ob, "id")));
+		json_object_set_new(sq->obs, key, json_stringn(
+		    json_string_value(v), json_string_length(v)));
+	}
+	return sq_queue(ss, w, sq, counts_task, err, sizeof err) == 0 ? 0 :
+	    -1;
+}
+
+/* Worker: the counts of an incident.show are in; read the incident now
+   (the ops pushed before this answer are in it) and answer. */
+static void
+do_counted(struct sessions *ss, struct item *in)
+{
+	struct squery *sq = in->sq;
+	struct wsess *w;
+	json_t	*res = NULL, *ob, *n;
+	char	 err[1024], key[32];
+	enum wire_err e;
+	size_t	 i;
+
+	if ((w = wfind(ss, in->sid)) == NULL || !w->authed)
+		return;		/* closed meanwhile */
+	e = incident_query(ss->db, w->user, w->role, sq->req, &res, err,
+	    sizeof err);
+	if (e != WIRE_OK) {
+		out_send(ss, w->sid, wire_error(sq->id, e, err, NULL), 1, 1);
+		return;
+	}
+	json_array_foreach(json_object_get(res, "observables"), i, ob) {
+		snprintf(key, sizeof key, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(ob, "id")));
+		if ((n = json_object_get(sq->counts, key)) != NULL)
+			json_object_set(ob, "events", n);
+	}
+	out_send(ss, w->sid, wire_ok(sq->id, -1, res), 1, 1);
 }
 
 static void
@@ -1635,8 +1860,11 @@ do_query(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 		out_send(ss, w->sid, wire_error(m->id, e, err, NULL), 1, 1);
 		return;
 	}
-	if (strcmp(m->name, "incident.show") == 0)
-		count_observables(ss, res);
+	if (strcmp(m->name, "incident.show") == 0 &&
+	    count_observables(ss, w, m, res) == 0) {
+		json_decref(res);	/* do_counted answers */
+		return;
+	}
 	out_send(ss, w->sid, wire_ok(m->id, -1, res), 1, 1);
 }
 
@@ -1825,6 +2053,10 @@ work(struct sessions *ss, struct item *it)
 				break;
 			}
 		tails_drop(ss, it->sid);
+		searcher_cancel(ss->searcher, it->sid);
+		break;
+	case I_COUNTED:
+		do_counted(ss, it);
 		break;
 	case I_EVENTS:
 		do_events(ss, it);
@@ -1905,7 +2137,8 @@ worker(void *arg)
 		nsids = 0;
 		for (it = q.head; it != NULL; it = next) {
 			next = it->next;
-			if (ss->batching && it->kind == I_FRAME &&
+			if (ss->batching && (it->kind == I_FRAME ||
+			    it->kind == I_COUNTED) &&
 			    nsids < sizeof sids / sizeof *sids)
 				sids[nsids++] = it->sid;
 			work(ss, it);
@@ -1994,6 +2227,13 @@ sessions_start(struct hub *h, char *err, size_t errlen)
 	}
 	if ((ss->last_seq = incident_last_seq(ss->db)) < 0)
 		ss->last_seq = 0;
+	if ((ss->searcher = searcher_new(h->datadir, SQ_THREADS, NULL,
+	    NULL)) == NULL) {
+		snprintf(err, errlen, "cannot start the consoles' search "
+		    "threads");
+		goto fail;
+	}
+	searcher_limits(ss->searcher, SQ_PER_USER, SQ_WAITING);
 	if (pthread_create(&ss->thread, NULL, worker, ss) != 0) {
 		snprintf(err, errlen, "cannot start the session worker");
 		goto fail;
@@ -2024,6 +2264,8 @@ sessions_stop(struct hub *h)
 		pthread_mutex_unlock(&ss->in_mtx);
 		pthread_join(ss->thread, NULL);
 	}
+	/* Searches still running stop; their answers are not sent. */
+	searcher_free(ss->searcher);
 	/* The net loop has stopped: no callback runs now. */
 	if (ss->timers) {
 		lws_sul_cancel(&ss->sweep_sul);
