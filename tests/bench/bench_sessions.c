@@ -2,6 +2,7 @@
  * bench_sessions — N authenticated console sessions on one incident.
  *
  *   bench_sessions [-n SESSIONS] [-w WARDD] [-k LATENCY_OPS] [-d SECONDS]
+ *                  [-s SEARCHERS]
  *
  * Starts a private wardd (WARDD, default bin/wardd) on a fresh data dir
  * with N viewers and one lead, connects them all over ws://, does the real
@@ -11,6 +12,14 @@
  *     every one of the N sessions has its push (p50/p99/max);
  *  3. throughput: the lead keeps 64 notes in flight for SECONDS; ops/s
  *     acknowledged, and whether every session got every push.
+ * With -s, instead of 1 and 3 (issue 22, "one user stalling everyone"):
+ * the hub is given 3000 events with a 2000-byte field, and the lead's
+ * latency, measured as in 2 plus the time to the lead's own reply, is
+ * taken first alone and then while SEARCHERS viewers (each a user of its
+ * own) keep 3 slow searches each in flight: a wildcard that fails late at
+ * every offset of that field, which runs into the hub's 5 s limit.  Two
+ * of each run, the third waits (the per-user cap); they take every search
+ * thread.  Needs curl.
  * One thread drives every connection (one lws context), so the client
  * shares the machine with the hub: the figures are conservative.
  */
@@ -48,6 +57,7 @@ struct bs {
 	struct buf	 tx;		/* one pending frame (handshake) */
 	int64_t		 last_seq;
 	int64_t		 got;
+	int		 want;		/* searches to send */
 };
 
 struct bench {
@@ -67,6 +77,12 @@ struct bench {
 	int64_t		 next_id;
 	int		*cnt;		/* pushes received, by seq */
 	int		 closing;
+	/* -s: slow searches */
+	int		 nsearch;	/* viewers 0..nsearch-1 search */
+	int		 searching;
+	double		*rlat;		/* the lead's reply, by op */
+	int64_t		 s_sent, s_answered, s_busy, s_other;
+	char		*slow;		/* the query */
 };
 
 #define MAX_SEQ	(1 << 22)
@@ -133,10 +149,48 @@ field_int(const char *s, const char *key)
 
 static void	 lat_record(void);
 
+/* A searcher's next search into its tx. */
+static void
+search_frame(struct bs *b)
+{
+	json_t	*args = json_pack("{s:s}", "q", B.slow), *m;
+	char	*s;
+	size_t	 len;
+
+	m = wire_query(++B.next_id, "search", args);
+	json_decref(args);
+	s = wire_encode(m, &len);
+	json_decref(m);
+	buf_reset(&b->tx);
+	buf_append(&b->tx, s, len);
+	free(s);
+	b->want--;
+	B.s_sent++;
+}
+
 static void
 on_push(struct bs *b, const char *text)
 {
-	int64_t	 seq = field_int(text, "\"seq\":");
+	int64_t	 seq;
+
+	if (b->idx < B.nsearch && (strncmp(text, "{\"type\":\"ok\"", 12) ==
+	    0 || strncmp(text, "{\"type\":\"error\"", 15) == 0)) {
+		if (strstr(text, "timed out") != NULL ||
+		    strstr(text, "\"rows\"") != NULL)
+			B.s_answered++;
+		else if (strstr(text, "\"busy\"") != NULL)
+			B.s_busy++;
+		else {
+			if (B.s_other++ == 0)
+				fprintf(stderr, "search: %.300s\n", text);
+		}
+		if (B.searching) {
+			b->want++;
+			lws_callback_on_writable(b->wsi);
+		}
+		return;
+	}
+	seq = field_int(text, "\"seq\":");
 
 	if (strstr(text, "\"type\":\"resync\"") != NULL) {
 		B.resyncs++;
@@ -177,6 +231,7 @@ on_text(struct bs *b, const char *text, size_t len)
 				return;
 			}
 			if (B.phase == 1) {
+				B.rlat[B.lat_i] = (now_ns() - B.t_send) / 1e6;
 				B.lat_seq = field_int(text, "\"seq\":");
 				if (B.lat_seq < MAX_SEQ &&
 				    B.cnt[B.lat_seq] == B.n)
@@ -252,6 +307,9 @@ cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		buf_reset(&b->rx);
 		return 0;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		if (b->tx.len == 0 && b->idx < B.nsearch && B.searching &&
+		    b->want > 0)
+			search_frame(b);
 		if (b->tx.len == 0 && b->idx == B.n && B.phase == 2 &&
 		    !B.stop_sending && B.inflight < WINDOW) {
 			send_note(b);
@@ -270,8 +328,9 @@ cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		}
 		free(p);
 		buf_reset(&b->tx);
-		if (b->idx == B.n && B.phase == 2 && B.inflight < WINDOW &&
-		    !B.stop_sending)
+		if ((b->idx == B.n && B.phase == 2 && B.inflight < WINDOW &&
+		    !B.stop_sending) || (b->idx < B.nsearch && B.searching &&
+		    b->want > 0))
 			lws_callback_on_writable(wsi);
 		return 0;
 	case LWS_CALLBACK_CLIENT_CLOSED:
@@ -308,6 +367,64 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static double
+pct(const double *v, int n, int p)
+{
+	int	 i = (n * p) / 100;
+
+	return v[i < n ? i : n - 1];
+}
+
+/* One at a time, B.lat_k notes; print the lead's reply and op -> all. */
+static void
+lat_run(struct lws_context *ctx, const char *what)
+{
+	B.phase = 1;
+	B.lat_i = 0;
+	B.lat_seq = -1;
+	B.t_send = now_ns();
+	send_note(&B.s[B.n]);
+	service_until(ctx, lat_done, 120000);
+	B.phase = 0;
+	if (B.lat_i == 0)
+		return;
+	qsort(B.lat, B.lat_i, sizeof *B.lat, cmp_double);
+	qsort(B.rlat, B.lat_i, sizeof *B.rlat, cmp_double);
+	printf("%s: lead's reply p50 %.2f ms, p99 %.2f ms, max %.2f ms; "
+	    "op -> all %d sessions p50 %.2f ms, p99 %.2f ms, max %.2f ms "
+	    "(%d notes, one at a time)\n", what, pct(B.rlat, B.lat_i, 50),
+	    pct(B.rlat, B.lat_i, 99), B.rlat[B.lat_i - 1], B.n,
+	    pct(B.lat, B.lat_i, 50), pct(B.lat, B.lat_i, 99),
+	    B.lat[B.lat_i - 1], B.lat_i);
+}
+
+/* -s: 3000 events with a 2000-byte details.pad, through the hub. */
+static int
+corpus(const char *wardd, const char *dir, int port)
+{
+	char	 cmd[1200], path[600];
+	FILE	*f;
+	int	 i, j;
+
+	snprintf(path, sizeof path, "%s/pad.json", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	for (i = 0; i < 3000; i++) {
+		fprintf(f, "{\"summary\":\"slow %d\",\"hostname\":\"h1\","
+		    "\"details\":{\"pad\":\"", i);
+		for (j = 0; j < 2000; j++)
+			fputc('a', f);
+		fputs("\"}}\n", f);
+	}
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "'%s' token add --data '%s' bench "
+	    "2>/dev/null | tail -n 1 >'%s/token' && curl -sf -o /dev/null "
+	    "-H \"Authorization: Bearer $(cat '%s/token')\" --data-binary "
+	    "@'%s' http://127.0.0.1:%d/events", wardd, dir, dir, dir, path,
+	    port);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -327,21 +444,28 @@ main(int argc, char **argv)
 
 	B.n = 200;
 	B.lat_k = 300;
-	while ((c = getopt(argc, argv, "n:w:k:d:")) != -1) {
+	while ((c = getopt(argc, argv, "n:w:k:d:s:")) != -1) {
 		switch (c) {
 		case 'n': B.n = atoi(optarg); break;
 		case 'w': wardd = optarg; break;
 		case 'k': B.lat_k = atoi(optarg); break;
 		case 'd': secs = atoi(optarg); break;
+		case 's': B.nsearch = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: bench_sessions [-n N] [-w WARDD] "
-			    "[-k OPS] [-d SECONDS]\n");
+			    "[-k OPS] [-d SECONDS] [-s SEARCHERS]\n");
 			return 2;
 		}
 	}
-	if (B.n < 1 || B.lat_k < 1 || secs < 1 || mkdtemp(dir) == NULL ||
-	    auth_init() == -1)
+	if (B.n < 1 || B.lat_k < 1 || secs < 1 || B.nsearch < 0 ||
+	    B.nsearch > B.n || mkdtemp(dir) == NULL || auth_init() == -1)
 		return 2;
+	B.rlat = calloc(B.lat_k, sizeof *B.rlat);
+	if ((B.slow = malloc(1600)) == NULL)
+		return 2;
+	memcpy(B.slow, "details.pad:*", 13);
+	memset(B.slow + 13, 'a', 1500);
+	memcpy(B.slow + 1513, "b", 2);
 	B.s = calloc(B.n + 1, sizeof *B.s);
 	B.lat = calloc(B.lat_k, sizeof *B.lat);
 	B.cnt = calloc(MAX_SEQ, sizeof *B.cnt);
@@ -387,6 +511,12 @@ main(int argc, char **argv)
 	}
 	usleep(500000);
 	rss0 = rss_kb(hub);
+	if (B.nsearch > 0 && corpus(wardd, dir, port) == -1) {
+		fprintf(stderr, "bench_sessions: could not store the corpus "
+		    "(curl?)\n");
+		kill(hub, SIGTERM);
+		return 1;
+	}
 
 	memset(protos, 0, sizeof protos);
 	protos[0].name = "bench";
@@ -426,6 +556,26 @@ main(int argc, char **argv)
 	}
 	printf("sessions: %d authenticated and subscribed in %.0f ms\n",
 	    B.n + 1, (t1 - t0) / 1e6);
+	if (B.nsearch > 0) {
+		lat_run(ctx, "no search running");
+		B.searching = 1;
+		for (i = 0; i < B.nsearch; i++) {
+			B.s[i].want = 3;
+			lws_callback_on_writable(B.s[i].wsi);
+		}
+		service_until(ctx, never, 1000);
+		t0 = now_ns();
+		snprintf(err, sizeof err, "%d viewers with 3 slow searches "
+		    "each in flight", B.nsearch);
+		lat_run(ctx, err);
+		t1 = now_ns();
+		B.searching = 0;
+		printf("searches: %" PRId64 " sent, %" PRId64 " answered (rows "
+		    "or the 5 s limit), %" PRId64 " refused busy, %" PRId64
+		    " other; %.1f s of notes\n", B.s_sent, B.s_answered,
+		    B.s_busy, B.s_other, (t1 - t0) / 1e9);
+		goto out;
+	}
 	service_until(ctx, never, 1000);
 	rss1 = rss_kb(hub);
 	printf("hub RSS: %ld KB before, %ld KB with %d idle sessions: "
