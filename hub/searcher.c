@@ -1,8 +1,12 @@
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "searcher.h"
 
@@ -56,6 +60,7 @@ struct searcher {
 	struct sjob	*running;	/* tasks running, by rnext */
 	int		 nrunning, nwaiting;
 	int		 per_key, max_waiting;
+	int		 nice;
 };
 
 static void
@@ -195,7 +200,7 @@ worker(void *arg)
 	struct search_info info;
 	struct sjob *j;
 	char	 err[512];
-	int	 errpos, rc;
+	int	 errpos, rc, nice = 0;
 
 	pthread_setname_np(pthread_self(), "ward-search");
 	pthread_mutex_lock(&s->mtx);
@@ -205,6 +210,12 @@ worker(void *arg)
 			pthread_cond_wait(&s->work, &s->mtx);
 		if (s->stop)
 			break;
+		if (s->nice != nice) {
+			/* On Linux a thread's nice value is its own. */
+			nice = s->nice;
+			setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+			    nice);
+		}
 		if (j->task != NULL) {
 			run_task_locked(s, j);
 			continue;
@@ -310,6 +321,14 @@ searcher_free(struct searcher *s)
 	free(s->threads);
 	free(s->datadir);
 	free(s);
+}
+
+void
+searcher_nice(struct searcher *s, int nice)
+{
+	pthread_mutex_lock(&s->mtx);
+	s->nice = nice;
+	pthread_mutex_unlock(&s->mtx);
 }
 
 void

@@ -45,6 +45,10 @@ typedef void (*searcher_task_fn)(void *arg, const atomic_int *cancel);
    max_waiting more wait (default 4).  Call before any task is queued. */
 void		 searcher_limits(struct searcher *, int per_key,
 		    int max_waiting);
+/* Run the search threads at this nice value (Linux: per thread), so
+   that other threads come first when cores are short.  Taken before the
+   next job. */
+void		 searcher_nice(struct searcher *, int nice);
 /*
  * Queue task fn(arg) for key (copied; up to 64 bytes) with tag.  Returns
  * 0, and arg belongs to the task; 1 when key already has max_waiting

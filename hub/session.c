@@ -87,6 +87,8 @@
 #define SQ_SEARCH_MS	5000		/* a search's time limit */
 #define SQ_COUNT_MS	1000		/* one observable's count */
 #define SQ_COUNTS_MS	5000		/* all the counts of one incident.show */
+#define SQ_NICE		10		/* the search threads yield the cores to
+					   ops, handshakes and ingest */
 
 /* Subscription topics of a session. */
 #define T_INCIDENTS	0x01
@@ -2234,6 +2236,7 @@ sessions_start(struct hub *h, char *err, size_t errlen)
 		goto fail;
 	}
 	searcher_limits(ss->searcher, SQ_PER_USER, SQ_WAITING);
+	searcher_nice(ss->searcher, SQ_NICE);
 	if (pthread_create(&ss->thread, NULL, worker, ss) != 0) {
 		snprintf(err, errlen, "cannot start the session worker");
 		goto fail;

@@ -89,6 +89,8 @@ fi
 if want sessions && [ -x "$BIN/bench_sessions" ]; then
 	echo "== sessions (tests/bench/bench_sessions.c)"
 	"$BIN/bench_sessions"
+	echo "== a lead's notes while viewers search (bench_sessions -s, issue 22)"
+	"$BIN/bench_sessions" -n 20 -s 2 -k 1500
 fi
 if want console && [ -f "$ROOT/tests/bench/console.sh" ]; then
 	echo "== console (tests/bench/console.sh)"
