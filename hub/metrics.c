@@ -151,6 +151,18 @@ metrics_render(struct metrics *m, struct buf *out)
 	    "Searches run.", m->searches);
 	rc |= counter(out, "ward_search_errors_total", "counter",
 	    "Searches refused or failed.", m->search_errors);
+	rc |= counter(out, "ward_http_pipelined_refused_total", "counter",
+	    "Request bodies pipelined behind another request, refused (503) "
+	    "and their connection closed.", m->http_pipelined_refused);
+	rc |= counter(out, "ward_http_slow_closed_total", "counter",
+	    "Connections closed (408) because a request came slower than "
+	    "the minimum rate.", m->http_slow_closed);
+	rc |= counter(out, "ward_http_connections_refused_total", "counter",
+	    "Connections refused because their address held the most "
+	    "unauthenticated connections.", m->http_conns_refused);
+	rc |= counter(out, "ward_http_unauthenticated_connections", "gauge",
+	    "Open connections that have not authenticated yet.",
+	    (uint64_t)(m->http_unauth_conns < 0 ? 0 : m->http_unauth_conns));
 	rc |= buf_puts(out, "# HELP ward_commit_latency_seconds Time from "
 	    "BEGIN to fsynced COMMIT of one group commit.\n"
 	    "# TYPE ward_commit_latency_seconds histogram\n");

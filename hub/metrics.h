@@ -49,6 +49,11 @@ struct metrics {
 							   user's cap */
 	atomic_uint_fast64_t	searches;
 	atomic_uint_fast64_t	search_errors;
+	/* The HTTP front door (net.c). */
+	atomic_uint_fast64_t	http_pipelined_refused;	/* bodies lws misreads */
+	atomic_uint_fast64_t	http_slow_closed;	/* 408: body too slow */
+	atomic_uint_fast64_t	http_conns_refused;	/* over an address's cap */
+	atomic_int_fast64_t	http_unauth_conns;	/* open, not authenticated */
 	struct metrics_more	more[METRICS_MORE];
 };
 

@@ -46,6 +46,10 @@ struct pss {
 	int		 head;		/* HEAD: headers only */
 	int		 is_post;
 	int		 in_flight;	/* job is with the pipeline/store */
+	int		 complete;	/* the request is in: answer it */
+	int		 body_done;	/* BODY_COMPLETION seen */
+	int		 paused;	/* reading stopped until answered */
+	int		 close_now;	/* close once the answer is out */
 	struct job	*job;		/* collecting or in flight */
 	size_t		 body_len;
 	int		 status;	/* answer status once decided */
@@ -53,6 +57,7 @@ struct pss {
 	int		 retry_after;	/* seconds, 0 none */
 	int		 www_auth;
 	const char	*ctype;
+	const char	*method;	/* static string */
 	struct buf	 resp;
 	size_t		 sent;
 	int		 hdrs_sent;
@@ -104,13 +109,100 @@ pss_reset(struct pss *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* Decide the answer and ask for a WRITEABLE to send it. */
+/* Decide the answer; deliver() sends it once the request is in. */
 static void
 answer(struct pss *s, int status, const char *ctype)
 {
 	s->status = status;
 	s->ctype = ctype;
-	lws_callback_on_writable(s->wsi);
+}
+
+/*
+ * A request is read whole before it is answered, and nothing after it is
+ * read until its answer is out.  lws 4.1.6 keeps a connection in its body
+ * state once the body is in: any further bytes (a pipelined request, or
+ * more data than Content-Length said) deliver HTTP_BODY_COMPLETION again,
+ * without consuming them, for as long as they sit in its buffer; and once
+ * a request's headers are in, it swallows whatever follows until the
+ * transaction is completed.  So reading stops (rx flow control) when the
+ * request is in, and the answer is written whole by deliver() and the
+ * transaction completed before reading resumes: pipelined requests are
+ * parsed one at a time and answered in order.  (A flow-controlled h1
+ * connection gets no WRITEABLE in lws 4.1.6, hence the one write.)
+ */
+static void
+pause_rx(struct pss *s)
+{
+	if (!s->paused) {
+		s->paused = 1;
+		lws_rx_flow_control(s->wsi, 0);
+	}
+}
+
+static void
+resume_rx(struct pss *s)
+{
+	if (s->paused) {
+		s->paused = 0;
+		lws_rx_flow_control(s->wsi, 1);
+	}
+}
+
+/* The transaction is over: 0, or -1 to close.  lws frees the pss in
+   lws_http_transaction_completed() (each request gets a fresh one), so
+   it is emptied first and not touched after. */
+static int
+next_request(struct lws *wsi, struct pss *s)
+{
+	int	 paused = s->paused;
+
+	pss_reset(s);
+	if (lws_http_transaction_completed(wsi))
+		return -1;
+	if (paused)
+		lws_rx_flow_control(wsi, 1);
+	return 0;
+}
+
+static int	write_answer(struct lws *, struct pss *);
+
+/* Send the decided answer if the request is in (or the connection is to
+   close anyway), and make ready for the next request.  0, or -1 when the
+   connection must close now. */
+static int
+deliver(struct lws *wsi, struct pss *s)
+{
+	int	 close_after = s->close_after;
+
+	if (s->status == 0 || (!s->complete && !close_after))
+		return 0;
+	if (write_answer(wsi, s) == -1)
+		return -1;
+	buf_release(&s->resp);
+	s->status = 0;
+	if (close_after && !lws_partial_buffered(wsi))
+		return -1;
+	if (lws_partial_buffered(wsi)) {
+		/* lws sends the rest as the socket drains, which needs
+		   reading on (see above); a client that reads nothing is
+		   dropped after 30 s. */
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, 30);
+		resume_rx(s);
+		if (close_after) {
+			s->close_now = 1;	/* in WRITEABLE, once out */
+			return 0;
+		}
+	}
+	return next_request(wsi, s);
+}
+
+/* deliver() outside the connection's own callback: closing is deferred
+   to lws. */
+static void
+deliver_async(struct lws *wsi, struct pss *s)
+{
+	if (deliver(wsi, s) == -1)
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 /* An error answer in the shape the endpoint's clients understand. */
@@ -389,6 +481,12 @@ start_search(struct net *n, struct pss *s)
 		return 0;
 	}
 	sjob_set_owner(s->sjob, s->wsi);
+	/* The answer streams from WRITEABLE, which needs reading on: a
+	   request pipelined behind a search would be lost in lws, so the
+	   connection closes after it (the streamed answer has no length and
+	   says so). */
+	s->close_after = 1;
+	resume_rx(s);
 	return 0;
 }
 
@@ -425,7 +523,7 @@ on_search_writeable(struct lws *wsi, struct pss *s)
 			s->status = status;
 			s->ctype = "application/json";
 			buf_release(&chunk);
-			return on_writeable(wsi, s);
+			return deliver(wsi, s);
 		}
 		s->status = 200;
 		s->ctype = "application/x-ndjson";
@@ -459,10 +557,7 @@ on_search_writeable(struct lws *wsi, struct pss *s)
 		sjob_set_owner(s->sjob, NULL);
 		sjob_release(s->sjob);
 		s->sjob = NULL;
-		s->status = 0;
-		s->hdrs_sent = 0;
-		rc = lws_http_transaction_completed(wsi) ? -1 : 0;
-		goto out;
+		goto out;	/* and close: see start_search() */
 	}
 	if (sjob_ready(s->sjob))
 		lws_callback_on_writable(wsi);
@@ -509,21 +604,84 @@ drain_searches(struct net *n)
 	}
 }
 
-/* Called when the request line and headers are in. */
+/*
+ * How the body is framed, before anything else: lws 4.1.6 reads a body of
+ * Content-Length bytes, or for a POST, PUT or PATCH without one whatever
+ * comes for 100 MB; it does not decode Transfer-Encoding.  A request it
+ * would misread is refused with Connection: close.  Sets s->complete when
+ * no body follows.  0, or the status of a refusal.
+ */
+static int
+framing(struct lws *wsi, struct pss *s, const char *method, char *msg,
+    size_t msglen)
+{
+	char	 clen[32], *end;
+	int	 has_clen = lws_hdr_total_length(wsi,
+		    WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0;
+	unsigned long long v = 0;
+
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+		s->close_after = 1;
+		snprintf(msg, msglen, "Transfer-Encoding (chunked request "
+		    "bodies) is not supported: send Content-Length");
+		return 411;
+	}
+	if (has_clen) {
+		/* Digits only: no sign, no list of two lengths. */
+		if (hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, clen,
+		    sizeof clen) == -1 || *clen < '0' || *clen > '9' ||
+		    (v = strtoull(clen, &end, 10), *end != '\0')) {
+			s->close_after = 1;
+			snprintf(msg, msglen, "Content-Length '%.20s' is not a "
+			    "number of bytes", clen);
+			return 400;
+		}
+	} else if (s->is_post) {
+		s->close_after = 1;
+		snprintf(msg, msglen, "%s without Content-Length: send the "
+		    "body's length", method);
+		return 411;
+	}
+	/* A POST with Content-Length: 0 still gets its BODY_COMPLETION. */
+	if (v == 0 && !(has_clen && strcmp(method, "POST") == 0)) {
+		s->complete = 1;
+		pause_rx(s);
+	}
+	return 0;
+}
+
+static int	request(struct lws *, struct pss *, const char *, const char *);
+
+/* Called when the request line and headers are in.  0, or -1 to close. */
 static int
 on_request(struct lws *wsi, struct pss *s, const char *uri)
 {
-	struct net *n = net_of(wsi);
 	const char *method = method_of(wsi);
-	char	 index[128] = "", authz[512], clen[32];
-	enum token_role role;
+	char	 msg[300];
 	int	 rc;
 
 	pss_reset(s);
 	s->wsi = wsi;
+	s->method = method;
 	s->head = strcmp(method, "HEAD") == 0;
 	s->is_post = strcmp(method, "POST") == 0 ||
 	    strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0;
+	if ((rc = framing(wsi, s, method, msg, sizeof msg)) != 0)
+		answer_error(s, rc, msg);
+	else
+		request(wsi, s, method, uri);
+	return deliver(wsi, s);
+}
+
+/* Route, authenticate and start the request.  Always 0. */
+static int
+request(struct lws *wsi, struct pss *s, const char *method, const char *uri)
+{
+	struct net *n = net_of(wsi);
+	char	 index[128] = "", authz[512], clen[32];
+	enum token_role role;
+	int	 rc;
+
 	if ((rc = route(s, method, uri, index, sizeof index)) != 0) {
 		char	 msg[300];
 
@@ -580,19 +738,6 @@ on_request(struct lws *wsi, struct pss *s, const char *uri)
 		answer_error(s, 403, "ingest needs a shipper token");
 		return 0;
 	}
-	{
-		char	 te[64];
-
-		/* lws 4.1 cannot read chunked request bodies: say so rather
-		   than wait for a body that never completes. */
-		if (hdr(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING, te,
-		    sizeof te) == 0 && strcasestr(te, "chunked") != NULL) {
-			s->close_after = 1;
-			answer_error(s, 411, "chunked request bodies are not "
-			    "supported: send Content-Length");
-			return 0;
-		}
-	}
 	if (hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, clen, sizeof clen) == 0 &&
 	    strtoull(clen, NULL, 10) > n->o.max_body) {
 		char	 msg[128];
@@ -637,14 +782,32 @@ on_request(struct lws *wsi, struct pss *s, const char *uri)
 	return 0;
 }
 
-static void
+/* A piece of the body.  0, or -1 to close. */
+static int
 on_body(struct pss *s, const void *in, size_t len)
 {
 	struct net *n = net_of(s->wsi);
+	size_t	 ml = strlen(s->method);
 
+	/* lws 4.1.6 reads the body of a request it parsed from its own
+	   buffer (one pipelined behind another) from where the request
+	   began, then loops on BODY_COMPLETION: such a body is never the
+	   real one.  Refuse it and close; the client sends it again. */
+	if (s->body_len == 0 && len > ml && memcmp(in, s->method, ml) == 0 &&
+	    ((const char *)in)[ml] == ' ') {
+		if (s->job != NULL && !s->in_flight)
+			job_free(s->job);
+		s->job = NULL;
+		s->close_after = 1;
+		s->retry_after = 1;
+		atomic_fetch_add(&n->m->http_pipelined_refused, 1);
+		answer_error(s, 503, "a request body pipelined behind another "
+		    "request cannot be read: send it again");
+		return deliver(s->wsi, s);
+	}
 	s->body_len += len;
 	if (s->job == NULL || s->status != 0)
-		return;		/* refused already: discard */
+		return 0;	/* refused already: discard */
 	if (s->job->body.len + len > n->o.max_body) {
 		char	 msg[128];
 
@@ -654,17 +817,36 @@ on_body(struct pss *s, const void *in, size_t len)
 		s->job = NULL;
 		s->close_after = 1;
 		answer_error(s, 413, msg);
-		return;
+		return deliver(s->wsi, s);
 	}
 	if (buf_append(&s->job->body, in, len) == -1) {
 		job_free(s->job);
 		s->job = NULL;
 		answer_error(s, 503, "out of memory");
 	}
+	return 0;
+}
+
+static void	body_done(struct pss *);
+
+/* The body is in.  0, or -1 to close. */
+static int
+on_body_done(struct pss *s)
+{
+	/* Once per request: see pause_rx().  Again while reading is off,
+	   lws is in its loop over a pipelined body (see on_body): only
+	   closing ends it. */
+	if (s->body_done)
+		return s->paused ? -1 : 0;
+	s->body_done = 1;
+	s->complete = 1;
+	pause_rx(s);
+	body_done(s);
+	return deliver(s->wsi, s);
 }
 
 static void
-on_body_done(struct pss *s)
+body_done(struct pss *s)
 {
 	struct net *n = net_of(s->wsi);
 	struct job *j = s->job;
@@ -872,6 +1054,7 @@ drain_done(struct net *n)
 			s->in_flight = 0;
 			s->job = NULL;
 			answer_job(s, j);
+			deliver_async(j->wsi, s);
 			j->wsi = NULL;
 		}
 		/* Answered: now the rules see its events, off this thread;
@@ -884,90 +1067,65 @@ drain_done(struct net *n)
 	}
 }
 
+/* Write the answer, headers and body, in one lws_write (lws keeps what
+   the socket does not take and sends it as it drains).  0, or -1. */
 static int
-write_headers(struct lws *wsi, struct pss *s)
+write_answer(struct lws *wsi, struct pss *s)
 {
-	unsigned char buf[LWS_PRE + HDR_ROOM], *start = buf + LWS_PRE,
-		      *p = start, *end = buf + sizeof buf - 1;
+	size_t	 body = s->head ? 0 : s->resp.len;
+	unsigned char *buf, *start, *p, *end;
 	char	 ra[16];
+	int	 post_only = s->route == R_EVENTS || s->route == R_BULK ||
+		    s->route == R_DOC, rc = -1;
 
+	if ((buf = malloc(LWS_PRE + HDR_ROOM + body)) == NULL)
+		return -1;
+	start = p = buf + LWS_PRE;
+	end = start + HDR_ROOM - 1;
 	if (lws_add_http_common_headers(wsi, (unsigned)s->status, s->ctype,
 	    s->resp.len, &p, end))
-		return -1;
+		goto out;
 	if (s->elastic && lws_add_http_header_by_name(wsi,
 	    (const unsigned char *)"x-elastic-product:",
 	    (const unsigned char *)"Elasticsearch", 13, &p, end))
-		return -1;
+		goto out;
 	if (s->retry_after) {
 		snprintf(ra, sizeof ra, "%d", s->retry_after);
 		if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_RETRY_AFTER,
 		    (const unsigned char *)ra, (int)strlen(ra), &p, end))
-			return -1;
+			goto out;
 	}
 	if (s->www_auth && lws_add_http_header_by_token(wsi,
 	    WSI_TOKEN_HTTP_WWW_AUTHENTICATE,
 	    (const unsigned char *)"Bearer realm=\"ward\"", 19, &p, end))
-		return -1;
+		goto out;
 	if (s->status == 405 && lws_add_http_header_by_name(wsi,
 	    (const unsigned char *)"allow:", (const unsigned char *)
-	    (s->route == R_EVENTS || s->route == R_BULK || s->route == R_DOC ?
-	    "POST" : "GET, HEAD"), s->route == R_EVENTS || s->route == R_BULK
-	    || s->route == R_DOC ? 4 : 9, &p, end))
-		return -1;
+	    (post_only ? "POST" : "GET, HEAD"), post_only ? 4 : 9, &p, end))
+		goto out;
 	if (s->close_after && lws_add_http_header_by_token(wsi,
 	    WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, &p, end))
-		return -1;
-	if (lws_finalize_write_http_header(wsi, start, &p, end))
-		return -1;
-	s->hdrs_sent = 1;
-	return 0;
+		goto out;
+	if (lws_finalize_http_header(wsi, &p, end))
+		goto out;
+	if (body > 0)
+		memcpy(p, s->resp.data, body);
+	p += body;
+	if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL) !=
+	    (int)(p - start))
+		goto out;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
 }
 
-/* Send the next piece of the answer.  Returns -1 to close. */
+/* WRITEABLE outside a search: only to close once a partly buffered
+   answer is out.  0, or -1 to close. */
 static int
 on_writeable(struct lws *wsi, struct pss *s)
 {
-	unsigned char *buf;
-	size_t	 n;
-	int	 final;
-
-	if (s->status == 0)
-		return 0;
-	if (!s->hdrs_sent) {
-		if (write_headers(wsi, s) == -1)
-			return -1;
-		if (s->resp.len > 0 && !s->head) {
-			lws_callback_on_writable(wsi);
-			return 0;
-		}
-		goto done;
-	}
-	n = s->resp.len - s->sent;
-	final = n <= CHUNK;
-	if (!final)
-		n = CHUNK;
-	if ((buf = malloc(LWS_PRE + n)) == NULL)
-		return -1;
-	memcpy(buf + LWS_PRE, s->resp.data + s->sent, n);
-	if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL :
-	    LWS_WRITE_HTTP) != (int)n) {
-		free(buf);
-		return -1;
-	}
-	free(buf);
-	s->sent += n;
-	if (!final) {
-		lws_callback_on_writable(wsi);
-		return 0;
-	}
-done:
-	if (s->close_after)
-		return -1;
-	buf_release(&s->resp);
-	s->status = 0;
-	s->hdrs_sent = 0;
-	s->sent = 0;
-	if (lws_http_transaction_completed(wsi))
+	if (s->close_now && !lws_partial_buffered(wsi))
 		return -1;
 	return 0;
 }
@@ -983,11 +1141,9 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_HTTP:
 		return on_request(wsi, s, in);
 	case LWS_CALLBACK_HTTP_BODY:
-		on_body(s, in, len);
-		return 0;
+		return on_body(s, in, len);
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		on_body_done(s);
-		return 0;
+		return on_body_done(s);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (s->sjob != NULL)
 			return on_search_writeable(wsi, s);
