@@ -166,6 +166,14 @@ next_request(struct lws *wsi, struct pss *s)
 
 static int	write_answer(struct lws *, struct pss *);
 
+/* An HTTP/2 stream (TLS with ALPN h2): no pipelining and no rx flow
+   control there; the answer goes out from WRITEABLE, headers first. */
+static int
+is_h2(struct lws *wsi)
+{
+	return lws_get_network_wsi(wsi) != wsi;
+}
+
 /* Send the decided answer if the request is in (or the connection is to
    close anyway), and make ready for the next request.  0, or -1 when the
    connection must close now. */
@@ -176,6 +184,10 @@ deliver(struct lws *wsi, struct pss *s)
 
 	if (s->status == 0 || (!s->complete && !close_after))
 		return 0;
+	if (is_h2(wsi)) {
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
 	if (write_answer(wsi, s) == -1)
 		return -1;
 	buf_release(&s->resp);
@@ -1067,6 +1079,42 @@ drain_done(struct net *n)
 	}
 }
 
+/* Add the answer's headers at *p.  0, or -1 when they do not fit. */
+static int
+add_headers(struct lws *wsi, struct pss *s, unsigned char **p,
+    unsigned char *end)
+{
+	char	 ra[16];
+	int	 post_only = s->route == R_EVENTS || s->route == R_BULK ||
+		    s->route == R_DOC;
+
+	if (lws_add_http_common_headers(wsi, (unsigned)s->status, s->ctype,
+	    s->resp.len, p, end))
+		return -1;
+	if (s->elastic && lws_add_http_header_by_name(wsi,
+	    (const unsigned char *)"x-elastic-product:",
+	    (const unsigned char *)"Elasticsearch", 13, p, end))
+		return -1;
+	if (s->retry_after) {
+		snprintf(ra, sizeof ra, "%d", s->retry_after);
+		if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_RETRY_AFTER,
+		    (const unsigned char *)ra, (int)strlen(ra), p, end))
+			return -1;
+	}
+	if (s->www_auth && lws_add_http_header_by_token(wsi,
+	    WSI_TOKEN_HTTP_WWW_AUTHENTICATE,
+	    (const unsigned char *)"Bearer realm=\"ward\"", 19, p, end))
+		return -1;
+	if (s->status == 405 && lws_add_http_header_by_name(wsi,
+	    (const unsigned char *)"allow:", (const unsigned char *)
+	    (post_only ? "POST" : "GET, HEAD"), post_only ? 4 : 9, p, end))
+		return -1;
+	if (s->close_after && !is_h2(wsi) && lws_add_http_header_by_token(wsi,
+	    WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, p, end))
+		return -1;
+	return 0;
+}
+
 /* Write the answer, headers and body, in one lws_write (lws keeps what
    the socket does not take and sends it as it drains).  0, or -1. */
 static int
@@ -1074,39 +1122,14 @@ write_answer(struct lws *wsi, struct pss *s)
 {
 	size_t	 body = s->head ? 0 : s->resp.len;
 	unsigned char *buf, *start, *p, *end;
-	char	 ra[16];
-	int	 post_only = s->route == R_EVENTS || s->route == R_BULK ||
-		    s->route == R_DOC, rc = -1;
+	int	 rc = -1;
 
 	if ((buf = malloc(LWS_PRE + HDR_ROOM + body)) == NULL)
 		return -1;
 	start = p = buf + LWS_PRE;
 	end = start + HDR_ROOM - 1;
-	if (lws_add_http_common_headers(wsi, (unsigned)s->status, s->ctype,
-	    s->resp.len, &p, end))
-		goto out;
-	if (s->elastic && lws_add_http_header_by_name(wsi,
-	    (const unsigned char *)"x-elastic-product:",
-	    (const unsigned char *)"Elasticsearch", 13, &p, end))
-		goto out;
-	if (s->retry_after) {
-		snprintf(ra, sizeof ra, "%d", s->retry_after);
-		if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_RETRY_AFTER,
-		    (const unsigned char *)ra, (int)strlen(ra), &p, end))
-			goto out;
-	}
-	if (s->www_auth && lws_add_http_header_by_token(wsi,
-	    WSI_TOKEN_HTTP_WWW_AUTHENTICATE,
-	    (const unsigned char *)"Bearer realm=\"ward\"", 19, &p, end))
-		goto out;
-	if (s->status == 405 && lws_add_http_header_by_name(wsi,
-	    (const unsigned char *)"allow:", (const unsigned char *)
-	    (post_only ? "POST" : "GET, HEAD"), post_only ? 4 : 9, &p, end))
-		goto out;
-	if (s->close_after && lws_add_http_header_by_token(wsi,
-	    WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, &p, end))
-		goto out;
-	if (lws_finalize_http_header(wsi, &p, end))
+	if (add_headers(wsi, s, &p, end) || lws_finalize_http_header(wsi, &p,
+	    end))
 		goto out;
 	if (body > 0)
 		memcpy(p, s->resp.data, body);
@@ -1120,11 +1143,62 @@ out:
 	return rc;
 }
 
-/* WRITEABLE outside a search: only to close once a partly buffered
-   answer is out.  0, or -1 to close. */
+/* HTTP/2: the headers in one WRITEABLE, the body in CHUNK pieces after.
+   0, or -1 to close the stream. */
+static int
+h2_writeable(struct lws *wsi, struct pss *s)
+{
+	unsigned char *buf, hb[LWS_PRE + HDR_ROOM], *start = hb + LWS_PRE,
+		      *p = start;
+	size_t	 n;
+	int	 final;
+
+	if (!s->hdrs_sent) {
+		size_t	 len = s->resp.len;
+		int	 head = s->head;
+
+		if (add_headers(wsi, s, &p, hb + sizeof hb - 1) ||
+		    lws_finalize_write_http_header(wsi, start, &p,
+		    hb + sizeof hb - 1))
+			return -1;
+		s->hdrs_sent = 1;
+		if (len > 0 && !head) {
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+		goto done;
+	}
+	n = s->resp.len - s->sent;
+	final = n <= CHUNK;
+	if (!final)
+		n = CHUNK;
+	if ((buf = malloc(LWS_PRE + n)) == NULL)
+		return -1;
+	memcpy(buf + LWS_PRE, s->resp.data + s->sent, n);
+	if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL :
+	    LWS_WRITE_HTTP) != (int)n) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	s->sent += n;
+	if (!final) {
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+done:
+	if (s->close_after)
+		return -1;
+	return next_request(wsi, s);
+}
+
+/* WRITEABLE outside a search: an HTTP/2 answer, or (HTTP/1) closing once
+   a partly buffered answer is out.  0, or -1 to close. */
 static int
 on_writeable(struct lws *wsi, struct pss *s)
 {
+	if (is_h2(wsi))
+		return s->status != 0 ? h2_writeable(wsi, s) : 0;
 	if (s->close_now && !lws_partial_buffered(wsi))
 		return -1;
 	return 0;
