@@ -757,8 +757,10 @@ step_event(void *state, void *w, json_t *ev, const struct transit_ctx *ctx)
 		return 0;
 	/* the spans point into the summary, which apply replaces */
 	json_incref(sum);
+	/* A line without <PRI> must have a tag as well: an application's
+	   own message that starts with a date is not a syslog line. */
 	if (syslogline_parse(s, json_string_length(sum), ctx->received_us,
-	    &l) == 0)
+	    &l) == 0 && (l.pri >= 0 || l.app.p != NULL))
 		rc = syslogline_apply(&l, ev) == -1 ? -1 : 1;
 	json_decref(sum);
 	return rc;

@@ -315,6 +315,12 @@ sets_fields_in_transit(void **state)
 	    "\"details\":{\"facility\":\"local4\",\"msgid\":\"ID47\","
 	    "\"sd\":{\"exampleSDID@32473\":{\"iut\":\"3\",\"eventID\":"
 	    "\"1011\"},\"x@1\":{\"a\":[\"1\",\"2\"]}}}}");
+	/* a date, then words, without <PRI> or a tag: an application's own
+	   message, untouched */
+	transit_is("{\"message\":\"Dec  7 16:10:00 backup job done: 3 files\"}",
+	    "{\"utctimestamp\":\"2026-12-07T16:30:00.000000+00:00\","
+	    "\"severity\":\"INFO\",\"summary\":\"Dec  7 16:10:00 backup job "
+	    "done: 3 files\",\"tags\":[],\"details\":{}}");
 	/* not a line: untouched */
 	transit_is("{\"message\":\"Dec is a month\"}",
 	    "{\"utctimestamp\":\"2026-12-07T16:30:00.000000+00:00\","
