@@ -11,7 +11,8 @@
  *    answers queries, replays the op log and matches committed events
  *    against the event tails.
  *  - the search threads (ss->searcher, hub/searcher.c) run what may take
- *    seconds: the "search" query and the event counts of incident.show.
+ *    seconds: the "search" query, the event counts of incident.show and
+ *    audit.list (a read-only connection of their own to state.db).
  *    The worker hands them over and goes on, so ops, handshakes and
  *    replays never wait behind a search.  At most SQ_PER_USER of one
  *    user's run at once and SQ_WAITING more wait (over all their
@@ -22,9 +23,9 @@
  * thread is woken with lws_cancel_service through net_wake).  The worker
  * alone gives out op sequence numbers and "out" is FIFO, so each session
  * sees ops in seq order, a request's reply before the push of its op, and
- * a subscription's replay before the live ops after it.  A search's reply
- * leaves from its search thread when it is done, so it may come after the
- * replies to later requests; the counts of incident.show come back to the
+ * a subscription's replay before the live ops after it.  The reply to a
+ * search or an audit.list leaves from its search thread when it is done,
+ * so it may come after the replies to later requests; the counts of incident.show come back to the
  * worker (I_COUNTED), which reads the incident again and answers, so the
  * incident in that reply is as of the ops pushed before it.
  *
@@ -256,7 +257,9 @@ struct squery {
 	int64_t		 id;		/* of the request */
 	char		*q;		/* search: the query */
 	struct search_opts o;
-	json_t		*req;		/* counts: the request, asked again */
+	json_t		*req;		/* counts, audit: the request */
+	char		 user[WIRE_MAX_NAME + 1];	/* audit: who asks */
+	enum role	 role;
 	json_t		*obs;		/* counts: {"observable id": value} */
 	json_t		*counts;	/* counts: {"observable id": events} */
 };
@@ -1679,6 +1682,57 @@ fail:
 	squery_free(sq);
 }
 
+/* SQLite progress handler: stop when the task is cancelled. */
+static int
+sq_cancelled(void *arg)
+{
+	return atomic_load((const atomic_int *)arg);
+}
+
+/*
+ * Search thread: audit.list, on a read-only connection of its own to
+ * state.db (the audit log grows with every request and refusal; a filter
+ * that matches little reads all of it).  The ops whose replies went out
+ * before this request came are committed, so they are in it.
+ */
+static void
+audit_task(void *arg, const atomic_int *cancel)
+{
+	struct squery *sq = arg;
+	struct sessions *ss = sq->ss;
+	sqlite3	*db = NULL;
+	json_t	*res = NULL;
+	char	 err[1024];
+	enum wire_err e;
+
+	if (atomic_load(cancel))
+		goto done;
+	atomic_fetch_add(&ss->h->m.console_searches, 1);
+	if (sqlite3_open_v2(ss->h->statedb, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_err("audit.list: %s: %s", ss->h->statedb,
+		    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+		snprintf(err, sizeof err, "the hub cannot read its audit log");
+		e = WIRE_EINTERNAL;
+	} else {
+		sqlite3_busy_timeout(db, 5000);
+		sqlite3_progress_handler(db, 1000, sq_cancelled,
+		    (void *)(uintptr_t)cancel);
+		e = incident_query(db, sq->user, sq->role, sq->req, &res, err,
+		    sizeof err);
+	}
+	sqlite3_close(db);
+	atomic_fetch_sub(&ss->h->m.console_searches, 1);
+	if (atomic_load(cancel)) {
+		json_decref(res);
+		goto done;
+	}
+	sq_answer(ss, sq->sid, e == WIRE_OK ? wire_ok(sq->id, -1, res) :
+	    wire_error(sq->id, e, err, NULL));
+done:
+	squery_free(sq);
+}
+
 /* Worker: queue sq (taken) on the search threads for w's user.  Returns
    0, or 1 when that user has too many there (err says so), or -1. */
 static int
@@ -1693,10 +1747,10 @@ sq_queue(struct sessions *ss, struct wsess *w, struct squery *sq,
 	    &waiting);
 	if (rc == 1) {
 		atomic_fetch_add(&ss->h->m.console_searches_refused, 1);
-		snprintf(err, errlen, "%s has %d searches running and %d "
-		    "waiting, the most the hub allows one user (%d running, "
-		    "%d waiting); try again when one has finished", w->user,
-		    running, waiting, SQ_PER_USER, SQ_WAITING);
+		snprintf(err, errlen, "%s already has %d searches running "
+		    "or waiting, the most the hub allows one user (%d "
+		    "running, %d waiting); try again when one has finished",
+		    w->user, running + waiting, SQ_PER_USER, SQ_WAITING);
 	} else if (rc == -1)
 		snprintf(err, errlen, "the hub is out of memory");
 	if (rc != 0)
@@ -1761,6 +1815,30 @@ do_search(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 		return;
 	}
 	if ((rc = sq_queue(ss, w, sq, search_task, err, sizeof err)) != 0)
+		out_send(ss, w->sid, wire_error(m->id, rc == 1 ? WIRE_EBUSY :
+		    WIRE_EINTERNAL, err, NULL), 1, 1);
+}
+
+/* audit.list: on a search thread (audit_task), as one of the user's
+   searches. */
+static void
+do_audit(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
+{
+	struct squery *sq;
+	char	 err[512];
+	int	 rc;
+
+	if ((sq = calloc(1, sizeof *sq)) == NULL ||
+	    (sq->req = json_deep_copy(m->root)) == NULL) {
+		squery_free(sq);
+		out_send(ss, w->sid, wire_error(m->id, WIRE_EINTERNAL, "the "
+		    "hub is out of memory", NULL), 1, 1);
+		return;
+	}
+	sq->id = m->id;
+	snprintf(sq->user, sizeof sq->user, "%s", w->user);
+	sq->role = w->role;
+	if ((rc = sq_queue(ss, w, sq, audit_task, err, sizeof err)) != 0)
 		out_send(ss, w->sid, wire_error(m->id, rc == 1 ? WIRE_EBUSY :
 		    WIRE_EINTERNAL, err, NULL), 1, 1);
 }
@@ -1847,6 +1925,10 @@ do_query(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 
 	if (strcmp(m->name, "search") == 0) {
 		do_search(ss, w, m);
+		return;
+	}
+	if (strcmp(m->name, "audit.list") == 0) {
+		do_audit(ss, w, m);
 		return;
 	}
 	if (strcmp(m->name, "presence") == 0) {

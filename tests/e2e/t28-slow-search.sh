@@ -42,20 +42,23 @@ done
 wait_metric ward_console_searches_running 2
 eq "two of vic's searches run at once" "$(metric ward_console_searches_running)" 2
 
-# While they run: lena adds ten notes, bob logs in.
+# While they run: lena adds ten notes, bob logs in, lena lists the audit
+# log (which runs on a search thread too).
 fails=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	as lena incident note "$inc" "note $i while vic searches" >/dev/null 2>"$T/note.err" ||
 		fails=$((fails + 1))
 done
 as bob whoami >"$T/bob.out" 2>"$T/bob.err"; bob_rc=$?
+as lena audit --op incident.note --limit 20 >"$T/audit.out" 2>"$T/audit.err"; audit_rc=$?
 ops_end=$(now_ns)
 running=$(metric ward_console_searches_running)
 wait $spids
 eq "every one of lena's notes is applied" "$fails" 0
 eq "bob logs in" "$bob_rc/$(head -n 1 "$T/bob.out" | cut -c1-3)" "0/bob"
+eq "lena's audit listing shows her ten notes" "$audit_rc/$(grep -c incident.note "$T/audit.out")" "0/10"
 first=$(cat "$T"/s?.end | sort -n | head -n 1)
-check "the notes and the login were answered while vic's searches still ran" \
+check "the notes, the login and the audit listing were answered while vic's searches still ran" \
 	test "$ops_end" -lt "$first"
 eq "... and the searches were still running after them" "$running" 2
 check "each of vic's searches is answered (its 5 s limit, here)" \
@@ -77,8 +80,8 @@ until grep -q 'busy\|the most the hub allows' "$T"/c?.out 2>/dev/null || [ $i -g
 done
 refused=$(grep -l 'the most the hub allows one user' "$T"/c?.out | head -n 1)
 check "the seventh search is refused" test -n "$refused"
-check "... saying vic has 2 running and 4 waiting" \
-	grep -q 'vic has 2 searches running and 4 waiting, the most the hub allows one user' "$refused"
+check "... saying vic has 6 running or waiting" \
+	grep -q 'vic already has 6 searches running or waiting, the most the hub allows one user (2 running, 4 waiting)' "$refused"
 eq "... and counted in /metrics" "$(metric ward_console_searches_refused_total)" 1
 as dora search 'hostname:h1 | count' --json >"$T/dora.out" 2>"$T/dora.err"
 eq "dora's search is answered" "$(jq -r .count "$T/dora.out")" 3000
