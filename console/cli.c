@@ -1327,7 +1327,7 @@ c_search(struct cli *x, int argc, char **argv)
 		else
 			search_line(row);
 	}
-	if (!x->json && json_is_true(json_object_get(res, "limited")))
+	if (json_is_true(json_object_get(res, "limited")))
 		fprintf(stderr, "ward: search: limit %zu reached; more match "
 		    "(raise --limit or narrow the query)\n",
 		    json_array_size(json_object_get(res, "rows")));

@@ -21,6 +21,10 @@ as vic search --limit 3 'hostname:web2' >"$T/tab" 2>"$T/tab.err"
 eq "a table: one line per event, limited" "$(wc -l <"$T/tab" | tr -d ' ')" 3
 eq "... and a notice on stderr says more match" "$(cat "$T/tab.err")" \
 	"ward: search: limit 3 reached; more match (raise --limit or narrow the query)"
+as vic search --json --limit 3 'hostname:web2' 2>"$T/tab.err" | wc -l >"$T/n"
+eq "--json: the same notice on stderr, stdout only events" \
+	"$(cat "$T/tab.err") $(tr -d ' ' <"$T/n")" \
+	"ward: search: limit 3 reached; more match (raise --limit or narrow the query) 3"
 as vic search --limit 500 'hostname:web2' >/dev/null 2>"$T/tab.err"
 eq "no notice when every match is printed" "$(wc -c <"$T/tab.err" | tr -d ' ')" 0
 check "the table shows host and summary" grep -q 'web2' "$T/tab"
