@@ -154,102 +154,185 @@ geoip_public(const char *s)
 	return s != NULL && parse_public(s, &ss);
 }
 
-/* Set key in o to the string or double at path in entry, if there is
-   one.  0, or -1 when out of memory. */
-static int
-put(json_t *o, const char *key, MMDB_entry_s *entry, const char *const *path)
-{
-	MMDB_entry_data_s d;
-	json_t	*v;
+/* What the database says of an address, decoded once: the strings
+   point into the mapped file, valid while it is open. */
+#define NFIELDS	9
+struct place {
+	int		 found;		/* 0: not in the database */
+	unsigned char	 type[NFIELDS];	/* PT_* */
+	const char	*s[NFIELDS];
+	size_t		 n[NFIELDS];
+	double		 d[NFIELDS];
+	char		 point[48];	/* "lat,lon", or "" */
+};
+#define PT_NONE		0
+#define PT_STRING	1
+#define PT_DOUBLE	2
 
-	if (MMDB_aget_value(entry, &d, path) != MMDB_SUCCESS || !d.has_data)
-		return 0;
-	switch (d.type) {
-	case MMDB_DATA_TYPE_UTF8_STRING:
-		v = json_stringn(d.utf8_string, d.data_size);
-		break;
-	case MMDB_DATA_TYPE_DOUBLE:
-		v = json_real(d.double_value);
-		break;
-	case MMDB_DATA_TYPE_FLOAT:
-		v = json_real(d.float_value);
-		break;
-	default:
-		return 0;
-	}
-	/* a string that is not UTF-8 is left out, not an error */
-	if (v == NULL)
-		return d.type == MMDB_DATA_TYPE_UTF8_STRING ? 0 : -1;
-	return json_object_set_new(o, key, v);
+static const struct {
+	const char	*key;
+	const char	*path[4];
+} fields[NFIELDS] = {
+	{ "country_code", { "country", "iso_code" } },
+	{ "country_name", { "country", "names", "en" } },
+	{ "continent", { "continent", "code" } },
+	{ "city", { "city", "names", "en" } },
+	{ "region_code", { "subdivisions", "0", "iso_code" } },
+	{ "postal_code", { "postal", "code" } },
+	{ "latitude", { "location", "latitude" } },
+	{ "longitude", { "location", "longitude" } },
+	{ "time_zone", { "location", "time_zone" } },
+};
+#define F_LAT	6
+#define F_LON	7
+
+/* Per worker: the places of the last addresses seen, direct-mapped by
+   address (an attack comes from few; a lookup and nine path walks of
+   the record become one compare). */
+#define CACHE_SLOTS	1024
+struct geoip_cache {
+	struct {
+		unsigned char	 addr[17];	/* family byte, address */
+		int		 used;
+		struct place	 p;
+	} slot[CACHE_SLOTS];
+};
+
+struct geoip_cache *
+geoip_cache_new(void)
+{
+	return calloc(1, sizeof(struct geoip_cache));
 }
 
-static const char *const p_country_code[] = { "country", "iso_code", NULL };
-static const char *const p_country_name[] = { "country", "names", "en",
-	NULL };
-static const char *const p_continent[] = { "continent", "code", NULL };
-static const char *const p_city[] = { "city", "names", "en", NULL };
-static const char *const p_region[] = { "subdivisions", "0", "iso_code",
-	NULL };
-static const char *const p_postal[] = { "postal", "code", NULL };
-static const char *const p_lat[] = { "location", "latitude", NULL };
-static const char *const p_lon[] = { "location", "longitude", NULL };
-static const char *const p_tz[] = { "location", "time_zone", NULL };
+void
+geoip_cache_free(struct geoip_cache *c)
+{
+	free(c);
+}
+
+static void
+decode(MMDB_entry_s *entry, struct place *p)
+{
+	MMDB_entry_data_s d;
+	size_t	 i;
+
+	memset(p, 0, sizeof *p);
+	p->found = 1;
+	for (i = 0; i < NFIELDS; i++) {
+		if (MMDB_aget_value(entry, &d, fields[i].path) !=
+		    MMDB_SUCCESS || !d.has_data)
+			continue;
+		if (d.type == MMDB_DATA_TYPE_UTF8_STRING) {
+			p->type[i] = PT_STRING;
+			p->s[i] = d.utf8_string;
+			p->n[i] = d.data_size;
+		} else if (d.type == MMDB_DATA_TYPE_DOUBLE) {
+			p->type[i] = PT_DOUBLE;
+			p->d[i] = d.double_value;
+		} else if (d.type == MMDB_DATA_TYPE_FLOAT) {
+			p->type[i] = PT_DOUBLE;
+			p->d[i] = d.float_value;
+		}
+	}
+	if (p->type[F_LAT] == PT_DOUBLE && p->type[F_LON] == PT_DOUBLE)
+		snprintf(p->point, sizeof p->point, "%.6g,%.6g", p->d[F_LAT],
+		    p->d[F_LON]);
+}
+
+/* The place of the public address ss: from the cache (may be NULL) or
+   the database.  NULL when it is not in the database. */
+static const struct place *
+place_of(const struct geoip *g, struct geoip_cache *c,
+    const struct sockaddr_storage *ss, struct place *local)
+{
+	unsigned char key[17];
+	MMDB_lookup_result_s r;
+	struct place *p = local;
+	uint64_t h = 1469598103934665603ULL;
+	size_t	 i, slot = 0;
+	int	 err;
+
+	memset(key, 0, sizeof key);
+	key[0] = (unsigned char)ss->ss_family;
+	if (ss->ss_family == AF_INET)
+		memcpy(key + 1, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	else
+		memcpy(key + 1, &((const struct sockaddr_in6 *)ss)->sin6_addr,
+		    16);
+	if (c != NULL) {
+		for (i = 0; i < sizeof key; i++)
+			h = (h ^ key[i]) * 1099511628211ULL;
+		slot = (size_t)(h >> 20) % CACHE_SLOTS;
+		if (c->slot[slot].used &&
+		    memcmp(c->slot[slot].addr, key, sizeof key) == 0)
+			return c->slot[slot].p.found ? &c->slot[slot].p : NULL;
+		p = &c->slot[slot].p;
+	}
+	r = MMDB_lookup_sockaddr((MMDB_s *)&g->db, (const struct sockaddr *)ss,
+	    &err);
+	if (err != MMDB_SUCCESS || !r.found_entry)
+		memset(p, 0, sizeof *p);
+	else
+		decode(&r.entry, p);
+	if (c != NULL) {
+		memcpy(c->slot[slot].addr, key, sizeof key);
+		c->slot[slot].used = 1;
+	}
+	return p->found ? p : NULL;
+}
 
 /* Locate details[which + "ipaddress"].  1 located, 0 not, -1 memory. */
 static int
-locate(const struct geoip *g, json_t *details, const char *which)
+locate(const struct geoip *g, struct geoip_cache *c, json_t *details,
+    const char *which)
 {
 	struct sockaddr_storage ss;
-	MMDB_lookup_result_s r;
-	json_t	*loc = NULL, *lat, *lon;
-	char	 key[64], point[64];
+	const struct place *p;
+	struct place local;
+	json_t	*loc, *v;
+	char	 key[64];
 	const char *ip;
-	int	 err;
+	size_t	 i;
 
 	snprintf(key, sizeof key, "%sipaddress", which);
 	ip = json_string_value(json_object_get(details, key));
-	if (ip == NULL || !parse_public(ip, &ss))
+	if (ip == NULL || !parse_public(ip, &ss) ||
+	    (p = place_of(g, c, &ss, &local)) == NULL)
 		return 0;
-	r = MMDB_lookup_sockaddr((MMDB_s *)&g->db, (struct sockaddr *)&ss,
-	    &err);
-	if (err != MMDB_SUCCESS || !r.found_entry)
-		return 0;
-	if ((loc = json_object()) == NULL ||
-	    put(loc, "country_code", &r.entry, p_country_code) == -1 ||
-	    put(loc, "country_name", &r.entry, p_country_name) == -1 ||
-	    put(loc, "continent", &r.entry, p_continent) == -1 ||
-	    put(loc, "city", &r.entry, p_city) == -1 ||
-	    put(loc, "region_code", &r.entry, p_region) == -1 ||
-	    put(loc, "postal_code", &r.entry, p_postal) == -1 ||
-	    put(loc, "latitude", &r.entry, p_lat) == -1 ||
-	    put(loc, "longitude", &r.entry, p_lon) == -1 ||
-	    put(loc, "time_zone", &r.entry, p_tz) == -1)
-		goto fail;
+	if ((loc = json_object()) == NULL)
+		return -1;
+	for (i = 0; i < NFIELDS; i++) {
+		if (p->type[i] == PT_NONE)
+			continue;
+		v = p->type[i] == PT_STRING ? json_stringn(p->s[i], p->n[i]) :
+		    json_real(p->d[i]);
+		/* a string that is not UTF-8 is left out, not an error */
+		if (v == NULL && p->type[i] == PT_STRING)
+			continue;
+		if (v == NULL || json_object_set_new(loc, fields[i].key, v) ==
+		    -1) {
+			json_decref(loc);
+			return -1;
+		}
+	}
 	if (json_object_size(loc) == 0) {
 		json_decref(loc);
 		return 0;
 	}
-	lat = json_object_get(loc, "latitude");
-	lon = json_object_get(loc, "longitude");
 	snprintf(key, sizeof key, "%sipgeolocation", which);
 	if (json_object_set_new(details, key, loc) == -1)
 		return -1;
-	if (lat != NULL && lon != NULL) {
+	if (p->point[0] != '\0') {
 		snprintf(key, sizeof key, "%sipgeopoint", which);
-		snprintf(point, sizeof point, "%.6g,%.6g",
-		    json_real_value(lat), json_real_value(lon));
-		if (json_object_set_new(details, key, json_string(point)) ==
+		if (json_object_set_new(details, key, json_string(p->point)) ==
 		    -1)
 			return -1;
 	}
 	return 1;
-fail:
-	json_decref(loc);
-	return -1;
 }
 
 int
-geoip_apply(const struct geoip *g, json_t *ev)
+geoip_apply_cached(const struct geoip *g, struct geoip_cache *c, json_t *ev)
 {
 	json_t	*details;
 	int	 a, b;
@@ -257,10 +340,16 @@ geoip_apply(const struct geoip *g, json_t *ev)
 	if (g == NULL || !json_is_object(details = json_object_get(ev,
 	    "details")))
 		return 0;
-	if ((a = locate(g, details, "source")) == -1 ||
-	    (b = locate(g, details, "destination")) == -1)
+	if ((a = locate(g, c, details, "source")) == -1 ||
+	    (b = locate(g, c, details, "destination")) == -1)
 		return -1;
 	return a + b;
+}
+
+int
+geoip_apply(const struct geoip *g, json_t *ev)
+{
+	return geoip_apply_cached(g, NULL, ev);
 }
 
 /* ---- the transit step -------------------------------------------------- */
@@ -283,15 +372,33 @@ step_free(void *state)
 	geoip_free(state);
 }
 
+static void *
+step_worker_new(void *state, char *err, size_t errlen)
+{
+	struct geoip_cache *c;
+
+	if ((c = geoip_cache_new()) == NULL)
+		snprintf(err, errlen, "geoip: out of memory");
+	return c;
+}
+
+static void
+step_worker_free(void *state, void *w)
+{
+	geoip_cache_free(w);
+}
+
 static int
 step_event(void *state, void *w, json_t *ev, const struct transit_ctx *ctx)
 {
-	return geoip_apply(state, ev) == -1 ? -1 : 0;
+	return geoip_apply_cached(state, w, ev) == -1 ? -1 : 0;
 }
 
 const struct transit_step transit_step_geoip = {
 	.name = "geoip",
 	.init = step_init,
 	.free = step_free,
+	.worker_new = step_worker_new,
+	.worker_free = step_worker_free,
 	.event = step_event,
 };

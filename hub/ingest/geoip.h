@@ -17,7 +17,7 @@ struct geoip;
  */
 struct geoip	*geoip_open(const char *path, char *err, size_t errlen);
 /* The transit step (transit.h) is transit_step_geoip: it opens
-   transit_opts.geoip when set. */
+   transit_opts.geoip when set; its per-worker state is a cache. */
 /* Close it; accepts NULL.  No geoip_apply may be running on it. */
 void		 geoip_free(struct geoip *);
 
@@ -34,6 +34,18 @@ void		 geoip_free(struct geoip *);
  * Returns how many addresses were located, or -1 when out of memory.
  */
 int		 geoip_apply(const struct geoip *, json_t *ev);
+
+/*
+ * A worker's cache of the places of the addresses it saw last, for one
+ * struct geoip (it holds pointers into that database), used by one
+ * thread at a time.  NULL when out of memory; free accepts NULL.
+ */
+struct geoip_cache;
+struct geoip_cache *geoip_cache_new(void);
+void		 geoip_cache_free(struct geoip_cache *);
+/* geoip_apply() with a cache c (may be NULL). */
+int		 geoip_apply_cached(const struct geoip *, struct geoip_cache *c,
+		    json_t *ev);
 
 /* Is the address text s a public one (parsed, not in a reserved
    range)?  1 or 0. */

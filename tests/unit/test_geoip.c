@@ -160,6 +160,37 @@ reserved_unknown_and_bad_are_skipped(void **state)
 	json_decref(ev);
 }
 
+/* A worker's cache gives what the database gives, for every address,
+   however often and in whatever order they come. */
+static void
+cache_agrees(void **state)
+{
+	static const char *const ips[] = { "81.2.69.160", "89.160.20.112",
+	    "2001:218:1:2::3", "67.43.156.7", "8.8.8.8", "10.1.2.3",
+	    "81.2.69.161", "::ffff:81.2.69.162" };
+	struct geoip_cache *c = geoip_cache_new();
+	json_t	*a, *b;
+	size_t	 i, k;
+	char	*sa, *sb;
+
+	assert_non_null(c);
+	for (k = 0; k < 3000; k++) {
+		i = (k * 7 + k / 5) % (sizeof ips / sizeof *ips);
+		a = ev_with(ips[i], ips[(i + 3) % 8]);
+		b = ev_with(ips[i], ips[(i + 3) % 8]);
+		assert_int_equal(geoip_apply_cached(g, c, a),
+		    geoip_apply(g, b));
+		sa = json_dumps(a, JSON_SORT_KEYS);
+		sb = json_dumps(b, JSON_SORT_KEYS);
+		assert_string_equal(sa, sb);
+		free(sa);
+		free(sb);
+		json_decref(a);
+		json_decref(b);
+	}
+	geoip_cache_free(c);
+}
+
 static void
 bad_database_file(void **state)
 {
@@ -179,6 +210,7 @@ main(void)
 		cmocka_unit_test(destination_ipv6_and_unicode),
 		cmocka_unit_test(country_only_network),
 		cmocka_unit_test(reserved_unknown_and_bad_are_skipped),
+		cmocka_unit_test(cache_agrees),
 		cmocka_unit_test(bad_database_file),
 	};
 
