@@ -71,6 +71,7 @@ usage(FILE *f)
 "  --plugin-timeout MS  longest a plugin may take on one event before its\n"
 "                       host is killed (default 2000)\n"
 "  --geoip FILE         add details.sourceipgeolocation from this .mmdb\n"
+"  --metrics-auth       /metrics needs a reader token (default: open)\n"
 "  --verbose            log debug messages\n");
 }
 
@@ -149,6 +150,7 @@ main(int argc, char **argv)
 		{ "plugins", required_argument, NULL, 'L' },
 		{ "geoip", required_argument, NULL, 'G' },
 		{ "plugin-timeout", required_argument, NULL, 'T' },
+		{ "metrics-auth", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -276,6 +278,9 @@ main(int argc, char **argv)
 				return 2;
 			}
 			to.plugin_timeout_ms = (int)v;
+			break;
+		case 'M':
+			no.metrics_auth = 1;
 			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);

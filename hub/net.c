@@ -30,6 +30,14 @@
 
 #define CHUNK		65536	/* bytes written per WRITEABLE */
 #define HDR_ROOM	2048
+/* Request heads: lws keeps one in a buffer of HEAD_BUF bytes and drops a
+   connection whose head does not fit, unanswered; within that, a URL
+   over URI_MAX is answered 414 and known headers over HEADERS_MAX 431.
+   Elasticsearch's own limits are 4 KB of URL and 8 KB of headers; the
+   longest a shipper sends is a bulk URL with a pipeline name. */
+#define HEAD_BUF	32768
+#define URI_MAX		8192
+#define HEADERS_MAX	16384
 #define INDEX_QUEUE_MAX	(16u << 20)	/* bytes of text the index may trail
 				   (at 50k events/s it stays under 4 MB) */
 
@@ -38,7 +46,9 @@ enum route {
 	R_EVENTS, R_BULK, R_DOC, R_SEARCH
 };
 
-/* Per-connection state (lws "pss"); reset for every request. */
+struct es_setup;
+
+/* Per-request state (lws "pss": lws gives every request a fresh one). */
 struct pss {
 	struct lws	*wsi;
 	enum route	 route;
@@ -58,6 +68,8 @@ struct pss {
 	int		 www_auth;
 	const char	*ctype;
 	const char	*method;	/* static string */
+	const char	*allow;		/* methods of the route, for 405 */
+	const struct es_setup *setup;	/* R_ES_SETUP: which, or NULL */
 	struct buf	 resp;
 	size_t		 sent;
 	int		 hdrs_sent;
@@ -228,6 +240,7 @@ answer_error(struct pss *s, int status, const char *msg)
 		[405] = "illegal_argument_exception",
 		[411] = "illegal_argument_exception",
 		[413] = "content_too_long_exception",
+		[414] = "illegal_argument_exception",
 		[429] = "es_rejected_execution_exception",
 		[503] = "unavailable_shards_exception",
 	};
@@ -307,55 +320,107 @@ segment(const char *uri, int i, char *out, size_t len)
 	return 0;
 }
 
-static int
-is_es_setup(const char *seg0)
-{
-	static const char *setup[] = { "_index_template", "_template",
-	    "_component_template", "_ilm", "_data_stream", "_ingest",
-	    "_nodes", "_xpack", "_cluster", "_alias", "_aliases", "_cat",
-	    "_security", "_mapping", NULL };
-	int	 i;
+/*
+ * The Elasticsearch calls shippers make before they index, and what they
+ * are answered (see the table in wardd(8)): Filebeat and Logstash load
+ * templates, ILM policies and ingest pipelines (an exists check by GET or
+ * HEAD, then PUT), Logstash makes its rollover alias and first index (PUT
+ * /INDEX) and may sniff nodes, Vector checks /_cluster/health, rsyslog's
+ * omelasticsearch /_cat/health.  Fluent Bit calls only /_bulk.  Their
+ * bodies are settings, not events: nothing of them is kept, and they are
+ * acknowledged as Elasticsearch would.  Nothing else is.
+ */
+enum { M_GET = 1, M_HEAD = 2, M_PUT = 4, M_POST = 8 };
+static const struct es_setup {
+	const char	*seg0;
+	const char	*seg1;		/* NULL: any or none */
+	int		 methods;
+	const char	*get;		/* body for GET (HEAD: none) */
+} es_setup[] = {
+	{ "_index_template", NULL, M_GET | M_HEAD | M_PUT | M_POST, "{}" },
+	{ "_template", NULL, M_GET | M_HEAD | M_PUT | M_POST, "{}" },
+	{ "_component_template", NULL, M_GET | M_HEAD | M_PUT | M_POST,
+	    "{}" },
+	{ "_ilm", NULL, M_GET | M_HEAD | M_PUT, "{}" },
+	{ "_ingest", NULL, M_GET | M_HEAD | M_PUT, "{}" },
+	{ "_data_stream", NULL, M_GET | M_HEAD | M_PUT, "{\"data_streams\":[]}" },
+	{ "_alias", NULL, M_GET | M_HEAD | M_PUT | M_POST, "{}" },
+	{ "_aliases", NULL, M_GET | M_POST, "{}" },
+	{ "_xpack", NULL, M_GET | M_HEAD, "{\"features\":{}}" },
+	{ "_nodes", NULL, M_GET | M_HEAD, "{\"_nodes\":{\"total\":0,"
+	    "\"successful\":0,\"failed\":0},\"cluster_name\":\"ward\","
+	    "\"nodes\":{}}" },
+	{ "_cluster", "health", M_GET | M_HEAD, "{\"cluster_name\":\"ward\","
+	    "\"status\":\"green\",\"timed_out\":false,"
+	    "\"number_of_nodes\":1,\"number_of_data_nodes\":1}" },
+	{ "_cat", "health", M_GET | M_HEAD, NULL },
+};
 
-	for (i = 0; setup[i] != NULL; i++)
-		if (strcmp(seg0, setup[i]) == 0)
-			return 1;
-	return 0;
+static int
+method_bit(const char *method)
+{
+	return strcmp(method, "GET") == 0 ? M_GET : strcmp(method, "HEAD") ==
+	    0 ? M_HEAD : strcmp(method, "PUT") == 0 ? M_PUT :
+	    strcmp(method, "POST") == 0 ? M_POST : 0;
+}
+
+/* The setup call at s0/s1, or NULL. */
+static const struct es_setup *
+find_es_setup(const char *s0, const char *s1)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof es_setup / sizeof *es_setup; i++)
+		if (strcmp(s0, es_setup[i].seg0) == 0 &&
+		    (es_setup[i].seg1 == NULL || strcmp(s1,
+		    es_setup[i].seg1) == 0))
+			return &es_setup[i];
+	return NULL;
 }
 
 /* Route by method and path.  Sets s->route and s->elastic; returns 0, or
-   the status of a refusal: 404 unknown path, 405 wrong method. */
+   the status of a refusal: 404 unknown path, 405 wrong method (s->allow
+   says which are). */
 static int
 route(struct pss *s, const char *method, const char *uri, char *index,
     size_t indexlen)
 {
 	char	 s0[128] = "", s1[128] = "", s2[128] = "", s3[8] = "";
-	int	 get = strcmp(method, "GET") == 0 ||
-		    strcmp(method, "HEAD") == 0;
-	int	 post = strcmp(method, "POST") == 0 ||
-		    strcmp(method, "PUT") == 0;
+	char	 path[256];
+	const struct es_setup *es;
+	int	 m = method_bit(method), get = m == M_GET || m == M_HEAD;
+	int	 post = m == M_POST || m == M_PUT;
+	size_t	 n;
 
+	/* Our own paths, a trailing slash or two ignored (/events/ is what
+	   MozDef's shippers were often told). */
+	snprintf(path, sizeof path, "%s", uri);
+	for (n = strlen(path); n > 1 && path[n - 1] == '/'; n--)
+		path[n - 1] = '\0';
 	segment(uri, 0, s0, sizeof s0);
 	segment(uri, 1, s1, sizeof s1);
 	segment(uri, 2, s2, sizeof s2);
 	segment(uri, 3, s3, sizeof s3);
-	if (strcmp(uri, "/healthz") == 0) {
+	s->allow = "GET, HEAD";
+	if (strcmp(path, "/healthz") == 0) {
 		s->route = R_HEALTH;
 		return get ? 0 : 405;
 	}
-	if (strcmp(uri, "/metrics") == 0) {
+	if (strcmp(path, "/metrics") == 0) {
 		s->route = R_METRICS;
 		return get ? 0 : 405;
 	}
-	if (strcmp(uri, "/events") == 0) {
+	if (strcmp(path, "/events") == 0) {
 		s->route = R_EVENTS;
-		return strcmp(method, "POST") == 0 ? 0 : 405;
+		s->allow = "POST";
+		return m == M_POST ? 0 : 405;
 	}
-	if (strcmp(uri, "/api/search") == 0) {
+	if (strcmp(path, "/api/search") == 0) {
 		s->route = R_SEARCH;
 		return get ? 0 : 405;
 	}
-	if (strcmp(uri, "/ws") == 0)
-		return 404;	/* only as a WebSocket upgrade */
+	if (strcmp(path, "/ws") == 0 || strcmp(path, "/gelf") == 0)
+		return 404;	/* /ws only as a WebSocket upgrade */
 	/* Elasticsearch compatibility from here on. */
 	s->elastic = 1;
 	if (*s0 == '\0') {
@@ -368,28 +433,42 @@ route(struct pss *s, const char *method, const char *uri, char *index,
 	}
 	if (strcmp(s0, "_bulk") == 0 && *s1 == '\0') {
 		s->route = R_BULK;
+		s->allow = "POST, PUT";
 		return post ? 0 : 405;
 	}
-	if (is_es_setup(s0)) {
+	if ((es = find_es_setup(s0, s1)) != NULL) {
 		s->route = R_ES_SETUP;
-		return 0;
+		s->setup = es;
+		s->allow = es->methods & M_PUT ? "GET, HEAD, PUT, POST" :
+		    "GET, HEAD";
+		return es->methods & m ? 0 : 405;
 	}
 	if (*s0 == '_' || *s3 != '\0')
 		return 404;
 	snprintf(index, indexlen, "%s", s0);
 	if (strcmp(s1, "_bulk") == 0 && *s2 == '\0') {
 		s->route = R_BULK;
+		s->allow = "POST, PUT";
 		return post ? 0 : 405;
 	}
 	if ((strcmp(s1, "_doc") == 0 || strcmp(s1, "_create") == 0) &&
 	    (*s2 != '\0' || strcmp(s1, "_doc") == 0)) {
 		s->route = R_DOC;
+		s->allow = "POST, PUT";
 		return post ? 0 : 405;
 	}
-	if ((*s1 == '\0' && strcmp(method, "GET") != 0) ||
-	    strcmp(s1, "_mapping") == 0 || strcmp(s1, "_settings") == 0) {
-		s->route = R_ES_SETUP;	/* HEAD: index exists; PUT: create */
-		return 0;
+	if (*s1 == '\0') {
+		/* HEAD /INDEX: it exists; PUT /INDEX: make it (Logstash's
+		   first rollover index).  POST /INDEX is no Elasticsearch
+		   call: events go to /INDEX/_doc, /_bulk or /events. */
+		s->route = R_ES_SETUP;
+		s->allow = "HEAD, PUT";
+		return m == M_HEAD || m == M_PUT ? 0 : m == M_GET ? 404 : 405;
+	}
+	if (strcmp(s1, "_mapping") == 0 || strcmp(s1, "_settings") == 0) {
+		s->route = R_ES_SETUP;
+		s->allow = "GET, HEAD, PUT";
+		return m & (M_GET | M_HEAD | M_PUT) ? 0 : 405;
 	}
 	return 404;
 }
@@ -479,9 +558,11 @@ start_search(struct net *n, struct pss *s)
 		char	*end;
 		unsigned long long l = strtoull(v, &end, 10);
 
-		if (*end != '\0' || l == 0) {
-			snprintf(msg, sizeof msg, "limit=%s: expected a positive "
-			    "number", v);
+		/* strtoull takes "-1" for 2^64 - 1: digits only. */
+		if (*v < '0' || *v > '9' || *end != '\0' || l == 0 ||
+		    l > SEARCH_LIMIT_MAX) {
+			snprintf(msg, sizeof msg, "limit=%.40s: expected a "
+			    "number of rows from 1 to %d", v, SEARCH_LIMIT_MAX);
 			answer_error(s, 400, msg);
 			return 0;
 		}
@@ -534,6 +615,8 @@ on_search_writeable(struct lws *wsi, struct pss *s)
 			buf_puts(&s->resp, "}\n");
 			s->status = status;
 			s->ctype = "application/json";
+			if (status == 503)	/* the store cannot be read now */
+				s->retry_after = 1;
 			buf_release(&chunk);
 			return deliver(wsi, s);
 		}
@@ -631,7 +714,32 @@ framing(struct lws *wsi, struct pss *s, const char *method, char *msg,
 	int	 has_clen = lws_hdr_total_length(wsi,
 		    WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0;
 	unsigned long long v = 0;
+	int	 t, total = 0, uri = lws_hdr_total_length(wsi,
+		    WSI_TOKEN_HTTP_URI_ARGS);
 
+	for (t = 0; t < WSI_TOKEN_COUNT; t++) {
+		int	 l = lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+
+		if (l > 0 && (t == WSI_TOKEN_GET_URI || t == WSI_TOKEN_POST_URI ||
+		    t == WSI_TOKEN_PUT_URI || t == WSI_TOKEN_PATCH_URI ||
+		    t == WSI_TOKEN_DELETE_URI || t == WSI_TOKEN_HEAD_URI ||
+		    t == WSI_TOKEN_OPTIONS_URI))
+			uri += l;
+		else if (t != WSI_TOKEN_HTTP_URI_ARGS && l > 0)
+			total += l;
+	}
+	if (uri > URI_MAX) {
+		s->close_after = 1;
+		snprintf(msg, msglen, "the URL of %d bytes is over the limit of "
+		    "%d", uri, URI_MAX);
+		return 414;
+	}
+	if (total > HEADERS_MAX) {
+		s->close_after = 1;
+		snprintf(msg, msglen, "the headers, %d bytes, are over the limit "
+		    "of %d", total, HEADERS_MAX);
+		return 431;
+	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
 		s->close_after = 1;
 		snprintf(msg, msglen, "Transfer-Encoding (chunked request "
@@ -697,8 +805,15 @@ request(struct lws *wsi, struct pss *s, const char *method, const char *uri)
 	if ((rc = route(s, method, uri, index, sizeof index)) != 0) {
 		char	 msg[300];
 
-		snprintf(msg, sizeof msg, rc == 404 ? "no such endpoint: %s %s"
-		    : "method %s not allowed on %s", method, uri);
+		if (rc == 404)
+			snprintf(msg, sizeof msg, "no such endpoint: %s %s",
+			    method, uri);
+		else
+			snprintf(msg, sizeof msg, "method %s not allowed on %s "
+			    "(allowed: %s)%s", method, uri, s->allow,
+			    s->route == R_ES_SETUP && s->setup == NULL ?
+			    "; events go to POST /events, /_bulk or "
+			    "/INDEX/_doc" : "");
 		answer_error(s, rc, msg);
 		return 0;
 	}
@@ -707,6 +822,8 @@ request(struct lws *wsi, struct pss *s, const char *method, const char *uri)
 		answer(s, metrics_health(n->m, &s->resp), "text/plain");
 		return 0;
 	case R_METRICS:
+		if (n->o.metrics_auth)
+			break;	/* after the token check */
 		metrics_render(n->m, &s->resp);
 		answer(s, 200, "text/plain; version=0.0.4");
 		return 0;
@@ -721,6 +838,16 @@ request(struct lws *wsi, struct pss *s, const char *method, const char *uri)
 		    "'Authorization: Bearer TOKEN'");
 		return 0;
 	}
+	if (s->route == R_METRICS) {	/* --metrics-auth */
+		if (role != TOKEN_READER) {
+			answer_error(s, 403, "metrics need a reader token "
+			    "(--metrics-auth)");
+			return 0;
+		}
+		metrics_render(n->m, &s->resp);
+		answer(s, 200, "text/plain; version=0.0.4");
+		return 0;
+	}
 	switch (s->route) {
 	case R_ES_ROOT:
 		answer_es_root(n, s);
@@ -729,12 +856,21 @@ request(struct lws *wsi, struct pss *s, const char *method, const char *uri)
 		answer_es_license(s);
 		return 0;
 	case R_ES_SETUP:
-		/* Templates, ILM policies, pipelines: claim they exist so
-		   clients go on to index; answered once any body is in. */
-		buf_puts(&s->resp, s->is_post ? "{\"acknowledged\":true}\n" :
-		    "{}\n");
-		if (!s->is_post)
-			answer(s, 200, "application/json");
+		/* Templates, policies, pipelines, aliases, health: claim they
+		   exist so clients go on to index (see es_setup[]); answered
+		   once any body is in. */
+		if (s->is_post)
+			buf_puts(&s->resp, "{\"acknowledged\":true}\n");
+		else if (s->setup != NULL && s->setup->get == NULL) {
+			/* _cat/health, in _cat's text columns */
+			buf_printf(&s->resp, "%lld 00:00:00 ward green 1 1 0 0 "
+			    "0 0 0 0 - 100.0%%\n", (long long)time(NULL));
+			answer(s, 200, "text/plain; charset=UTF-8");
+			return 0;
+		} else
+			buf_printf(&s->resp, "%s\n", s->setup != NULL ?
+			    s->setup->get : "{}");
+		answer(s, 200, "application/json");
 		return 0;
 	case R_SEARCH:
 		if (role != TOKEN_READER) {
@@ -867,10 +1003,6 @@ body_done(struct pss *s)
 
 	if (s->status != 0)
 		return;		/* already answering */
-	if (s->route == R_ES_SETUP) {
-		answer(s, 200, "application/json");
-		return;
-	}
 	if (j == NULL)
 		return;
 	/* Half as many answered requests may wait for the rules: each
@@ -1085,8 +1217,7 @@ add_headers(struct lws *wsi, struct pss *s, unsigned char **p,
     unsigned char *end)
 {
 	char	 ra[16];
-	int	 post_only = s->route == R_EVENTS || s->route == R_BULK ||
-		    s->route == R_DOC;
+	const char *allow = s->allow ? s->allow : "GET, HEAD";
 
 	if (lws_add_http_common_headers(wsi, (unsigned)s->status, s->ctype,
 	    s->resp.len, p, end))
@@ -1106,8 +1237,8 @@ add_headers(struct lws *wsi, struct pss *s, unsigned char **p,
 	    (const unsigned char *)"Bearer realm=\"ward\"", 19, p, end))
 		return -1;
 	if (s->status == 405 && lws_add_http_header_by_name(wsi,
-	    (const unsigned char *)"allow:", (const unsigned char *)
-	    (post_only ? "POST" : "GET, HEAD"), post_only ? 4 : 9, p, end))
+	    (const unsigned char *)"allow:", (const unsigned char *)allow,
+	    (int)strlen(allow), p, end))
 		return -1;
 	if (s->close_after && !is_h2(wsi) && lws_add_http_header_by_token(wsi,
 	    WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, p, end))
@@ -1204,6 +1335,46 @@ on_writeable(struct lws *wsi, struct pss *s)
 	return 0;
 }
 
+/*
+ * A WebSocket upgrade: lws would bind one that names no subprotocol (or
+ * an unknown one) to the first protocol, plain HTTP, and leave it open
+ * and silent.  ward-protocol(7): the hub refuses a console that does not
+ * offer its subprotocol.  0 to let the upgrade go on, 1 when refused
+ * (the answer is written), -1 to hang up.
+ */
+static int
+on_upgrade(struct lws *wsi, const char *upgrade)
+{
+	char	 offered[256], body[256];
+	unsigned char buf[LWS_PRE + HDR_ROOM + sizeof body], *start =
+		    buf + LWS_PRE, *p = start, *end = buf + LWS_PRE + HDR_ROOM;
+	const char *t;
+	size_t	 pl = strlen(WARD_PROTOCOL), bl;
+
+	if (strcasecmp(upgrade, "websocket") != 0)
+		return 0;	/* lws refuses the rest itself */
+	if (hdr(wsi, WSI_TOKEN_PROTOCOL, offered, sizeof offered) == 0)
+		for (t = offered; (t = strstr(t, WARD_PROTOCOL)) != NULL;
+		    t += pl)
+			if ((t == offered || t[-1] == ',' || t[-1] == ' ') &&
+			    (t[pl] == '\0' || t[pl] == ',' || t[pl] == ' '))
+				return 0;
+	bl = (size_t)snprintf(body, sizeof body, "{\"error\":\"a WebSocket "
+	    "upgrade must offer the subprotocol %s (Sec-WebSocket-Protocol)"
+	    "\"}\n", WARD_PROTOCOL);
+	if (bl >= sizeof body ||
+	    lws_add_http_common_headers(wsi, HTTP_STATUS_BAD_REQUEST,
+	    "application/json", bl, &p, end) ||
+	    lws_finalize_http_header(wsi, &p, end))
+		return -1;
+	memcpy(p, body, bl);
+	p += bl;
+	if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL) !=
+	    (int)(p - start))
+		return -1;
+	return 1;
+}
+
 static int
 http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
@@ -1212,6 +1383,8 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	struct net *n;
 
 	switch (reason) {
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return on_upgrade(wsi, in);
 	case LWS_CALLBACK_HTTP:
 		return on_request(wsi, s, in);
 	case LWS_CALLBACK_HTTP_BODY:
@@ -1288,7 +1461,7 @@ net_new(const struct net_opts *o, struct hub *h, char *err, size_t errlen)
 	info.iface = o->host;
 	info.protocols = n->protocols;
 	info.user = n;
-	info.max_http_header_data = 8192;
+	info.max_http_header_data = HEAD_BUF;
 	info.pt_serv_buf_size = 128 * 1024;	/* fewer, larger reads */
 	info.timeout_secs = 60;
 	info.keepalive_timeout = 60;

@@ -24,6 +24,7 @@ struct net_opts {
 	const char	*tls_cert;	/* PEM files, both or neither */
 	const char	*tls_key;
 	const char	*datadir;
+	int		 metrics_auth;	/* /metrics needs a reader token */
 };
 
 /*

@@ -10,7 +10,7 @@ PY=/usr/bin/python3
 raw() { $PY "$ROOT/tests/e2e/rawhttp.py" "$PORT" "$@" | tee "$T/r"; }
 alive() { curl -sf -o /dev/null "$URL/healthz"; }
 # statuses RESPONSE: the status codes of the answers, in order.
-statuses() { printf '%s' "$1" | tr -d '\r' | awk '/^HTTP\/1\.1 /{printf "%s ", $2}'; }
+statuses() { printf '%s' "$1" | tr -d '\r' | awk '/^HTTP\/1\.[01] /{printf "%s ", $2}'; }
 events() { metric ward_store_events; }
 
 # 1. Pipelining.  The request from issue 22 crashed the hub (use after
@@ -41,4 +41,68 @@ r=$(printf 'POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nCont
 eq "Content-Length shorter than the data: 400 for the body read" "$(statuses "$r" | cut -d' ' -f1)" 400
 check "the hub is alive" alive
 eq "nothing stored from it" "$(events)" 2
+
+# 2. Paths.  Events sent to a wrong path were acknowledged and dropped.
+# Now only /events (a trailing slash allowed), /_bulk and /INDEX/_doc take
+# events; a wrong path is 404 or 405 and stores nothing.
+before=$(events)
+printf '{"summary":"wrong path"}' >"$T/one"
+for p in /gelf /logs /Events /events/x /_security/user /api/events; do
+	r=$(post "$p" "$T/one")
+	case "${r%% *}" in 404|405) ok "POST $p is refused (${r%% *})" ;;
+	*) not_ok "POST $p is refused" "got: $r" ;; esac
+	check "... with a JSON error" sh -c "printf '%s' '${r#* }' | jq -e .error >/dev/null"
+done
+eq "nothing refused is stored" "$(events)" "$before"
+r=$(post /events/ "$T/one")
+eq "POST /events/ is /events" "$r" '200 {"accepted":1,"rejected":0}'
+eq "... and stored" "$(events)" $((before + 1))
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -u "e:$TOKEN" "$URL/_index_template/x")
+eq "DELETE of a template: 405" "$code" 405
+code=$(curl -s -o "$T/b" -w '%{http_code}' -X PUT -u "e:$TOKEN" -H 'Content-Type: application/json' -d '{"index_patterns":["x-*"]}' "$URL/_index_template/x")
+eq "a template PUT is still acknowledged (it holds no events)" "$code $(jq -c . "$T/b")" '200 {"acknowledged":true}'
+for p in /_cluster/health /_cat/health /_nodes/http /_xpack; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' -u "e:$TOKEN" "$URL$p")
+	eq "GET $p (a shipper's health or version check): 200" "$code" 200
+done
+
+# 3. Requests the hub cannot frame are answered at once, with a reason.
+r=$(printf 'POST /events HTTP/1.1
+Host: x
+Authorization: Bearer %s
+
+{"summary":"x"}' "$TOKEN" | raw --idle 10)
+eq "POST without Content-Length: 411 at once" "$(statuses "$r")" "411 "
+check "... naming Content-Length" grep -q 'Content-Length' "$T/r"
+long=$(head -c 9000 /dev/zero | tr '\0' a)
+code=$(curl -s -o "$T/b" -w '%{http_code}' "$URL/healthz?x=$long")
+eq "a URL over 8 KB: 414" "$code" 414
+check "... with a JSON body" jq -e .error "$T/b"
+code=$(curl -s -o "$T/b" -w '%{http_code}' -H "Cookie: $long" -H "X-Forwarded-For: $long" "$URL/healthz")
+eq "headers over 16 KB: 431" "$code" 431
+check "... with a JSON body" jq -e .error "$T/b"
+RTOK=$(new_token t27r reader)
+for l in -1 0 abc 100001; do
+	code=$(curl -s -o "$T/b" -w '%{http_code}' -H "Authorization: Bearer $RTOK" "$URL/api/search?q=&limit=$l")
+	eq "search limit=$l: 400" "$code" 400
+	check "... naming limit" grep -q 'limit=' "$T/b"
+done
+
+# 4. A WebSocket upgrade that does not offer the hub's subprotocol is
+# refused (it was accepted and left open, silent).
+r=$(printf 'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n' | raw --idle 5)
+eq "an upgrade without a subprotocol: 400" "$(statuses "$r" | tr -d ' ')" 400
+check "... naming the subprotocol" grep -q 'ward.v' "$T/r"
+r=$(printf 'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: chat\r\nSec-WebSocket-Version: 13\r\n\r\n' | raw --idle 5)
+check "an upgrade with another subprotocol: no 101" sh -c "! grep -q ' 101 ' '$T/r'"
+check "the hub is alive" alive
+
+# 6. --metrics-auth: /metrics answers a reader token only.
+stop_hub
+start_hub --metrics-auth || exit 1
+eq "--metrics-auth: /metrics without a token is 401" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/metrics")" 401
+eq "... with a shipper's token 403" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/metrics")" 403
+curl -s -o "$T/b" -H "Authorization: Bearer $RTOK" "$URL/metrics"
+check "... with a reader's token, the metrics" grep -q '^ward_store_events ' "$T/b"
+eq "/healthz stays open" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" 200
 done_testing
