@@ -10,7 +10,7 @@ mkdir -p "$T/norules"
 start_hub --rules "$T/norules" || exit 1
 TOKEN=$(new_token t18)
 # ~100k events: a few hundred MB of WAL, past the 64 MiB checkpoint mark.
-"$LOADGEN" -u "$URL" -t "$TOKEN" -c 2 -b 1000 -n 100000 >"$T/load.out" 2>&1
+"$LOADGEN" -u "$URL" -t "$TOKEN" -c 2 -b 1000 -n 100000 -d 600 >"$T/load.out" 2>&1
 check "loadgen's events were all acknowledged" \
 	grep -q '^events acked   100000 ' "$T/load.out"
 DB=$(ls "$DATA"/events/*.db | head -n 1)
@@ -24,7 +24,7 @@ sqlite3 -readonly "$DB" "SELECT count(*) FROM events_full WHERE doc LIKE '%zzz%'
 	SELECT x + 1 FROM c WHERE x < 3000000) SELECT x FROM c) LIMIT 0;" \
 	>/dev/null 2>&1 &
 R=$!
-"$LOADGEN" -u "$URL" -t "$TOKEN" -c 2 -b 1000 -n 20000 -s 2 >"$T/load2.out" 2>&1
+"$LOADGEN" -u "$URL" -t "$TOKEN" -c 2 -b 1000 -n 20000 -s 2 -d 600 >"$T/load2.out" 2>&1
 check "ingest goes on while a reader holds a snapshot" \
 	grep -q '^events acked   20000 ' "$T/load2.out"
 wait "$R"
