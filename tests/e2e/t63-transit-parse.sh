@@ -30,6 +30,13 @@ eq "the good events are still printed" "$(wc -l <"$T/out3")" 1
 eq "an unreadable file: exit 2" "$?" 2
 "$WARDD" parse >/dev/null 2>&1
 eq "no file: usage, exit 2" "$?" 2
+mkdir -p "$T/parsers"
+printf 'decoder: broken\nselect:\n  processname: sshd\npatterns:\n  - regex: "(unclosed"\n' \
+	>"$T/parsers/broken.yml"
+"$WARDD" parse --parsers "$T/parsers" "$T/in.ndjson" >"$T/out5" 2>"$T/err5"
+eq "a decoder that does not load: exit 2" "$?" 2
+check "... named by file and line" grep -q "broken.yml:5: " "$T/err5"
+eq "... and nothing printed" "$(wc -c <"$T/out5")" 0
 
 start_hub || exit 1
 TOKEN=$(new_token parse)
@@ -38,14 +45,21 @@ eq "the hub takes both events" "${r%% *}" 200
 printf '{"create":{}}\n{"message":"%s","x":1}\n' "$LINE" >"$T/bulk"
 r=$(post /_bulk "$T/bulk" -H 'Content-Type: application/x-ndjson')
 eq "and the bulk one" "${r%% *}" 200
+# a broken decoder in DATA/parsers: the reload keeps what it had
+mkdir -p "$DATA/parsers"
+cp "$T/parsers/broken.yml" "$DATA/parsers/"
 kill -HUP "$HUB_PID"
-wait_grep "$T/hub.log" "reloading rules, parsers and plugins"
+wait_grep "$T/hub.log" "previous ones stay"
 check "SIGHUP reloads the parsers with the rules" grep -q "reloading rules, parsers and plugins" "$T/hub.log"
+check "a broken decoder is logged by file and line, the previous ones stay" \
+	grep -q "broken.yml:5: .*the previous ones stay" "$T/hub.log"
 r=$(post /events "$T/in.ndjson")
 eq "the hub still parses after the reload" "${r%% *}" 200
 db=$(ls "$DATA"/events/*.db | head -n 1)
 eq "every stored copy of the line was parsed, in columns too" \
 	"$(sqlite3 "$db" "select count(*) from events where hostname = 'LabSZ' and processname = 'sshd'")" 5
+eq "... and the previous decoders still find the address" \
+	"$(sqlite3 "$db" "select count(*) from events_full where json_extract(doc, '$.details.sourceipaddress') = '112.95.230.3'")" 5
 eq "the stored document is what wardd parse printed" \
 	"$(sqlite3 "$db" "select doc from events_full where summary like 'Invalid user%' limit 1" | jq -c 'del(.receivedtimestamp, .details.hub)')" \
 	"$(head -n 1 "$T/out" | jq -c 'del(.receivedtimestamp, .details.hub)')"
