@@ -21,7 +21,11 @@
    NULL is not used. */
 static const struct transit_step *const steps[] = {
 	&transit_step_syslog,
-	/* structural parsers (kv, CEF, auditd, Windows) go here */
+	&transit_step_auditd,
+	&transit_step_cef,
+	&transit_step_jsonmsg,
+	&transit_step_winevent,
+	&transit_step_kv,
 	&transit_step_decoders,
 	&transit_step_geoip,
 	&transit_step_plugins,

@@ -9,6 +9,11 @@
  * per-batch callback.  The table is in transit.c, in the order steps run:
  *
  *   syslog     a raw syslog line in the summary (syslogline.c)
+ *   auditd     an audit record in the summary (auditd.c)
+ *   cef        a CEF record in the summary (cef.c)
+ *   jsonmsg    a JSON object in the summary (jsonmsg.c)
+ *   winevent   a Windows event, NXLog, Winlogbeat or evtx_dump (winevent.c)
+ *   kv         key=value text in the summary (kv.c)
  *   decoders   share/parsers/ and --parsers DIR (PCRE2)
  *   geoip      --geoip FILE.mmdb
  *   plugins    Python plugins, --plugins DIR (batch; may drop events)
@@ -100,6 +105,11 @@ struct transit_step {
 
 /* The built-in steps, each defined beside its code. */
 extern const struct transit_step transit_step_syslog;	/* syslogline.c */
+extern const struct transit_step transit_step_auditd;	/* auditd.c */
+extern const struct transit_step transit_step_cef;	/* cef.c */
+extern const struct transit_step transit_step_jsonmsg;	/* jsonmsg.c */
+extern const struct transit_step transit_step_winevent;	/* winevent.c */
+extern const struct transit_step transit_step_kv;	/* kv.c */
 extern const struct transit_step transit_step_decoders;	/* decoder.c */
 extern const struct transit_step transit_step_geoip;	/* geoip.c */
 extern const struct transit_step transit_step_plugins;	/* plugins.c */
