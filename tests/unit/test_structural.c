@@ -579,7 +579,8 @@ test_winevent_shapes(void **state)
 		str_is(ev, "category", "sysmon");
 		assert_non_null(strstr(json_string_value(at(ev,
 		    "utctimestamp")), "2026-08-07T11:17:00"));
-		str_is(ev, "details.winlog", NULL);
+		str_is(ev, "details.winlog.event_data", NULL);
+		str_is(ev, "details.winlog.event_id", NULL);
 		str_is(ev, "details.Event", NULL);
 		if (i == 0) {
 			int_is(ev, "processid", 3712);
