@@ -819,124 +819,38 @@ sigma_pat_release(struct sigma_pat *p)
 	while (p->nreq > 0)
 		free(p->req[--p->nreq]);
 	free(p->req);
-	if (p->hasre)
-		regfree(&p->re);
+	pcre2_code_free(p->re);
 	memset(p, 0, sizeof(*p));
 }
 
 /*
- * Rewrite the common PCRE shorthands POSIX lacks (\d, \D, a leading
- * (?i)) into ERE; glibc knows \w \s \b itself.
+ * Compile regular expression re (PCRE2, the dialect Sigma rules are
+ * written in) with flags, JIT-compiled when the JIT is there.  Returns
+ * the code (freed with pcre2_code_free()) or NULL after reporting why at
+ * node n.  Byte-wise, not UTF: events may hold any bytes.
  */
-static int
-re_translate(const char *s, struct buf *out, int *icase)
+static pcre2_code *
+re_compile(struct loader *L, yaml_node_t *n, const char *re, uint32_t flags)
 {
-	int inbr = 0;
+	PCRE2_UCHAR msg[160];
+	PCRE2_SIZE off;
+	pcre2_code *code;
+	int err;
 
-	if (strncmp(s, "(?i)", 4) == 0) {
-		*icase = 1;
-		s += 4;
+	if (strlen(re) > 8192) {
+		RERR(L, n, "regular expression longer than 8192 bytes");
+		return NULL;
 	}
-	for (; *s != '\0'; s++) {
-		if (s[0] == '\\' && (s[1] == 'd' || s[1] == 'D')) {
-			if (buf_puts(out, inbr ? "0-9" : s[1] == 'd' ? "[0-9]" :
-			    "[^0-9]") == -1)
-				return -1;
-			s++;
-			continue;
-		}
-		if (s[0] == '\\' && s[1] != '\0') {
-			if (buf_append(out, s, 2) == -1)
-				return -1;
-			s++;
-			continue;
-		}
-		if (s[0] == '[' && !inbr) {
-			inbr = 1;
-			if (buf_append(out, s, 1) == -1)
-				return -1;
-			if (s[1] == '^')
-				if (buf_append(out, ++s, 1) == -1)
-					return -1;
-			if (s[1] == ']')
-				if (buf_append(out, ++s, 1) == -1)
-					return -1;
-			continue;
-		}
-		if (s[0] == ']' && inbr)
-			inbr = 0;
-		if (buf_append(out, s, 1) == -1)
-			return -1;
+	code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, flags,
+	    &err, &off, NULL);
+	if (code == NULL) {
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		RERR(L, n, "bad regular expression '%s': %s at offset %zu", re,
+		    (char *)msg, (size_t)off);
+		return NULL;
 	}
-	return buf_puts(out, "");
-}
-
-/*
- * Refuse what glibc's matcher handles badly: stacked quantifiers ("a++",
- * "a*+") and large repeat counts build huge automata; very long
- * expressions too.
- */
-static int
-re_check(struct loader *L, yaml_node_t *n, const char *re)
-{
-	const char *p;
-	int inbr = 0, quant = 0;
-	long v;
-
-	if (strlen(re) > 1024) {
-		RERR(L, n, "regular expression longer than 1024 bytes");
-		return -1;
-	}
-	for (p = re; *p != '\0'; p++) {
-		if (*p == '\\' && p[1] != '\0') {
-			p++;
-			quant = 0;
-			continue;
-		}
-		if (inbr) {
-			if (*p == ']')
-				inbr = 0;
-			continue;
-		}
-		if (*p == '[') {
-			inbr = 1;
-			if (p[1] == '^')
-				p++;
-			if (p[1] == ']')
-				p++;
-			quant = 0;
-			continue;
-		}
-		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
-			if (quant) {
-				RERR(L, n, "regular expression '%s': a quantifier "
-				    "after a quantifier", re);
-				return -1;
-			}
-			quant = 1;
-			if (*p == '{') {
-				while (*p != '\0' && *p != '}') {
-					if (isdigit((unsigned char)*p)) {
-						v = strtol(p, (char **)&p, 10);
-						if (v > 100) {
-							RERR(L, n, "regular "
-							    "expression '%s': "
-							    "repeat count above "
-							    "100", re);
-							return -1;
-						}
-						continue;
-					}
-					p++;
-				}
-				if (*p == '\0')
-					break;
-			}
-			continue;
-		}
-		quant = 0;
-	}
-	return 0;
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	return code;
 }
 
 static int
@@ -1054,9 +968,9 @@ compile_value(struct loader *L, const struct mods *m, yaml_node_t *n,
 	struct sigma_pat *p;
 	struct buf tb;
 	struct wstr ws;
-	char **vars = NULL, errbuf[128];
+	char **vars = NULL;
 	size_t nvars = 0, i, off;
-	int rc, icase, plain;
+	int plain;
 	double num;
 
 	memset(v, 0, sizeof(*v));
@@ -1069,22 +983,12 @@ compile_value(struct loader *L, const struct mods *m, yaml_node_t *n,
 	}
 	plain = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	if (m->re) {
-		if (re_check(L, n, text) == -1)
-			goto fail;
 		if ((p = val_add(v)) == NULL)
 			goto oom;
-		icase = m->re_i;
-		if (re_translate(text, &tb, &icase) == -1)
-			goto oom;
-		rc = regcomp(&p->re, tb.data, REG_EXTENDED | REG_NOSUB |
-		    (icase ? REG_ICASE : 0) | (m->re_m ? REG_NEWLINE : 0));
-		if (rc != 0) {
-			regerror(rc, &p->re, errbuf, sizeof(errbuf));
-			RERR(L, n, "bad regular expression '%s': %s", text,
-			    errbuf);
+		if ((p->re = re_compile(L, n, text, (m->re_i ? PCRE2_CASELESS :
+		    0) | (m->re_m ? PCRE2_MULTILINE : 0) | (m->re_s ?
+		    PCRE2_DOTALL : 0))) == NULL)
 			goto fail;
-		}
-		p->hasre = 1;
 		p->kind = PAT_RE;
 		if ((p->s = strdup(text)) == NULL)
 			goto oom;
@@ -1895,7 +1799,7 @@ rule_free(struct rule *r)
 	}
 	corr_free(r->corr);
 	for (i = 0; i < r->nextract; i++)
-		regfree(&r->extract[i].re);
+		pcre2_code_free(r->extract[i].re);
 	free(r->extract);
 	free(r->consumers);
 	free(r->grouptmp);
@@ -1962,7 +1866,6 @@ compile_ward(struct loader *L, struct rule *r, yaml_node_t *wn,
 	yaml_node_t *x, *k;
 	yaml_node_pair_t *p;
 	struct sigma_extract *e;
-	char errbuf[128];
 	int rc, f;
 
 	*deadman = NULL;
@@ -2008,8 +1911,7 @@ compile_ward(struct loader *L, struct rule *r, yaml_node_t *wn,
 			    q < x->data.mapping.pairs.top; q++) {
 				yaml_node_t *fk = ynode(L->d, q->key);
 				yaml_node_t *fv = ynode(L->d, q->value);
-				struct buf tb;
-				int icase = 0;
+				uint32_t ncap = 0;
 
 				if (yscalar(fk) == NULL || yscalar(fv) == NULL) {
 					RERR(L, fk, "ward.extract: field: regex");
@@ -2034,26 +1936,13 @@ compile_ward(struct loader *L, struct rule *r, yaml_node_t *wn,
 					L->oom = 1;
 					return -1;
 				}
-				if (re_check(L, fv, yscalar(fv)) == -1)
+				if ((e->re = re_compile(L, fv, yscalar(fv), 0))
+				    == NULL)
 					return -1;
-				buf_init(&tb);
-				if (re_translate(yscalar(fv), &tb, &icase) == -1) {
-					buf_release(&tb);
-					L->oom = 1;
-					return -1;
-				}
-				rc = regcomp(&e->re, tb.data, REG_EXTENDED |
-				    (icase ? REG_ICASE : 0));
-				buf_release(&tb);
-				if (rc != 0) {
-					regerror(rc, &e->re, errbuf,
-					    sizeof(errbuf));
-					RERR(L, fv, "bad regular expression: %s",
-					    errbuf);
-					return -1;
-				}
 				r->nextract++;
-				if (e->re.re_nsub < 1) {
+				if (pcre2_pattern_info(e->re,
+				    PCRE2_INFO_CAPTURECOUNT, &ncap) != 0 ||
+				    ncap < 1) {
 					RERR(L, fv, "ward.extract: the regular "
 					    "expression needs a (group)");
 					return -1;

@@ -181,7 +181,16 @@ int64_t	sigma_event_time(json_t *ev, int64_t dflt);
  * The compiled form, shared by sigma.c, sigma_eval.c and correlate.c
  * only.
  */
-#include <regex.h>
+#ifndef PCRE2_CODE_UNIT_WIDTH
+#define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
+
+/* A regular expression may take this many steps (PCRE2's match limit)
+   and this much backtracking depth on one value before it counts as no
+   match, so a hostile rule or event cannot stall the alerter. */
+#define SIGMA_RE_MATCH_LIMIT	100000
+#define SIGMA_RE_DEPTH_LIMIT	1000
 
 enum pat_kind {
 	PAT_EQ, PAT_CONTAINS, PAT_STARTS, PAT_ENDS, PAT_ANY, PAT_GLOB,
@@ -197,8 +206,7 @@ struct sigma_pat {
 	unsigned char	*wild;		/* GLOB: 1 where s[i] is * or ? */
 	int		 isnum;		/* EQ: also a number; LT..GTE: bound */
 	double		 num;
-	int		 hasre;
-	regex_t		 re;
+	pcre2_code	*re;		/* RE: JIT-compiled when it can be */
 	char		**req;		/* RE: literals every match contains
 					   (lower-case), checked first */
 	size_t		 nreq;
@@ -239,7 +247,7 @@ struct sigma_node {
 struct sigma_extract {
 	int		 field;
 	int		 from;
-	regex_t		 re;
+	pcre2_code	*re;
 };
 
 enum field_virt { FV_NONE, FV_CLOCKSKEW, FV_AGE };

@@ -56,6 +56,9 @@ struct sigma_scratch {
 	size_t		 nhits;
 	struct buf	 key;
 	struct buf	 el, ell;	/* an array element's text */
+	pcre2_match_data *md;		/* for the rules' regexes */
+	pcre2_match_context *mc;	/* their limits */
+	pcre2_jit_stack	*js;
 };
 
 struct sigma_ac {
@@ -310,7 +313,8 @@ num_of(const char *raw, size_t len, int isnum, double num, double *out)
 /* Does pattern p match one scalar (raw text, its lower-case form made on
    demand through lowp)? */
 static int
-pat_match(const struct sigma_pat *p, const char *raw, size_t len,
+pat_match(struct sigma_scratch *s, const struct sigma_pat *p,
+    const char *raw, size_t len,
     const char *low, int isnum, double num)
 {
 	const char *t = p->cased ? raw : low;
@@ -343,7 +347,8 @@ pat_match(const struct sigma_pat *p, const char *raw, size_t len,
 				return 0;
 			t += rl;
 		}
-		return regexec(&p->re, raw, 0, NULL, 0) == 0;
+		return pcre2_match(p->re, (PCRE2_SPTR)raw, len, 0, 0, s->md,
+		    s->mc) >= 0;
 	case PAT_CIDR:
 		return cidr_match(p, raw, len);
 	case PAT_LT:
@@ -359,13 +364,14 @@ pat_match(const struct sigma_pat *p, const char *raw, size_t len,
 }
 
 static int
-val_match(const struct sigma_val *v, const char *raw, size_t len,
+val_match(struct sigma_scratch *s, const struct sigma_val *v,
+    const char *raw, size_t len,
     const char *low, int isnum, double num)
 {
 	size_t i;
 
 	for (i = 0; i < v->npats; i++)
-		if (pat_match(&v->pats[i], raw, len, low, isnum, num))
+		if (pat_match(s, &v->pats[i], raw, len, low, isnum, num))
 			return 1;
 	return 0;
 }
@@ -383,7 +389,7 @@ val_match_json(struct sigma_scratch *s, const struct sigma_val *v, json_t *x)
 	if (buf_reserve(&s->ell, len + 1) == -1)
 		return 0;
 	lowcpy(s->ell.data, raw, len);
-	return val_match(v, raw, len, s->ell.data, json_is_number(x),
+	return val_match(s, v, raw, len, s->ell.data, json_is_number(x),
 	    json_is_number(x) ? json_number_value(x) : 0);
 }
 
@@ -424,7 +430,7 @@ leaf_eval(struct sigma_scratch *s, const struct sigma_leaf *l)
 		return 0;
 	if (fv->isnum && numeric_only(l)) {
 		for (i = 0; i < l->nvals; i++) {
-			m = val_match(&l->vals[i], NULL, 0, NULL, 1, fv->num);
+			m = val_match(s, &l->vals[i], NULL, 0, NULL, 1, fv->num);
 			if (m && !l->all)
 				return 1;
 			if (!m && l->all)
@@ -435,7 +441,7 @@ leaf_eval(struct sigma_scratch *s, const struct sigma_leaf *l)
 	if ((low = field_low(fv)) == NULL)
 		return 0;
 	for (i = 0; i < l->nvals; i++) {
-		m = val_match(&l->vals[i], fv->raw, fv->len, low, fv->isnum,
+		m = val_match(s, &l->vals[i], fv->raw, fv->len, low, fv->isnum,
 		    fv->num);
 		if (m && !l->all)
 			return 1;
@@ -487,10 +493,17 @@ sigma_scratch_new(const struct ruleset *rs)
 	if ((s->f = calloc(rs->nfields + 1, sizeof(*s->f))) == NULL ||
 	    (s->mark = calloc(rs->nrules + 1, sizeof(*s->mark))) == NULL ||
 	    (s->cand = calloc(rs->nrules + 1, sizeof(*s->cand))) == NULL ||
-	    (s->hits = calloc(rs->nrules + 1, sizeof(*s->hits))) == NULL) {
+	    (s->hits = calloc(rs->nrules + 1, sizeof(*s->hits))) == NULL ||
+	    (s->md = pcre2_match_data_create(1, NULL)) == NULL ||
+	    (s->mc = pcre2_match_context_create(NULL)) == NULL ||
+	    (s->js = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL)) ==
+	    NULL) {
 		sigma_scratch_free(s);
 		return NULL;
 	}
+	pcre2_set_match_limit(s->mc, SIGMA_RE_MATCH_LIMIT);
+	pcre2_set_depth_limit(s->mc, SIGMA_RE_DEPTH_LIMIT);
+	pcre2_jit_stack_assign(s->mc, NULL, s->js);
 	return s;
 }
 
@@ -514,6 +527,9 @@ sigma_scratch_free(struct sigma_scratch *s)
 	buf_release(&s->key);
 	buf_release(&s->el);
 	buf_release(&s->ell);
+	pcre2_match_data_free(s->md);
+	pcre2_match_context_free(s->mc);
+	pcre2_jit_stack_free(s->js);
 	free(s);
 }
 
@@ -1366,7 +1382,8 @@ field_text(const struct ruleset *rs, const struct rule *r, json_t *ev, int f,
 	json_t *tmp, *v, *from, *ft;
 	const char *raw;
 	struct buf t;
-	regmatch_t m[2];
+	pcre2_match_data *md = NULL;
+	PCRE2_SIZE *ov;
 	size_t i, len;
 	char *str;
 	int rc = 0;
@@ -1390,13 +1407,19 @@ field_text(const struct ruleset *rs, const struct rule *r, json_t *ev, int f,
 			continue;
 		from = sigma_field_get(rs, ev, r->extract[i].from, &ft);
 		if (from != NULL && json_is_string(from) &&
-		    regexec(&r->extract[i].re, json_string_value(from), 2, m,
-		    0) == 0 && m[1].rm_so >= 0) {
-			rc = buf_append(b, json_string_value(from) + m[1].rm_so,
-			    m[1].rm_eo - m[1].rm_so) == -1 ? -1 : 1;
+		    (md = pcre2_match_data_create_from_pattern(r->extract[i].re,
+		    NULL)) != NULL && pcre2_match(r->extract[i].re,
+		    (PCRE2_SPTR)json_string_value(from),
+		    json_string_length(from), 0, 0, md, NULL) >= 2 &&
+		    (ov = pcre2_get_ovector_pointer(md))[2] !=
+		    PCRE2_UNSET) {
+			rc = buf_append(b, json_string_value(from) + ov[2],
+			    ov[3] - ov[2]) == -1 ? -1 : 1;
 			json_decref(ft);
 			goto done;
 		}
+		pcre2_match_data_free(md);
+		md = NULL;
 		json_decref(ft);
 	}
 	if (r != NULL && r->kind == RULE_CORRELATION && depth < 8)
@@ -1404,6 +1427,7 @@ field_text(const struct ruleset *rs, const struct rule *r, json_t *ev, int f,
 			rc = field_text(rs, rs->rules[r->corr->refs[i]], ev, f,
 			    b, depth + 1);
 done:
+	pcre2_match_data_free(md);
 	json_decref(tmp);
 	buf_release(&t);
 	return rc;
