@@ -473,6 +473,8 @@ sigma_field_intern(struct ruleset *rs, const char *path)
 		f->virt = FV_CLOCKSKEW;
 	else if (strcmp(path, "ward.age") == 0)
 		f->virt = FV_AGE;
+	else if (strcmp(path, "ward.text") == 0)
+		f->virt = FV_TEXT;
 	for (n = 1, p = path; *p != '\0'; p++)
 		n += *p == '.';
 	if ((f->comp = calloc(n, sizeof(*f->comp))) == NULL) {
@@ -531,7 +533,7 @@ resolve_name(const struct ruleset *rs, const char *name, char *out,
 	if (len == 0 || len >= sizeof(low))
 		return -1;
 	if (strcmp(name, "ward.clockskew") == 0 ||
-	    strcmp(name, "ward.age") == 0)
+	    strcmp(name, "ward.age") == 0 || strcmp(name, "ward.text") == 0)
 		return snprintf(out, n, "%s", name) >= (int)n ? -1 : 0;
 	memcpy(low, name, len + 1);
 	lower(low, len);
@@ -617,6 +619,7 @@ sigma_field_text(const struct ruleset *rs, const struct rule *r, json_t *ev,
 struct mods {
 	int	contains, starts, ends, all, re, re_i, re_m, re_s, cidr;
 	int	exists, cmp, b64, b64off, windash, cased;
+	int	fieldref, expand, utf16;	/* utf16: 1 le, 2 be, 3 BOM+le */
 };
 
 static int
@@ -666,6 +669,16 @@ parse_mods(struct loader *L, yaml_node_t *kn, char *spec, struct mods *m)
 			m->windash = 1;
 		else if (strcmp(p, "cased") == 0)
 			m->cased = 1;
+		else if (strcmp(p, "fieldref") == 0)
+			m->fieldref = 1, n++;
+		else if (strcmp(p, "expand") == 0)
+			m->expand = 1;
+		else if (strcmp(p, "utf16le") == 0 || strcmp(p, "wide") == 0)
+			m->utf16 = 1;
+		else if (strcmp(p, "utf16be") == 0)
+			m->utf16 = 2;
+		else if (strcmp(p, "utf16") == 0)
+			m->utf16 = 3;
 		else {
 			RERR(L, kn, "unknown or unsupported modifier '%s' "
 			    "(see ward-rules(5))", p);
@@ -679,6 +692,8 @@ parse_mods(struct loader *L, yaml_node_t *kn, char *spec, struct mods *m)
 	}
 	if (m->starts + m->ends + m->contains > 1)
 		n -= m->starts + m->ends + m->contains - 1;
+	if (m->fieldref)
+		n -= m->starts + m->ends + m->contains > 0;
 	if (n > 1) {
 		RERR(L, kn, "modifiers that compare differently cannot be "
 		    "combined (contains/startswith/endswith, re, cidr, "
@@ -689,6 +704,12 @@ parse_mods(struct loader *L, yaml_node_t *kn, char *spec, struct mods *m)
 	    m->cmp != -1)) {
 		RERR(L, kn, "base64 and base64offset go with contains, "
 		    "startswith or endswith (or none)");
+		return -1;
+	}
+	if (m->fieldref && (m->b64 || m->b64off || m->windash || m->expand ||
+	    m->utf16)) {
+		RERR(L, kn, "fieldref goes with contains, startswith, endswith "
+		    "or cased only");
 		return -1;
 	}
 	if (m->b64 && m->b64off) {
@@ -968,13 +989,15 @@ compile_value(struct loader *L, const struct mods *m, yaml_node_t *n,
 	struct sigma_pat *p;
 	struct buf tb;
 	struct wstr ws;
-	char **vars = NULL;
+	char **vars = NULL, *expanded = NULL;
+	struct buf wide;
 	size_t nvars = 0, i, off;
 	int plain;
 	double num;
 
 	memset(v, 0, sizeof(*v));
 	buf_init(&tb);
+	buf_init(&wide);
 	memset(&ws, 0, sizeof(ws));
 	if (text == NULL) {
 		RERR(L, n, "expected a value, not a %s", n->type ==
@@ -994,6 +1017,21 @@ compile_value(struct loader *L, const struct mods *m, yaml_node_t *n,
 			goto oom;
 		p->len = strlen(text);
 		buf_release(&tb);
+		return 0;
+	}
+	if (m->fieldref) {
+		if ((p = val_add(v)) == NULL)
+			goto oom;
+		p->kind = PAT_FIELDREF;
+		p->cased = m->cased;
+		p->refkind = m->contains ? PAT_CONTAINS : m->starts ?
+		    PAT_STARTS : m->ends ? PAT_ENDS : PAT_EQ;
+		if ((p->ref = field_of(L, text)) < 0) {
+			if (p->ref == -1)
+				goto oom;
+			RERR(L, n, "fieldref: '%s' is not a field name", text);
+			goto fail;
+		}
 		return 0;
 	}
 	if (m->cidr) {
@@ -1019,6 +1057,28 @@ compile_value(struct loader *L, const struct mods *m, yaml_node_t *n,
 		p->isnum = 1;
 		return 0;
 	}
+	if (m->expand) {
+		/* a placeholder (%name%) no mapping fills stands for any
+		   text, as pySigma's wildcard placeholders do */
+		const char *q, *e;
+
+		buf_reset(&tb);
+		for (q = text; *q != '\0'; q++) {
+			if (*q == '%' && (e = strchr(q + 1, '%')) != NULL &&
+			    e > q + 1 && strspn(q + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz0123456789_.-") ==
+			    (size_t)(e - q - 1)) {
+				if (buf_puts(&tb, "*") == -1)
+					goto oom;
+				q = e;
+			} else if (buf_append(&tb, q, 1) == -1)
+				goto oom;
+		}
+		if (buf_puts(&tb, "") == -1 || (text = expanded = strdup(tb.data))
+		    == NULL)
+			goto oom;
+		buf_reset(&tb);
+	}
 	if (m->windash) {
 		if (windash(text, &vars, &nvars) == -1)
 			goto oom;
@@ -1034,6 +1094,26 @@ compile_value(struct loader *L, const struct mods *m, yaml_node_t *n,
 		for (k = 0; k < nk; k++) {
 			const char *s = vars[i];
 			size_t slen = strlen(s);
+
+			if (m->utf16) {
+				/* the text as UTF-16 (from ASCII or Latin-1
+				   bytes as Windows writes them) */
+				size_t j;
+				char u[2];
+
+				buf_reset(&wide);
+				if (m->utf16 == 3 && buf_append(&wide, "\xff\xfe", 2)
+				    == -1)
+					goto oom;
+				for (j = 0; j < slen; j++) {
+					u[m->utf16 == 2] = s[j];
+					u[m->utf16 != 2] = '\0';
+					if (buf_append(&wide, u, 2) == -1)
+						goto oom;
+				}
+				s = wide.data;
+				slen = wide.len;
+			}
 
 			buf_reset(&ws.s);
 			buf_reset(&ws.w);
@@ -1079,10 +1159,10 @@ compile_value(struct loader *L, const struct mods *m, yaml_node_t *n,
 			if ((p = val_add(v)) == NULL)
 				goto oom;
 			if (pat_from_wstr(p, &ws, m->cased || m->b64 ||
-			    m->b64off) == -1)
+			    m->b64off || m->utf16) == -1)
 				goto oom;
 			if (p->kind == PAT_EQ && plain && nvars == 1 &&
-			    !m->b64 && !m->b64off &&
+			    !m->b64 && !m->b64off && !m->utf16 && !m->expand &&
 			    parse_number(text, &num) == 0) {
 				p->isnum = 1;
 				p->num = num;
@@ -1096,7 +1176,9 @@ compile_value(struct loader *L, const struct mods *m, yaml_node_t *n,
 	for (i = 0; i < nvars; i++)
 		free(vars[i]);
 	free(vars);
+	free(expanded);
 	buf_release(&tb);
+	buf_release(&wide);
 	buf_release(&ws.s);
 	buf_release(&ws.w);
 	return 0;
@@ -1107,7 +1189,9 @@ fail:
 	for (i = 0; i < nvars; i++)
 		free(vars[i]);
 	free(vars);
+	free(expanded);
 	buf_release(&tb);
+	buf_release(&wide);
 	buf_release(&ws.s);
 	buf_release(&ws.w);
 	val_release(v);
@@ -1222,7 +1306,17 @@ compile_item(struct loader *L, yaml_node_t *kn, yaml_node_t *vn)
 		if (parse_mods(L, kn, bar, &m) == -1)
 			return NULL;
 	}
-	if ((field = field_of(L, spec)) < 0) {
+	if (*spec == '\0') {
+		/* no field name: keywords, with modifiers ('|all': ...) */
+		if (!m.starts && !m.ends && !m.re && !m.cidr && !m.exists &&
+		    m.cmp == -1 && !m.fieldref)
+			m.contains = 1;
+		if ((field = sigma_field_intern(L->rs, "ward.text")) == -1) {
+			L->oom = 1;
+			RERR(L, kn, "out of memory");
+			return NULL;
+		}
+	} else if ((field = field_of(L, spec)) < 0) {
 		if (field == -1)
 			L->oom = 1;
 		RERR(L, kn, field == -1 ? "out of memory" :
@@ -1327,7 +1421,7 @@ compile_selection(struct loader *L, yaml_node_t *sn)
 	memset(&m, 0, sizeof(m));
 	m.cmp = -1;
 	m.contains = 1;
-	if ((field = sigma_field_intern(L->rs, "summary")) == -1) {
+	if ((field = sigma_field_intern(L->rs, "ward.text")) == -1) {
 		L->oom = 1;
 		return NULL;
 	}
@@ -1800,6 +1894,7 @@ rule_free(struct rule *r)
 	corr_free(r->corr);
 	for (i = 0; i < r->nextract; i++)
 		pcre2_code_free(r->extract[i].re);
+	json_decref(r->custom);
 	free(r->extract);
 	free(r->consumers);
 	free(r->grouptmp);
@@ -2170,6 +2265,96 @@ static const char *const top_keys[] = {
 	"license", "ward", "generate", "taxonomy", "scope",
 };
 
+/* A YAML node as JSON (scalars as text, null as null), or NULL (memory
+   or too deep). */
+static json_t *
+yjson(struct doc *d, yaml_node_t *n, int depth)
+{
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+	json_t *o, *k;
+
+	if (n == NULL || depth > 16)
+		return NULL;
+	if (n->type == YAML_SCALAR_NODE)
+		return yisnull(n) ? json_null() : json_stringn(yscalar(n),
+		    n->data.scalar.length);
+	if (n->type == YAML_SEQUENCE_NODE) {
+		if ((o = json_array()) == NULL)
+			return NULL;
+		for (it = n->data.sequence.items.start;
+		    it < n->data.sequence.items.top; it++)
+			if ((k = yjson(d, ynode(d, *it), depth + 1)) == NULL ||
+			    json_array_append_new(o, k) == -1) {
+				json_decref(o);
+				return NULL;
+			}
+		return o;
+	}
+	if ((o = json_object()) == NULL)
+		return NULL;
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		const char *key = yscalar(ynode(d, p->key));
+
+		if (key == NULL)
+			continue;
+		if ((k = yjson(d, ynode(d, p->value), depth + 1)) == NULL ||
+		    json_object_set_new(o, key, k) == -1) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* Levenshtein distance of a and b, up to 3 (longer is 3). */
+static int
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	int row[32], prev, t, best;
+
+	if (la >= 31 || lb >= 31)
+		return 3;
+	for (j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (int)i;
+		best = row[0];
+		for (j = 1; j <= lb; j++) {
+			t = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (t + 1 < row[j])
+				row[j] = t + 1;
+			prev = t;
+			if (row[j] < best)
+				best = row[j];
+		}
+		if (best >= 3)
+			return 3;
+	}
+	return row[lb] < 3 ? row[lb] : 3;
+}
+
+/* The key s looks like a misspelling of, or NULL. */
+static const char *
+near_miss(const char *s)
+{
+	static const char *const vital[] = { "detection", "correlation",
+	    "logsource" };
+	size_t i;
+
+	for (i = 0; i < sizeof(vital) / sizeof(*vital); i++)
+		if (edit_distance(s, vital[i]) <= (strlen(vital[i]) > 6 ?
+		    2 : 1))
+			return vital[i];
+	return NULL;
+}
+
 /* Compile one document into a rule (pass two). */
 static void
 compile_doc(struct loader *L, struct doc *d)
@@ -2206,11 +2391,30 @@ compile_doc(struct loader *L, struct doc *d)
 		for (i = 0; i < sizeof(top_keys) / sizeof(*top_keys); i++)
 			if (strcmp(s, top_keys[i]) == 0)
 				break;
+		/* Sigma v2: any other key is a custom attribute, kept.  One
+		   a letter or two from detection or correlation is refused
+		   when the rule has neither (logsource: when it has none). */
 		if (i == sizeof(top_keys) / sizeof(*top_keys) &&
-		    strncmp(s, "x-", 2) != 0 && strncmp(s, "custom", 6) != 0) {
-			RERR(L, k, "unknown key '%s' (a typo? custom keys "
-			    "start with x-)", s);
+		    near_miss(s) != NULL && yget(d, root, near_miss(s)) ==
+		    NULL && (strcmp(near_miss(s), "logsource") == 0 ||
+		    (yget(d, root, "detection") == NULL &&
+		    yget(d, root, "correlation") == NULL))) {
+			RERR(L, k, "unknown key '%s': did you mean '%s'?", s,
+			    near_miss(s));
 			goto fail;
+		}
+		if (i == sizeof(top_keys) / sizeof(*top_keys)) {
+			json_t *v = yjson(d, ynode(d, p->value), 0);
+
+			if (v == NULL)
+				goto oom;
+			if (r->custom == NULL && (r->custom = json_object()) ==
+			    NULL) {
+				json_decref(v);
+				goto oom;
+			}
+			if (json_object_set_new(r->custom, s, v) == -1)
+				goto oom;
 		}
 	}
 	if (dupstr(L, &r->title, x = yget(d, root, "title"), "title") == -1 ||

@@ -72,6 +72,9 @@ struct rule {
 	char		**tags;
 	size_t		  ntags;
 	char		 *summary;	/* ward.summary template, else NULL */
+	json_t		 *custom;	/* the rule's custom attributes (top-
+					   level keys Sigma does not define),
+					   an object; NULL when none */
 	char		  file[256];
 	unsigned	  line;		/* where its document starts */
 	int		  emit;		/* reports its own matches (0 for a
@@ -194,7 +197,8 @@ int64_t	sigma_event_time(json_t *ev, int64_t dflt);
 
 enum pat_kind {
 	PAT_EQ, PAT_CONTAINS, PAT_STARTS, PAT_ENDS, PAT_ANY, PAT_GLOB,
-	PAT_RE, PAT_CIDR, PAT_LT, PAT_LTE, PAT_GT, PAT_GTE
+	PAT_RE, PAT_CIDR, PAT_LT, PAT_LTE, PAT_GT, PAT_GTE,
+	PAT_FIELDREF
 };
 
 /* One way a value can match. */
@@ -213,6 +217,9 @@ struct sigma_pat {
 	int		 af;		/* CIDR: AF_INET or AF_INET6 */
 	unsigned char	 net[16];
 	unsigned	 bits;
+	int		 ref;		/* FIELDREF: the other field */
+	enum pat_kind	 refkind;	/* ... compared as EQ, CONTAINS,
+					   STARTS or ENDS */
 };
 
 /* One value of a field in a selection: any of its patterns will do
@@ -250,7 +257,9 @@ struct sigma_extract {
 	pcre2_code	*re;
 };
 
-enum field_virt { FV_NONE, FV_CLOCKSKEW, FV_AGE };
+/* FV_TEXT (ward.text): the summary and every text in details, one a
+   line: what keywords search. */
+enum field_virt { FV_NONE, FV_CLOCKSKEW, FV_AGE, FV_TEXT };
 
 struct sigma_field {
 	char		 *path;		/* "details.sourceipaddress" */

@@ -125,6 +125,39 @@ scalar_text(json_t *v, struct buf *b, const char **raw, size_t *len)
 	return 0;
 }
 
+/* Every text and number under v, each on a line of its own, into b. */
+static void
+text_of(json_t *v, struct buf *b, int depth)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (v == NULL || depth > 16)
+		return;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		json_object_foreach(v, k, x)
+			text_of(x, b, depth + 1);
+		break;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, x)
+			text_of(x, b, depth + 1);
+		break;
+	case JSON_STRING:
+		(void)buf_append(b, "\n", 1);
+		(void)buf_append(b, json_string_value(v),
+		    json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		(void)buf_append(b, "\n", 1);
+		(void)buf_int64(b, (int64_t)json_integer_value(v));
+		break;
+	default:
+		break;
+	}
+}
+
 json_t *
 sigma_field_get(const struct ruleset *rs, json_t *ev, int f, json_t **tmp)
 {
@@ -135,6 +168,19 @@ sigma_field_get(const struct ruleset *rs, json_t *ev, int f, json_t **tmp)
 	int64_t utc, rcv;
 
 	*tmp = NULL;
+	if (fd->virt == FV_TEXT) {
+		struct buf b;
+
+		buf_init(&b);
+		if ((v = json_object_get(ev, "summary")) != NULL &&
+		    json_is_string(v))
+			(void)buf_append(&b, json_string_value(v),
+			    json_string_length(v));
+		text_of(json_object_get(ev, "details"), &b, 0);
+		*tmp = json_stringn(b.data ? b.data : "", b.len);
+		buf_release(&b);
+		return *tmp;
+	}
 	if (fd->virt != FV_NONE) {
 		s = json_string_value(json_object_get(ev, "utctimestamp"));
 		if (s == NULL || time_parse(s, 0, &utc) == -1)
@@ -310,6 +356,36 @@ num_of(const char *raw, size_t len, int isnum, double num, double *out)
 	return 0;
 }
 
+static struct fval *field(struct sigma_scratch *, int);
+static const char *field_low(struct fval *);
+static const char *fval_text(struct fval *);
+
+/* fieldref: does the value (raw, low) equal, contain, start or end with
+   the value of the other field? */
+static int
+fieldref_match(struct sigma_scratch *s, const struct sigma_pat *p,
+    const char *raw, size_t len, const char *low)
+{
+	struct fval *o = field(s, p->ref);
+	const char *t = p->cased ? raw : low, *u;
+
+	if (o->v == NULL || !o->scalar || t == NULL)
+		return 0;
+	if ((u = p->cased ? fval_text(o) : field_low(o)) == NULL)
+		return 0;
+	switch (p->refkind) {
+	case PAT_CONTAINS:
+		return memmem(t, len, u, o->len) != NULL;
+	case PAT_STARTS:
+		return len >= o->len && memcmp(t, u, o->len) == 0;
+	case PAT_ENDS:
+		return len >= o->len && memcmp(t + len - o->len, u, o->len) ==
+		    0;
+	default:
+		return len == o->len && memcmp(t, u, len) == 0;
+	}
+}
+
 /* Does pattern p match one scalar (raw text, its lower-case form made on
    demand through lowp)? */
 static int
@@ -351,6 +427,8 @@ pat_match(struct sigma_scratch *s, const struct sigma_pat *p,
 		    s->mc) >= 0;
 	case PAT_CIDR:
 		return cidr_match(p, raw, len);
+	case PAT_FIELDREF:
+		return fieldref_match(s, p, raw, len, low);
 	case PAT_LT:
 	case PAT_LTE:
 	case PAT_GT:
