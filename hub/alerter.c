@@ -105,16 +105,27 @@ now_us(void)
 }
 
 /* Rule errors: logged, and kept for rules.status. */
+#define LOGGED_RULE_FILES	20
+struct rule_errs {
+	json_t	*errs;
+	size_t	 n;
+};
+
+/* The first few reasons are logged one a line; the rest only counted
+   (a rule pack of thousands, such as SigmaHQ's, may skip dozens). */
+#define LOGGED_RULE_ERRORS	10
+
 static void
 on_rule_error(void *arg, const struct rule_error *e)
 {
-	json_t	*errs = arg;
+	struct rule_errs *re = arg;
 	char	 line[800];
 
 	snprintf(line, sizeof line, "%s:%u: %s", e->file, e->line, e->msg);
-	log_warn("rules: %s", line);
-	if (errs != NULL)
-		json_array_append_new(errs, json_string(line));
+	if (re->n++ < LOGGED_RULE_ERRORS)
+		log_warn("rules: %s", line);
+	if (re->errs != NULL)
+		json_array_append_new(re->errs, json_string(line));
 }
 
 /* Load the rules and log what came from where.  NULL when out of memory
@@ -125,6 +136,8 @@ load_rules(struct alerter *a, json_t *errs)
 	struct ruleset *rs;
 	const struct rule *r;
 	size_t	 i, n, nerr = 0, kinds[3] = { 0, 0, 0 }, infile = 0;
+	size_t	 nfiles = 0;
+	struct rule_errs re;
 	const char *file = NULL;
 
 	/* The default DATA/rules is optional; a directory named on the
@@ -139,7 +152,9 @@ load_rules(struct alerter *a, json_t *errs)
 	for (i = 0; i < a->npaths; i++)
 		if (strcmp(a->paths[i], dflt) != 0 || stat(dflt, &sb) == 0)
 			use[nuse++] = a->paths[i];
-	rs = ruleset_load(use, nuse, on_rule_error, errs, &nerr);
+	re.errs = errs;
+	re.n = 0;
+	rs = ruleset_load(use, nuse, on_rule_error, &re, &nerr);
 	if (rs == NULL) {
 		log_err("rules: out of memory loading the rules");
 		return NULL;
@@ -148,8 +163,9 @@ load_rules(struct alerter *a, json_t *errs)
 	for (i = 0; i <= n; i++) {
 		r = i < n ? ruleset_rule(rs, i) : NULL;
 		if (file != NULL && (r == NULL || strcmp(r->file, file) != 0)) {
-			log_info("rules: %s: %zu rule%s", file, infile,
-			    infile == 1 ? "" : "s");
+			if (++nfiles <= LOGGED_RULE_FILES)
+				log_info("rules: %s: %zu rule%s", file, infile,
+				    infile == 1 ? "" : "s");
 			infile = 0;
 		}
 		if (r == NULL)
@@ -159,9 +175,13 @@ load_rules(struct alerter *a, json_t *errs)
 		if ((int)r->kind >= 0 && r->kind <= RULE_DEADMAN)
 			kinds[r->kind]++;
 	}
+	if (nfiles > LOGGED_RULE_FILES)
+		log_info("rules: %zu files", nfiles);
 	log_info("rules: %zu loaded (%zu detection, %zu correlation, %zu "
-	    "deadman), %zu broken", n, kinds[RULE_DETECTION],
-	    kinds[RULE_CORRELATION], kinds[RULE_DEADMAN], nerr);
+	    "deadman), %zu broken%s", n, kinds[RULE_DETECTION],
+	    kinds[RULE_CORRELATION], kinds[RULE_DEADMAN], nerr,
+	    nerr > LOGGED_RULE_ERRORS ? " (the first logged above; wardd "
+	    "rules check lists them all)" : "");
 	return rs;
 }
 

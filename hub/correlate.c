@@ -572,6 +572,11 @@ deadman_seen(struct correlator *c, const struct rule *r, json_t *ev,
 		const struct sigma_field *f =
 		    &c->rs->fields[k->groupfield[i * k->nrefs]];
 
+		/* a field found under one of several paths: kept under
+		   its first */
+		if (f->nalts > 0)
+			f = &c->rs->fields[f->alts[0]];
+
 		buf_reset(&v);
 		if (sigma_field_text_idx(c->rs, r, ev, k->groupfield[i *
 		    k->nrefs], &v) <= 0 || buf_puts(&v, "") == -1)

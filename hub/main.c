@@ -64,6 +64,8 @@ usage(FILE *f)
 "  --max-depth N        deepest nesting of an event (default 64)\n"
 "  --rules DIR          load detection rules from DIR (repeatable; default\n"
 "                       the installed share/rules and DIR/rules)\n"
+"  --mappings DIR       Sigma field mappings (repeatable; default the\n"
+"                       installed share/mappings)\n"
 "  --parsers DIR        load decoders from DIR (repeatable; default the\n"
 "                       installed share/parsers and DIR/parsers)\n"
 "  --plugins DIR        load Python plugins from DIR (repeatable; default\n"
@@ -146,6 +148,7 @@ main(int argc, char **argv)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "max-depth", required_argument, NULL, 'D' },
 		{ "rules", required_argument, NULL, 'R' },
+		{ "mappings", required_argument, NULL, 'A' },
 		{ "parsers", required_argument, NULL, 'P' },
 		{ "plugins", required_argument, NULL, 'L' },
 		{ "geoip", required_argument, NULL, 'G' },
@@ -161,7 +164,9 @@ main(int argc, char **argv)
 	struct pipeline_opts po = { 0 };
 	struct sigaction sa;
 	struct alerter_opts ao = { 0 };
-	const char *rules[16], *parsers[16], *plugins[16];
+	const char *rules[16], *parsers[16], *plugins[16], *ruleuse[32];
+	char	 sharemaps[4096];
+	size_t	 nmaps = 0, nruleuse = 0;
 	char	 rulesdir[4096], datarules[4096];
 	char	 shareparsers[4096], dataparsers[4096];
 	char	 shareplugins[4096], dataplugins[4096];
@@ -259,6 +264,10 @@ main(int argc, char **argv)
 		case 'R':
 			if (nrules < sizeof rules / sizeof *rules)
 				rules[nrules++] = optarg;
+			break;
+		case 'A':
+			if (nmaps < 16)
+				ruleuse[nmaps++] = optarg;
 			break;
 		case 'P':
 			if (to.nparsers < sizeof parsers / sizeof *parsers)
@@ -361,8 +370,17 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	po.transit = slot;
-	ao.rule_paths = rules;
-	ao.nrule_paths = nrules;
+	/* the field mappings load with the rules, first */
+	if (nmaps == 0) {
+		snprintf(sharemaps, sizeof sharemaps, "%s/mappings",
+		    WARD_SHARE_DIR);
+		if (access(sharemaps, R_OK) == 0)
+			ruleuse[nmaps++] = sharemaps;
+	}
+	for (nruleuse = nmaps; nruleuse - nmaps < nrules; nruleuse++)
+		ruleuse[nruleuse] = rules[nruleuse - nmaps];
+	ao.rule_paths = ruleuse;
+	ao.nrule_paths = nruleuse;
 	if ((h.alerter = alerter_new(&h, &ao, err, sizeof err)) == NULL)
 		goto fail;
 	if (store_start(h.store, net_done, h.net) == -1 ||

@@ -33,24 +33,121 @@ kind_name(enum rule_kind k)
 	    "correlation" : "deadman";
 }
 
+/* The reasons rules were refused, grouped: each message with its quoted
+   parts elided, and how many rules gave it. */
+struct reasons {
+	char		**msg;
+	size_t		 *count;
+	size_t		  n;
+};
+
+static void
+check_error(void *arg, const struct rule_error *e)
+{
+	struct reasons *rz = arg;
+	char key[256], **nm;
+	size_t i, k = 0, *nc;
+	const char *p;
+	int quoted = 0;
+
+	print_error(NULL, e);
+	for (p = e->msg; *p != '\0' && k + 4 < sizeof(key); p++) {
+		if (*p == '\'') {
+			if (!quoted)
+				k += (size_t)snprintf(key + k, sizeof(key) - k,
+				    "'...'");
+			quoted = !quoted;
+		} else if (!quoted)
+			key[k++] = *p;
+	}
+	key[k] = '\0';
+	for (i = 0; i < rz->n; i++)
+		if (strcmp(rz->msg[i], key) == 0) {
+			rz->count[i]++;
+			return;
+		}
+	if ((nm = reallocarray(rz->msg, rz->n + 1, sizeof(*nm))) == NULL)
+		return;
+	rz->msg = nm;
+	if ((nc = reallocarray(rz->count, rz->n + 1, sizeof(*nc))) == NULL)
+		return;
+	rz->count = nc;
+	if ((rz->msg[rz->n] = strdup(key)) == NULL)
+		return;
+	rz->count[rz->n++] = 1;
+}
+
+/* n with thousands separated: 3,754. */
+static const char *
+thousands(size_t n, char *out, size_t len)
+{
+	char tmp[32];
+	size_t i, k = 0, d;
+
+	d = (size_t)snprintf(tmp, sizeof(tmp), "%zu", n);
+	for (i = 0; i < d && k + 2 < len; i++) {
+		if (i > 0 && (d - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = tmp[i];
+	}
+	out[k] = '\0';
+	return out;
+}
+
+/*
+ * The paths to load: the field mappings (--mappings DIR, repeatable,
+ * else the installed share/mappings when it is there) then the rules.
+ * Returns how many, in out (room for argc + 1 + 16).
+ */
+static size_t
+with_mappings(int argc, char **argv, int *first, const char **out)
+{
+	static char dflt[4200];
+	struct stat st;
+	size_t n = 0, nm = 0;
+	int i;
+
+	for (i = *first; i + 1 < argc && strcmp(argv[i], "--mappings") == 0;
+	    i += 2)
+		if (nm < 16)
+			out[n++] = argv[i + 1], nm++;
+	*first = i;
+	if (nm == 0) {
+		snprintf(dflt, sizeof(dflt), "%s/mappings", WARD_SHARE_DIR);
+		if (stat(dflt, &st) == 0 && S_ISDIR(st.st_mode))
+			out[n++] = dflt;
+	}
+	for (; i < argc; i++)
+		out[n++] = argv[i];
+	return n;
+}
+
 int
 rules_cli_check(int argc, char **argv)
 {
 	struct ruleset *rs;
 	const struct rule *r;
-	size_t nerr = 0, i;
+	struct reasons rz;
+	size_t nerr = 0, i, j, np, *order;
 	int verbose = 0, first = 1;
+	char a[32], b[32];
 
+	memset(&rz, 0, sizeof(rz));
 	if (argc > 1 && strcmp(argv[1], "-v") == 0) {
 		verbose = 1;
 		first = 2;
 	}
-	if (argc <= first) {
-		fprintf(stderr, "usage: wardd rules check [-v] FILE|DIR...\n");
-		return 2;
+	{
+		const char *paths[argc + 17];
+
+		np = with_mappings(argc, argv, &first, paths);
+		if (argc <= first) {
+			fprintf(stderr, "usage: wardd rules check [-v] "
+			    "[--mappings DIR]... FILE|DIR...\n");
+			return 2;
+		}
+		rs = ruleset_load(paths, np, check_error, &rz, &nerr);
 	}
-	rs = ruleset_load((const char *const *)argv + first,
-	    (size_t)(argc - first), print_error, NULL, &nerr);
 	if (rs == NULL) {
 		fprintf(stderr, "wardd rules check: out of memory\n");
 		return 2;
@@ -61,6 +158,33 @@ rules_cli_check(int argc, char **argv)
 			printf("%s:%u: %s: %s (%s)\n", r->file, r->line, r->id,
 			    r->title, kind_name(r->kind));
 		}
+	/* the summary: most frequent reason first */
+	printf("%s of %s rules load", thousands(ruleset_count(rs), a,
+	    sizeof(a)), thousands(ruleset_count(rs) + nerr, b, sizeof(b)));
+	if (nerr == 0)
+		printf("\n");
+	else
+		printf("; %s refused:\n", thousands(nerr, a, sizeof(a)));
+	if ((order = calloc(rz.n + 1, sizeof(*order))) != NULL) {
+		for (i = 0; i < rz.n; i++)
+			order[i] = i;
+		for (i = 1; i < rz.n; i++)
+			for (j = i; j > 0 && rz.count[order[j]] >
+			    rz.count[order[j - 1]]; j--) {
+				size_t t = order[j];
+
+				order[j] = order[j - 1];
+				order[j - 1] = t;
+			}
+		for (i = 0; i < rz.n; i++)
+			printf("  %6zu  %s\n", rz.count[order[i]],
+			    rz.msg[order[i]]);
+		free(order);
+	}
+	for (i = 0; i < rz.n; i++)
+		free(rz.msg[i]);
+	free(rz.msg);
+	free(rz.count);
 	ruleset_free(rs);
 	return nerr > 0 ? 1 : 0;
 }
@@ -177,9 +301,18 @@ rules_cli_test(int argc, char **argv)
 	int64_t now, rcv;
 	int rc = 2;
 
+	const char *maps[argc + 17];
+	size_t nmaps;
+	int first = 1;
+
 	memset(&t, 0, sizeof(t));
+	nmaps = with_mappings(argc, argv, &first, maps) - (size_t)(argc -
+	    first);
+	argv += first - 1;
+	argc -= first - 1;
 	if (argc != 3) {
-		fprintf(stderr, "usage: wardd rules test RULE EVENTS.ndjson\n");
+		fprintf(stderr, "usage: wardd rules test [--mappings DIR]... "
+		    "RULE|DIR EVENTS.ndjson\n");
 		return 2;
 	}
 	t.events = argv[2];
@@ -187,14 +320,17 @@ rules_cli_test(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", argv[1], strerror(errno));
 		return 2;
 	}
-	if (S_ISDIR(st.st_mode))
-		rs = ruleset_load((const char *const *)argv + 1, 1, test_error,
-		    &t, &nerr);
-	else {
+	if (S_ISDIR(st.st_mode)) {
+		maps[nmaps] = argv[1];
+		rs = ruleset_load(maps, nmaps + 1, test_error, &t, &nerr);
+	} else {
 		/* load its directory too, for the rules it refers to, but
 		   report on this file only */
-		const char *paths[2];
+		const char *paths[2 + 16];
 		size_t np = 0, len = strlen(argv[1]);
+
+		for (np = 0; np < nmaps && np < 16; np++)
+			paths[np] = maps[np];
 
 		snprintf(dir, sizeof(dir), "%s", argv[1]);
 		snprintf(t.want, sizeof(t.want), "%s/%s", dirname(dir),

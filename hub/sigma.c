@@ -69,6 +69,9 @@ struct loader {
 	/* the rule being compiled */
 	struct doc	*d;
 	struct rule	*r;
+	const struct sigma_fmap *fm[32];	/* its field mappings, the
+						   most specific first */
+	size_t		 nfm;
 };
 
 /* The default field mapping: Sigma names (lower case) to ward paths. */
@@ -449,6 +452,56 @@ lower(char *s, size_t n)
 
 /* ---- fields ---------------------------------------------------------- */
 
+/* Intern "a|b|c": each of a, b, c, then the field trying them in turn. */
+static int
+intern_alts(struct ruleset *rs, const char *path)
+{
+	struct sigma_map_ent *e;
+	struct sigma_field *nf, *f;
+	const char *p, *q;
+	char one[512];
+	int *alts, k;
+	size_t n = 0;
+
+	if ((alts = calloc(strlen(path) + 1, sizeof(*alts))) == NULL)
+		return -1;
+	for (p = path; ; p = q + 1) {
+		q = strchr(p, '|');
+		if (q == NULL)
+			q = p + strlen(p);
+		if (q > p && (size_t)(q - p) < sizeof(one)) {
+			memcpy(one, p, q - p);
+			one[q - p] = '\0';
+			if ((k = sigma_field_intern(rs, one)) < 0) {
+				free(alts);
+				return -1;
+			}
+			alts[n++] = k;
+		}
+		if (*q == '\0')
+			break;
+	}
+	if (n == 0 || rs->nfields >= INT_MAX - 1 ||
+	    (nf = reallocarray(rs->fields, rs->nfields + 1, sizeof(*nf))) ==
+	    NULL) {
+		free(alts);
+		return -1;
+	}
+	rs->fields = nf;
+	f = &rs->fields[rs->nfields];
+	memset(f, 0, sizeof(*f));
+	f->alts = alts;
+	f->nalts = n;
+	if ((f->path = strdup(path)) == NULL ||
+	    (e = sigma_map_put(&rs->fieldidx, path, strlen(path))) == NULL) {
+		free(f->path);
+		free(alts);
+		return -1;
+	}
+	e->val = (void *)(uintptr_t)(rs->nfields + 1);
+	return (int)rs->nfields++;
+}
+
 int
 sigma_field_intern(struct ruleset *rs, const char *path)
 {
@@ -459,6 +512,8 @@ sigma_field_intern(struct ruleset *rs, const char *path)
 
 	if ((e = sigma_map_get(&rs->fieldidx, path, strlen(path))) != NULL)
 		return (int)(uintptr_t)e->val - 1;
+	if (strchr(path, '|') != NULL)
+		return intern_alts(rs, path);
 	if (rs->nfields >= INT_MAX - 1)
 		return -1;
 	nf = reallocarray(rs->fields, rs->nfields + 1, sizeof(*nf));
@@ -521,13 +576,55 @@ is_schema(const char *s, size_t n)
  * (any case); a schema field; a dotted name whose first part is a schema
  * field as that path; anything else under details.
  */
+/*
+ * The paths of a mapping's entry tmpl ("a|b", "{}" standing for name)
+ * into out, with details.NAME last when it is not among them (a field a
+ * mapping names still falls back to the event's own field).
+ */
 static int
-resolve_name(const struct ruleset *rs, const char *name, char *out,
-    size_t n)
+expand_paths(const char *tmpl, const char *name, char *out, size_t n)
+{
+	struct buf b;
+	const char *p;
+	char fb[300];
+	int rc = -1;
+
+	buf_init(&b);
+	for (p = tmpl; *p != '\0'; p++) {
+		if (p[0] == '{' && p[1] == '}') {
+			if (buf_puts(&b, name) == -1)
+				goto done;
+			p++;
+		} else if (buf_append(&b, p, 1) == -1)
+			goto done;
+	}
+	if (buf_puts(&b, "") == -1)
+		goto done;
+	snprintf(fb, sizeof(fb), "details.%s", name);
+	if (strchr(name, '.') == NULL && strcmp(b.data, fb) != 0) {
+		size_t fl = strlen(fb);
+		const char *hit = strstr(b.data, fb);
+
+		while (hit != NULL && !((hit == b.data || hit[-1] == '|') &&
+		    (hit[fl] == '\0' || hit[fl] == '|')))
+			hit = strstr(hit + 1, fb);
+		if (hit == NULL && (buf_puts(&b, "|") == -1 ||
+		    buf_puts(&b, fb) == -1))
+			goto done;
+	}
+	rc = snprintf(out, n, "%s", b.data) >= (int)n ? -1 : 0;
+done:
+	buf_release(&b);
+	return rc;
+}
+
+static int
+resolve_name(const struct ruleset *rs, const struct sigma_fmap *const *fm,
+    size_t nfm, const char *name, char *out, size_t n)
 {
 	struct sigma_map_ent *e;
 	char low[256];
-	size_t len = strlen(name);
+	size_t len = strlen(name), i;
 	const char *dot;
 
 	if (len == 0 || len >= sizeof(low))
@@ -537,8 +634,14 @@ resolve_name(const struct ruleset *rs, const char *name, char *out,
 		return snprintf(out, n, "%s", name) >= (int)n ? -1 : 0;
 	memcpy(low, name, len + 1);
 	lower(low, len);
+	for (i = 0; i < nfm; i++)
+		if ((e = sigma_map_get(&fm[i]->fields, low, len)) != NULL)
+			return expand_paths(e->val, name, out, n);
+	for (i = 0; i < nfm; i++)
+		if ((e = sigma_map_get(&fm[i]->fields, "*", 1)) != NULL)
+			return expand_paths(e->val, name, out, n);
 	if ((e = sigma_map_get(&rs->fieldmap, low, len)) != NULL)
-		return snprintf(out, n, "%s", (char *)e->val) >= (int)n ? -1 : 0;
+		return expand_paths(e->val, name, out, n);
 	dot = strchr(name, '.');
 	if (is_schema(name, dot ? (size_t)(dot - name) : len))
 		return snprintf(out, n, "%s", name) >= (int)n ? -1 : 0;
@@ -548,7 +651,7 @@ resolve_name(const struct ruleset *rs, const char *name, char *out,
 static int
 field_of(struct loader *L, const char *name)
 {
-	char path[512];
+	char path[2048];
 	const char *p;
 
 	if (*name == '\0' || name[strlen(name) - 1] == '.' || *name == '.')
@@ -556,7 +659,8 @@ field_of(struct loader *L, const char *name)
 	for (p = name; *p != '\0'; p++)
 		if (p[0] == '.' && p[1] == '.')
 			return -2;
-	if (resolve_name(L->rs, name, path, sizeof(path)) == -1)
+	if (resolve_name(L->rs, L->fm, L->nfm, name, path, sizeof(path)) ==
+	    -1)
 		return -2;
 	return sigma_field_intern(L->rs, path);
 }
@@ -566,28 +670,37 @@ sigma_field_text(const struct ruleset *rs, const struct rule *r, json_t *ev,
     const char *name, struct buf *b)
 {
 	struct sigma_map_ent *e;
-	char path[512];
+	char path[2048];
 
-	if (resolve_name(rs, name, path, sizeof(path)) == -1)
+	if (resolve_name(rs, NULL, 0, name, path, sizeof(path)) == -1)
 		return 0;
 	if ((e = sigma_map_get(&rs->fieldidx, path, strlen(path))) != NULL)
 		return sigma_field_text_idx(rs, r, ev,
 		    (int)(uintptr_t)e->val - 1, b);
-	/* A field no rule names: walk the path here. */
+	/* A field no rule names: walk its paths here, the first the event
+	   has. */
 	{
-		json_t *v = ev;
-		char *p, *q;
+		json_t *v = NULL;
+		char *p, *q, *alt, *next;
 
-		for (p = path; v != NULL; p = q + 1) {
-			if ((q = strchr(p, '.')) != NULL)
-				*q = '\0';
-			if (!json_is_object(v))
-				return 0;
-			v = json_object_get(v, p);
-			if (q == NULL)
-				break;
+		for (alt = path; alt != NULL && v == NULL; alt = next) {
+			if ((next = strchr(alt, '|')) != NULL)
+				*next++ = '\0';
+			for (v = ev, p = alt; v != NULL; p = q + 1) {
+				if ((q = strchr(p, '.')) != NULL)
+					*q = '\0';
+				if (!json_is_object(v)) {
+					v = NULL;
+					break;
+				}
+				v = json_object_get(v, p);
+				if (q == NULL)
+					break;
+			}
+			if (v != NULL && json_is_null(v))
+				v = NULL;
 		}
-		if (v == NULL || json_is_null(v))
+		if (v == NULL)
 			return 0;
 		if (json_is_string(v))
 			return buf_append(b, json_string_value(v),
@@ -1819,6 +1932,15 @@ apply_logsource(struct loader *L, yaml_node_t *ls, struct sigma_node *cond)
 			    node_add(L, and, cond) == -1)
 				return NULL;
 		}
+		if (m->cnode != NULL) {
+			struct doc *save = L->d;
+
+			L->d = m->cdoc;
+			k = compile_selection(L, m->cnode);
+			L->d = save;
+			if (k == NULL || node_add(L, and, k) == -1)
+				return NULL;
+		}
 		for (j = 0; j < m->nc; j++) {
 			yaml_node_t fake;
 
@@ -1895,6 +2017,7 @@ rule_free(struct rule *r)
 	for (i = 0; i < r->nextract; i++)
 		pcre2_code_free(r->extract[i].re);
 	json_decref(r->custom);
+	free(r->logsource);
 	free(r->extract);
 	free(r->consumers);
 	free(r->grouptmp);
@@ -2265,6 +2388,44 @@ static const char *const top_keys[] = {
 	"license", "ward", "generate", "taxonomy", "scope",
 };
 
+/* Does logsource ls (a YAML mapping) have every (key, value) given? */
+static int
+ls_has(struct doc *d, yaml_node_t *ls, char **keys, char **vals, size_t n)
+{
+	const char *s;
+	size_t j;
+
+	if (ls == NULL || ls->type != YAML_MAPPING_NODE)
+		return n == 0;
+	for (j = 0; j < n; j++)
+		if ((s = yscalar(yget(d, ls, keys[j]))) == NULL ||
+		    strcasecmp(s, vals[j]) != 0)
+			return 0;
+	return 1;
+}
+
+/* The field mappings for a rule with logsource ls: the most specific
+   (most keys) first, the later loaded first among equals. */
+static void
+pick_fmaps(struct loader *L, yaml_node_t *ls)
+{
+	size_t i, j;
+	const struct sigma_fmap *t;
+
+	L->nfm = 0;
+	for (i = L->rs->nfmaps; i-- > 0 && L->nfm < 32; ) {
+		t = &L->rs->fmaps[i];
+		if (t->nm > 0 && ls_has(L->d, ls, t->mkeys, t->mvals, t->nm))
+			L->fm[L->nfm++] = t;
+	}
+	for (i = 1; i < L->nfm; i++)
+		for (j = i; j > 0 && L->fm[j]->nm > L->fm[j - 1]->nm; j--) {
+			t = L->fm[j];
+			L->fm[j] = L->fm[j - 1];
+			L->fm[j - 1] = t;
+		}
+}
+
 /* A YAML node as JSON (scalars as text, null as null), or NULL (memory
    or too deep). */
 static json_t *
@@ -2379,8 +2540,21 @@ compile_doc(struct loader *L, struct doc *d)
 	}
 	if (yget(d, root, "ward-mapping") != NULL)
 		return;
+	pick_fmaps(L, yget(d, root, "logsource"));
 	if ((r = L->r = rule_new(L)) == NULL)
 		goto fail;
+	if ((x = yget(d, root, "logsource")) != NULL &&
+	    x->type == YAML_MAPPING_NODE) {
+		const char *pr = yscalar(yget(d, x, "product"));
+		const char *ca = yscalar(yget(d, x, "category"));
+		const char *se = yscalar(yget(d, x, "service"));
+
+		if (asprintf(&r->logsource, "%s/%s/%s", pr ? pr : "-", ca ? ca :
+		    "-", se ? se : "-") == -1) {
+			r->logsource = NULL;
+			goto oom;
+		}
+	}
 	for (p = root->data.mapping.pairs.start;
 	    p < root->data.mapping.pairs.top; p++) {
 		k = ynode(d, p->key);
@@ -2670,7 +2844,7 @@ lsmap_add(struct ruleset *rs, struct sigma_lsmap **out)
 }
 
 static int
-fieldmap_set(struct ruleset *rs, const char *name, const char *path)
+fieldmap_put(struct sigma_map *map, const char *name, const char *path)
 {
 	struct sigma_map_ent *e;
 	char low[256];
@@ -2683,13 +2857,19 @@ fieldmap_set(struct ruleset *rs, const char *name, const char *path)
 	lower(low, n);
 	if ((v = strdup(path)) == NULL)
 		return -1;
-	if ((e = sigma_map_put(&rs->fieldmap, low, n)) == NULL) {
+	if ((e = sigma_map_put(map, low, n)) == NULL) {
 		free(v);
 		return -1;
 	}
 	free(e->val);
 	e->val = v;
 	return 0;
+}
+
+static int
+fieldmap_set(struct ruleset *rs, const char *name, const char *path)
+{
+	return fieldmap_put(&rs->fieldmap, name, path);
 }
 
 static int
@@ -2748,10 +2928,12 @@ scalar_pairs(struct loader *L, yaml_node_t *mn, char ***keys, char ***vals,
 static void
 load_mapping(struct loader *L, struct doc *d)
 {
-	yaml_node_t *root, *wm, *f, *ls, *x;
+	yaml_node_t *root, *wm, *f, *ls, *x, *cn;
 	yaml_node_pair_t *p;
 	yaml_node_item_t *it;
 	struct sigma_lsmap *m;
+	struct sigma_fmap *fm;
+	struct sigma_map *target;
 
 	L->d = d;
 	root = yaml_document_get_root_node(&d->y);
@@ -2762,6 +2944,23 @@ load_mapping(struct loader *L, struct doc *d)
 		RERR(L, wm, "ward-mapping holds fields and logsources");
 		return;
 	}
+	target = &L->rs->fieldmap;
+	if ((x = yget(d, wm, "logsource")) != NULL) {
+		struct sigma_fmap *nf;
+
+		nf = reallocarray(L->rs->fmaps, L->rs->nfmaps + 1,
+		    sizeof(*nf));
+		if (nf == NULL) {
+			L->oom = 1;
+			return;
+		}
+		L->rs->fmaps = nf;
+		fm = &nf[L->rs->nfmaps++];
+		memset(fm, 0, sizeof(*fm));
+		if (scalar_pairs(L, x, &fm->mkeys, &fm->mvals, &fm->nm) == -1)
+			return;
+		target = &fm->fields;
+	}
 	if ((f = yget(d, wm, "fields")) != NULL) {
 		if (f->type != YAML_MAPPING_NODE) {
 			RERR(L, f, "ward-mapping fields: Sigma name: ward field");
@@ -2770,17 +2969,42 @@ load_mapping(struct loader *L, struct doc *d)
 		for (p = f->data.mapping.pairs.start;
 		    p < f->data.mapping.pairs.top; p++) {
 			const char *k = yscalar(ynode(d, p->key));
-			const char *v = yscalar(ynode(d, p->value));
+			yaml_node_t *vn = ynode(d, p->value);
+			const char *v = yscalar(vn);
+			struct buf alts;
+			int bad = 0;
 
-			if (k == NULL || v == NULL || *v == '\0') {
+			buf_init(&alts);
+			if (vn != NULL && vn->type == YAML_SEQUENCE_NODE) {
+				for (it = vn->data.sequence.items.start;
+				    it < vn->data.sequence.items.top; it++) {
+					const char *a = yscalar(ynode(d, *it));
+
+					if (a == NULL || *a == '\0' ||
+					    strchr(a, '|') != NULL)
+						bad = 1;
+					else if ((alts.len > 0 &&
+					    buf_puts(&alts, "|") == -1) ||
+					    buf_puts(&alts, a) == -1)
+						L->oom = 1;
+				}
+				if (buf_puts(&alts, "") == -1)
+					L->oom = 1;
+				v = alts.len > 0 ? alts.data : NULL;
+			}
+			if (k == NULL || v == NULL || *v == '\0' || bad) {
 				RERR(L, ynode(d, p->key), "ward-mapping fields: "
-				    "Sigma name: ward field");
+				    "Sigma name: ward field, or a list of ward "
+				    "fields (the first the event has)");
+				buf_release(&alts);
 				return;
 			}
-			if (fieldmap_set(L->rs, k, v) == -1) {
+			if (L->oom || fieldmap_put(target, k, v) == -1) {
 				L->oom = 1;
+				buf_release(&alts);
 				return;
 			}
+			buf_release(&alts);
 		}
 	}
 	if ((ls = yget(d, wm, "logsources")) != NULL) {
@@ -2796,10 +3020,16 @@ load_mapping(struct loader *L, struct doc *d)
 				L->oom = 1;
 				return;
 			}
+			cn = yget(d, x, "conditions");
+			if (cn != NULL && cn->type != YAML_SCALAR_NODE) {
+				/* a selection, as in a rule's detection */
+				m->cdoc = d;
+				m->cnode = cn;
+			}
 			if (scalar_pairs(L, yget(d, x, "logsource"), &m->mkeys,
-			    &m->mvals, &m->nm) == -1 ||
-			    scalar_pairs(L, yget(d, x, "conditions"), &m->ckeys,
-			    &m->cvals, &m->nc) == -1) {
+			    &m->mvals, &m->nm) == -1 || (m->cnode == NULL &&
+			    scalar_pairs(L, cn, &m->ckeys, &m->cvals, &m->nc) ==
+			    -1)) {
 				if (yget(d, x, "logsource") == NULL ||
 				    yget(d, x, "conditions") == NULL)
 					RERR(L, x, "each logsources entry needs "
@@ -2825,6 +3055,7 @@ resolve_pending(struct loader *L, struct pending *pd)
 	size_t i;
 
 	L->d = pd->d;
+	L->nfm = 0;
 	one[0] = pd->rules;
 	if (pd->rules->type == YAML_SEQUENCE_NODE) {
 		start = pd->rules->data.sequence.items.start;
@@ -3109,13 +3340,18 @@ yaml_name(const struct dirent *de)
 	    (n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0);
 }
 
+static int
+sub_name(const struct dirent *de)
+{
+	return de->d_name[0] != '.';
+}
+
+static void load_dir(struct loader *, const char *, int);
+
 static void
 load_path(struct loader *L, const char *path)
 {
-	struct dirent **names = NULL;
 	struct stat st;
-	char full[PATH_MAX];
-	int i, n;
 
 	if (stat(path, &st) == -1) {
 		lerr(L, path, 0, "cannot read: %s", strerror(errno));
@@ -3125,6 +3361,18 @@ load_path(struct loader *L, const char *path)
 		load_file(L, path);
 		return;
 	}
+	load_dir(L, path, 0);
+}
+
+/* Every *.yml and *.yaml file in directory path and those below it. */
+static void
+load_dir(struct loader *L, const char *path, int depth)
+{
+	struct dirent **names = NULL;
+	struct stat st;
+	char full[PATH_MAX];
+	int i, n;
+
 	if ((n = scandir(path, &names, yaml_name, alphasort)) == -1) {
 		lerr(L, path, 0, "cannot list: %s", strerror(errno));
 		return;
@@ -3133,6 +3381,17 @@ load_path(struct loader *L, const char *path)
 		snprintf(full, sizeof(full), "%s/%s", path, names[i]->d_name);
 		if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
 			load_file(L, full);
+		free(names[i]);
+	}
+	free(names);
+	/* then the directories below, in name order (a rule pack such as
+	   SigmaHQ's is a tree); hidden ones are not rules */
+	if ((n = scandir(path, &names, sub_name, alphasort)) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		snprintf(full, sizeof(full), "%s/%s", path, names[i]->d_name);
+		if (depth < 16 && stat(full, &st) == 0 && S_ISDIR(st.st_mode))
+			load_dir(L, full, depth + 1);
 		free(names[i]);
 	}
 	free(names);
@@ -3222,7 +3481,7 @@ void
 ruleset_free(struct ruleset *rs)
 {
 	struct sigma_map_ent *e;
-	size_t i, j;
+	size_t i, j, k;
 
 	if (rs == NULL)
 		return;
@@ -3235,7 +3494,22 @@ ruleset_free(struct ruleset *rs)
 			free(rs->fields[i].comp[j]);
 		free(rs->fields[i].comp);
 		free(rs->fields[i].path);
+		free(rs->fields[i].alts);
 	}
+	for (i = 0; i < rs->nfmaps; i++) {
+		struct sigma_fmap *m = &rs->fmaps[i];
+
+		for (j = 0; j < m->nm; j++) {
+			free(m->mkeys[j]);
+			free(m->mvals[j]);
+		}
+		free(m->mkeys);
+		free(m->mvals);
+		for (k = 0; (e = sigma_map_next(&m->fields, &k)) != NULL; k++)
+			free(e->val);
+		sigma_map_release(&m->fields);
+	}
+	free(rs->fmaps);
 	free(rs->fields);
 	sigma_map_release(&rs->fieldidx);
 	sigma_map_release(&rs->byname);

@@ -72,6 +72,9 @@ struct rule {
 	char		**tags;
 	size_t		  ntags;
 	char		 *summary;	/* ward.summary template, else NULL */
+	char		 *logsource;	/* "product/category/service" as given,
+					   "-" for each part missing; NULL
+					   when the rule has no logsource */
 	json_t		 *custom;	/* the rule's custom attributes (top-
 					   level keys Sigma does not define),
 					   an object; NULL when none */
@@ -93,8 +96,10 @@ struct rule {
 };
 
 /*
- * Load every *.yml and *.yaml file in the directories (not recursively,
- * in name order) and the files named in paths.  A rule that does not load
+ * Load every *.yml and *.yaml file in the directories (in name order,
+ * then the directories below them, hidden ones skipped) and the files
+ * named in paths.  ward-mapping documents among them apply to every rule
+ * loaded with them.  A rule that does not load
  * is reported through errcb (when not NULL) with its file, line and
  * reason and left out; the others load.  A path that cannot be read is
  * reported the same way.  Returns the ruleset, which the caller frees with
@@ -262,11 +267,16 @@ struct sigma_extract {
 enum field_virt { FV_NONE, FV_CLOCKSKEW, FV_AGE, FV_TEXT };
 
 struct sigma_field {
-	char		 *path;		/* "details.sourceipaddress" */
+	char		 *path;		/* "details.sourceipaddress", or
+					   "a|b|c": the first of a, b, c the
+					   event has */
 	char		**comp;		/* its components */
 	size_t		  ncomp;
 	enum field_virt	  virt;
+	int		 *alts;		/* a|b|c: the fields a, b, c */
+	size_t		  nalts;
 };
+
 
 /* A string-keyed hash map (keys copied, values borrowed): open
    addressing, each slot holding its entry's hash, so a probe reads one
@@ -307,6 +317,16 @@ void	sigma_map_del_at(struct sigma_map *, size_t i);
 /* Free the map and keys (not values); the map is empty afterwards. */
 void	sigma_map_release(struct sigma_map *);
 
+/* A field mapping for the rules whose logsource has every (key, value)
+   of match (none: every rule): lower-case Sigma name -> "path|path..."
+   ("{}" in a path stands for the name), "*" for any name. */
+struct sigma_fmap {
+	char		**mkeys;
+	char		**mvals;
+	size_t		  nm;
+	struct sigma_map  fields;
+};
+
 /* A list of rule indexes. */
 struct sigma_ids {
 	size_t		*v;
@@ -325,6 +345,8 @@ struct ruleset {
 	struct sigma_map  fieldmap;	/* lower-case Sigma name -> path */
 	struct sigma_lsmap *lsmap;	/* logsource mappings */
 	size_t		  nlsmap;
+	struct sigma_fmap *fmaps;	/* logsource-aware field mappings */
+	size_t		  nfmaps;
 
 	/* the index (sigma_eval.c) */
 	struct sigma_map  eqidx;	/* field(4 bytes) + lower value ->
@@ -349,6 +371,8 @@ struct sigma_lsmap {
 	char		**ckeys;
 	char		**cvals;
 	size_t		  nc;
+	void		 *cdoc;		/* or a selection (OR of ANDs) in a */
+	void		 *cnode;	/* YAML document, while loading */
 };
 
 /* Build the index over the loaded rules.  Returns 0 or -1 (memory). */

@@ -168,6 +168,13 @@ sigma_field_get(const struct ruleset *rs, json_t *ev, int f, json_t **tmp)
 	int64_t utc, rcv;
 
 	*tmp = NULL;
+	if (fd->nalts > 0) {
+		for (i = 0; i < fd->nalts; i++)
+			if ((v = sigma_field_get(rs, ev, fd->alts[i], tmp)) !=
+			    NULL)
+				return v;
+		return NULL;
+	}
 	if (fd->virt == FV_TEXT) {
 		struct buf b;
 
