@@ -21,6 +21,7 @@
  */
 #define SIGMA_INTERNAL
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -340,6 +341,47 @@ queue_push(struct group *g, int64_t ts, int64_t id, char *val)
 	return 0;
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The sum, mean, percentile or median of the numbers held in g's window,
+ * into *out.  A percentile is the nearest rank: the smallest value with
+ * at least pct % of the values at or below it.  -1 when out of memory.
+ */
+static int
+aggregate(const struct group *g, const struct sigma_corr *k, double *out)
+{
+	double *v, sum = 0, pct;
+	size_t i, rank;
+
+	if (g->qn == 0 || (v = calloc(g->qn, sizeof(*v))) == NULL)
+		return -1;
+	for (i = 0; i < g->qn; i++) {
+		const char *s = g->q[(g->qh + i) % g->qcap].val;
+
+		v[i] = s != NULL ? strtod(s, NULL) : 0;
+		sum += v[i];
+	}
+	if (k->type == CORR_VALUE_SUM)
+		*out = sum;
+	else if (k->type == CORR_VALUE_AVG)
+		*out = sum / (double)g->qn;
+	else {
+		pct = k->type == CORR_VALUE_MEDIAN ? 50 : k->pct;
+		qsort(v, g->qn, sizeof(*v), cmp_double);
+		rank = (size_t)ceil(pct / 100.0 * (double)g->qn);
+		*out = v[rank > 0 ? rank - 1 : 0];
+	}
+	free(v);
+	return 0;
+}
+
 static void corr_hit(struct correlator *, size_t, size_t, const struct rule *,
     json_t *, int64_t, int64_t);
 
@@ -423,6 +465,10 @@ corr_hit(struct correlator *c, size_t ci, size_t pos, const struct rule *src,
 	switch (k->type) {
 	case CORR_EVENT_COUNT:
 	case CORR_VALUE_COUNT:
+	case CORR_VALUE_SUM:
+	case CORR_VALUE_AVG:
+	case CORR_VALUE_PERCENTILE:
+	case CORR_VALUE_MEDIAN:
 		now = ts;
 		if (g->qn > 0 && g->q[(g->qh + g->qn - 1) % g->qcap].ts > now)
 			now = g->q[(g->qh + g->qn - 1) % g->qcap].ts;
@@ -431,9 +477,9 @@ corr_hit(struct correlator *c, size_t ci, size_t pos, const struct rule *src,
 			queue_pop(g);
 		if (ts < lo)
 			break;		/* too late for any window */
-		if (k->type == CORR_VALUE_COUNT) {
+		if (k->type == CORR_VALUE_COUNT || CORR_AGGREGATES(k->type)) {
 			struct sigma_map_ent *e;
-			char *v;
+			char *v, *end;
 
 			buf_init(&val);
 			rc = sigma_field_text_idx(c->rs, src, ev, k->valuefield,
@@ -441,6 +487,13 @@ corr_hit(struct correlator *c, size_t ci, size_t pos, const struct rule *src,
 			if (rc <= 0 || buf_puts(&val, "") == -1) {
 				if (rc == -1)
 					c->oom = 1;
+				buf_release(&val);
+				break;
+			}
+			/* an aggregate counts the events whose field is a
+			   number */
+			if (CORR_AGGREGATES(k->type) && (strtod(val.data, &end),
+			    end == val.data || *end != '\0')) {
 				buf_release(&val);
 				break;
 			}
@@ -459,6 +512,19 @@ corr_hit(struct correlator *c, size_t ci, size_t pos, const struct rule *src,
 			}
 			e->val = (void *)((uintptr_t)e->val + 1);
 			cnt = g->vals.n;
+			if (CORR_AGGREGATES(k->type)) {
+				double a;
+
+				cnt = g->qn;
+				if (aggregate(g, k, &a) == -1) {
+					c->oom = 1;
+					break;
+				}
+				if (a < k->dlo || (k->dlo_open && a == k->dlo) ||
+				    a > k->dhi || (k->dhi_open && a == k->dhi))
+					break;
+				goto fires;
+			}
 		} else {
 			if (queue_push(g, ts, id, NULL) == -1) {
 				c->oom = 1;
@@ -468,6 +534,7 @@ corr_hit(struct correlator *c, size_t ci, size_t pos, const struct rule *src,
 		}
 		if ((int64_t)cnt < k->lo || (int64_t)cnt > k->hi)
 			break;
+fires:
 		n = g->qn < MAX_IDS ? g->qn : MAX_IDS;
 		for (i = 0; i < n; i++)
 			c->ids[i] = g->q[(g->qh + g->qn - n + i) % g->qcap].id;

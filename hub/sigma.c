@@ -1181,7 +1181,11 @@ compile_value(struct loader *L, const struct mods *m, yaml_node_t *n,
 			    e > q + 1 && strspn(q + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			    "abcdefghijklmnopqrstuvwxyz0123456789_.-") ==
 			    (size_t)(e - q - 1)) {
-				if (buf_puts(&tb, "*") == -1)
+				/* after a backslash, \\* keeps both the
+				   backslash and the wildcard */
+				if (buf_puts(&tb, tb.len > 0 &&
+				    tb.data[tb.len - 1] == '\\' ? "\\*" : "*") ==
+				    -1)
 					goto oom;
 				q = e;
 			} else if (buf_append(&tb, q, 1) == -1)
@@ -2253,8 +2257,12 @@ compile_corr_condition(struct loader *L, struct sigma_corr *c,
 	*field = NULL;
 	c->lo = 1;
 	c->hi = INT64_MAX;
+	c->dlo = -INFINITY;
+	c->dhi = INFINITY;
+	c->pct = 50;
 	if (cn == NULL) {
-		if (c->type == CORR_EVENT_COUNT || c->type == CORR_VALUE_COUNT) {
+		if (c->type == CORR_EVENT_COUNT || c->type == CORR_VALUE_COUNT ||
+		    CORR_AGGREGATES(c->type)) {
 			RERR(L, L->d->y.nodes.start, "correlation: %s needs a "
 			    "condition (gte: N ...)", c->type == CORR_EVENT_COUNT ?
 			    "event_count" : "value_count");
@@ -2278,6 +2286,37 @@ compile_corr_condition(struct loader *L, struct sigma_corr *c,
 		}
 		if (strcmp(ks, "field") == 0) {
 			*field = v;
+			continue;
+		}
+		if (CORR_AGGREGATES(c->type)) {
+			/* thresholds on a sum, mean or percentile: any number */
+			if (yscalar(v) == NULL || parse_number(yscalar(v), &d) ==
+			    -1) {
+				RERR(L, v, "correlation condition '%s' takes a "
+				    "number", ks);
+				return -1;
+			}
+			if (strcmp(ks, "percentile") == 0 &&
+			    c->type == CORR_VALUE_PERCENTILE && d >= 0 &&
+			    d <= 100)
+				c->pct = d;
+			else if (strcmp(ks, "gt") == 0 || strcmp(ks, "gte") == 0) {
+				c->dlo = d;
+				c->dlo_open = ks[2] == '\0';
+			} else if (strcmp(ks, "lt") == 0 ||
+			    strcmp(ks, "lte") == 0) {
+				c->dhi = d;
+				c->dhi_open = ks[2] == '\0';
+			} else if (strcmp(ks, "eq") == 0) {
+				c->dlo = c->dhi = d;
+				c->dlo_open = c->dhi_open = 0;
+			} else {
+				RERR(L, k, "unknown correlation condition '%s' "
+				    "(gt, gte, lt, lte, eq, field%s)", ks,
+				    c->type == CORR_VALUE_PERCENTILE ?
+				    ", percentile from 0 to 100" : "");
+				return -1;
+			}
 			continue;
 		}
 		if (yscalar(v) == NULL || parse_number(yscalar(v), &d) == -1 ||
@@ -2742,9 +2781,18 @@ compile_doc(struct loader *L, struct doc *d)
 		r->corr->type = CORR_TEMPORAL;
 	else if (strcmp(s, "temporal_ordered") == 0)
 		r->corr->type = CORR_TEMPORAL_ORDERED;
+	else if (strcmp(s, "value_sum") == 0)
+		r->corr->type = CORR_VALUE_SUM;
+	else if (strcmp(s, "value_avg") == 0)
+		r->corr->type = CORR_VALUE_AVG;
+	else if (strcmp(s, "value_percentile") == 0)
+		r->corr->type = CORR_VALUE_PERCENTILE;
+	else if (strcmp(s, "value_median") == 0)
+		r->corr->type = CORR_VALUE_MEDIAN;
 	else {
 		RERR(L, x, "unknown correlation type '%s' (event_count, "
-		    "value_count, temporal, temporal_ordered)", s);
+		    "value_count, temporal, temporal_ordered, value_sum, "
+		    "value_avg, value_percentile, value_median)", s);
 		goto fail;
 	}
 	for (p = corr->data.mapping.pairs.start;
@@ -3104,11 +3152,12 @@ resolve_pending(struct loader *L, struct pending *pd)
 		goto fail;
 	if (compile_corr_condition(L, c, pd->field, &field) == -1)
 		goto fail;
-	if (c->type == CORR_VALUE_COUNT) {
+	if (c->type == CORR_VALUE_COUNT || CORR_AGGREGATES(c->type)) {
 		if ((s = yscalar(field)) == NULL) {
 			RERR(L, pd->field ? pd->field : pd->rules,
-			    "value_count needs condition: {field: NAME, "
-			    "gte: N}");
+			    "%s needs condition: {field: NAME, gte: N}",
+			    c->type == CORR_VALUE_COUNT ? "value_count" :
+			    "a value_* correlation");
 			goto fail;
 		}
 		if ((c->valuefield = field_of(L, s)) < 0) {

@@ -36,8 +36,14 @@ enum rule_kind {
 
 enum corr_type {
 	CORR_EVENT_COUNT, CORR_VALUE_COUNT, CORR_TEMPORAL,
-	CORR_TEMPORAL_ORDERED
+	CORR_TEMPORAL_ORDERED, CORR_VALUE_SUM, CORR_VALUE_AVG,
+	CORR_VALUE_PERCENTILE, CORR_VALUE_MEDIAN
 };
+
+/* The value_* types that aggregate a field's numbers. */
+#define CORR_AGGREGATES(t)	((t) == CORR_VALUE_SUM || (t) == \
+	CORR_VALUE_AVG || (t) == CORR_VALUE_PERCENTILE || (t) == \
+	CORR_VALUE_MEDIAN)
 
 /* A compiled correlation (RULE_CORRELATION) or deadman (RULE_DEADMAN). */
 struct sigma_corr {
@@ -51,6 +57,10 @@ struct sigma_corr {
 	int		  valuefield;	/* value_count: field index, else -1 */
 	int64_t		  span_us;	/* timespan */
 	int64_t		  lo, hi;	/* fires when lo <= count <= hi */
+	double		  dlo, dhi;	/* value_sum .. median: fires when the
+					   aggregate is within them */
+	int		  dlo_open, dhi_open;	/* ... (gt, lt: not equal) */
+	double		  pct;		/* value_percentile: 0..100 */
 };
 
 /*

@@ -241,6 +241,63 @@ value_count_window(void **state)
 	ruleset_free(rs);
 }
 
+/* value_sum, value_avg, value_percentile, value_median: over the
+   numbers of a field (here User carries them) in the window. */
+static size_t
+aggregate_fires(const char *type, const char *cond, const char *const *v,
+    size_t n)
+{
+	char y[1024];
+	struct ruleset *rs;
+	struct correlator *c;
+	struct seen s;
+	size_t i;
+
+	snprintf(y, sizeof(y), "title: agg\nid: agg\ncorrelation:\n"
+	    "  type: %s\n  rules: [xfer]\n  group-by: [SourceIp]\n"
+	    "  timespan: 10m\n  condition:\n    field: User\n%s"
+	    "---\ntitle: xfer\nname: xfer\ndetection:\n  sel:\n"
+	    "    processname: xfer\n  condition: sel\n", type, cond);
+	rs = load(y);
+	c = correlator_new(rs);
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < n; i++)
+		feed(c, (int64_t)i + 1, T0 + (int64_t)i * 60 * SEC, "xfer",
+		    "198.51.100.4", v[i], &s);
+	correlator_free(c);
+	ruleset_free(rs);
+	return s.n;
+}
+
+static void
+value_aggregates(void **state)
+{
+	static const char *const v[] = { "400", "x", "300", "350.5" };
+	static const char *const skew[] = { "1", "2", "3", "4", "5", "6",
+	    "7", "8", "9", "1000" };
+
+	/* sum 400 + 300 + 350.5 (x is not a number) */
+	assert_int_equal(aggregate_fires("value_sum", "    gte: 1050\n", v, 4),
+	    1);
+	assert_int_equal(aggregate_fires("value_sum", "    gt: 1050.5\n", v, 4),
+	    0);
+	assert_int_equal(aggregate_fires("value_sum", "    gte: 1050.5\n", v,
+	    4), 1);
+	/* mean of the last window: 400, 350, 350.16..: never above 401 */
+	assert_int_equal(aggregate_fires("value_avg", "    gt: 401\n", v, 4),
+	    0);
+	assert_int_equal(aggregate_fires("value_avg", "    gte: 400\n", v, 4),
+	    1);
+	/* 9 small values and one large: the median stays small, the 95th
+	   percentile does not */
+	assert_int_equal(aggregate_fires("value_median", "    gte: 100\n",
+	    skew, 10), 0);
+	assert_int_equal(aggregate_fires("value_percentile",
+	    "    percentile: 95\n    gte: 100\n", skew, 10), 1);
+	assert_int_equal(aggregate_fires("value_percentile",
+	    "    percentile: 50\n    gte: 100\n", skew, 10), 0);
+}
+
 static const char temporal[] =
     "title: both\nid: both\ncorrelation:\n  type: %s\n"
     "  rules: [a, b]\n  group-by: [User]\n  timespan: 5m\n"
@@ -601,6 +658,7 @@ main(void)
 		cmocka_unit_test(event_count_conditions),
 		cmocka_unit_test(value_count_distinct),
 		cmocka_unit_test(value_count_window),
+		cmocka_unit_test(value_aggregates),
 		cmocka_unit_test(temporal_any_order),
 		cmocka_unit_test(temporal_ordered_needs_order),
 		cmocka_unit_test(chained_success_after_brute_force),

@@ -275,6 +275,99 @@ test_command(void **state)
 	    2);
 }
 
+/*
+ * Rules written as SigmaHQ writes them, with the shipped mappings
+ * (share/mappings), on Windows events as NXLog ships them (EventData
+ * flat) and as Winlogbeat does (winlog.event_data): how many rules of
+ * the text fire on the raw shipper event ev.
+ */
+static size_t
+fires(const char *rules, const char *ev)
+{
+	char path[] = "/tmp/ward-rulepack-XXXXXX";
+	const char *paths[] = { "share/mappings", path };
+	struct sigma_scratch *s;
+	struct ruleset *rs;
+	const size_t *hits;
+	json_error_t je;
+	json_t *j;
+	int64_t rcv;
+	size_t nerr, n;
+	int fd;
+
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(write(fd, rules, strlen(rules)), (ssize_t)strlen(rules));
+	close(fd);
+	rs = ruleset_load(paths, 2, show_error, NULL, &nerr);
+	unlink(path);
+	assert_non_null(rs);
+	assert_int_equal(nerr, 0);
+	assert_non_null(s = sigma_scratch_new(rs));
+	if ((j = json_loads(ev, 0, &je)) == NULL)
+		fail_msg("bad test event: %s", je.text);
+	assert_int_equal(rules_cli_replay(j, 1795773600000000LL, &rcv), 0);
+	n = sigma_match(rs, s, j, &hits);
+	json_decref(j);
+	sigma_scratch_free(s);
+	ruleset_free(rs);
+	return n;
+}
+
+static void
+windows_rules_on_shipper_shapes(void **state)
+{
+	const char *proc = "title: Whoami via cmd\nid: 8d3f0b61-0000-4000-"
+	    "8000-000000000001\nstatus: test\nregression_tests_path: x/y.yml\n"
+	    "logsource:\n  category: process_creation\n  product: windows\n"
+	    "detection:\n  selection_img:\n    - Image|endswith: '\\cmd.exe'\n"
+	    "    - OriginalFileName: 'Cmd.Exe'\n  selection_cli:\n"
+	    "    CommandLine|contains|windash: ' /c whoami'\n"
+	    "  condition: all of selection_*\nlevel: medium\n";
+	const char *logon = "title: Failed logon of admin\nid: 8d3f0b61-0000-"
+	    "4000-8000-000000000002\nlogsource:\n  product: windows\n"
+	    "  service: security\ndetection:\n  selection:\n"
+	    "    EventID: 4625\n    TargetUserName|startswith: adm\n"
+	    "  condition: selection\nlevel: low\n";
+	const char *nxlog = "{\"EventTime\": \"2026-12-07 10:00:00\", "
+	    "\"Hostname\": \"ws1\", \"SourceName\": \"Microsoft-Windows-"
+	    "Sysmon\", \"Channel\": \"Microsoft-Windows-Sysmon/Operational\", "
+	    "\"EventID\": %d, \"Image\": \"C:\\\\Windows\\\\System32\\\\"
+	    "cmd.exe\", \"CommandLine\": \"cmd.exe %s whoami\"}";
+	const char *beat = "{\"@timestamp\": \"2026-12-07T10:00:00Z\", "
+	    "\"host\": {\"name\": \"ws1\"}, \"winlog\": {\"channel\": "
+	    "\"Microsoft-Windows-Sysmon/Operational\", \"event_id\": 1, "
+	    "\"provider_name\": \"Microsoft-Windows-Sysmon\", \"event_data\": "
+	    "{\"Image\": \"C:\\\\Windows\\\\System32\\\\cmd.exe\", "
+	    "\"CommandLine\": \"cmd.exe /c whoami\"}}}";
+	char ev[1024];
+
+	snprintf(ev, sizeof(ev), nxlog, 1, "/c");
+	assert_int_equal(fires(proc, ev), 1);
+	snprintf(ev, sizeof(ev), nxlog, 1, "-c");	/* windash */
+	assert_int_equal(fires(proc, ev), 1);
+	snprintf(ev, sizeof(ev), nxlog, 1, "/k");
+	assert_int_equal(fires(proc, ev), 0);
+	/* a network connection (Sysmon 3) is not a process creation */
+	snprintf(ev, sizeof(ev), nxlog, 3, "/c");
+	assert_int_equal(fires(proc, ev), 0);
+	assert_int_equal(fires(proc, beat), 1);
+	/* Security 4688 names the image NewProcessName */
+	assert_int_equal(fires(proc, "{\"Hostname\": \"dc1\", \"Channel\": "
+	    "\"Security\", \"EventID\": 4688, \"NewProcessName\": "
+	    "\"C:\\\\Windows\\\\System32\\\\cmd.exe\", \"CommandLine\": "
+	    "\"cmd /c whoami\"}"), 1);
+	assert_int_equal(fires(logon, "{\"Hostname\": \"dc1\", \"Channel\": "
+	    "\"Security\", \"EventID\": 4625, \"TargetUserName\": "
+	    "\"Administrator\"}"), 1);
+	assert_int_equal(fires(logon, "{\"winlog\": {\"channel\": "
+	    "\"Security\", \"event_id\": 4625, \"event_data\": "
+	    "{\"TargetUserName\": \"admin\"}}}"), 1);
+	/* the same event id in the System log is another event */
+	assert_int_equal(fires(logon, "{\"Hostname\": \"dc1\", \"Channel\": "
+	    "\"System\", \"EventID\": 4625, \"TargetUserName\": "
+	    "\"Administrator\"}"), 0);
+}
+
 int
 main(void)
 {
@@ -284,6 +377,7 @@ main(void)
 		cmocka_unit_test(quiet_host_deadman),
 		cmocka_unit_test(check_command),
 		cmocka_unit_test(test_command),
+		cmocka_unit_test(windows_rules_on_shipper_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -629,6 +629,116 @@ duplicate_ids_and_loops(void **state)
 	load_fails(loop, 1, "loop");
 }
 
+/* fieldref: the value names another field of the same event. */
+static void
+fieldref_modifier(void **state)
+{
+	const char *eq = RULE("  sel:\n    details.parent|fieldref: "
+	    "details.image\n");
+	const char *ends = RULE("  sel:\n    details.target|fieldref|endswith: "
+	    "details.name\n");
+
+	assert_true(match(eq, "{\"details\": {\"parent\": \"C:\\\\A.exe\", "
+	    "\"image\": \"c:\\\\a.exe\"}}"));
+	assert_false(match(eq, "{\"details\": {\"parent\": \"C:\\\\A.exe\", "
+	    "\"image\": \"c:\\\\b.exe\"}}"));
+	assert_false(match(eq, "{\"details\": {\"parent\": \"C:\\\\A.exe\"}}"));
+	assert_false(match(RULE("  sel:\n    details.parent|fieldref|cased: "
+	    "details.image\n"), "{\"details\": {\"parent\": \"C:\\\\A.exe\", "
+	    "\"image\": \"c:\\\\a.exe\"}}"));
+	assert_true(match(ends, "{\"details\": {\"target\": \"C:\\\\x\\\\evil"
+	    ".exe\", \"name\": \"EVIL.exe\"}}"));
+	assert_false(match(ends, "{\"details\": {\"target\": \"C:\\\\x\\\\evil"
+	    ".exe.txt\", \"name\": \"evil.exe\"}}"));
+}
+
+/* expand: a %placeholder% no mapping fills stands for any text. */
+static void
+expand_modifier(void **state)
+{
+	const char *r = RULE("  sel:\n    details.path|expand: "
+	    "'C:\\Users\\%username%\\AppData\\evil.exe'\n");
+
+	assert_true(match(r, "{\"details\": {\"path\": \"C:\\\\Users\\\\bob\\\\"
+	    "AppData\\\\evil.exe\"}}"));
+	assert_false(match(r, "{\"details\": {\"path\": \"C:\\\\Users\\\\bob\\\\"
+	    "AppData\\\\good.exe\"}}"));
+	/* without expand, % is a character like any other */
+	assert_false(match(RULE("  sel:\n    details.path: "
+	    "'C:\\Users\\%username%\\AppData\\evil.exe'\n"), "{\"details\": "
+	    "{\"path\": \"C:\\\\Users\\\\bob\\\\AppData\\\\evil.exe\"}}"));
+}
+
+/* utf16le (wide), utf16be and utf16 before base64: PowerShell's
+   -EncodedCommand is base64 of UTF-16LE. */
+static void
+utf16_modifiers(void **state)
+{
+	/* "whoami" as UTF-16LE, base64: dwBoAG8AYQBtAGkA */
+	assert_true(match(RULE("  sel:\n    details.cmd|wide|base64|contains: "
+	    "whoami\n"), "{\"details\": {\"cmd\": \"powershell -enc "
+	    "dwBoAG8AYQBtAGkA\"}}"));
+	assert_true(match(RULE("  sel:\n    details.cmd|utf16le|base64offset|"
+	    "contains: whoami\n"), "{\"details\": {\"cmd\": \"powershell -enc "
+	    "dwBoAG8AYQBtAGkA\"}}"));
+	/* one character before it: the text at offset 2 of 3 */
+	assert_true(match(RULE("  sel:\n    details.cmd|utf16le|base64offset|"
+	    "contains: whoami\n"), "{\"details\": {\"cmd\": \"-enc "
+	    "IAB3AGgAbwBhAG0AaQA=\"}}"));
+	assert_false(match(RULE("  sel:\n    details.cmd|utf16be|base64|"
+	    "contains: whoami\n"), "{\"details\": {\"cmd\": \"powershell -enc "
+	    "dwBoAG8AYQBtAGkA\"}}"));
+	/* UTF-16BE: AHcAaABvAGEAbQBp */
+	assert_true(match(RULE("  sel:\n    details.cmd|utf16be|base64|"
+	    "contains: whoami\n"), "{\"details\": {\"cmd\": \"AHcAaABvAGEAbQBp"
+	    "\"}}"));
+	/* UTF-16 with its byte order mark: //53AGgAbwBhAG0AaQA= */
+	assert_true(match(RULE("  sel:\n    details.cmd|utf16|base64|"
+	    "contains: whoami\n"), "{\"details\": {\"cmd\": \"x //53AGgAbwBhAG0A"
+	    "aQA= y\"}}"));
+}
+
+/* Keywords with modifiers under an empty field name, as SigmaHQ writes
+   them; keywords look at the summary and every text of details. */
+static void
+empty_field_name_is_keywords(void **state)
+{
+	const char *all = RULE("  sel:\n    '|all':\n      - ':179'\n"
+	    "      - BADAUTH\n");
+
+	assert_true(match(all, "{\"summary\": \"%TCP-6-BADAUTH from "
+	    "192.0.2.1:179\"}"));
+	assert_false(match(all, "{\"summary\": \"%TCP-6-BADAUTH from "
+	    "192.0.2.1:22\"}"));
+	assert_true(match(RULE("  sel:\n    '|re': 'BAD[A-Z]+ from'\n"),
+	    "{\"summary\": \"%TCP-6-BADAUTH from 192.0.2.1:179\"}"));
+	/* a structured event without a summary: its texts are searched */
+	assert_true(match(RULE("  sel:\n    - mimikatz\n"), "{\"details\": "
+	    "{\"CommandLine\": \"C:\\\\t\\\\Mimikatz.exe coffee\"}}"));
+	assert_false(match(RULE("  sel:\n    - mimikatz\n"), "{\"details\": "
+	    "{\"CommandLine\": \"C:\\\\t\\\\notepad.exe\"}}"));
+}
+
+/* Attributes Sigma does not define are kept, never an error. */
+static void
+custom_attributes_kept(void **state)
+{
+	struct ruleset *rs = load_ok("title: t\nid: c1\n"
+	    "regression_tests_path: tests/c1/info.yml\nsimulation:\n"
+	    "  - type: atomic-red-team\n    name: T1003\nmy_team: blue\n"
+	    "detection:\n  sel:\n    a: x\n  condition: sel\n");
+	const struct rule *r = ruleset_rule(rs, 0);
+
+	assert_non_null(r->custom);
+	assert_string_equal(json_string_value(json_object_get(r->custom,
+	    "my_team")), "blue");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(r->custom, "simulation"), 0), "name")), "T1003");
+	assert_non_null(json_object_get(r->custom, "regression_tests_path"));
+	assert_null(json_object_get(r->custom, "title"));
+	ruleset_free(rs);
+}
+
 /* The examples of the Sigma specification (sigma-specification,
    specification/sigma-rules-specification.md and the correlation
    specification) read as the specification says. */
@@ -781,6 +891,11 @@ main(void)
 		cmocka_unit_test(broken_rule_does_not_stop_others),
 		cmocka_unit_test(duplicate_ids_and_loops),
 		cmocka_unit_test(specification_examples),
+		cmocka_unit_test(fieldref_modifier),
+		cmocka_unit_test(expand_modifier),
+		cmocka_unit_test(utf16_modifiers),
+		cmocka_unit_test(empty_field_name_is_keywords),
+		cmocka_unit_test(custom_attributes_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
