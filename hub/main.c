@@ -44,8 +44,8 @@ usage(FILE *f)
 "       wardd user add --data DIR NAME ROLE PUBKEYFILE\n"
 "       wardd user list|del --data DIR [NAME]\n"
 "       wardd user role --data DIR NAME ROLE\n"
-"       wardd rules check FILE...\n"
-"       wardd rules test RULE EVENTS.ndjson\n"
+"       wardd rules check [-v] [--mappings DIR]... FILE|DIR...\n"
+"       wardd rules test [--mappings DIR]... RULE|DIR EVENTS.ndjson\n"
 "       wardd parse [--parsers DIR]... [--plugins DIR]... [--geoip FILE]\n"
 "                   EVENTS.ndjson\n"
 "       wardd parsers check [-v] FILE|DIR...\n"
@@ -212,8 +212,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (argc > 1 && strcmp(argv[1], "rules") == 0) {
-		fprintf(stderr, "usage: wardd rules check FILE...\n"
-		    "       wardd rules test RULE EVENTS.ndjson\n");
+		fprintf(stderr, "usage: wardd rules check [-v] FILE|DIR...\n"
+		    "       wardd rules test [--mappings DIR]... RULE|DIR EVENTS.ndjson\n");
 		return 2;
 	}
 	no.max_body = 16u << 20;
