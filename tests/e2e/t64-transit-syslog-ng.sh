@@ -45,15 +45,17 @@ destination d_raw {
 log { source(s_net); filter(f_a); destination(d_fields); };
 log { source(s_net); filter(f_b); destination(d_raw); };
 CONF
+# sng ARGS: exec syslog-ng (so that, run in a subshell, $! is its PID and
+# the trap below stops syslog-ng itself, not a shell around it)
 sng() {
 	LD_LIBRARY_PATH=$SR/usr/lib/x86_64-linux-gnu:$SR/usr/lib/syslog-ng \
-	    TZ=UTC "$SR/usr/sbin/syslog-ng" --module-path="$MODS" \
+	    TZ=UTC exec "$SR/usr/sbin/syslog-ng" --module-path="$MODS" \
 	    -f "$T/syslog-ng.conf" -R "$T/sng/persist" -p "$T/sng/pid" \
 	    -c "$T/sng/ctl" "$@"
 }
-sng --syntax-only >"$T/sng-check" 2>&1
+(sng --syntax-only) >"$T/sng-check" 2>&1
 check "the syslog-ng config is valid" test $? -eq 0
-sng -F >"$T/sng.log" 2>&1 &
+(sng -F) >"$T/sng.log" 2>&1 &
 SNG=$!
 trap 'kill $SNG 2>/dev/null; cleanup' EXIT
 i=0
@@ -116,4 +118,7 @@ check "brute force from the address shipped as rfc5424 fields" test \
 check "brute force from the address shipped as raw lines" test \
 	"$(alerts_sql "select count from alerts where rule_id = '$SSH_BF' and group_key = '$B'")" -ge 10
 check "syslog-ng logged no delivery error" sh -c "! grep -qi 'error' '$T/sng.log'"
+kill $SNG 2>/dev/null
+wait $SNG 2>/dev/null
+check "syslog-ng is stopped with the test" sh -c "! kill -0 $SNG 2>/dev/null"
 done_testing
