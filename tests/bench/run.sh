@@ -6,14 +6,14 @@
 # the offered run is also made cold (no warm-up) and reported as such.
 # SPREAD: event times spread uniformly over that many seconds (loadgen -L;
 # default: a shipper fleet's lag, mostly under 2 s).
-# NAMEs: ingest transit store search rules decoders sessions access console plugins (default: all)
+# NAMEs: ingest transit store search rules decoders structural sessions access console plugins (default: all)
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/rel}
 BIN=$ROOT/$B/bench
 want() { [ $# -eq 0 ] && return 0; for w in $ARGS; do [ "$w" = "$1" ] && return 0; done; return 1; }
 ARGS="$*"
-[ -z "$ARGS" ] && ARGS="ingest transit store search rules decoders sessions access console plugins"
+[ -z "$ARGS" ] && ARGS="ingest transit store search rules decoders structural sessions access console plugins"
 echo "== ward benchmarks, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | sed 's/.*load average: //')"
 
 # One run of loadgen against a fresh hub: ingest LABEL [loadgen flags...]
@@ -81,6 +81,10 @@ if want decoders && [ -x "$BIN/bench_decoder" ]; then
 		(cd "$ROOT" && "$BIN/bench_decoder")
 	fi
 	rm -f "$G"
+fi
+if want structural && [ -x "$BIN/bench_structural" ]; then
+	echo "== structural parsers: auditd, CEF, JSON, Windows, key=value (tests/bench/bench_structural.c)"
+	"$BIN/bench_structural" -n 200000
 fi
 if want access && [ -x "$BIN/bench_access" ]; then
 	echo "== access (tests/bench/bench_access.c)"
