@@ -284,29 +284,23 @@ static const char *const auth_types[] = {
 	"ANOM_LOGIN_SESSIONS", "ANOM_LOGIN_TIME", "ANOM_LOGIN_ACCT", NULL
 };
 
-/* processname, processid, category and MozDef's login fields. */
+/*
+ * processname, category and MozDef's login fields.  The program that
+ * logged a record is auditd: the process it is about (comm, exe, pid)
+ * stays in details, under Sigma's names.  Were it processname, an sshd
+ * login seen by auditd would count as one of sshd's own lines (the
+ * rules' "service: sshd"), twice when both are shipped.
+ */
 static int
 schema(json_t *ev, json_t *d, const struct auditd_hdr *h)
 {
-	const char *s, *slash;
+	const char *s;
 	char	 ip[PFIELD_IPLEN];
 	size_t	 n;
-	int64_t	 pid;
 	int	 auth = is_type(h, auth_types);
 
-	if ((s = dstr(d, "comm", &n)) != NULL && n > 0) {
-		if (pfield_top(ev, d, "processname", json_stringn(s, n),
-		    1) == -1)
-			return -1;
-	} else if ((s = dstr(d, "exe", &n)) != NULL && n > 0 && s[0] == '/') {
-		slash = strrchr(s, '/');
-		if (slash[1] != '\0' && pfield_top(ev, d, "processname",
-		    json_string(slash + 1), 1) == -1)
-			return -1;
-	}
-	if ((s = dstr(d, "pid", &n)) != NULL && pfield_int(s, n, &pid) &&
-	    pid >= 0 && pfield_top(ev, d, "processid", json_integer(pid),
-	    1) == -1)
+	if (json_object_get(ev, "processname") == NULL &&
+	    json_object_set_new(ev, "processname", json_string("auditd")) == -1)
 		return -1;
 	if (json_object_get(ev, "category") == NULL &&
 	    json_object_set_new(ev, "category", json_string(auth ?

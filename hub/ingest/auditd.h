@@ -31,7 +31,8 @@ int	 auditd_record(const char *s, size_t n);
 /*
  * Set what the record s[0..n) says on the normalized event ev: its
  * fields under details (hex-encoded ones decoded), details.type,
- * details.serial, the time, processname and processid, category, and for
+ * details.serial, the time, processname "auditd" when the event has
+ * none, category, and for
  * login records MozDef's username, sourceipaddress and success.  The
  * summary is left as it is.  Returns 1 when applied, 0 when s is not a
  * record, -1 when out of memory.  The summary, which s may point into,

@@ -141,9 +141,9 @@ static int
 extension(json_t *ev, json_t *d, const char *e, size_t n)
 {
 	struct span k = { NULL, 0 }, v, nk;
-	size_t	 j, ks, c;
+	size_t	 j, ks, c, npairs = 0;
 
-	for (j = 0; j < n; j++) {
+	for (j = 0; j < n && npairs < CEF_MAXPAIRS; j++) {
 		if (e[j] == '\\') {
 			j++;
 			continue;
@@ -158,6 +158,7 @@ extension(json_t *ev, json_t *d, const char *e, size_t n)
 			continue;
 		nk.p = e + ks;
 		nk.n = j - ks;
+		npairs++;
 		if (k.p != NULL) {
 			v.p = k.p + k.n + 1;
 			v.n = (size_t)(nk.p - v.p);

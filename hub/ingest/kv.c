@@ -166,16 +166,18 @@ kv_apply(json_t *d, const char *s, size_t n)
 {
 	struct kv_scan sc;
 	struct kv_item it;
+	size_t	 np = 0;
 
 	kv_scan_init(&sc, s, n);
-	while (kv_next(&sc, &it))
-		if (it.k != NULL &&
-		    pfield_add(d, it.k, it.kn, kv_value(&it)) == -1)
+	while (np < KV_MAXPAIRS && kv_next(&sc, &it))
+		if (it.k != NULL && (np++,
+		    pfield_add(d, it.k, it.kn, kv_value(&it))) == -1)
 			return -1;
 	kv_scan_init(&sc, s, n);
-	while (kv_next(&sc, &it))
-		if (it.k != NULL &&
-		    pfield_alias(d, it.k, it.kn, it.v, it.vn) == -1)
+	np = 0;
+	while (np < KV_MAXPAIRS && kv_next(&sc, &it))
+		if (it.k != NULL && (np++,
+		    pfield_alias(d, it.k, it.kn, it.v, it.vn)) == -1)
 			return -1;
 	return 0;
 }

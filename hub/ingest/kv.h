@@ -9,6 +9,8 @@
 
 /* Longest key taken as one. */
 #define KV_KEY_MAX	64
+/* The most pairs of one message set as fields (the summary keeps all). */
+#define KV_MAXPAIRS	256
 
 /* One word of a message: a pair (k != NULL) or a bare word (k == NULL,
    v the word).  Spans point into the scanned text. */
@@ -46,8 +48,9 @@ json_t	*kv_value(const struct kv_item *it);
 int	 kv_mostly(const char *s, size_t n);
 
 /*
- * Every pair of s[0..n) into d under its key as sent (pfield_add), then
- * MozDef's names for the keys pfield_alias() knows.  Returns 0, or -1
+ * The first KV_MAXPAIRS pairs of s[0..n) into d under their keys as
+ * sent (pfield_add), then MozDef's names for the keys pfield_alias()
+ * knows.  Returns 0, or -1
  * when out of memory.
  */
 int	 kv_apply(json_t *d, const char *s, size_t n);

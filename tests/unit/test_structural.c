@@ -233,6 +233,21 @@ test_kv_untouched(void **state)
 			    json_dumps(at(ev, "details"), 0));
 		json_decref(ev);
 	}
+	/* at most KV_MAXPAIRS fields from one message */
+	{
+		char	 big[8192];
+		size_t	 k, o = 0;
+
+		o += (size_t)snprintf(big, sizeof big, "{\"message\":\"");
+		for (k = 0; k < 300; k++)
+			o += (size_t)snprintf(big + o, sizeof big - o,
+			    "k%zu=%zu ", k, k);
+		snprintf(big + o, sizeof big - o, "\"}");
+		ev = run(big);
+		str_is(ev, "details.k255", "255");
+		str_is(ev, "details.k256", NULL);
+		json_decref(ev);
+	}
 	/* a name taken already by a different value gets _2 */
 	ev = run("{\"message\":\"a=1 b=2\",\"details\":{\"a\":\"x\"}}");
 	str_is(ev, "details.a", "x");
@@ -440,8 +455,11 @@ test_auditd(void **state)
 	    "s0-s0:c0.c1023 key=\\\"sshd_config\\\"\"}");
 	str_is(ev, "utctimestamp", "2013-03-28T14:36:03.243000+00:00");
 	str_is(ev, "category", "auditd");
-	str_is(ev, "processname", "cat");
-	int_is(ev, "processid", 3538);
+	/* auditd logged it; the process it is about is in details */
+	str_is(ev, "processname", "auditd");
+	str_is(ev, "processid", NULL);
+	str_is(ev, "details.comm", "cat");
+	str_is(ev, "details.pid", "3538");
 	str_is(ev, "details.type", "SYSCALL");
 	int_is(ev, "details.serial", 24287);
 	str_is(ev, "details.syscall", "2");
@@ -472,8 +490,8 @@ test_auditd(void **state)
 	    "acct=28696E76616C6964207573657229 exe=\\\"/usr/sbin/sshd\\\" "
 	    "hostname=? addr=179.38.151.221 terminal=sshd res=failed'\"}");
 	str_is(ev, "category", "authentication");
-	str_is(ev, "processname", "sshd");
-	str_is(ev, "details.processname", "audispd");
+	str_is(ev, "processname", "audispd");
+	str_is(ev, "details.exe", "/usr/sbin/sshd");
 	str_is(ev, "details.node", "h");
 	str_is(ev, "details.op", "login");
 	str_is(ev, "details.acct", "(invalid user)");
@@ -496,7 +514,18 @@ test_auditd(void **state)
 	    "exe=\\\"/usr/sbin/useradd\\\" res=success'\"}");
 	str_is(ev, "details.op", "adding user");
 	str_is(ev, "details.id", "1001");
-	str_is(ev, "processname", "useradd");
+	str_is(ev, "details.exe", "/usr/sbin/useradd");
+	json_decref(ev);
+
+	/* log_format=ENRICHED: the interpreted fields after a GS byte */
+	ev = run("{\"message\":\"type=SYSCALL msg=audit(1615114232.375:15558):"
+	    " arch=c000003e syscall=59 success=yes exit=0 pid=1 comm=\\\"true\\\""
+	    " exe=\\\"/bin/true\\\" key=(null)\\u001dARCH=x86_64 "
+	    "SYSCALL=execve AUID=\\\"user\\\" UID=\\\"user\\\"\"}");
+	str_is(ev, "details.key", "(null)");
+	str_is(ev, "details.syscall", "59");
+	str_is(ev, "details.SYSCALL", "execve");
+	str_is(ev, "details.AUID", "user");
 	json_decref(ev);
 
 	/* not records */
