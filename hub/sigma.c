@@ -1944,6 +1944,7 @@ apply_logsource(struct loader *L, yaml_node_t *ls, struct sigma_node *cond)
 			L->d = save;
 			if (k == NULL || node_add(L, and, k) == -1)
 				return NULL;
+			k->weak = 1;
 		}
 		for (j = 0; j < m->nc; j++) {
 			yaml_node_t fake;
@@ -1971,6 +1972,7 @@ apply_logsource(struct loader *L, yaml_node_t *ls, struct sigma_node *cond)
 			    leaf_addval(L, k->leaf, &mo, &fake) == -1 ||
 			    node_add(L, and, k) == -1)
 				return NULL;
+			k->weak = 1;
 		}
 	}
 	return and ? and : cond;

@@ -263,6 +263,8 @@ struct sigma_node {
 	size_t		  nkids;
 	struct sigma_leaf *leaf;
 	struct sigma_node *next;	/* the rule's list of all its nodes */
+	int		  weak;		/* added by a logsource: common in
+					   events, a poor anchor */
 };
 
 /* ward.extract: fill field from group 1 of re run over field from. */

@@ -1084,9 +1084,15 @@ anchors(const struct ruleset *rs, const struct sigma_node *n,
 		out->ok = 1;
 		return 0;
 	case NODE_AND:
+		/* the logsource's conditions (weak: every event of that
+		   source has them) only when nothing else anchors */
 		memset(&best, 0, sizeof(best));
-		for (i = 0; i < n->nkids; i++) {
-			if (anchors(rs, n->kids[i], &k) == -1) {
+		for (i = 0; i < 2 * n->nkids; i++) {
+			if (i == n->nkids && bc != UINT_MAX)
+				break;
+			if ((i < n->nkids) == n->kids[i % n->nkids]->weak)
+				continue;
+			if (anchors(rs, n->kids[i % n->nkids], &k) == -1) {
 				aset_clear(&best);
 				return -1;
 			}

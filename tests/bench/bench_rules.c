@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 
+#define SIGMA_INTERNAL
 #include "buf.h"
 #include "correlate.h"
 #include "sigma.h"
@@ -277,6 +278,8 @@ tree(const char **dirs, size_t ndirs, const char *maps, int nevents,
 	printf("rules: %zu loaded, %zu refused, in %.0f ms; %.1f MB RSS for "
 	    "the rules\n", ruleset_count(rs), nerr, (t1 - t0) * 1e3,
 	    (double)(rss_kb() - before) / 1024);
+	printf("index: %zu rules anchored, %zu tried on every event\n",
+	    rs->nanchored, rs->nalways);
 	if ((evs = calloc(nevents, sizeof(*evs))) == NULL)
 		return 1;
 	if (out != NULL && (f = fopen(out, "w")) == NULL) {
