@@ -522,8 +522,6 @@ backlog_load(struct tui *t)
 	char	 filter[QUERY_MAX_LEN + 1];
 	json_t	*args;
 
-	if (wire_enum(wire_queries, "search") < 0)
-		return;
 	query_filter(t->m.qtext != NULL ? t->m.qtext : "", filter,
 	    sizeof filter);
 	if ((args = json_pack("{s:s, s:i}", "q", filter, "limit",
@@ -596,14 +594,12 @@ on_alerts(struct client *c, const struct wire_msg *m, const char *why,
 	t->dirty |= dirty_for(t, MC_ALERTS);
 }
 
-/* The alerts still open, when this hub can list them. */
+/* The alerts still open. */
 static void
 alerts_load(struct tui *t)
 {
 	json_t	*args;
 
-	if (wire_enum(wire_queries, "alert.list") < 0)
-		return;
 	if ((args = json_pack("{s:s, s:i}", "status", "open", "limit", 1000))
 	    == NULL)
 		return;
@@ -633,7 +629,6 @@ struct opctx {
 	struct tui	*t;
 	char		 what[160];
 	int		 open;		/* open the incident it made */
-	int64_t		 link_alert;	/* then link this alert to it */
 };
 
 static void
@@ -643,7 +638,6 @@ on_op(struct client *c, const struct wire_msg *m, const char *why, void *arg)
 	struct tui *t = o->t;
 	const json_t *cur, *inc;
 	const char *code, *ref;
-	json_t	*args;
 	char	 cv[64];
 
 	if (m == NULL) {
@@ -677,14 +671,6 @@ on_op(struct client *c, const struct wire_msg *m, const char *why, void *arg)
 	tui_msg(t, 0, 5, "%s", o->what);
 	inc = json_object_get(json_object_get(m->root, "result"), "incident");
 	ref = json_string_value(json_object_get(inc, "id"));
-	if (o->link_alert > 0 && ref != NULL) {
-		args = json_pack("{s:s, s:[I]}", "incident", ref, "alerts",
-		    (json_int_t)o->link_alert);
-		if (args != NULL) {
-			tui_op(t, "incident.link", args, "alert linked");
-			json_decref(args);
-		}
-	}
 	if (o->open && ref != NULL)
 		tui_open_incident(t, ref);
 done:
@@ -693,7 +679,7 @@ done:
 
 static void
 send_op(struct tui *t, const char *op, const json_t *args, const char *what,
-    int open, int64_t link_alert)
+    int open)
 {
 	struct opctx *o;
 
@@ -702,7 +688,6 @@ send_op(struct tui *t, const char *op, const json_t *args, const char *what,
 	o->t = t;
 	snprintf(o->what, sizeof o->what, "%s", what);
 	o->open = open;
-	o->link_alert = link_alert;
 	if (client_op(t->c, op, args, on_op, o) == -1) {
 		tui_msg(t, 1, 0, "%s: not connected", what);
 		free(o);
@@ -714,7 +699,7 @@ send_op(struct tui *t, const char *op, const json_t *args, const char *what,
 void
 tui_op(struct tui *t, const char *op, const json_t *args, const char *what)
 {
-	send_op(t, op, args, what, 0, 0);
+	send_op(t, op, args, what, 0);
 }
 
 void
@@ -890,70 +875,29 @@ alert_op(struct tui *t, const char *verb, const char *status)
 	snprintf(op, sizeof op, "alert.%s", verb);
 	snprintf(what, sizeof what, "alert %" JSON_INTEGER_FORMAT " %s", id,
 	    status);
-	if (wire_enum(wire_ops, op) >= 0) {
-		if ((args = json_pack("{s:I}", "alert", id)) != NULL) {
-			tui_op(t, op, args, what);
-			json_decref(args);
-		}
-		return;
+	if ((args = json_pack("{s:I}", "alert", id)) != NULL) {
+		tui_op(t, op, args, what);
+		json_decref(args);
 	}
-	/* This hub's protocol has no such op: keep it on this screen. */
-	json_object_set_new(a, "status", json_string(status));
-	tui_msg(t, 0, 5, "%s here only: the hub has no %s yet", what, op);
-	t->dirty |= D_REGION(R_MAIN) | D_REGION(R_SIDE);
 }
 
+/* The hub links the alert's events and acknowledges it. */
 static void
 promote(struct tui *t, const char *to)
 {
 	json_t	*a, *args;
-	const char *title, *sev;
-	char	 tbuf[WIRE_MAX_TITLE + 1], esc[WIRE_MAX_TITLE * 4];
-	json_int_t id;
-	size_t	 n;
 
 	if ((a = tui_selected_alert(t)) == NULL || t->view->id != LV_ALERTS) {
 		tui_msg(t, 1, 0, "no alert under the cursor (Alerts, 2)");
 		return;
 	}
-	id = json_integer_value(json_object_get(a, "id"));
-	if (wire_enum(wire_ops, "alert.promote") >= 0) {
-		/* The hub links the alert's events and acknowledges it. */
-		if ((args = json_pack("{s:I}", "alert", id)) == NULL)
-			return;
-		if (to != NULL)
-			json_object_set_new(args, "incident", json_string(to));
-		send_op(t, "alert.promote", args, to != NULL ? "alert attached" :
-		    "alert promoted to a new incident", to == NULL, 0);
-		json_decref(args);
+	if ((args = json_pack("{s:O}", "alert", json_object_get(a, "id"))) ==
+	    NULL)
 		return;
-	}
-	if (to != NULL) {
-		if ((args = json_pack("{s:s, s:[I]}", "incident", to, "alerts",
-		    id)) != NULL) {
-			tui_op(t, "incident.link", args, "alert attached");
-			json_decref(args);
-		}
-		return;
-	}
-	title = json_string_value(json_object_get(a, "summary"));
-	if (title == NULL)
-		title = json_string_value(json_object_get(a, "rule"));
-	/* A title is one line of at most WIRE_MAX_TITLE bytes. */
-	n = layout_escape(title ? title : "alert", strlen(title ? title :
-	    "alert"), esc, sizeof esc, 1);
-	n = n > WIRE_MAX_TITLE ? WIRE_MAX_TITLE : n;
-	while (n > 0 && ((unsigned char)esc[n] & 0xc0) == 0x80)
-		n--;
-	snprintf(tbuf, sizeof tbuf, "%.*s", (int)n, esc);
-	sev = json_string_value(json_object_get(a, "severity"));
-	if (sev == NULL || wire_enum(wire_severities, sev) < 0)
-		sev = "medium";
-	if ((args = json_pack("{s:s, s:s}", "title", tbuf, "severity", sev))
-	    == NULL)
-		return;
-	send_op(t, "incident.create", args, "incident created from the "
-	    "alert", 1, id);
+	if (to != NULL)
+		json_object_set_new(args, "incident", json_string(to));
+	send_op(t, "alert.promote", args, to != NULL ? "alert attached" :
+	    "alert promoted to a new incident", to == NULL);
 	json_decref(args);
 }
 
@@ -961,36 +905,26 @@ static void
 link_row(struct tui *t, const char *to)
 {
 	const struct model_event *e;
-	json_t	*a, *args = NULL;
+	json_t	*args;
 
 	if (to == NULL && (to = need_incident(t)) == NULL)
 		return;
-	if (t->view->id == LV_EVENTS) {
-		if ((e = tui_selected_event(t)) == NULL || e->id < 0) {
-			tui_msg(t, 1, 0, "no event under the cursor");
-			return;
-		}
-		args = json_pack("{s:s, s:[I]}", "incident", to, "events",
-		    (json_int_t)e->id);
-	} else if (t->view->id == LV_ALERTS &&
-	    wire_enum(wire_ops, "alert.promote") >= 0) {
+	if (t->view->id == LV_ALERTS) {
 		promote(t, to);
 		return;
-	} else if (t->view->id == LV_ALERTS) {
-		if ((a = tui_selected_alert(t)) == NULL) {
-			tui_msg(t, 1, 0, "no alert under the cursor");
-			return;
-		}
-		args = json_pack("{s:s, s:[O]}", "incident", to, "alerts",
-		    json_object_get(a, "id"));
-	} else {
+	}
+	if (t->view->id != LV_EVENTS) {
 		tui_msg(t, 1, 0, "link works on the event or alert under "
 		    "the cursor (Events 1, Alerts 2)");
 		return;
 	}
-	if (args != NULL) {
-		tui_op(t, "incident.link", args, t->view->id == LV_EVENTS ?
-		    "event linked" : "alert linked");
+	if ((e = tui_selected_event(t)) == NULL || e->id < 0) {
+		tui_msg(t, 1, 0, "no event under the cursor");
+		return;
+	}
+	if ((args = json_pack("{s:s, s:[I]}", "incident", to, "events",
+	    (json_int_t)e->id)) != NULL) {
+		tui_op(t, "incident.link", args, "event linked");
 		json_decref(args);
 	}
 }
@@ -1091,7 +1025,7 @@ tui_run_cmd(struct tui *t, const struct cmd *c)
 	case CMD_NEW:
 		if ((args = json_pack("{s:s}", "title", c->a[0])) != NULL)
 			send_op(t, "incident.create", args, "incident "
-			    "created", 1, 0);
+			    "created", 1);
 		json_decref(args);
 		return D_ALL;
 	case CMD_QUERY:

@@ -1,12 +1,15 @@
 /*
  * incident — the incident model, op log and audit log.  See incident.h.
  *
- * incident_apply runs one op as: validate (wire_check_op), authorise by
- * role (role_may), BEGIN IMMEDIATE (or a savepoint inside the caller's
- * transaction), the op's handler (load, version check,
- * ownership check, effect, timeline entries), touch the incident, insert
- * the op log row (its seq), audit, COMMIT.  Any failure rolls everything
- * back; the refusal is then audited on its own.
+ * The ops and queries are the catalogue's (catalogue.h); handlers[] below
+ * holds the hub's handler for each, indexed by its id.  incident_apply
+ * runs an incident op (CAT_LOGGED) as: validate (wire_check_op), authorise
+ * by role (role_may), BEGIN IMMEDIATE (or a savepoint inside the caller's
+ * transaction), the op's handler (load, version check, ownership check,
+ * effect, timeline entries), touch the incident, insert the op log row
+ * (its seq), audit, COMMIT.  Any failure rolls everything back; the
+ * refusal is then audited on its own.  Other ops run their handler and
+ * are audited; incident_query runs a query's.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -20,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "alerts.h"
+#include "catalogue.h"
 #include "errf.h"
 #include "incident.h"
 #include "observe.h"
@@ -143,6 +147,10 @@ incident_schema_init(sqlite3 *db, char *err, size_t errlen)
 {
 	char *msg = NULL;
 
+	/* Every start opens state.db here: refuse to run with an op of the
+	   catalogue the hub has no handler for. */
+	if (incident_check_handlers(err, errlen) == -1)
+		return -1;
 	if (sqlite3_exec(db, INCIDENT_SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
 		errf(err, errlen, "incident schema: %s", msg ? msg : "?");
 		sqlite3_free(msg);
@@ -346,7 +354,9 @@ struct ctx {
 	enum role	 role;
 	enum wire_may	 may;
 	const json_t	*req;
-	const char	*op;
+	const char	*op;		/* the op's or query's name */
+	const struct catalogue_entry *def;	/* its catalogue entry */
+	json_t		*result;	/* side ops, queries: the answer */
 	char		 now[32];
 	int64_t		 inc;		/* the incident's number */
 	json_t		*row;		/* the incident before the op */
@@ -1222,63 +1232,115 @@ out:
 	return e;
 }
 
-static const struct {
-	const char	*op;
-	enum wire_err	(*fn)(struct ctx *);
-} handlers[] = {
-	{ "incident.create", op_create },
-	{ "incident.update", op_update },
-	{ "incident.note", op_note },
-	{ "incident.close", op_close },
-	{ "incident.status", op_status },
-	{ "incident.phase", op_phase },
-	{ "incident.lead", op_lead },
-	{ "task.add", op_task_add },
-	{ "task.assign", op_task_assign },
-	{ "task.status", op_task_status },
-	{ "observable.add", op_observable },
-	{ "incident.link", op_link },
-	{ "alert.promote", op_promote },
-};
-
 /*
  * Ops on alerts alone (ack, escalate, close), rules.reload and the user
- * ops: not incident ops, so not in the op log (which is per incident);
- * audited.  *result: for an alert, the alert push {"type":"alert",
- * "alert":{...}}; for rules.reload, the rules status with the generation
- * asked for; for a user op, the user (users_apply).
+ * ops: not incident ops (no CAT_LOGGED), so not in the op log (which is
+ * per incident); audited.  c->result: for an alert, the alert push
+ * {"type":"alert","alert":{...}}; for rules.reload, the rules status with
+ * the generation asked for; for a user op, the user (users_apply).
  */
 static enum wire_err
-side_op(struct ctx *c, json_t **result)
+op_alert_status(struct ctx *c)
 {
-	json_t *a = NULL;
+	json_t	*a = NULL;
 	enum wire_err e;
-	int64_t gen;
 
-	if (strncmp(c->op, "user.", 5) == 0) {
-		if ((e = users_apply(c->db, c->user, c->req, &a, c->err,
-		    c->errlen)) != WIRE_OK)
-			return e;
-	} else if (strcmp(c->op, "rules.reload") == 0) {
-		if ((gen = alerts_reload_request(c->db, c->user, c->err,
-		    c->errlen)) < 0)
-			return WIRE_EINTERNAL;
-		if ((e = alerts_rules_status(c->db, &a, c->err, c->errlen)) !=
-		    WIRE_OK)
-			return e;
-		json_object_set_new(a, "requested", json_integer(gen));
-	} else {
-		if ((e = alerts_set_status(c->db, json_integer_value(
-		    json_object_get(c->req, "alert")), c->op + 6, c->user,
-		    rstr(c->req, "text"), &a, c->err, c->errlen)) != WIRE_OK)
-			return e;
-		if ((a = wire_alert(a)) == NULL)
-			return refuse(c, WIRE_EINTERNAL, "out of memory");
-	}
-	audit_add(c->db, c->user, c->role, "op", c->op, 0, WIRE_OK, NULL,
-	    c->req, -1, NULL, 0);
-	*result = a;
+	if ((e = alerts_set_status(c->db, json_integer_value(
+	    json_object_get(c->req, "alert")), c->op + 6, c->user,
+	    rstr(c->req, "text"), &a, c->err, c->errlen)) != WIRE_OK)
+		return e;
+	if ((c->result = wire_alert(a)) == NULL)
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
 	return WIRE_OK;
+}
+
+static enum wire_err
+op_rules_reload(struct ctx *c)
+{
+	enum wire_err e;
+	int64_t	 gen;
+
+	if ((gen = alerts_reload_request(c->db, c->user, c->err,
+	    c->errlen)) < 0)
+		return WIRE_EINTERNAL;
+	if ((e = alerts_rules_status(c->db, &c->result, c->err, c->errlen))
+	    != WIRE_OK)
+		return e;
+	json_object_set_new(c->result, "requested", json_integer(gen));
+	return WIRE_OK;
+}
+
+static enum wire_err
+op_user(struct ctx *c)
+{
+	return users_apply(c->db, c->user, c->req, &c->result, c->err,
+	    c->errlen);
+}
+
+static enum wire_err	q_incident_list(struct ctx *);
+static enum wire_err	q_incident_show(struct ctx *);
+static enum wire_err	q_audit_list(struct ctx *);
+static enum wire_err	q_whoami(struct ctx *);
+static enum wire_err	q_alert_list(struct ctx *);
+static enum wire_err	q_alert_show(struct ctx *);
+static enum wire_err	q_rules_status(struct ctx *);
+static enum wire_err	q_user_list(struct ctx *);
+
+/*
+ * The hub's half of the catalogue (catalogue.h): one handler per op and
+ * query, indexed by its id.  An incident op's (CAT_LOGGED) runs inside
+ * incident_apply's transaction and fills c->state; the others answer in
+ * c->result.  Queries marked CAT_SESSION are the session layer's and have
+ * none here.  incident_check_handlers proves the table complete at start.
+ */
+static enum wire_err (*const handlers[CAT_COUNT])(struct ctx *) = {
+	[CAT_INCIDENT_CREATE] = op_create,
+	[CAT_INCIDENT_UPDATE] = op_update,
+	[CAT_INCIDENT_NOTE] = op_note,
+	[CAT_INCIDENT_CLOSE] = op_close,
+	[CAT_INCIDENT_STATUS] = op_status,
+	[CAT_INCIDENT_PHASE] = op_phase,
+	[CAT_INCIDENT_LEAD] = op_lead,
+	[CAT_TASK_ADD] = op_task_add,
+	[CAT_TASK_ASSIGN] = op_task_assign,
+	[CAT_TASK_STATUS] = op_task_status,
+	[CAT_OBSERVABLE_ADD] = op_observable,
+	[CAT_INCIDENT_LINK] = op_link,
+	[CAT_ALERT_ACK] = op_alert_status,
+	[CAT_ALERT_ESCALATE] = op_alert_status,
+	[CAT_ALERT_CLOSE] = op_alert_status,
+	[CAT_ALERT_PROMOTE] = op_promote,
+	[CAT_RULES_RELOAD] = op_rules_reload,
+	[CAT_USER_ADD] = op_user,
+	[CAT_USER_DEL] = op_user,
+	[CAT_USER_ROLE] = op_user,
+	[CAT_INCIDENT_LIST] = q_incident_list,
+	[CAT_INCIDENT_SHOW] = q_incident_show,
+	[CAT_AUDIT_LIST] = q_audit_list,
+	[CAT_WHOAMI] = q_whoami,
+	[CAT_ALERT_LIST] = q_alert_list,
+	[CAT_ALERT_SHOW] = q_alert_show,
+	[CAT_RULES_STATUS] = q_rules_status,
+	[CAT_USER_LIST] = q_user_list,
+};
+
+int
+incident_check_handlers(char *err, size_t errlen)
+{
+	size_t	 i;
+
+	for (i = 0; i < CAT_COUNT; i++) {
+		if (catalogue[i].id != (enum catalogue_id)i)
+			return errf(err, errlen, "catalogue entry %zu (%s) "
+			    "is out of place", i, catalogue[i].name);
+		if ((handlers[i] == NULL) != !!(catalogue[i].flags &
+		    CAT_SESSION))
+			return errf(err, errlen, "%s %s has %s handler in the "
+			    "hub", catalogue[i].flags & CAT_QUERY ? "query" :
+			    "op", catalogue[i].name, handlers[i] == NULL ?
+			    "no" : "a");
+	}
+	return 0;
 }
 
 /* The request minus type and id: the op's args as broadcast. */
@@ -1357,8 +1419,7 @@ incident_apply(sqlite3 *db, const char *user, enum role role,
 	struct ctx c;
 	enum wire_err e;
 	int64_t inc = 0;
-	size_t i;
-	int began = 0, nested = 0;
+		int began = 0, nested = 0;
 
 	*result = NULL;
 	memset(&c, 0, sizeof(c));
@@ -1378,24 +1439,19 @@ incident_apply(sqlite3 *db, const char *user, enum role role,
 		goto refused;
 	}
 	c.op = rstr(req, "op");
+	c.def = catalogue_find(c.op, 0);
 	if ((c.may = role_may(role, c.op)) == WIRE_MAY_NO) {
 		e = refuse(&c, WIRE_EFORBIDDEN, "role %s may not %s",
 		    role_name(role), c.op);
 		goto refused;
 	}
-	if (strcmp(c.op, "rules.reload") == 0 || (strncmp(c.op, "alert.", 6)
-	    == 0 && strcmp(c.op, "alert.promote") != 0) ||
-	    strncmp(c.op, "user.", 5) == 0) {
-		if ((e = side_op(&c, result)) != WIRE_OK)
+	if (!(c.def->flags & CAT_LOGGED)) {
+		if ((e = handlers[c.def->id](&c)) != WIRE_OK)
 			goto refused;
+		audit_add(c.db, c.user, c.role, "op", c.op, 0, WIRE_OK, NULL,
+		    c.req, -1, NULL, 0);
+		*result = c.result;
 		return WIRE_OK;
-	}
-	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-		if (strcmp(handlers[i].op, c.op) == 0)
-			break;
-	if (i == sizeof(handlers) / sizeof(handlers[0])) {
-		e = refuse(&c, WIRE_EINVALID, "op %s not implemented", c.op);
-		goto refused;
 	}
 	if ((c.state = json_object()) == NULL) {
 		e = refuse(&c, WIRE_EINTERNAL, "out of memory");
@@ -1412,7 +1468,7 @@ incident_apply(sqlite3 *db, const char *user, enum role role,
 		goto refused;
 	}
 	began = 1;
-	if ((e = handlers[i].fn(&c)) != WIRE_OK)
+	if ((e = handlers[c.def->id](&c)) != WIRE_OK)
 		goto refused;
 	if ((e = commit_op(&c, result)) != WIRE_OK)
 		goto refused;
@@ -1440,6 +1496,7 @@ refused:
 		wire_incident_id(rstr(req, "incident"), &inc);
 	audit_add(db, user ? user : "", role, "op", c.op ? c.op :
 	    rstr(req, "op"), inc, e, err, req, -1, NULL, 0);
+	json_decref(c.result);
 	json_decref(c.current);
 	json_decref(c.row);
 	json_decref(c.state);
@@ -1667,14 +1724,89 @@ collect(json_t *e, void *arg)
 	return json_array_append((json_t *)arg, e) == 0 ? 0 : -1;
 }
 
+static enum wire_err
+q_incident_list(struct ctx *c)
+{
+	return incident_list(c->db, rstr(c->req, "status"),
+	    (int)json_integer_value(json_object_get(c->req, "limit")),
+	    &c->result, c->err, c->errlen);
+}
+
+static enum wire_err
+q_incident_show(struct ctx *c)
+{
+	int64_t	 n = 0;
+
+	wire_incident_id(rstr(c->req, "incident"), &n);
+	return incident_show(c->db, n, &c->result, c->err, c->errlen);
+}
+
+static enum wire_err
+q_whoami(struct ctx *c)
+{
+	c->result = json_pack("{s:s, s:s, s:I}", "user", c->user, "role",
+	    role_name(c->role), "last_seq", (json_int_t)incident_last_seq(
+	    c->db));
+	if (c->result == NULL)
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
+	return WIRE_OK;
+}
+
+static enum wire_err
+q_audit_list(struct ctx *c)
+{
+	struct audit_filter f;
+
+	memset(&f, 0, sizeof(f));
+	f.user = rstr(c->req, "user");
+	if (c->role < ROLE_LEAD)
+		f.user = c->user;	/* others' entries are not theirs */
+	if (rstr(c->req, "incident") != NULL)
+		wire_incident_id(rstr(c->req, "incident"), &f.incident);
+	f.name = rstr(c->req, "op");
+	f.since = rstr(c->req, "since");
+	f.refused = json_is_true(json_object_get(c->req, "refused"));
+	f.limit = (int)json_integer_value(json_object_get(c->req, "limit"));
+	if ((c->result = json_array()) == NULL)
+		return refuse(c, WIRE_EINTERNAL, "out of memory");
+	if (audit_list(c->db, &f, collect, c->result, c->err, c->errlen) != 0)
+		return WIRE_EINTERNAL;
+	return WIRE_OK;
+}
+
+static enum wire_err
+q_alert_list(struct ctx *c)
+{
+	return alerts_list(c->db, rstr(c->req, "status"), rstr(c->req,
+	    "rule"), (int)json_integer_value(json_object_get(c->req,
+	    "limit")), &c->result, c->err, c->errlen);
+}
+
+static enum wire_err
+q_alert_show(struct ctx *c)
+{
+	return alerts_get(c->db, json_integer_value(json_object_get(c->req,
+	    "alert")), 1, &c->result, c->err, c->errlen);
+}
+
+static enum wire_err
+q_rules_status(struct ctx *c)
+{
+	return alerts_rules_status(c->db, &c->result, c->err, c->errlen);
+}
+
+static enum wire_err
+q_user_list(struct ctx *c)
+{
+	return users_list_json(c->db, &c->result, c->err, c->errlen);
+}
+
 enum wire_err
 incident_query(sqlite3 *db, const char *user, enum role role,
     const json_t *req, json_t **result, char *err, size_t errlen)
 {
-	struct audit_filter f;
-	const char *q;
-	int64_t n = 0;
-	json_t *a;
+	struct ctx c;
+	enum wire_err e;
 
 	*result = NULL;
 	if (!role_is_person(role) || user == NULL) {
@@ -1684,65 +1816,30 @@ incident_query(sqlite3 *db, const char *user, enum role role,
 	}
 	if (wire_check_query(req, err, errlen) != 0)
 		return WIRE_EINVALID;
-	q = rstr(req, "query");
-	if (strcmp(q, "incident.list") == 0)
-		return incident_list(db, rstr(req, "status"),
-		    (int)json_integer_value(json_object_get(req, "limit")),
-		    result, err, errlen);
-	if (strcmp(q, "incident.show") == 0) {
-		wire_incident_id(rstr(req, "incident"), &n);
-		return incident_show(db, n, result, err, errlen);
+	memset(&c, 0, sizeof(c));
+	c.db = db;
+	c.user = user;
+	c.role = role;
+	c.req = req;
+	c.err = err;
+	c.errlen = errlen;
+	c.op = rstr(req, "query");
+	c.def = catalogue_find(c.op, 1);
+	if (c.def->may[role - ROLE_VIEWER] == WIRE_MAY_NO) {
+		errf(err, errlen, "role %s may not %s%s", role_name(role),
+		    c.op, c.def->may[ROLE_LEAD - ROLE_VIEWER] == WIRE_MAY_NO ?
+		    " (admin only)" : "");
+		return WIRE_EFORBIDDEN;
 	}
-	if (strcmp(q, "whoami") == 0) {
-		*result = json_pack("{s:s, s:s, s:I}", "user", user, "role",
-		    role_name(role), "last_seq",
-		    (json_int_t)incident_last_seq(db));
-		if (*result == NULL) {
-			errf(err, errlen, "out of memory");
-			return WIRE_EINTERNAL;
-		}
-		return WIRE_OK;
+	if (handlers[c.def->id] == NULL) {
+		errf(err, errlen, "query %s is answered by the session layer",
+		    c.op);
+		return WIRE_EINVALID;
 	}
-	if (strcmp(q, "audit.list") == 0) {
-		memset(&f, 0, sizeof(f));
-		f.user = rstr(req, "user");
-		if (role < ROLE_LEAD)
-			f.user = user;	/* others' entries are not theirs */
-		if (rstr(req, "incident") != NULL)
-			wire_incident_id(rstr(req, "incident"), &f.incident);
-		f.name = rstr(req, "op");
-		f.since = rstr(req, "since");
-		f.refused = json_is_true(json_object_get(req, "refused"));
-		f.limit = (int)json_integer_value(json_object_get(req,
-		    "limit"));
-		if ((a = json_array()) == NULL) {
-			errf(err, errlen, "out of memory");
-			return WIRE_EINTERNAL;
-		}
-		if (audit_list(db, &f, collect, a, err, errlen) != 0) {
-			json_decref(a);
-			return WIRE_EINTERNAL;
-		}
-		*result = a;
-		return WIRE_OK;
+	if ((e = handlers[c.def->id](&c)) != WIRE_OK) {
+		json_decref(c.result);
+		return e;
 	}
-	if (strcmp(q, "alert.list") == 0)
-		return alerts_list(db, rstr(req, "status"), rstr(req, "rule"),
-		    (int)json_integer_value(json_object_get(req, "limit")),
-		    result, err, errlen);
-	if (strcmp(q, "alert.show") == 0)
-		return alerts_get(db, json_integer_value(json_object_get(req,
-		    "alert")), 1, result, err, errlen);
-	if (strcmp(q, "rules.status") == 0)
-		return alerts_rules_status(db, result, err, errlen);
-	if (strcmp(q, "user.list") == 0) {
-		if (role != ROLE_ADMIN) {
-			errf(err, errlen, "role %s may not user.list (admin "
-			    "only)", role_name(role));
-			return WIRE_EFORBIDDEN;
-		}
-		return users_list_json(db, result, err, errlen);
-	}
-	errf(err, errlen, "query %s is answered by the session layer", q);
-	return WIRE_EINVALID;
+	*result = c.result;
+	return WIRE_OK;
 }

@@ -2,7 +2,7 @@
  * incident — incidents, their timelines, tasks, observables and links, the
  * op log and the audit log, in DATA/state.db.
  *
- * Every change is an op (see wire.h for the catalogue): incident_apply
+ * Every change is an op (see catalogue.h): incident_apply
  * validates it, authorises it by role, checks the version it was made
  * against, and in one transaction applies the effect, appends to the
  * timeline, appends to the op log (which gives it its sequence number) and
@@ -26,8 +26,17 @@
 
 /* Create the tables (incidents, timeline, tasks, observables, links,
    oplog, audit, and users via users_schema_init) if missing.  Idempotent.
-   Returns 0 or -1 with err. */
+   Checks the handler table first (incident_check_handlers).  Returns 0
+   or -1 with err. */
 int	incident_schema_init(sqlite3 *db, char *err, size_t errlen);
+
+/*
+ * The hub's handlers, one per entry of the catalogue (catalogue.h): 0 when
+ * every op and every query not answered by the session layer
+ * (CAT_SESSION) has one and those have none, else -1 with err naming the
+ * first that does not.
+ */
+int	incident_check_handlers(char *err, size_t errlen);
 
 /*
  * Apply the op request req (an object {"op":NAME, ...}, as decoded from a
@@ -49,10 +58,12 @@ enum wire_err	incident_apply(sqlite3 *db, const char *user, enum role role,
 		    size_t errlen);
 
 /*
- * Answer the query request req ({"query":NAME, ...}) for user: incident.list
- * (an array), incident.show (an object), audit.list (an array; viewers and
- * handlers see only their own entries), whoami ({"user","role",
- * "last_seq"}).  "presence" is the session layer's and gets WIRE_EINVALID.
+ * Answer the query request req ({"query":NAME, ...}) for user, by the
+ * query's handler: incident.list (an array), incident.show (an object),
+ * audit.list (an array; viewers and handlers see only their own entries),
+ * whoami ({"user","role","last_seq"}), alert.list, alert.show,
+ * rules.status, user.list (admins).  The CAT_SESSION queries (presence,
+ * search) are the session layer's and get WIRE_EINVALID.
  * Returns WIRE_OK and sets *result (the caller owns it), or an error code
  * with err and *result NULL.
  */

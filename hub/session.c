@@ -55,6 +55,7 @@
 #include "buf.h"
 #include "hub.h"
 #include "store.h"
+#include "catalogue.h"
 #include "incident.h"
 #include "jsonfast.h"
 #include "log.h"
@@ -1510,7 +1511,7 @@ do_op(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 	if (json_object_get(res, "seq") == NULL) {
 		/* Not in the op log (alert ops, rules.reload, user ops): a
 		   reply only; the alerter broadcasts alert changes itself. */
-		if (strncmp(m->name, "user.", 5) == 0)
+		if (m->entry->flags & CAT_PEOPLE)
 			ss->users_dirty = 1;
 		out_send(ss, w->sid, wire_ok(m->id, -1, res), 1, 1);
 		return;

@@ -1,8 +1,9 @@
 /*
- * wire — the ward.v3 message catalogue.  See wire.h and ward-protocol.7.
+ * wire — the ward.v3 messages.  See wire.h and ward-protocol.7.
  *
- * Validation is table driven: every message type, op and query has a list
- * of fields, each with a kind, a cap and (for enumerations) its names.  A
+ * Validation is table driven: every message type has a list of fields
+ * here, and every op and query its entry in the catalogue (catalogue.c),
+ * each field with a kind, a cap and (for enumerations) its names.  A
  * message is valid when every key it carries is in its lists, every
  * required one is present, and each value passes its kind's check; a few
  * messages add a check that spans fields.
@@ -21,8 +22,8 @@
 
 #include <sodium.h>
 
-#include "auth.h"
 #include "buf.h"
+#include "catalogue.h"
 #include "errf.h"
 #include "jsonfast.h"
 #include "version.h"
@@ -39,15 +40,6 @@ const char *const wire_task_statuses[] = { "todo", "doing", "done",
 	"blocked", NULL };
 const char *const wire_observable_kinds[] = { "ip", "domain", "hash", "user",
 	"host", "url", NULL };
-const char *const wire_ops[] = { "incident.create", "incident.update",
-	"incident.note", "incident.close", "incident.status", "incident.phase",
-	"incident.lead", "task.add", "task.assign", "task.status",
-	"observable.add", "incident.link", "alert.ack", "alert.escalate",
-	"alert.close", "alert.promote", "rules.reload", "user.add", "user.del",
-	"user.role", NULL };
-const char *const wire_queries[] = { "incident.list", "incident.show",
-	"audit.list", "whoami", "presence", "alert.list", "alert.show",
-	"rules.status", "search", "user.list", NULL };
 const char *const wire_alert_statuses[] = { "new", "acknowledged",
 	"escalated", "closed", NULL };
 
@@ -58,45 +50,6 @@ static const char *const person_roles[] = { "viewer", "handler", "lead",
 static const char *const err_names[] = { "ok", "invalid", "forbidden",
 	"stale", "not_found", "unauthenticated", "busy", "internal",
 	"conflict", NULL };
-static const char *const list_statuses[] = { "open", "contained", "closed",
-	"active", "all", NULL };
-static const char *const alert_list_statuses[] = { "new", "acknowledged",
-	"escalated", "closed", "open", "all", NULL };
-
-/*
- * Rights: for each op, what viewer, handler, lead and admin may do.
- * Handlers work incidents (create, edit, notes, observables, links, tasks
- * without an assignee) and move their own tasks; leads also assign, change
- * status, phase and lead, and close; admins may do everything.
- */
-static const struct {
-	const char	*op;
-	unsigned char	 may[4];	/* viewer handler lead admin */
-} rights[] = {
-	{ "incident.create",	{ 0, 1, 1, 1 } },
-	{ "incident.update",	{ 0, 1, 1, 1 } },
-	{ "incident.note",	{ 0, 1, 1, 1 } },
-	{ "incident.close",	{ 0, 0, 1, 1 } },
-	{ "incident.status",	{ 0, 0, 1, 1 } },
-	{ "incident.phase",	{ 0, 0, 1, 1 } },
-	{ "incident.lead",	{ 0, 0, 1, 1 } },
-	{ "task.add",		{ 0, 1, 1, 1 } },
-	{ "task.assign",	{ 0, 0, 1, 1 } },
-	{ "task.status",	{ 0, 2, 1, 1 } },
-	{ "observable.add",	{ 0, 1, 1, 1 } },
-	{ "incident.link",	{ 0, 1, 1, 1 } },
-	/* Alerts: handlers triage them (acknowledge, escalate, close a false
-	   positive) and promote them to incidents; admins reload rules. */
-	{ "alert.ack",		{ 0, 1, 1, 1 } },
-	{ "alert.escalate",	{ 0, 1, 1, 1 } },
-	{ "alert.close",	{ 0, 1, 1, 1 } },
-	{ "alert.promote",	{ 0, 1, 1, 1 } },
-	{ "rules.reload",	{ 0, 0, 0, 1 } },
-	/* People: admins only (and the user.list query). */
-	{ "user.add",		{ 0, 0, 0, 1 } },
-	{ "user.del",		{ 0, 0, 0, 1 } },
-	{ "user.role",		{ 0, 0, 0, 1 } },
-};
 
 enum role
 role_parse(const char *s)
@@ -126,14 +79,11 @@ role_is_person(enum role r)
 enum wire_may
 role_may(enum role r, const char *op)
 {
-	size_t i;
+	const struct catalogue_entry *e;
 
-	if (!role_is_person(r) || op == NULL)
+	if (!role_is_person(r) || (e = catalogue_find(op, 0)) == NULL)
 		return WIRE_MAY_NO;
-	for (i = 0; i < sizeof(rights) / sizeof(rights[0]); i++)
-		if (strcmp(rights[i].op, op) == 0)
-			return (enum wire_may)rights[i].may[r - ROLE_VIEWER];
-	return WIRE_MAY_NO;
+	return (enum wire_may)e->may[r - ROLE_VIEWER];
 }
 
 const char *
@@ -163,45 +113,9 @@ wire_enum(const char *const *t, const char *s)
 	return -1;
 }
 
-/* Field validation. */
-
-enum kind {
-	K_LINE = 1,	/* one line of text, not blank, max bytes */
-	K_TEXT,		/* text with newlines and tabs, may be empty */
-	K_NAME,		/* a user name */
-	K_INT,		/* integer 0..max */
-	K_BOOL,
-	K_OBJ,		/* any object */
-	K_ANY,		/* any value */
-	K_TAGS,		/* array of up to max K_LINE strings of WIRE_MAX_TAG */
-	K_IDS,		/* array of up to max integers 1..WIRE_MAX_ID */
-	K_OBJS,		/* array of up to max objects */
-	K_B64,		/* base64 of exactly max bytes */
-	K_ENUM,		/* one of names */
-	K_INC,		/* "INC-n" */
-	K_TASK,		/* "T-n" or n */
-	K_TIME,		/* ISO 8601 UTC */
-	K_TOPIC,	/* a subscription topic */
-};
-
-#define REQ	0x1	/* required */
-#define NUL	0x2	/* null accepted */
-
-struct field {
-	const char		*name;
-	enum kind		 kind;
-	int			 flags;
-	int64_t			 max;
-	const char *const	*names;
-};
+/* Field validation: the kinds and field lists are in catalogue.h. */
 
 #define END	{ NULL, 0, 0, 0, NULL }
-
-struct spec {
-	const char		*name;
-	const struct field	*fields;
-	int			(*check)(const json_t *, char *, size_t);
-};
 
 /*
  * Check the bytes of a string: no NUL, no C0 or C1 control characters, no
@@ -398,7 +312,7 @@ check_int(const json_t *v, int64_t lo, int64_t hi)
 }
 
 static int
-check_value(const struct field *f, const json_t *v, char *err, size_t errlen)
+check_value(const struct wire_field *f, const json_t *v, char *err, size_t errlen)
 {
 	char names[256];
 	const char *s = NULL;
@@ -407,7 +321,7 @@ check_value(const struct field *f, const json_t *v, char *err, size_t errlen)
 	const json_t *e;
 	int64_t ref;
 
-	if (json_is_null(v) && (f->flags & NUL))
+	if (json_is_null(v) && (f->flags & WF_NUL))
 		return 0;
 	if (json_is_string(v)) {
 		s = json_string_value(v);
@@ -417,46 +331,46 @@ check_value(const struct field *f, const json_t *v, char *err, size_t errlen)
 			    f->name);
 	}
 	switch (f->kind) {
-	case K_LINE:
-	case K_TEXT:
+	case WK_LINE:
+	case WK_TEXT:
 		if (s == NULL)
 			return errf(err, errlen, "field '%s': not a string",
 			    f->name);
 		if ((int64_t)n > f->max)
 			return errf(err, errlen, "field '%s': longer than %"
 			    PRId64 " bytes", f->name, f->max);
-		if (!clean_text(s, n, f->kind == K_TEXT))
+		if (!clean_text(s, n, f->kind == WK_TEXT))
 			return errf(err, errlen, "field '%s': contains control "
 			    "characters", f->name);
-		if (f->kind == K_LINE && blank(s))
+		if (f->kind == WK_LINE && blank(s))
 			return errf(err, errlen, "field '%s': empty", f->name);
 		return 0;
-	case K_NAME:
+	case WK_NAME:
 		if (s == NULL || !wire_valid_name(s))
 			return errf(err, errlen, "field '%s': not a user name "
 			    "(1-%d of A-Z a-z 0-9 . _ -, starting with a "
 			    "letter or digit)", f->name, WIRE_MAX_NAME);
 		return 0;
-	case K_INT:
+	case WK_INT:
 		if (!check_int(v, 0, f->max))
 			return errf(err, errlen, "field '%s': not an integer in "
 			    "0..%" PRId64, f->name, f->max);
 		return 0;
-	case K_BOOL:
+	case WK_BOOL:
 		if (!json_is_boolean(v))
 			return errf(err, errlen, "field '%s': not true or false",
 			    f->name);
 		return 0;
-	case K_OBJ:
+	case WK_OBJ:
 		if (!json_is_object(v))
 			return errf(err, errlen, "field '%s': not an object",
 			    f->name);
 		return 0;
-	case K_ANY:
+	case WK_ANY:
 		return 0;
-	case K_TAGS:
-	case K_IDS:
-	case K_OBJS:
+	case WK_TAGS:
+	case WK_IDS:
+	case WK_OBJS:
 		if (!json_is_array(v))
 			return errf(err, errlen, "field '%s': not an array",
 			    f->name);
@@ -464,13 +378,13 @@ check_value(const struct field *f, const json_t *v, char *err, size_t errlen)
 			return errf(err, errlen, "field '%s': more than %" PRId64
 			    " items", f->name, f->max);
 		json_array_foreach(v, i, e) {
-			if (f->kind == K_IDS && !check_int(e, 1, WIRE_MAX_ID))
+			if (f->kind == WK_IDS && !check_int(e, 1, WIRE_MAX_ID))
 				return errf(err, errlen, "field '%s': item %zu "
 				    "is not a positive integer", f->name, i);
-			if (f->kind == K_OBJS && !json_is_object(e))
+			if (f->kind == WK_OBJS && !json_is_object(e))
 				return errf(err, errlen, "field '%s': item %zu "
 				    "is not an object", f->name, i);
-			if (f->kind == K_TAGS && (!json_is_string(e) ||
+			if (f->kind == WK_TAGS && (!json_is_string(e) ||
 			    json_string_length(e) > WIRE_MAX_TAG ||
 			    json_string_length(e) == 0 ||
 			    strlen(json_string_value(e)) !=
@@ -482,34 +396,44 @@ check_value(const struct field *f, const json_t *v, char *err, size_t errlen)
 				    f->name, i, WIRE_MAX_TAG);
 		}
 		return 0;
-	case K_B64:
+	case WK_B64:
 		if (s == NULL || wire_b64_decode(s, bin, (size_t)f->max) != 0)
 			return errf(err, errlen, "field '%s': not base64 of %"
 			    PRId64 " bytes", f->name, f->max);
 		return 0;
-	case K_ENUM:
+	case WK_ENUM:
 		if (s == NULL || wire_enum(f->names, s) < 0) {
 			join_names(f->names, names, sizeof(names));
 			return errf(err, errlen, "field '%s': must be one of %s",
 			    f->name, names);
 		}
 		return 0;
-	case K_INC:
+	case WK_OP:
+	case WK_QUERY:
+		if (s == NULL || catalogue_find(s, f->kind == WK_QUERY) ==
+		    NULL) {
+			catalogue_names(f->kind == WK_QUERY, names,
+			    sizeof(names));
+			return errf(err, errlen, "field '%s': must be one of %s",
+			    f->name, names);
+		}
+		return 0;
+	case WK_INC:
 		if (s == NULL || wire_incident_id(s, &ref) != 0)
 			return errf(err, errlen, "field '%s': not an incident "
 			    "id (INC-n)", f->name);
 		return 0;
-	case K_TASK:
+	case WK_TASK:
 		if (wire_task_id(v, &ref) != 0)
 			return errf(err, errlen, "field '%s': not a task id "
 			    "(T-n or n)", f->name);
 		return 0;
-	case K_TIME:
+	case WK_TIME:
 		if (s == NULL || !wire_valid_time(s))
 			return errf(err, errlen, "field '%s': not a UTC time "
 			    "(YYYY-MM-DDTHH:MM:SSZ)", f->name);
 		return 0;
-	case K_TOPIC:
+	case WK_TOPIC:
 		if (s == NULL || n > 64 || !valid_topic(s))
 			return errf(err, errlen, "field '%s': not a topic "
 			    "(incidents, incident:INC-n, alerts, events, "
@@ -519,10 +443,10 @@ check_value(const struct field *f, const json_t *v, char *err, size_t errlen)
 	return errf(err, errlen, "field '%s': unknown kind", f->name);
 }
 
-static const struct field *
-find_field(const struct field *const *sets, const char *key)
+static const struct wire_field *
+find_field(const struct wire_field *const *sets, const char *key)
 {
-	const struct field *f;
+	const struct wire_field *f;
 	int i;
 
 	for (i = 0; sets[i] != NULL; i++)
@@ -537,10 +461,10 @@ find_field(const struct field *const *sets, const char *key)
  * skip are the caller's.  Returns 0 or -1 with err.
  */
 static int
-check_fields(const json_t *obj, const struct field *const *sets,
+check_fields(const json_t *obj, const struct wire_field *const *sets,
     const char *const *skip, char *err, size_t errlen)
 {
-	const struct field *f;
+	const struct wire_field *f;
 	const char *key;
 	json_t *v;
 	int i;
@@ -558,7 +482,7 @@ check_fields(const json_t *obj, const struct field *const *sets,
 	}
 	for (i = 0; sets[i] != NULL; i++)
 		for (f = sets[i]; f->name != NULL; f++)
-			if ((f->flags & REQ) && json_object_get(obj, f->name)
+			if ((f->flags & WF_REQ) && json_object_get(obj, f->name)
 			    == NULL)
 				return errf(err, errlen, "missing field '%s'",
 				    f->name);
@@ -593,90 +517,16 @@ chk_subscribe(const json_t *o, char *err, size_t errlen)
 }
 
 static int
-chk_update(const json_t *o, char *err, size_t errlen)
-{
-	static const char *const settable[] = { "title", "description",
-		"severity", "tags", "reported", "verified", "mitigated", NULL };
-	int i;
-
-	for (i = 0; settable[i] != NULL; i++)
-		if (json_object_get(o, settable[i]) != NULL)
-			return 0;
-	return errf(err, errlen, "incident.update: nothing to change (title, "
-	    "description, severity, tags, reported, verified, mitigated)");
-}
-
-static int
-chk_note(const json_t *o, char *err, size_t errlen)
-{
-	const char *s = sget(o, "text");
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (s[i] != ' ' && s[i] != '\n' && s[i] != '\t')
-			return 0;
-	return errf(err, errlen, "field 'text': empty");
-}
-
-static int
-chk_status(const json_t *o, char *err, size_t errlen)
-{
-	if (strcmp(sget(o, "status"), "closed") == 0)
-		return errf(err, errlen, "field 'status': close with "
-		    "incident.close and a resolution");
-	return 0;
-}
-
-static int
-chk_observable(const json_t *o, char *err, size_t errlen)
-{
-	return wire_check_observable(sget(o, "kind"), sget(o, "value"), err,
-	    errlen);
-}
-
-static int
-chk_link(const json_t *o, char *err, size_t errlen)
-{
-	if (json_array_size(json_object_get(o, "alerts")) +
-	    json_array_size(json_object_get(o, "events")) == 0)
-		return errf(err, errlen, "incident.link: no alerts or events");
-	return 0;
-}
-
-static int
-chk_promote(const json_t *o, char *err, size_t errlen)
-{
-	if (json_object_get(o, "incident") != NULL &&
-	    (json_object_get(o, "title") != NULL ||
-	    json_object_get(o, "severity") != NULL))
-		return errf(err, errlen, "alert.promote: title and severity "
-		    "are for a new incident, not with 'incident'");
-	return 0;
-}
-
-static int
-chk_user_add(const json_t *o, char *err, size_t errlen)
-{
-	unsigned char pk[AUTH_PK_BYTES];
-	char msg[256];
-
-	if (auth_pubkey_parse(sget(o, "key"), pk, NULL, 0, msg,
-	    sizeof(msg)) != 0)
-		return errf(err, errlen, "field 'key': %s", msg);
-	return 0;
-}
-
-static int
 chk_presence(const json_t *o, char *err, size_t errlen)
 {
-	static const struct field item[] = {
-		{ "user", K_NAME, REQ, 0, NULL },
-		{ "role", K_ENUM, REQ, 0, person_roles },
-		{ "viewing", K_TAGS, 0, 1000, NULL },
+	static const struct wire_field item[] = {
+		{ "user", WK_NAME, WF_REQ, 0, NULL },
+		{ "role", WK_ENUM, WF_REQ, 0, person_roles },
+		{ "viewing", WK_TAGS, 0, 1000, NULL },
 		END
 	};
-	static const struct field inc = { "viewing", K_INC, 0, 0, NULL };
-	const struct field *sets[] = { item, NULL };
+	static const struct wire_field inc = { "viewing", WK_INC, 0, 0, NULL };
+	const struct wire_field *sets[] = { item, NULL };
 	const json_t *u, *v;
 	size_t i, j;
 
@@ -692,76 +542,76 @@ chk_presence(const json_t *o, char *err, size_t errlen)
 
 /* The catalogue. */
 
-static const struct field f_hello[] = {
-	{ "protocol", K_LINE, REQ, 32, NULL },
-	{ "version", K_LINE, REQ, 32, NULL },
-	{ "hub_key", K_B64, REQ, WIRE_KEY_BYTES, NULL },
-	{ "nonce", K_B64, REQ, WIRE_NONCE_BYTES, NULL },
+static const struct wire_field f_hello[] = {
+	{ "protocol", WK_LINE, WF_REQ, 32, NULL },
+	{ "version", WK_LINE, WF_REQ, 32, NULL },
+	{ "hub_key", WK_B64, WF_REQ, WIRE_KEY_BYTES, NULL },
+	{ "nonce", WK_B64, WF_REQ, WIRE_NONCE_BYTES, NULL },
 	END
 };
-static const struct field f_auth[] = {
-	{ "user", K_NAME, REQ, 0, NULL },
-	{ "nonce", K_B64, REQ, WIRE_NONCE_BYTES, NULL },
-	{ "signature", K_B64, REQ, WIRE_SIG_BYTES, NULL },
+static const struct wire_field f_auth[] = {
+	{ "user", WK_NAME, WF_REQ, 0, NULL },
+	{ "nonce", WK_B64, WF_REQ, WIRE_NONCE_BYTES, NULL },
+	{ "signature", WK_B64, WF_REQ, WIRE_SIG_BYTES, NULL },
 	END
 };
-static const struct field f_welcome[] = {
-	{ "user", K_NAME, REQ, 0, NULL },
-	{ "role", K_ENUM, REQ, 0, person_roles },
-	{ "signature", K_B64, REQ, WIRE_SIG_BYTES, NULL },
-	{ "last_seq", K_INT, REQ, WIRE_MAX_ID, NULL },
+static const struct wire_field f_welcome[] = {
+	{ "user", WK_NAME, WF_REQ, 0, NULL },
+	{ "role", WK_ENUM, WF_REQ, 0, person_roles },
+	{ "signature", WK_B64, WF_REQ, WIRE_SIG_BYTES, NULL },
+	{ "last_seq", WK_INT, WF_REQ, WIRE_MAX_ID, NULL },
 	END
 };
-static const struct field f_subscribe[] = {
-	{ "topic", K_TOPIC, REQ, 0, NULL },
-	{ "query", K_LINE, 0, WIRE_MAX_QUERY, NULL },
-	{ "since_seq", K_INT, 0, WIRE_MAX_ID, NULL },
+static const struct wire_field f_subscribe[] = {
+	{ "topic", WK_TOPIC, WF_REQ, 0, NULL },
+	{ "query", WK_LINE, 0, WIRE_MAX_QUERY, NULL },
+	{ "since_seq", WK_INT, 0, WIRE_MAX_ID, NULL },
 	END
 };
-static const struct field f_unsubscribe[] = {
-	{ "topic", K_TOPIC, REQ, 0, NULL },
+static const struct wire_field f_unsubscribe[] = {
+	{ "topic", WK_TOPIC, WF_REQ, 0, NULL },
 	END
 };
-static const struct field f_op[] = {
-	{ "op", K_ENUM, REQ, 0, wire_ops },
+static const struct wire_field f_op[] = {
+	{ "op", WK_OP, WF_REQ, 0, NULL },
 	END
 };
-static const struct field f_query[] = {
-	{ "query", K_ENUM, REQ, 0, wire_queries },
+static const struct wire_field f_query[] = {
+	{ "query", WK_QUERY, WF_REQ, 0, NULL },
 	END
 };
-static const struct field f_ok[] = {
-	{ "seq", K_INT, 0, WIRE_MAX_ID, NULL },
-	{ "result", K_ANY, 0, 0, NULL },
+static const struct wire_field f_ok[] = {
+	{ "seq", WK_INT, 0, WIRE_MAX_ID, NULL },
+	{ "result", WK_ANY, 0, 0, NULL },
 	END
 };
-static const struct field f_error[] = {
-	{ "code", K_ENUM, REQ, 0, err_names },
-	{ "message", K_TEXT, REQ, WIRE_MAX_MESSAGE, NULL },
-	{ "current", K_OBJ, 0, 0, NULL },
+static const struct wire_field f_error[] = {
+	{ "code", WK_ENUM, WF_REQ, 0, err_names },
+	{ "message", WK_TEXT, WF_REQ, WIRE_MAX_MESSAGE, NULL },
+	{ "current", WK_OBJ, 0, 0, NULL },
 	END
 };
-static const struct field f_op_push[] = {
-	{ "seq", K_INT, REQ, WIRE_MAX_ID, NULL },
-	{ "op", K_ENUM, REQ, 0, wire_ops },
-	{ "user", K_NAME, REQ, 0, NULL },
-	{ "time", K_TIME, REQ, 0, NULL },
-	{ "incident", K_INC, REQ, 0, NULL },
-	{ "args", K_OBJ, REQ, 0, NULL },
-	{ "state", K_OBJ, REQ, 0, NULL },
+static const struct wire_field f_op_push[] = {
+	{ "seq", WK_INT, WF_REQ, WIRE_MAX_ID, NULL },
+	{ "op", WK_OP, WF_REQ, 0, NULL },
+	{ "user", WK_NAME, WF_REQ, 0, NULL },
+	{ "time", WK_TIME, WF_REQ, 0, NULL },
+	{ "incident", WK_INC, WF_REQ, 0, NULL },
+	{ "args", WK_OBJ, WF_REQ, 0, NULL },
+	{ "state", WK_OBJ, WF_REQ, 0, NULL },
 	END
 };
-static const struct field f_alert[] = {
-	{ "alert", K_OBJ, REQ, 0, NULL },
+static const struct wire_field f_alert[] = {
+	{ "alert", WK_OBJ, WF_REQ, 0, NULL },
 	END
 };
-static const struct field f_presence[] = {
-	{ "users", K_OBJS, REQ, 10000, NULL },
+static const struct wire_field f_presence[] = {
+	{ "users", WK_OBJS, WF_REQ, 10000, NULL },
 	END
 };
-static const struct field f_resync[] = {
-	{ "reason", K_LINE, REQ, WIRE_MAX_MESSAGE, NULL },
-	{ "last_seq", K_INT, REQ, WIRE_MAX_ID, NULL },
+static const struct wire_field f_resync[] = {
+	{ "reason", WK_LINE, WF_REQ, WIRE_MAX_MESSAGE, NULL },
+	{ "last_seq", WK_INT, WF_REQ, WIRE_MAX_ID, NULL },
 	END
 };
 
@@ -774,7 +624,7 @@ static const struct msg {
 	enum wire_from		 from;
 	enum wire_type		 wt;
 	int			 id;
-	const struct field	*fields;
+	const struct wire_field	*fields;
 	int			(*check)(const json_t *, char *, size_t);
 } msgs[] = {
 	{ "hello", WIRE_FROM_HUB, WIRE_HELLO, ID_NONE, f_hello, chk_hello },
@@ -795,209 +645,16 @@ static const struct msg {
 	{ "resync", WIRE_FROM_HUB, WIRE_RESYNC, ID_NONE, f_resync, NULL },
 };
 
-#define INC_REQ	{ "incident", K_INC, REQ, 0, NULL }
-#define VERSION	{ "version", K_INT, 0, WIRE_MAX_ID, NULL }
-
-static const struct field o_create[] = {
-	{ "title", K_LINE, REQ, WIRE_MAX_TITLE, NULL },
-	{ "description", K_TEXT, 0, WIRE_MAX_TEXT, NULL },
-	{ "severity", K_ENUM, 0, 0, wire_severities },
-	{ "tags", K_TAGS, 0, WIRE_MAX_TAGS, NULL },
-	{ "lead", K_NAME, 0, 0, NULL },
-	{ "reported", K_TIME, 0, 0, NULL },
-	END
-};
-static const struct field o_update[] = {
-	INC_REQ,
-	{ "version", K_INT, REQ, WIRE_MAX_ID, NULL },
-	{ "title", K_LINE, 0, WIRE_MAX_TITLE, NULL },
-	{ "description", K_TEXT, 0, WIRE_MAX_TEXT, NULL },
-	{ "severity", K_ENUM, 0, 0, wire_severities },
-	{ "tags", K_TAGS, 0, WIRE_MAX_TAGS, NULL },
-	{ "reported", K_TIME, 0, 0, NULL },
-	{ "verified", K_TIME, NUL, 0, NULL },
-	{ "mitigated", K_TIME, NUL, 0, NULL },
-	END
-};
-static const struct field o_note[] = {
-	INC_REQ,
-	{ "text", K_TEXT, REQ, WIRE_MAX_TEXT, NULL },
-	END
-};
-static const struct field o_close[] = {
-	INC_REQ, VERSION,
-	{ "resolution", K_ENUM, REQ, 0, wire_resolutions },
-	{ "text", K_TEXT, 0, WIRE_MAX_TEXT, NULL },
-	END
-};
-static const struct field o_status[] = {
-	INC_REQ, VERSION,
-	{ "status", K_ENUM, REQ, 0, wire_statuses },
-	END
-};
-static const struct field o_phase[] = {
-	INC_REQ, VERSION,
-	{ "phase", K_ENUM, REQ, 0, wire_phases },
-	END
-};
-static const struct field o_lead[] = {
-	INC_REQ, VERSION,
-	{ "lead", K_NAME, REQ | NUL, 0, NULL },
-	END
-};
-static const struct field o_task_add[] = {
-	INC_REQ,
-	{ "title", K_LINE, REQ, WIRE_MAX_TITLE, NULL },
-	{ "assignee", K_NAME, 0, 0, NULL },
-	{ "due", K_TIME, 0, 0, NULL },
-	END
-};
-static const struct field o_task_assign[] = {
-	{ "task", K_TASK, REQ, 0, NULL },
-	{ "assignee", K_NAME, REQ | NUL, 0, NULL },
-	END
-};
-static const struct field o_task_status[] = {
-	{ "task", K_TASK, REQ, 0, NULL },
-	{ "status", K_ENUM, REQ, 0, wire_task_statuses },
-	END
-};
-static const struct field o_observable[] = {
-	INC_REQ,
-	{ "kind", K_ENUM, REQ, 0, wire_observable_kinds },
-	{ "value", K_LINE, REQ, WIRE_MAX_VALUE, NULL },
-	{ "ioc", K_BOOL, 0, 0, NULL },
-	END
-};
-static const struct field o_link[] = {
-	INC_REQ,
-	{ "alerts", K_IDS, 0, WIRE_MAX_LINKS, NULL },
-	{ "events", K_IDS, 0, WIRE_MAX_LINKS, NULL },
-	END
-};
-
-static const struct field q_none_op[] = {
-	END
-};
-static const struct field o_alert[] = {
-	{ "alert", K_INT, REQ, WIRE_MAX_ID, NULL },
-	{ "text", K_TEXT, 0, WIRE_MAX_TEXT, NULL },
-	END
-};
-static const struct field o_promote[] = {
-	{ "alert", K_INT, REQ, WIRE_MAX_ID, NULL },
-	{ "incident", K_INC, 0, 0, NULL },
-	{ "title", K_LINE, 0, WIRE_MAX_TITLE, NULL },
-	{ "severity", K_ENUM, 0, 0, wire_severities },
-	END
-};
-
-static const struct field o_user_add[] = {
-	{ "name", K_NAME, REQ, 0, NULL },
-	{ "role", K_ENUM, REQ, 0, person_roles },
-	{ "key", K_LINE, REQ, AUTH_PUBLINE_MAX, NULL },
-	END
-};
-static const struct field o_user_del[] = {
-	{ "name", K_NAME, REQ, 0, NULL },
-	END
-};
-static const struct field o_user_role[] = {
-	{ "name", K_NAME, REQ, 0, NULL },
-	{ "role", K_ENUM, REQ, 0, person_roles },
-	END
-};
-
-static const struct spec ops[] = {
-	{ "incident.create", o_create, NULL },
-	{ "incident.update", o_update, chk_update },
-	{ "incident.note", o_note, chk_note },
-	{ "incident.close", o_close, NULL },
-	{ "incident.status", o_status, chk_status },
-	{ "incident.phase", o_phase, NULL },
-	{ "incident.lead", o_lead, NULL },
-	{ "task.add", o_task_add, NULL },
-	{ "task.assign", o_task_assign, NULL },
-	{ "task.status", o_task_status, NULL },
-	{ "observable.add", o_observable, chk_observable },
-	{ "incident.link", o_link, chk_link },
-	{ "alert.ack", o_alert, NULL },
-	{ "alert.escalate", o_alert, NULL },
-	{ "alert.close", o_alert, NULL },
-	{ "alert.promote", o_promote, chk_promote },
-	{ "rules.reload", q_none_op, NULL },
-	{ "user.add", o_user_add, chk_user_add },
-	{ "user.del", o_user_del, NULL },
-	{ "user.role", o_user_role, NULL },
-	{ NULL, NULL, NULL }
-};
-
-static const struct field q_list[] = {
-	{ "status", K_ENUM, 0, 0, list_statuses },
-	{ "limit", K_INT, 0, 1000, NULL },
-	END
-};
-static const struct field q_show[] = {
-	INC_REQ,
-	END
-};
-static const struct field q_audit[] = {
-	{ "user", K_NAME, 0, 0, NULL },
-	{ "incident", K_INC, 0, 0, NULL },
-	{ "op", K_LINE, 0, 64, NULL },
-	{ "since", K_TIME, 0, 0, NULL },
-	{ "refused", K_BOOL, 0, 0, NULL },
-	{ "limit", K_INT, 0, 1000, NULL },
-	END
-};
-static const struct field q_none[] = {
-	END
-};
-
-static const struct field q_alerts[] = {
-	{ "status", K_ENUM, 0, 0, alert_list_statuses },
-	{ "rule", K_LINE, 0, 256, NULL },
-	{ "limit", K_INT, 0, 1000, NULL },
-	END
-};
-static const struct field q_alert[] = {
-	{ "alert", K_INT, REQ, WIRE_MAX_ID, NULL },
-	END
-};
-
-static const struct field q_search[] = {
-	{ "q", K_TEXT, REQ, WIRE_MAX_QUERY, NULL },
-	{ "since", K_LINE, 0, 64, NULL },
-	{ "until", K_LINE, 0, 64, NULL },
-	{ "limit", K_INT, 0, 10000, NULL },
-	END
-};
-
-static const struct spec queries[] = {
-	{ "incident.list", q_list, NULL },
-	{ "incident.show", q_show, NULL },
-	{ "audit.list", q_audit, NULL },
-	{ "whoami", q_none, NULL },
-	{ "presence", q_none, NULL },
-	{ "alert.list", q_alerts, NULL },
-	{ "alert.show", q_alert, NULL },
-	{ "rules.status", q_none, NULL },
-	{ "search", q_search, NULL },
-	{ "user.list", q_none, NULL },
-	{ NULL, NULL, NULL }
-};
-
 static const char *const skip_req[] = { "type", "id", NULL };
 
-/* Validate a request whose name (key nkey) selects a spec from table. */
+/* Validate an op (query set: a query) request against its entry. */
 static int
-check_named(const json_t *req, const char *nkey, const struct field *head,
-    const struct spec *table, char *err, size_t errlen)
+check_named(const json_t *req, int query, char *err, size_t errlen)
 {
-	const struct field *sets[3];
-	const char *name;
+	const struct wire_field *sets[3];
+	const struct catalogue_entry *e;
+	const char *nkey = query ? "query" : "op", *name;
 	const json_t *t;
-	int i;
 
 	if (!json_is_object(req))
 		return errf(err, errlen, "message is not a JSON object");
@@ -1010,18 +667,15 @@ check_named(const json_t *req, const char *nkey, const struct field *head,
 			    nkey);
 		return errf(err, errlen, "missing field '%s'", nkey);
 	}
-	for (i = 0; table[i].name != NULL; i++)
-		if (strcmp(table[i].name, name) == 0)
-			break;
-	if (table[i].name == NULL)
-		return check_value(&head[0], json_object_get(req, nkey), err,
-		    errlen);
-	sets[0] = head;
-	sets[1] = table[i].fields;
+	sets[0] = query ? f_query : f_op;
+	if ((e = catalogue_find(name, query)) == NULL)
+		return check_value(&sets[0][0], json_object_get(req, nkey),
+		    err, errlen);
+	sets[1] = e->fields;
 	sets[2] = NULL;
 	if (check_fields(req, sets, skip_req, err, errlen) != 0)
 		return -1;
-	if (table[i].check != NULL && table[i].check(req, err, errlen) != 0)
+	if (e->check != NULL && e->check(req, err, errlen) != 0)
 		return -1;
 	return 0;
 }
@@ -1029,13 +683,13 @@ check_named(const json_t *req, const char *nkey, const struct field *head,
 int
 wire_check_op(const json_t *req, char *err, size_t errlen)
 {
-	return check_named(req, "op", f_op, ops, err, errlen);
+	return check_named(req, 0, err, errlen);
 }
 
 int
 wire_check_query(const json_t *req, char *err, size_t errlen)
 {
-	return check_named(req, "query", f_query, queries, err, errlen);
+	return check_named(req, 1, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1992,7 +1646,7 @@ int
 wire_decode(const char *frame, size_t len, enum wire_from from,
     struct wire_msg *m, char *err, size_t errlen)
 {
-	const struct field *sets[2];
+	const struct wire_field *sets[2];
 	const struct msg *spec = NULL;
 	json_error_t jerr;
 	const char *type, *bt;
@@ -2059,10 +1713,12 @@ wire_decode(const char *frame, size_t len, enum wire_from from,
 		if (wire_check_op(root, err, errlen) != 0)
 			goto fail;
 		m->name = sget(root, "op");
+		m->entry = catalogue_find(m->name, 0);
 	} else if (spec->wt == WIRE_QUERY) {
 		if (wire_check_query(root, err, errlen) != 0)
 			goto fail;
 		m->name = sget(root, "query");
+		m->entry = catalogue_find(m->name, 1);
 	} else {
 		sets[0] = spec->fields;
 		sets[1] = NULL;
@@ -2072,8 +1728,10 @@ wire_decode(const char *frame, size_t len, enum wire_from from,
 			goto fail;
 		if (spec->wt == WIRE_SUBSCRIBE || spec->wt == WIRE_UNSUBSCRIBE)
 			m->name = sget(root, "topic");
-		else if (spec->wt == WIRE_OP_PUSH)
+		else if (spec->wt == WIRE_OP_PUSH) {
 			m->name = sget(root, "op");
+			m->entry = catalogue_find(m->name, 0);
+		}
 	}
 	if ((v = json_object_get(root, "seq")) != NULL ||
 	    (v = json_object_get(root, "last_seq")) != NULL)
@@ -2085,6 +1743,7 @@ fail:
 	json_decref(root);
 	m->type = WIRE_NONE;
 	m->name = NULL;
+	m->entry = NULL;
 	m->seq = -1;
 	return -1;
 }

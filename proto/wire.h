@@ -1,11 +1,14 @@
 /*
- * wire — the ward.v3 message catalogue: build, decode and validate every
- * message that crosses the /ws WebSocket between wardd and ward.
+ * wire — the ward.v3 messages: build, decode and validate every message
+ * that crosses the /ws WebSocket between wardd and ward.
  *
  * One JSON object per text frame: {"type":"...", ...}.  Requests from the
  * console carry a client-chosen "id"; the hub's reply ("ok" or "error")
  * echoes it.  Pushes from the hub carry no id; op pushes carry "seq".
- * man/ward-protocol.7 is the reference; keep it in step with this file.
+ * The message types are below (enum wire_type); the ops and queries a
+ * "type":"op" or "type":"query" request names, with their fields, checks
+ * and rights, are the catalogue (catalogue.h), one entry each.
+ * man/ward-protocol.7 is the reference; keep it in step with both files.
  *
  * If you change a message here incompatibly (rename or remove a message or
  * a field, change a field's type, narrow a limit, change the meaning of a
@@ -24,6 +27,7 @@
 #include <jansson.h>
 
 struct buf;
+struct catalogue_entry;
 
 /* Limits.  Every string on the wire is capped; lengths are in bytes. */
 #define WIRE_MAX_FRAME		(1024 * 1024)	/* one message, as text */
@@ -66,9 +70,10 @@ int		 role_is_person(enum role r);
 /* Who may do an op.  WIRE_MAY_OWN: only on something the user owns (a task
    assigned to or created by them); the hub checks the owner. */
 enum wire_may { WIRE_MAY_NO = 0, WIRE_MAY_YES, WIRE_MAY_OWN };
-/* The right of role r to request op (an op name such as "task.status").
-   Unknown ops and non-person roles get WIRE_MAY_NO.  The console uses this
-   to hide what the hub would refuse; the hub enforces it. */
+/* The right of role r to request op (an op name such as "task.status"),
+   from the op's catalogue entry.  Unknown ops, queries and non-person
+   roles get WIRE_MAY_NO.  The console uses this to hide what the hub
+   would refuse; the hub enforces it. */
 enum wire_may	 role_may(enum role r, const char *op);
 
 /* Error codes of "error" replies. */
@@ -122,8 +127,6 @@ extern const char *const wire_phases[];		/* identification ... */
 extern const char *const wire_severities[];	/* low medium high critical */
 extern const char *const wire_task_statuses[];	/* todo doing done blocked */
 extern const char *const wire_observable_kinds[]; /* ip domain hash ... */
-extern const char *const wire_ops[];		/* incident.create ... */
-extern const char *const wire_queries[];	/* incident.list ... */
 extern const char *const wire_alert_statuses[]; /* new acknowledged ... */
 
 /* Index of s in the NULL-terminated table t, or -1. */
@@ -152,6 +155,8 @@ struct wire_msg {
 	int64_t		 seq;	/* op pushes, welcome: last seq; -1 otherwise */
 	const char	*name;	/* op: the op; query: the query; subscribe,
 				   unsubscribe: the topic; NULL otherwise */
+	const struct catalogue_entry *entry;	/* op, query, op push: its
+				   catalogue entry; NULL otherwise */
 	json_t		*root;
 	struct wire_event *events;	/* WIRE_EVENTS only */
 	size_t		 nevents;

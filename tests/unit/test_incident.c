@@ -183,6 +183,16 @@ show_json_has_timeline_and_tasks(void **state)
 	sqlite3_close(db);
 }
 
+/* The hub has a handler for every op and query of the catalogue that is
+   not the session layer's (and it starts only then). */
+static void
+every_op_has_a_handler(void **state)
+{
+	char	 err[256];
+
+	assert_int_equal(incident_check_handlers(err, sizeof err), 0);
+}
+
 /* Rights: each op by each role, on a fresh seeded database. */
 static void
 each_role_may_do_what_it_should(void **state)
@@ -850,6 +860,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(show_json_has_timeline_and_tasks),
+		cmocka_unit_test(every_op_has_a_handler),
 		cmocka_unit_test(each_role_may_do_what_it_should),
 		cmocka_unit_test(token_roles_may_not_operate),
 		cmocka_unit_test(stale_update_is_refused_with_current),

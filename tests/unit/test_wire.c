@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "catalogue.h"
 #include "version.h"
 #include "wire.h"
 
@@ -775,6 +776,53 @@ error_message_is_capped(void **state)
 	json_decref(e);
 }
 
+/* The catalogue: one entry per op and query, in the order of its enum,
+   each findable by name and (if it has one) by its subcommand's words;
+   a decoded request points at its entry. */
+static void
+catalogue_is_whole(void **state)
+{
+	const struct catalogue_entry *e;
+	struct wire_msg m;
+	char	 err[256], w1[32], w2[32], frame[256];
+	size_t	 i;
+	int	 nops = 0;
+
+	for (i = 0; i < CAT_COUNT; i++) {
+		e = &catalogue[i];
+		assert_int_equal(e->id, i);
+		assert_non_null(e->fields);
+		assert_non_null(e->help);
+		assert_ptr_equal(catalogue_find(e->name, e->flags & CAT_QUERY),
+		    e);
+		assert_null(catalogue_find(e->name, !(e->flags & CAT_QUERY)));
+		if (!(e->flags & CAT_QUERY))
+			nops++;
+		if (e->cli == NULL)
+			continue;
+		w2[0] = '\0';
+		assert_true(sscanf(e->cli, "%31s %31s", w1, w2) >= 1);
+		assert_ptr_equal(catalogue_cli(w1, catalogue_cli_words(e) == 2 ?
+		    w2 : NULL), e);
+	}
+	assert_int_equal(nops, CAT_INCIDENT_LIST);
+	assert_null(catalogue_find("no.such.op", 0));
+	assert_null(catalogue_cli("incident", "nope"));
+	assert_int_equal(catalogue_cli_words(&catalogue[CAT_WHOAMI]), 1);
+	snprintf(frame, sizeof frame, "{\"type\":\"op\",\"id\":1,\"op\":"
+	    "\"incident.note\",\"incident\":\"INC-1\",\"text\":\"x\"}");
+	assert_int_equal(wire_decode(frame, strlen(frame), C, &m, err,
+	    sizeof err), 0);
+	assert_ptr_equal(m.entry, &catalogue[CAT_INCIDENT_NOTE]);
+	wire_msg_release(&m);
+	snprintf(frame, sizeof frame, "{\"type\":\"query\",\"id\":1,"
+	    "\"query\":\"user.list\"}");
+	assert_int_equal(wire_decode(frame, strlen(frame), C, &m, err,
+	    sizeof err), 0);
+	assert_ptr_equal(m.entry, &catalogue[CAT_USER_LIST]);
+	wire_msg_release(&m);
+}
+
 static void
 roles_and_rights(void **state)
 {
@@ -867,6 +915,7 @@ main(void)
 		cmocka_unit_test(events_round_trip),
 		cmocka_unit_test(events_limits),
 		cmocka_unit_test(error_message_is_capped),
+		cmocka_unit_test(catalogue_is_whole),
 		cmocka_unit_test(roles_and_rights),
 		cmocka_unit_test(ids_and_values),
 	};
