@@ -28,7 +28,7 @@ for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	n=$(basename "$t")
 	case "$n" in *"$pat"*) ;; *) continue ;; esac
-	"$t" >"$log/$n.out" 2>&1; rc=$?
+	timeout 600 "$t" >"$log/$n.out" 2>&1; rc=$?
 	count "unit/$n" "$log/$n.out" $rc
 done
 for t in tests/e2e/t[0-9]*.sh; do
