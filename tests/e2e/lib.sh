@@ -118,6 +118,9 @@ metric() {	# metric NAME: its value from /metrics
 # Console users, each with a key of their own under $T/home/USER.
 # as USER ARGS...: run ward as USER against this hub.
 as() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@"; }
+# as_bg USER ARGS...: as, in the background, with $! the ward process itself
+# (a function run with & is a subshell: killing its $! leaves ward running).
+as_bg() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT "$WARD" "$@" & }
 # mkuser USER ROLE: a key pair and a hub account.
 mkuser() {
 	mkdir -p "$T/home/$1"

@@ -11,9 +11,9 @@ start_hub || exit 1
 mkuser alice lead; mkuser bob handler; mkuser carol handler; mkuser dave viewer
 
 # A tail in the background: the way a script stays connected.
-as bob tail --incidents >"$T/bob.out" 2>"$T/bob.err" &
+as_bg bob tail --incidents >"$T/bob.out" 2>"$T/bob.err"
 BOB=$!
-as dave tail --incidents >"$T/dave.out" 2>"$T/dave.err" &
+as_bg dave tail --incidents >"$T/dave.out" 2>"$T/dave.err"
 DAVE=$!
 console carol 120 30
 see "carol's console is ready" carol '\[ready\] carol \(handler\)'

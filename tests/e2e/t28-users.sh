@@ -52,7 +52,7 @@ case $out in *"role 'boss': expected viewer, handler, lead or admin"*) ok "... n
 *) not_ok "... naming the roles" "$out" ;; esac
 
 # Their sessions end when an admin changes them.
-as newbie tail --incidents >"$T/nb.out" 2>"$T/nb.err" &
+as_bg newbie tail --incidents >"$T/nb.out" 2>"$T/nb.err"
 NB=$!
 wait_grep "$T/nb.err" subscribed
 check "an admin demotes the user" as adm user role newbie viewer
