@@ -16,6 +16,8 @@ enum job_kind {
 	JOB_DOC		/* POST /INDEX/_doc: one Elasticsearch document */
 };
 
+struct ingest_source;
+
 #define ROW_NONE	UINT32_MAX
 
 /* One normalized event ready for the store; strings are offsets into
@@ -54,6 +56,8 @@ struct job {
 
 	/* Net thread only. */
 	void		*wsi;		/* NULL once the client has gone */
+	struct ingest_source *src;	/* not HTTP: told when done
+					   (source.h); NULL for HTTP */
 	struct job	*next;		/* in a queue */
 };
 

@@ -14,6 +14,7 @@
 #include "alerter.h"
 #include "hub.h"
 #include "jarena.h"
+#include "listener.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
@@ -74,6 +75,8 @@ usage(FILE *f)
 "                       host is killed (default 2000)\n"
 "  --geoip FILE         add details.sourceipgeolocation from this .mmdb\n"
 "  --metrics-auth       /metrics needs a reader token (default: open)\n"
+"  --syslog URL         receive syslog on tcp://, udp:// or tls://ADDR:PORT\n"
+"                       (repeatable; tls:// uses --tls-cert and --tls-key)\n"
 "  --verbose            log debug messages\n");
 }
 
@@ -154,6 +157,7 @@ main(int argc, char **argv)
 		{ "geoip", required_argument, NULL, 'G' },
 		{ "plugin-timeout", required_argument, NULL, 'T' },
 		{ "metrics-auth", no_argument, NULL, 'M' },
+		{ "syslog", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -167,6 +171,13 @@ main(int argc, char **argv)
 	const char *rules[16], *parsers[16], *plugins[16], *ruleuse[32];
 	char	 sharemaps[4096];
 	size_t	 nmaps = 0, nruleuse = 0;
+	/* --syslog URL... (listener.h), opened with the other sockets */
+	struct {
+		const struct listener_proto *p;
+		const char	*flag, *url;
+		struct listener	*l;
+	}	 ins[16];
+	size_t	 nins = 0, ii;
 	char	 rulesdir[4096], datarules[4096];
 	char	 shareparsers[4096], dataparsers[4096];
 	char	 shareplugins[4096], dataplugins[4096];
@@ -291,6 +302,17 @@ main(int argc, char **argv)
 		case 'M':
 			no.metrics_auth = 1;
 			break;
+		case 'S':
+			if (nins == sizeof ins / sizeof *ins) {
+				fprintf(stderr, "wardd: at most %zu listeners\n",
+				    nins);
+				return 2;
+			}
+			ins[nins].p = &listener_syslog;
+			ins[nins].flag = "--syslog";
+			ins[nins].l = NULL;
+			ins[nins++].url = optarg;
+			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);
 			break;
@@ -339,6 +361,12 @@ main(int argc, char **argv)
 	if ((h.net = net_new(&no, &h, err, sizeof err)) == NULL ||
 	    sessions_start(&h, err, sizeof err) == -1)
 		goto fail;
+	for (ii = 0; ii < nins; ii++)
+		if ((ins[ii].l = listener_new(ins[ii].p, ins[ii].flag,
+		    ins[ii].url, no.tls_cert, no.tls_key, err,
+		    sizeof err)) == NULL ||
+		    listener_register(ins[ii].l, &h.m) == -1)
+			goto fail;
 	if (nrules == 0) {
 		/* The pack installed beside the binary, then DATA/rules. */
 		snprintf(rulesdir, sizeof rulesdir, "%s", WARD_RULES_DIR);
@@ -389,6 +417,11 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	net_set_pipeline(h.net, h.pipe);
+	for (ii = 0; ii < nins; ii++)
+		if (listener_start(ins[ii].l, h.net) == -1) {
+			snprintf(err, sizeof err, "cannot start threads");
+			goto fail;
+		}
 
 	wake_net = h.net;
 	memset(&sa, 0, sizeof sa);
@@ -428,6 +461,8 @@ fail:
 	fprintf(stderr, "wardd: %s\n", err);
 out:
 	/* Finish what was accepted: parse, commit, then close the doors. */
+	for (ii = 0; ii < nins; ii++)
+		listener_stop(ins[ii].l);	/* hand on what they read */
 	pipeline_free(h.pipe);
 	transit_slot_free(slot);
 	transit_unref(tr);
@@ -438,6 +473,8 @@ out:
 	sessions_stop(&h);
 	wake_net = NULL;
 	net_free(h.net);		/* hands answered jobs to the alerter */
+	for (ii = 0; ii < nins; ii++)
+		listener_free(ins[ii].l);	/* after the jobs naming them */
 	alerter_free(h.alerter);
 	store_free(h.store);
 	tokens_free(h.tokens);

@@ -24,6 +24,7 @@
 #include "pipeline.h"
 #include "searcher.h"
 #include "session.h"
+#include "source.h"
 #include "timeparse.h"
 #include "tokens.h"
 #include "version.h"
@@ -993,6 +994,32 @@ on_body_done(struct pss *s)
 	return deliver(s->wsi, s);
 }
 
+/* Why the ingest pipeline takes no more work now, or NULL when it does.
+   Half as many answered requests may wait for the rules: each holds its
+   events' text until they are evaluated.  The text index holds a copy of
+   what it has yet to index, up to INDEX_QUEUE_MAX. */
+static const char *
+net_full(struct net *n)
+{
+	return atomic_load(&n->m->queue_depth) >= n->o.max_inflight ?
+	    "ingest pipeline is full" :
+	    alerter_backlog(n->h->alerter) >= (size_t)(n->o.max_inflight +
+	    1) / 2 ? "detection rules are behind (the ingest pipeline is "
+	    "full)" : textindex_queued(store_textindex(n->h->store)) >=
+	    INDEX_QUEUE_MAX ? "the full-text index is behind (the ingest "
+	    "pipeline is full)" : NULL;
+}
+
+int
+net_submit(struct net *n, struct job *j)
+{
+	if (n->pipe == NULL || net_full(n) != NULL)
+		return -1;
+	atomic_fetch_add(&n->m->queue_depth, 1);
+	pipeline_submit(n->pipe, j);
+	return 0;
+}
+
 static void
 body_done(struct pss *s)
 {
@@ -1005,16 +1032,7 @@ body_done(struct pss *s)
 		return;		/* already answering */
 	if (j == NULL)
 		return;
-	/* Half as many answered requests may wait for the rules: each
-	   holds its events' text until they are evaluated.  The text index
-	   holds a copy of what it has yet to index, up to INDEX_QUEUE_MAX. */
-	if ((why = atomic_load(&n->m->queue_depth) >= n->o.max_inflight ?
-	    "ingest pipeline is full" :
-	    alerter_backlog(n->h->alerter) >= (size_t)(n->o.max_inflight +
-	    1) / 2 ? "detection rules are behind (the ingest pipeline is "
-	    "full)" : textindex_queued(store_textindex(n->h->store)) >=
-	    INDEX_QUEUE_MAX ? "the full-text index is behind (the ingest "
-	    "pipeline is full)" : NULL) != NULL) {
+	if ((why = net_full(n)) != NULL) {
 		char	 msg[128];
 
 		job_free(j);
@@ -1190,6 +1208,8 @@ drain_done(struct net *n)
 	for (j = jobq_poll_all(&n->done); j != NULL; j = next) {
 		next = j->next;
 		atomic_fetch_sub(&n->m->queue_depth, 1);
+		if (j->src != NULL)
+			j->src->done(j->src, j);
 		if (j->status == 0)
 			sessions_events(n->h, j);
 		if (j->wsi != NULL) {

@@ -44,6 +44,14 @@ int		 net_run(struct net *, volatile sig_atomic_t *stop,
 		    volatile sig_atomic_t *other);
 /* Wake the loop (safe from any thread and from a signal handler). */
 void		 net_wake(struct net *);
+/*
+ * From any thread (an ingest source, source.h): hand j, filled like an
+ * HTTP request's job and with j->src set, to the pipeline.  Returns 0
+ * (the pipeline owns j until the source's done() on the net thread), or
+ * -1 when the pipeline is full (the caller keeps j and tries later: this
+ * is the hub's backpressure).
+ */
+int		 net_submit(struct net *, struct job *j);
 /* From any thread: j is finished; answer its client.  Takes j. */
 void		 net_done(void *net, struct job *j);
 /* Free jobs still waiting to be answered, close every connection and
