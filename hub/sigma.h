@@ -232,6 +232,9 @@ struct sigma_pat {
 	int		 af;		/* CIDR: AF_INET or AF_INET6 */
 	unsigned char	 net[16];
 	unsigned	 bits;
+	uint32_t	 lit1;		/* CONTAINS: 1 + its number among the
+					   literals the index's automata find
+					   (0: none), so matching reads a bit */
 	int		 ref;		/* FIELDREF: the other field */
 	enum pat_kind	 refkind;	/* ... compared as EQ, CONTAINS,
 					   STARTS or ENDS */
@@ -368,6 +371,8 @@ struct ruleset {
 	struct sigma_ac	**ac;		/* per field, substring anchors */
 	int		 *acfields;
 	size_t		  nacfields;
+	uint32_t	  nlits;	/* literals the automata report */
+	uint32_t	 *litlen;	/* ... their lengths */
 	size_t		 *always;	/* rules without an anchor */
 	size_t		  nalways;
 	size_t		  nanchored;
