@@ -3,10 +3,10 @@
 # searches run on the hub's search threads, so a lead's notes and a new
 # login are answered while they run; one user has at most 2 searches
 # running and 4 waiting, and the next is refused with a message saying
-# so; another user's search does not queue behind them; and a console
-# that goes away stops its searches.  Ordering, not timing: what must come
+# so, also on her console's screen; another user's search does not queue
+# behind them; and a console that goes away stops its searches.  Ordering, not timing: what must come
 # first is compared with when the slow searches end.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tui-lib.sh"
 as_bg() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT exec "$WARD" "$@"; }
 now_ns() { date +%s%N; }
 # wait_metric NAME VALUE: wait up to 10 s for /metrics to show it.
@@ -83,6 +83,9 @@ check "the seventh search is refused" test -n "$refused"
 check "... saying vic has 6 running or waiting" \
 	grep -q 'vic already has 6 searches running or waiting, the most the hub allows one user (2 running, 4 waiting)' "$refused"
 eq "... and counted in /metrics" "$(metric ward_console_searches_refused_total)" 1
+console vic 150 30
+see "vic's console says why her stored events are not shown" vic \
+	'stored events: vic already has 6 searches running or waiting' 10
 as dora search 'hostname:h1 | count' --json >"$T/dora.out" 2>"$T/dora.err"
 eq "dora's search is answered" "$(jq -r .count "$T/dora.out")" 3000
 check "... while vic's still run" test "$(metric ward_console_searches_running)" -ge 2
@@ -98,4 +101,4 @@ eq "the killed consoles' searches stop" "$(metric ward_console_searches_running)
 as vic search 'hostname:h1 | count' --json >"$T/v.out" 2>"$T/v.err"
 eq "vic's next search is answered, not refused" "$(jq -r .count "$T/v.out" 2>/dev/null)" 3000
 check "the hub is still up" curl -sf -o /dev/null "$URL/healthz"
-done_testing
+console_done
