@@ -7,7 +7,6 @@
 # behind them; and a console that goes away stops its searches.  Ordering, not timing: what must come
 # first is compared with when the slow searches end.
 . "$(dirname "$0")/tui-lib.sh"
-as_bg() { u=$1; shift; HOME=$T/home/$u WARD_USER=$u WARD_HUB=ws://127.0.0.1:$PORT exec "$WARD" "$@"; }
 now_ns() { date +%s%N; }
 # wait_metric NAME VALUE: wait up to 10 s for /metrics to show it.
 wait_metric() {
@@ -71,7 +70,7 @@ eq "the notes are all in the incident" \
 # before any of vic's ends.
 pids=
 for i in 1 2 3 4 5 6 7; do
-	(as_bg vic search "$SLOW") >"$T/c$i.out" 2>&1 &
+	as_bg vic search "$SLOW" >"$T/c$i.out" 2>&1
 	pids="$pids $!"
 done
 i=0
