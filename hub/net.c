@@ -6,6 +6,10 @@
  * which queues it and wakes the loop with lws_cancel_service().  Every
  * answer is written from HTTP_WRITEABLE, a chunk per callback.
  */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -39,6 +43,16 @@
 #define HEAD_BUF	32768
 #define URI_MAX		8192
 #define HEADERS_MAX	16384
+/* Connections that never authenticate.  An address may hold UNAUTH_MAX
+   connections that have not yet shown a valid token (HTTP) or upgraded to
+   the console's WebSocket; more are closed at accept.  A shipper opens a
+   few and shows its token at once.  A body must arrive at BODY_MIN_RATE
+   bytes a second on average after a BODY_GRACE_S start (a 16 MB bulk
+   body: 4.5 hours), else 408 and close; lws drops a head that takes over
+   10 s itself. */
+#define UNAUTH_MAX	256
+#define BODY_MIN_RATE	1024
+#define BODY_GRACE_S	10
 #define INDEX_QUEUE_MAX	(16u << 20)	/* bytes of text the index may trail
 				   (at 50k events/s it stays under 4 MB) */
 
@@ -61,6 +75,7 @@ struct pss {
 	int		 body_done;	/* BODY_COMPLETION seen */
 	int		 paused;	/* reading stopped until answered */
 	int		 close_now;	/* close once the answer is out */
+	int64_t		 body_t0;	/* when the head was in (us) */
 	struct job	*job;		/* collecting or in flight */
 	size_t		 body_len;
 	int		 status;	/* answer status once decided */
@@ -92,7 +107,17 @@ struct net {
 		struct sready	*next;
 	}		*sready;
 	char		 hostname[256];
+	struct peer	*peers[256];	/* addresses with unauthenticated
+					   connections, hashed */
 	struct lws_protocols protocols[3];
+};
+
+/* An address and how many of its connections have not authenticated;
+   each such connection points at it (lws opaque user data). */
+struct peer {
+	unsigned char	 addr[16];
+	int		 count;
+	struct peer	*next;
 };
 
 static struct net *
@@ -767,11 +792,17 @@ framing(struct lws *wsi, struct pss *s, const char *method, char *msg,
 	if (v == 0 && !(has_clen && strcmp(method, "POST") == 0)) {
 		s->complete = 1;
 		pause_rx(s);
+	} else if (v > 0) {
+		s->body_t0 = time_now_us();	/* see on_timer() */
+		lws_set_timer_usecs(wsi, 1000000);
 	}
 	return 0;
 }
 
 static int	request(struct lws *, struct pss *, const char *, const char *);
+static void	conn_authed(struct net *, struct lws *);
+static int	conn_open(struct net *, struct lws *);
+static int	on_timer(struct lws *, struct pss *);
 
 /* Called when the request line and headers are in.  0, or -1 to close. */
 static int
@@ -839,6 +870,7 @@ request(struct lws *wsi, struct pss *s, const char *method, const char *uri)
 		    "'Authorization: Bearer TOKEN'");
 		return 0;
 	}
+	conn_authed(n, wsi);
 	if (s->route == R_METRICS) {	/* --metrics-auth */
 		if (role != TOKEN_READER) {
 			answer_error(s, 403, "metrics need a reader token "
@@ -989,6 +1021,7 @@ on_body_done(struct pss *s)
 		return s->paused ? -1 : 0;
 	s->body_done = 1;
 	s->complete = 1;
+	lws_set_timer_usecs(s->wsi, -1);
 	pause_rx(s);
 	body_done(s);
 	return deliver(s->wsi, s);
@@ -1401,10 +1434,20 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 {
 	struct pss *s = user;
 	struct net *n;
+	int	 rc;
 
 	switch (reason) {
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		return (n = net_of(wsi)) != NULL ? conn_open(n, wsi) : 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		conn_authed(net_of(wsi), wsi);
+		return 0;
+	case LWS_CALLBACK_TIMER:
+		return on_timer(wsi, s);
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-		return on_upgrade(wsi, in);
+		if ((rc = on_upgrade(wsi, in)) == 0)
+			conn_authed(net_of(wsi), wsi);
+		return rc;
 	case LWS_CALLBACK_HTTP:
 		return on_request(wsi, s, in);
 	case LWS_CALLBACK_HTTP_BODY:
@@ -1437,6 +1480,115 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+/* The address of the connection's peer in 16 bytes (IPv4 mapped). */
+static int
+peer_addr(struct lws *wsi, unsigned char *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	int	 fd = (int)lws_get_socket_fd(lws_get_network_wsi(wsi));
+
+	memset(out, 0, 16);
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &sl) == -1)
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		memcpy(out, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	else if (ss.ss_family == AF_INET) {
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	} else
+		return -1;
+	return 0;
+}
+
+/* A new connection: count it against its address.  0, or -1 to close it
+   (the address holds UNAUTH_MAX unauthenticated connections already). */
+static int
+conn_open(struct net *n, struct lws *wsi)
+{
+	unsigned char a[16];
+	struct peer *p, **h;
+	unsigned int i, hash = 0;
+
+	if (peer_addr(wsi, a) == -1)
+		return 0;	/* not a socket we can name: not counted */
+	for (i = 0; i < 16; i++)
+		hash = hash * 31 + a[i];
+	h = &n->peers[hash % 256];
+	for (p = *h; p != NULL && memcmp(p->addr, a, 16) != 0; p = p->next)
+		;
+	if (p != NULL && p->count >= UNAUTH_MAX) {
+		atomic_fetch_add(&n->m->http_conns_refused, 1);
+		return -1;
+	}
+	if (p == NULL) {
+		if ((p = calloc(1, sizeof *p)) == NULL)
+			return 0;
+		memcpy(p->addr, a, 16);
+		p->next = *h;
+		*h = p;
+	}
+	p->count++;
+	atomic_fetch_add(&n->m->http_unauth_conns, 1);
+	lws_set_opaque_user_data(wsi, p);
+	return 0;
+}
+
+/* The connection authenticated (or closed): it no longer counts. */
+static void
+conn_authed(struct net *n, struct lws *wsi)
+{
+	struct peer *p = lws_get_opaque_user_data(wsi), **pp;
+	size_t	 i;
+
+	if (p == NULL || n == NULL)
+		return;
+	lws_set_opaque_user_data(wsi, NULL);
+	atomic_fetch_sub(&n->m->http_unauth_conns, 1);
+	if (--p->count > 0)
+		return;
+	for (i = 0; i < 256; i++)
+		for (pp = &n->peers[i]; *pp != NULL; pp = &(*pp)->next)
+			if (*pp == p) {
+				*pp = p->next;
+				free(p);
+				return;
+			}
+}
+
+/* A second of the body's deadline: 408 and close when it comes slower
+   than BODY_MIN_RATE.  0, or -1 to close. */
+static int
+on_timer(struct lws *wsi, struct pss *s)
+{
+	struct net *n = net_of(wsi);
+	int64_t	 el;
+
+	if (s == NULL || s->complete || s->body_t0 == 0)
+		return 0;
+	el = (time_now_us() - s->body_t0) / 1000000;
+	if (el <= BODY_GRACE_S || (int64_t)s->body_len >= (el - BODY_GRACE_S) *
+	    BODY_MIN_RATE) {
+		lws_set_timer_usecs(wsi, 1000000);
+		return 0;
+	}
+	atomic_fetch_add(&n->m->http_slow_closed, 1);
+	if (s->job != NULL && !s->in_flight)
+		job_free(s->job);
+	s->job = NULL;
+	s->close_after = 1;
+	buf_reset(&s->resp);
+	s->status = 0;
+	{
+		char	 msg[160];
+
+		snprintf(msg, sizeof msg, "the body came slower than %d bytes "
+		    "a second (%zu bytes in %lld s)", BODY_MIN_RATE, s->body_len,
+		    (long long)el);
+		answer_error(s, 408, msg);
+	}
+	return deliver(wsi, s);
+}
 
 static void
 lws_log(int level, const char *line)
@@ -1543,6 +1695,8 @@ void
 net_free(struct net *n)
 {
 	struct job *j, *next;
+	struct peer *p;
+	size_t	 i;
 
 	if (n == NULL)
 		return;
@@ -1561,6 +1715,11 @@ net_free(struct net *n)
 	}
 	if (n->ctx != NULL)
 		lws_context_destroy(n->ctx);	/* releases every sjob */
+	for (i = 0; i < 256; i++)
+		while ((p = n->peers[i]) != NULL) {
+			n->peers[i] = p->next;
+			free(p);
+		}
 	searcher_free(n->searcher);
 	drain_searches(n);
 	if (n->done.mtx != NULL)

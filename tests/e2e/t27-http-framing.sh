@@ -97,6 +97,18 @@ r=$(printf 'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upg
 check "an upgrade with another subprotocol: no 101" sh -c "! grep -q ' 101 ' '$T/r'"
 check "the hub is alive" alive
 
+# 5. Connections that never authenticate: an address holds at most 256;
+# a body slower than 1 KB/s (after 10 s) is closed with 408.
+eq "of 300 idle connections from one address, 256 are kept" "$(raw --hold 300)" 256
+check "the others are counted" test "$(metric ward_http_connections_refused_total)" -ge 44
+check "once they are gone the hub answers" alive
+before=$(events)
+r=$(printf 'POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 30\r\n\r\n{"summary":"slow slow slow!"}\n' "$TOKEN" | raw --trickle 1 --idle 5)
+eq "a body trickling in is answered 408" "$(statuses "$r")" "408 "
+check "... and closed" grep -q '<EOF>\|<RST>' "$T/r"
+check "... counted" test "$(metric ward_http_slow_closed_total)" -ge 1
+eq "... and nothing of it stored" "$(events)" "$before"
+
 # 6. --metrics-auth: /metrics answers a reader token only.
 stop_hub
 start_hub --metrics-auth || exit 1
