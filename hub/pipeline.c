@@ -108,6 +108,7 @@ add_rows(const struct pipeline_opts *o, struct transit_worker *tw,
 	unsigned char *flags = NULL;
 	json_t	**evs = NULL;
 	size_t	*idx = NULL, i, n = 0;
+	const char *ix;
 	int	 rc = -1;
 
 	if ((f = calloc(j->split.n + 1, sizeof *f)) == NULL ||
@@ -119,6 +120,13 @@ add_rows(const struct pipeline_opts *o, struct transit_worker *tw,
 		if (j->split.items[i].doc == NULL)
 			continue;
 		if (normalize_event(j->split.items[i].doc, &no, &f[n]) == -1)
+			goto fail;
+		/* The index it was sent to: the bulk action's _index, else
+		   the path's (/INDEX/_doc, /INDEX/_bulk). */
+		ix = *j->split.items[i].index ? j->split.items[i].index :
+		    j->index;
+		if (*ix != '\0' && normalize_set_detail(j->split.items[i].doc,
+		    "index", ix) == -1)
 			goto fail;
 		evs[n] = j->split.items[i].doc;
 		idx[n++] = i;

@@ -572,6 +572,8 @@ from_tag(const char *t, struct pick *name, struct pick *pid)
 	return (pid->v = json_integer(v)) != NULL ? 0 : -1;
 }
 
+static int	set_string(json_t *, const char *, const char *);
+
 /* Put v (a new reference taken) into details under name, or under
    name_2, name_3... when name is taken.  Returns 0 or -1. */
 static int
@@ -784,4 +786,19 @@ fail:
 	for (f = 0; f < F_N; f++)
 		json_decref(got[f].v);
 	return rc;
+}
+
+int
+normalize_set_detail(json_t *ev, const char *name, const char *value)
+{
+	json_t	*d = json_object_get(ev, "details"), *old;
+
+	if (!json_is_object(d))
+		return -1;
+	old = json_object_get(d, name);
+	if (old != NULL && !(json_is_string(old) &&
+	    strcmp(json_string_value(old), value) == 0) &&
+	    details_put(d, name, old) == -1)
+		return -1;
+	return set_string(d, name, value);
 }

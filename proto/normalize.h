@@ -44,6 +44,15 @@ int	normalize_event(json_t *ev, const struct normalize_opts *,
 	    struct event_fields *f);
 
 /*
+ * Set details.name of the normalized event ev to the string value (the
+ * pipeline keeps details.index, the Elasticsearch index an event was sent
+ * to, as MozDef did).  A different value the event carried there moves to
+ * name_2 (or _3...), as details.hub does.  Returns 0, or -1 when out of
+ * memory or ev has no details object.
+ */
+int	normalize_set_detail(json_t *ev, const char *name, const char *value);
+
+/*
  * Read the typed fields of an event normalized already (by normalize_event,
  * then perhaps changed in transit) into f: utctimestamp (unreadable or
  * absent: received_us), severity (unreadable: INFO), the strings (NULL

@@ -109,6 +109,28 @@ check "... and closed" grep -q '<EOF>\|<RST>' "$T/r"
 check "... counted" test "$(metric ward_http_slow_closed_total)" -ge 1
 eq "... and nothing of it stored" "$(events)" "$before"
 
+# 7. A bulk item's _index is stored as details.index (it was echoed and
+# dropped); so is the index of /INDEX/_doc.  A key given twice keeps its
+# last value (wardd.8 says so).
+printf '{"index":{"_index":"mozdef-events"}}\n{"summary":"bulk idx"}\n{"create":{}}\n{"summary":"no idx"}\n' >"$T/bulk"
+r=$(post /_bulk "$T/bulk" -H 'Content-Type: application/x-ndjson')
+eq "a bulk with an _index: 200" "${r%% *}" 200
+printf '{"summary":"doc idx"}' >"$T/doc"
+r=$(post /logs-web/_doc "$T/doc" -H 'Content-Type: application/json')
+eq "a document to /logs-web/_doc: 201" "${r%% *}" 201
+printf '{"summary":"first","summary":"last"}' >"$T/dup"
+r=$(post /events "$T/dup")
+eq "a key twice: accepted" "$r" '200 {"accepted":1,"rejected":0}'
+q() { for f in "$DATA"/events/*.db; do sqlite3 "$f" "$1"; done; }
+eq "the bulk item's _index is details.index" \
+	"$(q "select json_extract(doc, '\$.details.index') from events_full where summary = 'bulk idx'")" mozdef-events
+eq "an item without one has none" \
+	"$(q "select count(json_extract(doc, '\$.details.index')) from events_full where summary = 'no idx'")" 0
+eq "the index of /INDEX/_doc is details.index" \
+	"$(q "select json_extract(doc, '\$.details.index') from events_full where summary like 'doc idx'")" logs-web
+eq "of a key twice the last value is stored" \
+	"$(q "select count(*) from events_full where summary = 'last'")" 1
+
 # 6. --metrics-auth: /metrics answers a reader token only.
 stop_hub
 start_hub --metrics-auth || exit 1

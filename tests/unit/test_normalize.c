@@ -451,6 +451,46 @@ keeps_what_it_cannot_read(void **state)
 	RUN(t);
 }
 
+/* normalize_set_detail: details.index, the index the event was sent to;
+   one the event carried itself moves to index_2. */
+static void
+sets_a_detail(void **state)
+{
+	static const struct normalize_opts nohub = { RECV_US, NULL };
+	static const struct tcase t[] = {
+		{ "index kept", "{}",
+		  "{" HEAD ",\"severity\":\"INFO\",\"tags\":[],"
+		  "\"details\":{\"index\":\"mozdef-events\"}}" },
+		{ "the event's own index moves aside",
+		  "{\"details\":{\"index\":\"mine\"}}",
+		  "{" HEAD ",\"severity\":\"INFO\",\"tags\":[],"
+		  "\"details\":{\"index_2\":\"mine\","
+		  "\"index\":\"mozdef-events\"}}" },
+		{ "the same name is not doubled",
+		  "{\"details\":{\"index\":\"mozdef-events\"}}",
+		  "{" HEAD ",\"severity\":\"INFO\",\"tags\":[],"
+		  "\"details\":{\"index\":\"mozdef-events\"}}" },
+	};
+	json_t	*ev, *want;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ev = load(t[i].name, t[i].in);
+		want = load(t[i].name, t[i].want);
+		assert_int_equal(normalize_event(ev, &nohub, NULL), 0);
+		assert_int_equal(normalize_set_detail(ev, "index",
+		    "mozdef-events"), 0);
+		if (!json_equal(ev, want))
+			fail_msg("%s: %s", t[i].name, json_dumps(ev,
+			    JSON_SORT_KEYS));
+		json_decref(ev);
+		json_decref(want);
+	}
+	ev = load("no details", "[]");
+	assert_int_equal(normalize_set_detail(ev, "index", "x"), -1);
+	json_decref(ev);
+}
+
 static void
 fills_fields_and_needs_an_object(void **state)
 {
@@ -564,6 +604,7 @@ main(void)
 		cmocka_unit_test(normalizes_shipper_samples),
 		cmocka_unit_test(reads_every_alias),
 		cmocka_unit_test(keeps_what_it_cannot_read),
+		cmocka_unit_test(sets_a_detail),
 		cmocka_unit_test(fills_fields_and_needs_an_object),
 		cmocka_unit_test(is_stable_on_its_output),
 		cmocka_unit_test(parses_severity_names),
