@@ -120,6 +120,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 build/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(HUB_SRC)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -Iproto $(addprefix -I,$(HUB_DIRS)) -fsanitize=fuzzer,address,undefined \
+		-DWARD_RULES_DIR='"$(RULESDIR)"' -DWARD_SHARE_DIR='"$(SHAREDIR)"' \
 		-o $@ $< $(PROTO_SRC) $(HUB_SRC) $(LDLIBS)
 fuzz: $(FUZZ_BIN)
 
