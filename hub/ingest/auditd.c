@@ -98,8 +98,9 @@ auditd_header(const char *s, size_t n, struct auditd_hdr *h)
 	if (!lit(s, n, &i, " "))
 		return 0;
 	lit(s, n, &i, "msg=");
+	/* seconds up to the year 9999, as every time ward keeps */
 	if (!lit(s, n, &i, "audit(") || (sec = num(s, n, &i, NULL)) < 0 ||
-	    !lit(s, n, &i, "."))
+	    sec > INT64_C(253402300799) || !lit(s, n, &i, "."))
 		return 0;
 	/* ausearch -i writes "audit(...) :" */
 	if ((frac = num(s, n, &i, &nd)) < 0 || !lit(s, n, &i, ":") ||

@@ -531,6 +531,12 @@ test_auditd(void **state)
 	/* not records */
 	assert_int_equal(auditd_record("type=SYSCALL but no header", 26), 0);
 	assert_int_equal(auditd_record("typeface=x audit(1.2:3):", 24), 0);
+	/* (found by fuzz_kv: seconds past any time overflowed) */
+	{
+		const char *far = "type=A msg=audit(14928961492896301.1:2): x=1";
+
+		assert_int_equal(auditd_record(far, strlen(far)), 0);
+	}
 	ev = run("{\"message\":\"type=A msg=audit(12:3): x=1 y=2\"}");
 	str_is(ev, "details.type", "A");	/* kv's, not auditd's */
 	str_is(ev, "category", NULL);
