@@ -13,7 +13,8 @@
 enum job_kind {
 	JOB_EVENTS,	/* POST /events: JSON, array, NDJSON, stream */
 	JOB_BULK,	/* POST /_bulk, /INDEX/_bulk */
-	JOB_DOC		/* POST /INDEX/_doc: one Elasticsearch document */
+	JOB_DOC,	/* POST /INDEX/_doc: one Elasticsearch document */
+	JOB_GELF	/* POST /gelf: one GELF message (gelf.h) */
 };
 
 struct ingest_source;

@@ -77,6 +77,7 @@ usage(FILE *f)
 "  --metrics-auth       /metrics needs a reader token (default: open)\n"
 "  --syslog URL         receive syslog on tcp://, udp:// or tls://ADDR:PORT\n"
 "                       (repeatable; tls:// uses --tls-cert and --tls-key)\n"
+"  --gelf URL           receive GELF on udp:// or tcp://ADDR:PORT (repeatable)\n"
 "  --verbose            log debug messages\n");
 }
 
@@ -158,6 +159,7 @@ main(int argc, char **argv)
 		{ "plugin-timeout", required_argument, NULL, 'T' },
 		{ "metrics-auth", no_argument, NULL, 'M' },
 		{ "syslog", required_argument, NULL, 'S' },
+		{ "gelf", required_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -303,13 +305,15 @@ main(int argc, char **argv)
 			no.metrics_auth = 1;
 			break;
 		case 'S':
+		case 'F':
 			if (nins == sizeof ins / sizeof *ins) {
 				fprintf(stderr, "wardd: at most %zu listeners\n",
 				    nins);
 				return 2;
 			}
-			ins[nins].p = &listener_syslog;
-			ins[nins].flag = "--syslog";
+			ins[nins].p = c == 'S' ? &listener_syslog :
+			    &listener_gelf;
+			ins[nins].flag = c == 'S' ? "--syslog" : "--gelf";
 			ins[nins].l = NULL;
 			ins[nins++].url = optarg;
 			break;

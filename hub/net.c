@@ -58,7 +58,7 @@
 
 enum route {
 	R_NONE, R_HEALTH, R_METRICS, R_ES_ROOT, R_ES_LICENSE, R_ES_SETUP,
-	R_EVENTS, R_BULK, R_DOC, R_SEARCH
+	R_EVENTS, R_BULK, R_DOC, R_GELF, R_SEARCH
 };
 
 struct es_setup;
@@ -288,7 +288,7 @@ answer_error(struct pss *s, int status, const char *msg)
 	}
 	if (status == 401)
 		s->www_auth = 1;
-	if (status >= 400 && s->route >= R_EVENTS && s->route <= R_DOC)
+	if (status >= 400 && s->route >= R_EVENTS && s->route <= R_GELF)
 		atomic_fetch_add(&net_of(s->wsi)->m->requests_rejected, 1);
 	answer(s, status, "application/json");
 }
@@ -441,12 +441,17 @@ route(struct pss *s, const char *method, const char *uri, char *index,
 		s->allow = "POST";
 		return m == M_POST ? 0 : 405;
 	}
+	if (strcmp(path, "/gelf") == 0) {	/* Graylog's GELF HTTP input */
+		s->route = R_GELF;
+		s->allow = "POST";
+		return m == M_POST ? 0 : 405;
+	}
 	if (strcmp(path, "/api/search") == 0) {
 		s->route = R_SEARCH;
 		return get ? 0 : 405;
 	}
-	if (strcmp(path, "/ws") == 0 || strcmp(path, "/gelf") == 0)
-		return 404;	/* /ws only as a WebSocket upgrade */
+	if (strcmp(path, "/ws") == 0)
+		return 404;	/* only as a WebSocket upgrade */
 	/* Elasticsearch compatibility from here on. */
 	s->elastic = 1;
 	if (*s0 == '\0') {
@@ -930,7 +935,7 @@ request(struct lws *wsi, struct pss *s, const char *method, const char *uri)
 		return 0;
 	}
 	s->job = job_new(s->route == R_BULK ? JOB_BULK : s->route == R_DOC ?
-	    JOB_DOC : JOB_EVENTS);
+	    JOB_DOC : s->route == R_GELF ? JOB_GELF : JOB_EVENTS);
 	if (s->job == NULL) {
 		answer_error(s, 503, "out of memory");
 		return 0;
@@ -1229,6 +1234,9 @@ answer_job(struct pss *s, struct job *j)
 				    "true");
 		}
 		buf_puts(&s->resp, "}\n");
+		/* Graylog's GELF input answers 202. */
+		if (j->kind == JOB_GELF)
+			status = 202;
 		/* Nothing stored: the request as a whole is refused. */
 		if (accepted == 0 && j->split.n > 0) {
 			status = 400;

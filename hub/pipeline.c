@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "gelf.h"
 #include "gunzip.h"
 #include "jarena.h"
 #include "jsonfast.h"
@@ -181,9 +182,28 @@ process(const struct pipeline_opts *o, struct transit_worker *tw,
 		j->body = inflated;
 		buf_init(&inflated);
 	}
+	if (j->kind == JOB_GELF) {	/* one message: made an event */
+		const char *why;
+
+		buf_reset(&inflated);
+		if (gelf_to_event(j->body.data ? j->body.data : "",
+		    j->body.len, o->max_inflated, NULL, &inflated,
+		    &why) == -1) {
+			snprintf(j->err, sizeof j->err, "not a GELF message: "
+			    "%s", why);
+			j->status = 400;
+			goto out;
+		}
+		buf_release(&j->body);
+		j->body = inflated;
+		buf_init(&inflated);
+	}
 	switch (j->kind) {
 	case JOB_BULK:
 		fmt = SPLIT_BULK;
+		break;
+	case JOB_GELF:
+		fmt = SPLIT_NDJSON;
 		break;
 	case JOB_DOC:
 		fmt = SPLIT_JSON;

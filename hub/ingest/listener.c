@@ -587,19 +587,30 @@ udp_read(struct listener *l, char *bufs, char (*ctl)[64])
 				continue;
 			}
 			if (l->p->datagram != NULL) {
+				size_t	 lost = 0;
 				int	 rc = l->p->datagram(l->pstate, p, len,
-				    job_clock_ns() / 1000000, &p, &len, &why);
+				    job_clock_ns() / 1000000, &p, &len, &why,
+				    &lost);
 
+				if (lost > 0) {
+					atomic_fetch_add(&l->src.messages, lost);
+					atomic_fetch_add(&l->src.rejected,
+					    lost - 1);
+					bad(l, peer, "chunked message given up "
+					    "(its chunks did not all come in "
+					    "time)");
+				}
 				if (rc == -1) {
 					atomic_fetch_add(&l->src.messages, 1);
 					bad(l, peer, why);
 				}
 				if (rc != 1)
 					continue;	/* a chunk kept */
+			} else {	/* a line: its end taken off */
+				while (len > 0 && (p[len - 1] == '\n' ||
+				    p[len - 1] == '\r' || p[len - 1] == '\0'))
+					len--;
 			}
-			while (len > 0 && (p[len - 1] == '\n' ||
-			    p[len - 1] == '\r' || p[len - 1] == '\0'))
-				len--;
 			if (len == 0) {
 				atomic_fetch_add(&l->src.messages, 1);
 				bad(l, peer, why != NULL ? why :

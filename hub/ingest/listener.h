@@ -48,16 +48,18 @@ struct listener_proto {
 	 * as one message (GELF's chunks).  Returns 1 with a whole message
 	 * in *msg and *len (p itself, or held by state until the next
 	 * call), 0 when the datagram was kept (a chunk), -1 with *why when
-	 * it is dropped.  NULL: every datagram is one message.
+	 * it is dropped.  Messages it gave up (chunks that never all
+	 * came) are added to *lost.  NULL: every datagram is one message.
 	 */
 	int		(*datagram)(void *state, const char *p, size_t n,
 			    int64_t now_ms, const char **msg, size_t *len,
-			    const char **why);
+			    const char **why, size_t *lost);
 	void	       *(*state_new)(void);	/* NULL: no state */
 	void		(*state_free)(void *);
 };
 
 extern const struct listener_proto listener_syslog;	/* input_syslog.c */
+extern const struct listener_proto listener_gelf;	/* input_gelf.c */
 
 /*
  * Open the socket of url for protocol p (flag is "--syslog" etc., for
