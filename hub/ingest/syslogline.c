@@ -13,7 +13,8 @@
  *              yyyy hh:mm:ss") or after it; or RFC 3339 (rsyslog's
  *              RSYSLOG_FileFormat).  Required unless <PRI> is given.
  *   HOSTNAME   the next word, unless it ends with ':' or holds '[' (then
- *              it is the tag: a local line has no host)
+ *              it is the tag: a local line has no host) or '|' (then it
+ *              is a CEF or LEEF header from a device that sends no host)
  *   TAG        up to 64 characters other than space, '[' and ':', ended by
  *              ':' or "[PID]:"; anything else is no tag, and the rest of
  *              the line is the MSG
@@ -436,7 +437,8 @@ rfc3164(struct rd *r, struct syslogline *l)
 	save = *r;
 	w = word(r);
 	if (l->has_time && w.n > 0 && w.p[w.n - 1] != ':' &&
-	    memchr(w.p, '[', w.n) == NULL && r->i < r->n && take(r, ' '))
+	    memchr(w.p, '[', w.n) == NULL && memchr(w.p, '|', w.n) == NULL &&
+	    r->i < r->n && take(r, ' '))
 		l->host = w;
 	else
 		*r = save;

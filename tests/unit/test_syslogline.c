@@ -140,6 +140,14 @@ reads_bsd_lines(void **state)
 		  "hello world" },
 		{ "<13>sshd[1]: Connection closed", 13, 0, NULL, NULL, "sshd",
 		  "1", "Connection closed" },
+		/* CEF straight after the time (a device that sends no host):
+		   the first word holds '|', so it is no host, and
+		   "CEF:0|...": is no tag; the CEF step reads the message */
+		{ "<134>Dec  7 16:10:00 CEF:0|Security|threatmanager|1.0|100|"
+		  "worm successfully stopped|10|src=10.0.0.1 dst=2.1.2.2",
+		  134, 0, "2026-12-07T16:10:00Z", NULL, NULL, NULL,
+		  "CEF:0|Security|threatmanager|1.0|100|worm successfully "
+		  "stopped|10|src=10.0.0.1 dst=2.1.2.2" },
 	};
 
 	(void)state;
