@@ -19,7 +19,10 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "catalogue.h"
 #include "cli.h"
+#include "cli_alert.h"
+#include "cli_user.h"
 #include "client.h"
 #include "layout.h"
 #include "model.h"
@@ -30,29 +33,11 @@
 
 static volatile sig_atomic_t interrupted;
 
-/* One invocation. */
-struct cli {
-	const struct cli_opts *o;
-	struct client	*c;
-	int		 json;
-	char		 why[2048];	/* why the client failed */
-	/* tail */
-	int		 tail_count, tail_max;
-	int		 tail_seen_ready;
-};
-
 /* A request waiting for its reply. */
 struct call {
 	int		 done;
 	json_t		*reply;		/* the "ok"/"error" message */
 	char		 why[2048];
-};
-
-struct cmd {
-	const char	*group;		/* "incident", or NULL */
-	const char	*name;
-	int		(*fn)(struct cli *, int, char **);
-	const char	*usage;
 };
 
 static void
@@ -197,8 +182,8 @@ call(struct cli *x, json_t *req, json_t **result, int64_t *seq)
 	return rc;
 }
 
-static int
-op(struct cli *x, const char *name, json_t *args, json_t **state,
+int
+cli_op(struct cli *x, const char *name, json_t *args, json_t **state,
     int64_t *seq)
 {
 	json_t	*req = wire_op(0, name, args);
@@ -212,8 +197,8 @@ op(struct cli *x, const char *name, json_t *args, json_t **state,
 	return call(x, req, state, seq);
 }
 
-static int
-query(struct cli *x, const char *name, json_t *args, json_t **result)
+int
+cli_query(struct cli *x, const char *name, json_t *args, json_t **result)
 {
 	json_t	*req = wire_query(0, name, args);
 
@@ -304,9 +289,8 @@ cli_str(const json_t *o, const char *k)
 	return s != NULL ? s : "-";
 }
 
-/* An incident id: "INC-7" or "7". */
-static int
-incident_arg(const char *s, char *out, size_t outlen)
+int
+cli_incident_arg(const char *s, char *out, size_t outlen)
 {
 	int64_t	 n;
 	char	 tmp[40];
@@ -344,10 +328,10 @@ task_arg(const char *s, json_t **out)
 	return -1;
 }
 
-static int
-usage_of(const char *u)
+int
+cli_usage_error(const struct cli *x)
 {
-	fprintf(stderr, "usage: ward %s\n", u);
+	fprintf(stderr, "usage: ward %s\n", x->usage);
 	return 2;
 }
 
@@ -537,7 +521,7 @@ current_version(struct cli *x, const char *inc, int64_t *version)
 	json_t	*res;
 	int	 rc;
 
-	if ((rc = query(x, "incident.show", json_pack("{s:s}", "incident",
+	if ((rc = cli_query(x, "incident.show", json_pack("{s:s}", "incident",
 	    inc), &res)) != 0)
 		return rc;
 	*version = json_integer_value(json_object_get(res, "version"));
@@ -558,9 +542,6 @@ op_done(struct cli *x, const json_t *state, int64_t seq, const char *what)
 static int
 c_incident_create(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "incident create --title TITLE [--description "
-	    "TEXT] [--severity low|medium|high|critical] [--tag TAG]... "
-	    "[--lead USER] [--json]";
 	struct flags f;
 	json_t	*args, *st = NULL;
 	char	**rest;
@@ -569,7 +550,7 @@ c_incident_create(struct cli *x, int argc, char **argv)
 
 	if (parse(x, argc, argv, &f, &rest) != 0 || f.title == NULL) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	args = json_pack("{s:s}", "title", f.title);
 	set_str(args, "description", f.description);
@@ -579,7 +560,7 @@ c_incident_create(struct cli *x, int argc, char **argv)
 	if (f.tags != NULL)
 		json_object_set(args, "tags", f.tags);
 	flags_release(&f);
-	if ((rc = op(x, "incident.create", args, &st, &seq)) != 0)
+	if ((rc = cli_op(x, "incident.create", args, &st, &seq)) != 0)
 		return rc;
 	if (x->json)
 		cli_print_json(st);
@@ -592,8 +573,6 @@ c_incident_create(struct cli *x, int argc, char **argv)
 static int
 c_incident_list(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "incident list [--status open|contained|"
-	    "closed|active|all] [--limit N] [--json]";
 	struct flags f;
 	json_t	*args, *res, *e;
 	char	**rest;
@@ -602,14 +581,14 @@ c_incident_list(struct cli *x, int argc, char **argv)
 
 	if (parse(x, argc, argv, &f, &rest) != 0) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	args = json_object();
 	set_str(args, "status", f.status);
 	if (f.limit > 0)
 		json_object_set_new(args, "limit", json_integer(f.limit));
 	flags_release(&f);
-	if ((rc = query(x, "incident.list", args, &res)) != 0)
+	if ((rc = cli_query(x, "incident.list", args, &res)) != 0)
 		return rc;
 	if (x->json) {
 		cli_print_json(res);
@@ -631,7 +610,6 @@ c_incident_list(struct cli *x, int argc, char **argv)
 static int
 c_incident_show(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "incident show ID [--json]";
 	struct flags f;
 	json_t	*res, *e, *a;
 	char	**rest, inc[40];
@@ -639,12 +617,12 @@ c_incident_show(struct cli *x, int argc, char **argv)
 	int	 rc;
 
 	if (parse(x, argc, argv, &f, &rest) != 1 ||
-	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+	    cli_incident_arg(rest[0], inc, sizeof inc) == -1) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	flags_release(&f);
-	if ((rc = query(x, "incident.show", json_pack("{s:s}", "incident",
+	if ((rc = cli_query(x, "incident.show", json_pack("{s:s}", "incident",
 	    inc), &res)) != 0)
 		return rc;
 	if (x->json) {
@@ -694,9 +672,6 @@ c_incident_show(struct cli *x, int argc, char **argv)
 static int
 c_incident_update(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "incident update ID [--version N] [--title "
-	    "TITLE] [--description TEXT] [--severity SEV] [--tag TAG]... "
-	    "[--json]";
 	struct flags f;
 	json_t	*args, *st;
 	char	**rest, inc[40], what[80];
@@ -704,9 +679,9 @@ c_incident_update(struct cli *x, int argc, char **argv)
 	int	 rc;
 
 	if (parse(x, argc, argv, &f, &rest) != 1 ||
-	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+	    cli_incident_arg(rest[0], inc, sizeof inc) == -1) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	if (f.version < 0 && (rc = current_version(x, inc, &f.version)) != 0) {
 		flags_release(&f);
@@ -721,7 +696,7 @@ c_incident_update(struct cli *x, int argc, char **argv)
 	if (f.tags != NULL)
 		json_object_set(args, "tags", f.tags);
 	flags_release(&f);
-	if ((rc = op(x, "incident.update", args, &st, &seq)) != 0)
+	if ((rc = cli_op(x, "incident.update", args, &st, &seq)) != 0)
 		return rc;
 	snprintf(what, sizeof what, "updated %s", inc);
 	op_done(x, st, seq, what);
@@ -732,7 +707,6 @@ c_incident_update(struct cli *x, int argc, char **argv)
 static int
 c_incident_note(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "incident note ID TEXT [--json]";
 	struct flags f;
 	json_t	*st;
 	char	**rest, inc[40], what[80], *text;
@@ -741,9 +715,9 @@ c_incident_note(struct cli *x, int argc, char **argv)
 	int	 i, n, rc;
 
 	if ((n = parse(x, argc, argv, &f, &rest)) < 2 ||
-	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+	    cli_incident_arg(rest[0], inc, sizeof inc) == -1) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	flags_release(&f);
 	for (i = 1; i < n; i++)
@@ -755,7 +729,7 @@ c_incident_note(struct cli *x, int argc, char **argv)
 			strcat(text, " ");
 		strcat(text, rest[i]);
 	}
-	rc = op(x, "incident.note", json_pack("{s:s, s:s}", "incident", inc,
+	rc = cli_op(x, "incident.note", json_pack("{s:s, s:s}", "incident", inc,
 	    "text", text), &st, &seq);
 	free(text);
 	if (rc != 0)
@@ -769,9 +743,6 @@ c_incident_note(struct cli *x, int argc, char **argv)
 static int
 c_incident_close(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "incident close ID --resolution true_positive|"
-	    "false_positive|duplicate|other [--text TEXT] [--version N] "
-	    "[--json]";
 	struct flags f;
 	json_t	*args, *st;
 	char	**rest, inc[40], what[80];
@@ -779,9 +750,9 @@ c_incident_close(struct cli *x, int argc, char **argv)
 	int	 rc;
 
 	if (parse(x, argc, argv, &f, &rest) != 1 || f.resolution == NULL ||
-	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+	    cli_incident_arg(rest[0], inc, sizeof inc) == -1) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	args = json_pack("{s:s, s:s}", "incident", inc, "resolution",
 	    f.resolution);
@@ -789,7 +760,7 @@ c_incident_close(struct cli *x, int argc, char **argv)
 	if (f.version >= 0)
 		json_object_set_new(args, "version", json_integer(f.version));
 	flags_release(&f);
-	if ((rc = op(x, "incident.close", args, &st, &seq)) != 0)
+	if ((rc = cli_op(x, "incident.close", args, &st, &seq)) != 0)
 		return rc;
 	snprintf(what, sizeof what, "closed %s", inc);
 	op_done(x, st, seq, what);
@@ -800,7 +771,7 @@ c_incident_close(struct cli *x, int argc, char **argv)
 /* incident status|phase|lead ID VALUE */
 static int
 set_field(struct cli *x, int argc, char **argv, const char *opname,
-    const char *key, const char *u)
+    const char *key)
 {
 	struct flags f;
 	json_t	*args, *st;
@@ -810,9 +781,9 @@ set_field(struct cli *x, int argc, char **argv, const char *opname,
 
 	n = parse(x, argc, argv, &f, &rest);
 	if (!(n == 2 || (n == 1 && f.none && strcmp(key, "lead") == 0)) ||
-	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+	    cli_incident_arg(rest[0], inc, sizeof inc) == -1) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	args = json_pack("{s:s}", "incident", inc);
 	json_object_set_new(args, key, n == 2 ? json_string(rest[1]) :
@@ -820,7 +791,7 @@ set_field(struct cli *x, int argc, char **argv, const char *opname,
 	if (f.version >= 0)
 		json_object_set_new(args, "version", json_integer(f.version));
 	flags_release(&f);
-	if ((rc = op(x, opname, args, &st, &seq)) != 0)
+	if ((rc = cli_op(x, opname, args, &st, &seq)) != 0)
 		return rc;
 	snprintf(what, sizeof what, "%s of %s is %s", key, inc, n == 2 ?
 	    rest[1] : "none");
@@ -832,30 +803,24 @@ set_field(struct cli *x, int argc, char **argv, const char *opname,
 static int
 c_incident_status(struct cli *x, int argc, char **argv)
 {
-	return set_field(x, argc, argv, "incident.status", "status",
-	    "incident status ID open|contained [--version N] [--json]");
+	return set_field(x, argc, argv, "incident.status", "status");
 }
 
 static int
 c_incident_phase(struct cli *x, int argc, char **argv)
 {
-	return set_field(x, argc, argv, "incident.phase", "phase",
-	    "incident phase ID identification|containment|eradication|"
-	    "recovery|lessons_learned [--version N] [--json]");
+	return set_field(x, argc, argv, "incident.phase", "phase");
 }
 
 static int
 c_incident_lead(struct cli *x, int argc, char **argv)
 {
-	return set_field(x, argc, argv, "incident.lead", "lead",
-	    "incident lead ID USER|--none [--version N] [--json]");
+	return set_field(x, argc, argv, "incident.lead", "lead");
 }
 
 static int
 c_incident_link(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "incident link ID [--alert N]... [--event N]..."
-	    " [--json]";
 	struct flags f;
 	json_t	*args, *st;
 	char	**rest, inc[40], what[80];
@@ -863,10 +828,10 @@ c_incident_link(struct cli *x, int argc, char **argv)
 	int	 rc;
 
 	if (parse(x, argc, argv, &f, &rest) != 1 || (f.alerts == NULL &&
-	    f.events == NULL) || incident_arg(rest[0], inc, sizeof inc) ==
+	    f.events == NULL) || cli_incident_arg(rest[0], inc, sizeof inc) ==
 	    -1) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	args = json_pack("{s:s}", "incident", inc);
 	if (f.alerts != NULL)
@@ -874,7 +839,7 @@ c_incident_link(struct cli *x, int argc, char **argv)
 	if (f.events != NULL)
 		json_object_set(args, "events", f.events);
 	flags_release(&f);
-	if ((rc = op(x, "incident.link", args, &st, &seq)) != 0)
+	if ((rc = cli_op(x, "incident.link", args, &st, &seq)) != 0)
 		return rc;
 	snprintf(what, sizeof what, "linked to %s", inc);
 	op_done(x, st, seq, what);
@@ -885,8 +850,6 @@ c_incident_link(struct cli *x, int argc, char **argv)
 static int
 c_task_add(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "task add ID TITLE [--assign USER] [--due "
-	    "TIME] [--json]";
 	struct flags f;
 	json_t	*args, *st;
 	char	**rest, inc[40];
@@ -894,15 +857,15 @@ c_task_add(struct cli *x, int argc, char **argv)
 	int	 rc;
 
 	if (parse(x, argc, argv, &f, &rest) != 2 ||
-	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+	    cli_incident_arg(rest[0], inc, sizeof inc) == -1) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	args = json_pack("{s:s, s:s}", "incident", inc, "title", rest[1]);
 	set_str(args, "assignee", f.assign);
 	set_str(args, "due", f.due);
 	flags_release(&f);
-	if ((rc = op(x, "task.add", args, &st, &seq)) != 0)
+	if ((rc = cli_op(x, "task.add", args, &st, &seq)) != 0)
 		return rc;
 	if (x->json)
 		cli_print_json(st);
@@ -915,7 +878,6 @@ c_task_add(struct cli *x, int argc, char **argv)
 static int
 c_task_assign(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "task assign TASK USER|--none [--json]";
 	struct flags f;
 	json_t	*args, *st, *task;
 	char	**rest, what[160];
@@ -926,12 +888,12 @@ c_task_assign(struct cli *x, int argc, char **argv)
 	if (!(n == 2 || (n == 1 && f.none)) || task_arg(rest[0], &task) ==
 	    -1) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	flags_release(&f);
 	args = json_pack("{s:o, s:o}", "task", task, "assignee", n == 2 ?
 	    json_string(rest[1]) : json_null());
-	if ((rc = op(x, "task.assign", args, &st, &seq)) != 0)
+	if ((rc = cli_op(x, "task.assign", args, &st, &seq)) != 0)
 		return rc;
 	snprintf(what, sizeof what, "%s assigned to %s", rest[0], n == 2 ?
 	    rest[1] : "nobody");
@@ -950,7 +912,7 @@ task_status(struct cli *x, const char *task_s, const char *status)
 
 	if (task_arg(task_s, &task) == -1)
 		return 2;
-	if ((rc = op(x, "task.status", json_pack("{s:o, s:s}", "task", task,
+	if ((rc = cli_op(x, "task.status", json_pack("{s:o, s:s}", "task", task,
 	    "status", status), &st, &seq)) != 0)
 		return rc;
 	snprintf(what, sizeof what, "%s is %s", task_s, status);
@@ -967,7 +929,7 @@ c_task_done(struct cli *x, int argc, char **argv)
 
 	if (parse(x, argc, argv, &f, &rest) != 1) {
 		flags_release(&f);
-		return usage_of("task done TASK [--json]");
+		return cli_usage_error(x);
 	}
 	flags_release(&f);
 	return task_status(x, rest[0], "done");
@@ -981,8 +943,7 @@ c_task_status(struct cli *x, int argc, char **argv)
 
 	if (parse(x, argc, argv, &f, &rest) != 2) {
 		flags_release(&f);
-		return usage_of("task status TASK todo|doing|done|blocked "
-		    "[--json]");
+		return cli_usage_error(x);
 	}
 	flags_release(&f);
 	return task_status(x, rest[0], rest[1]);
@@ -991,8 +952,6 @@ c_task_status(struct cli *x, int argc, char **argv)
 static int
 c_observable_add(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "observable add ID ip|domain|hash|user|host|url "
-	    "VALUE [--ioc] [--json]";
 	struct flags f;
 	json_t	*st;
 	char	**rest, inc[40], what[80];
@@ -1000,12 +959,12 @@ c_observable_add(struct cli *x, int argc, char **argv)
 	int	 rc;
 
 	if (parse(x, argc, argv, &f, &rest) != 3 ||
-	    incident_arg(rest[0], inc, sizeof inc) == -1) {
+	    cli_incident_arg(rest[0], inc, sizeof inc) == -1) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	flags_release(&f);
-	if ((rc = op(x, "observable.add", json_pack("{s:s, s:s, s:s, s:b}",
+	if ((rc = cli_op(x, "observable.add", json_pack("{s:s, s:s, s:s, s:b}",
 	    "incident", inc, "kind", rest[1], "value", rest[2], "ioc",
 	    f.ioc), &st, &seq)) != 0)
 		return rc;
@@ -1025,10 +984,10 @@ c_whoami(struct cli *x, int argc, char **argv)
 
 	if (parse(x, argc, argv, &f, &rest) != 0) {
 		flags_release(&f);
-		return usage_of("whoami [--json]");
+		return cli_usage_error(x);
 	}
 	flags_release(&f);
-	if ((rc = query(x, "whoami", json_object(), &res)) != 0)
+	if ((rc = cli_query(x, "whoami", json_object(), &res)) != 0)
 		return rc;
 	if (x->json)
 		cli_print_json(res);
@@ -1044,8 +1003,6 @@ c_whoami(struct cli *x, int argc, char **argv)
 static int
 c_audit(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "audit [--user USER] [--incident ID] [--op NAME]"
-	    " [--since TIME] [--refused] [--limit N] [--json]";
 	struct flags f;
 	json_t	*args, *res, *e;
 	char	**rest, inc[40];
@@ -1053,9 +1010,9 @@ c_audit(struct cli *x, int argc, char **argv)
 	int	 rc;
 
 	if (parse(x, argc, argv, &f, &rest) != 0 || (f.incident != NULL &&
-	    incident_arg(f.incident, inc, sizeof inc) == -1)) {
+	    cli_incident_arg(f.incident, inc, sizeof inc) == -1)) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	args = json_object();
 	set_str(args, "user", f.user);
@@ -1068,7 +1025,7 @@ c_audit(struct cli *x, int argc, char **argv)
 	if (f.limit > 0)
 		json_object_set_new(args, "limit", json_integer(f.limit));
 	flags_release(&f);
-	if ((rc = query(x, "audit.list", args, &res)) != 0)
+	if ((rc = cli_query(x, "audit.list", args, &res)) != 0)
 		return rc;
 	if (x->json) {
 		cli_print_json(res);
@@ -1203,9 +1160,6 @@ on_signal(int sig)
 static int
 c_tail(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "tail [--incidents] [--incident ID]... "
-	    "[--alerts] [--events] [--query QUERY] [--presence] "
-	    "[--count N] [--json]";
 	struct sigaction sa;
 	struct flags f;
 	char	**rest, inc[40], topic[64];
@@ -1213,7 +1167,7 @@ c_tail(struct cli *x, int argc, char **argv)
 
 	if ((n = parse(x, argc, argv, &f, &rest)) < 0) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	x->tail_max = f.count;
 	if (connect_hub(x, 1) == -1) {
@@ -1227,7 +1181,7 @@ c_tail(struct cli *x, int argc, char **argv)
 	if (f.incidents && ++topics)
 		client_subscribe(x->c, "incidents", NULL, on_tail_sub, x);
 	if (f.incident != NULL) {
-		if (incident_arg(f.incident, inc, sizeof inc) == -1) {
+		if (cli_incident_arg(f.incident, inc, sizeof inc) == -1) {
 			flags_release(&f);
 			return 2;
 		}
@@ -1236,7 +1190,7 @@ c_tail(struct cli *x, int argc, char **argv)
 		topics++;
 	}
 	for (i = 0; i < n; i++) {
-		if (incident_arg(rest[i], inc, sizeof inc) == -1) {
+		if (cli_incident_arg(rest[i], inc, sizeof inc) == -1) {
 			flags_release(&f);
 			return 2;
 		}
@@ -1252,7 +1206,7 @@ c_tail(struct cli *x, int argc, char **argv)
 		client_subscribe(x->c, "events", f.query, on_tail_sub, x);
 	flags_release(&f);
 	if (topics == 0)
-		return usage_of(u);
+		return cli_usage_error(x);
 	while (!interrupted && client_state(x->c) != CLIENT_FAILED)
 		client_wait(x->c, 500);
 	if (client_state(x->c) == CLIENT_FAILED) {
@@ -1283,8 +1237,6 @@ search_line(const json_t *row)
 static int
 c_search(struct cli *x, int argc, char **argv)
 {
-	static const char *u = "search [--since TIME] [--until TIME] "
-	    "[--limit N] [--json] QUERY";
 	struct query *q = NULL;
 	struct query_error qe;
 	struct flags f;
@@ -1296,7 +1248,7 @@ c_search(struct cli *x, int argc, char **argv)
 
 	if (parse(x, argc, argv, &f, &rest) < 0) {
 		flags_release(&f);
-		return usage_of(u);
+		return cli_usage_error(x);
 	}
 	buf_init(&text);
 	for (i = 0; rest[i] != NULL; i++)
@@ -1319,7 +1271,7 @@ c_search(struct cli *x, int argc, char **argv)
 	    f.limit : 50));
 	buf_release(&text);
 	flags_release(&f);
-	if ((rc = query(x, "search", args, &res)) != 0)
+	if ((rc = cli_query(x, "search", args, &res)) != 0)
 		return rc;
 	json_array_foreach(json_object_get(res, "rows"), i, row) {
 		if (x->json)
@@ -1356,13 +1308,11 @@ c_keygen(struct cli *x, int argc, char **argv)
 		case 'k': path = optarg; break;
 		case 'f': force = 1; break;
 		case 'c': comment = optarg; break;
-		default: return usage_of("keygen [--key FILE] [--force] "
-		    "[--comment TEXT]");
+		default: return cli_usage_error(x);
 		}
 	}
 	if (optind != argc)
-		return usage_of("keygen [--key FILE] [--force] [--comment "
-		    "TEXT]");
+		return cli_usage_error(x);
 	if (path == NULL) {
 		if (client_config_path("id_ed25519", def, sizeof def) == -1) {
 			fprintf(stderr, "ward: HOME is not set; use --key\n");
@@ -1407,93 +1357,161 @@ c_keygen(struct cli *x, int argc, char **argv)
 	return 0;
 }
 
-static const struct cmd cmds[] = {
-	{ "incident", "create", c_incident_create, NULL },
-	{ "incident", "list", c_incident_list, NULL },
-	{ "incident", "show", c_incident_show, NULL },
-	{ "incident", "update", c_incident_update, NULL },
-	{ "incident", "note", c_incident_note, NULL },
-	{ "incident", "close", c_incident_close, NULL },
-	{ "incident", "status", c_incident_status, NULL },
-	{ "incident", "phase", c_incident_phase, NULL },
-	{ "incident", "lead", c_incident_lead, NULL },
-	{ "incident", "link", c_incident_link, NULL },
-	{ "task", "add", c_task_add, NULL },
-	{ "task", "assign", c_task_assign, NULL },
-	{ "task", "done", c_task_done, NULL },
-	{ "task", "status", c_task_status, NULL },
-	{ "observable", "add", c_observable_add, NULL },
-	{ NULL, "whoami", c_whoami, NULL },
-	{ NULL, "search", c_search, NULL },
-	{ NULL, "audit", c_audit, NULL },
-	{ NULL, "tail", c_tail, NULL },
-	{ NULL, "keygen", c_keygen, NULL },
+/*
+ * The subcommands.  Those that send an op or a query of their own sit at
+ * its catalogue id: their words and usage are the entry's .cli.  extra[]
+ * holds the few that are not an op's: tail, keygen, and shortcuts.
+ */
+static const cli_fn fns[CAT_COUNT] = {
+	[CAT_INCIDENT_CREATE] = c_incident_create,
+	[CAT_INCIDENT_UPDATE] = c_incident_update,
+	[CAT_INCIDENT_NOTE] = c_incident_note,
+	[CAT_INCIDENT_CLOSE] = c_incident_close,
+	[CAT_INCIDENT_STATUS] = c_incident_status,
+	[CAT_INCIDENT_PHASE] = c_incident_phase,
+	[CAT_INCIDENT_LEAD] = c_incident_lead,
+	[CAT_TASK_ADD] = c_task_add,
+	[CAT_TASK_ASSIGN] = c_task_assign,
+	[CAT_TASK_STATUS] = c_task_status,
+	[CAT_OBSERVABLE_ADD] = c_observable_add,
+	[CAT_INCIDENT_LINK] = c_incident_link,
+	[CAT_ALERT_ACK] = cli_alert_move,
+	[CAT_ALERT_ESCALATE] = cli_alert_move,
+	[CAT_ALERT_CLOSE] = cli_alert_move,
+	[CAT_ALERT_PROMOTE] = cli_alert_promote,
+	[CAT_RULES_RELOAD] = cli_rules_reload,
+	[CAT_USER_ADD] = cli_user_add,
+	[CAT_USER_DEL] = cli_user_del,
+	[CAT_USER_ROLE] = cli_user_role,
+	[CAT_INCIDENT_LIST] = c_incident_list,
+	[CAT_INCIDENT_SHOW] = c_incident_show,
+	[CAT_AUDIT_LIST] = c_audit,
+	[CAT_WHOAMI] = c_whoami,
+	[CAT_ALERT_LIST] = cli_alert_list,
+	[CAT_ALERT_SHOW] = cli_alert_show,
+	[CAT_RULES_STATUS] = cli_rules_status,
+	[CAT_SEARCH] = c_search,
+	[CAT_USER_LIST] = cli_user_list,
 };
 
-#define NCMDS	(sizeof cmds / sizeof cmds[0])
+static const struct {
+	const char	*w1, *w2;
+	cli_fn		 fn;
+	const char	*usage;
+} extra[] = {
+	{ "task", "done", c_task_done, "task done TASK [--json]" },
+	{ "alert", "acknowledge", cli_alert_move,
+	  "alert acknowledge ID [--text TEXT] [--json]" },
+	{ "tail", NULL, c_tail, "tail [--incidents] [--incident ID]... "
+	  "[--alerts] [--events] [--query QUERY] [--presence] [--count N] "
+	  "[--json]" },
+	{ "keygen", NULL, c_keygen, "keygen [--key FILE] [--force] "
+	  "[--comment TEXT]" },
+};
+
+#define NEXTRA	(sizeof extra / sizeof extra[0])
 
 int
 cli_is_command(const char *name)
 {
+	const struct catalogue_entry *e;
 	size_t	 i;
 
-	for (i = 0; i < NCMDS; i++)
-		if (strcmp(cmds[i].group ? cmds[i].group : cmds[i].name,
-		    name) == 0)
+	for (i = 0; i < NEXTRA; i++)
+		if (strcmp(extra[i].w1, name) == 0)
+			return 1;
+	if ((e = catalogue_cli(name, NULL)) != NULL && fns[e->id] != NULL)
+		return 1;
+	/* A group: the first word of a two-word subcommand. */
+	for (i = 0; i < CAT_COUNT; i++)
+		if (fns[i] != NULL && catalogue_cli_words(&catalogue[i]) == 2 &&
+		    strncmp(catalogue[i].cli, name, strlen(name)) == 0 &&
+		    catalogue[i].cli[strlen(name)] == ' ')
 			return 1;
 	return 0;
+}
+
+/* Does the first word of a equal that of b? */
+static int
+same_group(const char *a, const char *b)
+{
+	size_t	 n = strcspn(a, " ");
+
+	return n == strcspn(b, " ") && strncmp(a, b, n) == 0;
 }
 
 void
 cli_usage(FILE *f)
 {
-	fprintf(f,
-"       ward [options] keygen [--key FILE] [--force]\n"
-"       ward [options] incident create --title T [--severity S] [--tag T]...\n"
-"       ward [options] incident list [--status S] [--limit N]\n"
-"       ward [options] incident show|update|note|close|status|phase|lead|link ID ...\n"
-"       ward [options] task add ID TITLE [--assign USER]\n"
-"       ward [options] task assign TASK USER | task done TASK\n"
-"       ward [options] observable add ID KIND VALUE [--ioc]\n"
-"       ward [options] search [--since T] [--until T] [--limit N] QUERY\n"
-"       ward [options] whoami | audit [filters] | tail [topics]\n");
+	size_t	 i, j;
+
+	/* By group, in the catalogue's order; the shortcuts after theirs. */
+	fprintf(f, "       ward [options] %s\n", extra[NEXTRA - 1].usage);
+	for (i = 0; i < CAT_COUNT; i++) {
+		if (fns[i] == NULL)
+			continue;
+		for (j = 0; j < i; j++)
+			if (fns[j] != NULL && same_group(catalogue[j].cli,
+			    catalogue[i].cli))
+				break;
+		if (j < i)
+			continue;	/* its group is out already */
+		for (j = i; j < CAT_COUNT; j++)
+			if (fns[j] != NULL && same_group(catalogue[j].cli,
+			    catalogue[i].cli))
+				fprintf(f, "       ward [options] %s\n",
+				    catalogue[j].cli);
+		if (same_group(extra[0].usage, catalogue[i].cli))
+			fprintf(f, "       ward [options] %s\n",
+			    extra[0].usage);
+	}
+	fprintf(f, "       ward [options] %s\n", extra[NEXTRA - 2].usage);
 }
 
 int
 cli_run(const struct cli_opts *o, int argc, char **argv)
 {
+	const struct catalogue_entry *e;
 	struct cli x;
-	size_t	 i;
-	int	 rc = 2, grouped = 0;
+	cli_fn	 fn = NULL;
+	size_t	 i, n;
+	int	 rc = 2, words = 1;
 
 	memset(&x, 0, sizeof x);
 	x.o = o;
-	for (i = 0; i < NCMDS; i++) {
-		if (cmds[i].group == NULL) {
-			if (strcmp(cmds[i].name, argv[0]) == 0) {
-				rc = cmds[i].fn(&x, argc, argv);
-				goto done;
-			}
-			continue;
+	for (i = 0; i < NEXTRA && fn == NULL; i++)
+		if (strcmp(extra[i].w1, argv[0]) == 0 && (extra[i].w2 == NULL ||
+		    (argc > 1 && strcmp(extra[i].w2, argv[1]) == 0))) {
+			fn = extra[i].fn;
+			x.usage = extra[i].usage;
+			words = extra[i].w2 != NULL ? 2 : 1;
 		}
-		if (strcmp(cmds[i].group, argv[0]) != 0)
-			continue;
-		grouped = 1;
-		if (argc > 1 && strcmp(cmds[i].name, argv[1]) == 0) {
-			rc = cmds[i].fn(&x, argc - 1, argv + 1);
-			goto done;
-		}
+	if (fn == NULL && (e = catalogue_cli(argv[0], argc > 1 ? argv[1] :
+	    NULL)) != NULL && fns[e->id] != NULL) {
+		fn = fns[e->id];
+		x.usage = e->cli;
+		words = catalogue_cli_words(e);
 	}
-	if (grouped) {
-		fprintf(stderr, "ward: %s: expected one of:", argv[0]);
-		for (i = 0; i < NCMDS; i++)
-			if (cmds[i].group != NULL &&
-			    strcmp(cmds[i].group, argv[0]) == 0)
-				fprintf(stderr, " %s", cmds[i].name);
-		fprintf(stderr, "\n");
-	} else
+	if (fn != NULL) {
+		rc = fn(&x, argc - (words - 1), argv + (words - 1));
+		client_free(x.c);
+		return rc;
+	}
+	if (!cli_is_command(argv[0])) {
 		fprintf(stderr, "ward: unknown command '%s'\n", argv[0]);
-done:
-	client_free(x.c);
-	return rc;
+		return 2;
+	}
+	fprintf(stderr, "ward: %s: expected one of:", argv[0]);
+	n = strlen(argv[0]);
+	for (i = 0; i < CAT_COUNT; i++)
+		if (fns[i] != NULL && catalogue_cli_words(&catalogue[i]) == 2 &&
+		    strncmp(catalogue[i].cli, argv[0], n) == 0 &&
+		    catalogue[i].cli[n] == ' ')
+			fprintf(stderr, " %.*s", (int)strcspn(catalogue[i].cli +
+			    n + 1, " "), catalogue[i].cli + n + 1);
+	for (i = 0; i < NEXTRA; i++)
+		if (extra[i].w2 != NULL && strcmp(extra[i].w1, argv[0]) == 0)
+			fprintf(stderr, " %s", extra[i].w2);
+	fprintf(stderr, "\n");
+	return 2;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "catalogue.h"
 #include "cmdline.h"
 #include "wire.h"
 
@@ -31,59 +32,72 @@ enum argk {
 	AK_TSTATUS
 };
 
+/*
+ * A ':' command: the op it sends (op >= 0) and the kinds of its
+ * arguments, which the parser and completion read.  Its words, usage and
+ * help are the op's catalogue entry's (.cmd, .help) unless usage is set
+ * here: the console's own commands and shortcuts.
+ */
 struct spec {
-	const char	*name;		/* one or two words */
 	enum cmd_kind	 kind;
+	int		 op;		/* enum catalogue_id, or -1: none */
 	enum argk	 args[3];
-	const char	*usage;
+	const char	*usage;		/* words, then arguments; or NULL */
 	const char	*help;
 };
 
 static const struct spec specs[] = {
-	{ "note", CMD_NOTE, { AK_TEXT }, "note TEXT",
-	    "add a note to the open incident" },
-	{ "assign", CMD_ASSIGN, { AK_TASK, AK_USER }, "assign TASK USER|-",
-	    "assign a task of the open incident (lead)" },
-	{ "status", CMD_STATUS, { AK_STATUS }, "status open|contained",
-	    "set the open incident's status (lead)" },
-	{ "phase", CMD_PHASE, { AK_PHASE }, "phase PHASE",
-	    "identification, containment, eradication, recovery, "
-	    "lessons_learned (lead)" },
-	{ "close", CMD_CLOSE, { AK_RESOLUTION, AK_OPTTEXT },
-	    "close RESOLUTION [TEXT]", "true_positive, false_positive, "
-	    "duplicate, other (lead)" },
-	{ "lead", CMD_LEAD, { AK_USER }, "lead USER|-",
-	    "set the open incident's lead (lead)" },
-	{ "promote", CMD_PROMOTE, { AK_OPTINC }, "promote [INC-n]",
-	    "the alert under the cursor to a new incident, or attach it to "
-	    "INC-n" },
-	{ "task add", CMD_TASK_ADD, { AK_TEXT }, "task add TITLE [@USER]",
-	    "add a task to the open incident (assigning it: lead)" },
-	{ "task done", CMD_TASK_DONE, { AK_TASK }, "task done TASK",
+	{ CMD_NOTE, CAT_INCIDENT_NOTE, { AK_TEXT }, NULL, NULL },
+	{ CMD_ASSIGN, CAT_TASK_ASSIGN, { AK_TASK, AK_USER }, NULL, NULL },
+	{ CMD_STATUS, CAT_INCIDENT_STATUS, { AK_STATUS }, NULL, NULL },
+	{ CMD_PHASE, CAT_INCIDENT_PHASE, { AK_PHASE }, NULL, NULL },
+	{ CMD_CLOSE, CAT_INCIDENT_CLOSE, { AK_RESOLUTION, AK_OPTTEXT }, NULL,
+	  NULL },
+	{ CMD_LEAD, CAT_INCIDENT_LEAD, { AK_USER }, NULL, NULL },
+	{ CMD_PROMOTE, CAT_ALERT_PROMOTE, { AK_OPTINC }, NULL, NULL },
+	{ CMD_TASK_ADD, CAT_TASK_ADD, { AK_TEXT }, NULL, NULL },
+	{ CMD_TASK_DONE, CAT_TASK_STATUS, { AK_TASK }, "task done TASK",
 	    "mark a task done" },
-	{ "task status", CMD_TASK_STATUS, { AK_TASK, AK_TSTATUS },
-	    "task status TASK todo|doing|done|blocked", "set a task's "
-	    "status" },
-	{ "observable", CMD_OBSERVABLE, { AK_KIND, AK_VALUE, AK_OPTIOC },
-	    "observable KIND VALUE [ioc]", "ip, domain, hash, user, host, "
-	    "url; add to the open incident" },
-	{ "link", CMD_LINK, { AK_OPTINC }, "link [INC-n]",
-	    "link the event or alert under the cursor to INC-n (default: "
-	    "the open incident)" },
-	{ "open", CMD_OPEN, { AK_INC }, "open INC-n", "open an incident" },
-	{ "new", CMD_NEW, { AK_TEXT }, "new TITLE",
-	    "create an incident and open it" },
-	{ "query", CMD_QUERY, { AK_OPTTEXT }, "query [QUERY]",
+	{ CMD_TASK_STATUS, CAT_TASK_STATUS, { AK_TASK, AK_TSTATUS }, NULL,
+	  NULL },
+	{ CMD_OBSERVABLE, CAT_OBSERVABLE_ADD, { AK_KIND, AK_VALUE, AK_OPTIOC },
+	  NULL, NULL },
+	{ CMD_LINK, CAT_INCIDENT_LINK, { AK_OPTINC }, NULL, NULL },
+	{ CMD_OPEN, -1, { AK_INC }, "open INC-n", "open an incident" },
+	{ CMD_NEW, CAT_INCIDENT_CREATE, { AK_TEXT }, NULL, NULL },
+	{ CMD_QUERY, -1, { AK_OPTTEXT }, "query [QUERY]",
 	    "set the events query (empty: every event)" },
-	{ "ack", CMD_ACK, { AK_END }, "ack", "acknowledge the alert under "
-	    "the cursor" },
-	{ "escalate", CMD_ESCALATE, { AK_END }, "escalate",
-	    "escalate the alert under the cursor" },
-	{ "help", CMD_HELP, { AK_END }, "help", "the help view" },
-	{ "quit", CMD_QUIT, { AK_END }, "quit", "leave the console (also "
-	    ":q)" },
+	{ CMD_ACK, CAT_ALERT_ACK, { AK_END }, NULL, NULL },
+	{ CMD_ESCALATE, CAT_ALERT_ESCALATE, { AK_END }, NULL, NULL },
+	{ CMD_HELP, -1, { AK_END }, "help", "the help view" },
+	{ CMD_QUIT, -1, { AK_END }, "quit", "leave the console (also :q)" },
 };
 #define NSPECS	(sizeof(specs) / sizeof(specs[0]))
+
+static const char *
+usage_of(const struct spec *sp)
+{
+	return sp->usage != NULL ? sp->usage : catalogue[sp->op].cmd;
+}
+
+/* The command's words ("task add") into out. */
+static const char *
+name_of(const struct spec *sp, char *out, size_t outlen)
+{
+	const char *u = usage_of(sp), *w;
+	size_t	 n = 0;
+
+	/* Words of lower-case letters lead the usage. */
+	for (w = u; *w != '\0'; w += strcspn(w, " ")) {
+		if (*w == ' ')
+			w++;
+		if (strcspn(w, " ") != strspn(w, "abcdefghijklmnopqrstuvwxyz"))
+			break;
+		n = (size_t)(w - u) + strcspn(w, " ");
+	}
+	snprintf(out, outlen, "%.*s", (int)n, u);
+	return out;
+}
 
 static const char *const st_names[] = { "open", "contained", NULL };
 static const char *const ioc_names[] = { "ioc", NULL };
@@ -348,10 +362,10 @@ first_words(void)
 	if (words[0] != NULL)
 		return words;
 	for (i = 0; i < NSPECS; i++) {
-		k = strcspn(specs[i].name, " ");
+		k = strcspn(usage_of(&specs[i]), " ");
 		if (k >= sizeof store[0])
 			k = sizeof store[0] - 1;
-		memcpy(store[n], specs[i].name, k);
+		memcpy(store[n], usage_of(&specs[i]), k);
 		store[n][k] = '\0';
 		for (j = 0; j < n; j++)
 			if (strcmp(words[j], store[n]) == 0)
@@ -371,7 +385,7 @@ static const struct spec *
 find_spec(char **pp, char *err, size_t errlen)
 {
 	const char *w1, *w2, *f;
-	char	 name[32], *save;
+	char	 name[32], w[32], *save;
 	size_t	 i;
 	int	 ambig;
 
@@ -399,7 +413,7 @@ find_spec(char **pp, char *err, size_t errlen)
 	} else
 		snprintf(name, sizeof name, "%s", f);
 	for (i = 0; i < NSPECS; i++)
-		if (strcmp(specs[i].name, name) == 0)
+		if (strcmp(name_of(&specs[i], w, sizeof w), name) == 0)
 			return &specs[i];
 	snprintf(err, errlen, "unknown command '%s'", name);
 	return NULL;
@@ -527,13 +541,14 @@ cmdline_parse(const char *line, struct cmd *c, char *err, size_t errlen)
 		if ((v = enum_match(tbl, w, &ambig)) == NULL) {
 			snprintf(err, errlen, "%s %s '%s' (usage: %s)",
 			    ambig ? "ambiguous" : "no such", what, w,
-			    sp->usage);
+			    usage_of(sp));
 			return -1;
 		}
 		c->a[i] = v;
 	}
 	if (next_word(&p) != NULL) {
-		snprintf(err, errlen, "too many words (usage: %s)", sp->usage);
+		snprintf(err, errlen, "too many words (usage: %s)",
+		    usage_of(sp));
 		return -1;
 	}
 	c->kind = sp->kind;
@@ -550,7 +565,7 @@ cmdline_parse(const char *line, struct cmd *c, char *err, size_t errlen)
 	}
 	return 0;
 usage:
-	snprintf(err, errlen, "usage: %s", sp->usage);
+	snprintf(err, errlen, "usage: %s", usage_of(sp));
 	return -1;
 }
 
@@ -560,8 +575,20 @@ cmdline_usage(size_t i, const char **help)
 	if (i >= NSPECS)
 		return NULL;
 	if (help != NULL)
-		*help = specs[i].help;
-	return specs[i].usage;
+		*help = specs[i].usage != NULL ? specs[i].help :
+		    catalogue[specs[i].op].help;
+	return usage_of(&specs[i]);
+}
+
+const char *
+cmdline_op(enum cmd_kind kind)
+{
+	size_t	 i;
+
+	for (i = 0; i < NSPECS; i++)
+		if (specs[i].kind == kind && specs[i].op >= 0)
+			return catalogue[specs[i].op].name;
+	return NULL;
 }
 
 /* Candidates for argument kind k. */
@@ -617,7 +644,7 @@ cmdline_complete(struct cmdline *cl, const struct cmdline_words *w)
 	const struct spec *sp = NULL;
 	const char *const *cand = NULL;
 	const char *match[64], *word, *f;
-	char	 tmp[CMDLINE_MAX], err[128], *p;
+	char	 tmp[CMDLINE_MAX], err[128], w1[32], *p;
 	size_t	 ws, nbefore = 0, ncand = 0, nm = 0, i, wl, common, hl;
 	int	 at = 0, ambig;
 	enum argk k = AK_END;
@@ -646,7 +673,8 @@ cmdline_complete(struct cmdline *cl, const struct cmdline_words *w)
 		cand = task_words;
 		ncand = 3;
 	} else if ((sp = find_spec(&p, err, sizeof err)) != NULL) {
-		i = nbefore - (strchr(sp->name, ' ') != NULL ? 2 : 1);
+		i = nbefore - (strchr(name_of(sp, w1, sizeof w1), ' ') !=
+		    NULL ? 2 : 1);
 		k = i < 3 ? sp->args[i] : AK_END;
 		/* Within a text argument: "@user" completes users. */
 		for (; i < 3 && i > 0 && k == AK_END; i--)
@@ -665,7 +693,7 @@ cmdline_complete(struct cmdline *cl, const struct cmdline_words *w)
 			match[nm++] = cand[i];
 	if (nm == 0) {
 		if (sp != NULL)
-			snprintf(cl->hint, sizeof cl->hint, "%s", sp->usage);
+			snprintf(cl->hint, sizeof cl->hint, "%s", usage_of(sp));
 		return 0;
 	}
 	common = strlen(match[0]);

@@ -2,7 +2,9 @@
  * cmdline — the console's one-line editor (the ':' command line and the
  * events query bar) with history and completion, and the parser of ':'
  * commands.  Pure: no curses calls (key codes are curses' numbers), no
- * network; the main loop turns a parsed command into a request.
+ * network; the main loop turns a parsed command into a request.  The
+ * commands that send an op take their usage and help from its entry in
+ * the catalogue (catalogue.h).
  */
 #ifndef WARD_CMDLINE_H
 #define WARD_CMDLINE_H
@@ -103,8 +105,11 @@ struct cmd {
 int	cmdline_parse(const char *line, struct cmd *c, char *err,
 	    size_t errlen);
 
-/* The commands, for help: name and usage of entry i, or NULL past the
-   end. */
+/* The commands, for help: usage of entry i and its help line, or NULL
+   past the end.  A command that sends an op has its op's (catalogue.h). */
 const char	*cmdline_usage(size_t i, const char **help);
+/* The op (its catalogue name, static) a command of that kind sends, or
+   NULL: the console's own (open, query, help, quit). */
+const char	*cmdline_op(enum cmd_kind kind);
 
 #endif

@@ -7,8 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cli_alert.h"
-#include "cli_user.h"
 #include "tui.h"
 #include "client.h"
 #include "version.h"
@@ -20,8 +18,6 @@ usage(FILE *f)
 "usage: ward [--hub URL] [--user NAME] [--key FILE] [--tls-ca FILE]\n"
 "       ward [options] SUBCOMMAND ...\n");
 	cli_usage(f);
-	cli_alert_usage(f);
-	cli_user_usage(f);
 	fprintf(f,
 "       ward --version | --help\n"
 "Every subcommand takes --json.  See ward(1).\n"
@@ -103,12 +99,6 @@ main(int argc, char **argv)
 	}
 	if (optind == argc)
 		return console_view(&o);
-	if (strcmp(argv[optind], "alert") == 0)
-		return cli_alert(&o, argc - optind, argv + optind);
-	if (strcmp(argv[optind], "rules") == 0)
-		return cli_rules(&o, argc - optind, argv + optind);
-	if (strcmp(argv[optind], "user") == 0)
-		return cli_user(&o, argc - optind, argv + optind);
 	if (!cli_is_command(argv[optind])) {
 		fprintf(stderr, "ward: unknown command '%s'\n", argv[optind]);
 		usage(stderr);

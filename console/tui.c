@@ -933,7 +933,7 @@ unsigned
 tui_run_cmd(struct tui *t, const struct cmd *c)
 {
 	json_t	*args = NULL;
-	const char *ref = NULL, *op = NULL;
+	const char *ref = NULL, *op = cmdline_op(c->kind);
 	char	 what[160];
 
 	what[0] = '\0';
@@ -953,12 +953,10 @@ tui_run_cmd(struct tui *t, const struct cmd *c)
 	}
 	switch (c->kind) {
 	case CMD_NOTE:
-		op = "incident.note";
 		args = json_pack("{s:s, s:s}", "incident", ref, "text", c->a[0]);
 		snprintf(what, sizeof what, "note added to %s", ref);
 		break;
 	case CMD_ASSIGN:
-		op = "task.assign";
 		args = strcmp(c->a[1], "-") == 0 ? json_pack("{s:s, s:n}",
 		    "task", c->a[0], "assignee") : json_pack("{s:s, s:s}",
 		    "task", c->a[0], "assignee", c->a[1]);
@@ -967,15 +965,12 @@ tui_run_cmd(struct tui *t, const struct cmd *c)
 		break;
 	case CMD_STATUS:
 	case CMD_PHASE:
-		op = c->kind == CMD_STATUS ? "incident.status" :
-		    "incident.phase";
 		args = json_pack("{s:s, s:s, s:I}", "incident", ref,
 		    c->kind == CMD_STATUS ? "status" : "phase", c->a[0],
 		    "version", inc_version(t));
 		snprintf(what, sizeof what, "%s is now %s", ref, c->a[0]);
 		break;
 	case CMD_CLOSE:
-		op = "incident.close";
 		args = json_pack("{s:s, s:s, s:I}", "incident", ref,
 		    "resolution", c->a[0], "version", inc_version(t));
 		if (args != NULL && c->a[1] != NULL)
@@ -983,7 +978,6 @@ tui_run_cmd(struct tui *t, const struct cmd *c)
 		snprintf(what, sizeof what, "%s closed (%s)", ref, c->a[0]);
 		break;
 	case CMD_LEAD:
-		op = "incident.lead";
 		args = strcmp(c->a[0], "-") == 0 ? json_pack("{s:s, s:n, s:I}",
 		    "incident", ref, "lead", "version", inc_version(t)) :
 		    json_pack("{s:s, s:s, s:I}", "incident", ref, "lead",
@@ -991,7 +985,6 @@ tui_run_cmd(struct tui *t, const struct cmd *c)
 		snprintf(what, sizeof what, "%s lead: %s", ref, c->a[0]);
 		break;
 	case CMD_TASK_ADD:
-		op = "task.add";
 		args = json_pack("{s:s, s:s}", "incident", ref, "title",
 		    c->a[0]);
 		if (args != NULL && c->a[1] != NULL)
@@ -1001,14 +994,12 @@ tui_run_cmd(struct tui *t, const struct cmd *c)
 		break;
 	case CMD_TASK_DONE:
 	case CMD_TASK_STATUS:
-		op = "task.status";
 		args = json_pack("{s:s, s:s}", "task", c->a[0], "status",
 		    c->kind == CMD_TASK_DONE ? "done" : c->a[1]);
 		snprintf(what, sizeof what, "%s is %s", c->a[0],
 		    c->kind == CMD_TASK_DONE ? "done" : c->a[1]);
 		break;
 	case CMD_OBSERVABLE:
-		op = "observable.add";
 		args = json_pack("{s:s, s:s, s:s, s:b}", "incident", ref,
 		    "kind", c->a[0], "value", c->a[1], "ioc", c->a[2] != NULL);
 		snprintf(what, sizeof what, "observable added to %s", ref);
@@ -1024,8 +1015,7 @@ tui_run_cmd(struct tui *t, const struct cmd *c)
 		return D_ALL;
 	case CMD_NEW:
 		if ((args = json_pack("{s:s}", "title", c->a[0])) != NULL)
-			send_op(t, "incident.create", args, "incident "
-			    "created", 1);
+			send_op(t, op, args, "incident created", 1);
 		json_decref(args);
 		return D_ALL;
 	case CMD_QUERY:

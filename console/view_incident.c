@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalogue.h"
 #include "tui.h"
 
 static const char *
@@ -168,19 +169,20 @@ title(struct tui *t, int p, char *out, size_t outlen)
 static void
 hints(struct tui *t, char *out, size_t outlen)
 {
-	static const struct { const char *op, *text; } h[] = {
-		{ "incident.note", "c note" }, { "task.add", "t task" },
-		{ "task.assign", "a assign" }, { "task.status", "d done" },
-		{ "incident.status", "s status" }, { "incident.phase",
-		"p phase" }, { "incident.close", "x close" },
-		{ "observable.add", "o observable" },
+	static const struct { enum catalogue_id op; const char *text; } h[] = {
+		{ CAT_INCIDENT_NOTE, "c note" }, { CAT_TASK_ADD, "t task" },
+		{ CAT_TASK_ASSIGN, "a assign" }, { CAT_TASK_STATUS, "d done" },
+		{ CAT_INCIDENT_STATUS, "s status" }, { CAT_INCIDENT_PHASE,
+		"p phase" }, { CAT_INCIDENT_CLOSE, "x close" },
+		{ CAT_OBSERVABLE_ADD, "o observable" },
 	};
 	size_t	 i, o = 0;
 	int	 n;
 
 	out[0] = '\0';
 	for (i = 0; i < sizeof h / sizeof h[0]; i++) {
-		if (role_may(t->m.role, h[i].op) == WIRE_MAY_NO)
+		if (role_may(t->m.role, catalogue[h[i].op].name) ==
+		    WIRE_MAY_NO)
 			continue;
 		n = snprintf(out + o, outlen - o, "%s%s", o ? "  " : "",
 		    h[i].text);
