@@ -860,11 +860,12 @@ inc_version(struct tui *t)
 	return json_integer_value(json_object_get(t->m.inc, "version"));
 }
 
+/* ack, escalate: the op of kind on the alert under the cursor. */
 static void
-alert_op(struct tui *t, const char *verb, const char *status)
+alert_op(struct tui *t, enum cmd_kind kind, const char *status)
 {
 	json_t	*a, *args;
-	char	 op[32], what[64];
+	char	 what[64];
 	json_int_t id;
 
 	if ((a = tui_selected_alert(t)) == NULL || t->view->id != LV_ALERTS) {
@@ -872,11 +873,10 @@ alert_op(struct tui *t, const char *verb, const char *status)
 		return;
 	}
 	id = json_integer_value(json_object_get(a, "id"));
-	snprintf(op, sizeof op, "alert.%s", verb);
 	snprintf(what, sizeof what, "alert %" JSON_INTEGER_FORMAT " %s", id,
 	    status);
 	if ((args = json_pack("{s:I}", "alert", id)) != NULL) {
-		tui_op(t, op, args, what);
+		tui_op(t, cmdline_op(kind), args, what);
 		json_decref(args);
 	}
 }
@@ -896,8 +896,8 @@ promote(struct tui *t, const char *to)
 		return;
 	if (to != NULL)
 		json_object_set_new(args, "incident", json_string(to));
-	send_op(t, "alert.promote", args, to != NULL ? "alert attached" :
-	    "alert promoted to a new incident", to == NULL);
+	send_op(t, cmdline_op(CMD_PROMOTE), args, to != NULL ?
+	    "alert attached" : "alert promoted to a new incident", to == NULL);
 	json_decref(args);
 }
 
@@ -924,7 +924,7 @@ link_row(struct tui *t, const char *to)
 	}
 	if ((args = json_pack("{s:s, s:[I]}", "incident", to, "events",
 	    (json_int_t)e->id)) != NULL) {
-		tui_op(t, "incident.link", args, "event linked");
+		tui_op(t, cmdline_op(CMD_LINK), args, "event linked");
 		json_decref(args);
 	}
 }
@@ -1024,10 +1024,10 @@ tui_run_cmd(struct tui *t, const struct cmd *c)
 		apply_query(t, c->a[0]);
 		return D_ALL;
 	case CMD_ACK:
-		alert_op(t, "ack", "acknowledged");
+		alert_op(t, CMD_ACK, "acknowledged");
 		return D_ALL;
 	case CMD_ESCALATE:
-		alert_op(t, "escalate", "escalated");
+		alert_op(t, CMD_ESCALATE, "escalated");
 		return D_ALL;
 	case CMD_HELP:
 		if (t->view->id != LV_HELP)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "catalogue.h"
 #include "cli.h"
 
 /* Every string of a reply, however deep, is escaped in place. */
@@ -73,12 +74,39 @@ json_out_has_no_controls(void **state)
 	    "\"a\\ufffdb\"\n");
 }
 
+/* Every op and query with a subcommand in the catalogue is one: ward
+   knows its first word and --help prints its synopsis. */
+static void
+every_catalogue_subcommand_exists(void **state)
+{
+	char	*out = NULL, w[32];
+	size_t	 len = 0, i;
+	FILE	*f;
+
+	assert_non_null(f = open_memstream(&out, &len));
+	cli_usage(f);
+	fclose(f);
+	for (i = 0; i < CAT_COUNT; i++) {
+		if (catalogue[i].cli == NULL)
+			continue;
+		assert_non_null(strstr(out, catalogue[i].cli));
+		snprintf(w, sizeof w, "%.*s", (int)strcspn(catalogue[i].cli,
+		    " "), catalogue[i].cli);
+		assert_true(cli_is_command(w));
+	}
+	assert_non_null(strstr(out, "task done TASK"));
+	assert_non_null(strstr(out, "keygen"));
+	assert_false(cli_is_command("incidents"));
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(clean_escapes_every_string),
 		cmocka_unit_test(json_out_has_no_controls),
+		cmocka_unit_test(every_catalogue_subcommand_exists),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
