@@ -13,6 +13,7 @@
 
 #include "alerter.h"
 #include "hub.h"
+#include "input_amqp.h"
 #include "jarena.h"
 #include "listener.h"
 #include "log.h"
@@ -78,6 +79,9 @@ usage(FILE *f)
 "  --syslog URL         receive syslog on tcp://, udp:// or tls://ADDR:PORT\n"
 "                       (repeatable; tls:// uses --tls-cert and --tls-key)\n"
 "  --gelf URL           receive GELF on udp:// or tcp://ADDR:PORT (repeatable)\n"
+"  --amqp URL           consume a RabbitMQ queue: amqp[s]://USER:PASS@HOST:PORT/\n"
+"                       VHOST?queue=Q&exchange=E&routing-key=K&prefetch=N\n"
+"                       (repeatable)\n"
 "  --verbose            log debug messages\n");
 }
 
@@ -160,6 +164,7 @@ main(int argc, char **argv)
 		{ "metrics-auth", no_argument, NULL, 'M' },
 		{ "syslog", required_argument, NULL, 'S' },
 		{ "gelf", required_argument, NULL, 'F' },
+		{ "amqp", required_argument, NULL, 'Q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -180,6 +185,9 @@ main(int argc, char **argv)
 		struct listener	*l;
 	}	 ins[16];
 	size_t	 nins = 0, ii;
+	const char *amqp_urls[16];	/* --amqp URL... (input_amqp.h) */
+	struct amqp_input *amqps[16] = { NULL };
+	size_t	 namqp = 0;
 	char	 rulesdir[4096], datarules[4096];
 	char	 shareparsers[4096], dataparsers[4096];
 	char	 shareplugins[4096], dataplugins[4096];
@@ -304,6 +312,14 @@ main(int argc, char **argv)
 		case 'M':
 			no.metrics_auth = 1;
 			break;
+		case 'Q':
+			if (namqp == sizeof amqp_urls / sizeof *amqp_urls) {
+				fprintf(stderr, "wardd: at most %zu --amqp\n",
+				    namqp);
+				return 2;
+			}
+			amqp_urls[namqp++] = optarg;
+			break;
 		case 'S':
 		case 'F':
 			if (nins == sizeof ins / sizeof *ins) {
@@ -371,6 +387,11 @@ main(int argc, char **argv)
 		    sizeof err)) == NULL ||
 		    listener_register(ins[ii].l, &h.m) == -1)
 			goto fail;
+	for (ii = 0; ii < namqp; ii++)
+		if ((amqps[ii] = amqp_input_new(amqp_urls[ii], err,
+		    sizeof err)) == NULL ||
+		    amqp_input_register(amqps[ii], &h.m) == -1)
+			goto fail;
 	if (nrules == 0) {
 		/* The pack installed beside the binary, then DATA/rules. */
 		snprintf(rulesdir, sizeof rulesdir, "%s", WARD_RULES_DIR);
@@ -426,6 +447,11 @@ main(int argc, char **argv)
 			snprintf(err, sizeof err, "cannot start threads");
 			goto fail;
 		}
+	for (ii = 0; ii < namqp; ii++)
+		if (amqp_input_start(amqps[ii], h.net) == -1) {
+			snprintf(err, sizeof err, "cannot start threads");
+			goto fail;
+		}
 
 	wake_net = h.net;
 	memset(&sa, 0, sizeof sa);
@@ -467,6 +493,8 @@ out:
 	/* Finish what was accepted: parse, commit, then close the doors. */
 	for (ii = 0; ii < nins; ii++)
 		listener_stop(ins[ii].l);	/* hand on what they read */
+	for (ii = 0; ii < namqp; ii++)
+		amqp_input_stop(amqps[ii]);
 	pipeline_free(h.pipe);
 	transit_slot_free(slot);
 	transit_unref(tr);
@@ -479,6 +507,8 @@ out:
 	net_free(h.net);		/* hands answered jobs to the alerter */
 	for (ii = 0; ii < nins; ii++)
 		listener_free(ins[ii].l);	/* after the jobs naming them */
+	for (ii = 0; ii < namqp; ii++)
+		amqp_input_free(amqps[ii]);
 	alerter_free(h.alerter);
 	store_free(h.store);
 	tokens_free(h.tokens);

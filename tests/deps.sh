@@ -6,6 +6,7 @@ PKGS="build-essential pkg-config clang libwebsockets-dev libjansson-dev
 libsodium-dev libsqlite3-dev zlib1g-dev libyaml-dev libncurses-dev
 libcmocka-dev sqlite3 curl jq tmux mandoc procps openssl iproute2
 rsyslog rsyslog-elasticsearch rsyslog-openssl
+librabbitmq-dev amqp-tools rabbitmq-server
 libpcre2-dev libmaxminddb-dev libmaxmind-db-writer-perl python3 libssl-dev
 "
 # syslog-ng, unpacked privately (it conflicts with rsyslog); a failure
