@@ -6,14 +6,14 @@
 # the offered run is also made cold (no warm-up) and reported as such.
 # SPREAD: event times spread uniformly over that many seconds (loadgen -L;
 # default: a shipper fleet's lag, mostly under 2 s).
-# NAMEs: ingest transit store search rules decoders structural sessions access console plugins (default: all)
+# NAMEs: ingest transit store search rules decoders structural sessions access console plugins inputs (default: all)
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/rel}
 BIN=$ROOT/$B/bench
 want() { [ $# -eq 0 ] && return 0; for w in $ARGS; do [ "$w" = "$1" ] && return 0; done; return 1; }
 ARGS="$*"
-[ -z "$ARGS" ] && ARGS="ingest transit store search rules decoders structural sessions access console plugins"
+[ -z "$ARGS" ] && ARGS="ingest transit store search rules decoders structural sessions access console plugins inputs"
 echo "== ward benchmarks, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | sed 's/.*load average: //')"
 
 # One run of loadgen against a fresh hub: ingest LABEL [loadgen flags...]
@@ -109,4 +109,7 @@ if want plugins && [ -x "$BIN/bench_plugins" ]; then
 	W=${INGEST_WARMUP:-5}
 	HUBFLAGS="--plugins $P" ingest "mix + an sshd plugin (python), as fast as acknowledged, after ${W} s warm-up" -m mix -w "$W"
 	rm -rf "$P"
+fi
+if want inputs; then
+	sh "$ROOT/tests/bench/inputs.sh"
 fi

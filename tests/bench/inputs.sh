@@ -1,0 +1,142 @@
+#!/bin/sh
+# make bench BENCH=inputs: the syslog TCP listener and the RabbitMQ
+# consumer end to end (first byte sent, or hub started on a full queue,
+# to the last event committed), each beside rsyslog receiving the same
+# lines over TCP into a file (imtcp -> omfile) in the same run.  Figures,
+# not assertions: read them next to the load average printed first.
+#   SYSLOG_N=500000  AMQP_N=200000  sh tests/bench/inputs.sh
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d /tmp/ward-bench-inputs.XXXXXX)
+SN=${SYSLOG_N:-500000}
+AN=${AMQP_N:-200000}
+port() { shuf -i 20000-32000 -n 1; }
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%d events in %.2f s: %.0f events/s", n, b - a, n / (b - a) }'; }
+HUB= RS= BROKER=
+cleanup() {
+	[ -n "$HUB" ] && kill $HUB 2>/dev/null && wait $HUB 2>/dev/null
+	[ -n "$RS" ] && kill $RS 2>/dev/null
+	if [ -n "$BROKER" ]; then
+		/usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBITMQ_NODENAME" stop >/dev/null 2>&1
+		epmd -kill >/dev/null 2>&1
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+echo "== inputs, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | sed 's/.*load average: //')"
+
+# The lines: sshd and sudo as a busy bastion logs them, RFC 3164 with
+# <PRI>, about 110 bytes each.
+/usr/bin/python3 - "$SN" "$T/lines" <<'EOPY'
+import sys
+n, out = int(sys.argv[1]), open(sys.argv[2], "w")
+for i in range(n):
+	if i % 3:
+		out.write("<38>Dec  7 10:%02d:%02d bastion%d sshd[%d]: Failed password for root from 203.0.113.%d port %d ssh2\n"
+		          % (i // 60 % 60, i % 60, i % 7, 20000 + i % 5000, i % 250, 30000 + i % 30000))
+	else:
+		out.write("<86>Dec  7 10:%02d:%02d bastion%d sudo[%d]: alice : TTY=pts/%d ; PWD=/home/alice ; USER=root ; COMMAND=/bin/ls\n"
+		          % (i // 60 % 60, i % 60, i % 7, 30000 + i % 5000, i % 9))
+EOPY
+send() {	# send PORT FILE: the file over one TCP connection
+	/usr/bin/python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(open(sys.argv[2], "rb").read())
+s.close()' "$1" "$2"
+}
+hub_start() {	# hub_start FLAGS...: a fresh hub on $HP
+	rm -rf "$T/data"
+	HP=$(port)
+	"$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$HP "$@" 2>"$T/hub.log" &
+	HUB=$!
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$HP/healthz"; do
+		i=$((i + 1)); [ $i -gt 100 ] && { echo "bench: hub did not start"; cat "$T/hub.log"; exit 1; }
+		sleep 0.1
+	done
+}
+hub_wait() {	# hub_wait N: until N events are committed; prints the time
+	while :; do
+		s=$(curl -s "http://127.0.0.1:$HP/metrics" | awk '$1 == "ward_events_stored_total" { print $2 }')
+		[ "${s:-0}" -ge "$1" ] && break
+		sleep 0.05
+	done
+	now
+}
+hub_stop() { kill $HUB; wait $HUB 2>/dev/null; HUB=; }
+rsyslog_run() {	# rsyslog_run N: lines over TCP into a file; prints the rate
+	RP=$(port)
+	rm -rf "$T/rs" "$T/rs.out"; mkdir -p "$T/rs"
+	cat >"$T/rs.conf" <<CONF
+global(workDirectory="$T/rs")
+module(load="imtcp")
+input(type="imtcp" port="$RP" address="127.0.0.1")
+action(type="omfile" file="$T/rs.out" template="RSYSLOG_FileFormat")
+CONF
+	rsyslogd -n -f "$T/rs.conf" -i "$T/rs/pid" >"$T/rs.log" 2>&1 &
+	RS=$!
+	i=0
+	until ss -Hltn "sport = :$RP" | grep -q .; do i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.05; done
+	t0=$(now)
+	send "$RP" "$T/lines"
+	while [ "$(wc -l <"$T/rs.out" 2>/dev/null || echo 0)" -lt "$1" ]; do sleep 0.05; done
+	t1=$(now)
+	kill $RS; wait $RS 2>/dev/null; RS=
+	rate "$1" "$t0" "$t1"
+}
+
+echo "== syslog over TCP, newline-framed RFC 3164, one connection, $SN lines (durable + FTS, default rules and parsers)"
+SP=$(port)
+hub_start --syslog "tcp://127.0.0.1:$SP"
+t0=$(now)
+send "$SP" "$T/lines"
+t1=$(hub_wait "$SN")
+echo "wardd --syslog:   $(rate "$SN" "$t0" "$t1")"
+hub_stop
+echo "rsyslog -> file:  $(rsyslog_run "$SN")"
+
+RMQ=/usr/lib/rabbitmq/bin
+if [ ! -x "$RMQ/rabbitmq-server" ] || ! command -v amqp-publish >/dev/null; then
+	echo "== amqp: rabbitmq-server or amqp-tools is not installed; skipped"
+	exit 0
+fi
+echo "== RabbitMQ, $AN MozDef events (one a message) waiting in the queue, hub started on it (prefetch 2000; broker on the same cores)"
+export HOME=$T/rmq RABBITMQ_NODENAME=wardbench$$@localhost RABBITMQ_NODE_PORT=$(port) \
+	RABBITMQ_DIST_PORT=$(port) ERL_EPMD_PORT=$(port) \
+	RABBITMQ_MNESIA_BASE=$T/rmq/mnesia RABBITMQ_LOG_BASE=$T/rmq/log \
+	RABBITMQ_PID_FILE=$T/rmq/pid RABBITMQ_ENABLED_PLUGINS_FILE=$T/rmq/plugins \
+	RABBITMQ_CONFIG_FILE=$T/rmq/rabbitmq
+mkdir -p "$T/rmq"; echo '[].' >"$T/rmq/plugins"
+"$RMQ/rabbitmq-server" >"$T/rmq/server.log" 2>&1 &
+BROKER=$!
+i=0
+until "$RMQ/rabbitmqctl" -n "$RABBITMQ_NODENAME" await_startup --timeout 120 >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -gt 120 ] && { echo "bench: rabbitmq-server did not start"; exit 1; }
+	sleep 1
+done
+AURL="amqp://guest:guest@127.0.0.1:$RABBITMQ_NODE_PORT"
+amqp-declare-queue -u "$AURL" -d -q eventtask >/dev/null
+/usr/bin/python3 - "$AN" "$T/mozdef" <<'EOPY'
+import sys, json
+n, out = int(sys.argv[1]), open(sys.argv[2], "w")
+for i in range(n):
+	out.write(json.dumps({"category": "authentication", "hostname": "bastion%d" % (i % 7),
+		"processname": "sshd", "processid": 20000 + i % 5000, "severity": "NOTICE",
+		"summary": "Failed password for root from 203.0.113.%d port %d ssh2" % (i % 250, 30000 + i % 30000),
+		"tags": ["mozdef"], "timestamp": "2026-12-07T10:00:00+00:00",
+		"details": {"sourceipaddress": "203.0.113.%d" % (i % 250), "username": "root", "success": False}}) + "\n")
+EOPY
+t0=$(now)
+amqp-publish -u "$AURL" -r eventtask -p -l <"$T/mozdef"
+t1=$(now)
+echo "amqp-publish:     $(rate "$AN" "$t0" "$t1") (persistent, into the queue)"
+t0=$(now)
+hub_start --amqp "$AURL?queue=eventtask&prefetch=2000"
+t1=$(hub_wait "$AN")
+echo "wardd --amqp:     $(rate "$AN" "$t0" "$t1") (queue to fsynced commit and ack)"
+hub_stop
+head -n "$AN" "$T/lines" >"$T/lines.a"
+mv "$T/lines.a" "$T/lines"
+echo "rsyslog -> file:  $(rsyslog_run "$AN") (the same count of lines over TCP, for scale)"
