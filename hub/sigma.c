@@ -1246,7 +1246,10 @@ compile_value(struct loader *L, const struct mods *m, yaml_node_t *n,
 				    buf_append(&tb, s, slen) == -1)
 					goto oom;
 				off = tb.len;
-				if (b64enc(&tb, (unsigned char *)tb.data, off)
+				/* room first: b64enc appends to tb while it
+				   reads tb's start */
+				if (buf_reserve(&tb, 4 * (off / 3 + 2)) == -1 ||
+				    b64enc(&tb, (unsigned char *)tb.data, off)
 				    == -1)
 					goto oom;
 				{
