@@ -65,6 +65,20 @@ print_alert_full(json_t *a)
 	    "count")), json_integer_value(json_object_get(a, "matches")));
 	printf("  %-16s %zu kept\n", "events", json_array_size(
 	    json_object_get(a, "events")));
+	/* the rule's custom attributes, as its author wrote them */
+	{
+		const char *k;
+		json_t	*v;
+
+		json_object_foreach(json_object_get(a, "attributes"), k, v) {
+			char	*t = json_is_string(v) ? NULL :
+			    json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+			printf("  %-16s %s\n", k, t != NULL ? t :
+			    json_string_value(v) ? json_string_value(v) : "?");
+			free(t);
+		}
+	}
 	json_array_foreach(json_object_get(a, "timeline"), i, e) {
 		printf("  %s %s %s\n", cli_str(e, "time"), cli_str(e, "author"),
 		    cli_str(e, "text"));

@@ -374,6 +374,7 @@ flush(struct alerter *a)
 			h.first_us = p->first_us;
 			h.last_us = p->last_us;
 			h.event = p->event;
+			h.custom = p->rule->custom;
 			if (alerts_upsert(a->db, &a->stmts, &h, &id, err,
 			    sizeof err) == -1) {
 				a->failed += p->nmatches;

@@ -46,7 +46,8 @@
 	" closed_by TEXT, closed_at TEXT," \
 	" incident INTEGER," \
 	" rev INTEGER NOT NULL," \
-	" change TEXT NOT NULL);" \
+	" change TEXT NOT NULL," \
+	" attributes TEXT NOT NULL DEFAULT '{}');" \
 	"CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts(rule_id, " \
 	"group_key) WHERE status <> 'closed';" \
 	"CREATE INDEX IF NOT EXISTS alerts_rev ON alerts(rev);" \
@@ -112,6 +113,15 @@ alerts_schema_init(sqlite3 *db, char *err, size_t errlen)
 	char	*msg = NULL;
 
 	if (sqlite3_exec(db, ALERTS_SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
+		errf(err, errlen, "alerts schema: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	/* the rule's custom attributes (Sigma 2), added to older files */
+	if (sqlite3_exec(db, "SELECT attributes FROM alerts LIMIT 0", NULL,
+	    NULL, NULL) != SQLITE_OK && sqlite3_exec(db, "ALTER TABLE alerts "
+	    "ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}'", NULL, NULL,
+	    &msg) != SQLITE_OK) {
 		errf(err, errlen, "alerts schema: %s", msg ? msg : "?");
 		sqlite3_free(msg);
 		return -1;
@@ -502,7 +512,7 @@ insert_alert(sqlite3 *db, struct alerts_held *held,
 {
 	json_t	*tags = NULL, *samples = NULL;
 	struct idlist ids = { NULL, 0, 0 };
-	char	*ttext = NULL, *etext = NULL, *stext = NULL;
+	char	*ttext = NULL, *etext = NULL, *stext = NULL, *atext = NULL;
 	char	 first[32], last[32], cat[64], summary[1024];
 	int64_t	 floor = 0;
 	ssize_t	 added;
@@ -521,7 +531,8 @@ insert_alert(sqlite3 *db, struct alerts_held *held,
 	if (h->event != NULL)
 		json_array_append(samples, h->event);
 	if ((ttext = dump(tags)) == NULL || (etext = ids_text(&ids)) == NULL ||
-	    (stext = dump(samples)) == NULL)
+	    (stext = dump(samples)) == NULL || (atext = h->custom != NULL ?
+	    dump(h->custom) : strdup("{}")) == NULL)
 		goto oom;
 	alerts_iso(h->first_us, first, sizeof first);
 	alerts_iso(h->last_us, last, sizeof last);
@@ -529,13 +540,14 @@ insert_alert(sqlite3 *db, struct alerts_held *held,
 	if (run_held(prep_held(db, SLOT(held, insert), "INSERT INTO "
 	    "alerts(rule, rule_id, level, severity, summary, category, tags, "
 	    "group_key, count, matches, events, samples, first_seen, "
-	    "last_seen, created, updated, status, rev, change) VALUES(?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, 'created')",
-	    "tttttttti" "itttttti", h->rule, h->rule_id, h->level ? h->level :
+	    "last_seen, created, updated, status, rev, change, attributes) "
+	    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, "
+	    "'created', ?)",
+	    "tttttttti" "ittttttit", h->rule, h->rule_id, h->level ? h->level :
 	    "medium", alerts_severity(h->level), summary, category_of(h, cat,
 	    sizeof cat), ttext, h->group ? h->group : "", (int64_t)count,
 	    (int64_t)(h->nmatches > 1 ? h->nmatches : 1), etext, stext, first,
-	    last, now, now, rev), SLOT(held, insert)) != 0) {
+	    last, now, now, rev, atext), SLOT(held, insert)) != 0) {
 		errf(err, errlen, "alert insert: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
@@ -548,6 +560,7 @@ fail:
 	free(ttext);
 	free(etext);
 	free(stext);
+	free(atext);
 	free(ids.v);
 	json_decref(tags);
 	json_decref(samples);
@@ -694,8 +707,8 @@ alerts_get(sqlite3 *db, int64_t id, int full, json_t **out, char *err,
 	int	 rc;
 
 	*out = NULL;
-	if ((st = prep(db, "SELECT " COLS ", samples FROM alerts WHERE id = ?",
-	    "i", id)) == NULL) {
+	if ((st = prep(db, "SELECT " COLS ", samples, attributes FROM alerts "
+	    "WHERE id = ?", "i", id)) == NULL) {
 		errf(err, errlen, "alert: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
@@ -711,9 +724,12 @@ alerts_get(sqlite3 *db, int64_t id, int full, json_t **out, char *err,
 		sqlite3_finalize(st);
 		return WIRE_EINTERNAL;
 	}
-	if (full)
+	if (full) {
 		json_object_set_new(o, "samples", parse_col(st, 26,
 		    json_array()));
+		json_object_set_new(o, "attributes", parse_col(st, 27,
+		    json_object()));
+	}
 	sqlite3_finalize(st);
 	if (full) {
 		if ((e = timeline_json(db, id, &tl, err, errlen)) != WIRE_OK) {

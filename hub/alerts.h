@@ -51,6 +51,8 @@ struct alert_hit {
 	size_t		 nids;
 	int64_t		 first_us, last_us;	/* event times */
 	json_t		*event;		/* the triggering event, or NULL */
+	json_t		*custom;	/* the rule's custom attributes (an
+					   object), or NULL */
 	size_t		 nmatches;	/* matches folded into this hit (0
 					   counts as 1) */
 	size_t		 ndropped;	/* new event ids left out of ids */

@@ -11,6 +11,10 @@ title: Test marker
 id: test-marker
 level: high
 tags: [attack.execution]
+regression_tests_path: regression/marker/info.yml
+simulation:
+  - type: atomic-red-team
+    name: marker-test
 detection:
   sel:
     summary|contains: WARD-MARKER
@@ -43,6 +47,8 @@ fi
 marker web1; marker web1; marker web1
 a=$(alert_of web1)
 eq "three matches from one host are one alert" "$(field $a count) $(field $a matches)" "3 3"
+check "ward alert show names the rule's custom attributes" sh -c "HOME=$T/home/hana WARD_USER=hana WARD_HUB=ws://127.0.0.1:$PORT $WARD alert show $a | grep -q 'regression_tests_path *regression/marker/info.yml'"
+check "as given, lists too" sh -c "HOME=$T/home/hana WARD_USER=hana WARD_HUB=ws://127.0.0.1:$PORT $WARD alert show $a --json | jq -e '.attributes.simulation[0].name == \"marker-test\"'"
 check "a viewer may not acknowledge" sh -c "! HOME=$T/home/vera WARD_USER=vera WARD_HUB=ws://127.0.0.1:$PORT $WARD alert ack $a 2>$T/vera.err"
 check "and is told why" grep -q forbidden "$T/vera.err"
 eq "a handler acknowledges" "$(as hana alert ack $a)" "alert $a acknowledged"
