@@ -307,6 +307,33 @@ print_rules(const json_t *res)
 	    json_integer_value(json_object_get(res, "rules")),
 	    cli_str(res, "loaded_at"), json_array_size(json_object_get(res,
 	    "errors")));
+	/* by logsource, most rules first */
+	{
+		json_t	*ls = json_object_get(res, "logsources");
+		const char *k, **keys;
+		size_t	 n = 0, j, m;
+		json_t	*v;
+
+		if ((keys = calloc(json_object_size(ls) + 1,
+		    sizeof(*keys))) != NULL) {
+			json_object_foreach(ls, k, v)
+				keys[n++] = k;
+			for (j = 1; j < n; j++)
+				for (m = j; m > 0 && json_integer_value(
+				    json_object_get(ls, keys[m])) >
+				    json_integer_value(json_object_get(ls,
+				    keys[m - 1])); m--) {
+					k = keys[m];
+					keys[m] = keys[m - 1];
+					keys[m - 1] = k;
+				}
+			for (j = 0; j < n; j++)
+				printf("  %6" JSON_INTEGER_FORMAT "  %s\n",
+				    json_integer_value(json_object_get(ls,
+				    keys[j])), keys[j]);
+			free(keys);
+		}
+	}
 	json_array_foreach(json_object_get(res, "errors"), i, e)
 		printf("%s\n", json_string_value(e) ? json_string_value(e) :
 		    "?");

@@ -128,6 +128,26 @@ on_rule_error(void *arg, const struct rule_error *e)
 		json_array_append_new(re->errs, json_string(line));
 }
 
+/* How many rules there are of each logsource ("product/category/
+   service", "-" for a part not given, "none" without one); NULL when out
+   of memory. */
+static json_t *
+by_logsource(const struct ruleset *rs)
+{
+	const struct rule *r;
+	json_t	*o = json_object();
+	const char *k;
+	size_t	 i;
+
+	for (i = 0; o != NULL && i < ruleset_count(rs); i++) {
+		r = ruleset_rule(rs, i);
+		k = r->logsource != NULL ? r->logsource : "none";
+		json_object_set_new(o, k, json_integer(json_integer_value(
+		    json_object_get(o, k)) + 1));
+	}
+	return o;
+}
+
 /* Load the rules and log what came from where.  NULL when out of memory
    (errors are reported and skipped, never fatal). */
 static struct ruleset *
@@ -578,7 +598,7 @@ reload(struct alerter *a, int64_t gen)
 {
 	struct ruleset *rs;
 	struct correlator *cor;
-	json_t	*errs;
+	json_t	*errs, *bylog;
 	char	 err[512];
 
 	errs = json_array();
@@ -597,9 +617,11 @@ reload(struct alerter *a, int64_t gen)
 	ruleset_free(a->rs);
 	a->rs = rs;
 	a->cor = cor;
-	if (alerts_rules_report(a->db, gen, ruleset_count(rs), errs, err,
-	    sizeof err) == -1)
+	bylog = by_logsource(rs);
+	if (alerts_rules_report(a->db, gen, ruleset_count(rs), errs, bylog,
+	    err, sizeof err) == -1)
 		log_warn("rules: %s", err);
+	json_decref(bylog);
 	json_decref(errs);
 	if (actions_reload(a->act, err, sizeof err) == -1)
 		log_warn("actions: %s; the previous actions stay", err);
@@ -817,9 +839,12 @@ alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
 			json_decref(errs);
 			goto oom;
 		}
+		json_t	*bylog = by_logsource(a->rs);
+
 		if (alerts_rules_report(a->db, a->reload_gen,
-		    ruleset_count(a->rs), errs, e, sizeof e) == -1)
+		    ruleset_count(a->rs), errs, bylog, e, sizeof e) == -1)
 			log_warn("rules: %s", e);
+		json_decref(bylog);
 		json_decref(errs);
 	}
 	if (pthread_create(&a->thr, NULL, alerter_main, a) != 0) {

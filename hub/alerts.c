@@ -69,7 +69,8 @@
 	" applied INTEGER NOT NULL DEFAULT 0," \
 	" loaded_at TEXT," \
 	" rules INTEGER NOT NULL DEFAULT 0," \
-	" errors TEXT NOT NULL DEFAULT '[]');" \
+	" errors TEXT NOT NULL DEFAULT '[]'," \
+	" logsources TEXT NOT NULL DEFAULT '{}');" \
 	"INSERT OR IGNORE INTO rules_state(id) VALUES(1);"
 
 /* The columns alerts_list and the pushes show, in row_json's order. */
@@ -113,6 +114,15 @@ alerts_schema_init(sqlite3 *db, char *err, size_t errlen)
 	char	*msg = NULL;
 
 	if (sqlite3_exec(db, ALERTS_SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
+		errf(err, errlen, "alerts schema: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	/* rules by logsource, added to older files */
+	if (sqlite3_exec(db, "SELECT logsources FROM rules_state LIMIT 0",
+	    NULL, NULL, NULL) != SQLITE_OK && sqlite3_exec(db, "ALTER TABLE "
+	    "rules_state ADD COLUMN logsources TEXT NOT NULL DEFAULT '{}'",
+	    NULL, NULL, &msg) != SQLITE_OK) {
 		errf(err, errlen, "alerts schema: %s", msg ? msg : "?");
 		sqlite3_free(msg);
 		return -1;
@@ -1073,18 +1083,25 @@ alerts_reload_wanted(sqlite3 *db)
 
 int
 alerts_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
-    const json_t *errors, char *err, size_t errlen)
+    const json_t *errors, const json_t *logsources, char *err,
+    size_t errlen)
 {
-	char	 now[32], *etext;
+	char	 now[32], *etext, *ltext;
 	int	 rc;
 
 	iso_now(now, sizeof now);
 	if ((etext = dump(errors != NULL ? errors : json_array())) == NULL)
 		return errf(err, errlen, "out of memory");
+	if ((ltext = logsources != NULL ? dump(logsources) : strdup("{}")) ==
+	    NULL) {
+		free(etext);
+		return errf(err, errlen, "out of memory");
+	}
 	rc = run(prep(db, "UPDATE rules_state SET applied = MAX(applied, ?), "
-	    "loaded_at = ?, rules = ?, errors = ? WHERE id = 1", "itit", gen,
-	    now, (int64_t)nrules, etext));
+	    "loaded_at = ?, rules = ?, errors = ?, logsources = ? WHERE id = 1",
+	    "ititt", gen, now, (int64_t)nrules, etext, ltext));
 	free(etext);
+	free(ltext);
 	if (rc != 0)
 		return errf(err, errlen, "rules report: %s",
 		    sqlite3_errmsg(db));
@@ -1099,20 +1116,21 @@ alerts_rules_status(sqlite3 *db, json_t **out, char *err, size_t errlen)
 
 	*out = NULL;
 	if ((st = prep(db, "SELECT requested, requested_by, requested_at, "
-	    "applied, loaded_at, rules, errors FROM rules_state WHERE id = 1",
-	    "")) == NULL) {
+	    "applied, loaded_at, rules, errors, logsources FROM rules_state "
+	    "WHERE id = 1", "")) == NULL) {
 		errf(err, errlen, "rules: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*out = json_pack("{s:I, s:o, s:o, s:I, s:o, s:I, s:o}",
+		*out = json_pack("{s:I, s:o, s:o, s:I, s:o, s:I, s:o, s:o}",
 		    "requested", (json_int_t)sqlite3_column_int64(st, 0),
 		    "requested_by", text_col(st, 1), "requested_at",
 		    text_col(st, 2), "applied",
 		    (json_int_t)sqlite3_column_int64(st, 3), "loaded_at",
 		    text_col(st, 4), "rules",
 		    (json_int_t)sqlite3_column_int64(st, 5), "errors",
-		    parse_col(st, 6, json_array()));
+		    parse_col(st, 6, json_array()), "logsources",
+		    parse_col(st, 7, json_object()));
 	sqlite3_finalize(st);
 	if (*out == NULL) {
 		errf(err, errlen, "rules: %s", rc == SQLITE_ROW ?

@@ -151,15 +151,17 @@ int64_t	alerts_changed_since(sqlite3 *db, int64_t rev, size_t max,
  * on error) and, after each load (at start, on SIGHUP or on request),
  * records what it loaded with alerts_rules_report (gen: the request it
  * answers, or 0; errors: an array of "file:line: reason" strings,
- * borrowed).  alerts_rules_status answers the rules.status query:
+ * borrowed; logsources: {"product/category/service": rules}, borrowed,
+ * may be NULL).  alerts_rules_status answers the rules.status query:
  * {"requested","requested_by","requested_at","applied","loaded_at",
- * "rules","errors"}.
+ * "rules","errors","logsources"}.
  */
 int64_t	alerts_reload_request(sqlite3 *db, const char *user, char *err,
 	    size_t errlen);
 int64_t	alerts_reload_wanted(sqlite3 *db);
 int	alerts_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
-	    const json_t *errors, char *err, size_t errlen);
+	    const json_t *errors, const json_t *logsources, char *err,
+	    size_t errlen);
 enum wire_err	alerts_rules_status(sqlite3 *db, json_t **out, char *err,
 		    size_t errlen);
 

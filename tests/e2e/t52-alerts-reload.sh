@@ -33,6 +33,9 @@ cat >"$DATA/rules/later.yml" <<'R'
 title: Added later
 id: test-added-later
 level: low
+logsource:
+  product: linux
+  service: app
 detection:
   sel:
     summary|contains: WARD-LATER
@@ -42,6 +45,8 @@ printf 'title: Broken\nid: test-broken\ndetection:\n  sel:\n    summary|nosuchmo
 kill -HUP "$HUB_PID"; sleep 1
 if as root rules reload --wait >"$T/reload.out" 2>&1 || grep -q broken "$T/reload.out"; then
 	check "ward rules reload names the broken rule by file and line" grep -q 'broken.yml:[0-9]*:' "$T/reload.out"
+	as root rules status >"$T/status.out" 2>&1
+	check "ward rules status counts the rules by logsource" grep -q '^ *1  linux/-/app$' "$T/status.out"
 else
 	n_test=$((n_test + 1)); echo "ok $n_test - ward rules reload # SKIP not wired: $(head -c 200 "$T/reload.out")"
 fi
