@@ -10,7 +10,7 @@
 #   make V=1 ...          show the compiler's command lines
 
 CC      ?= cc
-PKGS    := libwebsockets jansson libsodium sqlite3 zlib yaml-0.1 libpcre2-8 libmaxminddb openssl librabbitmq
+PKGS    := libwebsockets jansson libsodium sqlite3 zlib yaml-0.1 libpcre2-8 libmaxminddb openssl librabbitmq libzstd
 CFLAGS  ?= -O2 -g
 # The hub is in wings (hub/ingest/, hub/rules/, ...): every wing's folder
 # is on the include path, so a header is named by its file alone.

@@ -1279,6 +1279,14 @@ c_search(struct cli *x, int argc, char **argv)
 		else
 			search_line(row);
 	}
+	if (json_string_value(json_object_get(res, "notice")) != NULL) {
+		char	 esc[1024];
+
+		/* archived days the time range reaches: not searched */
+		fprintf(stderr, "ward: search: %s\n", cli_esc(
+		    json_string_value(json_object_get(res, "notice")), esc,
+		    sizeof esc));
+	}
 	if (json_is_true(json_object_get(res, "limited")))
 		fprintf(stderr, "ward: search: limit %zu reached; more match "
 		    "(raise --limit or narrow the query)\n",

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "alerter.h"
+#include "archive_cli.h"
 #include "hub.h"
 #include "input_amqp.h"
 #include "jarena.h"
@@ -51,6 +52,9 @@ usage(FILE *f)
 "       wardd parse [--parsers DIR]... [--plugins DIR]... [--geoip FILE]\n"
 "                   EVENTS.ndjson\n"
 "       wardd parsers check [-v] FILE|DIR...\n"
+"       wardd archive --data DIR [--older-than AGE] [--archive-dir D] [DAY...]\n"
+"       wardd archive list --data DIR\n"
+"       wardd restore --data DIR [--archive-dir D] DAY...\n"
 "       wardd --version | --help\n"
 "\n"
 "options:\n"
@@ -223,6 +227,10 @@ main(int argc, char **argv)
 	if (argc > 2 && strcmp(argv[1], "rules") == 0 &&
 	    strcmp(argv[2], "test") == 0)
 		return rules_cli_test(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "archive") == 0)
+		return archive_cli(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "restore") == 0)
+		return restore_cli(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "parse") == 0)
 		return parse_cli(argc - 1, argv + 1, WARD_SHARE_DIR);
 	if (argc > 2 && strcmp(argv[1], "parsers") == 0 &&

@@ -78,6 +78,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "archive.h"
 #include "buf.h"
 #include "deadline.h"
 #include "jsonfast.h"
@@ -2714,9 +2715,13 @@ search_exec(const char *datadir, const struct query *q,
 		if (q->agg == QUERY_AGG_COUNT)
 			emit(&r, "{\"count\":0}", 11);
 		rc = 0;
-	} else if (pool_prune(), parts_list(&r, datadir) == 0)
+	} else if (pool_prune(), parts_list(&r, datadir) == 0) {
 		rc = q->agg == QUERY_AGG_NONE ? run_events(&r) :
 		    run_aggregate(&r);
+		/* Say what it could not read rather than return less. */
+		info->archived = archive_reaching(datadir, r.since, r.until,
+		    info->archived_days, SEARCH_ARCHIVED_MAX);
+	}
 	info->timed_out = r.timed_out;
 	parts_close(&r);
 	sql_release(&r.sql);

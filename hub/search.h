@@ -66,6 +66,8 @@ enum search_error {
 				   500 */
 };
 
+#define SEARCH_ARCHIVED_MAX	8
+
 /* What happened, for the caller to report (HTTP trailer, console). */
 struct search_info {
 	size_t	 rows;		/* lines emitted */
@@ -74,6 +76,10 @@ struct search_info {
 	int	 truncated;	/* an aggregation dropped groups past
 				   max_groups: its counts are partial */
 	int	 timed_out;	/* the timeout stopped the search */
+	size_t	 archived;	/* archived days its time range reaches
+				   (hub/archive/archive.h): not searched */
+	int64_t	 archived_days[SEARCH_ARCHIVED_MAX];	/* the newest of
+				   them, newest first (days since 1970) */
 	enum search_error error;	/* when it returned -1 */
 };
 

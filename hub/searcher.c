@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "archive.h"
 #include "searcher.h"
 
 #define HIGH_WATER	(256 * 1024)	/* a search waits past this */
@@ -104,6 +107,28 @@ emit(void *arg, const char *line, size_t len)
 		notify_locked(j);
 	pthread_mutex_unlock(&s->mtx);
 	return rc;
+}
+
+/* {"notice":"3 days archived: restore with ...","archived":3}: the
+   search's time range reaches days it could not read. */
+static void
+archived_locked(struct searcher *s, struct sjob *j,
+    const struct search_info *info)
+{
+	char	 text[512], *line;
+	json_t	*o;
+
+	archive_notice(s->datadir, info->archived, info->archived_days,
+	    SEARCH_ARCHIVED_MAX, text, sizeof text);
+	if ((o = json_pack("{sssI}", "notice", text, "archived",
+	    (json_int_t)info->archived)) == NULL)
+		return;
+	if ((line = json_dumps(o, JSON_COMPACT)) != NULL) {
+		buf_puts(&j->out, line);
+		buf_puts(&j->out, "\n");
+	}
+	free(line);
+	json_decref(o);
 }
 
 /*
@@ -245,6 +270,8 @@ worker(void *arg)
 		if (j->status == 200 && !j->cancelled &&
 		    (info.limited || info.truncated))
 			notice_locked(j, &info);
+		if (j->status == 200 && !j->cancelled && info.archived > 0)
+			archived_locked(s, j, &info);
 		notify_locked(j);
 		unref_locked(j);
 	}

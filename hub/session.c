@@ -51,6 +51,7 @@
 #include <openssl/x509.h>
 #include <sqlite3.h>
 
+#include "archive.h"
 #include "auth.h"
 #include "buf.h"
 #include "hub.h"
@@ -1611,10 +1612,22 @@ search_task(void *arg, const atomic_int *cancel)
 		msg = wire_error(sq->id, info.error == SEARCH_EUNAVAIL ?
 		    WIRE_EBUSY : info.error == SEARCH_EFAIL ? WIRE_EINTERNAL :
 		    WIRE_EINVALID, text, NULL);
-	} else
-		msg = wire_ok(sq->id, -1, json_pack("{sOsbsb}", "rows", r.rows,
+	} else {
+		json_t	*res = json_pack("{sOsbsb}", "rows", r.rows,
 		    "limited", info.limited || r.truncated, "timed_out",
-		    info.timed_out));
+		    info.timed_out);
+
+		if (res != NULL && info.archived > 0) {
+			/* The days the range reaches that were not read. */
+			archive_notice(ss->h->datadir, info.archived,
+			    info.archived_days, SEARCH_ARCHIVED_MAX, text,
+			    sizeof text);
+			json_object_set_new(res, "archived", json_integer(
+			    (json_int_t)info.archived));
+			json_object_set_new(res, "notice", json_string(text));
+		}
+		msg = wire_ok(sq->id, -1, res);
+	}
 	sq_answer(ss, sq->sid, msg);
 done:
 	json_decref(r.rows);
@@ -1777,7 +1790,8 @@ search_time(const char *v, int64_t now, int64_t *out)
 /*
  * The search query: checked here, run on a search thread (bounded by the
  * limit, the reply's frame size and SQ_SEARCH_MS), answered from there as
- * {"rows":[...],"limited":B,"timed_out":B}.  Any person may search.
+ * {"rows":[...],"limited":B,"timed_out":B}, with "archived":N and
+ * "notice" when the range reaches archived days.  Any person may search.
  */
 static void
 do_search(struct sessions *ss, struct wsess *w, const struct wire_msg *m)

@@ -1,0 +1,206 @@
+/*
+ * archive_cli — the archive commands of wardd(8):
+ *
+ *	wardd archive --data DIR [--older-than AGE] [--archive-dir D] [DAY...]
+ *	wardd archive list --data DIR
+ *	wardd restore --data DIR [--archive-dir D] DAY...
+ *
+ * They work on the files alone, whether or not a hub runs on DIR
+ * (hub/archive/archive.c says how the two keep out of each other's way).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive.h"
+#include "archive_cli.h"
+#include "timeparse.h"
+
+static int
+usage(void)
+{
+	fprintf(stderr,
+"usage: wardd archive --data DIR [--older-than AGE] [--archive-dir D] [DAY...]\n"
+"       wardd archive list --data DIR\n"
+"       wardd restore --data DIR [--archive-dir D] DAY...\n");
+	return 2;
+}
+
+/* Options common to the three; returns 0 or the exit status. */
+static int
+opts(int argc, char **argv, const char **data, const char **archdir,
+    const char **older, int *optidx)
+{
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "archive-dir", required_argument, NULL, 'a' },
+		{ "older-than", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	 c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': *data = optarg; break;
+		case 'a': *archdir = optarg; break;
+		case 'o':
+			if (older == NULL)
+				return usage();
+			*older = optarg;
+			break;
+		default: return usage();
+		}
+	}
+	if (*data == NULL) {
+		fprintf(stderr, "wardd: %s: --data DIR is required\n",
+		    argv[0]);
+		return usage();
+	}
+	*optidx = optind;
+	return 0;
+}
+
+static void
+size_text(uint64_t b, char *out, size_t outlen)
+{
+	if (b >= (uint64_t)10 << 30)
+		snprintf(out, outlen, "%" PRIu64 "G", b >> 30);
+	else if (b >= (uint64_t)10 << 20)
+		snprintf(out, outlen, "%" PRIu64 "M", b >> 20);
+	else if (b >= (uint64_t)10 << 10)
+		snprintf(out, outlen, "%" PRIu64 "K", b >> 10);
+	else
+		snprintf(out, outlen, "%" PRIu64, b);
+}
+
+static int
+list(const char *data)
+{
+	struct archive_day *v;
+	char	 err[512], name[11], t1[TIME_ISO_LEN], t2[TIME_ISO_LEN];
+	char	 lb[16], ab[16];
+	size_t	 n, i;
+
+	if (archive_list(data, &v, &n, err, sizeof err) == -1) {
+		fprintf(stderr, "wardd: archive list: %s\n", err);
+		return 1;
+	}
+	printf("%-10s  %-8s  %10s  %-20s  %-20s  %8s  %8s\n", "DAY", "STATE",
+	    "EVENTS", "FIRST", "LAST", "LIVE", "ARCHIVED");
+	for (i = 0; i < n; i++) {
+		archive_day_name(v[i].day, name);
+		time_format(v[i].first_us, t1);
+		time_format(v[i].last_us, t2);
+		t1[19] = t2[19] = 'Z';
+		t1[20] = t2[20] = '\0';
+		size_text(v[i].live_bytes, lb, sizeof lb);
+		size_text(v[i].archive_bytes, ab, sizeof ab);
+		printf("%-10s  %-8s  %10" PRId64 "  %-20s  %-20s  %8s  %8s\n",
+		    name, v[i].live && v[i].archived ? "restored" :
+		    v[i].live ? "live" : "archived", v[i].events, t1, t2,
+		    v[i].live ? lb : "-", v[i].archived ? ab : "-");
+	}
+	free(v);
+	return 0;
+}
+
+int
+archive_cli(int argc, char **argv)
+{
+	const char *data = NULL, *archdir = NULL, *older = NULL;
+	int64_t	*days = NULL, age, now = time_now_us();
+	long	 n = 0, i;
+	uint64_t bytes;
+	enum archive_did did;
+	char	 err[1024], name[11];
+	int	 rc, idx, failed = 0;
+
+	if (argc > 1 && strcmp(argv[1], "list") == 0) {
+		if ((rc = opts(argc - 1, argv + 1, &data, &archdir, NULL,
+		    &idx)) != 0)
+			return rc;
+		if (idx != argc - 1)
+			return usage();
+		return list(data);
+	}
+	if ((rc = opts(argc, argv, &data, &archdir, &older, &idx)) != 0)
+		return rc;
+	if ((older == NULL) == (idx == argc)) {
+		fprintf(stderr, "wardd: archive: name days, or --older-than "
+		    "AGE (not both)\n");
+		return usage();
+	}
+	if (older != NULL) {
+		if (time_parse_duration(older, &age) == -1 || age < 0) {
+			fprintf(stderr, "wardd: archive: --older-than %s: "
+			    "expected an age such as 90d\n", older);
+			return 2;
+		}
+		if ((n = archive_older_than(data, age, now, &days, err,
+		    sizeof err)) == -1) {
+			fprintf(stderr, "wardd: archive: %s\n", err);
+			return 1;
+		}
+		if (n == 0)
+			printf("no day older than %s to archive\n", older);
+	} else {
+		n = argc - idx;
+		if ((days = calloc((size_t)n, sizeof *days)) == NULL)
+			return 1;
+		for (i = 0; i < n; i++)
+			if ((days[i] = archive_parse_day(argv[idx + i])) ==
+			    -1) {
+				fprintf(stderr, "wardd: archive: '%s': expected "
+				    "a day, YYYY-MM-DD\n", argv[idx + i]);
+				free(days);
+				return 2;
+			}
+	}
+	for (i = 0; i < n; i++) {
+		archive_day_name(days[i], name);
+		if (archive_day(data, archdir, days[i], now, 0, &did, &bytes,
+		    err, sizeof err) == -1) {
+			fprintf(stderr, "wardd: archive: %s\n", err);
+			failed = 1;
+			continue;
+		}
+		printf("%s: %s\n", name, did == ARCHIVE_ALREADY ?
+		    "archived already" : did == ARCHIVE_REUSED ?
+		    "archived (the archive held it already)" : "archived");
+	}
+	free(days);
+	return failed;
+}
+
+int
+restore_cli(int argc, char **argv)
+{
+	const char *data = NULL, *archdir = NULL;
+	char	 err[1024];
+	int64_t	 day;
+	int	 rc, idx, i, failed = 0;
+
+	if ((rc = opts(argc, argv, &data, &archdir, NULL, &idx)) != 0)
+		return rc;
+	if (idx == argc)
+		return usage();
+	for (i = idx; i < argc; i++) {
+		if ((day = archive_parse_day(argv[i])) == -1) {
+			fprintf(stderr, "wardd: restore: '%s': expected a day, "
+			    "YYYY-MM-DD\n", argv[i]);
+			failed = 1;
+			continue;
+		}
+		if (archive_restore(data, archdir, day, err, sizeof err) ==
+		    -1) {
+			fprintf(stderr, "wardd: restore: %s\n", err);
+			failed = 1;
+			continue;
+		}
+		printf("%s: restored\n", argv[i]);
+	}
+	return failed;
+}
