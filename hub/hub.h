@@ -13,6 +13,7 @@ struct pipeline;
 struct tokens;
 struct sessions;
 struct alerter;
+struct diskguard;
 
 struct hub {
 	const char	*datadir;
@@ -24,6 +25,7 @@ struct hub {
 	struct tokens	*tokens;
 	struct sessions	*sessions;	/* WebSocket sessions (session.c) */
 	struct alerter	*alerter;	/* rules and alerts (alerter.c) */
+	struct diskguard *disk;		/* --min-free (net thread only) */
 	char		 statedb[4096];	/* path of DATA/state.db */
 };
 

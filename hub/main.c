@@ -13,6 +13,8 @@
 
 #include "alerter.h"
 #include "archive_cli.h"
+#include "diskguard.h"
+#include "retention.h"
 #include "hub.h"
 #include "input_amqp.h"
 #include "jarena.h"
@@ -25,6 +27,7 @@
 #include "pipeline.h"
 #include "rules_cli.h"
 #include "session.h"
+#include "timeparse.h"
 #include "state.h"
 #include "store.h"
 #include "token_cli.h"
@@ -86,6 +89,12 @@ usage(FILE *f)
 "  --amqp URL           consume a RabbitMQ queue: amqp[s]://USER:PASS@HOST:PORT/\n"
 "                       VHOST?queue=Q&exchange=E&routing-key=K&prefetch=N\n"
 "                       (repeatable)\n"
+"  --retain AGE         archive the days that ended more than AGE ago (90d),\n"
+"                       at start and once a day\n"
+"  --retain-delete      delete them instead of archiving them\n"
+"  --archive-dir DIR    where archived days go (default DATA/archive)\n"
+"  --min-free SIZE|PCT  answer ingest 507 below this free space (500M, 5%%;\n"
+"                       default the smaller of 5%% and 2G; 0: off)\n"
 "  --verbose            log debug messages\n");
 }
 
@@ -164,6 +173,10 @@ main(int argc, char **argv)
 		{ "parsers", required_argument, NULL, 'P' },
 		{ "plugins", required_argument, NULL, 'L' },
 		{ "geoip", required_argument, NULL, 'G' },
+		{ "retain", required_argument, NULL, 'N' },
+		{ "retain-delete", no_argument, NULL, 'E' },
+		{ "archive-dir", required_argument, NULL, 'A' },
+		{ "min-free", required_argument, NULL, 'F' },
 		{ "plugin-timeout", required_argument, NULL, 'T' },
 		{ "metrics-auth", no_argument, NULL, 'M' },
 		{ "syslog", required_argument, NULL, 'S' },
@@ -197,6 +210,9 @@ main(int argc, char **argv)
 	char	 shareplugins[4096], dataplugins[4096];
 	size_t	 nrules = 0;
 	struct transit_opts to = { 0 };
+	struct retention_opts ro = { 0 };
+	struct retention *ret = NULL;
+	struct diskguard dg = { .is_default = 1 };
 	struct transit *tr = NULL;
 	struct transit_slot *slot = NULL;
 	sqlite3	*state = NULL;
@@ -306,6 +322,28 @@ main(int argc, char **argv)
 			if (to.nplugins < sizeof plugins / sizeof *plugins)
 				plugins[to.nplugins++] = optarg;
 			break;
+		case 'N':
+			if (time_parse_duration(optarg, &ro.age_us) == -1 ||
+			    ro.age_us <= 0) {
+				fprintf(stderr, "wardd: --retain %s: expected an "
+				    "age such as 90d\n", optarg);
+				return 2;
+			}
+			break;
+		case 'E':
+			ro.delete = 1;
+			break;
+		case 'A':
+			ro.archdir = optarg;
+			break;
+		case 'F':
+			if (diskguard_parse(&dg, optarg) == -1) {
+				fprintf(stderr, "wardd: --min-free %s: expected "
+				    "a size (500M, 2G) or a percentage (5%%)\n",
+				    optarg);
+				return 2;
+			}
+			break;
 		case 'G':
 			to.geoip = optarg;
 			break;
@@ -361,6 +399,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (ro.delete && ro.age_us == 0) {
+		fprintf(stderr, "wardd: --retain-delete goes with --retain AGE\n");
+		return 2;
+	}
 	if ((no.tls_cert == NULL) != (no.tls_key == NULL)) {
 		fprintf(stderr, "wardd: --tls-cert and --tls-key go together\n");
 		return 2;
@@ -372,6 +414,9 @@ main(int argc, char **argv)
 	if (gethostname(h.hostname, sizeof h.hostname) == -1)
 		snprintf(h.hostname, sizeof h.hostname, "ward");
 	h.datadir = data;
+	dg.dir = data;
+	if (dg.is_default || dg.min_bytes > 0 || dg.min_pct > 0)
+		h.disk = &dg;
 	po.hub = h.hostname;
 	no.host = host;
 	no.port = port;
@@ -460,6 +505,9 @@ main(int argc, char **argv)
 			snprintf(err, sizeof err, "cannot start threads");
 			goto fail;
 		}
+	ro.datadir = data;
+	if ((ret = retention_start(&ro, &h.m, err, sizeof err)) == NULL)
+		goto fail;
 
 	wake_net = h.net;
 	memset(&sa, 0, sizeof sa);
@@ -503,6 +551,7 @@ out:
 		listener_stop(ins[ii].l);	/* hand on what they read */
 	for (ii = 0; ii < namqp; ii++)
 		amqp_input_stop(amqps[ii]);
+	retention_stop(ret);		/* after the day it is on */
 	pipeline_free(h.pipe);
 	transit_slot_free(slot);
 	transit_unref(tr);

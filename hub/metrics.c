@@ -106,6 +106,9 @@ metrics_render(struct metrics *m, struct buf *out)
 	rc |= counter(out, "ward_ingest_throttled_total", "counter",
 	    "Ingest requests answered 429 because the pipeline was full.",
 	    m->requests_throttled);
+	rc |= counter(out, "ward_ingest_disk_full_total", "counter",
+	    "Ingest requests answered 507 because the disk was below "
+	    "--min-free.", m->requests_disk_full);
 	rc |= counter(out, "ward_ingest_queue_depth", "gauge",
 	    "Ingest requests in the pipeline, not yet acknowledged.",
 	    (uint64_t)(m->queue_depth < 0 ? 0 : m->queue_depth));

@@ -26,6 +26,7 @@ struct metrics {
 	atomic_uint_fast64_t	store_events;		/* held in the store */
 	atomic_uint_fast64_t	requests_rejected;	/* 4xx/5xx requests */
 	atomic_uint_fast64_t	requests_throttled;	/* 429s */
+	atomic_uint_fast64_t	requests_disk_full;	/* 507s (--min-free) */
 	atomic_int_fast64_t	queue_depth;		/* jobs in flight */
 	atomic_int_fast64_t	alerter_backlog;	/* jobs the rules owe */
 	atomic_uint_fast64_t	index_queued;		/* bytes of text the

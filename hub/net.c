@@ -20,6 +20,7 @@
 #include <libwebsockets.h>
 
 #include "alerter.h"
+#include "diskguard.h"
 #include "hub.h"
 #include "store.h"
 #include "textindex.h"
@@ -269,9 +270,10 @@ answer_error(struct pss *s, int status, const char *msg)
 		[414] = "illegal_argument_exception",
 		[429] = "es_rejected_execution_exception",
 		[503] = "unavailable_shards_exception",
+		[507] = "insufficient_storage_exception",
 	};
-	const char *type = status < 504 && types[status] ? types[status] :
-	    "exception";
+	const char *type = status < (int)(sizeof types / sizeof *types) &&
+	    types[status] ? types[status] : "exception";
 
 	buf_reset(&s->resp);
 	if (s->elastic) {
@@ -1073,11 +1075,22 @@ body_done(struct pss *s)
 	struct job *j = s->job;
 	const char *why;
 	static time_t next_say;	/* 429s are logged once in 10 s */
+	char	 dmsg[256];
 
 	if (s->status != 0)
 		return;		/* already answering */
 	if (j == NULL)
 		return;
+	if (n->h->disk != NULL && diskguard_low(n->h->disk, dmsg,
+	    sizeof dmsg)) {
+		/* Before the disk is full: 507, and keep serving searches. */
+		job_free(j);
+		s->job = NULL;
+		s->retry_after = 30;
+		atomic_fetch_add(&n->m->requests_disk_full, 1);
+		answer_error(s, 507, dmsg);
+		return;
+	}
 	if ((why = net_full(n)) != NULL) {
 		char	 msg[128];
 

@@ -36,7 +36,8 @@
  * search or store looks at), hashing as it goes, fsync, compare with
  * the manifest, remove any stale WAL and shm, rename DAY.fts then DAY.db
  * (the day becomes visible last, whole), fsync events/.  A crash leaves
- * temporary files (removed by the next run) and the day archived.
+ * temporary files (removed by the next archive or restore) and the day
+ * archived.
  *
  * A running hub writes only into today's partition (the day of arrival),
  * so a day over for an hour receives nothing; its writer may still hold
@@ -627,6 +628,7 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 	if ((lock = lock_take(datadir, err, errlen)) == -1)
 		return -1;
 	clean_temps(ev, ".restore");
+	clean_temps(ev, ".archived.tmp");
 	snprintf(path, sizeof path, "%s/%s.db", ev, name);
 	if (stat(path, &sb) == -1) {
 		snprintf(tmp, sizeof tmp, "%s/%s.archived", ev, name);
@@ -803,6 +805,7 @@ archive_restore(const char *datadir, const char *archdir, int64_t day,
 	if ((lock = lock_take(datadir, err, errlen)) == -1)
 		return -1;
 	clean_temps(ev, ".restore");
+	clean_temps(ev, ".archived.tmp");
 	snprintf(path, sizeof path, "%s/%s.db", ev, name);
 	if (stat(path, &sb) == 0) {
 		rc = 0;			/* live already */
@@ -824,6 +827,7 @@ archive_restore(const char *datadir, const char *archdir, int64_t day,
 		arch_dir(datadir, NULL, arch, sizeof arch);
 		dir = arch;
 	}
+	clean_temps(dir, ".tmp");
 	for (i = 0; i < NFILES; i++) {
 		if ((f = manifest_file(m, exts[i])) == NULL)
 			continue;

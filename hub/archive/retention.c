@@ -1,0 +1,255 @@
+/*
+ * The housekeeping thread.  Retention archives (with --retain-delete:
+ * deletes) every day that ended more than --retain ago, through
+ * archive_day() — the same steps, lock and checks as `wardd archive`, so
+ * the two may run at once — at start and then every 24 hours, one line
+ * in the log a day and a count in /metrics.  Between runs it refreshes
+ * the disk figures every FIGURES_S seconds: statvfs(2) of DATA, the live
+ * bytes of each day and the archives' sizes, read from the files so that
+ * the net thread, which renders /metrics, never reads a directory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+
+#include "archive.h"
+#include "buf.h"
+#include "log.h"
+#include "retention.h"
+#include "timeparse.h"
+
+#define FIGURES_S	30		/* between refreshes of the figures */
+#define RETAIN_EVERY_US	(INT64_C(86400) * 1000000)
+
+/* What /metrics shows; owned by the metrics (metrics_more). */
+struct retention_stats {
+	atomic_uint_fast64_t	 archived;	/* days archived by retention */
+	atomic_uint_fast64_t	 deleted;	/* days deleted by retention */
+	atomic_uint_fast64_t	 failed;	/* days it could not */
+	pthread_mutex_t		 mtx;
+	struct buf		 figures;	/* rendered by the thread */
+};
+
+struct retention {
+	struct retention_opts	 o;
+	struct retention_stats	*st;
+	pthread_t		 thread;
+	pthread_mutex_t		 mtx;
+	pthread_cond_t		 cond;
+	int			 stop;
+};
+
+static void *
+stats_new(void)
+{
+	struct retention_stats *st = calloc(1, sizeof *st);
+
+	if (st == NULL)
+		return NULL;
+	pthread_mutex_init(&st->mtx, NULL);
+	buf_init(&st->figures);
+	return st;
+}
+
+static void
+stats_free(void *arg)
+{
+	struct retention_stats *st = arg;
+
+	buf_release(&st->figures);
+	pthread_mutex_destroy(&st->mtx);
+	free(st);
+}
+
+static int
+stats_render(void *arg, struct buf *out)
+{
+	struct retention_stats *st = arg;
+	int	 rc = 0;
+
+	rc |= buf_printf(out, "# HELP ward_retention_archived_total Days "
+	    "archived by --retain.\n# TYPE ward_retention_archived_total "
+	    "counter\nward_retention_archived_total %" PRIu64 "\n",
+	    (uint64_t)st->archived);
+	rc |= buf_printf(out, "# HELP ward_retention_deleted_total Days "
+	    "deleted by --retain with --retain-delete.\n# TYPE "
+	    "ward_retention_deleted_total counter\n"
+	    "ward_retention_deleted_total %" PRIu64 "\n",
+	    (uint64_t)st->deleted);
+	rc |= buf_printf(out, "# HELP ward_retention_failures_total Days "
+	    "past --retain that could not be archived or deleted (the log "
+	    "says why; retried at the next run).\n# TYPE "
+	    "ward_retention_failures_total counter\n"
+	    "ward_retention_failures_total %" PRIu64 "\n",
+	    (uint64_t)st->failed);
+	pthread_mutex_lock(&st->mtx);
+	if (st->figures.len > 0)
+		rc |= buf_append(out, st->figures.data, st->figures.len);
+	pthread_mutex_unlock(&st->mtx);
+	return rc ? -1 : 0;
+}
+
+/* Render the disk and day figures into st->figures. */
+static void
+figures(struct retention *r)
+{
+	struct archive_day *v = NULL;
+	struct statvfs vfs;
+	struct buf b;
+	char	 err[256], name[11];
+	size_t	 n = 0, i, narch = 0;
+	uint64_t abytes = 0;
+
+	buf_init(&b);
+	if (statvfs(r->o.datadir, &vfs) == 0)
+		buf_printf(&b, "# HELP ward_disk_free_bytes Bytes free for the "
+		    "hub on the file system of its data directory.\n# TYPE "
+		    "ward_disk_free_bytes gauge\nward_disk_free_bytes %" PRIu64
+		    "\n# HELP ward_disk_size_bytes Size of that file system.\n"
+		    "# TYPE ward_disk_size_bytes gauge\nward_disk_size_bytes %"
+		    PRIu64 "\n", (uint64_t)vfs.f_bavail * vfs.f_frsize,
+		    (uint64_t)vfs.f_blocks * vfs.f_frsize);
+	if (archive_list(r->o.datadir, &v, &n, err, sizeof err) == 0) {
+		buf_puts(&b, "# HELP ward_day_bytes Bytes of each live day "
+		    "(its partition and text index).\n# TYPE ward_day_bytes "
+		    "gauge\n");
+		for (i = 0; i < n; i++) {
+			if (v[i].archived) {
+				narch++;
+				abytes += v[i].archive_bytes;
+			}
+			if (!v[i].live)
+				continue;
+			archive_day_name(v[i].day, name);
+			buf_printf(&b, "ward_day_bytes{day=\"%s\"} %" PRIu64
+			    "\n", name, v[i].live_bytes);
+		}
+		buf_printf(&b, "# HELP ward_archived_days Days archived "
+		    "(restored ones too).\n# TYPE ward_archived_days gauge\n"
+		    "ward_archived_days %zu\n# HELP ward_archive_bytes Bytes "
+		    "of their compressed files.\n# TYPE ward_archive_bytes "
+		    "gauge\nward_archive_bytes %" PRIu64 "\n", narch, abytes);
+	}
+	free(v);
+	pthread_mutex_lock(&r->st->mtx);
+	buf_release(&r->st->figures);
+	r->st->figures = b;
+	pthread_mutex_unlock(&r->st->mtx);
+}
+
+/* Archive or delete each day past the age. */
+static void
+retain(struct retention *r)
+{
+	enum archive_did did;
+	int64_t	*days = NULL, now = time_now_us();
+	uint64_t bytes;
+	char	 err[1024], name[11];
+	long	 n, i;
+
+	if ((n = archive_older_than(r->o.datadir, r->o.age_us, now, &days,
+	    err, sizeof err)) == -1) {
+		log_err("retention: %s", err);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		pthread_mutex_lock(&r->mtx);
+		if (r->stop) {
+			pthread_mutex_unlock(&r->mtx);
+			break;
+		}
+		pthread_mutex_unlock(&r->mtx);
+		archive_day_name(days[i], name);
+		if (archive_day(r->o.datadir, r->o.archdir, days[i], now,
+		    r->o.delete, &did, &bytes, err, sizeof err) == -1) {
+			log_warn("retention: %s", err);
+			atomic_fetch_add(&r->st->failed, 1);
+			continue;
+		}
+		if (did == ARCHIVE_ALREADY)
+			continue;
+		log_info("retention: %s %s (%" PRIu64 " bytes freed)", name,
+		    r->o.delete ? "deleted" : "archived", bytes);
+		atomic_fetch_add(r->o.delete ? &r->st->deleted :
+		    &r->st->archived, 1);
+	}
+	free(days);
+}
+
+static void *
+thread_main(void *arg)
+{
+	struct retention *r = arg;
+	struct timespec ts;
+	int64_t	 next = 0;
+
+	pthread_setname_np(pthread_self(), "ward-retain");
+	for (;;) {
+		if (r->o.age_us > 0 && time_now_us() >= next) {
+			retain(r);
+			next = time_now_us() + RETAIN_EVERY_US;
+		}
+		figures(r);
+		pthread_mutex_lock(&r->mtx);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += FIGURES_S;
+		while (!r->stop && pthread_cond_timedwait(&r->cond, &r->mtx,
+		    &ts) != ETIMEDOUT)
+			;
+		if (r->stop) {
+			pthread_mutex_unlock(&r->mtx);
+			break;
+		}
+		pthread_mutex_unlock(&r->mtx);
+	}
+	return NULL;
+}
+
+struct retention *
+retention_start(const struct retention_opts *o, struct metrics *m,
+    char *err, size_t errlen)
+{
+	struct retention *r;
+
+	if ((r = calloc(1, sizeof *r)) == NULL ||
+	    (r->st = metrics_more(m, "retention", stats_new, stats_render,
+	    stats_free)) == NULL) {
+		free(r);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->o = *o;
+	pthread_mutex_init(&r->mtx, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	if (pthread_create(&r->thread, NULL, thread_main, r) != 0) {
+		pthread_mutex_destroy(&r->mtx);
+		pthread_cond_destroy(&r->cond);
+		free(r);
+		snprintf(err, errlen, "cannot start the retention thread");
+		return NULL;
+	}
+	return r;
+}
+
+void
+retention_stop(struct retention *r)
+{
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->mtx);
+	r->stop = 1;
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->mtx);
+	pthread_join(r->thread, NULL);
+	pthread_mutex_destroy(&r->mtx);
+	pthread_cond_destroy(&r->cond);
+	free(r);
+}

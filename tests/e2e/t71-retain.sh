@@ -1,0 +1,55 @@
+#!/bin/sh
+# Retention: --retain AGE archives the days past AGE at start (or with
+# --retain-delete deletes them), says so in the log and in /metrics, and
+# /metrics shows the disk and the days.
+. "$(dirname "$0")/lib.sh"
+REAL_WARDD=$WARDD
+FAKELIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
+[ -n "$FAKELIB" ] || { echo "1..0 # SKIP libfaketime is not installed"; exit 0; }
+at() {	# at TIME: $T/wardd-at is a wardd whose clock starts at TIME
+	printf '#!/bin/sh\nLD_PRELOAD=%s FAKETIME="@%s" exec "%s" "$@"\n' \
+	    "$FAKELIB" "$1" "$REAL_WARDD" >"$T/wardd-at"
+	chmod +x "$T/wardd-at"
+}
+TOKEN=$(new_token t71)
+READER=$(new_token reader71 reader)
+PORT=$(free_port)
+day() {	# day DD: 100 events sent on 2026-09-DD by a hub whose clock says so
+	awk -v d=$1 'BEGIN { for (i = 0; i < 100; i++)
+		printf "{\"timestamp\":\"2026-09-%sT10:00:%02dZ\",\"summary\":\"day %s event %d\"}\n", d, i % 60, d, i }' >"$T/day$1"
+	at "2026-09-$1 12:00:00"
+	WARDD=$T/wardd-at
+	start_hub || exit 1
+	WARDD=$REAL_WARDD
+	r=$(post /events "$T/day$1" -H 'Content-Type: application/x-ndjson')
+	eq "day $1 is ingested under faketime" "$r" '200 {"accepted":100,"rejected":0}'
+	stop_hub
+}
+day 01
+day 02
+start_hub --retain 30d || exit 1
+wait_grep "$T/hub.log" "retention: 2026-09-02 archived"
+check "the hub archives the days past --retain at start" grep -q "retention: 2026-09-01 archived" "$T/hub.log"
+eq "both are archived" "$("$WARDD" archive list --data "$DATA" | awk 'NR > 1 { print $1, $2 }' | tr '\n' ';')" \
+	"2026-09-01 archived;2026-09-02 archived;"
+eq "/metrics counts them" "$(metric ward_retention_archived_total)" 2
+eq "/metrics: archived days" "$(metric ward_archived_days)" 2
+check "/metrics: disk free" sh -c "[ '$(metric ward_disk_free_bytes)' -gt 0 ]"
+r=$(curl -s -G -H "Authorization: Bearer $READER" --data-urlencode 'q=*' "$URL/api/search" | jq -r 'select(.notice) | .archived')
+eq "a search says two days are archived" "$r" 2
+stop_hub
+day 03
+start_hub --retain 30d --retain-delete || exit 1
+wait_grep "$T/hub.log" "retention: 2026-09-03 deleted"
+check "--retain-delete deletes a day past the age" grep -q "retention: 2026-09-03 deleted" "$T/hub.log"
+eq "it is gone, the archived ones stay" "$("$WARDD" archive list --data "$DATA" | awk 'NR > 1 { print $1, $2 }' | tr '\n' ';')" \
+	"2026-09-01 archived;2026-09-02 archived;"
+eq "/metrics counts it" "$(metric ward_retention_deleted_total)" 1
+echo '{"summary":"today"}' >"$T/today"
+post /events "$T/today" >/dev/null
+stop_hub
+start_hub --retain 30d || exit 1
+check "/metrics: bytes of today's partition" sh -c "curl -s '$URL/metrics' | grep -q '^ward_day_bytes{day=\"$(date -u +%F)\"} [1-9]'"
+eq "today is not touched" "$(ls "$DATA/events" | grep -c "^$(date -u +%F)\.db$")" 1
+check "--retain-delete alone is refused" sh -c "! '$WARDD' --data '$T/x' --retain-delete 2>/dev/null"
+done_testing
