@@ -100,6 +100,27 @@ $(B)/bench/%: tests/bench/%.c $(B)/libwardhub.a $(B)/libwardproto.a
 		$(LDFLAGS) $(LDLIBS)
 tools: $(BENCH_BIN)
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binaries built again
+# to find their rules, decoders and plugins under PREFIX/share/ward, the
+# man pages, and the systemd unit.
+PREFIX  ?= /usr/local
+IB      := build/install
+install:
+	@$(MAKE) --no-print-directory B=$(IB) SHAREDIR=$(PREFIX)/share/ward \
+		RULESDIR=$(PREFIX)/share/ward/rules $(IB)/wardd $(IB)/ward
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ward \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 $(IB)/wardd $(IB)/ward $(DESTDIR)$(PREFIX)/bin/
+	cp -R share/rules share/parsers share/plugins $(DESTDIR)$(PREFIX)/share/ward/
+	for s in 1 5 7 8; do \
+		ls man/*.$$s >/dev/null 2>&1 || continue; \
+		install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; \
+		install -m 644 man/*.$$s $(DESTDIR)$(PREFIX)/share/man/man$$s/; \
+	done
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' share/systemd/wardd.service \
+		>$(DESTDIR)$(PREFIX)/lib/systemd/system/wardd.service
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/wardd.service
+
 deps:
 	@sh tests/deps.sh
 
@@ -132,5 +153,5 @@ clean:
 
 bin/wardd bin/ward: all
 
-.PHONY: all unit tools deps check demo bench fuzz clean lint-man
+.PHONY: install all unit tools deps check demo bench fuzz clean lint-man
 -include $(shell find build -name '*.d' -type f 2>/dev/null)

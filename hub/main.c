@@ -26,6 +26,7 @@
 #include "parsers_cli.h"
 #include "pipeline.h"
 #include "rules_cli.h"
+#include "service.h"
 #include "session.h"
 #include "timeparse.h"
 #include "state.h"
@@ -95,6 +96,8 @@ usage(FILE *f)
 "  --archive-dir DIR    where archived days go (default DATA/archive)\n"
 "  --min-free SIZE|PCT  answer ingest 507 below this free space (500M, 5%%;\n"
 "                       default the smaller of 5%% and 2G; 0: off)\n"
+"  --user NAME          become NAME once the port and files are open\n"
+"  --allow-root         run as root without --user\n"
 "  --verbose            log debug messages\n");
 }
 
@@ -177,6 +180,8 @@ main(int argc, char **argv)
 		{ "retain-delete", no_argument, NULL, 'E' },
 		{ "archive-dir", required_argument, NULL, 'A' },
 		{ "min-free", required_argument, NULL, 'F' },
+		{ "user", required_argument, NULL, 'U' },
+		{ "allow-root", no_argument, NULL, 'O' },
 		{ "plugin-timeout", required_argument, NULL, 'T' },
 		{ "metrics-auth", no_argument, NULL, 'M' },
 		{ "syslog", required_argument, NULL, 'S' },
@@ -213,6 +218,8 @@ main(int argc, char **argv)
 	struct retention_opts ro = { 0 };
 	struct retention *ret = NULL;
 	struct diskguard dg = { .is_default = 1 };
+	const char *user = NULL;
+	int	 allow_root = 0;
 	struct transit *tr = NULL;
 	struct transit_slot *slot = NULL;
 	sqlite3	*state = NULL;
@@ -336,6 +343,12 @@ main(int argc, char **argv)
 		case 'A':
 			ro.archdir = optarg;
 			break;
+		case 'U':
+			user = optarg;
+			break;
+		case 'O':
+			allow_root = 1;
+			break;
 		case 'F':
 			if (diskguard_parse(&dg, optarg) == -1) {
 				fprintf(stderr, "wardd: --min-free %s: expected "
@@ -399,6 +412,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (service_root_check(user, allow_root, err, sizeof err) == -1) {
+		fprintf(stderr, "wardd: %s\n", err);
+		return 2;
+	}
 	if (ro.delete && ro.age_us == 0) {
 		fprintf(stderr, "wardd: --retain-delete goes with --retain AGE\n");
 		return 2;
@@ -423,7 +440,9 @@ main(int argc, char **argv)
 	no.datadir = data;
 
 	/* Open files and sockets first. */
-	if ((state = state_open(data, err, sizeof err)) == NULL ||
+	/* With --user, files are made as that user from the start. */
+	if (service_act_as(user, data, err, sizeof err) == -1 ||
+	    (state = state_open(data, err, sizeof err)) == NULL ||
 	    (h.store = store_open(data, &h.m, err, sizeof err)) == NULL)
 		goto fail;
 	snprintf(h.statedb, sizeof h.statedb, "%s/state.db", data);
@@ -431,7 +450,14 @@ main(int argc, char **argv)
 		snprintf(err, sizeof err, "cannot read tokens");
 		goto fail;
 	}
+	/* The port is bound as root (it may be below 1024), then root is
+	   given up for good, before any thread starts. */
+	if (user != NULL && getuid() == 0 && seteuid(0) == -1) {
+		snprintf(err, sizeof err, "seteuid: %s", strerror(errno));
+		goto fail;
+	}
 	if ((h.net = net_new(&no, &h, err, sizeof err)) == NULL ||
+	    service_drop(user, data, err, sizeof err) == -1 ||
 	    sessions_start(&h, err, sizeof err) == -1)
 		goto fail;
 	for (ii = 0; ii < nins; ii++)
@@ -520,6 +546,7 @@ main(int argc, char **argv)
 
 	log_info("listening on %s:%d, data in %s (%llu events stored)",
 	    host, port, data, (unsigned long long)h.m.store_events);
+	service_notify("READY=1");
 	while (!stop) {
 		if (net_run(h.net, &stop, &reload) == -1) {
 			log_err("the network loop failed");
@@ -527,6 +554,7 @@ main(int argc, char **argv)
 		}
 		if (reload) {
 			reload = 0;
+			service_notify("RELOADING=1");
 			log_info("SIGHUP: reloading rules, parsers and "
 			    "plugins");
 			alerter_reload(h.alerter);
@@ -538,9 +566,11 @@ main(int argc, char **argv)
 				    "previous ones stay", err);
 			else
 				transit_slot_set(slot, tr);
+			service_notify("READY=1");
 		}
 	}
 	log_info("shutting down");
+	service_notify("STOPPING=1");
 	rc = 0;
 	goto out;
 fail:

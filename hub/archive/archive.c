@@ -629,6 +629,8 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 		return -1;
 	clean_temps(ev, ".restore");
 	clean_temps(ev, ".archived.tmp");
+	arch_dir(datadir, archdir, arch, sizeof arch);
+	clean_temps(arch, ".tmp");
 	snprintf(path, sizeof path, "%s/%s.db", ev, name);
 	if (stat(path, &sb) == -1) {
 		snprintf(tmp, sizeof tmp, "%s/%s.archived", ev, name);
@@ -692,7 +694,6 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 		snprintf(err, errlen, "%.300s: %s", arch, strerror(errno));
 		goto out;
 	}
-	clean_temps(arch, ".tmp");
 	snprintf(manifest, sizeof manifest, "%s/%s.json", arch, name);
 	old = load_manifest(manifest);
 	*did = ARCHIVE_REUSED;
@@ -806,6 +807,8 @@ archive_restore(const char *datadir, const char *archdir, int64_t day,
 		return -1;
 	clean_temps(ev, ".restore");
 	clean_temps(ev, ".archived.tmp");
+	arch_dir(datadir, archdir, arch, sizeof arch);
+	clean_temps(arch, ".tmp");
 	snprintf(path, sizeof path, "%s/%s.db", ev, name);
 	if (stat(path, &sb) == 0) {
 		rc = 0;			/* live already */

@@ -5,6 +5,7 @@
 # that opens bob's); otherwise show how to look at what arrived.
 #   WARD_DEMO_PORT=9200  DEMO_SPEED=4  DEMO_SECONDS=0 (0: run until ^C)
 set -eu
+export WARD_ALLOW_ROOT=1	# a throwaway hub, as whoever runs the demo
 root=$(cd "$(dirname "$0")/../.." && pwd)
 port=${WARD_DEMO_PORT:-9200}
 speed=${DEMO_SPEED:-4}

@@ -4,6 +4,7 @@
 #   B=build/rel N=300 [LOAD=EVENTS_PER_S] sh tests/bench/alert_latency.sh
 # LOAD runs loadgen (2 connections, that rate) meanwhile.
 set -u
+export WARD_ALLOW_ROOT=1	# benchmarks start hubs as whoever runs them
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/rel}
 T=$(mktemp -d /tmp/ward-bench.XXXXXX)
