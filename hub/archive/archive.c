@@ -928,7 +928,7 @@ entry(struct archive_day **v, size_t *n, size_t *cap, int64_t day)
 
 /* Fill e from the live partition at path (read-only). */
 static void
-live_meta(const char *path, struct archive_day *e)
+live_meta(const char *path, int meta, struct archive_day *e)
 {
 	sqlite3	*db = NULL;
 	char	 fts[4700];
@@ -940,7 +940,7 @@ live_meta(const char *path, struct archive_day *e)
 	snprintf(fts, sizeof fts, "%.*s.fts", (int)strlen(path) - 3, path);
 	if (stat(fts, &sb) == 0)
 		e->live_bytes += (uint64_t)sb.st_size;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	if (meta && sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
 	    SQLITE_OK) {
 		sqlite3_busy_timeout(db, 2000);
 		if (one_int(db, "SELECT value FROM meta WHERE key = 'count'",
@@ -976,8 +976,8 @@ archived_meta(json_t *m, struct archive_day *e)
 }
 
 int
-archive_list(const char *datadir, struct archive_day **out, size_t *n,
-    char *err, size_t errlen)
+archive_list(const char *datadir, int meta, struct archive_day **out,
+    size_t *n, char *err, size_t errlen)
 {
 	char	 ev[4096], path[4608], dayname[16];
 	struct archive_day *v = NULL, *e;
@@ -1003,7 +1003,7 @@ archive_list(const char *datadir, struct archive_day **out, size_t *n,
 			if ((e = entry(&v, n, &cap, day)) == NULL)
 				goto oom;
 			e->live = 1;
-			live_meta(path, e);
+			live_meta(path, meta, e);
 			continue;
 		}
 		if (len != 19 || strcmp(de->d_name + 10, ".archived") != 0)

@@ -61,10 +61,12 @@ int	archive_restore(const char *datadir, const char *archdir, int64_t day,
 
 /*
  * Every day datadir holds, live, archived or both, oldest first, into
- * *out (the caller frees it) and *n.  Returns 0 or -1 with err.
+ * *out (the caller frees it) and *n; without meta, a live day's events
+ * and times are not read (its partition is not opened: sizes only).
+ * Returns 0 or -1 with err.
  */
-int	archive_list(const char *datadir, struct archive_day **out, size_t *n,
-	    char *err, size_t errlen);
+int	archive_list(const char *datadir, int meta, struct archive_day **out,
+	    size_t *n, char *err, size_t errlen);
 
 /*
  * Days archived and not live (DATA/events/DAY.archived without DAY.db)

@@ -4,6 +4,7 @@
  *	wardd archive --data DIR [--older-than AGE] [--archive-dir D] [DAY...]
  *	wardd archive list --data DIR
  *	wardd restore --data DIR [--archive-dir D] DAY...
+ *	wardd backup --data DIR DEST
  *
  * They work on the files alone, whether or not a hub runs on DIR
  * (hub/archive/archive.c says how the two keep out of each other's way).
@@ -16,6 +17,7 @@
 
 #include "archive.h"
 #include "archive_cli.h"
+#include "backup.h"
 #include "timeparse.h"
 
 static int
@@ -24,7 +26,8 @@ usage(void)
 	fprintf(stderr,
 "usage: wardd archive --data DIR [--older-than AGE] [--archive-dir D] [DAY...]\n"
 "       wardd archive list --data DIR\n"
-"       wardd restore --data DIR [--archive-dir D] DAY...\n");
+"       wardd restore --data DIR [--archive-dir D] DAY...\n"
+"       wardd backup --data DIR DEST\n");
 	return 2;
 }
 
@@ -84,7 +87,7 @@ list(const char *data)
 	char	 lb[16], ab[16];
 	size_t	 n, i;
 
-	if (archive_list(data, &v, &n, err, sizeof err) == -1) {
+	if (archive_list(data, 1, &v, &n, err, sizeof err) == -1) {
 		fprintf(stderr, "wardd: archive list: %s\n", err);
 		return 1;
 	}
@@ -203,4 +206,28 @@ restore_cli(int argc, char **argv)
 		printf("%s: restored\n", argv[i]);
 	}
 	return failed;
+}
+
+int
+backup_cli(int argc, char **argv)
+{
+	const char *data = NULL, *archdir = NULL;
+	struct backup_stats st;
+	char	 err[1024];
+	int	 rc, idx;
+
+	if ((rc = opts(argc, argv, &data, &archdir, NULL, &idx)) != 0)
+		return rc;
+	if (idx != argc - 1 || archdir != NULL)
+		return usage();
+	if (backup_run(data, argv[idx], time_now_us(), &st, err,
+	    sizeof err) == -1) {
+		fprintf(stderr, "wardd: backup: %s\n", err);
+		return 1;
+	}
+	printf("backup of %s in %s: state.db, %zu days copied, %zu unchanged "
+	    "since the last backup, %zu other files, %" PRIu64 " bytes\n",
+	    data, argv[idx], st.days_copied, st.days_kept, st.files,
+	    st.bytes);
+	return 0;
 }

@@ -6,7 +6,9 @@
  * in the log a day and a count in /metrics.  Between runs it refreshes
  * the disk figures every FIGURES_S seconds: statvfs(2) of DATA, the live
  * bytes of each day and the archives' sizes, read from the files so that
- * the net thread, which renders /metrics, never reads a directory.
+ * the net thread, which renders /metrics, never reads a directory.  It
+ * stats the partitions and never opens them (an open could run a WAL's
+ * recovery, and hold other readers up, for nothing).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -117,7 +119,7 @@ figures(struct retention *r)
 		    "# TYPE ward_disk_size_bytes gauge\nward_disk_size_bytes %"
 		    PRIu64 "\n", (uint64_t)vfs.f_bavail * vfs.f_frsize,
 		    (uint64_t)vfs.f_blocks * vfs.f_frsize);
-	if (archive_list(r->o.datadir, &v, &n, err, sizeof err) == 0) {
+	if (archive_list(r->o.datadir, 0, &v, &n, err, sizeof err) == 0) {
 		buf_puts(&b, "# HELP ward_day_bytes Bytes of each live day "
 		    "(its partition and text index).\n# TYPE ward_day_bytes "
 		    "gauge\n");
