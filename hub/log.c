@@ -9,6 +9,10 @@
 #include "log.h"
 
 static enum log_level log_level = LOG_INFO;	/* set once at start */
+static pthread_mutex_t hook_mtx = PTHREAD_MUTEX_INITIALIZER;
+static void (*hook)(void *, enum log_level, const char *);	/* hook_mtx */
+static void *hook_arg;
+static _Thread_local int in_hook;	/* no hook from inside the hook */
 static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
 static int journal;		/* stderr is the journal's stream */
 
@@ -31,6 +35,15 @@ void
 log_set_level(enum log_level l)
 {
 	log_level = l;
+}
+
+void
+log_set_hook(void (*fn)(void *, enum log_level, const char *), void *arg)
+{
+	pthread_mutex_lock(&hook_mtx);
+	hook = fn;
+	hook_arg = arg;
+	pthread_mutex_unlock(&hook_mtx);
 }
 
 void
@@ -59,4 +72,12 @@ log_msg(enum log_level l, const char *fmt, ...)
 	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "%s\n", line);	/* one write per line */
+	if (l <= LOG_WARN && !in_hook) {
+		in_hook = 1;
+		pthread_mutex_lock(&hook_mtx);
+		if (hook != NULL)
+			hook(hook_arg, l, line + n);
+		pthread_mutex_unlock(&hook_mtx);
+		in_hook = 0;
+	}
 }

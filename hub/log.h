@@ -11,6 +11,15 @@ void	log_set_level(enum log_level);
 void	log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * Also hand each warning and error (the message alone) to fn(arg, level,
+ * msg), on the thread that logs it, never from inside fn itself (hub/
+ * selflog.c).  fn NULL: none.  After it returns no call of the previous
+ * fn is running.
+ */
+void	log_set_hook(void (*fn)(void *, enum log_level, const char *),
+	    void *arg);
+
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
 #define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)

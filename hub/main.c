@@ -13,6 +13,7 @@
 
 #include "alerter.h"
 #include "archive_cli.h"
+#include "config.h"
 #include "diskguard.h"
 #include "retention.h"
 #include "hub.h"
@@ -27,6 +28,7 @@
 #include "pipeline.h"
 #include "rules_cli.h"
 #include "service.h"
+#include "selflog.h"
 #include "session.h"
 #include "timeparse.h"
 #include "state.h"
@@ -37,6 +39,8 @@
 #include "user_cli.h"
 #include "version.h"
 
+static char **conf_argv;		/* ward.conf + argv (config.c); held
+					   until exit, optarg points in it */
 static volatile sig_atomic_t stop;	/* set by SIGTERM/SIGINT */
 static volatile sig_atomic_t reload;	/* set by SIGHUP */
 static struct net *wake_net;		/* for the signal handler */
@@ -59,6 +63,7 @@ usage(FILE *f)
 "       wardd archive --data DIR [--older-than AGE] [--archive-dir D] [DAY...]\n"
 "       wardd archive list --data DIR\n"
 "       wardd restore --data DIR [--archive-dir D] DAY...\n"
+"       wardd backup --data DIR DEST\n"
 "       wardd --version | --help\n"
 "\n"
 "options:\n"
@@ -96,6 +101,8 @@ usage(FILE *f)
 "  --archive-dir DIR    where archived days go (default DATA/archive)\n"
 "  --min-free SIZE|PCT  answer ingest 507 below this free space (500M, 5%%;\n"
 "                       default the smaller of 5%% and 2G; 0: off)\n"
+"  --config FILE        read options from FILE (default DATA/ward.conf);\n"
+"                       options on the command line win\n"
 "  --user NAME          become NAME once the port and files are open\n"
 "  --allow-root         run as root without --user\n"
 "  --verbose            log debug messages\n");
@@ -182,6 +189,7 @@ main(int argc, char **argv)
 		{ "min-free", required_argument, NULL, 'F' },
 		{ "user", required_argument, NULL, 'U' },
 		{ "allow-root", no_argument, NULL, 'O' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "plugin-timeout", required_argument, NULL, 'T' },
 		{ "metrics-auth", no_argument, NULL, 'M' },
 		{ "syslog", required_argument, NULL, 'S' },
@@ -217,6 +225,7 @@ main(int argc, char **argv)
 	struct transit_opts to = { 0 };
 	struct retention_opts ro = { 0 };
 	struct retention *ret = NULL;
+	struct selflog *self = NULL;
 	struct diskguard dg = { .is_default = 1 };
 	const char *user = NULL;
 	int	 allow_root = 0;
@@ -254,6 +263,8 @@ main(int argc, char **argv)
 		return archive_cli(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "restore") == 0)
 		return restore_cli(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "backup") == 0)
+		return backup_cli(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "parse") == 0)
 		return parse_cli(argc - 1, argv + 1, WARD_SHARE_DIR);
 	if (argc > 2 && strcmp(argv[1], "parsers") == 0 &&
@@ -268,6 +279,13 @@ main(int argc, char **argv)
 		    "       wardd rules test [--mappings DIR]... RULE|DIR EVENTS.ndjson\n");
 		return 2;
 	}
+	/* ward.conf's options go ahead of the command line's: flags win. */
+	if (config_merge(longopts, argc, argv, &argc, &conf_argv, err,
+	    sizeof err) == -1) {
+		fprintf(stderr, "wardd: %s\n", err);
+		return 2;
+	}
+	argv = conf_argv;
 	no.max_body = 16u << 20;
 	no.max_inflight = 64;
 	po.workers = 2;
@@ -346,6 +364,8 @@ main(int argc, char **argv)
 		case 'U':
 			user = optarg;
 			break;
+		case 'C':
+			break;		/* read by config_merge() */
 		case 'O':
 			allow_root = 1;
 			break;
@@ -532,7 +552,8 @@ main(int argc, char **argv)
 			goto fail;
 		}
 	ro.datadir = data;
-	if ((ret = retention_start(&ro, &h.m, err, sizeof err)) == NULL)
+	if ((ret = retention_start(&ro, &h.m, err, sizeof err)) == NULL ||
+	    (self = selflog_start(&h, err, sizeof err)) == NULL)
 		goto fail;
 
 	wake_net = h.net;
@@ -582,6 +603,7 @@ out:
 	for (ii = 0; ii < namqp; ii++)
 		amqp_input_stop(amqps[ii]);
 	retention_stop(ret);		/* after the day it is on */
+	selflog_stop(self);		/* its last job into the pipeline */
 	pipeline_free(h.pipe);
 	transit_slot_free(slot);
 	transit_unref(tr);

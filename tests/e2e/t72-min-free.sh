@@ -41,6 +41,21 @@ sleep 0.3
 eq "with space back, ingest resumes by itself" "$(send after | cut -d' ' -f1)" 200
 eq "and the event is found" "$(found after)" 1
 check "the log says that too" grep -q "ingest resumes" "$T/hub.log"
+# The hub's own error is an event: category ward, its hostname, and the
+# shipped rule ward_errors raises an alert from it.
+i=0
+while [ "$(curl -s -G -H "Authorization: Bearer $READER" --data-urlencode 'q=category:ward AND severity:ERROR | count' "$URL/api/search" | jq .count)" = 0 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+curl -s -G -H "Authorization: Bearer $READER" --data-urlencode 'q=category:ward AND severity:ERROR' "$URL/api/search" >"$T/self"
+check "the hub's error is stored as an event" grep -q 'below --min-free' "$T/self"
+eq "with the hub's hostname" "$(jq -r 'select(.id) | .hostname' "$T/self" | head -n 1)" "$(hostname)"
+mkuser ann viewer
+i=0
+while ! as ann alert list >"$T/alerts" 2>&1 || ! grep -q "ward hub error\|ward on" "$T/alerts"; do
+	[ $i -gt 100 ] && break; sleep 0.1; i=$((i + 1))
+done
+check "and the rule ward_errors fires on it" grep -q "ward on $(hostname)" "$T/alerts"
 stop_hub
 # The default keeps the smaller of 5 % and 2 GB: 3.2 MB of 64.
 start_hub || exit 1

@@ -1,0 +1,210 @@
+/*
+ * ward.conf is read before getopt, as arguments placed ahead of the
+ * command line's: one parser and one table (main.c's long options, with
+ * their help in usage()) serve both, so every flag has a key by
+ * construction and a key behaves exactly as its flag.
+ *
+ *	# comment
+ *	listen = 0.0.0.0:9200
+ *	rules = /etc/ward/rules
+ *	rules = /var/lib/ward/rules	(repeatable options: one line each)
+ *	retain-delete			(a flag: the key alone, or = yes)
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define LINE_MAX_	4096
+
+static const struct option *
+find(const struct option *opts, const char *key)
+{
+	for (; opts->name != NULL; opts++)
+		if (strcmp(opts->name, key) == 0)
+			return opts;
+	return NULL;
+}
+
+/* Does argv give option name (--name, --name=...)? */
+static int
+given(int argc, char **argv, const char *name)
+{
+	size_t	 n = strlen(name);
+	int	 i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strncmp(argv[i], "--", 2) == 0 &&
+		    strncmp(argv[i] + 2, name, n) == 0 &&
+		    (argv[i][2 + n] == '\0' || argv[i][2 + n] == '='))
+			return 1;
+	}
+	return 0;
+}
+
+/* The value of --name in argv, or NULL. */
+static const char *
+value_of(int argc, char **argv, const char *name)
+{
+	size_t	 n = strlen(name);
+	int	 i;
+
+	for (i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) != 0 ||
+		    strncmp(argv[i] + 2, name, n) != 0)
+			continue;
+		if (argv[i][2 + n] == '=')
+			return argv[i] + 3 + n;
+		if (argv[i][2 + n] == '\0' && i + 1 < argc)
+			return argv[i + 1];
+	}
+	return NULL;
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+push(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	char	**nv, *d;
+
+	if (*n + 2 > *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		if ((nv = realloc(*v, *cap * sizeof *nv)) == NULL)
+			return -1;
+		*v = nv;
+	}
+	if ((d = strdup(s)) == NULL)
+		return -1;
+	(*v)[(*n)++] = d;
+	(*v)[*n] = NULL;
+	return 0;
+}
+
+int
+config_merge(const struct option *opts, int argc, char **argv, int *outc,
+    char ***outv, char *err, size_t errlen)
+{
+	const struct option *o;
+	const char *path, *data;
+	char	 def[4200], line[LINE_MAX_], opt[300], *k, *val, *eq;
+	char	**v = NULL;
+	size_t	 n = 0, cap = 0;
+	int	 i, lineno = 0, must;
+	FILE	*f;
+
+	*outv = NULL;
+	if (push(&v, &n, &cap, argv[0]) == -1)
+		goto oom;
+	must = (path = value_of(argc, argv, "config")) != NULL;
+	if (!must) {
+		data = value_of(argc, argv, "data");
+		snprintf(def, sizeof def, "%.4000s/ward.conf", data != NULL ?
+		    data : "ward-data");
+		path = def;
+	}
+	if ((f = fopen(path, "r")) == NULL) {
+		if (must || errno != ENOENT) {
+			snprintf(err, errlen, "%.300s: %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+	} else {
+		while (fgets(line, sizeof line, f) != NULL) {
+			lineno++;
+			if ((k = strchr(line, '#')) != NULL)
+				*k = '\0';
+			k = trim(line);
+			if (*k == '\0')
+				continue;
+			val = NULL;
+			if ((eq = strchr(k, '=')) != NULL) {
+				*eq = '\0';
+				val = trim(eq + 1);
+				k = trim(k);
+			}
+			if ((o = find(opts, k)) == NULL ||
+			    strcmp(k, "config") == 0 || strcmp(k, "help") == 0 ||
+			    strcmp(k, "version") == 0) {
+				snprintf(err, errlen, "%.300s:%d: unknown key "
+				    "'%.100s' (the keys are wardd's long "
+				    "options: ward.conf(5))", path, lineno, k);
+				goto fail_f;
+			}
+			if (o->has_arg == required_argument &&
+			    (val == NULL || *val == '\0')) {
+				snprintf(err, errlen, "%.300s:%d: %s needs a "
+				    "value (%s = ...)", path, lineno, k, k);
+				goto fail_f;
+			}
+			if (o->has_arg == no_argument && val != NULL &&
+			    strcmp(val, "yes") != 0 && strcmp(val, "true") !=
+			    0) {
+				if (strcmp(val, "no") == 0 ||
+				    strcmp(val, "false") == 0)
+					continue;
+				snprintf(err, errlen, "%.300s:%d: %s is a "
+				    "switch: the key alone, or yes or no",
+				    path, lineno, k);
+				goto fail_f;
+			}
+			if (given(argc, argv, k))
+				continue;		/* the flag wins */
+			snprintf(opt, sizeof opt, "--%s", k);
+			if (push(&v, &n, &cap, opt) == -1 ||
+			    (o->has_arg == required_argument &&
+			    push(&v, &n, &cap, val) == -1)) {
+				fclose(f);
+				goto oom;
+			}
+		}
+		if (ferror(f)) {
+			snprintf(err, errlen, "%.300s: %s", path,
+			    strerror(errno));
+			goto fail_f;
+		}
+		fclose(f);
+	}
+	for (i = 1; i < argc; i++)
+		if (push(&v, &n, &cap, argv[i]) == -1)
+			goto oom;
+	*outc = (int)n;
+	*outv = v;
+	return 0;
+fail_f:
+	fclose(f);
+	goto fail;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	config_free(v);
+	return -1;
+}
+
+void
+config_free(char **v)
+{
+	size_t	 i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
