@@ -39,6 +39,12 @@
 #include "user_cli.h"
 #include "version.h"
 
+/* Options without a letter of their own (getopt_long returns these). */
+enum {
+	OPT_RETAIN = 256, OPT_RETAIN_DELETE, OPT_ARCHIVE_DIR, OPT_MIN_FREE,
+	OPT_USER, OPT_ALLOW_ROOT, OPT_CONFIG
+};
+
 static char **conf_argv;		/* ward.conf + argv (config.c); held
 					   until exit, optarg points in it */
 static volatile sig_atomic_t stop;	/* set by SIGTERM/SIGINT */
@@ -183,13 +189,13 @@ main(int argc, char **argv)
 		{ "parsers", required_argument, NULL, 'P' },
 		{ "plugins", required_argument, NULL, 'L' },
 		{ "geoip", required_argument, NULL, 'G' },
-		{ "retain", required_argument, NULL, 'N' },
-		{ "retain-delete", no_argument, NULL, 'E' },
-		{ "archive-dir", required_argument, NULL, 'A' },
-		{ "min-free", required_argument, NULL, 'F' },
-		{ "user", required_argument, NULL, 'U' },
-		{ "allow-root", no_argument, NULL, 'O' },
-		{ "config", required_argument, NULL, 'C' },
+		{ "retain", required_argument, NULL, OPT_RETAIN },
+		{ "retain-delete", no_argument, NULL, OPT_RETAIN_DELETE },
+		{ "archive-dir", required_argument, NULL, OPT_ARCHIVE_DIR },
+		{ "min-free", required_argument, NULL, OPT_MIN_FREE },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
+		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "plugin-timeout", required_argument, NULL, 'T' },
 		{ "metrics-auth", no_argument, NULL, 'M' },
 		{ "syslog", required_argument, NULL, 'S' },
@@ -347,7 +353,7 @@ main(int argc, char **argv)
 			if (to.nplugins < sizeof plugins / sizeof *plugins)
 				plugins[to.nplugins++] = optarg;
 			break;
-		case 'N':
+		case OPT_RETAIN:
 			if (time_parse_duration(optarg, &ro.age_us) == -1 ||
 			    ro.age_us <= 0) {
 				fprintf(stderr, "wardd: --retain %s: expected an "
@@ -355,21 +361,21 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'E':
+		case OPT_RETAIN_DELETE:
 			ro.delete = 1;
 			break;
-		case 'A':
+		case OPT_ARCHIVE_DIR:
 			ro.archdir = optarg;
 			break;
-		case 'U':
+		case OPT_USER:
 			user = optarg;
 			break;
-		case 'C':
+		case OPT_CONFIG:
 			break;		/* read by config_merge() */
-		case 'O':
+		case OPT_ALLOW_ROOT:
 			allow_root = 1;
 			break;
-		case 'F':
+		case OPT_MIN_FREE:
 			if (diskguard_parse(&dg, optarg) == -1) {
 				fprintf(stderr, "wardd: --min-free %s: expected "
 				    "a size (500M, 2G) or a percentage (5%%)\n",
