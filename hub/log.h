@@ -12,8 +12,8 @@ void	log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 /*
- * Also hand each warning and error (the message alone) to fn(arg, level,
- * msg), on the thread that logs it, never from inside fn itself (hub/
+ * Also hand each error (the message alone) to fn(arg, level, msg), on
+ * the thread that logs it, never from inside fn itself (hub/
  * selflog.c).  fn NULL: none.  After it returns no call of the previous
  * fn is running.
  */

@@ -1,6 +1,10 @@
 /*
- * The log hook (hub/log.h) copies each warning and error into a small
- * queue, on whatever thread logged it; a thread of its own turns the
+ * Errors only: warnings are a request's or an event's (a 429, a plugin
+ * that failed on one event), as many as the requests, and an event made
+ * of a plugin's warning would go through that same plugin and warn
+ * again; the rule ward_errors looks at ERROR and worse.
+ *
+ * The log hook (hub/log.h) copies each error into a small queue, on whatever thread logged it; a thread of its own turns the
  * queue into one NDJSON ingest job a second and submits it to the
  * pipeline as if a shipper had sent it (no client to answer: the job
  * has no connection).  Bounded, so that a storm of errors cannot flood
@@ -105,12 +109,11 @@ submit(struct selflog *s, const struct note *q, size_t n, size_t dropped)
 	if ((j = job_new(JOB_EVENTS)) == NULL)
 		return;
 	for (i = 0; i < n; i++)
-		add_event(&j->body, s->h, q[i].us, q[i].level == LOG_ERR ?
-		    "ERROR" : "WARNING", q[i].text);
+		add_event(&j->body, s->h, q[i].us, "ERROR", q[i].text);
 	if (dropped > 0) {
-		snprintf(text, sizeof text, "%zu more warnings and errors of "
-		    "the hub were not stored (at most %d a minute): see its "
-		    "log", dropped, SELFLOG_MAX);
+		snprintf(text, sizeof text, "%zu more errors of the hub were "
+		    "not stored (at most %d a minute): see its log", dropped,
+		    SELFLOG_MAX);
 		add_event(&j->body, s->h, time_now_us(), "WARNING", text);
 	}
 	if (j->body.len == 0) {

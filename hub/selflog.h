@@ -1,6 +1,6 @@
-/* selflog — the hub's own warnings and errors become events (category
- * "ward", the hub's hostname), stored and seen by the rules like any
- * other, so that share/rules/ward_errors.yml fires. */
+/* selflog — the hub's own errors become events (category "ward", the
+ * hub's hostname), stored and seen by the rules like any other, so that
+ * share/rules/ward_errors.yml fires. */
 #ifndef WARD_SELFLOG_H
 #define WARD_SELFLOG_H
 
