@@ -7,6 +7,7 @@
 #   SYSLOG_N=500000  AMQP_N=200000  sh tests/bench/inputs.sh
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export WARD_ALLOW_ROOT=1	# the hubs run as whoever runs this
 T=$(mktemp -d /tmp/ward-bench-inputs.XXXXXX)
 SN=${SYSLOG_N:-500000}
 AN=${AMQP_N:-200000}
@@ -19,7 +20,12 @@ cleanup() {
 	[ -n "$RS" ] && kill $RS 2>/dev/null
 	if [ -n "$BROKER" ]; then
 		/usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBITMQ_NODENAME" stop >/dev/null 2>&1
-		epmd -kill >/dev/null 2>&1
+		wait $BROKER 2>/dev/null
+		# the node's epmd outlives it; it refuses while a node is up
+		i=0
+		until epmd -kill >/dev/null 2>&1 || [ $i -gt 20 ]; do
+			sleep 0.5; i=$((i + 1))
+		done
 	fi
 	rm -rf "$T"
 }
@@ -81,7 +87,7 @@ CONF
 	until ss -Hltn "sport = :$RP" | grep -q .; do i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.05; done
 	t0=$(now)
 	send "$RP" "$T/lines"
-	while [ "$(wc -l <"$T/rs.out" 2>/dev/null || echo 0)" -lt "$1" ]; do sleep 0.05; done
+	while [ "$( (wc -l <"$T/rs.out") 2>/dev/null || echo 0)" -lt "$1" ]; do sleep 0.05; done
 	t1=$(now)
 	kill $RS; wait $RS 2>/dev/null; RS=
 	rate "$1" "$t0" "$t1"
