@@ -85,7 +85,13 @@ for w in $acked w50 w51 w52; do
 	[ "$(found $w)" = 1 ] || missing="$missing $w"
 done
 eq "every acknowledged event is found by its words" "$missing" ""
-eq "the store holds exactly the acknowledged events" "$(stored_count)" \
+# Beside them the hub may have stored its own error ("commit failed",
+# category ward: wardd(8)) once there was room again.
+shipped=0
+for f in "$DATA"/events/*.db; do
+	shipped=$((shipped + $(sqlite3 "$f" "select count(*) from events where category is not 'ward'")))
+done
+eq "the store holds exactly the acknowledged events" "$shipped" \
 	$((3 + $(echo $acked | wc -w) + 3))
 check "the same hub process did it all" kill -0 $hub
 check "the log says the index caught up" grep -q 'index: .*: caught up' "$T/hub.log"
