@@ -111,7 +111,8 @@ install:
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ward \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 755 $(IB)/wardd $(IB)/ward $(DESTDIR)$(PREFIX)/bin/
-	cp -R share/rules share/parsers share/plugins $(DESTDIR)$(PREFIX)/share/ward/
+	cp -R share/rules share/parsers share/plugins share/mappings share/actions \
+		$(DESTDIR)$(PREFIX)/share/ward/
 	for s in 1 5 7 8; do \
 		ls man/*.$$s >/dev/null 2>&1 || continue; \
 		install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; \
