@@ -9,7 +9,7 @@ REAL_WARDD=$WARDD
 FAKELIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
 [ -n "$FAKELIB" ] || { echo "1..0 # SKIP libfaketime is not installed"; exit 0; }
 at() {
-	printf '#!/bin/sh\nLD_PRELOAD=%s FAKETIME="@%s" exec "%s" "$@"\n' \
+	printf '#!/bin/sh\nASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=%s FAKETIME="@%s" exec "%s" "$@"\n' \
 	    "$FAKELIB" "$1" "$REAL_WARDD" >"$T/wardd-at"
 	chmod +x "$T/wardd-at"
 }

@@ -11,7 +11,7 @@ TOKEN=$(new_token t74)
 READER=$(new_token r74 reader)
 PORT=$(free_port)
 if [ -n "$FAKELIB" ]; then	# a closed day, written by a hub in the past
-	printf '#!/bin/sh\nLD_PRELOAD=%s FAKETIME="@2026-09-01 12:00:00" exec "%s" "$@"\n' \
+	printf '#!/bin/sh\nASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=%s FAKETIME="@2026-09-01 12:00:00" exec "%s" "$@"\n' \
 	    "$FAKELIB" "$REAL_WARDD" >"$T/wardd-at"
 	chmod +x "$T/wardd-at"
 	WARDD=$T/wardd-at
