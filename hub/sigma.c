@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "sigma.h"
+#include "yamldoc.h"
 
 #define MAX_RULES	100000
 #define MAX_REFS	255
@@ -3384,17 +3385,6 @@ load_file(struct loader *L, const char *path)
 }
 
 static int
-yaml_name(const struct dirent *de)
-{
-	size_t n = strlen(de->d_name);
-
-	if (de->d_name[0] == '.')
-		return 0;
-	return (n > 4 && strcmp(de->d_name + n - 4, ".yml") == 0) ||
-	    (n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0);
-}
-
-static int
 sub_name(const struct dirent *de)
 {
 	return de->d_name[0] != '.';
@@ -3427,7 +3417,7 @@ load_dir(struct loader *L, const char *path, int depth)
 	char full[PATH_MAX];
 	int i, n;
 
-	if ((n = scandir(path, &names, yaml_name, alphasort)) == -1) {
+	if ((n = scandir(path, &names, yamldoc_filename, alphasort)) == -1) {
 		lerr(L, path, 0, "cannot list: %s", strerror(errno));
 		return;
 	}

@@ -1,4 +1,5 @@
 /* yamldoc — see yamldoc.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,4 +200,15 @@ yamldoc_bool(const yaml_node_t *n, int *v)
 		return 0;
 	}
 	return -1;
+}
+
+int
+yamldoc_filename(const struct dirent *de)
+{
+	size_t	 n = strlen(de->d_name);
+
+	if (de->d_name[0] == '.')
+		return 0;
+	return (n > 4 && strcmp(de->d_name + n - 4, ".yml") == 0) ||
+	    (n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0);
 }

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+struct dirent;
+
 #include <yaml.h>
 
 /* One YAML document of a file. */
@@ -53,5 +55,8 @@ int		 yamldoc_isnull(const yaml_node_t *n);
 yaml_node_t	*yamldoc_get(struct yamldoc *d, yaml_node_t *n, const char *key);
 /* A plain or quoted true/false/yes/no into *v.  Returns 0 or -1. */
 int		 yamldoc_bool(const yaml_node_t *n, int *v);
+/* A scandir(3) filter: 1 for a "*.yml" or "*.yaml" name that does not
+   start with a dot (rules, mappings and decoders are such files). */
+int		 yamldoc_filename(const struct dirent *de);
 
 #endif

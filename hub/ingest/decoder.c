@@ -848,17 +848,6 @@ load_file(struct loader *L, const char *path)
 	yamldoc_file_free(f);
 }
 
-static int
-yaml_name(const struct dirent *de)
-{
-	size_t	 n = strlen(de->d_name);
-
-	if (de->d_name[0] == '.')
-		return 0;
-	return (n > 4 && strcmp(de->d_name + n - 4, ".yml") == 0) ||
-	    (n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0);
-}
-
 static void
 load_path(struct loader *L, const char *path)
 {
@@ -875,7 +864,7 @@ load_path(struct loader *L, const char *path)
 		load_file(L, path);
 		return;
 	}
-	if ((n = scandir(path, &names, yaml_name, alphasort)) == -1) {
+	if ((n = scandir(path, &names, yamldoc_filename, alphasort)) == -1) {
 		lerr(L, path, 0, "cannot list: %s", strerror(errno));
 		return;
 	}
