@@ -69,7 +69,13 @@ while True:
 EOPY
 MITM_PID=$!
 wait_grep "$T/mitm.log" relaying
-code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T/mitm.pem" "https://127.0.0.1:$MITM/healthz")
+# The relay is the test's own scaffolding: give it a few tries (a
+# fresh-clone run once saw its first connection fail, curl's 000).
+for i in 1 2 3 4 5; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T/mitm.pem" "https://127.0.0.1:$MITM/healthz")
+	[ "$code" = 200 ] && break
+	sleep 0.2
+done
 eq "the proxy relays https to the hub" "$code" 200
 "$WARD" --hub "wss://127.0.0.1:$MITM" --user al --key "$T/al.key" --tls-ca "$T/mitm.pem" \
 	whoami >"$T/out" 2>&1; rc=$?
