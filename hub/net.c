@@ -27,7 +27,7 @@
 #include "log.h"
 #include "net.h"
 #include "pipeline.h"
-#include "searcher.h"
+#include "searchpool.h"
 #include "session.h"
 #include "source.h"
 #include "timeparse.h"
@@ -101,7 +101,7 @@ struct net {
 	struct tokens	*tokens;
 	struct metrics	*m;
 	struct jobq	 done;		/* jobs back from the store */
-	struct searcher	*searcher;
+	struct searchpool	*pool;
 	pthread_mutex_t	 sready_mtx;	/* searches with news */
 	struct sready {
 		struct sjob	*j;
@@ -602,7 +602,7 @@ start_search(struct net *n, struct pss *s)
 		o.limit = (size_t)l;
 	}
 	atomic_fetch_add(&n->m->searches, 1);
-	if ((s->sjob = searcher_submit(n->searcher, q, &o)) == NULL) {
+	if ((s->sjob = searchpool_submit(n->pool, q, &o)) == NULL) {
 		answer_error(s, 503, "out of memory");
 		return 0;
 	}
@@ -1681,7 +1681,7 @@ net_new(const struct net_opts *o, struct hub *h, char *err, size_t errlen)
 		    o->port);
 		goto fail;
 	}
-	if ((n->searcher = searcher_new(o->datadir, 2, net_search_ready,
+	if ((n->pool = searchpool_new(o->datadir, 2, net_search_ready,
 	    n)) == NULL) {
 		snprintf(err, errlen, "cannot start search threads");
 		goto fail;
@@ -1753,7 +1753,7 @@ net_free(struct net *n)
 			n->peers[i] = p->next;
 			free(p);
 		}
-	searcher_free(n->searcher);
+	searchpool_free(n->pool);
 	drain_searches(n);
 	if (n->done.mtx != NULL)
 		jobq_release(&n->done);

@@ -31,7 +31,7 @@
 #define OBSERVE_MAX	64	/* observables one alert gives, at most */
 
 /*
- * The observables of alert a (as alerts_get(full) gives it: "group",
+ * The observables of alert a (as alertdb_get(full) gives it: "group",
  * "samples" (its kept events), "count", "first_seen", "last_seen";
  * borrowed).  Returns a new array (the caller owns it) of
  * {"kind":"ip|user|host|hash|domain","value":V,"sightings":N,

@@ -24,7 +24,7 @@
  *
  * The full-text index of a partition is in a file of its own beside it,
  * DATA/events/YYYY-MM-DD.fts (SCHEMA_INDEX), written by its own thread
- * (hub/textindex.c) so that indexing runs beside the writer rather than
+ * (hub/ingest/textindex.c) so that indexing runs beside the writer rather than
  * in its commits.  fts is a contentless FTS5 index whose rowid is
  * events.id: column summary holds the summary, column text every other
  * string and number of the event (hostname, processname, details
@@ -46,9 +46,9 @@
  * the rows that arrived before it, so a commit touches the ends of a few
  * seconds.  Walking it by utcs DESC, utc DESC, id DESC is the order by utc
  * (SQLite sorts each second, which the index keeps together), and
- * utcs >= SECOND(since) AND utcs < until bounds it (hub/search.c).
+ * utcs >= SECOND(since) AND utcs < until bounds it (hub/search/search.c).
  *
- * Older layouts are still read (hub/search.c) and written (hub/store.c
+ * Older layouts are still read (hub/search/search.c) and written (hub/ingest/store.c
  * the old way): version 3 has no utcs and indexes utc itself (a search
  * reads it through views that name utc utcs too, which that index walks
  * in the same order); version 2 also holds fts (SCHEMA_FTS) in the

@@ -7,7 +7,7 @@
  *
  *   wire.c	validates requests against .fields and .check, and answers
  *		role_may from .may;
- *   hub	keeps one handler per entry (hub/incident.c, indexed by
+ *   hub	keeps one handler per entry (hub/collab/incident.c, indexed by
  *		enum catalogue_id) and checks at start that none is missing;
  *   console	`ward` finds its subcommands by .cli and prints it as their
  *		usage (console/cli.c, one function per entry); the ':' line

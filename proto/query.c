@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "normalize.h"
+#include "severity.h"
 #include "query.h"
 #include "timeparse.h"
 
@@ -1764,7 +1764,7 @@ leaf_has(const struct query_node *n, const json_t *v, int depth)
 }
 
 /* The top-level fields whose words full text sees besides summary (the
-   store's FTS "text" column, hub/pipeline.c); severity and the two
+   store's FTS "text" column, hub/ingest/pipeline.c); severity and the two
    timestamps are not among them. */
 static const char *fts_keys[] = { "hostname", "processname", "category",
     "source", "tags", "details", "processid" };

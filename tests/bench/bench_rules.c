@@ -14,8 +14,8 @@
  * -o also writes the events, for a side-by-side with another engine.
  *
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Iproto -Ihub -o build/bench_rules \
- *       tests/bench/bench_rules.c hub/sigma.c hub/sigma_eval.c \
- *       hub/correlate.c proto/buf.c proto/timeparse.c -ljansson -lyaml -lm
+ *       tests/bench/bench_rules.c hub/rules/sigma.c hub/rules/sigma_eval.c \
+ *       hub/rules/correlate.c proto/buf.c proto/timeparse.c -ljansson -lyaml -lm
  *   build/bench_rules [RULES [EVENTS]]
  */
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /*
  * fuzz_actions — libFuzzer target for the response actions file
- * (DATA/actions.yml, hub/actions.c): any input either parses or is refused
+ * (DATA/actions.yml, hub/rules/actions.c): any input either parses or is refused
  * with a "name:line: reason"; what parses is asked which actions a few
  * fixed alerts would run.
  *

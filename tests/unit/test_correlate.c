@@ -1,4 +1,4 @@
-/* Unit tests for hub/correlate: correlation windows and deadman rules. */
+/* Unit tests for hub/rules/correlate: correlation windows and deadman rules. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Unit tests for proto/gunzip. */
+/* Unit tests for hub/ingest/gunzip. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

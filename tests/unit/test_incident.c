@@ -1,4 +1,4 @@
-/* Unit tests for hub/incident (and hub/users): ops, rights, versions, op
+/* Unit tests for hub/collab/incident (and hub/collab/users): ops, rights, versions, op
    log, atomicity, audit, persistence. */
 #include <stdarg.h>
 #include <stddef.h>

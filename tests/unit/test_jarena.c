@@ -1,4 +1,4 @@
-/* Unit tests for proto/jarena: jansson trees in a per-thread arena. */
+/* Unit tests for hub/ingest/jarena: jansson trees in a per-thread arena. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Unit tests for proto/normalize. */
+/* Unit tests for hub/ingest/normalize. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

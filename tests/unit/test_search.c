@@ -1,5 +1,5 @@
 /*
- * Unit tests for hub/search: three day partitions built with the store's
+ * Unit tests for hub/search/search: three day partitions built with the store's
  * exact schema, searched through the public interface, and every result
  * checked against query_match() over the same events in memory.
  */
@@ -271,7 +271,7 @@ write_partition(int day)
 	exec_ok(db, "COMMIT");
 	sqlite3_close(db);
 	if (ixdb != NULL) {
-		/* Its mark: the index holds every row (hub/textindex.c). */
+		/* Its mark: the index holds every row (hub/ingest/textindex.c). */
 		exec_ok(ixdb, "UPDATE meta SET value = 9223372036854775807"
 		    " WHERE key = 'indexed'; COMMIT");
 		sqlite3_close(ixdb);

@@ -1,4 +1,4 @@
-/* Unit tests for hub/sigma: reading Sigma rules and matching events. */
+/* Unit tests for hub/rules/sigma: reading Sigma rules and matching events. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Unit tests for proto/split. */
+/* Unit tests for hub/ingest/split. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -36,7 +36,7 @@
 
 /* Create the alert tables if missing.  Idempotent.  Returns 0 or -1 with
    err. */
-int	alerts_schema_init(sqlite3 *db, char *err, size_t errlen);
+int	alertdb_schema_init(sqlite3 *db, char *err, size_t errlen);
 
 /* One rule match to record; everything borrowed for the call. */
 struct alert_hit {
@@ -60,17 +60,17 @@ struct alert_hit {
 
 /* ward's severity (low medium high critical) for a Sigma level; "medium"
    for anything unknown.  A static string. */
-const char	*alerts_severity(const char *level);
+const char	*alertdb_severity(const char *level);
 
-/* The statements alerts_upsert() keeps prepared between calls on one
+/* The statements alertdb_upsert() keeps prepared between calls on one
    connection (preparing them was a tenth of the alerter's time): zeroed
    before the first call, released before the connection closes. */
-struct alerts_held {
+struct alertdb_held {
 	sqlite3_stmt	*rev, *find, *update, *insert;
 };
 
 /* Finalize what h holds; h is zeroed. */
-void	alerts_held_release(struct alerts_held *h);
+void	alertdb_held_release(struct alertdb_held *h);
 
 /*
  * Record hit: update the open alert of its rule and group key, or add a
@@ -79,7 +79,7 @@ void	alerts_held_release(struct alerts_held *h);
  * Sets *id.  Returns 1 when a new alert was added, 0 when an open one was
  * updated, -1 on error with err.
  */
-int	alerts_upsert(sqlite3 *db, struct alerts_held *held,
+int	alertdb_upsert(sqlite3 *db, struct alertdb_held *held,
 	    const struct alert_hit *hit, int64_t *id,
 	    char *err, size_t errlen);
 
@@ -88,7 +88,7 @@ int	alerts_upsert(sqlite3 *db, struct alerts_held *held,
  * "samples" and "timeline".  WIRE_OK, WIRE_ENOTFOUND or WIRE_EINTERNAL
  * with err.
  */
-enum wire_err	alerts_get(sqlite3 *db, int64_t id, int full, json_t **out,
+enum wire_err	alertdb_get(sqlite3 *db, int64_t id, int full, json_t **out,
 		    char *err, size_t errlen);
 
 /*
@@ -97,7 +97,7 @@ enum wire_err	alerts_get(sqlite3 *db, int64_t id, int full, json_t **out,
  * all); rule (may be NULL) a rule id or title; limit 1..1000 (0: 200).  *out is an array the caller
  * owns.  WIRE_OK or WIRE_EINTERNAL with err.
  */
-enum wire_err	alerts_list(sqlite3 *db, const char *status, const char *rule,
+enum wire_err	alertdb_list(sqlite3 *db, const char *status, const char *rule,
 		    int limit, json_t **out, char *err, size_t errlen);
 
 /*
@@ -109,7 +109,7 @@ enum wire_err	alerts_list(sqlite3 *db, const char *status, const char *rule,
  * WIRE_ENOTFOUND, WIRE_ECONFLICT (already so, or closed), WIRE_EINVALID
  * (unknown verb), WIRE_EBUSY or WIRE_EINTERNAL, with err.
  */
-enum wire_err	alerts_set_status(sqlite3 *db, int64_t id, const char *verb,
+enum wire_err	alertdb_set_status(sqlite3 *db, int64_t id, const char *verb,
 		    const char *user, const char *text, json_t **out,
 		    char *err, size_t errlen);
 
@@ -120,53 +120,53 @@ enum wire_err	alerts_set_status(sqlite3 *db, int64_t id, const char *verb,
  * its first incident.  WIRE_OK, WIRE_ENOTFOUND, WIRE_ECONFLICT (already
  * promoted: err names the incident) or WIRE_EINTERNAL.
  */
-enum wire_err	alerts_attach(sqlite3 *db, int64_t id, int64_t inc,
+enum wire_err	alertdb_attach(sqlite3 *db, int64_t id, int64_t inc,
 		    const char *user, char *err, size_t errlen);
 
 /* Add an entry to alert id's timeline (kind: "action", "note", ...;
    data may be NULL, borrowed).  Returns 0 or -1 with err. */
-int	alerts_timeline_add(sqlite3 *db, int64_t id, const char *author,
+int	alertdb_timeline_add(sqlite3 *db, int64_t id, const char *author,
 	    const char *kind, const char *text, const json_t *data, char *err,
 	    size_t errlen);
 
 /* The highest rev given out (0 when none), or -1 on error. */
-int64_t	alerts_last_rev(sqlite3 *db);
+int64_t	alertdb_last_rev(sqlite3 *db);
 
 /*
  * Call cb with each alert changed after rev, in rev order, as
- * alerts_list shows it (without "events", the ids, which only
- * alerts_get gives) with "rev" and "change"; borrowed during the
+ * alertdb_list shows it (without "events", the ids, which only
+ * alertdb_get gives) with "rev" and "change"; borrowed during the
  * call.  cb returns 0 to go on.  At most max alerts.  Returns the last
  * rev seen (rev when none), or -1 on error with err.
  */
-int64_t	alerts_changed_since(sqlite3 *db, int64_t rev, size_t max,
+int64_t	alertdb_changed_since(sqlite3 *db, int64_t rev, size_t max,
 	    int (*cb)(json_t *alert, void *arg), void *arg, char *err,
 	    size_t errlen);
 
 /*
  * Rule reloads asked for over the wire (rules.reload) and the alerter's
- * report, in one row.  alerts_reload_request records a request by user
+ * report, in one row.  alertdb_reload_request records a request by user
  * and returns its generation (or -1 with err); the alerter polls
- * alerts_reload_wanted (the newest generation asked for, 0 when none, -1
+ * alertdb_reload_wanted (the newest generation asked for, 0 when none, -1
  * on error) and, after each load (at start, on SIGHUP or on request),
- * records what it loaded with alerts_rules_report (gen: the request it
+ * records what it loaded with alertdb_rules_report (gen: the request it
  * answers, or 0; errors: an array of "file:line: reason" strings,
  * borrowed; logsources: {"product/category/service": rules}, borrowed,
- * may be NULL).  alerts_rules_status answers the rules.status query:
+ * may be NULL).  alertdb_rules_status answers the rules.status query:
  * {"requested","requested_by","requested_at","applied","loaded_at",
  * "rules","errors","logsources"}.
  */
-int64_t	alerts_reload_request(sqlite3 *db, const char *user, char *err,
+int64_t	alertdb_reload_request(sqlite3 *db, const char *user, char *err,
 	    size_t errlen);
-int64_t	alerts_reload_wanted(sqlite3 *db);
-int	alerts_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
+int64_t	alertdb_reload_wanted(sqlite3 *db);
+int	alertdb_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
 	    const json_t *errors, const json_t *logsources, char *err,
 	    size_t errlen);
-enum wire_err	alerts_rules_status(sqlite3 *db, json_t **out, char *err,
+enum wire_err	alertdb_rules_status(sqlite3 *db, json_t **out, char *err,
 		    size_t errlen);
 
 /* "2026-11-27T17:42:33.123Z" for t µs since the epoch, into out (at
    least 32 bytes). */
-void	alerts_iso(int64_t t_us, char *out, size_t outlen);
+void	alertdb_iso(int64_t t_us, char *out, size_t outlen);
 
 #endif

@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "archive.h"
-#include "searcher.h"
+#include "searchpool.h"
 
 #define HIGH_WATER	(256 * 1024)	/* a search waits past this */
 #define PER_KEY		2		/* tasks of a key running at once */
@@ -36,11 +36,11 @@ struct sjob {
 	int		 refs;		/* searcher + caller */
 	int		 signalled;	/* ready() called, not yet taken */
 	void		*owner;
-	struct searcher	*s;
+	struct searchpool	*s;
 	struct sjob	*next;
 
 	/* A task instead of a search. */
-	searcher_task_fn task;
+	searchpool_task_fn task;
 	void		*task_arg;
 	uint64_t	 tag;
 	struct skey	*key;
@@ -48,7 +48,7 @@ struct sjob {
 	struct sjob	*rnext;		/* the running tasks */
 };
 
-struct searcher {
+struct searchpool {
 	char		*datadir;
 	pthread_mutex_t	 mtx;		/* guards everything here and jobs */
 	pthread_cond_t	 work;		/* a job was queued */
@@ -57,7 +57,7 @@ struct searcher {
 	int		 stop;
 	pthread_t	*threads;
 	int		 nthreads;
-	searcher_ready_fn ready;
+	searchpool_ready_fn ready;
 	void		*ready_arg;
 	struct skey	*keys;
 	struct sjob	*running;	/* tasks running, by rnext */
@@ -91,7 +91,7 @@ static int
 emit(void *arg, const char *line, size_t len)
 {
 	struct sjob *j = arg;
-	struct searcher *s = j->s;
+	struct searchpool *s = j->s;
 	int	 rc = 0;
 
 	pthread_mutex_lock(&s->mtx);
@@ -112,7 +112,7 @@ emit(void *arg, const char *line, size_t len)
 /* {"notice":"3 days archived: restore with ...","archived":3}: the
    search's time range reaches days it could not read. */
 static void
-archived_locked(struct searcher *s, struct sjob *j,
+archived_locked(struct searchpool *s, struct sjob *j,
     const struct search_info *info)
 {
 	char	 text[512], *line;
@@ -156,7 +156,7 @@ notice_locked(struct sjob *j, const struct search_info *info)
 /* A task's key is done with one task (running or waiting): forget the
    key when it has no more. */
 static void
-key_drop_locked(struct searcher *s, struct skey *k)
+key_drop_locked(struct searchpool *s, struct skey *k)
 {
 	struct skey **pp;
 
@@ -173,7 +173,7 @@ key_drop_locked(struct searcher *s, struct skey *k)
 /* Take the first job of the queue that may run now: a search, or a task
    whose key runs fewer than per_key.  NULL when none may. */
 static struct sjob *
-pick_locked(struct searcher *s)
+pick_locked(struct searchpool *s)
 {
 	struct sjob **pp, *j, *prev = NULL;
 
@@ -192,7 +192,7 @@ pick_locked(struct searcher *s)
 
 /* Run task j (taken from the queue) with the mutex dropped meanwhile. */
 static void
-run_task_locked(struct searcher *s, struct sjob *j)
+run_task_locked(struct searchpool *s, struct sjob *j)
 {
 	struct sjob **pp;
 
@@ -221,7 +221,7 @@ run_task_locked(struct searcher *s, struct sjob *j)
 static void *
 worker(void *arg)
 {
-	struct searcher *s = arg;
+	struct searchpool *s = arg;
 	struct search_info info;
 	struct sjob *j;
 	char	 err[512];
@@ -279,11 +279,11 @@ worker(void *arg)
 	return NULL;
 }
 
-struct searcher *
-searcher_new(const char *datadir, int nthreads, searcher_ready_fn ready,
+struct searchpool *
+searchpool_new(const char *datadir, int nthreads, searchpool_ready_fn ready,
     void *arg)
 {
-	struct searcher *s;
+	struct searchpool *s;
 	int	 i;
 
 	if ((s = calloc(1, sizeof *s)) == NULL)
@@ -306,12 +306,12 @@ searcher_new(const char *datadir, int nthreads, searcher_ready_fn ready,
 	}
 	return s;
 fail:
-	searcher_free(s);
+	searchpool_free(s);
 	return NULL;
 }
 
 void
-searcher_free(struct searcher *s)
+searchpool_free(struct searchpool *s)
 {
 	struct sjob *j, *next;
 	int	 i;
@@ -351,7 +351,7 @@ searcher_free(struct searcher *s)
 }
 
 void
-searcher_nice(struct searcher *s, int nice)
+searchpool_nice(struct searchpool *s, int nice)
 {
 	pthread_mutex_lock(&s->mtx);
 	s->nice = nice;
@@ -359,7 +359,7 @@ searcher_nice(struct searcher *s, int nice)
 }
 
 void
-searcher_limits(struct searcher *s, int per_key, int max_waiting)
+searchpool_limits(struct searchpool *s, int per_key, int max_waiting)
 {
 	pthread_mutex_lock(&s->mtx);
 	s->per_key = per_key > 0 ? per_key : 1;
@@ -368,8 +368,8 @@ searcher_limits(struct searcher *s, int per_key, int max_waiting)
 }
 
 int
-searcher_task(struct searcher *s, const char *key, uint64_t tag,
-    searcher_task_fn fn, void *arg, int *running, int *waiting)
+searchpool_task(struct searchpool *s, const char *key, uint64_t tag,
+    searchpool_task_fn fn, void *arg, int *running, int *waiting)
 {
 	struct sjob *j;
 	struct skey *k;
@@ -424,7 +424,7 @@ out:
 }
 
 void
-searcher_cancel(struct searcher *s, uint64_t tag)
+searchpool_cancel(struct searchpool *s, uint64_t tag)
 {
 	struct sjob **pp, *j, *prev = NULL, *gone = NULL;
 
@@ -458,7 +458,7 @@ searcher_cancel(struct searcher *s, uint64_t tag)
 }
 
 void
-searcher_load(struct searcher *s, int *running, int *waiting)
+searchpool_load(struct searchpool *s, int *running, int *waiting)
 {
 	pthread_mutex_lock(&s->mtx);
 	*running = s->nrunning;
@@ -467,7 +467,7 @@ searcher_load(struct searcher *s, int *running, int *waiting)
 }
 
 struct sjob *
-searcher_submit(struct searcher *s, const char *q,
+searchpool_submit(struct searchpool *s, const char *q,
     const struct search_opts *opts)
 {
 	struct sjob *j;
@@ -498,7 +498,7 @@ int
 sjob_take(struct sjob *j, struct buf *out, size_t max, int *status,
     char *err, size_t errlen, int *errpos)
 {
-	struct searcher *s = j->s;
+	struct searchpool *s = j->s;
 	size_t	 n;
 	int	 finished;
 
@@ -534,7 +534,7 @@ sjob_ready(struct sjob *j)
 void
 sjob_release(struct sjob *j)
 {
-	struct searcher *s = j->s;
+	struct searchpool *s = j->s;
 
 	pthread_mutex_lock(&s->mtx);
 	j->cancelled = 1;
@@ -546,7 +546,7 @@ sjob_release(struct sjob *j)
 void
 sjob_unref(struct sjob *j)
 {
-	struct searcher *s = j->s;
+	struct searchpool *s = j->s;
 
 	pthread_mutex_lock(&s->mtx);
 	unref_locked(j);

@@ -42,7 +42,7 @@
  * thread, partitions shared among AGG_THREADS threads, merged at the end;
  * see run_groups()).
  *
- * A day whose full-text index is behind (hub/textindex.h: a write failed
+ * A day whose full-text index is behind (hub/ingest/textindex.h: a write failed
  * and it is catching up) lacks the rows past its mark, the highest id it
  * holds.  Its partition is searched exactly all the same: rows at or
  * below the mark through the index, the others checked on their own
@@ -567,7 +567,7 @@ compile(struct sql *s, const struct query_node *n, enum tmode mode, int top)
 /* ---- the FTS expression a filter implies ------------------------------ */
 
 /* The top-level fields whose values the FTS "text" column holds
-   (hub/pipeline.c, query_fts_text()). */
+   (hub/ingest/pipeline.c, query_fts_text()). */
 static const char *text_keys[] = { "hostname", "processname", "category",
     "source", "tags", "details", "processid" };
 
@@ -1204,7 +1204,7 @@ attach_index(sqlite3 *db, const char *path)
 #define FACET_LEGACY(col, path)	", ward_get(doc, '" path "') AS " #col
 
 /* Make the partition at path read as the current layout: from layout 3
-   on its index file (hub/textindex.h) is attached, so fts names it;
+   on its index file (hub/ingest/textindex.h) is attached, so fts names it;
    before layout 4, temp views of the current layout's events and
    events_full name utc utcs too (its index on utc walks utcs DESC, utc
    DESC, id DESC as layout 4's on (utcs, id, utc) does: hub/schema.h),

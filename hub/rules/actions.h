@@ -39,7 +39,7 @@ struct actions	*actions_new(const char *datadir, const char *statedb,
    return -1 with err. */
 int		 actions_reload(struct actions *, char *err, size_t errlen);
 /*
- * An alert changed (as alerts_changed_since shows it: with "change"):
+ * An alert changed (as alertdb_changed_since shows it: with "change"):
  * queue the actions configured for it.  Never blocks on an action.
  * alert is borrowed.  Accepts a NULL struct actions.
  */

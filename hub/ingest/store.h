@@ -34,7 +34,7 @@ void		 store_stop(struct store *);
 void		 store_free(struct store *);
 
 /* The full-text index of the store's partitions of layout 3
-   (hub/textindex.h): for textindex_wait() and textindex_queued(). */
+   (hub/ingest/textindex.h): for textindex_wait() and textindex_queued(). */
 struct textindex *store_textindex(struct store *);
 
 /* Run the SQL text sql on db; on failure err gets SQLite's message.

@@ -22,7 +22,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "alerts.h"
+#include "alertdb.h"
 #include "catalogue.h"
 #include "errf.h"
 #include "incident.h"
@@ -156,7 +156,7 @@ incident_schema_init(sqlite3 *db, char *err, size_t errlen)
 		sqlite3_free(msg);
 		return -1;
 	}
-	if (alerts_schema_init(db, err, errlen) == -1)
+	if (alertdb_schema_init(db, err, errlen) == -1)
 		return -1;
 	return users_schema_init(db, err, errlen);
 }
@@ -940,7 +940,7 @@ attach_alerts(struct ctx *c, const json_t *ids)
 	size_t i;
 
 	json_array_foreach(ids, i, v) {
-		e = alerts_attach(c->db, json_integer_value(v), c->inc,
+		e = alertdb_attach(c->db, json_integer_value(v), c->inc,
 		    c->user, c->err, c->errlen);
 		if (e != WIRE_OK && e != WIRE_ENOTFOUND && e != WIRE_ECONFLICT)
 			return e;
@@ -1085,7 +1085,7 @@ observable_json(sqlite3 *db, int64_t oid)
 }
 
 /*
- * The observables alert id (a, as alerts_get(full) gives it) names
+ * The observables alert id (a, as alertdb_get(full) gives it) names
  * (observe_alert) go on the incident, each with the alert's sighting of
  * it; one the incident has already gets the sighting.  c->state gets them
  * as "observables", and the timeline one entry that lists them.
@@ -1177,7 +1177,7 @@ op_promote(struct ctx *c)
 	int64_t id, inc;
 
 	id = json_integer_value(json_object_get(c->req, "alert"));
-	if ((e = alerts_get(c->db, id, 1, &a, c->err, c->errlen)) != WIRE_OK)
+	if ((e = alertdb_get(c->db, id, 1, &a, c->err, c->errlen)) != WIRE_OK)
 		return e;
 	if (rstr(a, "incident") != NULL &&
 	    wire_incident_id(rstr(a, "incident"), &inc) == 0) {
@@ -1203,12 +1203,12 @@ op_promote(struct ctx *c)
 	    (e = link_kind(c, "event", json_object_get(a, "events"),
 	    json_object_get(data, "events"))) != WIRE_OK)
 		goto out;
-	if ((e = alerts_attach(c->db, id, c->inc, c->user, c->err,
+	if ((e = alertdb_attach(c->db, id, c->inc, c->user, c->err,
 	    c->errlen)) != WIRE_OK)
 		goto out;
 	if ((e = promote_observables(c, id, a)) != WIRE_OK)
 		goto out;
-	if ((e = alerts_get(c->db, id, 0, &after, c->err, c->errlen)) !=
+	if ((e = alertdb_get(c->db, id, 0, &after, c->err, c->errlen)) !=
 	    WIRE_OK)
 		goto out;
 	if (json_object_set(c->state, "links", data) != 0 ||
@@ -1245,7 +1245,7 @@ op_alert_status(struct ctx *c)
 	json_t	*a = NULL;
 	enum wire_err e;
 
-	if ((e = alerts_set_status(c->db, json_integer_value(
+	if ((e = alertdb_set_status(c->db, json_integer_value(
 	    json_object_get(c->req, "alert")), c->op + 6, c->user,
 	    rstr(c->req, "text"), &a, c->err, c->errlen)) != WIRE_OK)
 		return e;
@@ -1260,10 +1260,10 @@ op_rules_reload(struct ctx *c)
 	enum wire_err e;
 	int64_t	 gen;
 
-	if ((gen = alerts_reload_request(c->db, c->user, c->err,
+	if ((gen = alertdb_reload_request(c->db, c->user, c->err,
 	    c->errlen)) < 0)
 		return WIRE_EINTERNAL;
-	if ((e = alerts_rules_status(c->db, &c->result, c->err, c->errlen))
+	if ((e = alertdb_rules_status(c->db, &c->result, c->err, c->errlen))
 	    != WIRE_OK)
 		return e;
 	json_object_set_new(c->result, "requested", json_integer(gen));
@@ -1777,7 +1777,7 @@ q_audit_list(struct ctx *c)
 static enum wire_err
 q_alert_list(struct ctx *c)
 {
-	return alerts_list(c->db, rstr(c->req, "status"), rstr(c->req,
+	return alertdb_list(c->db, rstr(c->req, "status"), rstr(c->req,
 	    "rule"), (int)json_integer_value(json_object_get(c->req,
 	    "limit")), &c->result, c->err, c->errlen);
 }
@@ -1785,14 +1785,14 @@ q_alert_list(struct ctx *c)
 static enum wire_err
 q_alert_show(struct ctx *c)
 {
-	return alerts_get(c->db, json_integer_value(json_object_get(c->req,
+	return alertdb_get(c->db, json_integer_value(json_object_get(c->req,
 	    "alert")), 1, &c->result, c->err, c->errlen);
 }
 
 static enum wire_err
 q_rules_status(struct ctx *c)
 {
-	return alerts_rules_status(c->db, &c->result, c->err, c->errlen);
+	return alertdb_rules_status(c->db, &c->result, c->err, c->errlen);
 }
 
 static enum wire_err

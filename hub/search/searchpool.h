@@ -1,8 +1,8 @@
-/* searcher — a pool of search threads.  It runs searches for HTTP clients
+/* searchpool — a pool of search threads.  It runs searches for HTTP clients
  * off the net thread and streams their NDJSON back through a bounded
  * buffer: a search that produces faster than its client reads waits, so
  * memory stays bounded whatever the size of the result.  It also runs
- * tasks (the consoles' searches and counts, hub/session.c) on behalf of a
+ * tasks (the consoles' searches and counts, hub/collab/session.c) on behalf of a
  * key, a user: at most per_key tasks of one key run at once and at most
  * max_waiting wait, so one user cannot take every thread, and a task is
  * cancelled by its tag (a session) when that closes. */
@@ -16,21 +16,21 @@
 #include "buf.h"
 #include "search.h"
 
-struct searcher;
+struct searchpool;
 struct sjob;
 
 /* Called from a search thread when a job has output or has finished;
    must only queue and wake (net_search_ready).  The callee holds a
    reference to the job and drops it with sjob_unref. */
-typedef void (*searcher_ready_fn)(void *arg, struct sjob *);
+typedef void (*searchpool_ready_fn)(void *arg, struct sjob *);
 
 /* Start nthreads search threads over datadir; ready (NULL when only
    tasks are queued) hears of searches.  NULL on failure. */
-struct searcher	*searcher_new(const char *datadir, int nthreads,
-		    searcher_ready_fn ready, void *arg);
+struct searchpool	*searchpool_new(const char *datadir, int nthreads,
+		    searchpool_ready_fn ready, void *arg);
 /* Cancel running searches and tasks, join the threads, call the tasks
    still waiting with *cancel set, free; accepts NULL. */
-void		 searcher_free(struct searcher *);
+void		 searchpool_free(struct searchpool *);
 
 /*
  * A task: runs once, on a search thread, and owns arg (frees it).  It
@@ -39,34 +39,34 @@ void		 searcher_free(struct searcher *);
  * cancelled before it started is called at once with *cancel set, on the
  * thread that cancelled it, and must only free arg.
  */
-typedef void (*searcher_task_fn)(void *arg, const atomic_int *cancel);
+typedef void (*searchpool_task_fn)(void *arg, const atomic_int *cancel);
 
 /* Tasks of one key: at most per_key run at once (default 2), at most
    max_waiting more wait (default 4).  Call before any task is queued. */
-void		 searcher_limits(struct searcher *, int per_key,
+void		 searchpool_limits(struct searchpool *, int per_key,
 		    int max_waiting);
 /* Run the search threads at this nice value (Linux: per thread), so
    that other threads come first when cores are short.  Taken before the
    next job. */
-void		 searcher_nice(struct searcher *, int nice);
+void		 searchpool_nice(struct searchpool *, int nice);
 /*
  * Queue task fn(arg) for key (copied; up to 64 bytes) with tag.  Returns
  * 0, and arg belongs to the task; 1 when key already has max_waiting
  * tasks waiting, or -1 when out of memory, and arg stays the caller's.
  * *running and *waiting (may be NULL) get key's tasks, counting this one.
  */
-int		 searcher_task(struct searcher *, const char *key,
-		    uint64_t tag, searcher_task_fn fn, void *arg,
+int		 searchpool_task(struct searchpool *, const char *key,
+		    uint64_t tag, searchpool_task_fn fn, void *arg,
 		    int *running, int *waiting);
 /* Cancel every task of tag: set their *cancel; those waiting are called
    (and so freed) before this returns. */
-void		 searcher_cancel(struct searcher *, uint64_t tag);
+void		 searchpool_cancel(struct searchpool *, uint64_t tag);
 /* Tasks running and waiting, over every key. */
-void		 searcher_load(struct searcher *, int *running, int *waiting);
+void		 searchpool_load(struct searchpool *, int *running, int *waiting);
 
 /* Queue a search of q (copied) with opts.  The job is referenced by the
    caller until sjob_release.  NULL when out of memory. */
-struct sjob	*searcher_submit(struct searcher *, const char *q,
+struct sjob	*searchpool_submit(struct searchpool *, const char *q,
 		    const struct search_opts *opts);
 
 /* Take up to max bytes of output into out (appended).  Returns 1 when the

@@ -97,7 +97,7 @@ typedef int (*search_emit)(void *arg, const char *line, size_t len);
  * first).  Returns 0, or -1 with a message in err (errlen bytes), its
  * kind in info->error, and *errpos the byte offset of a syntax error in
  * q, or -1 for other errors (timeout, I/O).  info (may be NULL) is filled
- * either way.  A day whose full-text index is behind (hub/textindex.h) is
+ * either way.  A day whose full-text index is behind (hub/ingest/textindex.h) is
  * searched on its documents: never fewer results, only slower.
  */
 int	search_run(const char *datadir, const char *q,

@@ -1,6 +1,6 @@
-/* Unit tests for hub/alerts (storage, deduplication, lifecycle), the
-   alert ops through hub/incident (promote, rights) and the actions file
-   parser of hub/actions. */
+/* Unit tests for hub/rules/alertdb (storage, deduplication, lifecycle), the
+   alert ops through hub/collab/incident (promote, rights) and the actions file
+   parser of hub/rules/actions. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 
 #include "actions.h"
-#include "alerts.h"
+#include "alertdb.h"
 #include "incident.h"
 #include "users.h"
 #include "wire.h"
@@ -51,12 +51,12 @@ setup(void **state)
 }
 
 /* The statements hit() keeps prepared, as the alerter does. */
-static struct alerts_held held;
+static struct alertdb_held held;
 
 static int
 teardown(void **state)
 {
-	alerts_held_release(&held);
+	alertdb_held_release(&held);
 	assert_int_equal(sqlite3_close(*state), SQLITE_OK);
 	return 0;
 }
@@ -90,7 +90,7 @@ hit(sqlite3 *db, const char *rid, const char *group, const int64_t *ids,
 	h.event = ev;
 	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL),
 	    SQLITE_OK);
-	if (alerts_upsert(db, &held, &h, &id, err, sizeof err) != want_new)
+	if (alertdb_upsert(db, &held, &h, &id, err, sizeof err) != want_new)
 		fail_msg("upsert: want %d: %s", want_new, err);
 	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -104,7 +104,7 @@ get(sqlite3 *db, int64_t id)
 	json_t	*a;
 	char	 err[256];
 
-	if (alerts_get(db, id, 1, &a, err, sizeof err) != WIRE_OK)
+	if (alertdb_get(db, id, 1, &a, err, sizeof err) != WIRE_OK)
 		fail_msg("get: %s", err);
 	return a;
 }
@@ -126,13 +126,13 @@ sval(const json_t *o, const char *k)
 static void
 severity_follows_the_rule_level(void **state)
 {
-	assert_string_equal(alerts_severity("informational"), "low");
-	assert_string_equal(alerts_severity("low"), "low");
-	assert_string_equal(alerts_severity("medium"), "medium");
-	assert_string_equal(alerts_severity("high"), "high");
-	assert_string_equal(alerts_severity("critical"), "critical");
-	assert_string_equal(alerts_severity("bogus"), "medium");
-	assert_string_equal(alerts_severity(NULL), "medium");
+	assert_string_equal(alertdb_severity("informational"), "low");
+	assert_string_equal(alertdb_severity("low"), "low");
+	assert_string_equal(alertdb_severity("medium"), "medium");
+	assert_string_equal(alertdb_severity("high"), "high");
+	assert_string_equal(alertdb_severity("critical"), "critical");
+	assert_string_equal(alertdb_severity("bogus"), "medium");
+	assert_string_equal(alertdb_severity(NULL), "medium");
 }
 
 static void
@@ -328,12 +328,12 @@ rules_reload_is_for_admins(void **state)
 {
 	sqlite3	*db = *state;
 
-	assert_int_equal(alerts_reload_wanted(db), 0);
+	assert_int_equal(alertdb_reload_wanted(db), 0);
 	assert_int_equal(op(db, "lena", "{s:s}", "op", "rules.reload"),
 	    WIRE_EFORBIDDEN);
 	assert_int_equal(op(db, "alice", "{s:s}", "op", "rules.reload"),
 	    WIRE_OK);
-	assert_int_equal(alerts_reload_wanted(db), 1);
+	assert_int_equal(alertdb_reload_wanted(db), 1);
 }
 
 static void
@@ -348,16 +348,16 @@ list_filters_and_orders_newest_first(void **state)
 	a2 = hit(db, "r2", "b", ids, 1, 1);
 	assert_int_equal(op(db, "hank", "{s:s, s:I}", "op", "alert.close",
 	    "alert", (json_int_t)a1), WIRE_OK);
-	assert_int_equal(alerts_list(db, "all", NULL, 0, &l, err, sizeof err),
+	assert_int_equal(alertdb_list(db, "all", NULL, 0, &l, err, sizeof err),
 	    WIRE_OK);
 	assert_int_equal(json_array_size(l), 2);
 	assert_int_equal(ival(json_array_get(l, 0), "id"), a2);
 	json_decref(l);
-	assert_int_equal(alerts_list(db, "open", NULL, 0, &l, err, sizeof err),
+	assert_int_equal(alertdb_list(db, "open", NULL, 0, &l, err, sizeof err),
 	    WIRE_OK);
 	assert_int_equal(json_array_size(l), 1);
 	json_decref(l);
-	assert_int_equal(alerts_list(db, "closed", "r1", 0, &l, err,
+	assert_int_equal(alertdb_list(db, "closed", "r1", 0, &l, err,
 	    sizeof err), WIRE_OK);
 	assert_int_equal(json_array_size(l), 1);
 	json_decref(l);
@@ -378,15 +378,15 @@ changes_come_in_rev_order(void **state)
 	char	 err[256];
 	int	 n = 0;
 
-	rev = alerts_last_rev(db);
+	rev = alertdb_last_rev(db);
 	hit(db, "r1", "a", ids, 1, 1);
 	hit(db, "r1", "a", ids, 1, 0);
 	hit(db, "r2", "a", ids, 1, 1);
-	r2 = alerts_changed_since(db, rev, 100, count_cb, &n, err, sizeof err);
+	r2 = alertdb_changed_since(db, rev, 100, count_cb, &n, err, sizeof err);
 	assert_int_equal(n, 2);		/* two alerts, the first once */
 	assert_int_equal(r2, rev + 3);
 	n = 0;
-	assert_int_equal(alerts_changed_since(db, r2, 100, count_cb, &n, err,
+	assert_int_equal(alertdb_changed_since(db, r2, 100, count_cb, &n, err,
 	    sizeof err), r2);
 	assert_int_equal(n, 0);
 }

@@ -6,11 +6,8 @@
 
 #include <jansson.h>
 
-/* Severity ranks, in increasing order of severity (not syslog's order). */
-enum severity {
-	SEV_DEBUG, SEV_INFO, SEV_NOTICE, SEV_WARNING,
-	SEV_ERROR, SEV_CRITICAL, SEV_ALERT, SEV_EMERGENCY
-};
+#include "severity.h"
+
 
 /* The fields a store keeps in typed columns; strings borrowed from the
    normalized event and valid while it lives. */
@@ -61,16 +58,5 @@ int	normalize_set_detail(json_t *ev, const char *name, const char *value);
  */
 int	normalize_fields(const json_t *ev, int64_t received_us,
 	    struct event_fields *f);
-
-/* Severity name (any case, aliases like "warn", "err", "crit", "emerg",
-   "information") or syslog number 0-7 as text, to its rank; -1 if none. */
-int	severity_parse(const char *s);
-/* Rank to its canonical upper-case name ("WARNING"); NULL if out of range. */
-const char *severity_name(int rank);
-
-/* Syslog facility number 0-23 to its name ("auth", "local3"), or NULL. */
-const char *facility_name(int facility);
-/* Facility name (any case) or number 0-23 as text, to its number; -1. */
-int	facility_parse(const char *s);
 
 #endif

@@ -1,4 +1,4 @@
-/* alerter — runs the detection rules (hub/sigma.h, hub/correlate.h) over
+/* alerter — runs the detection rules (hub/rules/sigma.h, hub/rules/correlate.h) over
  * every committed event on its own thread, keeps alerts in the state db
  * (deduplicated while open), broadcasts them to consoles and runs response
  * actions.  Fed by the net thread after each ingest job is acknowledged,

@@ -38,7 +38,7 @@
 #include <yaml.h>
 
 #include "actions.h"
-#include "alerts.h"
+#include "alertdb.h"
 #include "deadline.h"
 #include "errf.h"
 #include "log.h"
@@ -1081,7 +1081,7 @@ record(sqlite3 **db, const char *path, int64_t alert, const char *text,
 		}
 		sqlite3_busy_timeout(*db, 10000);
 	}
-	if (alerts_timeline_add(*db, alert, "wardd", "action", text, data,
+	if (alertdb_timeline_add(*db, alert, "wardd", "action", text, data,
 	    err, sizeof err) == -1)
 		log_err("actions: alert %" PRId64 ": %s (%s)", alert, err,
 		    text);

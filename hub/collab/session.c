@@ -10,7 +10,7 @@
  *    hub's secret key: it checks handshakes, applies ops (incident_apply),
  *    answers queries, replays the op log and matches committed events
  *    against the event tails.
- *  - the search threads (ss->searcher, hub/searcher.c) run what may take
+ *  - the search threads (ss->pool, hub/search/searchpool.c) run what may take
  *    seconds: the "search" query, the event counts of incident.show and
  *    audit.list (a read-only connection of their own to state.db).
  *    The worker hands them over and goes on, so ops, handshakes and
@@ -63,7 +63,7 @@
 #include "net.h"
 #include "query.h"
 #include "search.h"
-#include "searcher.h"
+#include "searchpool.h"
 #include "session.h"
 #include "throttle.h"
 #include "timeparse.h"
@@ -248,7 +248,7 @@ struct sessions {
 	int		 users_dirty;	/* this worker changed users itself */
 
 	/* Search threads: searches and counts (struct squery). */
-	struct searcher	*searcher;
+	struct searchpool	*pool;
 };
 
 /* A search or the counts of an incident.show, queued by the worker, run
@@ -1751,13 +1751,13 @@ done:
    0, or 1 when that user has too many there (err says so), or -1. */
 static int
 sq_queue(struct sessions *ss, struct wsess *w, struct squery *sq,
-    searcher_task_fn fn, char *err, size_t errlen)
+    searchpool_task_fn fn, char *err, size_t errlen)
 {
 	int	 running = 0, waiting = 0, rc;
 
 	sq->ss = ss;
 	sq->sid = w->sid;
-	rc = searcher_task(ss->searcher, w->user, w->sid, fn, sq, &running,
+	rc = searchpool_task(ss->pool, w->user, w->sid, fn, sq, &running,
 	    &waiting);
 	if (rc == 1) {
 		atomic_fetch_add(&ss->h->m.console_searches_refused, 1);
@@ -2152,7 +2152,7 @@ work(struct sessions *ss, struct item *it)
 				break;
 			}
 		tails_drop(ss, it->sid);
-		searcher_cancel(ss->searcher, it->sid);
+		searchpool_cancel(ss->pool, it->sid);
 		break;
 	case I_COUNTED:
 		do_counted(ss, it);
@@ -2326,14 +2326,14 @@ sessions_start(struct hub *h, char *err, size_t errlen)
 	}
 	if ((ss->last_seq = incident_last_seq(ss->db)) < 0)
 		ss->last_seq = 0;
-	if ((ss->searcher = searcher_new(h->datadir, SQ_THREADS, NULL,
+	if ((ss->pool = searchpool_new(h->datadir, SQ_THREADS, NULL,
 	    NULL)) == NULL) {
 		snprintf(err, errlen, "cannot start the consoles' search "
 		    "threads");
 		goto fail;
 	}
-	searcher_limits(ss->searcher, SQ_PER_USER, SQ_WAITING);
-	searcher_nice(ss->searcher, SQ_NICE);
+	searchpool_limits(ss->pool, SQ_PER_USER, SQ_WAITING);
+	searchpool_nice(ss->pool, SQ_NICE);
 	if (pthread_create(&ss->thread, NULL, worker, ss) != 0) {
 		snprintf(err, errlen, "cannot start the session worker");
 		goto fail;
@@ -2365,7 +2365,7 @@ sessions_stop(struct hub *h)
 		pthread_join(ss->thread, NULL);
 	}
 	/* Searches still running stop; their answers are not sent. */
-	searcher_free(ss->searcher);
+	searchpool_free(ss->pool);
 	/* The net loop has stopped: no callback runs now. */
 	if (ss->timers) {
 		lws_sul_cancel(&ss->sweep_sul);

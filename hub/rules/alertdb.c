@@ -13,7 +13,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "alerts.h"
+#include "alertdb.h"
 #include "buf.h"
 #include "errf.h"
 #include "jsonfast.h"
@@ -73,7 +73,7 @@
 	" logsources TEXT NOT NULL DEFAULT '{}');" \
 	"INSERT OR IGNORE INTO rules_state(id) VALUES(1);"
 
-/* The columns alerts_list and the pushes show, in row_json's order. */
+/* The columns alertdb_list and the pushes show, in row_json's order. */
 #define COLS \
 	"id, rule, rule_id, level, severity, summary, category, tags, " \
 	"group_key, count, matches, events, first_seen, last_seen, created, " \
@@ -81,7 +81,7 @@
 	"escalated_at, closed_by, closed_at, incident, rev, change"
 
 void
-alerts_iso(int64_t t_us, char *out, size_t outlen)
+alertdb_iso(int64_t t_us, char *out, size_t outlen)
 {
 	struct tm tm;
 	time_t	 s;
@@ -104,12 +104,12 @@ iso_now(char *out, size_t outlen)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	alerts_iso((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, out,
+	alertdb_iso((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, out,
 	    outlen);
 }
 
 int
-alerts_schema_init(sqlite3 *db, char *err, size_t errlen)
+alertdb_schema_init(sqlite3 *db, char *err, size_t errlen)
 {
 	char	*msg = NULL;
 
@@ -140,7 +140,7 @@ alerts_schema_init(sqlite3 *db, char *err, size_t errlen)
 }
 
 const char *
-alerts_severity(const char *level)
+alertdb_severity(const char *level)
 {
 	if (level == NULL)
 		return "medium";
@@ -227,7 +227,7 @@ put(sqlite3_stmt *st, sqlite3_stmt **slot)
 }
 
 void
-alerts_held_release(struct alerts_held *h)
+alertdb_held_release(struct alertdb_held *h)
 {
 	sqlite3_finalize(h->rev);
 	sqlite3_finalize(h->find);
@@ -516,7 +516,7 @@ dump(const json_t *v)
 }
 
 static int
-insert_alert(sqlite3 *db, struct alerts_held *held,
+insert_alert(sqlite3 *db, struct alertdb_held *held,
     const struct alert_hit *h, int64_t rev,
     const char *now, int64_t *id, char *err, size_t errlen)
 {
@@ -544,8 +544,8 @@ insert_alert(sqlite3 *db, struct alerts_held *held,
 	    (stext = dump(samples)) == NULL || (atext = h->custom != NULL ?
 	    dump(h->custom) : strdup("{}")) == NULL)
 		goto oom;
-	alerts_iso(h->first_us, first, sizeof first);
-	alerts_iso(h->last_us, last, sizeof last);
+	alertdb_iso(h->first_us, first, sizeof first);
+	alertdb_iso(h->last_us, last, sizeof last);
 	one_line(h->summary ? h->summary : h->rule, summary, sizeof summary);
 	if (run_held(prep_held(db, SLOT(held, insert), "INSERT INTO "
 	    "alerts(rule, rule_id, level, severity, summary, category, tags, "
@@ -554,7 +554,7 @@ insert_alert(sqlite3 *db, struct alerts_held *held,
 	    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, "
 	    "'created', ?)",
 	    "tttttttti" "ittttttit", h->rule, h->rule_id, h->level ? h->level :
-	    "medium", alerts_severity(h->level), summary, category_of(h, cat,
+	    "medium", alertdb_severity(h->level), summary, category_of(h, cat,
 	    sizeof cat), ttext, h->group ? h->group : "", (int64_t)count,
 	    (int64_t)(h->nmatches > 1 ? h->nmatches : 1), etext, stext, first,
 	    last, now, now, rev, atext), SLOT(held, insert)) != 0) {
@@ -578,7 +578,7 @@ fail:
 }
 
 int
-alerts_upsert(sqlite3 *db, struct alerts_held *held,
+alertdb_upsert(sqlite3 *db, struct alertdb_held *held,
     const struct alert_hit *h, int64_t *id, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
@@ -636,8 +636,8 @@ alerts_upsert(sqlite3 *db, struct alerts_held *held,
 			json_array_remove(samples, ALERTS_MAX_SAMPLES - 1);
 		json_array_append(samples, h->event);
 	}
-	alerts_iso(h->first_us, first, sizeof first);
-	alerts_iso(h->last_us, last, sizeof last);
+	alertdb_iso(h->first_us, first, sizeof first);
+	alertdb_iso(h->last_us, last, sizeof last);
 	f0 = (const char *)sqlite3_column_text(st, 4);
 	l0 = (const char *)sqlite3_column_text(st, 5);
 	if (f0 != NULL && strcmp(f0, first) < 0)
@@ -708,7 +708,7 @@ timeline_json(sqlite3 *db, int64_t id, json_t **out, char *err,
 }
 
 enum wire_err
-alerts_get(sqlite3 *db, int64_t id, int full, json_t **out, char *err,
+alertdb_get(sqlite3 *db, int64_t id, int full, json_t **out, char *err,
     size_t errlen)
 {
 	sqlite3_stmt *st;
@@ -753,7 +753,7 @@ alerts_get(sqlite3 *db, int64_t id, int full, json_t **out, char *err,
 }
 
 enum wire_err
-alerts_list(sqlite3 *db, const char *status, const char *rule, int limit,
+alertdb_list(sqlite3 *db, const char *status, const char *rule, int limit,
     json_t **out, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
@@ -813,7 +813,7 @@ oom:
 }
 
 int
-alerts_timeline_add(sqlite3 *db, int64_t id, const char *author,
+alertdb_timeline_add(sqlite3 *db, int64_t id, const char *author,
     const char *kind, const char *text, const json_t *data, char *err,
     size_t errlen)
 {
@@ -912,7 +912,7 @@ set_status(sqlite3 *db, int64_t id, const char *verb, const char *user,
 		goto sqlfail;
 	snprintf(line, sizeof line, "%s by %s%s%.400s", moves[i].to, user,
 	    text != NULL ? ": " : "", text != NULL ? text : "");
-	if (alerts_timeline_add(db, id, user, moves[i].to, line, NULL, err,
+	if (alertdb_timeline_add(db, id, user, moves[i].to, line, NULL, err,
 	    errlen) != 0)
 		return WIRE_EINTERNAL;
 	return WIRE_OK;
@@ -922,7 +922,7 @@ sqlfail:
 }
 
 enum wire_err
-alerts_set_status(sqlite3 *db, int64_t id, const char *verb,
+alertdb_set_status(sqlite3 *db, int64_t id, const char *verb,
     const char *user, const char *text, json_t **out, char *err,
     size_t errlen)
 {
@@ -939,7 +939,7 @@ alerts_set_status(sqlite3 *db, int64_t id, const char *verb,
 	}
 	if ((e = set_status(db, id, verb, user, text, err, errlen)) != WIRE_OK)
 		goto fail;
-	if ((e = alerts_get(db, id, 0, out, err, errlen)) != WIRE_OK)
+	if ((e = alertdb_get(db, id, 0, out, err, errlen)) != WIRE_OK)
 		goto fail;
 	if (sqlite3_exec(db, nested ? "RELEASE alert_op" : "COMMIT", NULL,
 	    NULL, NULL) != SQLITE_OK) {
@@ -957,7 +957,7 @@ fail:
 }
 
 enum wire_err
-alerts_attach(sqlite3 *db, int64_t id, int64_t inc, const char *user,
+alertdb_attach(sqlite3 *db, int64_t id, int64_t inc, const char *user,
     char *err, size_t errlen)
 {
 	char	 status[32], now[32], line[128], ref[32];
@@ -990,7 +990,7 @@ alerts_attach(sqlite3 *db, int64_t id, int64_t inc, const char *user,
 	wire_incident_ref(inc, ref, sizeof ref);
 	snprintf(line, sizeof line, "promoted to %s by %s%s", ref, user,
 	    ack ? " (acknowledged)" : "");
-	if (alerts_timeline_add(db, id, user, "promoted", line, NULL, err,
+	if (alertdb_timeline_add(db, id, user, "promoted", line, NULL, err,
 	    errlen) != 0)
 		return WIRE_EINTERNAL;
 	return WIRE_OK;
@@ -1000,7 +1000,7 @@ sqlfail:
 }
 
 int64_t
-alerts_last_rev(sqlite3 *db)
+alertdb_last_rev(sqlite3 *db)
 {
 	int64_t	 r = next_rev(db, NULL);
 
@@ -1008,7 +1008,7 @@ alerts_last_rev(sqlite3 *db)
 }
 
 int64_t
-alerts_changed_since(sqlite3 *db, int64_t rev, size_t max,
+alertdb_changed_since(sqlite3 *db, int64_t rev, size_t max,
     int (*cb)(json_t *alert, void *arg), void *arg, char *err,
     size_t errlen)
 {
@@ -1042,7 +1042,7 @@ alerts_changed_since(sqlite3 *db, int64_t rev, size_t max,
 }
 
 int64_t
-alerts_reload_request(sqlite3 *db, const char *user, char *err,
+alertdb_reload_request(sqlite3 *db, const char *user, char *err,
     size_t errlen)
 {
 	sqlite3_stmt *st;
@@ -1067,7 +1067,7 @@ alerts_reload_request(sqlite3 *db, const char *user, char *err,
 }
 
 int64_t
-alerts_reload_wanted(sqlite3 *db)
+alertdb_reload_wanted(sqlite3 *db)
 {
 	sqlite3_stmt *st;
 	int64_t	 gen = -1;
@@ -1082,7 +1082,7 @@ alerts_reload_wanted(sqlite3 *db)
 }
 
 int
-alerts_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
+alertdb_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
     const json_t *errors, const json_t *logsources, char *err,
     size_t errlen)
 {
@@ -1109,7 +1109,7 @@ alerts_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
 }
 
 enum wire_err
-alerts_rules_status(sqlite3 *db, json_t **out, char *err, size_t errlen)
+alertdb_rules_status(sqlite3 *db, json_t **out, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int	 rc;

@@ -1,7 +1,7 @@
-/* Unit tests for hub/searcher's tasks: at most per_key of one key run at
+/* Unit tests for hub/search/searchpool's tasks: at most per_key of one key run at
    once and max_waiting more wait, other keys are not held up, cancelling
    a tag stops its running tasks and drops its waiting ones, and
-   searcher_free leaves no task unfreed (ASan sees to the frees). */
+   searchpool_free leaves no task unfreed (ASan sees to the frees). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "deadline.h"
-#include "searcher.h"
+#include "searchpool.h"
 
 /* What the tasks of one key did. */
 struct probe {
@@ -81,7 +81,7 @@ block_task(void *arg, const atomic_int *cancel)
 }
 
 static int
-queue(struct searcher *s, const char *key, uint64_t tag, struct probe *p,
+queue(struct searchpool *s, const char *key, uint64_t tag, struct probe *p,
     int *running, int *waiting)
 {
 	struct targ *a = malloc(sizeof *a);
@@ -89,7 +89,7 @@ queue(struct searcher *s, const char *key, uint64_t tag, struct probe *p,
 
 	assert_non_null(a);
 	a->p = p;
-	if ((rc = searcher_task(s, key, tag, block_task, a, running,
+	if ((rc = searchpool_task(s, key, tag, block_task, a, running,
 	    waiting)) != 0)
 		free(a);
 	return rc;
@@ -115,12 +115,12 @@ wait_for(struct probe *p, const int *field, int want)
 /* Wait up to 10 s for the searcher's load to be (want_r, want_w); *r and
    *w are what it is then. */
 static void
-load_settles(struct searcher *s, int want_r, int want_w, int *r, int *w)
+load_settles(struct searchpool *s, int want_r, int want_w, int *r, int *w)
 {
 	int	 i;
 
 	for (i = 0; i < 10000; i++) {
-		searcher_load(s, r, w);
+		searchpool_load(s, r, w);
 		if (*r == want_r && *w == want_w)
 			return;
 		usleep(1000);
@@ -141,12 +141,12 @@ release_all(struct probe *p)
 static void
 one_key_runs_at_most_per_key(void **state)
 {
-	struct searcher *s = searcher_new("/nonexistent", 4, NULL, NULL);
+	struct searchpool *s = searchpool_new("/nonexistent", 4, NULL, NULL);
 	struct probe vic, dora;
 	int	 i, running = -1, waiting = -1, r, w;
 
 	assert_non_null(s);
-	searcher_limits(s, 2, 4);
+	searchpool_limits(s, 2, 4);
 	probe_init(&vic);
 	probe_init(&dora);
 	for (i = 0; i < 6; i++)
@@ -156,7 +156,7 @@ one_key_runs_at_most_per_key(void **state)
 	assert_int_equal(wait_for(&vic, &vic.started, 2), 2);
 	assert_int_equal(queue(s, "dora", 3, &dora, NULL, NULL), 0);
 	assert_int_equal(wait_for(&dora, &dora.started, 1), 1);
-	searcher_load(s, &r, &w);
+	searchpool_load(s, &r, &w);
 	assert_int_equal(r, 3);
 	assert_int_equal(w, 4);
 	release_all(&vic);
@@ -168,23 +168,23 @@ one_key_runs_at_most_per_key(void **state)
 	/* Room again once they are done. */
 	assert_int_equal(queue(s, "vic", 1, &vic, NULL, NULL), 0);
 	assert_int_equal(wait_for(&vic, &vic.finished, 7), 7);
-	searcher_free(s);
+	searchpool_free(s);
 	probe_release(&vic);
 	probe_release(&dora);
 }
 
 /* Cancelling tag 1 (a session closing): its running tasks stop, its
-   waiting ones are called with *cancel set before searcher_cancel
+   waiting ones are called with *cancel set before searchpool_cancel
    returns, tag 2 of the same key runs on. */
 static void
 cancel_stops_running_and_drops_waiting(void **state)
 {
-	struct searcher *s = searcher_new("/nonexistent", 3, NULL, NULL);
+	struct searchpool *s = searchpool_new("/nonexistent", 3, NULL, NULL);
 	struct probe a, b;
 	int	 i, r, w;
 
 	assert_non_null(s);
-	searcher_limits(s, 2, 4);
+	searchpool_limits(s, 2, 4);
 	probe_init(&a);
 	probe_init(&b);
 	assert_int_equal(queue(s, "vic", 2, &b, NULL, NULL), 0);
@@ -192,7 +192,7 @@ cancel_stops_running_and_drops_waiting(void **state)
 	for (i = 0; i < 4; i++)
 		assert_int_equal(queue(s, "vic", 1, &a, NULL, NULL), 0);
 	assert_int_equal(wait_for(&a, &a.started, 1), 1);
-	searcher_cancel(s, 1);
+	searchpool_cancel(s, 1);
 	pthread_mutex_lock(&a.mtx);
 	assert_int_equal(a.dropped, 3);
 	pthread_mutex_unlock(&a.mtx);
@@ -206,7 +206,7 @@ cancel_stops_running_and_drops_waiting(void **state)
 	release_all(&b);
 	assert_int_equal(wait_for(&b, &b.finished, 1), 1);
 	assert_int_equal(b.stopped, 0);
-	searcher_free(s);
+	searchpool_free(s);
 	probe_release(&a);
 	probe_release(&b);
 }
@@ -216,7 +216,7 @@ cancel_stops_running_and_drops_waiting(void **state)
 static void
 free_cancels_everything(void **state)
 {
-	struct searcher *s = searcher_new("/nonexistent", 2, NULL, NULL);
+	struct searchpool *s = searchpool_new("/nonexistent", 2, NULL, NULL);
 	struct probe p;
 	int	 i;
 
@@ -225,7 +225,7 @@ free_cancels_everything(void **state)
 	for (i = 0; i < 5; i++)
 		assert_int_equal(queue(s, "vic", 1, &p, NULL, NULL), 0);
 	assert_int_equal(wait_for(&p, &p.started, 2), 2);
-	searcher_free(s);
+	searchpool_free(s);
 	assert_int_equal(p.stopped, 2);
 	assert_int_equal(p.dropped, 3);
 	assert_int_equal(p.running, 0);

@@ -2,7 +2,7 @@
  * The indexing thread keeps up to IX_OPEN index files open, takes every
  * batch queued since its last pass (lingering for more, see linger()) and
  * inserts each day's rows with one INSERT ... SELECT from a ward_batch
- * virtual table (hub/batchtab.h: FTS5 writes a segment per statement),
+ * virtual table (hub/ingest/batchtab.h: FTS5 writes a segment per statement),
  * moving the file's 'indexed' mark in the same transaction.  The files
  * are WAL, synchronous=NORMAL and checkpointed by SQLite on this thread:
  * a lost tail is re-indexed from the documents at the next start, so
@@ -16,7 +16,7 @@
  * the day.  A row at or below a file's mark is never indexed twice, so a
  * batch the catch-up overtook is skipped.  Searches read the rows past
  * the mark of a day that is behind one by one (textindex_behind(),
- * hub/search.c), and /healthz and /metrics show it.
+ * hub/search/search.c), and /healthz and /metrics show it.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -41,7 +41,7 @@
 
 #include "actions.h"
 #include "alerter.h"
-#include "alerts.h"
+#include "alertdb.h"
 #include "correlate.h"
 #include "deadline.h"
 #include "jarena.h"
@@ -75,7 +75,7 @@ struct alerter {
 
 	/* The alerter thread's. */
 	sqlite3		*db;
-	struct alerts_held stmts;	/* alerts_upsert's statements */
+	struct alertdb_held stmts;	/* alertdb_upsert's statements */
 	struct ruleset	*rs;
 	struct correlator *cor;
 	struct actions	*act;
@@ -395,7 +395,7 @@ flush(struct alerter *a)
 			h.last_us = p->last_us;
 			h.event = p->event;
 			h.custom = p->rule->custom;
-			if (alerts_upsert(a->db, &a->stmts, &h, &id, err,
+			if (alertdb_upsert(a->db, &a->stmts, &h, &id, err,
 			    sizeof err) == -1) {
 				a->failed += p->nmatches;
 				log_err("alerter: rule %s: %s", h.rule_id, err);
@@ -487,7 +487,7 @@ push_due(struct alerter *a, int all)
 			if (r->dirty && (all || now - r->last >= PUSH_GAP_US)) {
 				r->dirty = 0;
 				r->last = now;
-				if (alerts_get(a->db, r->id, 0, &o, err,
+				if (alertdb_get(a->db, r->id, 0, &o, err,
 				    sizeof err) == WIRE_OK) {
 					json_object_del(o, "events");
 					json_object_set_new(o, "change",
@@ -541,7 +541,7 @@ broadcast_changes(struct alerter *a)
 	do {
 		b.a = a;
 		b.n = 0;
-		r = alerts_changed_since(a->db, a->last_rev, CHANGES_MAX,
+		r = alertdb_changed_since(a->db, a->last_rev, CHANGES_MAX,
 		    send_one, &b, err, sizeof err);
 		if (r < 0) {
 			log_err("alerter: %s", err);
@@ -618,7 +618,7 @@ reload(struct alerter *a, int64_t gen)
 	a->rs = rs;
 	a->cor = cor;
 	bylog = by_logsource(rs);
-	if (alerts_rules_report(a->db, gen, ruleset_count(rs), errs, bylog,
+	if (alertdb_rules_report(a->db, gen, ruleset_count(rs), errs, bylog,
 	    err, sizeof err) == -1)
 		log_warn("rules: %s", err);
 	json_decref(bylog);
@@ -662,7 +662,7 @@ tick(struct alerter *a)
 		log_err("alerter: out of memory in the deadman timers");
 	publish_groups(a);
 	flush(a);
-	if ((gen = alerts_reload_wanted(a->db)) > a->reload_gen) {
+	if ((gen = alertdb_reload_wanted(a->db)) > a->reload_gen) {
 		log_info("rules: reloading (asked over the wire, #%" PRId64
 		    ")", gen);
 		a->reload_gen = gen;
@@ -765,7 +765,7 @@ destroy(struct alerter *a)
 	actions_free(a->act);
 	correlator_free(a->cor);
 	ruleset_free(a->rs);
-	alerts_held_release(&a->stmts);
+	alertdb_held_release(&a->stmts);
 	sqlite3_close(a->db);
 	free_paths(a);
 	free(a->batch);
@@ -815,13 +815,13 @@ alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
 	sqlite3_busy_timeout(a->db, 5000);
 	if (sqlite3_exec(a->db, "PRAGMA journal_mode=WAL; PRAGMA "
 	    "synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
-	    alerts_schema_init(a->db, e, sizeof e) == -1) {
+	    alertdb_schema_init(a->db, e, sizeof e) == -1) {
 		snprintf(err, errlen, "alerter: %s: %s", h->statedb,
 		    sqlite3_errmsg(a->db));
 		goto fail;
 	}
-	if ((a->last_rev = alerts_last_rev(a->db)) < 0 ||
-	    (a->reload_gen = alerts_reload_wanted(a->db)) < 0) {
+	if ((a->last_rev = alertdb_last_rev(a->db)) < 0 ||
+	    (a->reload_gen = alertdb_reload_wanted(a->db)) < 0) {
 		snprintf(err, errlen, "alerter: %s: %s", h->statedb,
 		    sqlite3_errmsg(a->db));
 		goto fail;
@@ -841,7 +841,7 @@ alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
 		}
 		json_t	*bylog = by_logsource(a->rs);
 
-		if (alerts_rules_report(a->db, a->reload_gen,
+		if (alertdb_rules_report(a->db, a->reload_gen,
 		    ruleset_count(a->rs), errs, bylog, e, sizeof e) == -1)
 			log_warn("rules: %s", e);
 		json_decref(bylog);
