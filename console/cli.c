@@ -25,6 +25,7 @@
 #include "cli_user.h"
 #include "client.h"
 #include "layout.h"
+#include "utf8.h"
 #include "model.h"
 #include "query.h"
 #include "wire.h"
@@ -169,7 +170,7 @@ call(struct cli *x, json_t *req, json_t **result, int64_t *seq)
 	if (type != NULL && strcmp(type, "ok") == 0) {
 		*result = json_incref(json_object_get(k.reply, "result"));
 		/* For people: nothing from the hub reaches the terminal
-		   unescaped.  JSON goes out through cli_put_json. */
+		   unescaped.  JSON goes out through utf8_put_json. */
 		if (!x->json && *result != NULL)
 			cli_clean(*result);
 		if (seq != NULL)
@@ -217,32 +218,9 @@ cli_print_json(const json_t *v)
 	char	*s;
 
 	if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) != NULL) {
-		cli_put_json(stdout, s, strlen(s));
+		utf8_put_json(stdout, s, strlen(s));
 		free(s);
 	}
-}
-
-void
-cli_put_json(FILE *f, const char *s, size_t len)
-{
-	char	 u[8];
-	size_t	 i = 0, k;
-	unsigned cp;
-
-	while (i < len) {
-		if ((k = layout_utf8(s + i, len - i, &cp)) == 0) {
-			fputs("\\ufffd", f);
-			i++;
-			continue;
-		}
-		if (cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
-			snprintf(u, sizeof u, "\\u%04x", cp);
-			fputs(u, f);
-		} else
-			fwrite(s + i, 1, k, f);
-		i += k;
-	}
-	putc('\n', f);
 }
 
 char *
@@ -1075,7 +1053,7 @@ tail_event(struct cli *x, const struct wire_msg *m, const struct wire_event *e)
 		buf_append(&line, e->json, e->len);
 		buf_puts(&line, "}");
 		if (line.data != NULL)
-			cli_put_json(stdout, line.data, line.len);
+			utf8_put_json(stdout, line.data, line.len);
 		buf_release(&line);
 		return;
 	}

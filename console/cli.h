@@ -74,12 +74,8 @@ void	cli_usage(FILE *f);
  * reaches the terminal.
  */
 /* Print v as one line of compact JSON to standard output (through
-   cli_put_json). */
+   utf8_put_json). */
 void		 cli_print_json(const json_t *v);
-/* Write the JSON text s (len bytes) and a newline to f, with DEL and the C1
-   controls (U+0080-U+009F) written as \u escapes and a byte that is not
-   UTF-8 as \ufffd: the same JSON, with nothing a terminal would obey. */
-void		 cli_put_json(FILE *f, const char *s, size_t len);
 /* Escape every string of v in place (layout_escape, one line) before it
    is printed for people. */
 void		 cli_clean(json_t *v);

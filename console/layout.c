@@ -6,6 +6,7 @@
 #include <wchar.h>
 
 #include "layout.h"
+#include "utf8.h"
 
 static void
 rect(struct layout *l, enum layout_region r, int y, int x, int h, int w)
@@ -200,38 +201,6 @@ layout_list_dropped(struct layout_list *l, size_t k)
 	l->top = l->top >= k ? l->top - k : 0;
 }
 
-size_t
-layout_utf8(const char *str, size_t n, unsigned *cp)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	unsigned c = s[0], v, min;
-	size_t	 len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, v = c & 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, v = c & 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, v = c & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return len;
-}
-
 static int
 cp_width(unsigned cp)
 {
@@ -254,7 +223,7 @@ layout_escape(const char *s, size_t n, char *out, size_t outlen, int oneline)
 	if (outlen == 0)
 		return 0;
 	while (i < n) {
-		k = layout_utf8(s + i, n - i, &cp);
+		k = utf8_decode(s + i, n - i, &cp);
 		if (k == 0) {
 			tl = (size_t)snprintf(tmp, sizeof tmp, "\\x%02x", p[i]);
 			k = 1;
@@ -295,7 +264,7 @@ layout_width(const char *s, size_t n)
 	int	 w = 0;
 
 	while (i < n) {
-		if ((k = layout_utf8(s + i, n - i, &cp)) == 0) {
+		if ((k = utf8_decode(s + i, n - i, &cp)) == 0) {
 			w++;
 			i++;
 			continue;
@@ -314,7 +283,7 @@ layout_fit(const char *s, size_t n, int cols, int *used)
 	int	 w = 0, cw;
 
 	while (i < n) {
-		if ((k = layout_utf8(s + i, n - i, &cp)) == 0) {
+		if ((k = utf8_decode(s + i, n - i, &cp)) == 0) {
 			k = 1;
 			cw = 1;
 		} else

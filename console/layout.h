@@ -104,10 +104,6 @@ void	layout_list_fix(struct layout_list *l, size_t n, size_t h);
    and top so they point at the same rows (or row 0). */
 void	layout_list_dropped(struct layout_list *l, size_t k);
 
-/* Decode one UTF-8 character at s (n > 0 bytes): returns its length and
-   the code point in *cp, or 0 when the bytes are not valid UTF-8
-   (overlong forms, surrogates and code points past U+10FFFF are not). */
-size_t	layout_utf8(const char *s, size_t n, unsigned *cp);
 
 /*
  * Copy the untrusted text s (n bytes) to out (outlen bytes, always
@@ -119,7 +115,7 @@ size_t	layout_utf8(const char *s, size_t n, unsigned *cp);
  * become a space.  Stops at a character boundary when out is full.
  * Returns the bytes written (without the NUL).  Every place that puts
  * text from events, alerts or incidents on a terminal goes through it:
- * the console's views and the subcommands (cli_clean, cli_put_json).
+ * the console's views and the subcommands (cli_clean, utf8_put_json).
  */
 size_t	layout_escape(const char *s, size_t n, char *out, size_t outlen,
 	    int oneline);

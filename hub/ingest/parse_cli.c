@@ -13,6 +13,7 @@
 #include "parse_cli.h"
 #include "timeparse.h"
 #include "transit.h"
+#include "utf8.h"
 
 /* Events handed to the steps at once, as a pipeline job would. */
 #define BATCH	512
@@ -40,10 +41,9 @@ flush(struct transit_worker *w, struct batch *b, int64_t now)
 		if (b->flags[i] & TRANSIT_DROP)
 			continue;
 		buf_reset(&out);
-		if (jsonfast_dump(&out, b->ev[i]) == -1 ||
-		    buf_append(&out, "\n", 1) == -1)
+		if (jsonfast_dump(&out, b->ev[i]) == -1)
 			goto fail;
-		fwrite(out.data, 1, out.len, stdout);
+		utf8_put_json(stdout, out.data, out.len);	/* no C1 */
 	}
 	rc = 0;
 fail:

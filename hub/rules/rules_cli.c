@@ -15,6 +15,7 @@
 #include "rules_cli.h"
 #include "sigma.h"
 #include "timeparse.h"
+#include "utf8.h"
 
 static void
 print_error(void *arg, const struct rule_error *e)
@@ -263,7 +264,7 @@ print_event(struct test_ctx *t, size_t line)
 	t->printed[line] = 1;
 	if ((s = json_dumps(t->evs[line], JSON_COMPACT)) == NULL)
 		return;
-	printf("%s\n", s);
+	utf8_put_json(stdout, s, strlen(s));	/* events are others' text */
 	free(s);
 }
 

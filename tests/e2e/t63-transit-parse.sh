@@ -26,6 +26,13 @@ eq "a line that is not an object: exit 1" "$?" 1
 check "it is named by file and line" grep -q "bad.ndjson:2: " "$T/err3"
 check "... and so is an array" grep -q "bad.ndjson:3: not a JSON object" "$T/err3"
 eq "the good events are still printed" "$(wc -l <"$T/out3")" 1
+# A C1 control (U+009B, a terminal's CSI) in a shipped line is printed as
+# a JSON escape: the same event, nothing a terminal would obey.
+printf '{"summary":"sshd[1]: Failed password for \302\23331mroot from 10.0.0.1"}\n' >"$T/c1.ndjson"
+"$WARDD" parse "$T/c1.ndjson" >"$T/out5"
+check "a C1 control is printed escaped" grep -q 'for \\u009b31mroot' "$T/out5"
+check "... and never raw" sh -c "! grep -q \"$(printf '\302\233')\" '$T/out5'"
+eq "... and it is the same JSON" "$(jq -r .summary "$T/out5" | od -An -tx1 | tr -d ' \n' | grep -o 'c29b')" c29b
 "$WARDD" parse "$T/missing.ndjson" >/dev/null 2>"$T/err4"
 eq "an unreadable file: exit 2" "$?" 2
 "$WARDD" parse >/dev/null 2>&1

@@ -12,6 +12,7 @@
 
 #include "catalogue.h"
 #include "cli.h"
+#include "utf8.h"
 
 /* Every string of a reply, however deep, is escaped in place. */
 static void
@@ -47,7 +48,7 @@ put_json(const char *s, size_t len)
 	size_t	 n;
 
 	assert_non_null(f);
-	cli_put_json(f, s, len);
+	utf8_put_json(f, s, len);
 	rewind(f);
 	n = fread(out, 1, sizeof out - 1, f);
 	out[n] = '\0';
