@@ -532,6 +532,8 @@ main(int argc, char **argv)
 		snprintf(datarules, sizeof datarules, "%s/rules", data);
 		rules[nrules++] = datarules;
 	}
+	to.parsers_default = to.nparsers == 0;
+	to.plugins_default = to.nplugins == 0;
 	if (to.nparsers == 0) {
 		snprintf(shareparsers, sizeof shareparsers, "%s/parsers",
 		    WARD_SHARE_DIR);

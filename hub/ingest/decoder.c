@@ -1618,6 +1618,12 @@ step_init(const struct transit_opts *o, void **state, char *err,
 		goto nomem;
 	for (i = 0; i < o->nparsers; i++) {
 		if (stat(o->parsers[i], &st) == -1 && errno == ENOENT) {
+			if (!o->parsers_default) {
+				snprintf(err, errlen, "--parsers %s: %s",
+				    o->parsers[i], strerror(errno));
+				free(paths);
+				return -1;
+			}
 			log_debug("decoders: %s: not there, skipped",
 			    o->parsers[i]);
 			continue;

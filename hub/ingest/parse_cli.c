@@ -109,6 +109,8 @@ parse_cli(int argc, char **argv, const char *share)
 		return 2;
 	}
 	file = argv[optind];
+	to.parsers_default = to.nparsers == 0;
+	to.plugins_default = to.nplugins == 0;
 	if (to.nparsers == 0) {
 		snprintf(shareparsers, sizeof shareparsers, "%s/parsers",
 		    share);

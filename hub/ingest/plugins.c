@@ -326,7 +326,7 @@ scan_dir(struct plugtab *t, const char *dir, int missing_ok, char *err,
 	if ((d = opendir(dir)) == NULL) {
 		if (errno == ENOENT && missing_ok)
 			return 0;
-		errf(err, errlen, "%s: %s", dir, strerror(errno));
+		errf(err, errlen, "plugin folder %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -1591,8 +1591,8 @@ step_init(const struct transit_opts *o, void **state, char *err,
 	struct plugins_opts po = { 0 };
 	struct plugins *ps;
 
-	/* the default folders need not exist */
-	po.missing_ok = 1;
+	/* the default folders need not exist; one the user names must */
+	po.missing_ok = o->plugins_default;
 	po.timeout_ms = o->plugin_timeout_ms;
 	if (o->m != NULL && (po.stats = metrics_more(o->m, "plugins",
 	    plugins_stats_new, plugins_metrics_render, plugins_stats_free)) ==

@@ -49,6 +49,10 @@ struct transit_opts {
 	size_t		 nparsers;
 	const char *const *plugins;	/* plugin folders, in order */
 	size_t		 nplugins;
+	int		 parsers_default;	/* the paths are the default */
+	int		 plugins_default;	/* folders, which need not
+						   exist; a path given by
+						   the user must */
 	const char	*geoip;		/* a .mmdb file, or NULL: no GeoIP */
 	int		 plugin_timeout_ms;	/* 0: the default (2 s) */
 	struct metrics	*m;		/* the hub's counters, or NULL */

@@ -35,6 +35,12 @@ check "... and never raw" sh -c "! grep -q \"$(printf '\302\233')\" '$T/out5'"
 eq "... and it is the same JSON" "$(jq -r .summary "$T/out5" | od -An -tx1 | tr -d ' \n' | grep -o 'c29b')" c29b
 "$WARDD" parse "$T/missing.ndjson" >/dev/null 2>"$T/err4"
 eq "an unreadable file: exit 2" "$?" 2
+"$WARDD" parse --parsers "$T/nowhere" "$T/in.ndjson" >/dev/null 2>"$T/err6"
+eq "a --parsers folder that is not there: exit 2" "$?" 2
+check "... named in the error" grep -q -- "--parsers $T/nowhere: No such file" "$T/err6"
+"$WARDD" parse --plugins "$T/nowhere" "$T/in.ndjson" >/dev/null 2>"$T/err7"
+eq "a --plugins folder that is not there: exit 2" "$?" 2
+check "... named in the error" grep -q -- "plugin folder $T/nowhere: No such file" "$T/err7"
 "$WARDD" parse >/dev/null 2>&1
 eq "no file: usage, exit 2" "$?" 2
 mkdir -p "$T/parsers"
