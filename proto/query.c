@@ -949,13 +949,19 @@ word_value(struct parser *p, struct query_node *n, const char *raw,
 			    "apply to time field '%s'", n->field.path);
 			return -1;
 		case QUERY_F_SEVERITY:
+			/* raw ends at rn, inside the query's text */
+			if ((s = strndup(raw, rn)) == NULL) {
+				perr(p, pos, NULL, "out of memory");
+				return -1;
+			}
 			for (r = 0; r <= SEV_EMERGENCY; r++) {
 				const char *nm = severity_name(r);
 
-				if (nm != NULL && glob_match(raw, nm,
+				if (nm != NULL && glob_match(s, nm,
 				    strlen(nm)))
 					n->sevmask |= 1u << r;
 			}
+			free(s);
 			if (n->sevmask == 0) {
 				perr(p, pos, EXPECT_SEV, "no severity "
 				    "matches '%s'", excerpt(raw, rn, ex,

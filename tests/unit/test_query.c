@@ -176,6 +176,9 @@ static const struct {
 	{ "severity:WARNING", "severity=sev:0x8" },
 	{ "severity:warn", "severity=sev:0x8" },
 	{ "severity:E*", "severity=sev:0x90" },
+	/* the wildcard ends where the word does, not at the query's end */
+	{ "(severity:E*)", "severity=sev:0x90" },
+	{ "severity:E* OR severity:DEBUG", "(severity=sev:0x90 | severity=sev:0x1)" },
 	{ "severity:>=WARNING", "severity[3,*}" },
 	{ "severity:[NOTICE TO ERROR]", "severity[2,4]" },
 	{ "utctimestamp:>2026-11-27T00:00:00Z",
