@@ -1454,6 +1454,19 @@ cli_usage(FILE *f)
 	fprintf(f, "       ward [options] %s\n", extra[NEXTRA - 2].usage);
 }
 
+/* Is --help or -h among the options of argv (before a "--")? */
+static int
+wants_help(int argc, char **argv)
+{
+	int	 i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
 int
 cli_run(const struct cli_opts *o, int argc, char **argv)
 {
@@ -1476,7 +1489,14 @@ cli_run(const struct cli_opts *o, int argc, char **argv)
 	    NULL)) != NULL && fns[e->id] != NULL) {
 		fn = fns[e->id];
 		x.usage = e->cli;
+		x.help = e->help;
 		words = catalogue_cli_words(e);
+	}
+	if (fn != NULL && wants_help(argc - words, argv + words)) {
+		printf("usage: ward %s\n", x.usage);
+		if (x.help != NULL)
+			printf("%s\n", x.help);
+		return 0;
 	}
 	if (fn != NULL) {
 		rc = fn(&x, argc - (words - 1), argv + (words - 1));

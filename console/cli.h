@@ -32,6 +32,7 @@ struct cli {
 	const struct cli_opts *o;
 	struct client	*c;
 	const char	*usage;		/* its synopsis, for usage errors */
+	const char	*help;		/* its help line, or NULL */
 	int		 json;		/* --json: print JSON, unescaped */
 	char		 why[2048];	/* why the client failed */
 	int		 tail_count, tail_max;	/* tail */

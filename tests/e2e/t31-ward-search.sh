@@ -42,4 +42,12 @@ check "a syntax error exits non-zero" test $rc -ne 0
 check "... with a caret under the bad spot" sh -c "sed -n 3p '$T/err' | grep -q '^ *\\^\$'"
 eq "... placed at the end of the query" "$(sed -n 3p "$T/err" | awk '{ print index($0, "^") }')" \
 	"$(sed -n 2p "$T/err" | awk '{ print length($0) + 1 }')"
+# --help on a subcommand: its synopsis and help line on standard output,
+# exit 0, no hub needed.
+"$WARD" search --help >"$T/help" 2>&1
+eq "ward search --help: exit 0" "$?" 0
+check "... prints its synopsis" grep -q '^usage: ward search .*QUERY$' "$T/help"
+"$WARD" incident note -h >"$T/help2" 2>&1
+eq "ward incident note -h: exit 0" "$?" 0
+check "... prints its help line" grep -q '^add a note' "$T/help2"
 done_testing
