@@ -138,3 +138,54 @@ wait_grep() {
 		sleep 0.05; i=$((i + 1))
 	done
 }
+
+# sshd_attack FILE A B: the SSH brute force of the shipper tests — twelve
+# failed logins from each of the addresses A and B (a public sample's
+# lines: its host, ports and PIDs), a second apart and ending now, as
+# RFC 3164 lines (auth.info is <38>) into FILE.  Sets ATTACK_NOW (the
+# last line's epoch second) and ATTACK_TS (its time as the lines show it).
+sshd_attack() {
+	ATTACK_NOW=$(date -u +%s)
+	: >"$1"
+	n=0
+	for port in 45378 47068 49188 50999 52660 54087 55618 57138 58304 59849 32977 35113; do
+		n=$((n + 1))
+		ATTACK_TS=$(date -u -d "@$((ATTACK_NOW - 12 + n))" '+%b %e %H:%M:%S')
+		printf '<38>%s LabSZ sshd[%d]: Failed password for root from %s port %d ssh2\n' \
+			"$ATTACK_TS" $((24233 + 2 * n)) "$2" "$port" >>"$1"
+		printf '<38>%s LabSZ sshd[%d]: Failed password for root from %s port %d ssh2\n' \
+			"$ATTACK_TS" $((24286 + 2 * n)) "$3" "$port" >>"$1"
+	done
+}
+
+# tcp_send PORT FILE: FILE's bytes over one TCP connection to 127.0.0.1.
+tcp_send() {
+	/usr/bin/python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(open(sys.argv[2], "rb").read())
+s.close()' "$1" "$2"
+}
+
+# check_attack_docs DB: the stored documents of sshd_attack's last line
+# (port 35113) from A, which the shipper sent as fields, and from B, sent
+# as the raw line: both read alike, down to the sshd decoders' fields.
+check_attack_docs() {
+	want_utc=$(date -u -d "@$ATTACK_NOW" '+%Y-%m-%dT%H:%M:%S.000000+00:00')
+	for shape in fields raw; do
+		[ $shape = fields ] && ip=$A || ip=$B
+		d=$(sqlite3 "$1" "select doc from events_full where summary like '%$ip port 35113%'")
+		eq "$shape: the summary is the message (no leading space)" \
+			"$(echo "$d" | jq -r .summary)" "Failed password for root from $ip port 35113 ssh2"
+		eq "$shape: the host is the sender's" "$(echo "$d" | jq -r .hostname)" LabSZ
+		eq "$shape: the program" "$(echo "$d" | jq -r .processname)" sshd
+		check "$shape: the PID, as a number" test "$(echo "$d" | jq -r '.processid | numbers')" -gt 24000
+		eq "$shape: the time is the line's" "$(echo "$d" | jq -r .utctimestamp)" "$want_utc"
+		eq "$shape: severity" "$(echo "$d" | jq -r .severity)" INFO
+		eq "$shape: facility" "$(echo "$d" | jq -r .details.facility)" auth
+		# the sshd decoders (share/parsers/sshd.yml), after the line is read
+		eq "$shape: the attacker's address" "$(echo "$d" | jq -r .details.sourceipaddress)" "$ip"
+		eq "$shape: the user name tried" "$(echo "$d" | jq -r .details.username)" root
+		eq "$shape: a failed login" "$(echo "$d" | jq -r .details.success)" false
+	done
+}

@@ -63,48 +63,16 @@ until ss -Hltn "sport = :$SPORT" | grep -q .; do
 	i=$((i + 1)); [ $i -gt 200 ] && break; sleep 0.05
 done
 
-# Twelve failed logins from each address (the sample's lines, its ports
-# and PIDs), a second apart, ending now; auth.info is <38>.
-now=$(date -u +%s)
-: >"$T/lines"
-n=0
-for port in 45378 47068 49188 50999 52660 54087 55618 57138 58304 59849 32977 35113; do
-	n=$((n + 1))
-	ts=$(date -u -d "@$((now - 12 + n))" '+%b %e %H:%M:%S')
-	printf '<38>%s LabSZ sshd[%d]: Failed password for root from %s port %d ssh2\n' \
-		"$ts" $((24233 + 2 * n)) "$A" "$port" >>"$T/lines"
-	printf '<38>%s LabSZ sshd[%d]: Failed password for root from %s port %d ssh2\n' \
-		"$ts" $((24286 + 2 * n)) "$B" "$port" >>"$T/lines"
-done
-/usr/bin/python3 -c '
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(open(sys.argv[2], "rb").read())
-s.close()' "$SPORT" "$T/lines"
+# The SSH brute force (lib.sh), ending now.
+sshd_attack "$T/lines" "$A" "$B"
+tcp_send "$SPORT" "$T/lines"
 
 i=0
 while [ "$(stored_count)" -lt 24 ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
 eq "syslog-ng delivered all 24 lines" "$(stored_count)" 24
 db=$(ls "$DATA"/events/*.db | head -n 1)
-doc() { sqlite3 "$db" "select doc from events_full where summary like '%$1 port 35113%'"; }
-want_utc=$(date -u -d "@$now" '+%Y-%m-%dT%H:%M:%S.000000+00:00')
 
-for shape in fields raw; do
-	[ $shape = fields ] && ip=$A || ip=$B
-	d=$(doc "$ip")
-	eq "$shape: the summary is the message" \
-		"$(echo "$d" | jq -r .summary)" "Failed password for root from $ip port 35113 ssh2"
-	eq "$shape: the host is the sender's" "$(echo "$d" | jq -r .hostname)" LabSZ
-	eq "$shape: the program" "$(echo "$d" | jq -r .processname)" sshd
-	check "$shape: the PID, as a number" test "$(echo "$d" | jq -r '.processid | numbers')" -gt 24000
-	eq "$shape: the time is the line's" "$(echo "$d" | jq -r .utctimestamp)" "$want_utc"
-	eq "$shape: severity" "$(echo "$d" | jq -r .severity)" INFO
-	eq "$shape: facility" "$(echo "$d" | jq -r .details.facility)" auth
-	# the sshd decoders (share/parsers/sshd.yml), after the line is read
-	eq "$shape: the attacker's address" "$(echo "$d" | jq -r .details.sourceipaddress)" "$ip"
-	eq "$shape: the user name tried" "$(echo "$d" | jq -r .details.username)" root
-	eq "$shape: a failed login" "$(echo "$d" | jq -r .details.success)" false
-done
+check_attack_docs "$db"
 
 SSH_BF=8d1c3f0e-2b7a-4c55-9a61-5a3f1e9b2c01
 alerts_sql() { sqlite3 "$DATA/state.db" "$1"; }
