@@ -1,8 +1,10 @@
 /*
  * ward.conf is read before getopt, as arguments placed ahead of the
- * command line's: one parser and one table (main.c's long options, with
- * their help in usage()) serve both, so every flag has a key by
- * construction and a key behaves exactly as its flag.
+ * command line's: one parser and one table (main.c's hub_opts[]: name,
+ * argument, help) serve both, and --help is printed from the same table,
+ * so every flag has a key and a line of help by construction and a key
+ * behaves exactly as its flag.  t75 checks that ward.conf(5) lists
+ * exactly the keys --help shows.
  *
  *	# comment
  *	listen = 0.0.0.0:9200
@@ -20,13 +22,58 @@
 
 #define LINE_MAX_	4096
 
-static const struct option *
-find(const struct option *opts, const char *key)
+static const struct config_opt *
+find(const struct config_opt *t, const char *key)
 {
-	for (; opts->name != NULL; opts++)
-		if (strcmp(opts->name, key) == 0)
-			return opts;
+	for (; t->name != NULL; t++)
+		if (strcmp(t->name, key) == 0)
+			return t;
 	return NULL;
+}
+
+int
+config_longopts(const struct config_opt *t, struct option *lo, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; t[i].name != NULL; i++) {
+		if (i + 1 >= n)
+			return -1;
+		lo[i].name = t[i].name;
+		lo[i].has_arg = t[i].arg != NULL ? required_argument :
+		    no_argument;
+		lo[i].flag = NULL;
+		lo[i].val = t[i].id;
+	}
+	memset(&lo[i], 0, sizeof lo[i]);
+	return 0;
+}
+
+#define HELP_COL	23	/* where help starts: "  --max-inflated BYTES " */
+
+void
+config_usage(const struct config_opt *t, FILE *f)
+{
+	const char *h, *nl;
+	int	 w;
+
+	for (; t->name != NULL; t++) {
+		w = fprintf(f, "  --%s%s%s", t->name, t->arg != NULL ? " " :
+		    "", t->arg != NULL ? t->arg : "");
+		if (w >= HELP_COL) {
+			fputc('\n', f);
+			w = 0;
+		}
+		for (h = t->help; ; h = nl + 1) {
+			fprintf(f, "%*s", HELP_COL - w, "");
+			w = 0;
+			if ((nl = strchr(h, '\n')) == NULL) {
+				fprintf(f, "%s\n", h);
+				break;
+			}
+			fprintf(f, "%.*s\n", (int)(nl - h), h);
+		}
+	}
 }
 
 /* Does argv give option name (--name, --name=...)? */
@@ -98,10 +145,10 @@ push(char ***v, size_t *n, size_t *cap, const char *s)
 }
 
 int
-config_merge(const struct option *opts, int argc, char **argv, int *outc,
-    char ***outv, char *err, size_t errlen)
+config_merge(const struct config_opt *table, int argc, char **argv,
+    int *outc, char ***outv, char *err, size_t errlen)
 {
-	const struct option *o;
+	const struct config_opt *o;
 	const char *path, *data;
 	char	 def[4200], line[LINE_MAX_], opt[300], *k, *val, *eq;
 	char	**v = NULL;
@@ -139,21 +186,20 @@ config_merge(const struct option *opts, int argc, char **argv, int *outc,
 				val = trim(eq + 1);
 				k = trim(k);
 			}
-			if ((o = find(opts, k)) == NULL ||
-			    strcmp(k, "config") == 0 || strcmp(k, "help") == 0 ||
-			    strcmp(k, "version") == 0) {
+			if ((o = find(table, k)) == NULL ||
+			    (o->flags & CONFIG_CMDLINE)) {
 				snprintf(err, errlen, "%.300s:%d: unknown key "
 				    "'%.100s' (the keys are wardd's long "
 				    "options: ward.conf(5))", path, lineno, k);
 				goto fail_f;
 			}
-			if (o->has_arg == required_argument &&
+			if (o->arg != NULL &&
 			    (val == NULL || *val == '\0')) {
 				snprintf(err, errlen, "%.300s:%d: %s needs a "
 				    "value (%s = ...)", path, lineno, k, k);
 				goto fail_f;
 			}
-			if (o->has_arg == no_argument && val != NULL &&
+			if (o->arg == NULL && val != NULL &&
 			    strcmp(val, "yes") != 0 && strcmp(val, "true") !=
 			    0) {
 				if (strcmp(val, "no") == 0 ||
@@ -168,7 +214,7 @@ config_merge(const struct option *opts, int argc, char **argv, int *outc,
 				continue;		/* the flag wins */
 			snprintf(opt, sizeof opt, "--%s", k);
 			if (push(&v, &n, &cap, opt) == -1 ||
-			    (o->has_arg == required_argument &&
+			    (o->arg != NULL &&
 			    push(&v, &n, &cap, val) == -1)) {
 				fclose(f);
 				goto oom;

@@ -46,6 +46,78 @@ enum {
 	OPT_USER, OPT_ALLOW_ROOT, OPT_CONFIG
 };
 
+/*
+ * Every option of a running hub: its flag, its key in ward.conf (the same
+ * name), its argument and its help.  getopt_long's table, the ward.conf
+ * reader and --help are made from it (config.h).
+ */
+static const struct config_opt hub_opts[] = {
+	{ "data", 'd', "DIR", 0, "data directory (default ./ward-data)" },
+	{ "listen", 'l', "ADDR:PORT", 0,
+	    "where to listen (default 127.0.0.1:9200)" },
+	{ "tls-cert", 'c', "FILE", 0,
+	    "serve https/wss with this PEM certificate" },
+	{ "tls-key", 'k', "FILE", 0, "... and this PEM private key" },
+	{ "max-body", 'b', "BYTES", 0,
+	    "largest request body (default 16777216)" },
+	{ "max-inflated", 'z', "BYTES", 0,
+	    "largest gzip body once inflated (default 67108864)" },
+	{ "max-inflight", 'i', "N", 0,
+	    "ingest requests in the pipeline before 429\n(default 64)" },
+	{ "workers", 'w', "N", 0, "pipeline threads (default 2)" },
+	{ "max-depth", 'D', "N", 0,
+	    "deepest nesting of an event (default 64)" },
+	{ "rules", 'R', "DIR", CONFIG_REPEAT,
+	    "load detection rules from DIR (repeatable; default\n"
+	    "the installed share/rules and DIR/rules)" },
+	{ "mappings", 'A', "DIR", CONFIG_REPEAT,
+	    "Sigma field mappings (repeatable; default the\n"
+	    "installed share/mappings)" },
+	{ "parsers", 'P', "DIR", CONFIG_REPEAT,
+	    "load decoders from DIR (repeatable; default the\n"
+	    "installed share/parsers and DIR/parsers)" },
+	{ "plugins", 'L', "DIR", CONFIG_REPEAT,
+	    "load Python plugins from DIR (repeatable; default\n"
+	    "the installed share/plugins and DIR/plugins)" },
+	{ "plugin-timeout", 'T', "MS", 0,
+	    "longest a plugin may take on one event before its\n"
+	    "host is killed (default 2000)" },
+	{ "geoip", 'G', "FILE", 0,
+	    "add details.sourceipgeolocation from this .mmdb" },
+	{ "metrics-auth", 'M', NULL, 0,
+	    "/metrics needs a reader token (default: open)" },
+	{ "syslog", 'S', "URL", CONFIG_REPEAT,
+	    "receive syslog on tcp://, udp:// or tls://ADDR:PORT\n"
+	    "(repeatable; tls:// uses --tls-cert and --tls-key)" },
+	{ "gelf", 'F', "URL", CONFIG_REPEAT,
+	    "receive GELF on udp:// or tcp://ADDR:PORT (repeatable)" },
+	{ "amqp", 'Q', "URL", CONFIG_REPEAT,
+	    "consume a RabbitMQ queue: amqp[s]://USER:PASS@HOST:PORT/\n"
+	    "VHOST?queue=Q&exchange=E&routing-key=K&prefetch=N\n"
+	    "(repeatable)" },
+	{ "retain", OPT_RETAIN, "AGE", 0,
+	    "archive the days that ended more than AGE ago (90d),\n"
+	    "at start and once a day" },
+	{ "retain-delete", OPT_RETAIN_DELETE, NULL, 0,
+	    "delete them instead of archiving them" },
+	{ "archive-dir", OPT_ARCHIVE_DIR, "DIR", 0,
+	    "where archived days go (default DATA/archive)" },
+	{ "min-free", OPT_MIN_FREE, "SIZE|PCT", 0,
+	    "answer ingest 507 below this free space (500M, 5%;\n"
+	    "default the smaller of 5% and 2G; 0: off)" },
+	{ "config", OPT_CONFIG, "FILE", CONFIG_CMDLINE,
+	    "read options from FILE (default DATA/ward.conf);\n"
+	    "options on the command line win" },
+	{ "user", OPT_USER, "NAME", 0,
+	    "become NAME once the port and files are open" },
+	{ "allow-root", OPT_ALLOW_ROOT, NULL, 0,
+	    "run as root without --user" },
+	{ "verbose", 'v', NULL, 0, "log debug messages" },
+	{ "version", 'V', NULL, CONFIG_CMDLINE, "print the version and exit" },
+	{ "help", 'h', NULL, CONFIG_CMDLINE, "print this help and exit" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
 static char **conf_argv;		/* ward.conf + argv (config.c); held
 					   until exit, optarg points in it */
 static volatile sig_atomic_t stop;	/* set by SIGTERM/SIGINT */
@@ -73,46 +145,8 @@ usage(FILE *f)
 "       wardd backup --data DIR DEST\n"
 "       wardd --version | --help\n"
 "\n"
-"options:\n"
-"  --data DIR           data directory (default ./ward-data)\n"
-"  --listen ADDR:PORT   where to listen (default 127.0.0.1:9200)\n"
-"  --tls-cert FILE      serve https/wss with this PEM certificate\n"
-"  --tls-key FILE       ... and this PEM private key\n"
-"  --max-body BYTES     largest request body (default 16777216)\n"
-"  --max-inflated BYTES largest gzip body once inflated (default 67108864)\n"
-"  --max-inflight N     ingest requests in the pipeline before 429\n"
-"                       (default 64)\n"
-"  --workers N          pipeline threads (default 2)\n"
-"  --max-depth N        deepest nesting of an event (default 64)\n"
-"  --rules DIR          load detection rules from DIR (repeatable; default\n"
-"                       the installed share/rules and DIR/rules)\n"
-"  --mappings DIR       Sigma field mappings (repeatable; default the\n"
-"                       installed share/mappings)\n"
-"  --parsers DIR        load decoders from DIR (repeatable; default the\n"
-"                       installed share/parsers and DIR/parsers)\n"
-"  --plugins DIR        load Python plugins from DIR (repeatable; default\n"
-"                       the installed share/plugins and DIR/plugins)\n"
-"  --plugin-timeout MS  longest a plugin may take on one event before its\n"
-"                       host is killed (default 2000)\n"
-"  --geoip FILE         add details.sourceipgeolocation from this .mmdb\n"
-"  --metrics-auth       /metrics needs a reader token (default: open)\n"
-"  --syslog URL         receive syslog on tcp://, udp:// or tls://ADDR:PORT\n"
-"                       (repeatable; tls:// uses --tls-cert and --tls-key)\n"
-"  --gelf URL           receive GELF on udp:// or tcp://ADDR:PORT (repeatable)\n"
-"  --amqp URL           consume a RabbitMQ queue: amqp[s]://USER:PASS@HOST:PORT/\n"
-"                       VHOST?queue=Q&exchange=E&routing-key=K&prefetch=N\n"
-"                       (repeatable)\n"
-"  --retain AGE         archive the days that ended more than AGE ago (90d),\n"
-"                       at start and once a day\n"
-"  --retain-delete      delete them instead of archiving them\n"
-"  --archive-dir DIR    where archived days go (default DATA/archive)\n"
-"  --min-free SIZE|PCT  answer ingest 507 below this free space (500M, 5%%;\n"
-"                       default the smaller of 5%% and 2G; 0: off)\n"
-"  --config FILE        read options from FILE (default DATA/ward.conf);\n"
-"                       options on the command line win\n"
-"  --user NAME          become NAME once the port and files are open\n"
-"  --allow-root         run as root without --user\n"
-"  --verbose            log debug messages\n");
+"options (each but config, version and help also a key of ward.conf(5)):\n");
+	config_usage(hub_opts, f);
 }
 
 static void
@@ -201,38 +235,7 @@ reload_transit(void *arg)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "tls-cert", required_argument, NULL, 'c' },
-		{ "tls-key", required_argument, NULL, 'k' },
-		{ "max-body", required_argument, NULL, 'b' },
-		{ "max-inflated", required_argument, NULL, 'z' },
-		{ "max-inflight", required_argument, NULL, 'i' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "max-depth", required_argument, NULL, 'D' },
-		{ "rules", required_argument, NULL, 'R' },
-		{ "mappings", required_argument, NULL, 'A' },
-		{ "parsers", required_argument, NULL, 'P' },
-		{ "plugins", required_argument, NULL, 'L' },
-		{ "geoip", required_argument, NULL, 'G' },
-		{ "retain", required_argument, NULL, OPT_RETAIN },
-		{ "retain-delete", no_argument, NULL, OPT_RETAIN_DELETE },
-		{ "archive-dir", required_argument, NULL, OPT_ARCHIVE_DIR },
-		{ "min-free", required_argument, NULL, OPT_MIN_FREE },
-		{ "user", required_argument, NULL, OPT_USER },
-		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "plugin-timeout", required_argument, NULL, 'T' },
-		{ "metrics-auth", no_argument, NULL, 'M' },
-		{ "syslog", required_argument, NULL, 'S' },
-		{ "gelf", required_argument, NULL, 'F' },
-		{ "amqp", required_argument, NULL, 'Q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static struct option longopts[sizeof hub_opts / sizeof *hub_opts];
 	static struct hub h;
 	struct net_opts no = { 0 };
 	struct pipeline_opts po = { 0 };
@@ -314,7 +317,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	/* ward.conf's options go ahead of the command line's: flags win. */
-	if (config_merge(longopts, argc, argv, &argc, &conf_argv, err,
+	if (config_longopts(hub_opts, longopts, sizeof longopts /
+	    sizeof *longopts) == -1 ||
+	    config_merge(hub_opts, argc, argv, &argc, &conf_argv, err,
 	    sizeof err) == -1) {
 		fprintf(stderr, "wardd: %s\n", err);
 		return 2;
