@@ -26,260 +26,12 @@
 #include "catalogue.h"
 #include "errf.h"
 #include "incident.h"
+#include "sqlx.h"
 #include "observe.h"
 #include "users.h"
 #include "wire.h"
 
-#define INCIDENT_SCHEMA \
-	"CREATE TABLE IF NOT EXISTS incidents(" \
-	" id INTEGER PRIMARY KEY," \
-	" title TEXT NOT NULL," \
-	" description TEXT NOT NULL DEFAULT ''," \
-	" severity TEXT NOT NULL CHECK(severity IN " \
-	"('low','medium','high','critical'))," \
-	" status TEXT NOT NULL CHECK(status IN ('open','contained','closed'))," \
-	" resolution TEXT CHECK(resolution IN " \
-	"('true_positive','false_positive','duplicate','other'))," \
-	" phase TEXT NOT NULL CHECK(phase IN ('identification','containment'," \
-	"'eradication','recovery','lessons_learned'))," \
-	" lead TEXT," \
-	" tags TEXT NOT NULL DEFAULT '[]'," \
-	" reported TEXT, verified TEXT, contained TEXT, mitigated TEXT," \
-	" closed TEXT," \
-	" created_by TEXT NOT NULL," \
-	" created TEXT NOT NULL," \
-	" updated TEXT NOT NULL," \
-	" version INTEGER NOT NULL CHECK(version >= 1)," \
-	" CHECK((status = 'closed') = (resolution IS NOT NULL)));" \
-	"CREATE TABLE IF NOT EXISTS timeline(" \
-	" id INTEGER PRIMARY KEY," \
-	" incident INTEGER NOT NULL REFERENCES incidents(id)," \
-	" time TEXT NOT NULL," \
-	" author TEXT NOT NULL," \
-	" kind TEXT NOT NULL," \
-	" text TEXT NOT NULL," \
-	" data TEXT);" \
-	"CREATE INDEX IF NOT EXISTS timeline_incident ON timeline(incident, id);" \
-	"CREATE TRIGGER IF NOT EXISTS timeline_no_update BEFORE UPDATE ON " \
-	"timeline BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;" \
-	"CREATE TRIGGER IF NOT EXISTS timeline_no_delete BEFORE DELETE ON " \
-	"timeline BEGIN SELECT RAISE(ABORT, 'timeline is append-only'); END;" \
-	"CREATE TABLE IF NOT EXISTS tasks(" \
-	" id INTEGER PRIMARY KEY," \
-	" incident INTEGER NOT NULL REFERENCES incidents(id)," \
-	" title TEXT NOT NULL," \
-	" assignee TEXT," \
-	" status TEXT NOT NULL CHECK(status IN " \
-	"('todo','doing','done','blocked'))," \
-	" due TEXT," \
-	" created_by TEXT NOT NULL," \
-	" created TEXT NOT NULL," \
-	" updated TEXT NOT NULL);" \
-	"CREATE INDEX IF NOT EXISTS tasks_incident ON tasks(incident, id);" \
-	"CREATE INDEX IF NOT EXISTS tasks_assignee ON tasks(assignee);" \
-	"CREATE TABLE IF NOT EXISTS observables(" \
-	" id INTEGER PRIMARY KEY," \
-	" incident INTEGER NOT NULL REFERENCES incidents(id)," \
-	" kind TEXT NOT NULL CHECK(kind IN " \
-	"('ip','domain','hash','user','host','url'))," \
-	" value TEXT NOT NULL," \
-	" ioc INTEGER NOT NULL DEFAULT 0," \
-	" added_by TEXT NOT NULL," \
-	" time TEXT NOT NULL," \
-	" UNIQUE(incident, kind, value));" \
-	"CREATE INDEX IF NOT EXISTS observables_value ON observables(value);" \
-	"CREATE TABLE IF NOT EXISTS sightings(" \
-	" observable INTEGER NOT NULL REFERENCES observables(id)," \
-	" alert INTEGER NOT NULL," \
-	" events INTEGER NOT NULL," \
-	" first_seen TEXT," \
-	" last_seen TEXT," \
-	" PRIMARY KEY(observable, alert)) WITHOUT ROWID;" \
-	"CREATE TABLE IF NOT EXISTS links(" \
-	" incident INTEGER NOT NULL REFERENCES incidents(id)," \
-	" kind TEXT NOT NULL CHECK(kind IN ('alert','event'))," \
-	" ref INTEGER NOT NULL," \
-	" added_by TEXT NOT NULL," \
-	" time TEXT NOT NULL," \
-	" PRIMARY KEY(incident, kind, ref)) WITHOUT ROWID;" \
-	"CREATE TABLE IF NOT EXISTS oplog(" \
-	" seq INTEGER PRIMARY KEY AUTOINCREMENT," \
-	" time TEXT NOT NULL," \
-	" user TEXT NOT NULL," \
-	" type TEXT NOT NULL," \
-	" incident INTEGER NOT NULL," \
-	" payload TEXT NOT NULL);" \
-	"CREATE INDEX IF NOT EXISTS oplog_incident ON oplog(incident, seq);" \
-	"CREATE TABLE IF NOT EXISTS audit(" \
-	" id INTEGER PRIMARY KEY," \
-	" time TEXT NOT NULL," \
-	" user TEXT NOT NULL," \
-	" role TEXT NOT NULL," \
-	" kind TEXT NOT NULL," \
-	" name TEXT," \
-	" incident INTEGER," \
-	" result TEXT NOT NULL," \
-	" message TEXT," \
-	" seq INTEGER," \
-	" request TEXT);" \
-	"CREATE INDEX IF NOT EXISTS audit_user ON audit(user, id);" \
-	"CREATE INDEX IF NOT EXISTS audit_incident ON audit(incident, id);"
-
 #define AUDIT_MAX_REQUEST	8192
-
-static void
-iso_now(char *out, size_t outlen)
-{
-	struct timespec ts;
-	struct tm tm;
-	char b[20];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	if (strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-		b[0] = '\0';
-	snprintf(out, outlen, "%.19s.%03dZ", b,
-	    (int)(ts.tv_nsec / 1000000) % 1000);
-}
-
-int
-incident_schema_init(sqlite3 *db, char *err, size_t errlen)
-{
-	char *msg = NULL;
-
-	/* Every start opens state.db here: refuse to run with an op of the
-	   catalogue the hub has no handler for. */
-	if (incident_check_handlers(err, errlen) == -1)
-		return -1;
-	if (sqlite3_exec(db, INCIDENT_SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
-		errf(err, errlen, "incident schema: %s", msg ? msg : "?");
-		sqlite3_free(msg);
-		return -1;
-	}
-	if (alertdb_schema_init(db, err, errlen) == -1)
-		return -1;
-	return users_schema_init(db, err, errlen);
-}
-
-/*
- * Prepare sql and bind arguments described by fmt, one letter each:
- * 't' const char * (NULL binds NULL), 'i' int64_t, 'd' int.  Returns the
- * statement or NULL (sqlite3_errmsg says why).
- */
-static sqlite3_stmt *
-prep(sqlite3 *db, const char *sql, const char *fmt, ...)
-{
-	sqlite3_stmt *st = NULL;
-	const char *s;
-	va_list ap;
-	int i;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	va_start(ap, fmt);
-	for (i = 0; fmt[i] != '\0'; i++) {
-		switch (fmt[i]) {
-		case 't':
-			s = va_arg(ap, const char *);
-			if (s == NULL)
-				sqlite3_bind_null(st, i + 1);
-			else
-				sqlite3_bind_text(st, i + 1, s, -1,
-				    SQLITE_TRANSIENT);
-			break;
-		case 'i':
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-			break;
-		case 'd':
-			sqlite3_bind_int(st, i + 1, va_arg(ap, int));
-			break;
-		}
-	}
-	va_end(ap);
-	return st;
-}
-
-/* Step a prepared statement to completion and finalize it.  0 or -1. */
-static int
-run(sqlite3_stmt *st)
-{
-	int r;
-
-	if (st == NULL)
-		return -1;
-	r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? 0 : -1;
-}
-
-/*
- * The current row as an object keyed by column name.  Columns named
- * "tags", "data", "request_json" hold JSON text and are parsed; "ioc" is
- * a boolean.
- */
-static json_t *
-row_json(sqlite3_stmt *st)
-{
-	const char *name, *text;
-	json_t *o, *v;
-	int i, n;
-
-	if ((o = json_object()) == NULL)
-		return NULL;
-	n = sqlite3_column_count(st);
-	for (i = 0; i < n; i++) {
-		name = sqlite3_column_name(st, i);
-		switch (sqlite3_column_type(st, i)) {
-		case SQLITE_INTEGER:
-			if (strcmp(name, "ioc") == 0)
-				v = json_boolean(sqlite3_column_int(st, i));
-			else
-				v = json_integer(sqlite3_column_int64(st, i));
-			break;
-		case SQLITE_NULL:
-			v = json_null();
-			break;
-		default:
-			text = (const char *)sqlite3_column_text(st, i);
-			if (strcmp(name, "tags") == 0 ||
-			    strcmp(name, "data") == 0)
-				v = json_loads(text, 0, NULL);
-			else
-				v = json_string(text);
-			if (v == NULL)
-				v = json_null();
-			break;
-		}
-		if (json_object_set_new(o, name, v) != 0) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
-}
-
-/* Run a query and gather its rows as an array of objects. */
-static json_t *
-rows_json(sqlite3_stmt *st)
-{
-	json_t *a = NULL, *o;
-	int r;
-
-	if (st == NULL || (a = json_array()) == NULL)
-		goto fail;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if ((o = row_json(st)) == NULL ||
-		    json_array_append_new(a, o) != 0)
-			goto fail;
-	if (r != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(st);
-	return a;
-fail:
-	sqlite3_finalize(st);
-	json_decref(a);
-	return NULL;
-}
 
 #define INCIDENT_COLS \
 	"'INC-' || id AS id, title, description, severity, status, " \
@@ -297,12 +49,12 @@ load_incident(sqlite3 *db, int64_t n, json_t **out, char *err, size_t errlen)
 	int r;
 
 	*out = NULL;
-	if ((st = prep(db, "SELECT " INCIDENT_COLS " FROM incidents WHERE "
+	if ((st = sqlx_prep(db, "SELECT " INCIDENT_COLS " FROM incidents WHERE "
 	    "id = ?", "i", n)) == NULL)
 		goto fail;
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
-		*out = row_json(st);
+		*out = sqlx_row_json(st);
 	sqlite3_finalize(st);
 	if (r == SQLITE_DONE) {
 		errf(err, errlen, "no incident INC-%" PRId64, n);
@@ -325,13 +77,13 @@ load_task(sqlite3 *db, int64_t n, json_t **out, int64_t *inc, char *err,
 	int r;
 
 	*out = NULL;
-	if ((st = prep(db, "SELECT " TASK_COLS ", incident AS inc FROM tasks "
-	    "WHERE id = ?", "i", n)) == NULL)
+	if ((st = sqlx_prep(db, "SELECT " TASK_COLS ", incident AS inc FROM "
+	    "tasks WHERE id = ?", "i", n)) == NULL)
 		goto fail;
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		*inc = sqlite3_column_int64(st, 9);
-		*out = row_json(st);
+		*out = sqlx_row_json(st);
 	}
 	sqlite3_finalize(st);
 	if (r == SQLITE_DONE) {
@@ -448,9 +200,9 @@ timeline(struct ctx *c, const char *kind, const char *text, json_t *steal_data)
 	if (steal_data != NULL &&
 	    (data = json_dumps(steal_data, JSON_COMPACT)) == NULL)
 		goto oom;
-	rc = run(prep(c->db, "INSERT INTO timeline(incident, time, author, "
+	rc = sqlx_exec(c->db, "INSERT INTO timeline(incident, time, author, "
 	    "kind, text, data) VALUES(?, ?, ?, ?, ?, ?)", "itttt" "t", c->inc,
-	    c->now, c->user, kind, text, data));
+	    c->now, c->user, kind, text, data);
 	free(data);
 	if (rc != 0) {
 		json_decref(steal_data);
@@ -495,14 +247,14 @@ op_create(struct ctx *c)
 	tagtext = tags ? json_dumps(tags, JSON_COMPACT) : strdup("[]");
 	if (tagtext == NULL)
 		return refuse(c, WIRE_EINTERNAL, "out of memory");
-	rc = run(prep(c->db, "INSERT INTO incidents(title, description, "
+	rc = sqlx_exec(c->db, "INSERT INTO incidents(title, description, "
 	    "severity, status, phase, lead, tags, reported, created_by, "
 	    "created, updated, version) VALUES(?, ?, ?, 'open', "
 	    "'identification', ?, ?, ?, ?, ?, ?, 1)", "ttttttttt",
 	    rstr(c->req, "title"), rstr(c->req, "description") ?
 	    rstr(c->req, "description") : "", sev, lead, tagtext,
 	    rstr(c->req, "reported") ? rstr(c->req, "reported") : c->now,
-	    c->user, c->now, c->now));
+	    c->user, c->now, c->now);
 	free(tagtext);
 	if (rc != 0)
 		return sqlfail(c);
@@ -546,7 +298,7 @@ op_update(struct ctx *c)
 		/* cols[] is a fixed list: no injection through the name. */
 		snprintf(sql, sizeof(sql), "UPDATE incidents SET %s = ? "
 		    "WHERE id = ?", cols[i]);
-		rc = run(prep(c->db, sql, "ti", text, c->inc));
+		rc = sqlx_exec(c->db, sql, "ti", text, c->inc);
 		free(text);
 		if (rc != 0) {
 			json_decref(changes);
@@ -591,9 +343,9 @@ op_close(struct ctx *c)
 	if (strcmp(rstr(c->row, "status"), "closed") == 0)
 		return refuse(c, WIRE_ECONFLICT, "INC-%" PRId64 " is already "
 		    "closed", c->inc);
-	if (run(prep(c->db, "UPDATE incidents SET status = 'closed', "
+	if (sqlx_exec(c->db, "UPDATE incidents SET status = 'closed', "
 	    "resolution = ?, closed = ? WHERE id = ?", "tti", res, c->now,
-	    c->inc)) != 0)
+	    c->inc) != 0)
 		return sqlfail(c);
 	c->bump = 1;
 	note = rstr(c->req, "text");
@@ -619,14 +371,14 @@ op_status(struct ctx *c)
 		return refuse(c, WIRE_ECONFLICT, "INC-%" PRId64 " is already "
 		    "%s", c->inc, to);
 	if (strcmp(to, "open") == 0)
-		rc = run(prep(c->db, "UPDATE incidents SET status = 'open', "
+		rc = sqlx_exec(c->db, "UPDATE incidents SET status = 'open', "
 		    "resolution = NULL, closed = NULL WHERE id = ?", "i",
-		    c->inc));
+		    c->inc);
 	else
-		rc = run(prep(c->db, "UPDATE incidents SET status = ?, "
+		rc = sqlx_exec(c->db, "UPDATE incidents SET status = ?, "
 		    "resolution = NULL, closed = NULL, contained = "
 		    "coalesce(contained, ?) WHERE id = ?", "tti", to, c->now,
-		    c->inc));
+		    c->inc);
 	if (rc != 0)
 		return sqlfail(c);
 	c->bump = 1;
@@ -649,8 +401,8 @@ op_phase(struct ctx *c)
 	if (strcmp(from, to) == 0)
 		return refuse(c, WIRE_ECONFLICT, "INC-%" PRId64 " is already "
 		    "in phase %s", c->inc, to);
-	if (run(prep(c->db, "UPDATE incidents SET phase = ? WHERE id = ?",
-	    "ti", to, c->inc)) != 0)
+	if (sqlx_exec(c->db, "UPDATE incidents SET phase = ? WHERE id = ?",
+	    "ti", to, c->inc) != 0)
 		return sqlfail(c);
 	c->bump = 1;
 	snprintf(text, sizeof(text), "phase %s -> %s", from, to);
@@ -675,8 +427,8 @@ op_lead(struct ctx *c)
 	    strcmp(from, to) == 0))
 		return refuse(c, WIRE_ECONFLICT, "INC-%" PRId64 ": lead "
 		    "unchanged", c->inc);
-	if (run(prep(c->db, "UPDATE incidents SET lead = ? WHERE id = ?",
-	    "ti", to, c->inc)) != 0)
+	if (sqlx_exec(c->db, "UPDATE incidents SET lead = ? WHERE id = ?",
+	    "ti", to, c->inc) != 0)
 		return sqlfail(c);
 	c->bump = 1;
 	snprintf(text, sizeof(text), to ? "lead: %s" : "lead removed%s",
@@ -718,10 +470,10 @@ op_task_add(struct ctx *c)
 	if ((e = need_user(c, who)) != WIRE_OK)
 		return e;
 	title = rstr(c->req, "title");
-	if (run(prep(c->db, "INSERT INTO tasks(incident, title, assignee, "
+	if (sqlx_exec(c->db, "INSERT INTO tasks(incident, title, assignee, "
 	    "status, due, created_by, created, updated) VALUES(?, ?, ?, "
 	    "'todo', ?, ?, ?, ?)", "ittttt" "t", c->inc, title, who,
-	    rstr(c->req, "due"), c->user, c->now, c->now)) != 0)
+	    rstr(c->req, "due"), c->user, c->now, c->now) != 0)
 		return sqlfail(c);
 	n = sqlite3_last_insert_rowid(c->db);
 	snprintf(text, sizeof(text), "task T-%" PRId64 " added%s%s: %s", n,
@@ -768,8 +520,8 @@ op_task_assign(struct ctx *c)
 		    n, to ? "assigned to " : "unassigned", to ? to : "");
 		goto done;
 	}
-	if (run(prep(c->db, "UPDATE tasks SET assignee = ?, updated = ? "
-	    "WHERE id = ?", "tti", to, c->now, n)) != 0) {
+	if (sqlx_exec(c->db, "UPDATE tasks SET assignee = ?, updated = ? "
+	    "WHERE id = ?", "tti", to, c->now, n) != 0) {
 		e = sqlfail(c);
 		goto done;
 	}
@@ -815,8 +567,8 @@ op_task_status(struct ctx *c)
 		    n, to);
 		goto done;
 	}
-	if (run(prep(c->db, "UPDATE tasks SET status = ?, updated = ? "
-	    "WHERE id = ?", "tti", to, c->now, n)) != 0) {
+	if (sqlx_exec(c->db, "UPDATE tasks SET status = ?, updated = ? "
+	    "WHERE id = ?", "tti", to, c->now, n) != 0) {
 		e = sqlfail(c);
 		goto done;
 	}
@@ -851,9 +603,9 @@ op_observable(struct ctx *c)
 		for (i = 0; value[i] != '\0'; i++)
 			value[i] = (char)tolower((unsigned char)value[i]);
 	ioc = json_is_true(json_object_get(c->req, "ioc"));
-	if ((st = prep(c->db, "INSERT INTO observables(incident, kind, value, "
-	    "ioc, added_by, time) VALUES(?, ?, ?, ?, ?, ?)", "ittdtt", c->inc,
-	    kind, value, ioc, c->user, c->now)) == NULL) {
+	if ((st = sqlx_prep(c->db, "INSERT INTO observables(incident, kind, "
+	    "value, ioc, added_by, time) VALUES(?, ?, ?, ?, ?, ?)", "ittdtt",
+	    c->inc, kind, value, ioc, c->user, c->now)) == NULL) {
 		e = sqlfail(c);
 		goto done;
 	}
@@ -895,8 +647,9 @@ link_kind(struct ctx *c, const char *kind, const json_t *ids, json_t *added)
 	size_t i;
 
 	json_array_foreach(ids, i, v) {
-		if ((st = prep(c->db, "INSERT OR IGNORE INTO links(incident, "
-		    "kind, ref, added_by, time) VALUES(?, ?, ?, ?, ?)", "ititt",
+		if ((st = sqlx_prep(c->db, "INSERT OR IGNORE INTO links("
+		    "incident, kind, ref, added_by, time) VALUES(?, ?, ?, ?, "
+		    "?)", "ititt",
 		    c->inc, kind, (int64_t)json_integer_value(v), c->user,
 		    c->now)) == NULL)
 			return sqlfail(c);
@@ -1050,12 +803,12 @@ promote_create(struct ctx *c, const json_t *a)
 	json_decref(tags);
 	if (tagtext == NULL)
 		return refuse(c, WIRE_EINTERNAL, "out of memory");
-	rc = run(prep(c->db, "INSERT INTO incidents(title, description, "
+	rc = sqlx_exec(c->db, "INSERT INTO incidents(title, description, "
 	    "severity, status, phase, lead, tags, reported, created_by, "
 	    "created, updated, version) VALUES(?, ?, ?, 'open', "
 	    "'identification', NULL, ?, ?, ?, ?, ?, 1)", "tttttttt", title,
 	    desc, sev, tagtext, rstr(a, "first_seen") ? rstr(a, "first_seen") :
-	    c->now, c->user, c->now, c->now));
+	    c->now, c->user, c->now, c->now);
 	free(tagtext);
 	if (rc != 0)
 		return sqlfail(c);
@@ -1069,14 +822,14 @@ observable_json(sqlite3 *db, int64_t oid)
 {
 	json_t *a, *o, *sg;
 
-	if ((a = rows_json(prep(db, "SELECT id, kind, value, ioc, added_by, "
-	    "time FROM observables WHERE id = ?", "i", oid))) == NULL)
+	if ((a = sqlx_rows(db, "SELECT id, kind, value, ioc, added_by, "
+	    "time FROM observables WHERE id = ?", "i", oid)) == NULL)
 		return NULL;
 	o = json_incref(json_array_get(a, 0));
 	json_decref(a);
-	if (o == NULL || (sg = rows_json(prep(db, "SELECT alert, events, "
+	if (o == NULL || (sg = sqlx_rows(db, "SELECT alert, events, "
 	    "first_seen, last_seen FROM sightings WHERE observable = ? ORDER "
-	    "BY alert", "i", oid))) == NULL ||
+	    "BY alert", "i", oid)) == NULL ||
 	    json_object_set_new(o, "sightings", sg) != 0) {
 		json_decref(o);
 		return NULL;
@@ -1115,10 +868,10 @@ promote_observables(struct ctx *c, int64_t id, const json_t *a)
 	json_array_foreach(found, i, f) {
 		kind = rstr(f, "kind");
 		value = rstr(f, "value");
-		if (run(prep(c->db, "INSERT OR IGNORE INTO observables("
+		if (sqlx_exec(c->db, "INSERT OR IGNORE INTO observables("
 		    "incident, kind, value, ioc, added_by, time) VALUES(?, ?, "
 		    "?, 0, ?, ?)", "itttt", c->inc, kind, value, c->user,
-		    c->now)) != 0 || (st = prep(c->db, "SELECT id FROM "
+		    c->now) != 0 || (st = sqlx_prep(c->db, "SELECT id FROM "
 		    "observables WHERE incident = ? AND kind = ? AND value = ?",
 		    "itt", c->inc, kind, value)) == NULL) {
 			e = sqlfail(c);
@@ -1127,12 +880,12 @@ promote_observables(struct ctx *c, int64_t id, const json_t *a)
 		oid = sqlite3_step(st) == SQLITE_ROW ?
 		    sqlite3_column_int64(st, 0) : -1;
 		sqlite3_finalize(st);
-		if (oid < 0 || run(prep(c->db, "INSERT OR REPLACE INTO "
+		if (oid < 0 || sqlx_exec(c->db, "INSERT OR REPLACE INTO "
 		    "sightings(observable, alert, events, first_seen, "
 		    "last_seen) VALUES(?, ?, ?, ?, ?)", "iiitt", oid, id,
 		    (int64_t)json_integer_value(json_object_get(f,
 		    "sightings")), rstr(f, "first_seen"), rstr(f,
-		    "last_seen"))) != 0) {
+		    "last_seen")) != 0) {
 			e = sqlfail(c);
 			goto done;
 		}
@@ -1367,8 +1120,8 @@ commit_op(struct ctx *c, json_t **out)
 	enum wire_err e = WIRE_EINTERNAL;
 	int64_t seq;
 
-	if (run(prep(c->db, "UPDATE incidents SET updated = ?, version = "
-	    "version + ? WHERE id = ?", "tdi", c->now, c->bump, c->inc)) != 0)
+	if (sqlx_exec(c->db, "UPDATE incidents SET updated = ?, version = "
+	    "version + ? WHERE id = ?", "tdi", c->now, c->bump, c->inc) != 0)
 		return sqlfail(c);
 	if ((e = load_incident(c->db, c->inc, &inc, c->err, c->errlen))
 	    != WIRE_OK)
@@ -1386,9 +1139,9 @@ commit_op(struct ctx *c, json_t **out)
 	if (payload == NULL || (text = json_dumps(payload, JSON_COMPACT)) ==
 	    NULL)
 		goto oom;
-	if (run(prep(c->db, "INSERT INTO oplog(time, user, type, incident, "
+	if (sqlx_exec(c->db, "INSERT INTO oplog(time, user, type, incident, "
 	    "payload) VALUES(?, ?, ?, ?, ?)", "tttit", c->now, c->user, c->op,
-	    c->inc, text)) != 0) {
+	    c->inc, text) != 0) {
 		e = sqlfail(c);
 		goto fail;
 	}
@@ -1429,7 +1182,7 @@ incident_apply(sqlite3 *db, const char *user, enum role role,
 	c.req = req;
 	c.err = err;
 	c.errlen = errlen;
-	iso_now(c.now, sizeof(c.now));
+	sqlx_iso_now(c.now, sizeof(c.now));
 	if (user == NULL || !wire_valid_name(user)) {
 		e = refuse(&c, WIRE_EUNAUTH, "no user");
 		goto refused;
@@ -1515,36 +1268,36 @@ incident_show(sqlite3 *db, int64_t id, json_t **out, char *err,
 	*out = NULL;
 	if ((e = load_incident(db, id, &inc, err, errlen)) != WIRE_OK)
 		return e;
-	if ((a = rows_json(prep(db, "SELECT id, 'INC-' || incident AS "
+	if ((a = sqlx_rows(db, "SELECT id, 'INC-' || incident AS "
 	    "incident, time, author, kind, text, data FROM timeline WHERE "
-	    "incident = ? ORDER BY id", "i", id))) == NULL ||
+	    "incident = ? ORDER BY id", "i", id)) == NULL ||
 	    json_object_set_new(inc, "timeline", a) != 0)
 		goto fail;
-	if ((a = rows_json(prep(db, "SELECT " TASK_COLS " FROM tasks WHERE "
-	    "incident = ? ORDER BY id", "i", id))) == NULL ||
+	if ((a = sqlx_rows(db, "SELECT " TASK_COLS " FROM tasks WHERE "
+	    "incident = ? ORDER BY id", "i", id)) == NULL ||
 	    json_object_set_new(inc, "tasks", a) != 0)
 		goto fail;
-	if ((a = rows_json(prep(db, "SELECT id, kind, value, ioc, added_by, "
+	if ((a = sqlx_rows(db, "SELECT id, kind, value, ioc, added_by, "
 	    "time FROM observables WHERE incident = ? ORDER BY id", "i",
-	    id))) == NULL || json_object_set_new(inc, "observables", a) != 0)
+	    id)) == NULL || json_object_set_new(inc, "observables", a) != 0)
 		goto fail;
 	{
 		json_t *ob, *sg;
 		size_t i;
 
 		json_array_foreach(a, i, ob)
-			if ((sg = rows_json(prep(db, "SELECT alert, events, "
+			if ((sg = sqlx_rows(db, "SELECT alert, events, "
 			    "first_seen, last_seen FROM sightings WHERE "
 			    "observable = ? ORDER BY alert", "i",
 			    (int64_t)json_integer_value(json_object_get(ob,
-			    "id"))))) == NULL ||
+			    "id")))) == NULL ||
 			    json_object_set_new(ob, "sightings", sg) != 0)
 				goto fail;
 	}
 	if ((links = json_pack("{s:[], s:[]}", "alerts", "events")) == NULL)
 		goto fail;
-	if ((a = rows_json(prep(db, "SELECT kind, ref FROM links WHERE "
-	    "incident = ? ORDER BY time, ref", "i", id))) == NULL)
+	if ((a = sqlx_rows(db, "SELECT kind, ref FROM links WHERE "
+	    "incident = ? ORDER BY time, ref", "i", id)) == NULL)
 		goto fail;
 	{
 		json_t *row;
@@ -1579,13 +1332,13 @@ incident_list(sqlite3 *db, const char *status, int limit, json_t **out,
 		limit = 200;
 	if (limit > 1000)
 		limit = 1000;
-	*out = rows_json(prep(db, "SELECT 'INC-' || i.id AS id, i.title, "
+	*out = sqlx_rows(db, "SELECT 'INC-' || i.id AS id, i.title, "
 	    "i.severity, i.status, i.phase, i.lead, i.tags, i.updated, "
 	    "i.version, (SELECT count(*) FROM tasks t WHERE t.incident = i.id "
 	    "AND t.status != 'done') AS open_tasks, (SELECT max(seq) FROM "
 	    "oplog o WHERE o.incident = i.id) AS last_seq FROM incidents i "
 	    "WHERE ?1 = 'all' OR (?1 = 'active' AND i.status != 'closed') OR "
-	    "i.status = ?1 ORDER BY i.id DESC LIMIT ?2", "td", status, limit));
+	    "i.status = ?1 ORDER BY i.id DESC LIMIT ?2", "td", status, limit);
 	if (*out == NULL) {
 		errf(err, errlen, "incident list: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
@@ -1601,8 +1354,8 @@ incident_last_seq(sqlite3 *db)
 
 	/* sqlite_sequence remembers numbers given out even if the newest
 	   rows were removed; the op log is never trimmed, but be exact. */
-	if ((st = prep(db, "SELECT coalesce(max(seq), 0) FROM oplog", "")) ==
-	    NULL)
+	if ((st = sqlx_prep(db, "SELECT coalesce(max(seq), 0) FROM oplog",
+	    "")) == NULL)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		seq = sqlite3_column_int64(st, 0);
@@ -1618,7 +1371,7 @@ incident_ops_since(sqlite3 *db, int64_t seq, int64_t inc,
 	json_t *op;
 	int r, rc = -1;
 
-	if ((st = prep(db, "SELECT seq, payload FROM oplog WHERE seq > ?1 "
+	if ((st = sqlx_prep(db, "SELECT seq, payload FROM oplog WHERE seq > ?1 "
 	    "AND (?2 <= 0 OR incident = ?2) ORDER BY seq", "ii", seq, inc))
 	    == NULL)
 		return errf(err, errlen, "op log: %s", sqlite3_errmsg(db));
@@ -1659,16 +1412,16 @@ audit_add(sqlite3 *db, const char *user, enum role role, const char *kind,
 	char now[32], *req = NULL;
 	int rc;
 
-	iso_now(now, sizeof(now));
+	sqlx_iso_now(now, sizeof(now));
 	if (request != NULL && (req = json_dumps(request, JSON_COMPACT |
 	    JSON_ENCODE_ANY)) != NULL && strlen(req) > AUDIT_MAX_REQUEST)
 		req[AUDIT_MAX_REQUEST] = '\0';
-	st = prep(db, "INSERT INTO audit(time, user, role, kind, name, "
+	st = sqlx_prep(db, "INSERT INTO audit(time, user, role, kind, name, "
 	    "incident, result, message, seq, request) VALUES(?, ?, ?, ?, ?, "
 	    "nullif(?, 0), ?, ?, nullif(?, -1), ?)", "tttttit" "tit", now,
 	    user ? user : "", role_name(role), kind, name, inc,
 	    wire_err_name(code), code == WIRE_OK ? NULL : message, seq, req);
-	rc = run(st);
+	rc = sqlx_run(st);
 	free(req);
 	if (rc != 0)
 		return errf(err, errlen, "audit: %s", sqlite3_errmsg(db));
@@ -1687,8 +1440,8 @@ audit_list(sqlite3 *db, const struct audit_filter *f,
 	if (f == NULL)
 		f = &none;
 	limit = f->limit <= 0 ? 100 : f->limit > 1000 ? 1000 : f->limit;
-	if ((st = prep(db, "SELECT id, time, user, role, kind, name, CASE WHEN "
-	    "incident IS NULL THEN NULL ELSE 'INC-' || incident END AS "
+	if ((st = sqlx_prep(db, "SELECT id, time, user, role, kind, name, CASE "
+	    "WHEN incident IS NULL THEN NULL ELSE 'INC-' || incident END AS "
 	    "incident, result, message, seq, request FROM audit WHERE "
 	    "(?1 IS NULL OR user = ?1) AND (?2 <= 0 OR incident = ?2) AND "
 	    "(?3 IS NULL OR name = ?3) AND (?4 IS NULL OR time >= ?4) AND "
@@ -1697,7 +1450,7 @@ audit_list(sqlite3 *db, const struct audit_filter *f,
 	    NULL)
 		return errf(err, errlen, "audit: %s", sqlite3_errmsg(db));
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((e = row_json(st)) == NULL) {
+		if ((e = sqlx_row_json(st)) == NULL) {
 			errf(err, errlen, "out of memory");
 			goto fail;
 		}

@@ -24,12 +24,6 @@
 
 #include "wire.h"
 
-/* Create the tables (incidents, timeline, tasks, observables, links,
-   oplog, audit, and users via users_schema_init) if missing.  Idempotent.
-   Checks the handler table first (incident_check_handlers).  Returns 0
-   or -1 with err. */
-int	incident_schema_init(sqlite3 *db, char *err, size_t errlen);
-
 /*
  * The hub's handlers, one per entry of the catalogue (catalogue.h): 0 when
  * every op and every query not answered by the session layer

@@ -65,6 +65,7 @@
 #include "search.h"
 #include "searchpool.h"
 #include "session.h"
+#include "state.h"
 #include "throttle.h"
 #include "timeparse.h"
 #include "users.h"
@@ -2309,7 +2310,7 @@ sessions_start(struct hub *h, char *err, size_t errlen)
 		sqlite3_free(emsg);
 		goto fail;
 	}
-	if (incident_schema_init(ss->db, msg, sizeof msg) == -1) {
+	if (state_schema(ss->db, msg, sizeof msg) == -1) {
 		snprintf(err, errlen, "%s: %s", h->statedb, msg);
 		goto fail;
 	}

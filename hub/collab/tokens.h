@@ -10,16 +10,6 @@
 
 enum token_role { TOKEN_NONE, TOKEN_SHIPPER, TOKEN_READER };
 
-/* token_use: when the hub last accepted each token (epoch seconds),
-   written at most once a minute per token; a table of its own so the
-   tokens table needs no migration. */
-#define TOKENS_SCHEMA \
-	"CREATE TABLE IF NOT EXISTS tokens(" \
-	" name TEXT PRIMARY KEY, role TEXT NOT NULL," \
-	" hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL);" \
-	"CREATE TABLE IF NOT EXISTS token_use(" \
-	" name TEXT PRIMARY KEY, last_used INTEGER NOT NULL);"
-
 /* "shipper" or "reader" to its role; TOKEN_NONE otherwise. */
 enum token_role	 token_role_parse(const char *);
 const char	*token_role_name(enum token_role);

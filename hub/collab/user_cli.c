@@ -42,11 +42,6 @@ open_state(const char *data)
 		fprintf(stderr, "wardd: %s\n", err);
 		return NULL;
 	}
-	if (incident_schema_init(db, err, sizeof err) == -1) {
-		fprintf(stderr, "wardd: %s\n", err);
-		sqlite3_close(db);
-		return NULL;
-	}
 	return db;
 }
 

@@ -10,29 +10,6 @@
 #include "errf.h"
 #include "users.h"
 
-#define USERS_SCHEMA \
-	"CREATE TABLE IF NOT EXISTS users(" \
-	" name TEXT PRIMARY KEY," \
-	" role TEXT NOT NULL CHECK(role IN " \
-	"('viewer','handler','lead','admin'))," \
-	" pubkey BLOB NOT NULL UNIQUE CHECK(length(pubkey) = 32)," \
-	" comment TEXT NOT NULL DEFAULT ''," \
-	" created TEXT NOT NULL" \
-	"  DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));"
-
-int
-users_schema_init(sqlite3 *db, char *err, size_t errlen)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, USERS_SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
-		errf(err, errlen, "users schema: %s", msg ? msg : "?");
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
 static void
 fill(sqlite3_stmt *st, struct users_entry *e)
 {

@@ -23,9 +23,6 @@ struct users_entry {
 	char		 created[32];	/* ISO 8601 UTC */
 };
 
-/* Create the users table in db if missing.  Returns 0 or -1 with err. */
-int	users_schema_init(sqlite3 *db, char *err, size_t errlen);
-
 /*
  * Add a person.  name must be a valid user name (wire_valid_name), role
  * one of viewer, handler, lead, admin, and the key must not belong to

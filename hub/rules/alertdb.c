@@ -1,5 +1,6 @@
 /*
- * alerts — alert storage, deduplication and lifecycle.  See alerts.h.
+ * alertdb — alert storage, deduplication and lifecycle.  See alertdb.h.
+ * The alert tables are state.c's.
  */
 #include <sys/types.h>
 
@@ -17,127 +18,15 @@
 #include "buf.h"
 #include "errf.h"
 #include "jsonfast.h"
+#include "sqlx.h"
 #include "wire.h"
 
-#define ALERTS_SCHEMA \
-	"CREATE TABLE IF NOT EXISTS alerts(" \
-	" id INTEGER PRIMARY KEY," \
-	" rule TEXT NOT NULL," \
-	" rule_id TEXT NOT NULL," \
-	" level TEXT NOT NULL," \
-	" severity TEXT NOT NULL CHECK(severity IN " \
-	"('low','medium','high','critical'))," \
-	" summary TEXT NOT NULL," \
-	" category TEXT NOT NULL," \
-	" tags TEXT NOT NULL DEFAULT '[]'," \
-	" group_key TEXT NOT NULL," \
-	" count INTEGER NOT NULL," \
-	" matches INTEGER NOT NULL," \
-	" events TEXT NOT NULL DEFAULT '[]'," \
-	" samples TEXT NOT NULL DEFAULT '[]'," \
-	" first_seen TEXT NOT NULL," \
-	" last_seen TEXT NOT NULL," \
-	" created TEXT NOT NULL," \
-	" updated TEXT NOT NULL," \
-	" status TEXT NOT NULL CHECK(status IN " \
-	"('new','acknowledged','escalated','closed'))," \
-	" acknowledged_by TEXT, acknowledged_at TEXT," \
-	" escalated_by TEXT, escalated_at TEXT," \
-	" closed_by TEXT, closed_at TEXT," \
-	" incident INTEGER," \
-	" rev INTEGER NOT NULL," \
-	" change TEXT NOT NULL," \
-	" attributes TEXT NOT NULL DEFAULT '{}');" \
-	"CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts(rule_id, " \
-	"group_key) WHERE status <> 'closed';" \
-	"CREATE INDEX IF NOT EXISTS alerts_rev ON alerts(rev);" \
-	"CREATE INDEX IF NOT EXISTS alerts_status ON alerts(status, id);" \
-	"CREATE TABLE IF NOT EXISTS alert_timeline(" \
-	" id INTEGER PRIMARY KEY," \
-	" alert INTEGER NOT NULL REFERENCES alerts(id)," \
-	" time TEXT NOT NULL," \
-	" author TEXT NOT NULL," \
-	" kind TEXT NOT NULL," \
-	" text TEXT NOT NULL," \
-	" data TEXT);" \
-	"CREATE INDEX IF NOT EXISTS alert_timeline_alert ON " \
-	"alert_timeline(alert, id);" \
-	"CREATE TABLE IF NOT EXISTS rules_state(" \
-	" id INTEGER PRIMARY KEY CHECK(id = 1)," \
-	" requested INTEGER NOT NULL DEFAULT 0," \
-	" requested_by TEXT, requested_at TEXT," \
-	" applied INTEGER NOT NULL DEFAULT 0," \
-	" loaded_at TEXT," \
-	" rules INTEGER NOT NULL DEFAULT 0," \
-	" errors TEXT NOT NULL DEFAULT '[]'," \
-	" logsources TEXT NOT NULL DEFAULT '{}');" \
-	"INSERT OR IGNORE INTO rules_state(id) VALUES(1);"
-
-/* The columns alertdb_list and the pushes show, in row_json's order. */
+/* The columns alertdb_list and the pushes show, in alert_json's order. */
 #define COLS \
 	"id, rule, rule_id, level, severity, summary, category, tags, " \
 	"group_key, count, matches, events, first_seen, last_seen, created, " \
 	"updated, status, acknowledged_by, acknowledged_at, escalated_by, " \
 	"escalated_at, closed_by, closed_at, incident, rev, change"
-
-void
-alertdb_iso(int64_t t_us, char *out, size_t outlen)
-{
-	struct tm tm;
-	time_t	 s;
-	int64_t	 ms;
-	char	 b[24];
-
-	if (t_us < 0)
-		t_us = 0;
-	s = (time_t)(t_us / 1000000);
-	ms = (t_us / 1000) % 1000;
-	gmtime_r(&s, &tm);
-	if (strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-		b[0] = '\0';
-	snprintf(out, outlen, "%.19s.%03dZ", b, (int)ms);
-}
-
-static void
-iso_now(char *out, size_t outlen)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	alertdb_iso((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, out,
-	    outlen);
-}
-
-int
-alertdb_schema_init(sqlite3 *db, char *err, size_t errlen)
-{
-	char	*msg = NULL;
-
-	if (sqlite3_exec(db, ALERTS_SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
-		errf(err, errlen, "alerts schema: %s", msg ? msg : "?");
-		sqlite3_free(msg);
-		return -1;
-	}
-	/* rules by logsource, added to older files */
-	if (sqlite3_exec(db, "SELECT logsources FROM rules_state LIMIT 0",
-	    NULL, NULL, NULL) != SQLITE_OK && sqlite3_exec(db, "ALTER TABLE "
-	    "rules_state ADD COLUMN logsources TEXT NOT NULL DEFAULT '{}'",
-	    NULL, NULL, &msg) != SQLITE_OK) {
-		errf(err, errlen, "alerts schema: %s", msg ? msg : "?");
-		sqlite3_free(msg);
-		return -1;
-	}
-	/* the rule's custom attributes (Sigma 2), added to older files */
-	if (sqlite3_exec(db, "SELECT attributes FROM alerts LIMIT 0", NULL,
-	    NULL, NULL) != SQLITE_OK && sqlite3_exec(db, "ALTER TABLE alerts "
-	    "ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}'", NULL, NULL,
-	    &msg) != SQLITE_OK) {
-		errf(err, errlen, "alerts schema: %s", msg ? msg : "?");
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
 
 const char *
 alertdb_severity(const char *level)
@@ -153,38 +42,12 @@ alertdb_severity(const char *level)
 	return "medium";
 }
 
-/* Bind one argument per letter of fmt to st: 't' const char * (NULL
-   binds NULL), 'i' int64_t, 'd' int.  SQLITE_OK or an error. */
-static int
-bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
-{
-	const char *s;
-	int	 i, rc = SQLITE_OK;
-
-	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
-		switch (fmt[i]) {
-		case 't':
-			s = va_arg(ap, const char *);
-			rc = s ? sqlite3_bind_text(st, i + 1, s, -1,
-			    SQLITE_TRANSIENT) : sqlite3_bind_null(st, i + 1);
-			break;
-		case 'i':
-			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-			break;
-		case 'd':
-			rc = sqlite3_bind_int(st, i + 1, va_arg(ap, int));
-			break;
-		}
-	}
-	return rc;
-}
-
 /* A slot of alerts_held, or NULL without one. */
 #define SLOT(held, f)	((held) != NULL ? &(held)->f : NULL)
 
 /* Prepare sql, or take the statement kept in *slot (reset, unbound),
    keeping a new one there when slot is not NULL; then bind fmt's
-   arguments (bindv).  NULL on failure (a kept statement stays kept).
+   arguments (sqlx_bindv).  NULL on failure (a kept statement stays kept).
    Give it back with put(). */
 static sqlite3_stmt *
 prep_held(sqlite3 *db, sqlite3_stmt **slot, const char *sql,
@@ -203,7 +66,7 @@ prep_held(sqlite3 *db, sqlite3_stmt **slot, const char *sql,
 	else if (slot != NULL)
 		*slot = st;
 	va_start(ap, fmt);
-	rc = bindv(st, fmt, ap);
+	rc = sqlx_bindv(st, fmt, ap);
 	va_end(ap);
 	if (rc != SQLITE_OK) {
 		if (slot == NULL)
@@ -213,8 +76,6 @@ prep_held(sqlite3 *db, sqlite3_stmt **slot, const char *sql,
 	return st;
 }
 
-/* Prepare sql and bind fmt's arguments; finalize it when done. */
-#define prep(db, ...)	prep_held((db), NULL, __VA_ARGS__)
 
 /* Done with st from prep_held(): kept for the next call, or finalized. */
 static void
@@ -236,7 +97,7 @@ alertdb_held_release(struct alertdb_held *h)
 	memset(h, 0, sizeof *h);
 }
 
-/* run() of a statement from prep_held(). */
+/* sqlx_run() of a statement from prep_held(). */
 static int
 run_held(sqlite3_stmt *st, sqlite3_stmt **slot)
 {
@@ -247,13 +108,6 @@ run_held(sqlite3_stmt *st, sqlite3_stmt **slot)
 	rc = sqlite3_step(st);
 	put(st, slot);
 	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Step a statement that returns no rows and finalize it: 0 or -1. */
-static int
-run(sqlite3_stmt *st)
-{
-	return run_held(st, NULL);
 }
 
 static json_t *
@@ -281,7 +135,7 @@ text_col(sqlite3_stmt *st, int i)
 /* One row of COLS as an object, without its event ids unless events
    (a thousand of them make most of its text); NULL when out of memory. */
 static json_t *
-row_json(sqlite3_stmt *st, int events)
+alert_json(sqlite3_stmt *st, int events)
 {
 	static const char *const names[] = { "id", "rule", "rule_id",
 		"level", "severity", "summary", "category", "tags", "group",
@@ -544,8 +398,8 @@ insert_alert(sqlite3 *db, struct alertdb_held *held,
 	    (stext = dump(samples)) == NULL || (atext = h->custom != NULL ?
 	    dump(h->custom) : strdup("{}")) == NULL)
 		goto oom;
-	alertdb_iso(h->first_us, first, sizeof first);
-	alertdb_iso(h->last_us, last, sizeof last);
+	sqlx_iso(h->first_us, first, sizeof first);
+	sqlx_iso(h->last_us, last, sizeof last);
 	one_line(h->summary ? h->summary : h->rule, summary, sizeof summary);
 	if (run_held(prep_held(db, SLOT(held, insert), "INSERT INTO "
 	    "alerts(rule, rule_id, level, severity, summary, category, tags, "
@@ -592,7 +446,7 @@ alertdb_upsert(sqlite3 *db, struct alertdb_held *held,
 	int	 rc = -1;
 
 	*id = 0;
-	iso_now(now, sizeof now);
+	sqlx_iso_now(now, sizeof now);
 	if ((rev = next_rev(db, SLOT(held, rev))) < 0) {
 		errf(err, errlen, "alert rev: %s", sqlite3_errmsg(db));
 		return -1;
@@ -636,8 +490,8 @@ alertdb_upsert(sqlite3 *db, struct alertdb_held *held,
 			json_array_remove(samples, ALERTS_MAX_SAMPLES - 1);
 		json_array_append(samples, h->event);
 	}
-	alertdb_iso(h->first_us, first, sizeof first);
-	alertdb_iso(h->last_us, last, sizeof last);
+	sqlx_iso(h->first_us, first, sizeof first);
+	sqlx_iso(h->last_us, last, sizeof last);
 	f0 = (const char *)sqlite3_column_text(st, 4);
 	l0 = (const char *)sqlite3_column_text(st, 5);
 	if (f0 != NULL && strcmp(f0, first) < 0)
@@ -682,8 +536,9 @@ timeline_json(sqlite3 *db, int64_t id, json_t **out, char *err,
 	int	 rc;
 
 	if ((a = json_array()) == NULL ||
-	    (st = prep(db, "SELECT id, time, author, kind, text, data FROM "
-	    "alert_timeline WHERE alert = ? ORDER BY id", "i", id)) == NULL) {
+	    (st = sqlx_prep(db, "SELECT id, time, author, kind, text, data "
+	    "FROM alert_timeline WHERE alert = ? ORDER BY id", "i", id)) ==
+	    NULL) {
 		json_decref(a);
 		errf(err, errlen, "alert timeline: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
@@ -717,8 +572,8 @@ alertdb_get(sqlite3 *db, int64_t id, int full, json_t **out, char *err,
 	int	 rc;
 
 	*out = NULL;
-	if ((st = prep(db, "SELECT " COLS ", samples, attributes FROM alerts "
-	    "WHERE id = ?", "i", id)) == NULL) {
+	if ((st = sqlx_prep(db, "SELECT " COLS ", samples, attributes FROM "
+	    "alerts WHERE id = ?", "i", id)) == NULL) {
 		errf(err, errlen, "alert: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
@@ -728,7 +583,7 @@ alertdb_get(sqlite3 *db, int64_t id, int full, json_t **out, char *err,
 		errf(err, errlen, "no alert %" PRId64, id);
 		return WIRE_ENOTFOUND;
 	}
-	if (rc != SQLITE_ROW || (o = row_json(st, 1)) == NULL) {
+	if (rc != SQLITE_ROW || (o = alert_json(st, 1)) == NULL) {
 		errf(err, errlen, "alert: %s", rc != SQLITE_ROW ?
 		    sqlite3_errmsg(db) : "out of memory");
 		sqlite3_finalize(st);
@@ -783,7 +638,8 @@ alertdb_list(sqlite3 *db, const char *status, const char *rule, int limit,
 		snprintf(sql, sizeof sql, "SELECT " COLS " FROM alerts WHERE "
 		    "%s AND (? IS NULL OR rule_id = ? OR rule = ?) ORDER BY id "
 		    "DESC LIMIT ?", where);
-		st = prep(db, sql, "ttttd", status, rule, rule, rule, limit);
+		st = sqlx_prep(db, sql, "ttttd", status, rule, rule, rule,
+		    limit);
 	}
 	if (st == NULL) {
 		json_decref(a);
@@ -792,7 +648,7 @@ alertdb_list(sqlite3 *db, const char *status, const char *rule, int limit,
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* The ids are for alert.show: a list stays light. */
-		if ((o = row_json(st, 0)) == NULL ||
+		if ((o = alert_json(st, 0)) == NULL ||
 		    json_array_append_new(a, o) != 0) {
 			sqlite3_finalize(st);
 			json_decref(a);
@@ -820,12 +676,12 @@ alertdb_timeline_add(sqlite3 *db, int64_t id, const char *author,
 	char	 now[32], *dtext = NULL;
 	int	 rc;
 
-	iso_now(now, sizeof now);
+	sqlx_iso_now(now, sizeof now);
 	if (data != NULL && (dtext = dump(data)) == NULL)
 		return errf(err, errlen, "out of memory");
-	rc = run(prep(db, "INSERT INTO alert_timeline(alert, time, author, "
+	rc = sqlx_exec(db, "INSERT INTO alert_timeline(alert, time, author, "
 	    "kind, text, data) VALUES(?, ?, ?, ?, ?, ?)", "itttt" "t", id, now,
-	    author, kind, text, dtext));
+	    author, kind, text, dtext);
 	free(dtext);
 	if (rc != 0)
 		return errf(err, errlen, "alert timeline: %s",
@@ -842,8 +698,8 @@ status_of(sqlite3 *db, int64_t id, char *status, size_t len, int64_t *inc,
 	sqlite3_stmt *st;
 	int	 rc;
 
-	if ((st = prep(db, "SELECT status, incident FROM alerts WHERE id = ?",
-	    "i", id)) == NULL) {
+	if ((st = sqlx_prep(db, "SELECT status, incident FROM alerts WHERE "
+	    "id = ?", "i", id)) == NULL) {
 		errf(err, errlen, "alert: %s", sqlite3_errmsg(db));
 		return WIRE_EINTERNAL;
 	}
@@ -903,12 +759,12 @@ set_status(sqlite3 *db, int64_t id, const char *verb, const char *user,
 	}
 	if ((rev = next_rev(db, NULL)) < 0)
 		goto sqlfail;
-	iso_now(now, sizeof now);
+	sqlx_iso_now(now, sizeof now);
 	snprintf(sql, sizeof sql, "UPDATE alerts SET status = ?, %s_by = ?, "
 	    "%s_at = ?, updated = ?, rev = ?, change = ? WHERE id = ?",
 	    moves[i].col, moves[i].col);
-	if (run(prep(db, sql, "ttttiti", moves[i].to, user, now, now, rev,
-	    moves[i].to, id)) != 0)
+	if (sqlx_exec(db, sql, "ttttiti", moves[i].to, user, now, now, rev,
+	    moves[i].to, id) != 0)
 		goto sqlfail;
 	snprintf(line, sizeof line, "%s by %s%s%.400s", moves[i].to, user,
 	    text != NULL ? ": " : "", text != NULL ? text : "");
@@ -978,14 +834,14 @@ alertdb_attach(sqlite3 *db, int64_t id, int64_t inc, const char *user,
 	}
 	if ((rev = next_rev(db, NULL)) < 0)
 		goto sqlfail;
-	iso_now(now, sizeof now);
+	sqlx_iso_now(now, sizeof now);
 	ack = strcmp(status, "new") == 0;
-	if (run(prep(db, "UPDATE alerts SET incident = ?, status = CASE WHEN "
+	if (sqlx_exec(db, "UPDATE alerts SET incident = ?, status = CASE WHEN "
 	    "? THEN 'acknowledged' ELSE status END, acknowledged_by = CASE "
 	    "WHEN ? THEN ? ELSE acknowledged_by END, acknowledged_at = CASE "
 	    "WHEN ? THEN ? ELSE acknowledged_at END, updated = ?, rev = ?, "
 	    "change = 'promoted' WHERE id = ?", "iddtdttii", inc, ack, ack,
-	    user, ack, now, now, rev, id)) != 0)
+	    user, ack, now, now, rev, id) != 0)
 		goto sqlfail;
 	wire_incident_ref(inc, ref, sizeof ref);
 	snprintf(line, sizeof line, "promoted to %s by %s%s", ref, user,
@@ -1017,14 +873,14 @@ alertdb_changed_since(sqlite3 *db, int64_t rev, size_t max,
 	int64_t	 last = rev;
 	int	 rc;
 
-	if ((st = prep(db, "SELECT " COLS " FROM alerts WHERE rev > ? ORDER "
-	    "BY rev LIMIT ?", "ii", rev, (int64_t)max)) == NULL) {
+	if ((st = sqlx_prep(db, "SELECT " COLS " FROM alerts WHERE rev > ? "
+	    "ORDER BY rev LIMIT ?", "ii", rev, (int64_t)max)) == NULL) {
 		errf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		last = sqlite3_column_int64(st, 24);
-		if ((o = row_json(st, 0)) == NULL)
+		if ((o = alert_json(st, 0)) == NULL)
 			continue;
 		rc = cb(o, arg);
 		json_decref(o);
@@ -1049,12 +905,12 @@ alertdb_reload_request(sqlite3 *db, const char *user, char *err,
 	char	 now[32];
 	int64_t	 gen = -1;
 
-	iso_now(now, sizeof now);
-	if (run(prep(db, "UPDATE rules_state SET requested = requested + 1, "
+	sqlx_iso_now(now, sizeof now);
+	if (sqlx_exec(db, "UPDATE rules_state SET requested = requested + 1, "
 	    "requested_by = ?, requested_at = ? WHERE id = 1", "tt", user,
-	    now)) != 0 ||
-	    (st = prep(db, "SELECT requested FROM rules_state WHERE id = 1",
-	    "")) == NULL) {
+	    now) != 0 ||
+	    (st = sqlx_prep(db, "SELECT requested FROM rules_state WHERE "
+	    "id = 1", "")) == NULL) {
 		errf(err, errlen, "rules reload: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -1072,8 +928,8 @@ alertdb_reload_wanted(sqlite3 *db)
 	sqlite3_stmt *st;
 	int64_t	 gen = -1;
 
-	if ((st = prep(db, "SELECT requested FROM rules_state WHERE id = 1",
-	    "")) == NULL)
+	if ((st = sqlx_prep(db, "SELECT requested FROM rules_state WHERE "
+	    "id = 1", "")) == NULL)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		gen = sqlite3_column_int64(st, 0);
@@ -1089,7 +945,7 @@ alertdb_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
 	char	 now[32], *etext, *ltext;
 	int	 rc;
 
-	iso_now(now, sizeof now);
+	sqlx_iso_now(now, sizeof now);
 	if ((etext = dump(errors != NULL ? errors : json_array())) == NULL)
 		return errf(err, errlen, "out of memory");
 	if ((ltext = logsources != NULL ? dump(logsources) : strdup("{}")) ==
@@ -1097,9 +953,9 @@ alertdb_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
 		free(etext);
 		return errf(err, errlen, "out of memory");
 	}
-	rc = run(prep(db, "UPDATE rules_state SET applied = MAX(applied, ?), "
+	rc = sqlx_exec(db, "UPDATE rules_state SET applied = MAX(applied, ?), "
 	    "loaded_at = ?, rules = ?, errors = ?, logsources = ? WHERE id = 1",
-	    "ititt", gen, now, (int64_t)nrules, etext, ltext));
+	    "ititt", gen, now, (int64_t)nrules, etext, ltext);
 	free(etext);
 	free(ltext);
 	if (rc != 0)
@@ -1115,7 +971,7 @@ alertdb_rules_status(sqlite3 *db, json_t **out, char *err, size_t errlen)
 	int	 rc;
 
 	*out = NULL;
-	if ((st = prep(db, "SELECT requested, requested_by, requested_at, "
+	if ((st = sqlx_prep(db, "SELECT requested, requested_by, requested_at, "
 	    "applied, loaded_at, rules, errors, logsources FROM rules_state "
 	    "WHERE id = 1", "")) == NULL) {
 		errf(err, errlen, "rules: %s", sqlite3_errmsg(db));

@@ -34,10 +34,6 @@
 #define ALERTS_KEEP_FIRST	10	/* ... of which the first ones */
 #define ALERTS_MAX_SAMPLES	5	/* sample events kept per alert */
 
-/* Create the alert tables if missing.  Idempotent.  Returns 0 or -1 with
-   err. */
-int	alertdb_schema_init(sqlite3 *db, char *err, size_t errlen);
-
 /* One rule match to record; everything borrowed for the call. */
 struct alert_hit {
 	const char	*rule;		/* the rule's title */
@@ -164,9 +160,5 @@ int	alertdb_rules_report(sqlite3 *db, int64_t gen, size_t nrules,
 	    size_t errlen);
 enum wire_err	alertdb_rules_status(sqlite3 *db, json_t **out, char *err,
 		    size_t errlen);
-
-/* "2026-11-27T17:42:33.123Z" for t µs since the epoch, into out (at
-   least 32 bytes). */
-void	alertdb_iso(int64_t t_us, char *out, size_t outlen);
 
 #endif

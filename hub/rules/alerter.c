@@ -49,6 +49,7 @@
 #include "log.h"
 #include "session.h"
 #include "sigma.h"
+#include "state.h"
 
 #define TICK_US		(1000 * 1000)
 #define CHANGES_MAX	1000		/* alerts broadcast per query */
@@ -815,7 +816,7 @@ alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
 	sqlite3_busy_timeout(a->db, 5000);
 	if (sqlite3_exec(a->db, "PRAGMA journal_mode=WAL; PRAGMA "
 	    "synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
-	    alertdb_schema_init(a->db, e, sizeof e) == -1) {
+	    state_schema(a->db, e, sizeof e) == -1) {
 		snprintf(err, errlen, "alerter: %s: %s", h->statedb,
 		    sqlite3_errmsg(a->db));
 		goto fail;

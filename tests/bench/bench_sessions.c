@@ -469,8 +469,7 @@ main(int argc, char **argv)
 	B.s = calloc(B.n + 1, sizeof *B.s);
 	B.lat = calloc(B.lat_k, sizeof *B.lat);
 	B.cnt = calloc(MAX_SEQ, sizeof *B.cnt);
-	if ((db = state_open(dir, err, sizeof err)) == NULL ||
-	    incident_schema_init(db, err, sizeof err) == -1) {
+	if ((db = state_open(dir, err, sizeof err)) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

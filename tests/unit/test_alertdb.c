@@ -17,6 +17,7 @@
 #include "actions.h"
 #include "alertdb.h"
 #include "incident.h"
+#include "state.h"
 #include "users.h"
 #include "wire.h"
 
@@ -39,7 +40,7 @@ setup(void **state)
 	size_t	 i;
 
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-	if (incident_schema_init(db, err, sizeof err) != 0)
+	if (state_schema(db, err, sizeof err) != 0)
 		fail_msg("schema: %s", err);
 	for (i = 0; i < sizeof people / sizeof people[0]; i++) {
 		memset(pk, (int)i + 1, sizeof pk);

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "auth.h"
+#include "state.h"
 #include "users.h"
 #include "wire.h"
 
@@ -204,7 +205,7 @@ unknown_user_is_not_found(void **state)
 	char err[256];
 
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-	assert_int_equal(users_schema_init(db, err, sizeof(err)), 0);
+	assert_int_equal(state_schema(db, err, sizeof(err)), 0);
 	assert_int_equal(users_add(db, "alice", ROLE_HANDLER, f->alice.pk,
 	    "alice@x", err, sizeof(err)), 0);
 	assert_int_equal(users_find(db, "alice", &e, err, sizeof(err)), 1);
@@ -251,7 +252,7 @@ users_list_in_order(void **state)
 	sqlite3 *db;
 
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-	assert_int_equal(users_schema_init(db, err, sizeof(err)), 0);
+	assert_int_equal(state_schema(db, err, sizeof(err)), 0);
 	assert_int_equal(users_add(db, "zed", ROLE_ADMIN, f->bob.pk, NULL,
 	    err, sizeof(err)), 0);
 	assert_int_equal(users_add(db, "amy", ROLE_VIEWER, f->alice.pk, NULL,

@@ -15,6 +15,7 @@
 
 #include "auth.h"
 #include "incident.h"
+#include "state.h"
 #include "users.h"
 #include "wire.h"
 
@@ -40,7 +41,7 @@ open_db(const char *path)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL,
 	    NULL), SQLITE_OK);
-	if (incident_schema_init(db, err, sizeof(err)) != 0)
+	if (state_schema(db, err, sizeof(err)) != 0)
 		fail_msg("schema: %s", err);
 	for (i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
 		if (users_find(db, people[i].name, NULL, err, sizeof(err)) == 1)
