@@ -264,8 +264,8 @@ test_load_errors(void **state)
 	    "not a list", dir);
 	assert_string_equal(err, want);
 	assert_null(plugins_load(none, 1, &o, err, sizeof err));
-	assert_string_equal(err, "/nonexistent/plugins: No such file or "
-	    "directory");
+	assert_string_equal(err, "plugin folder /nonexistent/plugins: No such "
+	    "file or directory");
 	o.missing_ok = 1;
 	ps = plugins_load(none, 1, &o, err, sizeof err);
 	assert_non_null(ps);
