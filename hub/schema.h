@@ -46,9 +46,9 @@
  * the rows that arrived before it, so a commit touches the ends of a few
  * seconds.  Walking it by utcs DESC, utc DESC, id DESC is the order by utc
  * (SQLite sorts each second, which the index keeps together), and
- * utcs >= SECOND(since) AND utcs < until bounds it (hub/search/search.c).
+ * utcs >= SECOND(since) AND utcs < until bounds it (hub/search/searchsql.c).
  *
- * Older layouts are still read (hub/search/search.c) and written (hub/ingest/store.c
+ * Older layouts are still read (hub/search/daypart.c) and written (hub/ingest/store.c
  * the old way): version 3 has no utcs and indexes utc itself (a search
  * reads it through views that name utc utcs too, which that index walks
  * in the same order); version 2 also holds fts (SCHEMA_FTS) in the

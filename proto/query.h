@@ -1,7 +1,7 @@
 /*
  * query — ward's search language (man ward-query.7): a Kibana/Lucene-style
  * filter, then an optional pipeline after '|'.  The parser turns the text
- * into an AST that the hub compiles to SQL (hub/search/search.c) and that
+ * into an AST that the hub compiles to SQL (hub/search/searchsql.c) and that
  * query_match() evaluates in memory with the same meaning (live tails,
  * deadman rules).
  */
@@ -151,7 +151,8 @@ const json_t *query_lookup(const json_t *ev, const char *path);
 /*
  * Does one field value v (any JSON, NULL when absent) satisfy the TERM
  * node n?  An array matches when one of its elements does.  Used by the
- * SQL functions of hub/search/search.c so both paths share one definition.
+ * SQL functions of hub/search/searchsql.c so both paths share one
+ * definition.
  */
 int	query_match_value(const struct query_node *n, const json_t *v);
 

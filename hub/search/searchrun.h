@@ -1,0 +1,123 @@
+/*
+ * searchrun — the state of one search in progress, shared by the search
+ * wing's files: search.c (entry points, events), searchsql.c (the SQL),
+ * daypart.c (the partitions), aggregate.c (count, count by, top,
+ * histogram).  Private to the wing; the interface is search.h.
+ */
+#ifndef WARD_SEARCHRUN_H
+#define WARD_SEARCHRUN_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "query.h"
+#include "search.h"
+#include "searchsql.h"
+
+enum plan {
+	P_SQL,		/* one statement: rows in output order */
+	P_WALK		/* utc index + FTS bitmap + checks by id */
+};
+
+struct part {
+	char		 name[16];	/* YYYY-MM-DD.db */
+	int64_t		 min_utc, max_utc, count;
+	sqlite3		*db;
+	int		 mapped;	/* db maps the file (daypart_open()) */
+	int		 behind;	/* its index lacks rows past ixmark */
+	int64_t		 ixmark;
+	enum plan	 plan;
+	sqlite3_stmt	*st;		/* P_SQL rows; P_WALK (id, utc) */
+	sqlite3_stmt	*cur;		/* holds the current row: id, utc,
+					   doc[, sort key] */
+	int		 has_row;	/* cur holds a row */
+	int		 done;
+	/* P_WALK */
+	sqlite3_stmt	*fts;		/* matching rowids, newest first */
+	sqlite3_stmt	*verify;	/* by id, FTS match known */
+	sqlite3_stmt	*check;		/* by id, nothing known */
+	uint64_t	*bits;		/* bit k: id top - k matches */
+	size_t		 nwords;
+	int64_t		 top;		/* highest matching id */
+	int64_t		 lo;		/* every match >= lo is in bits */
+	int		 fts_done;	/* every match is in bits */
+	size_t		 nread;		/* rowids read from fts */
+	size_t		 nchecks;	/* rows checked on their own */
+	struct stat	 sb;		/* the file opened */
+};
+
+struct run {
+	const struct query	*q;
+	const struct search_opts *o;
+	search_emit		 emit;
+	void			*arg;
+	struct search_info	*info;
+	char			*err;
+	size_t			 errlen;
+	int64_t			 since, until;	/* utc bounds; 0 open */
+	struct timespec		 deadline;
+	atomic_int		 timed_out;	/* set from any thread */
+	pthread_mutex_t		 mtx;		/* err, info->partitions and
+						   next_part, while workers
+						   run */
+	size_t			 next_part;	/* count by: the next
+						   partition a worker takes */
+	size_t			 limit;
+	size_t			 max_groups;
+	size_t			 fts_probe;
+	int			 ix_unsure;	/* the index may lack any day's
+						   acknowledged rows (no index
+						   to ask, or its wait timed
+						   out) */
+	char			 dir[4096];	/* datadir/events */
+	struct part		*parts;
+	size_t			 nparts;
+	char			*fts;		/* FTS expression the filter
+						   implies, or NULL */
+	struct sql		 sql;		/* P_SQL without FTS */
+	struct sql		 sqlrow;	/* sql for a partition behind:
+						   every row checked on its own
+						   (T_ROW) */
+	struct sql		 sqlf;		/* P_SQL driven by FTS */
+	struct sql		 count;		/* FTS rowids, any order */
+	struct sql		 probe;		/* FTS rowids, newest first */
+	struct sql		 walk;		/* P_WALK: (id, utc) */
+	struct sql		 verify;	/* P_WALK: row by id */
+	struct sql		 check;		/* P_WALK: row by id */
+	struct buf		 line;
+	int			 stopped;	/* emit said stop */
+};
+
+/* Record the search's failure: the first error wins, its kind and its
+   message (into the caller's err).  Safe from any thread of the run. */
+void	 search_seterr(struct run *r, enum search_error code,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* search_seterr() for SQLite's failure rc on p (0: the connection's
+   last), its kind read from the code. */
+void	 search_seterr_db(struct run *r, const struct part *p, int rc);
+
+/* search_seterr() for a step on p that returned rc: a timeout when the
+   time limit interrupted it, else SQLite's error. */
+void	 search_step_failed(struct run *r, struct part *p, int rc);
+
+/* The progress handler of every connection a run reads through (arg:
+   the run): nonzero, interrupting the statement, once the time limit
+   is past (r->timed_out set) or the caller cancelled. */
+int	 search_progress(void *arg);
+
+/* Emit one result line (s, n bytes; the callee copies what it keeps)
+   and count it.  Returns 0, or -1 when the caller's callback said stop
+   (r->stopped set). */
+int	 search_out(struct run *r, const char *s, size_t n);
+
+#endif
