@@ -124,25 +124,122 @@ static volatile sig_atomic_t stop;	/* set by SIGTERM/SIGINT */
 static volatile sig_atomic_t reload;	/* set by SIGHUP */
 static struct net *wake_net;		/* for the signal handler */
 
+static int
+parse_main(int argc, char **argv)
+{
+	return parse_cli(argc, argv, WARD_SHARE_DIR);
+}
+
+/*
+ * The subcommands: their words (w2 NULL: one word), their function (given
+ * argv from the last word on) and their synopsis, which usage and a
+ * subcommand's --help print.  A first word without its second is a usage
+ * error naming that word's subcommands.
+ */
+static const struct subcommand {
+	const char	*w1, *w2;
+	int		(*fn)(int, char **);
+	const char	*synopsis;
+} subcommands[] = {
+	{ "token", NULL, token_cli,
+	    "token add --data DIR NAME [--role shipper|reader]\n"
+	    "token list|del --data DIR [NAME]" },
+	{ "user", NULL, user_cli,
+	    "user add --data DIR NAME ROLE PUBKEYFILE\n"
+	    "user list|del --data DIR [NAME]\n"
+	    "user role --data DIR NAME ROLE" },
+	{ "rules", "check", rules_cli_check,
+	    "rules check [-v] [--mappings DIR]... FILE|DIR..." },
+	{ "rules", "test", rules_cli_test,
+	    "rules test [--mappings DIR]... RULE|DIR EVENTS.ndjson" },
+	{ "parse", NULL, parse_main,
+	    "parse [--parsers DIR]... [--plugins DIR]... [--geoip FILE]\n"
+	    "      EVENTS.ndjson" },
+	{ "parsers", "check", parsers_cli_check,
+	    "parsers check [-v] FILE|DIR..." },
+	{ "archive", NULL, archive_cli,
+	    "archive --data DIR [--older-than AGE] [--archive-dir D] [DAY...]\n"
+	    "archive list --data DIR" },
+	{ "restore", NULL, restore_cli,
+	    "restore --data DIR [--archive-dir D] DAY..." },
+	{ "backup", NULL, backup_cli, "backup --data DIR DEST" },
+};
+#define NSUB	(sizeof subcommands / sizeof subcommands[0])
+
+/* Each line of synopsis s: the first after first, the next ones after
+   "wardd " (indented alike), a line that goes on one after blanks. */
+static void
+synopsis(FILE *f, const char *first, const char *s)
+{
+	size_t	 n;
+
+	for (; *s != '\0'; s += n + (s[n] == '\n')) {
+		n = strcspn(s, "\n");
+		fprintf(f, "%s%.*s\n", *s == ' ' ? "             " : first,
+		    (int)n, s);
+		first = "       wardd ";
+	}
+}
+
+/* Is --help or -h among argv's options (before a "--")? */
+static int
+wants_help(int argc, char **argv)
+{
+	int	 i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Run the subcommand argv[1..] names: its exit status, or -1 when argv
+ * names none (a hub is to run).  --help after one prints its synopsis.
+ */
+static int
+subcommand(int argc, char **argv)
+{
+	const struct subcommand *c;
+	size_t	 i, words;
+	int	 known = 0;
+
+	if (argc < 2)
+		return -1;
+	for (i = 0; i < NSUB; i++) {
+		c = &subcommands[i];
+		if (strcmp(argv[1], c->w1) != 0)
+			continue;
+		known = 1;
+		if (c->w2 != NULL && (argc < 3 || strcmp(argv[2], c->w2) != 0))
+			continue;
+		words = c->w2 != NULL ? 2 : 1;
+		if (wants_help(argc - 1 - words, argv + 1 + words)) {
+			synopsis(stdout, "usage: wardd ", c->synopsis);
+			return 0;
+		}
+		return c->fn(argc - words, argv + words);
+	}
+	if (!known)
+		return -1;
+	for (i = 0; i < NSUB; i++)
+		if (strcmp(argv[1], subcommands[i].w1) == 0)
+			synopsis(stderr, known++ == 1 ? "usage: wardd " :
+			    "       wardd ", subcommands[i].synopsis);
+	return 2;
+}
+
 static void
 usage(FILE *f)
 {
+	size_t	 i;
+
 	fprintf(f,
-"usage: wardd [--data DIR] [--listen ADDR:PORT] [options]\n"
-"       wardd token add --data DIR NAME [--role shipper|reader]\n"
-"       wardd token list|del --data DIR [NAME]\n"
-"       wardd user add --data DIR NAME ROLE PUBKEYFILE\n"
-"       wardd user list|del --data DIR [NAME]\n"
-"       wardd user role --data DIR NAME ROLE\n"
-"       wardd rules check [-v] [--mappings DIR]... FILE|DIR...\n"
-"       wardd rules test [--mappings DIR]... RULE|DIR EVENTS.ndjson\n"
-"       wardd parse [--parsers DIR]... [--plugins DIR]... [--geoip FILE]\n"
-"                   EVENTS.ndjson\n"
-"       wardd parsers check [-v] FILE|DIR...\n"
-"       wardd archive --data DIR [--older-than AGE] [--archive-dir D] [DAY...]\n"
-"       wardd archive list --data DIR\n"
-"       wardd restore --data DIR [--archive-dir D] DAY...\n"
-"       wardd backup --data DIR DEST\n"
+"usage: wardd [--data DIR] [--listen ADDR:PORT] [options]\n");
+	for (i = 0; i < NSUB; i++)
+		synopsis(f, "       wardd ", subcommands[i].synopsis);
+	fprintf(f,
 "       wardd --version | --help\n"
 "\n"
 "options (each but config, version and help also a key of ward.conf(5)):\n");
@@ -272,7 +369,7 @@ main(int argc, char **argv)
 	const char *data = "ward-data";
 	char	 host[256] = "127.0.0.1", err[1024];
 	size_t	 v;
-	int	 c, port = 9200, rc = 1;
+	int	 c, port = 9200, rc = 1, sub;
 
 	/* Before any jansson value exists: the pipeline and the alerter
 	   build their event trees in per-thread arenas. */
@@ -286,36 +383,8 @@ main(int argc, char **argv)
 	mallopt(M_ARENA_MAX, 2);
 #endif
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	if (argc > 1 && strcmp(argv[1], "token") == 0)
-		return token_cli(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "user") == 0)
-		return user_cli(argc - 1, argv + 1);
-	if (argc > 2 && strcmp(argv[1], "rules") == 0 &&
-	    strcmp(argv[2], "check") == 0)
-		return rules_cli_check(argc - 2, argv + 2);
-	if (argc > 2 && strcmp(argv[1], "rules") == 0 &&
-	    strcmp(argv[2], "test") == 0)
-		return rules_cli_test(argc - 2, argv + 2);
-	if (argc > 1 && strcmp(argv[1], "archive") == 0)
-		return archive_cli(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "restore") == 0)
-		return restore_cli(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "backup") == 0)
-		return backup_cli(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "parse") == 0)
-		return parse_cli(argc - 1, argv + 1, WARD_SHARE_DIR);
-	if (argc > 2 && strcmp(argv[1], "parsers") == 0 &&
-	    strcmp(argv[2], "check") == 0)
-		return parsers_cli_check(argc - 2, argv + 2);
-	if (argc > 1 && strcmp(argv[1], "parsers") == 0) {
-		fprintf(stderr, "usage: wardd parsers check [-v] FILE|DIR...\n");
-		return 2;
-	}
-	if (argc > 1 && strcmp(argv[1], "rules") == 0) {
-		fprintf(stderr, "usage: wardd rules check [-v] FILE|DIR...\n"
-		    "       wardd rules test [--mappings DIR]... RULE|DIR EVENTS.ndjson\n");
-		return 2;
-	}
+	if ((sub = subcommand(argc, argv)) != -1)
+		return sub;
 	/* ward.conf's options go ahead of the command line's: flags win. */
 	if (config_longopts(hub_opts, longopts, sizeof longopts /
 	    sizeof *longopts) == -1 ||

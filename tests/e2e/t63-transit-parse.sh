@@ -41,6 +41,14 @@ check "... named in the error" grep -q -- "--parsers $T/nowhere: No such file" "
 "$WARDD" parse --plugins "$T/nowhere" "$T/in.ndjson" >/dev/null 2>"$T/err7"
 eq "a --plugins folder that is not there: exit 2" "$?" 2
 check "... named in the error" grep -q -- "plugin folder $T/nowhere: No such file" "$T/err7"
+"$WARDD" parse --help >"$T/help" 2>&1
+eq "wardd parse --help: exit 0" "$?" 0
+check "... its synopsis on standard output" grep -q '^usage: wardd parse \[--parsers DIR\]' "$T/help"
+"$WARDD" rules test -h >"$T/help2" 2>/dev/null
+check "wardd rules test -h: its own synopsis" grep -q '^usage: wardd rules test ' "$T/help2"
+"$WARDD" rules >/dev/null 2>"$T/help3"
+eq "wardd rules alone: a usage error" "$?" 2
+eq "... naming both rules subcommands" "$(grep -c 'wardd rules ' "$T/help3")" 2
 "$WARDD" parse >/dev/null 2>&1
 eq "no file: usage, exit 2" "$?" 2
 mkdir -p "$T/parsers"
