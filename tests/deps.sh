@@ -8,7 +8,7 @@ libcmocka-dev sqlite3 curl jq tmux mandoc procps openssl iproute2
 rsyslog rsyslog-elasticsearch rsyslog-openssl
 librabbitmq-dev amqp-tools rabbitmq-server
 libpcre2-dev libmaxminddb-dev libmaxmind-db-writer-perl python3 libssl-dev
-libzstd-dev zstd faketime
+libzstd-dev zstd faketime time
 "
 # syslog-ng, unpacked privately (it conflicts with rsyslog); a failure
 # only makes its e2e test skip.

@@ -41,12 +41,13 @@ enum archive_did {
  * remove_only, the day is deleted instead (no archive written; an
  * existing archive is left alone).  Safe while a hub runs on datadir and
  * against another archive or restore (a lock file serialises them), and
- * against kill -9 at any point.  Returns 0 with *did and *bytes (live
- * bytes archived or freed), or -1 with err.
+ * against kill -9 at any point.  Returns 0 with *did, *bytes (live
+ * bytes archived or freed) and *events (the day's events; -1 unknown, as
+ * with ARCHIVE_ALREADY), or -1 with err.
  */
 int	archive_day(const char *datadir, const char *archdir, int64_t day,
 	    int64_t now_us, int remove_only, enum archive_did *did,
-	    uint64_t *bytes, char *err, size_t errlen);
+	    uint64_t *bytes, int64_t *events, char *err, size_t errlen);
 
 /*
  * Bring an archived day back into datadir's live set, checking every

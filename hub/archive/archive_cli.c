@@ -117,6 +117,7 @@ archive_cli(int argc, char **argv)
 	int64_t	*days = NULL, age, now = time_now_us();
 	long	 n = 0, i;
 	uint64_t bytes;
+	int64_t	 events;
 	enum archive_did did;
 	char	 err[1024], name[11];
 	int	 rc, idx, failed = 0;
@@ -165,7 +166,7 @@ archive_cli(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		archive_day_name(days[i], name);
 		if (archive_day(data, archdir, days[i], now, 0, &did, &bytes,
-		    err, sizeof err) == -1) {
+		    &events, err, sizeof err) == -1) {
 			fprintf(stderr, "wardd: archive: %s\n", err);
 			failed = 1;
 			continue;

@@ -9,6 +9,13 @@
  * the net thread, which renders /metrics, never reads a directory.  It
  * stats the partitions and never opens them (an open could run a WAL's
  * recovery, and hold other readers up, for nothing).
+ *
+ * It also keeps ward_store_events (events in the live set) true when a
+ * day leaves it or comes back, whoever moved it (retention, or `wardd
+ * archive` and `wardd restore` run beside the hub): at each look it
+ * compares the live days with the previous look's, and takes away (or
+ * adds) the events of a day archived (or restored) meanwhile, from its
+ * manifest.  A day it deletes itself it takes away at once.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,7 +35,9 @@
 #include "retention.h"
 #include "timeparse.h"
 
-#define FIGURES_S	30		/* between refreshes of the figures */
+#define FIGURES_S	5		/* between refreshes of the figures: a
+					   statvfs, a readdir, a stat a day and
+					   a small JSON an archived day */
 #define RETAIN_EVERY_US	(INT64_C(86400) * 1000000)
 
 /* What /metrics shows; owned by the metrics (metrics_more). */
@@ -43,6 +52,10 @@ struct retention_stats {
 struct retention {
 	struct retention_opts	 o;
 	struct retention_stats	*st;
+	struct metrics		*m;
+	int64_t			*live;	/* the live days at the last look, */
+	size_t			 nlive;	/* sorted; */
+	int			 looked;	/* none before the first */
 	pthread_t		 thread;
 	pthread_mutex_t		 mtx;
 	pthread_cond_t		 cond;
@@ -99,6 +112,75 @@ stats_render(void *arg, struct buf *out)
 	return rc ? -1 : 0;
 }
 
+static int
+in_days(const int64_t *v, size_t n, int64_t day)
+{
+	size_t	 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v[mid] == day)
+			return 1;
+		if (v[mid] < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * Follow the days that left the live set or came back since the last
+ * look (v: archive_list's, sorted), in m->store_events; remember the
+ * live ones.
+ */
+static void
+follow_live(struct retention *r, const struct archive_day *v, size_t n)
+{
+	int64_t	*live;
+	size_t	 nlive = 0, i;
+	uint64_t cur, ev;
+
+	if ((live = calloc(n ? n : 1, sizeof *live)) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (v[i].live)
+			live[nlive++] = v[i].day;
+		if (!r->looked || !v[i].archived || v[i].events <= 0 ||
+		    v[i].live == in_days(r->live, r->nlive, v[i].day))
+			continue;
+		ev = (uint64_t)v[i].events;
+		if (v[i].live)		/* restored */
+			atomic_fetch_add(&r->m->store_events, ev);
+		else {			/* archived; never below 0 */
+			cur = atomic_load(&r->m->store_events);
+			while (!atomic_compare_exchange_weak(
+			    &r->m->store_events, &cur, cur > ev ? cur - ev :
+			    0))
+				;
+		}
+	}
+	free(r->live);
+	r->live = live;
+	r->nlive = nlive;
+	r->looked = 1;
+}
+
+/* Forget day from the live days (deleted by retain()). */
+static void
+forget_live(struct retention *r, int64_t day)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nlive; i++)
+		if (r->live[i] == day) {
+			memmove(&r->live[i], &r->live[i + 1], (r->nlive - i -
+			    1) * sizeof *r->live);
+			r->nlive--;
+			return;
+		}
+}
+
 /* Render the disk and day figures into st->figures. */
 static void
 figures(struct retention *r)
@@ -134,6 +216,7 @@ figures(struct retention *r)
 			buf_printf(&b, "ward_day_bytes{day=\"%s\"} %" PRIu64
 			    "\n", name, v[i].live_bytes);
 		}
+		follow_live(r, v, n);
 		buf_printf(&b, "# HELP ward_archived_days Days archived "
 		    "(restored ones too).\n# TYPE ward_archived_days gauge\n"
 		    "ward_archived_days %zu\n# HELP ward_archive_bytes Bytes "
@@ -152,7 +235,7 @@ static void
 retain(struct retention *r)
 {
 	enum archive_did did;
-	int64_t	*days = NULL, now = time_now_us();
+	int64_t	*days = NULL, now = time_now_us(), events;
 	uint64_t bytes;
 	char	 err[1024], name[11];
 	long	 n, i;
@@ -171,13 +254,23 @@ retain(struct retention *r)
 		pthread_mutex_unlock(&r->mtx);
 		archive_day_name(days[i], name);
 		if (archive_day(r->o.datadir, r->o.archdir, days[i], now,
-		    r->o.delete, &did, &bytes, err, sizeof err) == -1) {
+		    r->o.delete, &did, &bytes, &events, err, sizeof err) ==
+		    -1) {
 			log_warn("retention: %s", err);
 			atomic_fetch_add(&r->st->failed, 1);
 			continue;
 		}
 		if (did == ARCHIVE_ALREADY)
 			continue;
+		if (r->o.delete && events > 0) {
+			uint64_t cur = atomic_load(&r->m->store_events);
+
+			while (!atomic_compare_exchange_weak(
+			    &r->m->store_events, &cur, cur > (uint64_t)events ?
+			    cur - (uint64_t)events : 0))
+				;
+			forget_live(r, days[i]);
+		}
 		log_info("retention: %s %s (%" PRIu64 " bytes freed)", name,
 		    r->o.delete ? "deleted" : "archived", bytes);
 		atomic_fetch_add(r->o.delete ? &r->st->deleted :
@@ -196,6 +289,8 @@ thread_main(void *arg)
 	pthread_setname_np(pthread_self(), "ward-retain");
 	for (;;) {
 		if (r->o.age_us > 0 && time_now_us() >= next) {
+			if (!r->looked)
+				figures(r);	/* the live days before */
 			retain(r);
 			next = time_now_us() + RETAIN_EVERY_US;
 		}
@@ -229,6 +324,7 @@ retention_start(const struct retention_opts *o, struct metrics *m,
 		return NULL;
 	}
 	r->o = *o;
+	r->m = m;
 	pthread_mutex_init(&r->mtx, NULL);
 	pthread_cond_init(&r->cond, NULL);
 	if (pthread_create(&r->thread, NULL, thread_main, r) != 0) {
@@ -253,5 +349,6 @@ retention_stop(struct retention *r)
 	pthread_join(r->thread, NULL);
 	pthread_mutex_destroy(&r->mtx);
 	pthread_cond_destroy(&r->cond);
+	free(r->live);
 	free(r);
 }

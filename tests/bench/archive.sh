@@ -6,8 +6,9 @@
 # events/s (default 50,000) from loadgen while `wardd archive` and
 # `wardd restore` move that day out and back.  Prints MB/s of partition
 # (DAY.db + DAY.fts, live bytes), the archive's size against the live
-# one, and loadgen's acknowledgement latencies meanwhile.  Figures, not
-# assertions.
+# one, CPU seconds per GB of partition (robust to a shared machine's
+# load, which is printed beside), and loadgen's acknowledgement latencies
+# meanwhile.  Figures, not assertions.
 set -u
 export WARD_ALLOW_ROOT=1	# benchmarks start hubs as whoever runs them
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -41,17 +42,21 @@ hub
 "$BIN/loadgen" -u "$URL" -t "$TOKEN" -c 4 -b 1000 -r "${INGEST_RATE:-50000}" -d "${INGEST_SECONDS:-40}" >"$T/loadgen.out" 2>&1 &
 LG=$!
 sleep 5
+echo "load before archive: $(uptime | sed 's/.*load average: //')"
 t0=$(date +%s.%N)
-"$ROOT/bin/wardd" archive --data "$DATA" 2026-09-01
+/usr/bin/time -f '%U %S' -o "$T/archive.cpu" "$ROOT/bin/wardd" archive --data "$DATA" 2026-09-01
 t1=$(date +%s.%N)
 arch=$(jq '[.files[].archive_bytes] | add' "$DATA/archive/2026-09-01.json")
 sleep 2
 t2=$(date +%s.%N)
-"$ROOT/bin/wardd" restore --data "$DATA" 2026-09-01
+/usr/bin/time -f '%U %S' -o "$T/restore.cpu" "$ROOT/bin/wardd" restore --data "$DATA" 2026-09-01
 t3=$(date +%s.%N)
-awk -v l="$live" -v a="$arch" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" 'BEGIN {
-	printf "archive: %.2f s, %.0f MB/s of partition; archived day %d bytes, %.1f %% of live\n", t1 - t0, l / 1e6 / (t1 - t0), a, 100 * a / l
-	printf "restore: %.2f s, %.0f MB/s of partition\n", t3 - t2, l / 1e6 / (t3 - t2) }'
+echo "load after restore: $(uptime | sed 's/.*load average: //')"
+ac=$(awk '{ print $1 + $2 }' "$T/archive.cpu")
+rc=$(awk '{ print $1 + $2 }' "$T/restore.cpu")
+awk -v l="$live" -v a="$arch" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v ac="$ac" -v rc="$rc" 'BEGIN {
+	printf "archive: %.2f s, %.0f MB/s of partition, %.2f CPU s (%.2f CPU s/GB); archived day %d bytes, %.1f %% of live\n", t1 - t0, l / 1e6 / (t1 - t0), ac, ac / (l / 1e9), a, 100 * a / l
+	printf "restore: %.2f s, %.0f MB/s of partition, %.2f CPU s (%.2f CPU s/GB)\n", t3 - t2, l / 1e6 / (t3 - t2), rc, rc / (l / 1e9) }'
 wait $LG
 echo "ingest meanwhile (offered ${INGEST_RATE:-50000} events/s):"
 tail -n 3 "$T/loadgen.out"

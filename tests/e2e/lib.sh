@@ -116,6 +116,15 @@ stored_count() {
 metric() {	# metric NAME: its value from /metrics
 	curl -s "$URL/metrics" | awk -v n="$1" '$1 == n { print $2 }'
 }
+# metric_becomes NAME VALUE: wait up to 15 s for NAME in /metrics to say
+# VALUE (some figures are refreshed every few seconds); prints the last.
+metric_becomes() {
+	i=0
+	while v=$(metric "$1") && [ "$v" != "$2" ] && [ $i -lt 150 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	printf '%s' "$v"
+}
 
 # Console users, each with a key of their own under $T/home/USER.
 # as USER ARGS...: run ward as USER against this hub.

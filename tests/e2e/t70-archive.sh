@@ -40,6 +40,7 @@ search() {	# search QUERY [curl args]: NDJSON
 search '*' >"$T/before"
 search 'word3' >"$T/before.fts"
 eq "every event is found before" "$(grep -c '"id"' "$T/before")" 9000
+eq "/metrics: 9000 events in the store" "$(metric_becomes ward_store_events 9000)" 9000
 
 check "archive two days while the hub runs" "$WARDD" archive --data "$DATA" 2026-09-01 2026-09-02
 eq "their live files are gone" "$(ls "$DATA/events" | grep -c '^2026-09-0[12]\.\(db\|fts\)')" 0
@@ -48,6 +49,9 @@ eq "a search no longer finds them" "$(grep -c '"id"' "$T/after")" 3000
 eq "and says which days it could not read" "$(tail -n 1 "$T/after" | jq -r .notice)" \
 	"2 days archived: restore with wardd restore --data $DATA 2026-09-02 2026-09-01"
 eq "archived: 2" "$(tail -n 1 "$T/after" | jq -r .archived)" 2
+eq "/metrics: the store holds the live day's events only" \
+	"$(metric_becomes ward_store_events 3000)" 3000
+eq "/metrics: two days archived" "$(metric_becomes ward_archived_days 2)" 2
 search '*' --data-urlencode since=2026-09-03T00:00:00Z >"$T/after3"
 eq "a range that does not reach them says nothing" "$(grep -c notice "$T/after3")" 0
 search '*' --data-urlencode since=2026-09-02T12:00:00Z --data-urlencode until=2026-09-02T13:00:00Z >"$T/after2"
@@ -81,6 +85,8 @@ search '*' >"$T/restored"
 check "searches return the same events, same ids, same order" cmp "$T/before" "$T/restored"
 search 'word3' >"$T/restored.fts"
 check "full-text searches too" cmp "$T/before.fts" "$T/restored.fts"
+eq "/metrics: the restored events count again" \
+	"$(metric_becomes ward_store_events 9000)" 9000
 eq "restored days are listed so" "$("$WARDD" archive list --data "$DATA" | awk '$1 == "2026-09-01" { print $2 }')" restored
 ls -l --time-style=+%s.%N "$DATA/archive" >"$T/arch.before"
 "$WARDD" archive --data "$DATA" 2026-09-01 >"$T/again"

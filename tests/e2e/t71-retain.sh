@@ -34,6 +34,7 @@ eq "both are archived" "$("$WARDD" archive list --data "$DATA" | awk 'NR > 1 { p
 	"2026-09-01 archived;2026-09-02 archived;"
 eq "/metrics counts them" "$(metric ward_retention_archived_total)" 2
 eq "/metrics: archived days" "$(metric ward_archived_days)" 2
+eq "/metrics: their events leave ward_store_events" "$(metric_becomes ward_store_events 0)" 0
 check "/metrics: disk free" sh -c "[ '$(metric ward_disk_free_bytes)' -gt 0 ]"
 r=$(curl -s -G -H "Authorization: Bearer $READER" --data-urlencode 'q=*' "$URL/api/search" | jq -r 'select(.notice) | .archived')
 eq "a search says two days are archived" "$r" 2
@@ -45,6 +46,7 @@ check "--retain-delete deletes a day past the age" grep -q "retention: 2026-09-0
 eq "it is gone, the archived ones stay" "$("$WARDD" archive list --data "$DATA" | awk 'NR > 1 { print $1, $2 }' | tr '\n' ';')" \
 	"2026-09-01 archived;2026-09-02 archived;"
 eq "/metrics counts it" "$(metric ward_retention_deleted_total)" 1
+eq "/metrics: a deleted day's events leave ward_store_events" "$(metric_becomes ward_store_events 0)" 0
 echo '{"summary":"today"}' >"$T/today"
 post /events "$T/today" >/dev/null
 stop_hub
