@@ -5,7 +5,7 @@
  * line.  tmux's cmd_table[] is the model.  Everything else is driven from
  * this table:
  *
- *   wire.c	validates requests against .fields and .check, and answers
+ *   wire_check.c validates requests against .fields and .check, and answers
  *		role_may from .may;
  *   hub	keeps one handler per entry (hub/collab/incident.c, indexed by
  *		enum catalogue_id) and checks at start that none is missing;
@@ -27,7 +27,7 @@
 
 #include <jansson.h>
 
-/* What a field's value must be; wire.c's check_value checks it. */
+/* What a field's value must be; wire_check.c's check_value checks it. */
 enum wire_kind {
 	WK_LINE = 1,	/* one line of text, not blank, max bytes */
 	WK_TEXT,	/* text with newlines and tabs, may be empty */

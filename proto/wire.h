@@ -9,6 +9,8 @@
  * "type":"op" or "type":"query" request names, with their fields, checks
  * and rights, are the catalogue (catalogue.h), one entry each.
  * man/ward-protocol.7 is the reference; keep it in step with both files.
+ * The code: wire_check.c (decode and check, against the catalogue),
+ * wire_build.c (the builders), wire_events.c (event batches as raw text).
  *
  * If you change a message here incompatibly (rename or remove a message or
  * a field, change a field's type, narrow a limit, change the meaning of a

@@ -2,7 +2,7 @@
  * libFuzzer target for proto/wire (and the key line parser of proto/auth):
  * every frame either decodes or is refused with a message; a frame that
  * decodes must encode and decode again as the same message.  An "events"
- * push, read by wire.c's own scanner, is also checked against jansson:
+ * push, read by wire_events.c's own scanner, is also checked against jansson:
  * each event it accepts must be an object jansson reads too (duplicates
  * refused), with the same integer "id".  The raw field readers run over
  * the bytes as they are.
