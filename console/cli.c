@@ -27,6 +27,7 @@
 #include "layout.h"
 #include "utf8.h"
 #include "model.h"
+#include "monotime.h"
 #include "query.h"
 #include "wire.h"
 
@@ -135,7 +136,7 @@ static int
 call(struct cli *x, json_t *req, json_t **result, int64_t *seq)
 {
 	struct call k;
-	struct timespec t0, t;
+	int64_t	 t0;
 	const char *type;
 	int	 rc;
 
@@ -150,11 +151,10 @@ call(struct cli *x, json_t *req, json_t **result, int64_t *seq)
 		    "cannot send the request");
 		return 1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = monotime_ms();
 	while (!k.done && !interrupted) {
 		client_wait(x->c, 200);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((t.tv_sec - t0.tv_sec) * 1000 > CALL_TIMEOUT_MS) {
+		if (monotime_ms() - t0 > CALL_TIMEOUT_MS) {
 			fprintf(stderr, "ward: no answer from %s within %d s\n",
 			    x->o->hub, CALL_TIMEOUT_MS / 1000);
 			return 1;

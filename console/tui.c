@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
 #include "timeparse.h"
 #include "tui.h"
 #include "version.h"
@@ -41,15 +42,6 @@ static const struct tui_view *const views[LV_COUNT] = {
 
 static const enum layout_region pane_region[TUI_PANES] = { R_MAIN, R_SIDE,
 	R_SIDE2 };
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Rows. */
 
@@ -292,7 +284,7 @@ tui_msg(struct tui *t, int err, int secs, const char *fmt, ...)
 	va_end(ap);
 	layout_escape(raw, strlen(raw), t->msg, sizeof t->msg, 1);
 	t->msg_err = err;
-	t->msg_until = secs > 0 ? now_us() + (int64_t)secs * 1000000 : 0;
+	t->msg_until = secs > 0 ? monotime_us() + (int64_t)secs * 1000000 : 0;
 	t->dirty |= D_REGION(R_CMD);
 }
 
@@ -1821,9 +1813,9 @@ tui_main(const struct tui_opts *o)
 	curs_set(0);
 	wnoutrefresh(stdscr);
 	t->dirty = D_ALL | D_LAYOUT | D_CONTENT;
-	start = now_us();
+	start = monotime_us();
 	while (!t->quit && !got_sigterm) {
-		now = now_us();
+		now = monotime_us();
 		if (t->msg[0] != '\0' && t->msg_until > 0 &&
 		    now >= t->msg_until) {
 			t->msg[0] = '\0';
@@ -1838,12 +1830,12 @@ tui_main(const struct tui_opts *o)
 		if (t->dirty) {
 			if (now - last_frame >= fus) {
 				/* Take in all that came since, then paint. */
-				t0 = now_us();
+				t0 = monotime_us();
 				client_dispatch(t->c);
-				t1 = now_us();
+				t1 = monotime_us();
 				frame(t);
 				t->dispatch_us += t1 - t0;
-				t->frame_us += now_us() - t1;
+				t->frame_us += monotime_us() - t1;
 				last_frame = now;
 			} else
 				timeout = (int)((fus - (now - last_frame)) /
@@ -1871,7 +1863,7 @@ tui_main(const struct tui_opts *o)
 		if (n < 0 || (pfd[0].revents & (POLLIN | POLLHUP))) {
 			for (j = 0; j < 256 && (ch = getch()) != ERR; j++) {
 				if (!got_key)
-					t_key = now_us();
+					t_key = monotime_us();
 				got_key = 1;
 				t->keys++;
 				t->dirty |= key(t, ch);
@@ -1882,14 +1874,14 @@ tui_main(const struct tui_opts *o)
 				break;
 		}
 		if (nfds == 2 && (pfd[1].revents & POLLIN)) {
-			t0 = now_us();
+			t0 = monotime_us();
 			client_dispatch(t->c);
-			t->dispatch_us += now_us() - t0;
+			t->dispatch_us += monotime_us() - t0;
 		}
 		/* A key is answered now; pushes wait for the next frame. */
 		if (got_key && t->dirty && !t->quit) {
 			frame(t);
-			last_frame = now_us();
+			last_frame = monotime_us();
 			now = last_frame - t_key;
 			if (now > t->key_lat_max)
 				t->key_lat_max = now;
@@ -1898,7 +1890,7 @@ tui_main(const struct tui_opts *o)
 	}
 	endwin();
 	if (stats != NULL)
-		stats_write(t, stats, now_us() - start);
+		stats_write(t, stats, monotime_us() - start);
 	if (t->m.conn == CLIENT_FAILED) {
 		fprintf(stderr, "ward: %s\n", t->fail);
 		rc = 1;

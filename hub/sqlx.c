@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "sqlx.h"
+#include "timeparse.h"
 
 int
 sqlx_bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
@@ -169,9 +170,5 @@ sqlx_iso(int64_t t_us, char *out, size_t outlen)
 void
 sqlx_iso_now(char *out, size_t outlen)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	sqlx_iso((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, out,
-	    outlen);
+	sqlx_iso(time_now_us(), out, outlen);
 }

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "job.h"
+#include "monotime.h"
 
 struct job *
 job_new(enum job_kind kind)
@@ -35,10 +36,7 @@ job_free(struct job *j)
 int64_t
 job_clock_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return monotime_ns();
 }
 
 int

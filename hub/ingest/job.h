@@ -66,7 +66,8 @@ struct job {
 struct job	*job_new(enum job_kind);
 /* Free a job and all it holds; accepts NULL. */
 void		 job_free(struct job *);
-/* Monotonic clock in nanoseconds. */
+/* Monotonic clock in nanoseconds: monotime_ns (monotime.h), the name the
+   ingest files use. */
 int64_t		 job_clock_ns(void);
 
 /* A FIFO of jobs with a lock and a condition, for handing jobs between

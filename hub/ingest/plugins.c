@@ -82,6 +82,7 @@
 #include "jsonfast.h"
 #include "log.h"
 #include "metrics.h"
+#include "monotime.h"
 #include "plugins.h"
 #include "transit.h"
 
@@ -183,15 +184,6 @@ struct plugin_host {
 	json_t		**was;
 	size_t		 capscratch;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- the set ---------------------------------------------------------- */
 
@@ -455,7 +447,7 @@ out:
 static int
 read_hello(int fd, struct buf *out)
 {
-	int64_t	 deadline = now_ms() + LIST_TIMEOUT_MS;
+	int64_t	 deadline = monotime_ms() + LIST_TIMEOUT_MS;
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	char	 tmp[4096];
 	ssize_t	 r;
@@ -465,9 +457,9 @@ read_hello(int fd, struct buf *out)
 		    2) == 0 && (out->len == 2 || out->data[out->len - 3] ==
 		    '\n'))
 			return 0;
-		if (now_ms() >= deadline)
+		if (monotime_ms() >= deadline)
 			return -1;
-		if (poll(&pfd, 1, (int)(deadline - now_ms())) == -1 &&
+		if (poll(&pfd, 1, (int)(deadline - monotime_ms())) == -1 &&
 		    errno != EINTR)
 			return -1;
 		r = recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
@@ -1258,9 +1250,9 @@ send_all(struct plugin_host *h, const char *p, size_t n, int64_t deadline)
 		}
 		if (w == -1 && errno != EAGAIN && errno != EINTR)
 			return -1;
-		if (now_ms() >= deadline)
+		if (monotime_ms() >= deadline)
 			return -1;
-		if (poll(&pfd, 1, (int)(deadline - now_ms())) == -1 &&
+		if (poll(&pfd, 1, (int)(deadline - monotime_ms())) == -1 &&
 		    errno != EINTR)
 			return -1;
 	}
@@ -1277,7 +1269,7 @@ recv_reply(struct plugin_host *h, uint32_t seq, size_t count,
 {
 	struct pollfd pfd = { h->fd, POLLIN, 0 };
 	int	 slice = h->ps->opts.timeout_ms / 4;
-	int64_t	 last = now_ms();
+	int64_t	 last = monotime_ms();
 	uint32_t tick = h->page[W_TICK], rseq;
 	size_t	 rcount;
 	ssize_t	 r;
@@ -1320,8 +1312,9 @@ recv_reply(struct plugin_host *h, uint32_t seq, size_t count,
 		if (poll(&pfd, 1, slice) == 0) {
 			if (h->page[W_TICK] != tick) {
 				tick = h->page[W_TICK];
-				last = now_ms();
-			} else if (now_ms() - last >= h->ps->opts.timeout_ms)
+				last = monotime_ms();
+			} else if (monotime_ms() - last >=
+			    h->ps->opts.timeout_ms)
 				return -2;
 		}
 	}
@@ -1443,8 +1436,8 @@ host_batch(struct plugin_host *h, json_t **evs, unsigned char *dropped)
 	hl = snprintf(hdr, sizeof hdr, "%u %zu %zu\n", seq, count,
 	    h->req.len - 64);
 	memcpy(h->req.data + 64 - hl, hdr, (size_t)hl);
-	deadline = now_ms() + h->ps->opts.timeout_ms + (int64_t)(h->req.len >>
-	    10);
+	deadline = monotime_ms() + h->ps->opts.timeout_ms +
+	    (int64_t)(h->req.len >> 10);
 	buf_reset(&h->resp);
 	if (send_all(h, h->req.data + 64 - hl, h->req.len - 64 + (size_t)hl,
 	    deadline) == -1) {
@@ -1512,7 +1505,7 @@ backoff(struct plugin_host *h)
 		delay = (int64_t)BACKOFF_MS << (d < 9 ? d - 1 : 8);
 	if (delay > BACKOFF_MAX_MS)
 		delay = BACKOFF_MAX_MS;
-	h->next_start = now_ms() + delay;
+	h->next_start = monotime_ms() + delay;
 }
 
 size_t
@@ -1544,9 +1537,10 @@ plugin_host_run(struct plugin_host *h, json_t **evs, size_t n,
 	sent = h->npend;
 	atomic_fetch_add(&h->ps->stats->sent, sent);
 	for (;;) {
-		if (h->pid == 0 && (now_ms() < h->next_start ||
+		if (h->pid == 0 && (monotime_ms() < h->next_start ||
 		    host_start(h) == -1)) {
-			if (h->next_start <= now_ms())	/* it did not start */
+			/* it did not start */
+			if (h->next_start <= monotime_ms())
 				backoff(h);
 			for (i = 0; i < h->npend; i++) {
 				if (h->pend[i].done)
