@@ -27,6 +27,8 @@
 #include "auth.h"
 #include "buf.h"
 #include "client.h"
+#include "errf.h"
+#include "url.h"
 #include "version.h"
 #include "wire.h"
 
@@ -160,46 +162,20 @@ client_config_path(const char *name, char *out, size_t outlen)
 static int
 parse_url(struct client *c, const char *url, char *err, size_t errlen)
 {
-	const char *p, *e;
-	char	*end;
-	long	 port = DEFAULT_PORT;
+	struct url u;
 
-	if (strncmp(url, "ws://", 5) == 0)
-		p = url + 5;
-	else if (strncmp(url, "wss://", 6) == 0) {
-		p = url + 6;
-		c->tls = 1;
-	} else
-		goto bad;
-	if (*p == '[') {
-		if ((e = strchr(p, ']')) == NULL)
-			goto bad;
-		snprintf(c->host, sizeof c->host, "%.*s", (int)(e - p - 1),
-		    p + 1);
-		e++;
-	} else {
-		e = p + strcspn(p, ":/");
-		snprintf(c->host, sizeof c->host, "%.*s", (int)(e - p), p);
-	}
-	if (*c->host == '\0')
-		goto bad;
-	if (*e == ':') {
-		port = strtol(e + 1, &end, 10);
-		if (end == e + 1 || port < 1 || port > 65535 ||
-		    (*end != '\0' && *end != '/'))
-			goto bad;
-		e = end;
-	}
-	c->port = (int)port;
-	snprintf(c->path, sizeof c->path, "%s", *e == '\0' ||
-	    strcmp(e, "/") == 0 ? "/ws" : e);
+	if (url_parse(url, &u, NULL, 0) == -1 || (strcmp(u.scheme, "ws") !=
+	    0 && strcmp(u.scheme, "wss") != 0))
+		return errf(err, errlen, "hub URL '%s': expected "
+		    "ws://HOST:PORT or wss://HOST:PORT", url);
+	c->tls = strcmp(u.scheme, "wss") == 0;
+	snprintf(c->host, sizeof c->host, "%s", u.host);
+	c->port = u.port != 0 ? u.port : DEFAULT_PORT;
+	snprintf(c->path, sizeof c->path, "%s", *u.path == '\0' ||
+	    strcmp(u.path, "/") == 0 ? "/ws" : u.path);
 	snprintf(c->hostport, sizeof c->hostport, strchr(c->host, ':') ?
 	    "[%s]:%d" : "%s:%d", c->host, c->port);
 	return 0;
-bad:
-	snprintf(err, errlen, "hub URL '%s': expected ws://HOST:PORT or "
-	    "wss://HOST:PORT", url);
-	return -1;
 }
 
 static void
@@ -838,7 +814,7 @@ client_new(const struct client_opts *o, client_state_fn state,
 	int	 i;
 
 	if ((c = calloc(1, sizeof *c)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	c->pfd[0] = c->pfd[1] = -1;
@@ -852,14 +828,14 @@ client_new(const struct client_opts *o, client_state_fn state,
 	if (parse_url(c, o->url, err, errlen) == -1)
 		goto fail;
 	if (o->user == NULL || !wire_valid_name(o->user)) {
-		snprintf(err, errlen, "user name '%s': use 1-%d of A-Z a-z "
+		errf(err, errlen, "user name '%s': use 1-%d of A-Z a-z "
 		    "0-9 . _ -, starting with a letter or digit",
 		    o->user ? o->user : "", WIRE_MAX_NAME);
 		goto fail;
 	}
 	snprintf(c->user, sizeof c->user, "%s", o->user);
 	if (auth_init() == -1) {
-		snprintf(err, errlen, "libsodium failed to start");
+		errf(err, errlen, "libsodium failed to start");
 		goto fail;
 	}
 	if (auth_key_read(o->key_path, &c->key, err, errlen) == -1)
@@ -869,14 +845,14 @@ client_new(const struct client_opts *o, client_state_fn state,
 		    o->known_hubs);
 	else if (client_config_path("known_hubs", c->known_hubs,
 	    sizeof c->known_hubs) == -1) {
-		snprintf(err, errlen, "HOME is not set: cannot find "
+		errf(err, errlen, "HOME is not set: cannot find "
 		    "known_hubs");
 		goto fail;
 	}
 	if (o->tls_ca != NULL)
 		snprintf(c->tls_ca, sizeof c->tls_ca, "%s", o->tls_ca);
 	if (pipe2(c->pfd, O_NONBLOCK | O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		errf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
 	c->protocols[0] = (struct lws_protocols){ "ward-client", client_cb,
@@ -892,11 +868,11 @@ client_new(const struct client_opts *o, client_state_fn state,
 			info.client_ssl_ca_filepath = c->tls_ca;
 	}
 	if ((c->ctx = lws_create_context(&info)) == NULL) {
-		snprintf(err, errlen, "cannot start the connection library");
+		errf(err, errlen, "cannot start the connection library");
 		goto fail;
 	}
 	if ((i = pthread_create(&c->thread, NULL, loop, c)) != 0) {
-		snprintf(err, errlen, "cannot start a thread: %s",
+		errf(err, errlen, "cannot start a thread: %s",
 		    strerror(i));
 		goto fail;
 	}

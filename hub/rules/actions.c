@@ -35,13 +35,15 @@
 
 #include <jansson.h>
 #include <sqlite3.h>
-#include <yaml.h>
 
 #include "actions.h"
 #include "alertdb.h"
 #include "deadline.h"
 #include "errf.h"
 #include "log.h"
+#include "monotime.h"
+#include "url.h"
+#include "yamldoc.h"
 
 #define ACT_MAX_WORKERS		16
 #define ACT_DEF_WORKERS		2
@@ -103,15 +105,6 @@ struct actions {
 	size_t		 nthr;
 };
 
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* The configuration. */
 
 static void
@@ -155,23 +148,23 @@ action_set_count(const struct action_set *s)
 }
 
 struct pctx {
-	yaml_document_t	*d;
+	struct yamldoc	*d;
 	const char	*name;
 	char		*err;
 	size_t		 errlen;
 };
 
+/* Shorthands of yamldoc's for the many uses below. */
 static yaml_node_t *
 ynode(struct pctx *p, int i)
 {
-	return yaml_document_get_node(p->d, i);
+	return yamldoc_node(p->d, i);
 }
 
 static const char *
-yscalar(yaml_node_t *n)
+yscalar(const yaml_node_t *n)
 {
-	return n != NULL && n->type == YAML_SCALAR_NODE ?
-	    (const char *)n->data.scalar.value : NULL;
+	return yamldoc_scalar(n);
 }
 
 static int
@@ -187,8 +180,8 @@ bad(struct pctx *p, yaml_node_t *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return errf(p->err, p->errlen, "%s:%zu: %s", p->name,
-	    n != NULL ? (size_t)n->start_mark.line + 1 : (size_t)0, msg);
+	return errf(p->err, p->errlen, "%s:%u: %s", p->name, yamldoc_line(n),
+	    msg);
 }
 
 /* "5", "5s", "1.5s", "500ms", "2m" -> µs; -1 when not a duration. */
@@ -273,8 +266,9 @@ dup_key(struct pctx *p, yaml_node_t *map, yaml_node_pair_t *q)
 static int
 parse_url(struct pctx *p, yaml_node_t *n, struct action *a)
 {
-	const char *u = yscalar(n), *h, *e, *slash;
-	size_t	 i;
+	const char *u = yscalar(n);
+	struct url url;
+	char	 why[64];
 
 	if (u == NULL)
 		return bad(p, n, "webhook: url must be text");
@@ -283,38 +277,17 @@ parse_url(struct pctx *p, yaml_node_t *n, struct action *a)
 		    "the url at a local relay (http://127.0.0.1:PORT/...)");
 	if (strncmp(u, "http://", 7) != 0)
 		return bad(p, n, "webhook: url must start with http://");
-	for (i = 0; u[i] != '\0'; i++)
-		if ((unsigned char)u[i] <= ' ' || u[i] == 0x7f)
-			return bad(p, n, "webhook: url has spaces or control "
-			    "characters");
-	h = u + 7;
-	slash = strchr(h, '/');
-	if (*h == '[') {
-		if ((e = strchr(h, ']')) == NULL || (slash != NULL && e > slash))
-			return bad(p, n, "webhook: bad IPv6 address in url");
-		a->host = strndup(h + 1, (size_t)(e - h - 1));
-		e++;
-	} else {
-		e = h + strcspn(h, ":/");
-		a->host = strndup(h, (size_t)(e - h));
-	}
-	if (a->host == NULL || *a->host == '\0')
-		return bad(p, n, "webhook: url has no host");
-	if (*e == ':') {
-		e++;
-		i = strspn(e, "0123456789");
-		if (i == 0 || i > 5 || (e[i] != '\0' && e[i] != '/') ||
-		    atoi(e) < 1 || atoi(e) > 65535)
-			return bad(p, n, "webhook: bad port in url");
-		a->port = strndup(e, i);
-		e += i;
-	} else if (*e != '\0' && *e != '/')
-		return bad(p, n, "webhook: bad url");
-	else
-		a->port = strdup("80");
-	a->path = strdup(*e == '/' ? e : "/");
+	if (url_parse(u, &url, why, sizeof why) == -1)
+		return bad(p, n, "webhook: %s", why);
+	if (url.port == 0)
+		url.port = 80;
+	a->host = strdup(url.host);
+	if (asprintf(&a->port, "%d", url.port) == -1)
+		a->port = NULL;
+	a->path = strdup(*url.path == '/' ? url.path : "/");
 	a->url = strdup(u);
-	if (a->port == NULL || a->path == NULL || a->url == NULL)
+	if (a->host == NULL || a->port == NULL || a->path == NULL ||
+	    a->url == NULL)
 		return bad(p, n, "out of memory");
 	return 0;
 }
@@ -522,40 +495,33 @@ struct action_set *
 action_set_parse(const char *text, size_t len, const char *name, char *err,
     size_t errlen)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root, *k, *v, *x;
+	struct yamldoc_file *f;
+	yaml_node_t *root = NULL, *k, *v, *x;
 	yaml_node_pair_t *q;
 	yaml_node_item_t *it;
 	struct action_set *s;
 	struct pctx p;
-	size_t	 i, j, n;
+	char	 why[256];
+	size_t	 i, n;
+	unsigned line;
 
 	if ((s = calloc(1, sizeof *s)) == NULL) {
 		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->workers = ACT_DEF_WORKERS;
-	if (!yaml_parser_initialize(&parser)) {
-		free(s);
-		errf(err, errlen, "out of memory");
-		return NULL;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
-	    len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		errf(err, errlen, "%s:%zu: %s", name,
-		    (size_t)parser.problem_mark.line + 1, parser.problem ?
-		    parser.problem : "not YAML");
-		yaml_parser_delete(&parser);
+	if ((f = yamldoc_parse(text, len, name, why, sizeof why, &line)) ==
+	    NULL) {
+		errf(err, errlen, "%s:%u: %s", name, line, why);
 		free(s);
 		return NULL;
 	}
-	p.d = &doc;
+	/* The first document is the configuration (as it always was). */
+	p.d = f->ndocs > 0 ? &f->docs[0] : NULL;
 	p.name = name;
 	p.err = err;
 	p.errlen = errlen;
-	if ((root = yaml_document_get_root_node(&doc)) == NULL)
+	if (p.d == NULL || (root = yamldoc_root(p.d)) == NULL)
 		goto done;	/* empty: no actions */
 	if (root->type != YAML_MAPPING_NODE) {
 		bad(&p, root, "expected a mapping with 'actions'");
@@ -611,13 +577,10 @@ action_set_parse(const char *text, size_t len, const char *name, char *err,
 		}
 	}
 done:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	(void)j;
+	yamldoc_file_free(f);
 	return s;
 fail:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yamldoc_file_free(f);
 	action_set_free(s);
 	return NULL;
 }
@@ -700,7 +663,7 @@ wait_fd(int fd, short ev, int64_t deadline)
 	int	 rc;
 
 	for (;;) {
-		left = deadline - mono_us();
+		left = deadline - monotime_us();
 		if (left <= 0)
 			return 0;
 		pfd.fd = fd;
@@ -770,7 +733,7 @@ webhook(const struct action *a, int64_t alert, const char *body,
 	char	 head[4096], resp[1024];
 	size_t	 o, off, got = 0;
 	ssize_t	 w;
-	int64_t	 deadline = mono_us() + a->timeout_us;
+	int64_t	 deadline = monotime_us() + a->timeout_us;
 	int	 fd, status = 0, rc = -1;
 	size_t	 i;
 
@@ -915,7 +878,7 @@ command(const struct action *a, int64_t alert, const json_t *aj,
 	char	**env = NULL, *buf = NULL, drain[512];
 	int	 in[2] = { -1, -1 }, op[2] = { -1, -1 }, st = 0, killed = 0;
 	int	 rc = -1, n;
-	int64_t	 deadline = mono_us() + a->timeout_us, left;
+	int64_t	 deadline = monotime_us() + a->timeout_us, left;
 	size_t	 off = 0, got = 0;
 	ssize_t	 w;
 	pid_t	 pid = -1, r;
@@ -951,7 +914,7 @@ command(const struct action *a, int64_t alert, const json_t *aj,
 		in[1] = -1;
 	}
 	while (op[0] != -1) {
-		if ((left = deadline - mono_us()) <= 0) {
+		if ((left = deadline - monotime_us()) <= 0) {
 			killed = 1;
 			break;
 		}
@@ -992,7 +955,7 @@ command(const struct action *a, int64_t alert, const json_t *aj,
 	}
 	/* Output closed: wait for the exit, within the deadline. */
 	while (!killed && (r = waitpid(pid, &st, WNOHANG)) == 0) {
-		if (mono_us() >= deadline) {
+		if (monotime_us() >= deadline) {
 			killed = 1;
 			break;
 		}
@@ -1096,7 +1059,7 @@ run_task(struct actions *x, struct task *t, sqlite3 **db)
 	int64_t	 t0, ms, backoff;
 	int	 rc, again = 1, i;
 
-	t0 = mono_us();
+	t0 = monotime_us();
 	if (a->kind == ACT_WEBHOOK)
 		rc = webhook(a, t->alert, t->json, t->len, res, sizeof res,
 		    &again);
@@ -1105,7 +1068,7 @@ run_task(struct actions *x, struct task *t, sqlite3 **db)
 		rc = command(a, t->alert, aj, t->json, t->len, res, sizeof res,
 		    &out);
 	}
-	ms = (mono_us() - t0) / 1000;
+	ms = (monotime_us() - t0) / 1000;
 	if (out != NULL) {
 		size_t	 n = strlen(out);
 
@@ -1139,7 +1102,7 @@ run_task(struct actions *x, struct task *t, sqlite3 **db)
 		json_decref(aj);
 		free(out);
 		t->attempt++;
-		t->due = mono_us() + backoff;
+		t->due = monotime_us() + backoff;
 		pthread_mutex_lock(&x->mtx);
 		x->running--;
 		enqueue(x, t);
@@ -1180,7 +1143,7 @@ worker(void *arg)
 			pthread_cond_wait(&x->cond, &x->mtx);
 			continue;
 		}
-		if ((wait = t->due - mono_us()) > 0) {
+		if ((wait = t->due - monotime_us()) > 0) {
 			deadline_after(CLOCK_MONOTONIC, wait, &ts);
 			pthread_cond_timedwait(&x->cond, &x->mtx, &ts);
 			continue;
@@ -1350,7 +1313,7 @@ actions_offer(struct actions *x, const json_t *alert)
 		t->act = &s->v[i];
 		t->alert = json_integer_value(json_object_get(alert, "id"));
 		t->attempt = 1;
-		t->due = mono_us();
+		t->due = monotime_us();
 		enqueue(x, t);
 	}
 	pthread_mutex_unlock(&x->mtx);
