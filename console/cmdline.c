@@ -10,6 +10,7 @@
 
 #include "catalogue.h"
 #include "cmdline.h"
+#include "errf.h"
 #include "wire.h"
 
 #define CTRL(c)	((c) & 0x1f)
@@ -390,13 +391,13 @@ find_spec(char **pp, char *err, size_t errlen)
 	int	 ambig;
 
 	if ((w1 = next_word(pp)) == NULL) {
-		snprintf(err, errlen, "no command; :help lists them");
+		errf(err, errlen, "no command; :help lists them");
 		return NULL;
 	}
 	if (strcmp(w1, "q") == 0)
 		w1 = "quit";
 	if ((f = enum_match(first_words(), w1, &ambig)) == NULL) {
-		snprintf(err, errlen, "%s command '%s'; :help lists them",
+		errf(err, errlen, "%s command '%s'; :help lists them",
 		    ambig ? "ambiguous" : "unknown", w1);
 		return NULL;
 	}
@@ -405,7 +406,7 @@ find_spec(char **pp, char *err, size_t errlen)
 		if ((w2 = next_word(pp)) == NULL || (w2 = enum_match(task_words,
 		    w2, &ambig)) == NULL) {
 			*pp = save;
-			snprintf(err, errlen, "usage: task add TITLE [@USER] | "
+			errf(err, errlen, "usage: task add TITLE [@USER] | "
 			    "task done TASK | task status TASK STATUS");
 			return NULL;
 		}
@@ -415,7 +416,7 @@ find_spec(char **pp, char *err, size_t errlen)
 	for (i = 0; i < NSPECS; i++)
 		if (strcmp(name_of(&specs[i], w, sizeof w), name) == 0)
 			return &specs[i];
-	snprintf(err, errlen, "unknown command '%s'", name);
+	errf(err, errlen, "unknown command '%s'", name);
 	return NULL;
 }
 
@@ -489,29 +490,25 @@ cmdline_parse(const char *line, struct cmd *c, char *err, size_t errlen)
 		switch (sp->args[i]) {
 		case AK_TASK:
 			if (norm_ref(w, "T-", c->norm[i], sizeof c->norm[i])
-			    == -1) {
-				snprintf(err, errlen, "'%s' is not a task "
+			    == -1)
+				return errf(err, errlen, "'%s' is not a task "
 				    "(T-n)", w);
-				return -1;
-			}
 			c->a[i] = c->norm[i];
 			continue;
 		case AK_INC:
 		case AK_OPTINC:
 			if (norm_ref(w, "INC-", c->norm[i], sizeof c->norm[i])
 			    == -1) {
-				snprintf(err, errlen, "'%s' is not an incident "
+				errf(err, errlen, "'%s' is not an incident "
 				    "(INC-n)", w);
 				return -1;
 			}
 			c->a[i] = c->norm[i];
 			continue;
 		case AK_USER:
-			if (strcmp(w, "-") != 0 && !wire_valid_name(w)) {
-				snprintf(err, errlen, "'%s' is not a user "
+			if (strcmp(w, "-") != 0 && !wire_valid_name(w))
+				return errf(err, errlen, "'%s' is not a user "
 				    "name", w);
-				return -1;
-			}
 			c->a[i] = w;
 			continue;
 		case AK_VALUE:
@@ -538,35 +535,28 @@ cmdline_parse(const char *line, struct cmd *c, char *err, size_t errlen)
 		default:
 			goto usage;
 		}
-		if ((v = enum_match(tbl, w, &ambig)) == NULL) {
-			snprintf(err, errlen, "%s %s '%s' (usage: %s)",
+		if ((v = enum_match(tbl, w, &ambig)) == NULL)
+			return errf(err, errlen, "%s %s '%s' (usage: %s)",
 			    ambig ? "ambiguous" : "no such", what, w,
 			    usage_of(sp));
-			return -1;
-		}
 		c->a[i] = v;
 	}
-	if (next_word(&p) != NULL) {
-		snprintf(err, errlen, "too many words (usage: %s)",
+	if (next_word(&p) != NULL)
+		return errf(err, errlen, "too many words (usage: %s)",
 		    usage_of(sp));
-		return -1;
-	}
 	c->kind = sp->kind;
 	if (c->kind == CMD_TASK_ADD && (at = strrchr(c->a[0], ' ')) != NULL &&
 	    at[1] == '@') {
-		if (!wire_valid_name(at + 2)) {
-			snprintf(err, errlen, "'%s' is not a user name",
+		if (!wire_valid_name(at + 2))
+			return errf(err, errlen, "'%s' is not a user name",
 			    at + 2);
-			return -1;
-		}
 		*at = '\0';
 		c->a[1] = at + 2;
 		c->a[0] = trim((char *)c->a[0]);
 	}
 	return 0;
 usage:
-	snprintf(err, errlen, "usage: %s", usage_of(sp));
-	return -1;
+	return errf(err, errlen, "usage: %s", usage_of(sp));
 }
 
 const char *

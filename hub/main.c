@@ -16,6 +16,7 @@
 #include "archive_cli.h"
 #include "config.h"
 #include "diskguard.h"
+#include "errf.h"
 #include "retention.h"
 #include "hub.h"
 #include "input_amqp.h"
@@ -575,13 +576,13 @@ main(int argc, char **argv)
 		goto fail;
 	snprintf(h.statedb, sizeof h.statedb, "%s/state.db", data);
 	if ((h.tokens = tokens_new(h.statedb)) == NULL) {
-		snprintf(err, sizeof err, "cannot read tokens");
+		errf(err, sizeof err, "cannot read tokens");
 		goto fail;
 	}
 	/* The port is bound as root (it may be below 1024), then root is
 	   given up for good, before any thread starts. */
 	if (user != NULL && getuid() == 0 && seteuid(0) == -1) {
-		snprintf(err, sizeof err, "seteuid: %s", strerror(errno));
+		errf(err, sizeof err, "seteuid: %s", strerror(errno));
 		goto fail;
 	}
 	if ((h.net = net_new(&no, &h, err, sizeof err)) == NULL ||
@@ -628,7 +629,7 @@ main(int argc, char **argv)
 	if ((tr = transit_new(&to, err, sizeof err)) == NULL)
 		goto fail;
 	if ((slot = transit_slot_new(tr)) == NULL) {
-		snprintf(err, sizeof err, "out of memory");
+		errf(err, sizeof err, "out of memory");
 		goto fail;
 	}
 	po.transit = slot;
@@ -649,18 +650,18 @@ main(int argc, char **argv)
 		goto fail;
 	if (store_start(h.store, net_done, h.net) == -1 ||
 	    (h.pipe = pipeline_new(&po, h.store, &h.m)) == NULL) {
-		snprintf(err, sizeof err, "cannot start threads");
+		errf(err, sizeof err, "cannot start threads");
 		goto fail;
 	}
 	net_set_pipeline(h.net, h.pipe);
 	for (ii = 0; ii < nins; ii++)
 		if (listener_start(ins[ii].l, h.net) == -1) {
-			snprintf(err, sizeof err, "cannot start threads");
+			errf(err, sizeof err, "cannot start threads");
 			goto fail;
 		}
 	for (ii = 0; ii < namqp; ii++)
 		if (amqp_input_start(amqps[ii], h.net) == -1) {
-			snprintf(err, sizeof err, "cannot start threads");
+			errf(err, sizeof err, "cannot start threads");
 			goto fail;
 		}
 	ro.datadir = data;

@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "errf.h"
 #include "service.h"
 
 int
@@ -63,7 +64,7 @@ service_root_check(const char *user, int allow_root, char *err,
 	if (geteuid() != 0 || user != NULL || allow_root ||
 	    (env != NULL && strcmp(env, "1") == 0))
 		return 0;
-	snprintf(err, errlen, "refusing to run as root: give --user NAME (the "
+	errf(err, errlen, "refusing to run as root: give --user NAME (the "
 	    "hub becomes NAME once its port and files are open), or "
 	    "--allow-root");
 	return -1;
@@ -75,16 +76,12 @@ owned(const struct passwd *pw, const char *user, const char *datadir,
 {
 	struct stat sb;
 
-	if (stat(datadir, &sb) == -1) {
-		snprintf(err, errlen, "%s: %s", datadir, strerror(errno));
-		return -1;
-	}
-	if (sb.st_uid != pw->pw_uid) {
-		snprintf(err, errlen, "--user %s: %s belongs to uid %u, not "
+	if (stat(datadir, &sb) == -1)
+		return errf(err, errlen, "%s: %s", datadir, strerror(errno));
+	if (sb.st_uid != pw->pw_uid)
+		return errf(err, errlen, "--user %s: %s belongs to uid %u, not "
 		    "%s (chown -R %s: %s)", user, datadir,
 		    (unsigned)sb.st_uid, user, user, datadir);
-		return -1;
-	}
 	return 0;
 }
 
@@ -96,20 +93,16 @@ service_act_as(const char *user, const char *datadir, char *err,
 
 	if (user == NULL || geteuid() != 0)
 		return 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		snprintf(err, errlen, "--user %s: no such user", user);
-		return -1;
-	}
+	if ((pw = getpwnam(user)) == NULL)
+		return errf(err, errlen, "--user %s: no such user", user);
 	if (mkdir(datadir, 0750) == 0 && chown(datadir, pw->pw_uid,
-	    pw->pw_gid) == -1) {
-		snprintf(err, errlen, "%s: chown: %s", datadir,
+	    pw->pw_gid) == -1)
+		return errf(err, errlen, "%s: chown: %s", datadir,
 		    strerror(errno));
-		return -1;
-	}
 	if (owned(pw, user, datadir, err, errlen) == -1)
 		return -1;
 	if (setegid(pw->pw_gid) == -1 || seteuid(pw->pw_uid) == -1) {
-		snprintf(err, errlen, "--user %s: %s", user, strerror(errno));
+		errf(err, errlen, "--user %s: %s", user, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -123,13 +116,11 @@ service_drop(const char *user, const char *datadir, char *err,
 
 	if (user == NULL)
 		return 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		snprintf(err, errlen, "--user %s: no such user", user);
-		return -1;
-	}
+	if ((pw = getpwnam(user)) == NULL)
+		return errf(err, errlen, "--user %s: no such user", user);
 	if (getuid() == 0 && geteuid() != 0 && seteuid(0) == -1) {
 		/* back from service_act_as() to drop for good */
-		snprintf(err, errlen, "--user %s: %s", user, strerror(errno));
+		errf(err, errlen, "--user %s: %s", user, strerror(errno));
 		return -1;
 	}
 	if (owned(pw, user, datadir, err, errlen) == -1)
@@ -137,19 +128,17 @@ service_drop(const char *user, const char *datadir, char *err,
 	if (geteuid() != 0) {
 		if (geteuid() == pw->pw_uid)
 			return 0;	/* that user already */
-		snprintf(err, errlen, "--user %s: only root can become "
+		return errf(err, errlen, "--user %s: only root can become "
 		    "another user", user);
-		return -1;
 	}
 	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
 	    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1) {
-		snprintf(err, errlen, "--user %s: %s", user, strerror(errno));
+		errf(err, errlen, "--user %s: %s", user, strerror(errno));
 		return -1;
 	}
 	if (setuid(0) != -1) {		/* must be gone for good */
-		snprintf(err, errlen, "--user %s: root could be regained",
+		return errf(err, errlen, "--user %s: root could be regained",
 		    user);
-		return -1;
 	}
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	return 0;

@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "errf.h"
 #include "yamldoc.h"
 
 /* A file larger than this is refused: decoders and rules are small. */
@@ -42,18 +43,18 @@ yamldoc_parse(const char *text, size_t len, const char *name, char *err,
 	if ((f = calloc(1, sizeof *f)) == NULL ||
 	    (f->name = strdup(name)) == NULL) {
 		free(f);
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	if (!yaml_parser_initialize(&p)) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	for (;;) {
 		if (!yaml_parser_load(&p, &y)) {
 			*line = (unsigned)p.problem_mark.line + 1;
-			snprintf(err, errlen, "YAML: %s%s%s", p.problem ?
+			errf(err, errlen, "YAML: %s%s%s", p.problem ?
 			    p.problem : "syntax error", p.context ? " " : "",
 			    p.context ? p.context : "");
 			yaml_parser_delete(&p);
@@ -67,7 +68,7 @@ yamldoc_parse(const char *text, size_t len, const char *name, char *err,
 		    NULL) {
 			yaml_document_delete(&y);
 			yaml_parser_delete(&p);
-			snprintf(err, errlen, "out of memory");
+			errf(err, errlen, "out of memory");
 			goto fail;
 		}
 		f->docs = nd;
@@ -96,22 +97,22 @@ yamldoc_load(const char *path, char *err, size_t errlen, unsigned *line)
 	*line = 0;
 	buf_init(&b);
 	if ((fp = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		errf(err, errlen, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
 	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
 		if (b.len + n > YAMLDOC_MAX) {
-			snprintf(err, errlen, "larger than %u bytes",
+			errf(err, errlen, "larger than %u bytes",
 			    YAMLDOC_MAX);
 			goto out;
 		}
 		if (buf_append(&b, chunk, n) == -1) {
-			snprintf(err, errlen, "out of memory");
+			errf(err, errlen, "out of memory");
 			goto out;
 		}
 	}
 	if (ferror(fp)) {
-		snprintf(err, errlen, "cannot read: %s", strerror(errno));
+		errf(err, errlen, "cannot read: %s", strerror(errno));
 		goto out;
 	}
 	f = yamldoc_parse(b.data ? b.data : "", b.len, path, err, errlen,

@@ -280,7 +280,7 @@ state_open(const char *datadir, char *err, size_t errlen)
 	sqlite3	*db = NULL;
 
 	if (mkdir(datadir, 0750) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", datadir, strerror(errno));
+		errf(err, errlen, "%s: %s", datadir, strerror(errno));
 		return NULL;
 	}
 	snprintf(path, sizeof path, "%s/state.db", datadir);
@@ -293,14 +293,14 @@ state_open(const char *datadir, char *err, size_t errlen)
 		    (unsigned)(sb.st_mode & 07777), datadir, datadir);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		errf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
 		goto fail;
 	}
 	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;", NULL, NULL, &msg) !=
 	    SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, msg ? msg :
+		errf(err, errlen, "%s: %s", path, msg ? msg :
 		    sqlite3_errmsg(db));
 		sqlite3_free(msg);
 		goto fail;

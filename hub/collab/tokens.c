@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "errf.h"
 #include "tokens.h"
 
 #define HASH_HEX	(crypto_generichash_BYTES * 2 + 1)
@@ -72,22 +73,16 @@ token_add(sqlite3 *db, const char *name, enum token_role r, char out[64],
 	size_t	 i;
 	int	 rc = -1;
 
-	if (sodium_init() == -1) {
-		snprintf(err, errlen, "libsodium failed to start");
-		return -1;
-	}
-	if (r == TOKEN_NONE) {
-		snprintf(err, errlen, "role must be shipper or reader");
-		return -1;
-	}
-	if (*name == '\0' || strlen(name) >= 64) {
-		snprintf(err, errlen, "token name must be 1-63 characters");
-		return -1;
-	}
+	if (sodium_init() == -1)
+		return errf(err, errlen, "libsodium failed to start");
+	if (r == TOKEN_NONE)
+		return errf(err, errlen, "role must be shipper or reader");
+	if (*name == '\0' || strlen(name) >= 64)
+		return errf(err, errlen, "token name must be 1-63 characters");
 	for (i = 0; name[i] != '\0'; i++)
 		if (!isalnum((unsigned char)name[i]) &&
 		    strchr("-_.@", name[i]) == NULL) {
-			snprintf(err, errlen, "token name '%s': only letters,"
+			errf(err, errlen, "token name '%s': only letters,"
 			    " digits and - _ . @ are allowed", name);
 			return -1;
 		}
@@ -106,7 +101,7 @@ token_add(sqlite3 *db, const char *name, enum token_role r, char out[64],
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(db) ==
 		    SQLITE_CONSTRAINT_PRIMARYKEY) {
-			snprintf(err, errlen, "a token named '%s' exists",
+			errf(err, errlen, "a token named '%s' exists",
 			    name);
 			goto out;
 		}
@@ -115,7 +110,7 @@ token_add(sqlite3 *db, const char *name, enum token_role r, char out[64],
 	rc = 0;
 	goto out;
 sqlfail:
-	snprintf(err, errlen, "tokens: %s", sqlite3_errmsg(db));
+	errf(err, errlen, "tokens: %s", sqlite3_errmsg(db));
 out:
 	sqlite3_finalize(st);
 	sodium_memzero(raw, sizeof raw);
@@ -138,7 +133,7 @@ token_del(sqlite3 *db, const char *name, char *err, size_t errlen)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto sqlfail;
 	if (sqlite3_changes(db) == 0) {
-		snprintf(err, errlen, "no token named '%.63s' (see: wardd "
+		errf(err, errlen, "no token named '%.63s' (see: wardd "
 		    "token list)", name);
 		goto out;
 	}
@@ -154,7 +149,7 @@ token_del(sqlite3 *db, const char *name, char *err, size_t errlen)
 	rc = 0;
 	goto out;
 sqlfail:
-	snprintf(err, errlen, "tokens: %s", sqlite3_errmsg(db));
+	errf(err, errlen, "tokens: %s", sqlite3_errmsg(db));
 out:
 	sqlite3_finalize(st);
 	if (rc != 0 && !sqlite3_get_autocommit(db))
@@ -192,7 +187,7 @@ token_list(sqlite3 *db, int (*cb)(const struct token_info *, void *),
 	rc = 0;
 	goto out;
 sqlfail:
-	snprintf(err, errlen, "tokens: %s", sqlite3_errmsg(db));
+	errf(err, errlen, "tokens: %s", sqlite3_errmsg(db));
 out:
 	sqlite3_finalize(st);
 	return rc;

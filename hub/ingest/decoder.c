@@ -40,6 +40,7 @@
 #include <pcre2.h>
 
 #include "decoder.h"
+#include "errf.h"
 #include "log.h"
 #include "metrics.h"
 #include "query.h"
@@ -1038,7 +1039,7 @@ decoders_load(const char *const *paths, size_t npaths, char *err,
 
 	if ((ds = decoders_load_all(paths, npaths, keep_first, &fe, &nerr)) ==
 	    NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	if (nerr > 0) {
@@ -1619,7 +1620,7 @@ step_init(const struct transit_opts *o, void **state, char *err,
 	for (i = 0; i < o->nparsers; i++) {
 		if (stat(o->parsers[i], &st) == -1 && errno == ENOENT) {
 			if (!o->parsers_default) {
-				snprintf(err, errlen, "--parsers %s: %s",
+				errf(err, errlen, "--parsers %s: %s",
 				    o->parsers[i], strerror(errno));
 				free(paths);
 				return -1;
@@ -1653,8 +1654,7 @@ step_init(const struct transit_opts *o, void **state, char *err,
 	return 0;
 nomem:
 	step_free(d);
-	snprintf(err, errlen, "decoders: out of memory");
-	return -1;
+	return errf(err, errlen, "decoders: out of memory");
 }
 
 static void *
@@ -1663,7 +1663,7 @@ step_worker_new(void *state, char *err, size_t errlen)
 	struct decoder_scratch *s;
 
 	if ((s = decoder_scratch_new()) == NULL)
-		snprintf(err, errlen, "decoders: out of memory");
+		errf(err, errlen, "decoders: out of memory");
 	return s;
 }
 

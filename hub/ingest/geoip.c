@@ -17,6 +17,7 @@
 
 #include <maxminddb.h>
 
+#include "errf.h"
 #include "geoip.h"
 #include "transit.h"
 
@@ -31,11 +32,11 @@ geoip_open(const char *path, char *err, size_t errlen)
 	int	 rc;
 
 	if ((g = calloc(1, sizeof *g)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	if ((rc = MMDB_open(path, MMDB_MODE_MMAP, &g->db)) != MMDB_SUCCESS) {
-		snprintf(err, errlen, "%s: %s", path, MMDB_strerror(rc));
+		errf(err, errlen, "%s: %s", path, MMDB_strerror(rc));
 		free(g);
 		return NULL;
 	}
@@ -378,7 +379,7 @@ step_worker_new(void *state, char *err, size_t errlen)
 	struct geoip_cache *c;
 
 	if ((c = geoip_cache_new()) == NULL)
-		snprintf(err, errlen, "geoip: out of memory");
+		errf(err, errlen, "geoip: out of memory");
 	return c;
 }
 

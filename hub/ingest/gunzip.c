@@ -13,6 +13,7 @@
 
 #include <zlib.h>
 
+#include "errf.h"
 #include "gunzip.h"
 
 #define GUNZIP_CHUNK	(64 * 1024)
@@ -50,28 +51,22 @@ gunzip(const void *in, size_t len, size_t maxout, struct buf *out,
 
 	if (errlen > 0)
 		err[0] = '\0';
-	if (len == 0) {
-		snprintf(err, errlen, "empty compressed body");
-		return -1;
-	}
+	if (len == 0)
+		return errf(err, errlen, "empty compressed body");
 	base = out->len;
 	/* storage: what was there, the cap, one byte to see it passed, NUL */
-	if (maxout > (size_t)-1 / 2 - base) {
-		snprintf(err, errlen, "output limit too large");
-		return -1;
-	}
+	if (maxout > (size_t)-1 / 2 - base)
+		return errf(err, errlen, "output limit too large");
 	limit = base + maxout + 2;
 
 	memset(&zs, 0, sizeof(zs));
-	if (inflateInit2(&zs, 15 + 32) != Z_OK) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (inflateInit2(&zs, 15 + 32) != Z_OK)
+		return errf(err, errlen, "out of memory");
 	/* 15: the largest window; + 32: detect a gzip or zlib header */
 	used = 0;
 	for (;;) {
 		if (grow(out, limit) == -1) {
-			snprintf(err, errlen, "out of memory");
+			errf(err, errlen, "out of memory");
 			goto fail;
 		}
 		room = out->cap - out->len - 1;
@@ -90,7 +85,7 @@ gunzip(const void *in, size_t len, size_t maxout, struct buf *out,
 		out->data[out->len] = '\0';
 		off = used - zs.avail_in;
 		if (out->len - base > maxout) {
-			snprintf(err, errlen, "inflated body exceeds %zu bytes "
+			errf(err, errlen, "inflated body exceeds %zu bytes "
 			    "(at input byte %zu)", maxout, off);
 			ret = -2;
 			goto fail;
@@ -103,7 +98,7 @@ gunzip(const void *in, size_t len, size_t maxout, struct buf *out,
 				goto done;
 			/* another gzip member follows */
 			if (inflateReset(&zs) != Z_OK) {
-				snprintf(err, errlen, "inflate reset failed");
+				errf(err, errlen, "inflate reset failed");
 				goto fail;
 			}
 			continue;
@@ -111,20 +106,20 @@ gunzip(const void *in, size_t len, size_t maxout, struct buf *out,
 			/* no progress: input exhausted (or output full) */
 			if (off == len && zs.avail_in == 0 &&
 			    zs.avail_out != 0) {
-				snprintf(err, errlen, "truncated compressed "
+				errf(err, errlen, "truncated compressed "
 				    "body at byte %zu", off);
 				goto fail;
 			}
 			continue;
 		case Z_NEED_DICT:
-			snprintf(err, errlen, "compressed body needs a preset "
+			errf(err, errlen, "compressed body needs a preset "
 			    "dictionary (byte %zu)", off);
 			goto fail;
 		case Z_MEM_ERROR:
-			snprintf(err, errlen, "out of memory");
+			errf(err, errlen, "out of memory");
 			goto fail;
 		default:
-			snprintf(err, errlen, "corrupt compressed body at byte "
+			errf(err, errlen, "corrupt compressed body at byte "
 			    "%zu: %s", off, zs.msg != NULL ? zs.msg : "error");
 			goto fail;
 		}

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errf.h"
 #include "jsonfast.h"
 #include "split.h"
 
@@ -691,10 +692,8 @@ split_body(const char *body, size_t len, enum split_format fmt,
 	if (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0)
 		sp.start = 3;	/* a UTF-8 byte order mark */
 	s = skip_ws(&sp, sp.start);
-	if (s >= len) {
-		snprintf(err, errlen, "empty body");
-		return -1;
-	}
+	if (s >= len)
+		return errf(err, errlen, "empty body");
 	c = (unsigned char)body[s];
 	if (c != '{' && c != '[') {
 		if (c >= 0x20 && c < 0x7f)
