@@ -30,6 +30,11 @@ sqlite3_stmt	*sqlx_prep(sqlite3 *db, const char *sql, const char *fmt, ...);
    Returns 0 when it ran to SQLITE_DONE, else -1. */
 int		 sqlx_run(sqlite3_stmt *st);
 
+/* The first column of the first row of sql (no parameters) into *v: -1
+   when there is no row or it is NULL.  Returns 0, or -1 on an error
+   (sqlite3_errmsg says why). */
+int		 sqlx_int(sqlite3 *db, const char *sql, int64_t *v);
+
 /*
  * The current row of st as a new object keyed by column name (NULL when
  * out of memory).  By state.db's conventions a column named "tags" or

@@ -1349,17 +1349,13 @@ incident_list(sqlite3 *db, const char *status, int limit, json_t **out,
 int64_t
 incident_last_seq(sqlite3 *db)
 {
-	sqlite3_stmt *st;
-	int64_t seq = -1;
+	int64_t seq;
 
 	/* sqlite_sequence remembers numbers given out even if the newest
 	   rows were removed; the op log is never trimmed, but be exact. */
-	if ((st = sqlx_prep(db, "SELECT coalesce(max(seq), 0) FROM oplog",
-	    "")) == NULL)
+	if (sqlx_int(db, "SELECT coalesce(max(seq), 0) FROM oplog", &seq) ==
+	    -1)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		seq = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 	return seq;
 }
 

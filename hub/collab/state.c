@@ -16,6 +16,7 @@
 #include "errf.h"
 #include "incident.h"
 #include "log.h"
+#include "sqlx.h"
 #include "state.h"
 #include "store.h"
 
@@ -199,21 +200,6 @@
  */
 #define STATE_VERSION	1
 
-static int
-one_int(sqlite3 *db, const char *sql, int *v)
-{
-	sqlite3_stmt *st;
-	int	 rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
 /* Add column col (its definition def) to table, unless it is there. */
 static int
 add_column(sqlite3 *db, const char *table, const char *col, const char *def,
@@ -231,7 +217,7 @@ add_column(sqlite3 *db, const char *table, const char *col, const char *def,
 
 /* Bring db from version v to STATE_VERSION, inside a transaction. */
 static int
-migrate(sqlite3 *db, int v, char **msg)
+migrate(sqlite3 *db, int64_t v, char **msg)
 {
 	if (sqlite3_exec(db, TOKENS_SCHEMA USERS_SCHEMA INCIDENT_SCHEMA
 	    ALERTS_SCHEMA, NULL, NULL, msg) != SQLITE_OK)
@@ -249,18 +235,18 @@ int
 state_schema(sqlite3 *db, char *err, size_t errlen)
 {
 	char	*msg = NULL;
-	int	 v;
+	int64_t	 v;
 
-	if (one_int(db, "PRAGMA user_version", &v) == -1)
+	if (sqlx_int(db, "PRAGMA user_version", &v) == -1)
 		return errf(err, errlen, "state.db: %s", sqlite3_errmsg(db));
 	if (v == STATE_VERSION)
 		return 0;
 	if (v > STATE_VERSION)
-		return errf(err, errlen, "state.db is of schema version %d, "
-		    "newer than this ward's (%d)", v, STATE_VERSION);
+		return errf(err, errlen, "state.db is of schema version %lld, "
+		    "newer than this ward's (%d)", (long long)v, STATE_VERSION);
 	/* Again inside the transaction: another handle may have done it. */
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK
-	    || one_int(db, "PRAGMA user_version", &v) == -1 ||
+	    || sqlx_int(db, "PRAGMA user_version", &v) == -1 ||
 	    (v < STATE_VERSION && migrate(db, v, &msg) == -1) ||
 	    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
 		errf(err, errlen, "state.db schema: %s", msg ? msg :

@@ -901,39 +901,27 @@ int64_t
 alertdb_reload_request(sqlite3 *db, const char *user, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *st;
 	char	 now[32];
 	int64_t	 gen = -1;
 
 	sqlx_iso_now(now, sizeof now);
 	if (sqlx_exec(db, "UPDATE rules_state SET requested = requested + 1, "
 	    "requested_by = ?, requested_at = ? WHERE id = 1", "tt", user,
-	    now) != 0 ||
-	    (st = sqlx_prep(db, "SELECT requested FROM rules_state WHERE "
-	    "id = 1", "")) == NULL) {
-		errf(err, errlen, "rules reload: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW)
-		gen = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (gen < 0)
-		errf(err, errlen, "rules reload: %s", sqlite3_errmsg(db));
+	    now) != 0 || sqlx_int(db, "SELECT requested FROM rules_state "
+	    "WHERE id = 1", &gen) == -1 || gen < 0)
+		return errf(err, errlen, "rules reload: %s",
+		    sqlite3_errmsg(db));
 	return gen;
 }
 
 int64_t
 alertdb_reload_wanted(sqlite3 *db)
 {
-	sqlite3_stmt *st;
-	int64_t	 gen = -1;
+	int64_t	 gen;
 
-	if ((st = sqlx_prep(db, "SELECT requested FROM rules_state WHERE "
-	    "id = 1", "")) == NULL)
+	if (sqlx_int(db, "SELECT requested FROM rules_state WHERE id = 1",
+	    &gen) == -1)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		gen = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 	return gen;
 }
 
