@@ -61,7 +61,7 @@
 #include <zstd.h>
 
 #include "archive.h"
-#include "store.h"
+#include "partition.h"
 #include "timeparse.h"
 
 #define IO_CHUNK	(1 << 21)
@@ -130,7 +130,7 @@ archive_parse_day(const char *s)
 	if (strlen(s) != 10)
 		return -1;
 	snprintf(name, sizeof name, "%s.db", s);
-	if ((day = store_partition_day(name)) == -1)
+	if ((day = partition_day(name)) == -1)
 		return -1;
 	archive_day_name(day, back);
 	return strcmp(back, s) == 0 ? day : -1;	/* 2026-02-31: no */
@@ -1051,7 +1051,7 @@ archive_list(const char *datadir, int meta, struct archive_day **out,
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
 		snprintf(path, sizeof path, "%s/%s", ev, de->d_name);
-		if ((day = store_partition_day(de->d_name)) != -1) {
+		if ((day = partition_day(de->d_name)) != -1) {
 			if ((e = entry(&v, n, &cap, day)) == NULL)
 				goto oom;
 			e->live = 1;
@@ -1155,7 +1155,7 @@ archive_older_than(const char *datadir, int64_t age_us, int64_t now_us,
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if ((day = store_partition_day(de->d_name)) == -1)
+		if ((day = partition_day(de->d_name)) == -1)
 			continue;
 		end = (day + 1) * INT64_C(86400000000);
 		if (end > now_us - age_us || end + ARCHIVE_GRACE_US > now_us)

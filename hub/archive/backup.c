@@ -26,7 +26,7 @@
 
 #include "archive.h"
 #include "backup.h"
-#include "store.h"
+#include "partition.h"
 
 static int
 fsync_path(const char *path, int dir, char *err, size_t errlen)
@@ -62,7 +62,7 @@ db_copy(const char *src, const char *dst, uint64_t *bytes, char *err,
 
 	snprintf(tmp, sizeof tmp, "%s.tmp", dst);
 	unlink(tmp);
-	if (store_private_file(tmp, err, errlen) == -1)
+	if (partition_private_file(tmp, err, errlen) == -1)
 		return -1;
 	if (sqlite3_open_v2(src, &s, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
@@ -264,7 +264,7 @@ days_copy(const char *datadir, const char *dest, int64_t now_us,
 			rc = file_copy(s, d, &st->bytes, err, errlen);
 			continue;
 		}
-		if ((day = store_partition_day(de->d_name)) == -1)
+		if ((day = partition_day(de->d_name)) == -1)
 			continue;
 		if ((day + 1) * INT64_C(86400000000) + ARCHIVE_GRACE_US <=
 		    now_us && unchanged(s, d)) {

@@ -33,6 +33,7 @@
 
 #include "batchtab.h"
 #include "log.h"
+#include "partition.h"
 #include "schema.h"
 #include "store.h"
 #include "textindex.h"
@@ -99,69 +100,6 @@ struct store {
 	int		 ck_stop;
 };
 
-void
-store_partition_path(const char *datadir, int64_t day, char *out,
-    size_t outlen)
-{
-	time_t	 t = (time_t)(day * 86400);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(out, outlen, "%s/events/%04d-%02d-%02d.db", datadir,
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
-int64_t
-store_partition_day(const char *name)
-{
-	int64_t	 y, m, d, era, yoe, doy, doe;
-	size_t	 i;
-
-	if (strlen(name) != 13 || strcmp(name + 10, ".db") != 0)
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? name[i] != '-' :
-		    !isdigit((unsigned char)name[i]))
-			return -1;
-	y = atoi(name);
-	m = atoi(name + 5);
-	d = atoi(name + 8);
-	/* Days from civil (proleptic Gregorian). */
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-int
-store_private_file(const char *path, char *err, size_t errlen)
-{
-	int	 fd;
-
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600)) == -1) {
-		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-int
-store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
-{
-	char	*msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
 static int
 wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
@@ -198,7 +136,7 @@ layout(struct store *s, sqlite3 *db, int64_t day, char *err, size_t errlen)
 	char	 set[64];
 	int	 version = -1;
 
-	if (store_exec(db, "BEGIN IMMEDIATE", err, errlen) == -1)
+	if (partition_exec(db, "BEGIN IMMEDIATE", err, errlen) == -1)
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT user_version, (SELECT count(*)"
 	    " FROM sqlite_schema WHERE name = 'events') FROM"
@@ -212,14 +150,14 @@ layout(struct store *s, sqlite3 *db, int64_t day, char *err, size_t errlen)
 		snprintf(set, sizeof set, "PRAGMA user_version=%d;",
 		    SCHEMA_PARTITION_VERSION);
 		if (textindex_create(s->datadir, day, err, errlen) == 0 &&
-		    store_exec(db, SCHEMA_PARTITION, err, errlen) == 0 &&
-		    store_exec(db, set, err, errlen) == 0)
+		    partition_exec(db, SCHEMA_PARTITION, err, errlen) == 0 &&
+		    partition_exec(db, set, err, errlen) == 0)
 			version = SCHEMA_PARTITION_VERSION;
 	}
 	sqlite3_finalize(st);
 	if (version == -1)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	else if (store_exec(db, "COMMIT", err, errlen) == -1)
+	else if (partition_exec(db, "COMMIT", err, errlen) == -1)
 		version = -1;
 	return version;
 }
@@ -236,8 +174,8 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	memset(p, 0, sizeof *p);
 	p->day = day;
 	p->walfd = -1;
-	store_partition_path(s->datadir, day, path, sizeof path);
-	if (store_private_file(path, err, errlen) == -1)
+	partition_path(s->datadir, day, path, sizeof path);
+	if (partition_private_file(path, err, errlen) == -1)
 		goto fail;
 	if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -248,7 +186,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	/* 32 KiB pages: a quarter of the writes (syscalls and page
 	   headers) of 4 KiB ones for the same rows (tests/bench/bench_store).
 	   A new file only: an existing one keeps its page size. */
-	if (store_exec(p->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
+	if (partition_exec(p->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;"
 	    "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;", err,
 	    errlen) == -1 ||
@@ -303,7 +241,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_type(st, 0) != SQLITE_NULL)
 		p->next_seq = (sqlite3_column_int64(st, 0) &
-		    ((INT64_C(1) << STORE_ID_SHIFT) - 1)) + 1;
+		    ((INT64_C(1) << PARTITION_ID_SHIFT) - 1)) + 1;
 	sqlite3_finalize(st);
 	st = NULL;
 	p->page_size = 4096;
@@ -320,7 +258,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 		if ((p->walfd = open(path, O_RDWR | O_CLOEXEC)) == -1)
 			log_warn("%s: %s; commits stay synchronous=FULL",
 			    path, strerror(errno));
-		else if (store_exec(p->db, "PRAGMA synchronous=NORMAL", err,
+		else if (partition_exec(p->db, "PRAGMA synchronous=NORMAL", err,
 		    errlen) == -1)
 			goto fail;
 	}
@@ -534,7 +472,7 @@ insert_job(struct store *s, struct job *j, char *err, size_t errlen)
 	if ((p = part_get(s, day, err, errlen)) == NULL)
 		return -1;
 	if (!p->in_txn) {
-		if (store_exec(p->db, "BEGIN IMMEDIATE", err, errlen) == -1)
+		if (partition_exec(p->db, "BEGIN IMMEDIATE", err, errlen) == -1)
 			return -1;
 		p->in_txn = 1;
 		p->added = 0;
@@ -543,7 +481,7 @@ insert_job(struct store *s, struct job *j, char *err, size_t errlen)
 	}
 	for (i = 0; i < j->nrows; i++) {
 		const struct row *r = &j->rows[i];
-		int64_t	 id = (day << STORE_ID_SHIFT) | p->next_seq;
+		int64_t	 id = (day << PARTITION_ID_SHIFT) | p->next_seq;
 
 		if (batchtab_add(&p->bt, id, j->arena.data, r) == -1 ||
 		    (p->fts == NULL && ((p->ix == NULL && (p->ix =
@@ -610,7 +548,7 @@ finish_all(struct store *s, int ok, int *fds, struct ixbatch **ix,
 			sqlite3_bind_int64(p->meta, 2, p->min_utc);
 			sqlite3_bind_int64(p->meta, 3, p->max_utc);
 			if (sqlite3_step(p->meta) != SQLITE_DONE ||
-			    store_exec(p->db, "COMMIT", err, errlen) == -1) {
+			    partition_exec(p->db, "COMMIT", err, errlen) == -1) {
 				if (*err == '\0')
 					snprintf(err, errlen, "meta: %s",
 					    sqlite3_errmsg(p->db));
@@ -623,7 +561,7 @@ finish_all(struct store *s, int ok, int *fds, struct ixbatch **ix,
 
 			ixbatch_free(p->ix);
 			p->ix = NULL;
-			store_exec(p->db, "ROLLBACK", e2, sizeof e2);
+			partition_exec(p->db, "ROLLBACK", e2, sizeof e2);
 			/* Sequences may have advanced; reread on reopen. */
 			part_close(p);
 			continue;
@@ -767,7 +705,7 @@ ckpt_main(void *arg)
 		if (day != open_day) {
 			sqlite3_close(db);
 			db = NULL;
-			store_partition_path(s->datadir, day, path,
+			partition_path(s->datadir, day, path,
 			    sizeof path);
 			if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE,
 			    NULL) != SQLITE_OK) {
@@ -817,7 +755,7 @@ count_existing(struct store *s, char *err, size_t errlen)
 		sqlite3	*db = NULL;
 		sqlite3_stmt *st = NULL;
 
-		if (store_partition_day(de->d_name) == -1)
+		if (partition_day(de->d_name) == -1)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
 		if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,

@@ -10,7 +10,6 @@
 #include "metrics.h"
 
 struct store;
-struct sqlite3;
 
 /* Called on the writer thread for every job once its events are committed
    and fsynced (job->ids filled), or once the commit failed (job->status
@@ -36,30 +35,5 @@ void		 store_free(struct store *);
 /* The full-text index of the store's partitions of layout 3
    (hub/ingest/textindex.h): for textindex_wait() and textindex_queued(). */
 struct textindex *store_textindex(struct store *);
-
-/* Run the SQL text sql on db; on failure err gets SQLite's message.
-   Returns 0 or -1. */
-int		 store_exec(struct sqlite3 *db, const char *sql, char *err,
-		    size_t errlen);
-
-/*
- * Create the database file path, empty and mode 0600, unless it exists
- * (an existing file keeps its mode).  SQLite gives the -wal, -shm and
- * -journal files beside a database its file's mode, so the store's
- * files are all the owner's alone, like the hub key.  Returns 0, or -1
- * with err.
- */
-int		 store_private_file(const char *path, char *err,
-		    size_t errlen);
-
-/* The day (since the epoch) of a partition file name, "YYYY-MM-DD.db",
-   or -1 when name is not one. */
-int64_t		 store_partition_day(const char *name);
-
-/* Path of the partition file for a day (days since the epoch). */
-void		 store_partition_path(const char *datadir, int64_t day,
-		    char *out, size_t outlen);
-
-#define STORE_ID_SHIFT	36	/* event id = day << 36 | sequence */
 
 #endif

@@ -36,9 +36,9 @@
 #include "deadline.h"
 #include "jsonfast.h"
 #include "log.h"
+#include "partition.h"
 #include "query.h"
 #include "schema.h"
-#include "store.h"
 #include "textindex.h"
 #include "timeparse.h"
 
@@ -150,29 +150,6 @@ ixbatch_free(struct ixbatch *b)
 	free(b);
 }
 
-int
-textindex_beside(const char *partition, char *out, size_t outlen)
-{
-	size_t	 len = strlen(partition);
-
-	if (len < 3 || strcmp(partition + len - 3, ".db") != 0 ||
-	    len + 2 > outlen)
-		return -1;
-	memcpy(out, partition, len - 3);
-	memcpy(out + len - 3, ".fts", 5);
-	return 0;
-}
-
-void
-textindex_path(const char *datadir, int64_t day, char *out, size_t outlen)
-{
-	char	 part[4096];
-
-	store_partition_path(datadir, day, part, sizeof part);
-	if (textindex_beside(part, out, outlen) == -1 && outlen > 0)
-		*out = '\0';
-}
-
 static void
 ixdb_close(struct ixdb *x)
 {
@@ -195,8 +172,8 @@ ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
 
 	memset(x, 0, sizeof *x);
 	x->day = day;
-	textindex_path(datadir, day, path, sizeof path);
-	if (store_private_file(path, err, errlen) == -1)
+	partition_index_path(datadir, day, path, sizeof path);
+	if (partition_private_file(path, err, errlen) == -1)
 		goto fail;
 	if (sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -205,7 +182,7 @@ ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
 		goto fail;
 	}
 	sqlite3_busy_timeout(x->db, 5000);
-	if (store_exec(x->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
+	if (partition_exec(x->db, "PRAGMA page_size=32768; PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192;"
 	    SCHEMA_INDEX, err, errlen) == -1)
 		goto fail;
@@ -273,7 +250,7 @@ ixdb_commit(struct ixdb *x, int64_t top, char *err, size_t errlen)
 {
 	int	 rc = 0;
 
-	if (store_exec(x->db, "BEGIN IMMEDIATE", err, errlen) == -1) {
+	if (partition_exec(x->db, "BEGIN IMMEDIATE", err, errlen) == -1) {
 		batchtab_reset(&x->bt);
 		return -1;
 	}
@@ -288,7 +265,7 @@ ixdb_commit(struct ixdb *x, int64_t top, char *err, size_t errlen)
 	batchtab_reset(&x->bt);
 	free(x->stage);
 	x->stage = NULL;
-	if (rc == 0 && store_exec(x->db, "COMMIT", err, errlen) == 0) {
+	if (rc == 0 && partition_exec(x->db, "COMMIT", err, errlen) == 0) {
 		if (top > x->indexed)
 			x->indexed = top;
 		return 0;
@@ -305,7 +282,7 @@ textindex_create(const char *datadir, int64_t day, char *err, size_t errlen)
 	char	 path[4096], f[4200];
 	size_t	 i;
 
-	textindex_path(datadir, day, path, sizeof path);
+	partition_index_path(datadir, day, path, sizeof path);
 	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
 		snprintf(f, sizeof f, "%s%s", path, sfx[i]);
 		if (unlink(f) == -1 && errno != ENOENT) {
@@ -395,7 +372,7 @@ catch_up_step(const char *datadir, int64_t day, int64_t *n, char *err,
 	x.day = -1;
 	x.db = NULL;
 	buf_init(&scratch);
-	store_partition_path(datadir, day, path, sizeof path);
+	partition_path(datadir, day, path, sizeof path);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
 	    SQLITE_OK)
 		sqlite3_busy_timeout(db, 1000);	/* a checkpoint, a full disk */
@@ -597,7 +574,7 @@ lag_step(struct textindex *t, int64_t day, int64_t *n, char *err,
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if ((k = store_partition_day(de->d_name)) < 0)
+		if ((k = partition_day(de->d_name)) < 0)
 			continue;
 		if ((rc = catch_up_step(t->datadir, k, &m, err, errlen)) ==
 		    -1) {
@@ -726,7 +703,7 @@ textindex_open(const char *datadir, struct metrics *m, char *err,
 	while ((de = readdir(d)) != NULL) {
 		int64_t	 done = 0;
 
-		if ((day = store_partition_day(de->d_name)) < 0)
+		if ((day = partition_day(de->d_name)) < 0)
 			continue;
 		while ((rc = catch_up_step(datadir, day, &n, err, errlen)) ==
 		    1)

@@ -56,15 +56,6 @@ int		 ixbatch_add(struct ixbatch *, int64_t id, const char *base,
 /* Free a batch (and not the ones after it); accepts NULL. */
 void		 ixbatch_free(struct ixbatch *);
 
-/* The path of the index file beside the partition file at partition
-   (".db" becomes ".fts") into out.  Returns 0, or -1 when partition is
-   not a partition's path or out too small. */
-int		 textindex_beside(const char *partition, char *out,
-		    size_t outlen);
-/* Path of the index file of a day's partition. */
-void		 textindex_path(const char *datadir, int64_t day, char *out,
-		    size_t outlen);
-
 /*
  * Make a new, empty index file for day, removing any left from an
  * earlier partition of that name (its ids would be reused).  Called by

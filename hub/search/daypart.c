@@ -24,11 +24,11 @@
 
 #include "archive.h"
 #include "daypart.h"
+#include "partition.h"
 #include "query.h"
 #include "schema.h"
 #include "searchrun.h"
 #include "searchsql.h"
-#include "store.h"
 #include "textindex.h"
 #include "timeparse.h"
 
@@ -307,7 +307,7 @@ attach_index(sqlite3 *db, const char *path)
 	char	 ix[4096 + 32];
 	int	 rc;
 
-	if (textindex_beside(path, ix, sizeof ix) == -1)
+	if (partition_index_beside(path, ix, sizeof ix) == -1)
 		return SQLITE_CANTOPEN;
 	if ((rc = sqlite3_prepare_v2(db, "ATTACH ?1 AS ix", -1, &st, NULL)) !=
 	    SQLITE_OK)
@@ -379,7 +379,7 @@ part_behind(struct run *r, struct part *p)
 
 	p->behind = 0;
 	if (!r->ix_unsure && !textindex_behind(r->o->index,
-	    store_partition_day(p->name)))
+	    partition_day(p->name)))
 		return 0;
 	if ((rc = sqlite3_prepare_v2(p->db, "SELECT (SELECT value FROM"
 	    " ixmark), (SELECT max(id) FROM events)", -1, &st, NULL)) ==
@@ -458,7 +458,7 @@ part_meta(struct run *r, struct part *p, int64_t today)
 	int	 have = 0, rc, cacheable;
 
 	snprintf(path, sizeof(path), "%s/%s", r->dir, p->name);
-	cacheable = store_partition_day(p->name) < today - 1 &&
+	cacheable = partition_day(p->name) < today - 1 &&
 	    meta_stat(path, &id) == 0;
 	if (!cacheable || !meta_get(path, &id, p, &have)) {
 		if (daypart_open(r, p) == -1)
@@ -533,7 +533,7 @@ daypart_list(struct run *r, const char *datadir)
 	while ((de = readdir(d)) != NULL) {
 		struct part *np;
 
-		if (store_partition_day(de->d_name) == -1)
+		if (partition_day(de->d_name) == -1)
 			continue;
 		if (r->nparts == MAX_PARTS)
 			break;
