@@ -14,6 +14,7 @@
 
 #include "alerter.h"
 #include "archive_cli.h"
+#include "commit.h"
 #include "config.h"
 #include "diskguard.h"
 #include "errf.h"
@@ -336,6 +337,7 @@ main(int argc, char **argv)
 	static struct option longopts[sizeof hub_opts / sizeof *hub_opts];
 	static struct hub h;
 	struct net_opts no = { 0 };
+	int	 max_inflight = 64;	/* --max-inflight: jobs in the pipeline */
 	struct pipeline_opts po = { 0 };
 	struct sigaction sa;
 	struct alerter_opts ao = { 0 };
@@ -396,7 +398,6 @@ main(int argc, char **argv)
 	}
 	argv = conf_argv;
 	no.max_body = 16u << 20;
-	no.max_inflight = 64;
 	po.workers = 2;
 	po.max_inflated = 64u << 20;
 	po.max_depth = 64;
@@ -434,7 +435,7 @@ main(int argc, char **argv)
 			else if (c == 'z')
 				po.max_inflated = v;
 			else if (c == 'i')
-				no.max_inflight = (int)v;
+				max_inflight = (int)v;
 			else if (c == 'w')
 				po.workers = (int)v;
 			else
@@ -585,7 +586,8 @@ main(int argc, char **argv)
 		errf(err, sizeof err, "seteuid: %s", strerror(errno));
 		goto fail;
 	}
-	if ((h.net = net_new(&no, &h, err, sizeof err)) == NULL ||
+	if ((h.commit = commit_new(&h, max_inflight, err, sizeof err)) ==
+	    NULL || (h.net = net_new(&no, &h, err, sizeof err)) == NULL ||
 	    service_drop(user, data, err, sizeof err) == -1 ||
 	    sessions_start(&h, err, sizeof err) == -1)
 		goto fail;
@@ -648,12 +650,12 @@ main(int argc, char **argv)
 	ao.nrule_paths = nruleuse;
 	if ((h.alerter = alerter_new(&h, &ao, err, sizeof err)) == NULL)
 		goto fail;
-	if (store_start(h.store, net_done, h.net) == -1 ||
+	if (store_start(h.store, commit_done, h.commit) == -1 ||
 	    (h.pipe = pipeline_new(&po, h.store, &h.m)) == NULL) {
 		errf(err, sizeof err, "cannot start threads");
 		goto fail;
 	}
-	net_set_pipeline(h.net, h.pipe);
+	commit_set_pipeline(h.commit, h.pipe);
 	for (ii = 0; ii < nins; ii++)
 		if (listener_start(ins[ii].l, h.net) == -1) {
 			errf(err, sizeof err, "cannot start threads");
@@ -731,7 +733,8 @@ out:
 	alerter_quiet(h.alerter);	/* no more broadcasts */
 	sessions_stop(&h);
 	wake_net = NULL;
-	net_free(h.net);		/* hands answered jobs to the alerter */
+	net_free(h.net);
+	commit_free(h.commit);		/* committed, unanswered: retried */
 	for (ii = 0; ii < nins; ii++)
 		listener_free(ins[ii].l);	/* after the jobs naming them */
 	for (ii = 0; ii < namqp; ii++)

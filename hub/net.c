@@ -1,10 +1,11 @@
 /*
  * The HTTP side of the hub.  A request is routed when its headers are in
  * (LWS_CALLBACK_HTTP); an ingest request's body is collected in its job
- * (HTTP_BODY), handed to the pipeline when complete (HTTP_BODY_COMPLETION)
- * and answered when the store gives the job back through net_done(),
- * which queues it and wakes the loop with lws_cancel_service().  Every
- * answer is written from HTTP_WRITEABLE, a chunk per callback.
+ * (HTTP_BODY), handed to the pipeline through the commit owner when
+ * complete (HTTP_BODY_COMPLETION, commit.h) and answered when the commit
+ * owner, woken by the store through the hub's hook (lws_cancel_service),
+ * calls back answer_committed().  Every answer is written from
+ * HTTP_WRITEABLE, a chunk per callback.
  */
 #include <sys/socket.h>
 
@@ -19,14 +20,12 @@
 
 #include <libwebsockets.h>
 
-#include "alerter.h"
+#include "commit.h"
 #include "diskguard.h"
 #include "hub.h"
 #include "store.h"
-#include "textindex.h"
 #include "log.h"
 #include "net.h"
-#include "pipeline.h"
 #include "searchpool.h"
 #include "session.h"
 #include "source.h"
@@ -54,8 +53,6 @@
 #define UNAUTH_MAX	256
 #define BODY_MIN_RATE	1024
 #define BODY_GRACE_S	10
-#define INDEX_QUEUE_MAX	(16u << 20)	/* bytes of text the index may trail
-				   (at 50k events/s it stays under 4 MB) */
 
 enum route {
 	R_NONE, R_HEALTH, R_METRICS, R_ES_ROOT, R_ES_LICENSE, R_ES_SETUP,
@@ -97,10 +94,8 @@ struct net {
 	struct net_opts	 o;
 	struct hub	*h;
 	struct lws_context *ctx;
-	struct pipeline	*pipe;
 	struct tokens	*tokens;
 	struct metrics	*m;
-	struct jobq	 done;		/* jobs back from the store */
 	struct searchpool	*pool;
 	pthread_mutex_t	 sready_mtx;	/* searches with news */
 	struct sready {
@@ -125,14 +120,6 @@ static struct net *
 net_of(struct lws *wsi)
 {
 	return lws_context_user(lws_get_context(wsi));
-}
-
-struct hub *
-net_hub(struct lws *wsi)
-{
-	struct net *n = net_of(wsi);
-
-	return n ? n->h : NULL;
 }
 
 static void
@@ -1042,30 +1029,12 @@ on_body_done(struct pss *s)
 	return 0;
 }
 
-/* Why the ingest pipeline takes no more work now, or NULL when it does.
-   Half as many answered requests may wait for the rules: each holds its
-   events' text until they are evaluated.  The text index holds a copy of
-   what it has yet to index, up to INDEX_QUEUE_MAX. */
-static const char *
-net_full(struct net *n)
-{
-	return atomic_load(&n->m->queue_depth) >= n->o.max_inflight ?
-	    "ingest pipeline is full" :
-	    alerter_backlog(n->h->alerter) >= (size_t)(n->o.max_inflight +
-	    1) / 2 ? "detection rules are behind (the ingest pipeline is "
-	    "full)" : textindex_queued(store_textindex(n->h->store)) >=
-	    INDEX_QUEUE_MAX ? "the full-text index is behind (the ingest "
-	    "pipeline is full)" : NULL;
-}
-
 int
 net_submit(struct net *n, struct job *j)
 {
-	if (n->pipe == NULL || net_full(n) != NULL)
-		return -1;
-	atomic_fetch_add(&n->m->queue_depth, 1);
-	pipeline_submit(n->pipe, j);
-	return 0;
+	const char *why;
+
+	return commit_submit(n->h->commit, j, &why);
 }
 
 static void
@@ -1091,9 +1060,12 @@ body_done(struct pss *s)
 		answer_error(s, 507, dmsg);
 		return;
 	}
-	if ((why = net_full(n)) != NULL) {
+	j->wsi = s->wsi;
+	s->in_flight = 1;
+	if (commit_submit(n->h->commit, j, &why) == -1) {
 		char	 msg[128];
 
+		s->in_flight = 0;
 		job_free(j);
 		s->job = NULL;
 		s->retry_after = 1;
@@ -1107,10 +1079,6 @@ body_done(struct pss *s)
 		answer_error(s, 429, msg);
 		return;
 	}
-	atomic_fetch_add(&n->m->queue_depth, 1);
-	j->wsi = s->wsi;
-	s->in_flight = 1;
-	pipeline_submit(n->pipe, j);
 }
 
 /* Append n in decimal; cheaper than printf in the per-item loops. */
@@ -1261,36 +1229,19 @@ answer_job(struct pss *s, struct job *j)
 	answer(s, status, "application/json");
 }
 
-/* Jobs back from the store: answer their clients. */
+/* The commit owner's answer hook (commit_answer_fn): j, committed or
+   failed, is back; answer its client.  j stays the commit owner's. */
 static void
-drain_done(struct net *n)
+answer_committed(void *arg, struct job *j)
 {
-	struct job *j, *next;
+	struct pss *s = lws_wsi_user(j->wsi);
 
-	for (j = jobq_poll_all(&n->done); j != NULL; j = next) {
-		next = j->next;
-		atomic_fetch_sub(&n->m->queue_depth, 1);
-		if (j->src != NULL)
-			j->src->done(j->src, j);
-		if (j->status == 0)
-			sessions_events(n->h, j);
-		if (j->wsi != NULL) {
-			struct pss *s = lws_wsi_user(j->wsi);
-
-			s->in_flight = 0;
-			s->job = NULL;
-			answer_job(s, j);
-			deliver_async(j->wsi, s);
-			j->wsi = NULL;
-		}
-		/* Answered: now the rules see its events, off this thread;
-		   they need the rows, not the items (~360 bytes each). */
-		if (j->status == 0 && j->nrows > 0 && n->h->alerter != NULL) {
-			split_result_release(&j->split);
-			alerter_submit(n->h->alerter, j);
-		} else
-			job_free(j);
-	}
+	(void)arg;
+	s->in_flight = 0;
+	s->job = NULL;
+	answer_job(s, j);
+	deliver_async(j->wsi, s);
+	j->wsi = NULL;
 }
 
 /* Add the answer's headers at *p.  0, or -1 when they do not fit. */
@@ -1498,7 +1449,7 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		if ((n = net_of(wsi)) != NULL) {
-			drain_done(n);
+			commit_drain(n->h->commit);
 			drain_searches(n);
 			sessions_wake(n->h);
 		}
@@ -1634,6 +1585,13 @@ lws_log(int level, const char *line)
 	    line);
 }
 
+/* The hub's wake hook (hub.h). */
+static void
+wake_hook(void *arg)
+{
+	net_wake(arg);
+}
+
 struct net *
 net_new(const struct net_opts *o, struct hub *h, char *err, size_t errlen)
 {
@@ -1646,20 +1604,14 @@ net_new(const struct net_opts *o, struct hub *h, char *err, size_t errlen)
 	}
 	n->o = *o;
 	n->h = h;
-	n->pipe = h->pipe;
 	n->tokens = h->tokens;
 	n->m = &h->m;
 	n->protocols[0] = (struct lws_protocols){ "http", http_cb,
 	    sizeof(struct pss), 0, 0, NULL, 0 };
-	n->protocols[1] = (struct lws_protocols){ WARD_PROTOCOL, session_cb,
-	    session_pss_size(), 65536, 0, NULL, 0 };
+	n->protocols[1] = session_protocol(h);
 	if (gethostname(n->hostname, sizeof n->hostname) == -1)
 		snprintf(n->hostname, sizeof n->hostname, "ward");
 	pthread_mutex_init(&n->sready_mtx, NULL);
-	if (jobq_init(&n->done) == -1) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
 	memset(&info, 0, sizeof info);
 	info.port = o->port;
@@ -1686,16 +1638,13 @@ net_new(const struct net_opts *o, struct hub *h, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start search threads");
 		goto fail;
 	}
+	commit_set_answer(h->commit, answer_committed, n);
+	h->wake_arg = n;
+	h->wake = wake_hook;
 	return n;
 fail:
 	net_free(n);
 	return NULL;
-}
-
-void
-net_set_pipeline(struct net *n, struct pipeline *p)
-{
-	n->pipe = p;
 }
 
 int
@@ -1715,37 +1664,21 @@ net_wake(struct net *n)
 		lws_cancel_service(n->ctx);
 }
 
-void
-net_done(void *arg, struct job *j)
-{
-	struct net *n = arg;
-
-	jobq_push(&n->done, j);
-	lws_cancel_service(n->ctx);
-}
 
 void
 net_free(struct net *n)
 {
-	struct job *j, *next;
 	struct peer *p;
 	size_t	 i;
 
 	if (n == NULL)
 		return;
-	if (n->done.mtx != NULL) {
-		/* Committed but unanswered: the clients will retry. */
-		for (j = jobq_poll_all(&n->done); j != NULL; j = next) {
-			next = j->next;
-			if (j->wsi != NULL) {
-				struct pss *s = lws_wsi_user(j->wsi);
-
-				s->in_flight = 0;
-				s->job = NULL;
-			}
-			job_free(j);
-		}
+	if (n->h->wake_arg == n) {
+		n->h->wake = NULL;
+		n->h->wake_arg = NULL;
 	}
+	/* Jobs committed and not yet answered stay the commit owner's
+	   (commit_free); closing their connections only forgets them. */
 	if (n->ctx != NULL)
 		lws_context_destroy(n->ctx);	/* releases every sjob */
 	for (i = 0; i < 256; i++)
@@ -1755,8 +1688,6 @@ net_free(struct net *n)
 		}
 	searchpool_free(n->pool);
 	drain_searches(n);
-	if (n->done.mtx != NULL)
-		jobq_release(&n->done);
 	pthread_mutex_destroy(&n->sready_mtx);
 	free(n);
 }

@@ -1,7 +1,9 @@
 /* net — the hub's network thread: one libwebsockets event loop serving
  * HTTP ingest, the Elasticsearch-compatible endpoints, search, health and
- * metrics.  Everything here is short; work runs on other threads, which
- * hand results back through net_done() (the only call they make). */
+ * metrics, and the consoles' WebSocket (session.h).  Everything here is
+ * short; work runs on other threads, which queue results with the module
+ * that owns them (ingest jobs: commit.h) and wake the loop through the
+ * hub's hook (hub_wake), which the net sets; none of them calls the net. */
 #ifndef WARD_NET_H
 #define WARD_NET_H
 
@@ -12,15 +14,12 @@
 #include "metrics.h"
 
 struct hub;
-struct lws;
-struct pipeline;
 struct net;
 
 struct net_opts {
 	const char	*host;		/* listen address, e.g. 127.0.0.1 */
 	int		 port;
 	size_t		 max_body;	/* 413 past this */
-	int		 max_inflight;	/* 429 past this many jobs */
 	const char	*tls_cert;	/* PEM files, both or neither */
 	const char	*tls_key;
 	const char	*datadir;
@@ -28,17 +27,14 @@ struct net_opts {
 };
 
 /*
- * Create the listening context serving HTTP and, on /ws, the ward.v2
- * WebSocket protocol of session.c.  h (its tokens and metrics; the
- * pipeline may come later through net_set_pipeline) must outlive the net.
- * Returns NULL with err on failure (e.g. the port is taken).
+ * Create the listening context serving HTTP and, on /ws, the WebSocket
+ * protocol of session.c.  h (its tokens, metrics and commit owner, which
+ * must exist) must outlive the net; the net sets h's wake hook and the
+ * commit owner's answer hook.  Returns NULL with err on failure (e.g. the
+ * port is taken).
  */
 struct net	*net_new(const struct net_opts *, struct hub *h, char *err,
 		    size_t errlen);
-/* The hub a connection belongs to (for session.c). */
-struct hub	*net_hub(struct lws *wsi);
-/* Set the pipeline once it exists (it needs the net's done hook). */
-void		 net_set_pipeline(struct net *, struct pipeline *);
 /* Serve until *stop or *other becomes non-zero: 0; -1 if the loop broke. */
 int		 net_run(struct net *, volatile sig_atomic_t *stop,
 		    volatile sig_atomic_t *other);
@@ -52,10 +48,8 @@ void		 net_wake(struct net *);
  * is the hub's backpressure).
  */
 int		 net_submit(struct net *, struct job *j);
-/* From any thread: j is finished; answer its client.  Takes j. */
-void		 net_done(void *net, struct job *j);
-/* Free jobs still waiting to be answered, close every connection and
-   free; accepts NULL.  Call after the pipeline and store have stopped. */
+/* Close every connection, clear h's wake hook and free; accepts NULL.
+   Call after the pipeline and store have stopped, before commit_free. */
 void		 net_free(struct net *);
 
 #endif

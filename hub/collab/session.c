@@ -20,7 +20,7 @@
  *    cancels its searches.
  * They talk through two FIFO queues of items: "in" (net, search threads
  * -> worker) and "out" (worker, search threads, alerting -> net; the net
- * thread is woken with lws_cancel_service through net_wake).  The worker
+ * thread is woken through the hub's hook, hub_wake).  The worker
  * alone gives out op sequence numbers and "out" is FIFO, so each session
  * sees ops in seq order, a request's reply before the push of its op, and
  * a subscription's replay before the live ops after it.  The reply to a
@@ -60,7 +60,6 @@
 #include "incident.h"
 #include "jsonfast.h"
 #include "log.h"
-#include "net.h"
 #include "query.h"
 #include "search.h"
 #include "searchpool.h"
@@ -389,10 +388,13 @@ omsg_drop(struct omsg *m)
 /* ------------------------------------------------------------------ */
 /* Net thread. */
 
+/* The sessions of a connection's hub: session_protocol() left the hub
+   in the protocol's user pointer. */
 static struct sessions *
 sessions_of(struct lws *wsi)
 {
-	struct hub *h = net_hub(wsi);
+	const struct lws_protocols *p = lws_get_protocol(wsi);
+	struct hub *h = p != NULL ? p->user : NULL;
 
 	return h != NULL ? h->sessions : NULL;
 }
@@ -842,13 +844,23 @@ on_closed(struct sessions *ss, struct sess *s)
 	s->nview = 0;
 }
 
-int
+static int
 session_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
 	struct sess *s = user;
-	struct sessions *ss = wsi != NULL ? sessions_of(wsi) : NULL;
+	struct sessions *ss;
 
+	switch (reason) {
+	case LWS_CALLBACK_ESTABLISHED:
+	case LWS_CALLBACK_RECEIVE:
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+	case LWS_CALLBACK_CLOSED:
+		ss = wsi != NULL ? sessions_of(wsi) : NULL;
+		break;
+	default:
+		return 0;
+	}
 	switch (reason) {
 	case LWS_CALLBACK_ESTABLISHED:
 		if (ss == NULL)
@@ -873,10 +885,11 @@ session_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	return 0;
 }
 
-size_t
-session_pss_size(void)
+struct lws_protocols
+session_protocol(struct hub *h)
 {
-	return sizeof(struct sess);
+	return (struct lws_protocols){ WARD_PROTOCOL, session_cb,
+	    sizeof(struct sess), 65536, 0, h, 0 };
 }
 
 static void
@@ -1078,7 +1091,7 @@ out_flush(struct sessions *ss)
 	pthread_mutex_lock(&ss->out_mtx);
 	iq_cat(&ss->out, &ss->pending);
 	pthread_mutex_unlock(&ss->out_mtx);
-	net_wake(ss->h->net);
+	hub_wake(ss->h);
 }
 
 static struct wsess *
@@ -1267,7 +1280,7 @@ sess_revoke(struct sessions *ss, struct wsess *w, const char *why)
 	pthread_mutex_lock(&ss->out_mtx);
 	iq_cat(&ss->out, &q);
 	pthread_mutex_unlock(&ss->out_mtx);
-	net_wake(ss->h->net);
+	hub_wake(ss->h);
 	w->revoked = 1;
 	tails_drop(ss, w->sid);
 }
@@ -1551,7 +1564,7 @@ sq_answer(struct sessions *ss, uint64_t sid, json_t *msg)
 	pthread_mutex_lock(&ss->out_mtx);
 	iq_push(&ss->out, it);
 	pthread_mutex_unlock(&ss->out_mtx);
-	net_wake(ss->h->net);
+	hub_wake(ss->h);
 }
 
 /* search: rows collected into the reply, within a frame's size. */
@@ -2425,6 +2438,6 @@ sessions_broadcast_alert(struct hub *h, const char *json)
 	pthread_mutex_lock(&ss->out_mtx);
 	iq_push(&ss->out, it);
 	pthread_mutex_unlock(&ss->out_mtx);
-	net_wake(h->net);
+	hub_wake(h);
 	return 0;
 }

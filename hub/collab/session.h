@@ -1,7 +1,7 @@
 /* session — the ward.v3 WebSocket sessions of consoles on /ws: handshake,
  * requests, subscriptions, presence and fan-out.  The net thread calls
  * these; session.c runs its SQLite work on its own thread and wakes the
- * net thread with lws_cancel_service() when it has answers. */
+ * net thread through the hub's hook (hub_wake) when it has answers. */
 #ifndef WARD_SESSION_H
 #define WARD_SESSION_H
 
@@ -17,10 +17,9 @@
 int	 sessions_start(struct hub *h, char *err, size_t errlen);
 /* Stop its threads and free it; accepts h->sessions == NULL. */
 void	 sessions_stop(struct hub *h);
-/* The lws protocol callback of WARD_PROTOCOL, and its per-session size. */
-int	 session_cb(struct lws *, enum lws_callback_reasons, void *user,
-	    void *in, size_t len);
-size_t	 session_pss_size(void);
+/* The lws protocol WARD_PROTOCOL of h's sessions, for the net's
+   context: its callback finds h in the protocol's user pointer. */
+struct lws_protocols session_protocol(struct hub *h);
 /* Net thread, on every LWS_CALLBACK_EVENT_WAIT_CANCELLED: deliver what
    other threads queued for sessions. */
 void	 sessions_wake(struct hub *h);

@@ -5,8 +5,8 @@
  * on the net thread, that the job's events are in an fsynced commit (or
  * that the job failed).  Only then may a source acknowledge what it took
  * (a broker's ack); a listener without acks counts what it could not
- * store.  The net thread then feeds the consoles' tails and the rules
- * from the job as it does for HTTP.  A later hub that consumes from a
+ * store.  The commit owner (hub/commit.h) then feeds the consoles' tails
+ * and the rules from the job, on the net thread, as it does for HTTP.  A later hub that consumes from a
  * shared queue is one more source.
  *
  * The counters are rendered on /metrics (metrics_more "inputs") labelled

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commit.h"
 #include "hub.h"
 #include "net.h"
 #include "pipeline.h"
@@ -90,8 +91,9 @@ setup(void)
 		die("tokens", "cannot read");
 	no.host = "127.0.0.1";
 	no.max_body = 1 << 20;
-	no.max_inflight = 8;
 	no.datadir = dir;
+	if ((h.commit = commit_new(&h, 8, err, sizeof err)) == NULL)
+		die("commit", err);
 	for (i = 0; i < 50 && h.net == NULL; i++) {
 		no.port = port = 20000 + (int)((getpid() * 7 + i * 131) % 12000);
 		h.net = net_new(&no, &h, err, sizeof err);
@@ -104,10 +106,10 @@ setup(void)
 	po.max_inflated = 4 << 20;
 	po.max_depth = 64;
 	po.hub = h.hostname;
-	if (store_start(h.store, net_done, h.net) == -1 ||
+	if (store_start(h.store, commit_done, h.commit) == -1 ||
 	    (h.pipe = pipeline_new(&po, h.store, &h.m)) == NULL)
 		die("pipeline", "cannot start");
-	net_set_pipeline(h.net, h.pipe);
+	commit_set_pipeline(h.commit, h.pipe);
 	if (pthread_create(&t, NULL, net_thread, NULL) != 0)
 		die("thread", strerror(errno));
 }
