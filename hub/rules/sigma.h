@@ -376,6 +376,31 @@ struct ruleset {
 	size_t		 *always;	/* rules without an anchor */
 	size_t		  nalways;
 	size_t		  nanchored;
+
+	/* logsource gates (sigma_eval.c): the conditions a logsource adds
+	   to a rule, shared by every rule with the same ones and decided
+	   once an event */
+	int		 *rgate;	/* per rule: its gate, -1 none */
+	struct sigma_node **rcore;	/* per rule: its detection without
+					   the gate (NULL: cond) */
+	struct sigma_node ***gates;	/* per gate: its conditions (ANDed),
+					   borrowed from its first rule */
+	size_t		 *ngatekids;
+	size_t		  ngates;
+
+	/* the event walk (sigma_eval.c): which fields an event has is
+	   learnt from its keys, not by looking each field up */
+	struct sigma_map  walkpath;	/* path of a plain field -> index + 1 */
+	struct sigma_map  walkpre;	/* proper prefixes of those paths */
+	unsigned char	 *walkable;	/* per field: plain (the walk sees it),
+					   or an a|b|c of plain ones */
+	size_t		 *useoff;	/* per plain field f: its index uses
+					   (eq: u < neqfields, else automaton
+					   u - neqfields) are uses[useoff[f] ..
+					   useoff[f + 1]) */
+	uint32_t	 *uses;
+	uint32_t	 *alwaysuse;	/* uses of fields the walk cannot see */
+	size_t		  nalwaysuse;
 };
 
 /* A logsource mapping: when a rule's logsource has every (key, value)

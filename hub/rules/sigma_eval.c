@@ -63,6 +63,20 @@ struct sigma_scratch {
 	uint32_t	*litstart;	/* ... found at the start of a text */
 	uint32_t	*litend;	/* ... found at the end */
 	int		 uselit;	/* lit[] holds for the event's fields */
+
+	/* the walk over the event's keys (sigma_match) */
+	int		 walked;	/* wep[] and wv[] hold for ev */
+	uint32_t	*wep;		/* per field: epoch when the walk saw
+					   its path */
+	json_t		**wv;		/* ... its value, when reached by keys
+					   without dots (else NULL: ask
+					   sigma_field_get) */
+	int		*present;	/* the fields seen, in walk order */
+	size_t		 npresent;
+	struct buf	 wpath;
+	uint32_t	*useep;		/* per index use: epoch when run */
+	uint32_t	*gep;		/* per gate: epoch when decided */
+	unsigned char	*gres;		/* ... and how */
 };
 
 /* An automaton's output that is a literal's number, not a rule's. */
@@ -230,6 +244,36 @@ sigma_field_get(const struct ruleset *rs, json_t *ev, int f, json_t **tmp)
 	return json_is_null(v) ? NULL : v;
 }
 
+/*
+ * The value of field f in the event, as sigma_field_get() finds it, but
+ * answered from the walk when sigma_match made one: a path the walk did
+ * not see is missing (the walk sees every path sigma_field_get could
+ * find, and perhaps more), and a value it reached by plain keys is the
+ * one sigma_field_get would return.
+ */
+static json_t *
+walk_get(struct sigma_scratch *s, int f, json_t **tmp)
+{
+	const struct sigma_field *fd = &s->rs->fields[f];
+	json_t *v;
+	size_t i;
+
+	*tmp = NULL;
+	if (!s->walked || !s->rs->walkable[f])
+		return sigma_field_get(s->rs, s->ev, f, tmp);
+	if (fd->nalts > 0) {
+		for (i = 0; i < fd->nalts; i++)
+			if ((v = walk_get(s, fd->alts[i], tmp)) != NULL)
+				return v;
+		return NULL;
+	}
+	if (s->wep[f] != s->epoch)
+		return NULL;
+	if ((v = s->wv[f]) != NULL)
+		return json_is_null(v) ? NULL : v;
+	return sigma_field_get(s->rs, s->ev, f, tmp);
+}
+
 static struct fval *
 field(struct sigma_scratch *s, int f)
 {
@@ -242,7 +286,7 @@ field(struct sigma_scratch *s, int f)
 		json_decref(fv->tmp);
 		fv->tmp = NULL;
 	}
-	fv->v = sigma_field_get(s->rs, s->ev, f, &fv->tmp);
+	fv->v = walk_get(s, f, &fv->tmp);
 	fv->raw = NULL;
 	fv->low = NULL;
 	fv->scalar = 0;
@@ -606,6 +650,13 @@ sigma_scratch_new(const struct ruleset *rs)
 	    (s->lit = calloc(rs->nlits + 1, sizeof(*s->lit))) == NULL ||
 	    (s->litstart = calloc(rs->nlits + 1, sizeof(*s->lit))) == NULL ||
 	    (s->litend = calloc(rs->nlits + 1, sizeof(*s->lit))) == NULL ||
+	    (s->wep = calloc(rs->nfields + 1, sizeof(*s->wep))) == NULL ||
+	    (s->wv = calloc(rs->nfields + 1, sizeof(*s->wv))) == NULL ||
+	    (s->present = calloc(rs->nfields + 1, sizeof(*s->present))) ==
+	    NULL || (s->useep = calloc(rs->neqfields + rs->nacfields + 1,
+	    sizeof(*s->useep))) == NULL ||
+	    (s->gep = calloc(rs->ngates + 1, sizeof(*s->gep))) == NULL ||
+	    (s->gres = calloc(rs->ngates + 1, 1)) == NULL ||
 	    (s->md = pcre2_match_data_create(1, NULL)) == NULL ||
 	    (s->mc = pcre2_match_context_create(NULL)) == NULL ||
 	    (s->js = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL)) ==
@@ -642,6 +693,13 @@ sigma_scratch_free(struct sigma_scratch *s)
 	free(s->lit);
 	free(s->litstart);
 	free(s->litend);
+	free(s->wep);
+	free(s->wv);
+	free(s->present);
+	free(s->useep);
+	free(s->gep);
+	free(s->gres);
+	buf_release(&s->wpath);
 	pcre2_match_data_free(s->md);
 	pcre2_match_context_free(s->mc);
 	pcre2_jit_stack_free(s->js);
@@ -661,10 +719,16 @@ begin(struct sigma_scratch *s, json_t *ev)
 		memset(s->lit, 0, s->rs->nlits * sizeof(*s->lit));
 		memset(s->litstart, 0, s->rs->nlits * sizeof(*s->lit));
 		memset(s->litend, 0, s->rs->nlits * sizeof(*s->lit));
+		memset(s->wep, 0, s->rs->nfields * sizeof(*s->wep));
+		memset(s->useep, 0, (s->rs->neqfields + s->rs->nacfields) *
+		    sizeof(*s->useep));
+		memset(s->gep, 0, s->rs->ngates * sizeof(*s->gep));
 		s->epoch = 1;
 	}
 	s->ncand = 0;
 	s->nhits = 0;
+	s->walked = 0;
+	s->npresent = 0;
 }
 
 /* The rules of ids become candidates; a literal among them is marked
@@ -733,59 +797,127 @@ cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Walk the object v whose path is s->wpath (exact: reached by keys
+   without dots): every key whose path is a plain field's is marked
+   present, and objects on the way to one are walked in turn. */
+static void
+walk(struct sigma_scratch *s, json_t *v, int exact)
+{
+	const struct ruleset *rs = s->rs;
+	struct sigma_map_ent *e;
+	const char *k;
+	json_t *x;
+	size_t save = s->wpath.len, kl;
+	int f, ex;
+
+	json_object_foreach(v, k, x) {
+		kl = strlen(k);
+		s->wpath.len = save;
+		if ((save > 0 && buf_append(&s->wpath, ".", 1) == -1) ||
+		    buf_append(&s->wpath, k, kl) == -1)
+			break;
+		ex = exact && memchr(k, '.', kl) == NULL;
+		if ((e = sigma_map_get(&rs->walkpath, s->wpath.data,
+		    s->wpath.len)) != NULL) {
+			f = (int)(uintptr_t)e->val - 1;
+			if (s->wep[f] != s->epoch) {
+				s->wep[f] = s->epoch;
+				s->wv[f] = NULL;
+				s->present[s->npresent++] = f;
+			}
+			if (ex)
+				s->wv[f] = x;
+		}
+		if (json_is_object(x) && sigma_map_get(&rs->walkpre,
+		    s->wpath.data, s->wpath.len) != NULL)
+			walk(s, x, ex);
+	}
+	s->wpath.len = save;
+}
+
+/* Run index use u (an equality probe or an automaton) over its field. */
+static void
+run_use(struct sigma_scratch *s, uint32_t u)
+{
+	const struct ruleset *rs = s->rs;
+	struct fval *fv;
+	const char *low, *raw;
+	size_t j, len, a = 0;
+	json_t *x;
+	int f, eq = u < rs->neqfields;
+
+	if (eq)
+		f = rs->eqfields[u];
+	else {
+		a = u - rs->neqfields;
+		f = rs->acfields[a];
+	}
+	fv = field(s, f);
+	if (fv->v == NULL)
+		return;
+	if (fv->scalar) {
+		if ((low = field_low(fv)) == NULL)
+			return;
+		if (eq)
+			eq_probe(s, f, low, fv->len);
+		else
+			ac_run(s, rs->ac[a], low, fv->len);
+	} else if (json_is_array(fv->v)) {
+		json_array_foreach(fv->v, j, x) {
+			if (scalar_text(x, &s->el, &raw, &len) == -1 ||
+			    buf_reserve(&s->ell, len + 1) == -1)
+				continue;
+			lowcpy(s->ell.data, raw, len);
+			if (eq)
+				eq_probe(s, f, s->ell.data, len);
+			else
+				ac_run(s, rs->ac[a], s->ell.data, len);
+		}
+	}
+}
+
+/* Does the event pass gate g (the conditions a logsource adds)? */
+static int
+gate_pass(struct sigma_scratch *s, int g)
+{
+	size_t i;
+	int m = 1;
+
+	if (s->gep[g] == s->epoch)
+		return s->gres[g];
+	for (i = 0; i < s->rs->ngatekids[g] && m; i++)
+		m = node_eval(s, s->rs->gates[g][i]);
+	s->gep[g] = s->epoch;
+	s->gres[g] = (unsigned char)m;
+	return m;
+}
+
 size_t
 sigma_match(const struct ruleset *rs, struct sigma_scratch *s, json_t *ev,
     const size_t **hits)
 {
-	struct fval *fv;
-	const char *low;
-	size_t i, j;
-	json_t *x;
+	const struct sigma_node *n;
+	size_t i, j, r;
+	uint32_t u;
 	int f;
 
 	begin(s, ev);
-	for (i = 0; i < rs->neqfields; i++) {
-		f = rs->eqfields[i];
-		fv = field(s, f);
-		if (fv->v == NULL)
-			continue;
-		if (fv->scalar) {
-			if ((low = field_low(fv)) != NULL)
-				eq_probe(s, f, low, fv->len);
-		} else if (json_is_array(fv->v)) {
-			json_array_foreach(fv->v, j, x) {
-				const char *raw;
-				size_t len;
-
-				if (scalar_text(x, &s->el, &raw, &len) == -1 ||
-				    buf_reserve(&s->ell, len + 1) == -1)
-					continue;
-				lowcpy(s->ell.data, raw, len);
-				eq_probe(s, f, s->ell.data, len);
+	s->walked = 1;
+	buf_reset(&s->wpath);
+	if (json_is_object(ev))
+		walk(s, ev, 1);
+	for (i = 0; i < s->npresent; i++) {
+		f = s->present[i];
+		for (j = rs->useoff[f]; j < rs->useoff[f + 1]; j++) {
+			u = rs->uses[j];
+			if (s->useep[u] != s->epoch) {
+				s->useep[u] = s->epoch;
+				run_use(s, u);
 			}
 		}
 	}
-	for (i = 0; i < rs->nacfields; i++) {
-		f = rs->acfields[i];
-		fv = field(s, f);
-		if (fv->v == NULL)
-			continue;
-		if (fv->scalar) {
-			if ((low = field_low(fv)) != NULL)
-				ac_run(s, rs->ac[i], low, fv->len);
-		} else if (json_is_array(fv->v)) {
-			json_array_foreach(fv->v, j, x) {
-				const char *raw;
-				size_t len;
-
-				if (scalar_text(x, &s->el, &raw, &len) == -1 ||
-				    buf_reserve(&s->ell, len + 1) == -1)
-					continue;
-				lowcpy(s->ell.data, raw, len);
-				ac_run(s, rs->ac[i], s->ell.data, len);
-			}
-		}
-	}
+	for (i = 0; i < rs->nalwaysuse; i++)
+		run_use(s, rs->alwaysuse[i]);
 	for (i = 0; i < rs->nalways; i++)
 		if (s->mark[rs->always[i]] != s->epoch) {
 			s->mark[rs->always[i]] = s->epoch;
@@ -794,9 +926,14 @@ sigma_match(const struct ruleset *rs, struct sigma_scratch *s, json_t *ev,
 	if (s->ncand > 1)
 		qsort(s->cand, s->ncand, sizeof(*s->cand), cmp_size);
 	s->uselit = 1;
-	for (i = 0; i < s->ncand; i++)
-		if (node_eval(s, rs->rules[s->cand[i]]->cond))
-			s->hits[s->nhits++] = s->cand[i];
+	for (i = 0; i < s->ncand; i++) {
+		r = s->cand[i];
+		if (rs->rgate[r] >= 0 && !gate_pass(s, rs->rgate[r]))
+			continue;
+		n = rs->rcore[r] != NULL ? rs->rcore[r] : rs->rules[r]->cond;
+		if (node_eval(s, n))
+			s->hits[s->nhits++] = r;
+	}
 	s->uselit = 0;
 	*hits = s->hits;
 	return s->nhits;
@@ -1369,6 +1506,213 @@ cmp_acpat(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+/*
+ * A signature of node n into b: nodes with the same signature match the
+ * same events.  Returns 0, or -1 for a node it cannot vouch for (regular
+ * expressions, CIDR, field references) or when out of memory.
+ */
+static int
+node_sig(struct buf *b, const struct sigma_node *n)
+{
+	const struct sigma_leaf *l;
+	const struct sigma_pat *p;
+	size_t i, k, hdr[4];
+
+	hdr[0] = n->op;
+	hdr[1] = n->nkids;
+	if (buf_append(b, hdr, 2 * sizeof(*hdr)) == -1)
+		return -1;
+	if (n->op != NODE_LEAF) {
+		for (i = 0; i < n->nkids; i++)
+			if (node_sig(b, n->kids[i]) == -1)
+				return -1;
+		return 0;
+	}
+	l = n->leaf;
+	hdr[0] = l->kind;
+	hdr[1] = (size_t)l->field;
+	hdr[2] = (size_t)l->all;
+	hdr[3] = l->nvals;
+	if (buf_append(b, hdr, sizeof(hdr)) == -1)
+		return -1;
+	for (i = 0; i < l->nvals; i++) {
+		if (buf_append(b, &l->vals[i].npats, sizeof(size_t)) == -1)
+			return -1;
+		for (k = 0; k < l->vals[i].npats; k++) {
+			p = &l->vals[i].pats[k];
+			if (p->kind == PAT_RE || p->kind == PAT_CIDR ||
+			    p->kind == PAT_FIELDREF)
+				return -1;
+			hdr[0] = p->kind;
+			hdr[1] = (size_t)p->cased;
+			hdr[2] = (size_t)p->isnum;
+			hdr[3] = p->len;
+			if (buf_append(b, hdr, sizeof(hdr)) == -1 ||
+			    buf_append(b, &p->num, sizeof(p->num)) == -1 ||
+			    buf_append(b, p->s, p->len) == -1 ||
+			    (p->kind == PAT_GLOB && buf_append(b, p->wild,
+			    p->len) == -1))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The logsource gates: a rule whose detection is ANDed with conditions
+ * from its logsource (weak nodes, apply_logsource in sigma.c) gets the
+ * gate those conditions make, shared with every rule that has the same
+ * ones; sigma_match decides each gate once an event and skips the rules
+ * behind a closed one.  Returns 0 or -1 (memory).
+ */
+static int
+gates_build(struct ruleset *rs)
+{
+	struct sigma_map sigs = { 0 };
+	struct sigma_map_ent *e;
+	struct sigma_node *c, ***ng, **kids;
+	struct buf b;
+	size_t i, k, nweak, nstrong, *nk;
+	int rc = -1, bad;
+
+	buf_init(&b);
+	if ((rs->rgate = calloc(rs->nrules + 1, sizeof(int))) == NULL ||
+	    (rs->rcore = calloc(rs->nrules + 1, sizeof(*rs->rcore))) == NULL)
+		goto done;
+	for (i = 0; i < rs->nrules; i++) {
+		rs->rgate[i] = -1;
+		if ((c = rs->rules[i]->cond) == NULL || c->op != NODE_AND)
+			continue;
+		buf_reset(&b);
+		for (k = nweak = nstrong = 0, bad = 0; k < c->nkids; k++) {
+			if (!c->kids[k]->weak) {
+				nstrong++;
+				continue;
+			}
+			nweak++;
+			if (node_sig(&b, c->kids[k]) == -1)
+				bad = 1;
+		}
+		if (nweak == 0 || bad)
+			continue;
+		if ((e = sigma_map_put(&sigs, b.data, b.len)) == NULL)
+			goto done;
+		if (e->val == NULL) {
+			if ((ng = reallocarray(rs->gates, rs->ngates + 1,
+			    sizeof(*ng))) == NULL)
+				goto done;
+			rs->gates = ng;
+			if ((nk = reallocarray(rs->ngatekids, rs->ngates + 1,
+			    sizeof(*nk))) == NULL)
+				goto done;
+			rs->ngatekids = nk;
+			if ((kids = calloc(nweak, sizeof(*kids))) == NULL)
+				goto done;
+			for (k = nweak = 0; k < c->nkids; k++)
+				if (c->kids[k]->weak)
+					kids[nweak++] = c->kids[k];
+			ng[rs->ngates] = kids;
+			nk[rs->ngates] = nweak;
+			e->val = (void *)(uintptr_t)++rs->ngates;
+		}
+		rs->rgate[i] = (int)(uintptr_t)e->val - 1;
+		if (nstrong == 1)
+			for (k = 0; k < c->nkids; k++)
+				if (!c->kids[k]->weak)
+					rs->rcore[i] = c->kids[k];
+	}
+	rc = 0;
+done:
+	sigma_map_release(&sigs);
+	buf_release(&b);
+	return rc;
+}
+
+/* Add index use u to plain field f's list (counting pass when uses is
+   NULL). */
+static void
+use_add(struct ruleset *rs, size_t *fill, int f, uint32_t u)
+{
+	if (rs->uses == NULL)
+		rs->useoff[f + 1]++;
+	else
+		rs->uses[rs->useoff[f] + fill[f]++] = u;
+}
+
+/*
+ * The walk's tables: every plain field's path and the prefixes leading to
+ * it, and for each plain field the index uses (equality probes,
+ * automata) of the fields it is, or is one of the alternatives of.  A
+ * use of a field the walk cannot see (computed) runs on every event.
+ * Returns 0 or -1 (memory).
+ */
+static int
+walk_build(struct ruleset *rs)
+{
+	const struct sigma_field *fd;
+	struct sigma_map_ent *e;
+	size_t i, k, pass, nuse = rs->neqfields + rs->nacfields, *fill = NULL;
+	const char *p;
+	uint32_t u;
+	int f, ok;
+
+	if ((rs->walkable = calloc(rs->nfields + 1, 1)) == NULL ||
+	    (rs->useoff = calloc(rs->nfields + 2, sizeof(size_t))) == NULL ||
+	    (rs->alwaysuse = calloc(nuse + 1, sizeof(uint32_t))) == NULL ||
+	    (fill = calloc(rs->nfields + 1, sizeof(size_t))) == NULL)
+		goto fail;
+	for (i = 0; i < rs->nfields; i++) {
+		fd = &rs->fields[i];
+		if (fd->nalts > 0) {
+			rs->walkable[i] = 2;
+			continue;
+		}
+		if (fd->virt != FV_NONE || fd->ncomp == 0)
+			continue;
+		rs->walkable[i] = 1;
+		if ((e = sigma_map_put(&rs->walkpath, fd->path,
+		    strlen(fd->path))) == NULL)
+			goto fail;
+		e->val = (void *)(uintptr_t)(i + 1);
+		for (p = strchr(fd->path, '.'); p != NULL;
+		    p = strchr(p + 1, '.'))
+			if (sigma_map_put(&rs->walkpre, fd->path,
+			    p - fd->path) == NULL)
+				goto fail;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			for (i = 0; i < rs->nfields; i++)
+				rs->useoff[i + 1] += rs->useoff[i];
+			if ((rs->uses = calloc(rs->useoff[rs->nfields] + 1,
+			    sizeof(uint32_t))) == NULL)
+				goto fail;
+		}
+		for (u = 0; u < nuse; u++) {
+			f = u < rs->neqfields ? rs->eqfields[u] :
+			    rs->acfields[u - rs->neqfields];
+			fd = &rs->fields[f];
+			for (k = 0, ok = 1; k < fd->nalts; k++)
+				if (rs->walkable[fd->alts[k]] != 1)
+					ok = 0;
+			if (!ok || !rs->walkable[f]) {
+				if (pass == 1)
+					rs->alwaysuse[rs->nalwaysuse++] = u;
+				continue;
+			}
+			if (fd->nalts == 0)
+				use_add(rs, fill, f, u);
+			for (k = 0; k < fd->nalts; k++)
+				use_add(rs, fill, fd->alts[k], u);
+		}
+	}
+	free(fill);
+	return 0;
+fail:
+	free(fill);
+	return -1;
+}
+
 int
 sigma_index_build(struct ruleset *rs)
 {
@@ -1516,6 +1860,8 @@ sigma_index_build(struct ruleset *rs)
 		nf[rs->nacfields++] = acp[start].field;
 	}
 	(void)ids;
+	if (gates_build(rs) == -1 || walk_build(rs) == -1)
+		goto fail;
 	rc = 0;
 fail:
 	if (sets != NULL)
@@ -1550,6 +1896,28 @@ sigma_index_free(struct ruleset *rs)
 	free(rs->acfields);
 	free(rs->always);
 	free(rs->litlen);
+	for (i = 0; i < rs->ngates; i++)
+		free(rs->gates[i]);
+	free(rs->gates);
+	free(rs->ngatekids);
+	free(rs->rgate);
+	free(rs->rcore);
+	rs->gates = NULL;
+	rs->ngatekids = NULL;
+	rs->rgate = NULL;
+	rs->rcore = NULL;
+	rs->ngates = 0;
+	sigma_map_release(&rs->walkpath);
+	sigma_map_release(&rs->walkpre);
+	free(rs->walkable);
+	free(rs->useoff);
+	free(rs->uses);
+	free(rs->alwaysuse);
+	rs->walkable = NULL;
+	rs->useoff = NULL;
+	rs->uses = NULL;
+	rs->alwaysuse = NULL;
+	rs->nalwaysuse = 0;
 	rs->litlen = NULL;
 	rs->nlits = 0;
 	rs->eqfields = NULL;
