@@ -954,6 +954,7 @@ sigma_pat_release(struct sigma_pat *p)
 	while (p->nreq > 0)
 		free(p->req[--p->nreq]);
 	free(p->req);
+	free(p->reqlit);
 	pcre2_code_free(p->re);
 	memset(p, 0, sizeof(*p));
 }

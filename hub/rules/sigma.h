@@ -229,6 +229,8 @@ struct sigma_pat {
 	char		**req;		/* RE: literals every match contains
 					   (lower-case), checked first */
 	size_t		 nreq;
+	uint32_t	*reqlit;	/* ... each one's lit1 (see below),
+					   once the index is built */
 	int		 af;		/* CIDR: AF_INET or AF_INET6 */
 	unsigned char	 net[16];
 	unsigned	 bits;

@@ -28,6 +28,9 @@
 #include "timeparse.h"
 
 #define MIN_LITERAL	3
+/* A rule with more anchors than this is tried on every event (its
+   selection lists thousands of values: hashes, emoji). */
+#define MAX_ANCHORS	8192
 
 /* What matching knows about one field of the current event. */
 struct fval {
@@ -81,9 +84,17 @@ struct sigma_scratch {
 
 /* An automaton's output that is a literal's number, not a rule's. */
 #define LIT_FLAG	((size_t)1 << (sizeof(size_t) * 8 - 1))
-/* Literals shorter than this are left to memmem: they would report too
-   often. */
-#define MIN_BITLIT	3
+/* Literals shorter than MIN_LITERAL are left to memmem: they would
+   report too often.  But a two-byte one that is a non-ASCII character (a Cyrillic
+   look-alike: SigmaHQ's homoglyph rules list dozens) is rare in events,
+   so the automata take it. */
+/* Is s (len bytes) long enough, or rare enough, for an automaton? */
+static int
+long_literal(const char *s, size_t len)
+{
+	return len >= MIN_LITERAL || (len == 2 &&
+	    ((unsigned char)s[0] >= 0x80 || (unsigned char)s[1] >= 0x80));
+}
 
 struct sigma_ac {
 	int		 ncls;
@@ -98,13 +109,27 @@ struct sigma_ac {
 
 /* ---- text of values -------------------------------------------------- */
 
+/* dst = src lower-cased (ASCII), n bytes and a NUL; eight bytes a step
+   where it can (every text an event's indexed fields hold goes through
+   here). */
 static void
 lowcpy(char *dst, const char *src, size_t n)
 {
+	const uint64_t hi = 0x8080808080808080ULL, lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t x, h, upper;
 	size_t i;
 	char c;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&x, src + i, 8);
+		h = x & lo7;
+		/* bit 7 of a byte: >= 'A' xor > 'Z', where the byte is ASCII */
+		upper = ~x & hi & ((h + 0x3f3f3f3f3f3f3f3fULL) ^
+		    (h + 0x2525252525252525ULL));
+		x |= upper >> 2;
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < n; i++) {
 		c = src[i];
 		dst[i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 	}
@@ -482,8 +507,14 @@ pat_match(struct sigma_scratch *s, const struct sigma_pat *p,
 	case PAT_GLOB:
 		return glob_match(p->s, p->wild, p->len, t, len);
 	case PAT_RE:
-		/* the literals come in order in every match */
-		for (i = 0, t = low; i < p->nreq; i++) {
+		/* the literals every match has: found by the field's
+		   automaton already, or looked for here, in order */
+		if (p->reqlit != NULL && s->uselit) {
+			for (i = 0; i < p->nreq; i++)
+				if (p->reqlit[i] != 0 &&
+				    s->lit[p->reqlit[i] - 1] != s->epoch)
+					return 0;
+		} else for (i = 0, t = low; i < p->nreq; i++) {
 			size_t rl = strlen(p->req[i]);
 
 			if ((t = memmem(t, len - (t - low), p->req[i], rl)) ==
@@ -923,8 +954,6 @@ sigma_match(const struct ruleset *rs, struct sigma_scratch *s, json_t *ev,
 			s->mark[rs->always[i]] = s->epoch;
 			s->cand[s->ncand++] = rs->always[i];
 		}
-	if (s->ncand > 1)
-		qsort(s->cand, s->ncand, sizeof(*s->cand), cmp_size);
 	s->uselit = 1;
 	for (i = 0; i < s->ncand; i++) {
 		r = s->cand[i];
@@ -935,6 +964,10 @@ sigma_match(const struct ruleset *rs, struct sigma_scratch *s, json_t *ev,
 			s->hits[s->nhits++] = r;
 	}
 	s->uselit = 0;
+	/* in increasing order: the candidates came in the order their
+	   anchors fired */
+	if (s->nhits > 1)
+		qsort(s->hits, s->nhits, sizeof(*s->hits), cmp_size);
 	*hits = s->hits;
 	return s->nhits;
 }
@@ -1192,7 +1225,7 @@ pat_anchor(const struct sigma_pat *p, int field, struct aset *out)
 	case PAT_CONTAINS:
 	case PAT_STARTS:
 	case PAT_ENDS:
-		if (p->len < MIN_LITERAL)
+		if (!long_literal(p->s, p->len))
 			return 0;
 		return aset_add(out, 0, field, p->s, p->len) == -1 ? -1 : 1;
 	case PAT_GLOB:
@@ -1713,6 +1746,50 @@ fail:
 	return -1;
 }
 
+/*
+ * Literal lit (lower-case, len bytes) of field fi becomes one the field's
+ * automaton reports: *lit1 is set to 1 + its number (shared with every
+ * pattern asking for the same), or left 0 past UINT32_MAX literals.
+ * Returns 0 or -1 (memory).
+ */
+static int
+lit_register(struct ruleset *rs, struct sigma_map *lits, struct acpat **acp,
+    size_t *nacp, int fi, const char *lit, size_t len, uint32_t *lit1)
+{
+	struct sigma_map_ent *e;
+	struct acpat *na;
+	uint32_t *nl;
+	char key[4 + 256];
+
+	if (len > 256)
+		return 0;
+	memcpy(key, &fi, sizeof(fi));
+	memcpy(key + 4, lit, len);
+	if ((e = sigma_map_put(lits, key, 4 + len)) == NULL)
+		return -1;
+	if (e->val != NULL) {
+		*lit1 = (uint32_t)(uintptr_t)e->val;
+		return 0;
+	}
+	if (rs->nlits >= UINT32_MAX - 1)
+		return 0;
+	if ((na = reallocarray(*acp, *nacp + 1, sizeof(*na))) == NULL)
+		return -1;
+	*acp = na;
+	na[*nacp].field = fi;
+	na[*nacp].lit = lit;
+	na[*nacp].len = len;
+	na[(*nacp)++].rule = LIT_FLAG | rs->nlits;
+	if ((nl = reallocarray(rs->litlen, rs->nlits + 1, sizeof(*nl))) ==
+	    NULL)
+		return -1;
+	rs->litlen = nl;
+	nl[rs->nlits] = (uint32_t)len;
+	*lit1 = ++rs->nlits;
+	e->val = (void *)(uintptr_t)*lit1;
+	return 0;
+}
+
 int
 sigma_index_build(struct ruleset *rs)
 {
@@ -1725,7 +1802,6 @@ sigma_index_build(struct ruleset *rs)
 	int32_t fi;
 	char *seen = NULL;
 	struct sigma_map lits = { 0 };
-	uint32_t *nl;
 	int rc = -1;
 
 	buf_init(&key);
@@ -1739,7 +1815,7 @@ sigma_index_build(struct ruleset *rs)
 		re_prefilters(rs->rules[i]->cond);
 		if (anchors(rs, rs->rules[i]->cond, &sets[i]) == -1)
 			goto fail;
-		if (!sets[i].ok || sets[i].n > 256) {
+		if (!sets[i].ok || sets[i].n > MAX_ANCHORS) {
 			rs->always[rs->nalways++] = i;
 			continue;
 		}
@@ -1791,7 +1867,7 @@ sigma_index_build(struct ruleset *rs)
 
 		for (n = rs->rules[i]->nodes; n != NULL; n = n->next) {
 			struct sigma_leaf *l = n->leaf;
-			size_t v, k;
+			size_t v, k, q;
 
 			if (n->op != NODE_LEAF || l->kind != LEAF_VALUES)
 				continue;
@@ -1802,38 +1878,25 @@ sigma_index_build(struct ruleset *rs)
 					/* (startswith and endswith as well
 					   measured no faster, and 13 MB more
 					   for SigmaHQ's set: memcmp is cheap) */
-					if (p->kind != PAT_CONTAINS || p->cased ||
-					    p->len < MIN_BITLIT)
-						continue;
-					fi = l->field;
-					buf_reset(&key);
-					if (buf_append(&key, &fi, sizeof(fi)) == -1 ||
-					    buf_append(&key, p->s, p->len) == -1 ||
-					    (e = sigma_map_put(&lits, key.data,
-					    key.len)) == NULL)
-						goto fail;
-					if (e->val != NULL) {
-						p->lit1 = (uint32_t)(uintptr_t)e->val;
+					if (p->kind == PAT_RE && p->nreq > 0 &&
+					    p->reqlit == NULL) {
+						if ((p->reqlit = calloc(p->nreq,
+						    sizeof(uint32_t))) == NULL)
+							goto fail;
+						for (q = 0; q < p->nreq; q++)
+							if (lit_register(rs, &lits,
+							    &acp, &nacp_n, l->field,
+							    p->req[q], strlen(p->req[q]),
+							    &p->reqlit[q]) == -1)
+								goto fail;
 						continue;
 					}
-					if (rs->nlits >= UINT32_MAX - 1)
+					if (p->kind != PAT_CONTAINS || p->cased ||
+					    !long_literal(p->s, p->len))
 						continue;
-					nacp = reallocarray(acp, nacp_n + 1,
-					    sizeof(*acp));
-					if (nacp == NULL)
+					if (lit_register(rs, &lits, &acp, &nacp_n,
+					    l->field, p->s, p->len, &p->lit1) == -1)
 						goto fail;
-					acp = nacp;
-					acp[nacp_n].field = fi;
-					acp[nacp_n].lit = p->s;
-					acp[nacp_n].len = p->len;
-					acp[nacp_n++].rule = LIT_FLAG | rs->nlits;
-					if ((nl = reallocarray(rs->litlen,
-					    rs->nlits + 1, sizeof(*nl))) == NULL)
-						goto fail;
-					rs->litlen = nl;
-					nl[rs->nlits] = (uint32_t)p->len;
-					p->lit1 = ++rs->nlits;
-					e->val = (void *)(uintptr_t)p->lit1;
 				}
 		}
 	}
