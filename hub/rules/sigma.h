@@ -376,6 +376,7 @@ struct ruleset {
 	uint32_t	  nlits;	/* literals the automata report */
 	uint32_t	 *litlen;	/* ... their lengths */
 	size_t		 *always;	/* rules without an anchor */
+	unsigned char	 *full;		/* per rule: the mask of its clauses */
 	size_t		  nalways;
 	size_t		  nanchored;
 

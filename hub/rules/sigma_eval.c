@@ -31,6 +31,16 @@
 /* A rule with more anchors than this is tried on every event (its
    selection lists thousands of values: hashes, emoji). */
 #define MAX_ANCHORS	8192
+/* A rule is a candidate when this many of its clauses (anchor sets
+   from different conditions it ANDs) have fired, or all it has: more
+   than one keeps a rule keyed on a common value (Initiated: 'true') from
+   being tried on every event of its source. */
+#define MAX_CLAUSES	3
+/* What an anchor asks of its field: the literal is its text, is in it
+   anywhere, at its start or at its end. */
+enum { AK_CONTAINS, AK_EQ, AK_START, AK_END };
+/* An index entry for a rule: (rule << ID_SHIFT) | (AK_* << 3) | clause. */
+#define ID_SHIFT	5
 
 /* What matching knows about one field of the current event. */
 struct fval {
@@ -52,7 +62,9 @@ struct sigma_scratch {
 	json_t		*ev;
 	uint32_t	 epoch;
 	struct fval	*f;
-	uint32_t	*mark;		/* per rule: epoch when a candidate */
+	uint32_t	*mark;		/* per rule: epoch when cmask was set */
+	unsigned char	*cmask;		/* ... its clauses that fired, and 0x80
+					   once a candidate */
 	size_t		*cand;
 	size_t		 ncand;
 	size_t		*hits;
@@ -103,6 +115,7 @@ struct sigma_ac {
 	int32_t		*outidx;	/* per state: index in outs or -1 */
 	int32_t		*dict;		/* next state with output, or -1 */
 	struct sigma_ids *outs;
+	uint32_t	*outlen;	/* per output: its literal's length */
 	size_t		 nouts;
 	size_t		 nstates;
 };
@@ -676,6 +689,7 @@ sigma_scratch_new(const struct ruleset *rs)
 	s->epoch = 1;
 	if ((s->f = calloc(rs->nfields + 1, sizeof(*s->f))) == NULL ||
 	    (s->mark = calloc(rs->nrules + 1, sizeof(*s->mark))) == NULL ||
+	    (s->cmask = calloc(rs->nrules + 1, 1)) == NULL ||
 	    (s->cand = calloc(rs->nrules + 1, sizeof(*s->cand))) == NULL ||
 	    (s->hits = calloc(rs->nrules + 1, sizeof(*s->hits))) == NULL ||
 	    (s->lit = calloc(rs->nlits + 1, sizeof(*s->lit))) == NULL ||
@@ -716,6 +730,7 @@ sigma_scratch_free(struct sigma_scratch *s)
 		}
 	free(s->f);
 	free(s->mark);
+	free(s->cmask);
 	free(s->cand);
 	free(s->hits);
 	buf_release(&s->key);
@@ -762,27 +777,50 @@ begin(struct sigma_scratch *s, json_t *ev)
 	s->npresent = 0;
 }
 
-/* The rules of ids become candidates; a literal among them is marked
-   found (ending at byte at of a text of len bytes). */
+/* The anchors of ids fired: a literal of litlen bytes found ending at
+   byte at of a text of len bytes (all 0 for an equality).  A literal
+   among them is marked found; a rule's clause holds (when the anchor's
+   position is right), and the rule is a candidate once all its clauses
+   do. */
 static void
 candidate(struct sigma_scratch *s, const struct sigma_ids *ids, size_t at,
-    size_t len)
+    size_t len, size_t litlen)
 {
-	size_t i, r;
+	unsigned char *m;
+	size_t i, r, v;
 
 	for (i = 0; i < ids->n; i++) {
-		r = ids->v[i];
-		if (r & LIT_FLAG) {
-			r &= ~LIT_FLAG;
+		v = ids->v[i];
+		if (v & LIT_FLAG) {
+			r = v & ~LIT_FLAG;
 			s->lit[r] = s->epoch;
-			if (at + 1 == s->rs->litlen[r])
+			if (at + 1 == litlen)
 				s->litstart[r] = s->epoch;
 			if (at + 1 == len)
 				s->litend[r] = s->epoch;
 			continue;
 		}
+		switch ((v >> 3) & 3) {
+		case AK_START:
+			if (at + 1 != litlen)
+				continue;
+			break;
+		case AK_END:
+			if (at + 1 != len)
+				continue;
+			break;
+		}
+		r = v >> ID_SHIFT;
+		m = &s->cmask[r];
 		if (s->mark[r] != s->epoch) {
 			s->mark[r] = s->epoch;
+			*m = 0;
+		}
+		if (*m & 0x80)
+			continue;
+		*m |= 1u << (v & 7);
+		if (*m == s->rs->full[r]) {
+			*m |= 0x80;
 			s->cand[s->ncand++] = r;
 		}
 	}
@@ -799,7 +837,7 @@ eq_probe(struct sigma_scratch *s, int f, const char *low, size_t len)
 	    buf_append(&s->key, low, len) == -1)
 		return;
 	if ((e = sigma_map_get(&s->rs->eqidx, s->key.data, s->key.len)) != NULL)
-		candidate(s, e->val, 0, 0);
+		candidate(s, e->val, 0, 0, 0);
 }
 
 static void
@@ -814,7 +852,8 @@ ac_run(struct sigma_scratch *s, const struct sigma_ac *ac, const char *t,
 		st = ac->delta[(size_t)st * ac->ncls + ac->cls[p[i]]];
 		o = ac->outidx[st] >= 0 ? st : ac->dict[st];
 		while (o >= 0) {
-			candidate(s, &ac->outs[ac->outidx[o]], i, len);
+			candidate(s, &ac->outs[ac->outidx[o]], i, len,
+			    ac->outlen[ac->outidx[o]]);
 			o = ac->dict[o];
 		}
 	}
@@ -949,11 +988,11 @@ sigma_match(const struct ruleset *rs, struct sigma_scratch *s, json_t *ev,
 	}
 	for (i = 0; i < rs->nalwaysuse; i++)
 		run_use(s, rs->alwaysuse[i]);
-	for (i = 0; i < rs->nalways; i++)
-		if (s->mark[rs->always[i]] != s->epoch) {
-			s->mark[rs->always[i]] = s->epoch;
-			s->cand[s->ncand++] = rs->always[i];
-		}
+	for (i = 0; i < rs->nalways; i++) {
+		s->mark[rs->always[i]] = s->epoch;
+		s->cmask[rs->always[i]] = 0x80;
+		s->cand[s->ncand++] = rs->always[i];
+	}
 	s->uselit = 1;
 	for (i = 0; i < s->ncand; i++) {
 		r = s->cand[i];
@@ -987,7 +1026,7 @@ sigma_rule_matches(const struct ruleset *rs, struct sigma_scratch *s,
 /* ---- anchors --------------------------------------------------------- */
 
 struct anchor {
-	int		 eq;
+	int		 eq;		/* AK_* */
 	int		 field;
 	char		*lit;		/* lower-case */
 	size_t		 len;
@@ -1057,7 +1096,7 @@ aset_cost(const struct ruleset *rs, const struct aset *s)
 	const char *p;
 
 	for (i = 0; i < s->n; i++) {
-		if (s->a[i].eq) {
+		if (s->a[i].eq == AK_EQ) {
 			p = rs->fields[s->a[i].field].path;
 			c += strcmp(p, "category") == 0 ||
 			    strcmp(p, "severity") == 0 ||
@@ -1221,23 +1260,25 @@ pat_anchor(const struct sigma_pat *p, int field, struct aset *out)
 	case PAT_EQ:
 		if (p->isnum && !canonical_int(p->s))
 			return 0;
-		return aset_add(out, 1, field, p->s, p->len) == -1 ? -1 : 1;
+		return aset_add(out, AK_EQ, field, p->s, p->len) == -1 ? -1 : 1;
 	case PAT_CONTAINS:
 	case PAT_STARTS:
 	case PAT_ENDS:
 		if (!long_literal(p->s, p->len))
 			return 0;
-		return aset_add(out, 0, field, p->s, p->len) == -1 ? -1 : 1;
+		return aset_add(out, p->kind == PAT_STARTS ? AK_START :
+		    p->kind == PAT_ENDS ? AK_END : AK_CONTAINS, field, p->s,
+		    p->len) == -1 ? -1 : 1;
 	case PAT_GLOB:
 		glob_literal(p, &off, &len);
 		if (len < MIN_LITERAL)
 			return 0;
-		return aset_add(out, 0, field, p->s + off, len) == -1 ? -1 : 1;
+		return aset_add(out, AK_CONTAINS, field, p->s + off, len) == -1 ? -1 : 1;
 	case PAT_RE:
 		if ((len = re_literal(p->s, lit, sizeof(lit), NULL, NULL)) <
 		    MIN_LITERAL)
 			return 0;
-		return aset_add(out, 0, field, lit, len) == -1 ? -1 : 1;
+		return aset_add(out, AK_CONTAINS, field, lit, len) == -1 ? -1 : 1;
 	default:
 		return 0;
 	}
@@ -1256,96 +1297,161 @@ val_anchors(const struct sigma_val *v, int field, struct aset *out)
 	return 1;
 }
 
+/*
+ * Clauses: every one holds in every event the node matches, and a clause
+ * holds when one of its anchors does.  A rule becomes a candidate when
+ * each of its clauses (at most MAX_CLAUSES, the most selective) has had
+ * an anchor fire.
+ */
+struct cnf {
+	struct aset	*c;
+	size_t		 n;
+};
+
+static void
+cnf_clear(struct cnf *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		aset_clear(&f->c[i]);
+	free(f->c);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Move clause a into f.  Returns 0 or -1 (memory; a is cleared). */
+static int
+cnf_add(struct cnf *f, struct aset *a)
+{
+	struct aset *nc;
+
+	if ((nc = reallocarray(f->c, f->n + 1, sizeof(*nc))) == NULL) {
+		aset_clear(a);
+		return -1;
+	}
+	f->c = nc;
+	nc[f->n++] = *a;
+	memset(a, 0, sizeof(*a));
+	return 0;
+}
+
+/* Keep the k cheapest clauses of f, cheapest first. */
+static void
+cnf_keep(const struct ruleset *rs, struct cnf *f, size_t k)
+{
+	struct aset t;
+	unsigned *cost, ct;
+	size_t i, j, m;
+
+	if ((cost = calloc(f->n + 1, sizeof(*cost))) == NULL) {
+		/* dropping clauses is always safe: keep the first k */
+		while (f->n > k)
+			aset_clear(&f->c[--f->n]);
+		return;
+	}
+	for (i = 0; i < f->n; i++)
+		cost[i] = f->c[i].n > MAX_ANCHORS ? UINT_MAX :
+		    aset_cost(rs, &f->c[i]);
+	for (i = 0; i < f->n && i < k; i++) {
+		for (m = i, j = i + 1; j < f->n; j++)
+			if (cost[j] < cost[m])
+				m = j;
+		t = f->c[i];
+		f->c[i] = f->c[m];
+		f->c[m] = t;
+		ct = cost[i];
+		cost[i] = cost[m];
+		cost[m] = ct;
+	}
+	while (f->n > k || (f->n > 0 && cost[f->n - 1] == UINT_MAX))
+		aset_clear(&f->c[--f->n]);
+	free(cost);
+}
+
 static int
 anchors(const struct ruleset *rs, const struct sigma_node *n,
-    struct aset *out)
+    struct cnf *out)
 {
-	struct aset k, best;
-	unsigned bc = UINT_MAX, c;
-	size_t i;
+	struct cnf k;
+	struct aset a;
+	size_t i, pass;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	memset(&a, 0, sizeof(a));
 	switch (n->op) {
 	case NODE_LEAF:
 		if (n->leaf->kind != LEAF_VALUES)
 			return 0;
 		if (n->leaf->all) {
-			memset(&best, 0, sizeof(best));
+			/* every value must match: a clause each */
 			for (i = 0; i < n->leaf->nvals; i++) {
-				memset(&k, 0, sizeof(k));
 				rc = val_anchors(&n->leaf->vals[i],
-				    n->leaf->field, &k);
+				    n->leaf->field, &a);
+				if (rc == 1 && cnf_add(out, &a) == -1)
+					rc = -1;
+				aset_clear(&a);
 				if (rc == -1) {
-					aset_clear(&k);
-					aset_clear(&best);
+					cnf_clear(out);
 					return -1;
 				}
-				if (rc == 1 && (c = aset_cost(rs, &k)) < bc) {
-					aset_clear(&best);
-					best = k;
-					bc = c;
-				} else
-					aset_clear(&k);
 			}
-			*out = best;
-			out->ok = bc != UINT_MAX;
+			cnf_keep(rs, out, MAX_CLAUSES);
 			return 0;
 		}
 		for (i = 0; i < n->leaf->nvals; i++) {
-			rc = val_anchors(&n->leaf->vals[i], n->leaf->field, out);
+			rc = val_anchors(&n->leaf->vals[i], n->leaf->field, &a);
 			if (rc <= 0) {
-				aset_clear(out);
+				aset_clear(&a);
 				return rc;
 			}
 		}
-		out->ok = 1;
-		return 0;
+		return cnf_add(out, &a);
 	case NODE_AND:
 		/* the logsource's conditions (weak: every event of that
-		   source has them) only when nothing else anchors */
-		memset(&best, 0, sizeof(best));
-		for (i = 0; i < 2 * n->nkids; i++) {
-			if (i == n->nkids && bc != UINT_MAX)
-				break;
-			if ((i < n->nkids) == n->kids[i % n->nkids]->weak)
-				continue;
-			if (anchors(rs, n->kids[i % n->nkids], &k) == -1) {
-				aset_clear(&best);
-				return -1;
+		   source has them, and the gates decide them) only when
+		   nothing else anchors */
+		for (pass = 0; pass < 2 && out->n == 0; pass++)
+			for (i = 0; i < n->nkids; i++) {
+				if (n->kids[i]->weak != (int)pass)
+					continue;
+				if (anchors(rs, n->kids[i], &k) == -1) {
+					cnf_clear(out);
+					return -1;
+				}
+				while (k.n > 0) {
+					if (cnf_add(out, &k.c[--k.n]) == -1) {
+						cnf_clear(&k);
+						cnf_clear(out);
+						return -1;
+					}
+				}
+				cnf_clear(&k);
 			}
-			if (k.ok && (c = aset_cost(rs, &k)) < bc) {
-				aset_clear(&best);
-				best = k;
-				bc = c;
-			} else
-				aset_clear(&k);
-		}
-		*out = best;
-		out->ok = bc != UINT_MAX;
+		cnf_keep(rs, out, MAX_CLAUSES);
 		return 0;
 	case NODE_OR:
+		/* one clause: the cheapest of every branch, merged */
 		for (i = 0; i < n->nkids; i++) {
 			if (anchors(rs, n->kids[i], &k) == -1) {
-				aset_clear(out);
+				aset_clear(&a);
 				return -1;
 			}
-			if (!k.ok) {
-				aset_clear(&k);
-				aset_clear(out);
+			if (k.n == 0) {
+				cnf_clear(&k);
+				aset_clear(&a);
 				return 0;
 			}
-			if (aset_merge(out, &k) == -1) {
-				aset_clear(&k);
-				aset_clear(out);
+			rc = aset_merge(&a, &k.c[0]);
+			cnf_clear(&k);
+			if (rc == -1) {
+				aset_clear(&a);
 				return -1;
 			}
 		}
-		out->ok = 1;
-		return 0;
+		return cnf_add(out, &a);
 	case NODE_FALSE:
-		out->ok = 1;
-		return 0;
+		return cnf_add(out, &a);
 	default:
 		return 0;
 	}
@@ -1389,6 +1495,7 @@ ac_free(struct sigma_ac *ac)
 	for (i = 0; i < ac->nouts; i++)
 		free(ac->outs[i].v);
 	free(ac->outs);
+	free(ac->outlen);
 	free(ac->delta);
 	free(ac->outidx);
 	free(ac->dict);
@@ -1432,7 +1539,13 @@ ac_build(const struct acpat *pats, size_t n)
 		}
 		if (ac->outidx[st] < 0) {
 			struct sigma_ids *no;
+			uint32_t *nl;
 
+			if ((nl = reallocarray(ac->outlen, ac->nouts + 1,
+			    sizeof(*nl))) == NULL)
+				goto fail;
+			ac->outlen = nl;
+			nl[ac->nouts] = (uint32_t)pats[i].len;
 			no = reallocarray(ac->outs, ac->nouts + 1, sizeof(*no));
 			if (no == NULL)
 				goto fail;
@@ -1793,12 +1906,12 @@ lit_register(struct ruleset *rs, struct sigma_map *lits, struct acpat **acp,
 int
 sigma_index_build(struct ruleset *rs)
 {
-	struct aset *sets = NULL;
+	struct cnf *sets = NULL;
 	struct acpat *acp = NULL, *nacp;
 	struct sigma_map_ent *e;
 	struct sigma_ids *ids;
 	struct buf key;
-	size_t i, j, nacp_n = 0, start;
+	size_t i, j, c, nacp_n = 0, start;
 	int32_t fi;
 	char *seen = NULL;
 	struct sigma_map lits = { 0 };
@@ -1807,6 +1920,7 @@ sigma_index_build(struct ruleset *rs)
 	buf_init(&key);
 	if ((sets = calloc(rs->nrules + 1, sizeof(*sets))) == NULL ||
 	    (rs->always = calloc(rs->nrules + 1, sizeof(size_t))) == NULL ||
+	    (rs->full = calloc(rs->nrules + 1, 1)) == NULL ||
 	    (seen = calloc(rs->nfields + 1, 1)) == NULL)
 		goto fail;
 	for (i = 0; i < rs->nrules; i++) {
@@ -1815,15 +1929,19 @@ sigma_index_build(struct ruleset *rs)
 		re_prefilters(rs->rules[i]->cond);
 		if (anchors(rs, rs->rules[i]->cond, &sets[i]) == -1)
 			goto fail;
-		if (!sets[i].ok || sets[i].n > MAX_ANCHORS) {
+		cnf_keep(rs, &sets[i], MAX_CLAUSES);
+		if (sets[i].n == 0) {
 			rs->always[rs->nalways++] = i;
 			continue;
 		}
 		rs->nanchored++;
-		for (j = 0; j < sets[i].n; j++) {
-			struct anchor *a = &sets[i].a[j];
+		rs->full[i] = (unsigned char)((1u << sets[i].n) - 1);
+		for (c = 0; c < sets[i].n; c++)
+		for (j = 0; j < sets[i].c[c].n; j++) {
+			struct anchor *a = &sets[i].c[c].a[j];
+			size_t id = i << ID_SHIFT | (size_t)a->eq << 3 | c;
 
-			if (!a->eq) {
+			if (a->eq != AK_EQ) {
 				nacp = reallocarray(acp, nacp_n + 1,
 				    sizeof(*acp));
 				if (nacp == NULL)
@@ -1832,7 +1950,7 @@ sigma_index_build(struct ruleset *rs)
 				acp[nacp_n].field = a->field;
 				acp[nacp_n].lit = a->lit;
 				acp[nacp_n].len = a->len;
-				acp[nacp_n++].rule = i;
+				acp[nacp_n++].rule = id;
 				continue;
 			}
 			fi = a->field;
@@ -1846,7 +1964,7 @@ sigma_index_build(struct ruleset *rs)
 			if (e->val == NULL &&
 			    (e->val = calloc(1, sizeof(struct sigma_ids))) == NULL)
 				goto fail;
-			if (ids_add(e->val, i) == -1)
+			if (ids_add(e->val, id) == -1)
 				goto fail;
 			if (!(seen[a->field] & 1)) {
 				int *nf = reallocarray(rs->eqfields,
@@ -1929,7 +2047,7 @@ sigma_index_build(struct ruleset *rs)
 fail:
 	if (sets != NULL)
 		for (i = 0; i < rs->nrules; i++)
-			aset_clear(&sets[i]);
+			cnf_clear(&sets[i]);
 	free(sets);
 	free(acp);
 	free(seen);
@@ -1958,6 +2076,8 @@ sigma_index_free(struct ruleset *rs)
 	free(rs->ac);
 	free(rs->acfields);
 	free(rs->always);
+	free(rs->full);
+	rs->full = NULL;
 	free(rs->litlen);
 	for (i = 0; i < rs->ngates; i++)
 		free(rs->gates[i]);
