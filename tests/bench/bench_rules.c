@@ -12,8 +12,10 @@
  * them (see mix_event).  Events/s are given by the thread's CPU time,
  * which other load on the machine does not skew, and by the clock.
  *   build/bench_rules -d ~/sigma/rules -d ~/sigma/rules-emerging-threats \
- *       [-m share/mappings] [-n EVENTS] [-o EVENTS.ndjson]
- * -o also writes the events, for a side-by-side with another engine.
+ *       [-m share/mappings] [-n EVENTS] [-o EVENTS.ndjson] [-c EVENTS]
+ * -o also writes the events, for a side-by-side with another engine; -c
+ * first checks the index against every rule evaluated in full on that
+ * many events.
  *
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Iproto -Ihub -o build/bench_rules \
  *       tests/bench/bench_rules.c hub/rules/sigma.c hub/rules/sigma_eval.c \
@@ -515,10 +517,48 @@ show_error(void *arg, const struct rule_error *e)
 		fprintf(stderr, "%s:%u: %s\n", e->file, e->line, e->msg);
 }
 
+/* The index against every rule evaluated in full, on the first n events:
+   the number of events where they disagree (each reported). */
+static int
+check(struct ruleset *rs, json_t **evs, int n)
+{
+	struct sigma_scratch *s = sigma_scratch_new(rs);
+	const size_t *hits;
+	size_t *copy, nh, i, k;
+	int e, bad = 0;
+
+	if (s == NULL || (copy = calloc(ruleset_count(rs) + 1,
+	    sizeof(*copy))) == NULL)
+		return -1;
+	for (e = 0; e < n; e++) {
+		nh = sigma_match(rs, s, evs[e], &hits);
+		memcpy(copy, hits, nh * sizeof(*copy));
+		for (i = k = 0; i < ruleset_count(rs); i++) {
+			if (!sigma_rule_matches(rs, s, ruleset_rule(rs, i),
+			    evs[e]))
+				continue;
+			if (k >= nh || copy[k] != i) {
+				printf("event %d: the index missed %s\n", e,
+				    ruleset_rule(rs, i)->file);
+				bad++;
+				break;
+			}
+			k++;
+		}
+		if (i == ruleset_count(rs) && k != nh) {
+			printf("event %d: the index matched more\n", e);
+			bad++;
+		}
+	}
+	free(copy);
+	sigma_scratch_free(s);
+	return bad;
+}
+
 /* -d mode: a rule tree and the mix. */
 static int
 tree(const char **dirs, size_t ndirs, const char *maps, int nevents,
-    const char *out)
+    const char *out, int ncheck)
 {
 	const char *paths[40];
 	struct ruleset *rs;
@@ -561,6 +601,12 @@ tree(const char **dirs, size_t ndirs, const char *maps, int nevents,
 	}
 	if (f != NULL)
 		fclose(f);
+	if (ncheck > 0) {
+		if (ncheck > nevents)
+			ncheck = nevents;
+		printf("check: the index and full evaluation disagree on %d of "
+		    "%d events\n", check(rs, evs, ncheck), ncheck);
+	}
 	c = correlator_new(rs);
 	for (k = 0; k < nevents / 10; k++)
 		correlator_feed(c, evs[k], k, 0, count_cb, &matches);
@@ -598,7 +644,7 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "-d") == 0) {
 		const char *dirs[32], *maps = "share/mappings", *out = NULL;
 		size_t nd = 0;
-		int n = 200000, a;
+		int n = 200000, a, nc = 0;
 
 		for (a = 1; a + 1 < argc; a += 2) {
 			if (strcmp(argv[a], "-d") == 0 && nd < 32)
@@ -609,8 +655,10 @@ main(int argc, char **argv)
 				n = atoi(argv[a + 1]);
 			else if (strcmp(argv[a], "-o") == 0)
 				out = argv[a + 1];
+			else if (strcmp(argv[a], "-c") == 0)
+				nc = atoi(argv[a + 1]);
 		}
-		return tree(dirs, nd, maps, n > 0 ? n : 1, out);
+		return tree(dirs, nd, maps, n > 0 ? n : 1, out, nc);
 	}
 	nrules = argc > 1 ? atoi(argv[1]) : 1000;
 	nevents = argc > 2 ? atoi(argv[2]) : 200000;
