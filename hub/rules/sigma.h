@@ -344,6 +344,13 @@ struct sigma_fmap {
 	struct sigma_map  fields;
 };
 
+/* A node of the walk's trie: the plain field whose path ends here (-1:
+   none), and whether longer paths go on from it. */
+struct sigma_wnode {
+	int		 field;
+	int		 kids;
+};
+
 /* A list of rule indexes. */
 struct sigma_ids {
 	size_t		*v;
@@ -393,8 +400,12 @@ struct ruleset {
 
 	/* the event walk (sigma_eval.c): which fields an event has is
 	   learnt from its keys, not by looking each field up */
-	struct sigma_map  walkpath;	/* path of a plain field -> index + 1 */
-	struct sigma_map  walkpre;	/* proper prefixes of those paths */
+	struct sigma_map  wtrie;	/* (node, path component) -> node + 1:
+					   the plain fields' paths as a trie,
+					   node 0 the event */
+	struct sigma_wnode *wnodes;
+	size_t		  nwnodes;
+	size_t		  wmaxcomp;	/* the longest path component */
 	unsigned char	 *walkable;	/* per field: plain (the walk sees it),
 					   or an a|b|c of plain ones */
 	size_t		 *useoff;	/* per plain field f: its index uses

@@ -88,7 +88,7 @@ struct sigma_scratch {
 					   sigma_field_get) */
 	int		*present;	/* the fields seen, in walk order */
 	size_t		 npresent;
-	struct buf	 wpath;
+	struct buf	 wpath;		/* a key of the walk's trie */
 	uint32_t	*useep;		/* per index use: epoch when run */
 	uint32_t	*gep;		/* per gate: epoch when decided */
 	unsigned char	*gres;		/* ... and how */
@@ -702,6 +702,7 @@ sigma_scratch_new(const struct ruleset *rs)
 	    sizeof(*s->useep))) == NULL ||
 	    (s->gep = calloc(rs->ngates + 1, sizeof(*s->gep))) == NULL ||
 	    (s->gres = calloc(rs->ngates + 1, 1)) == NULL ||
+	    buf_reserve(&s->wpath, rs->wmaxcomp + 8) == -1 ||
 	    (s->md = pcre2_match_data_create(1, NULL)) == NULL ||
 	    (s->mc = pcre2_match_context_create(NULL)) == NULL ||
 	    (s->js = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL)) ==
@@ -867,29 +868,56 @@ cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Walk the object v whose path is s->wpath (exact: reached by keys
-   without dots): every key whose path is a plain field's is marked
-   present, and objects on the way to one are walked in turn. */
-static void
-walk(struct sigma_scratch *s, json_t *v, int exact)
+/* The trie node below node for component c (n bytes); -1 if none. */
+static int
+wstep(struct sigma_scratch *s, int node, const char *c, size_t n)
 {
 	const struct ruleset *rs = s->rs;
 	struct sigma_map_ent *e;
-	const char *k;
+	uint32_t nd = (uint32_t)node;
+	char *k;
+
+	if (n > rs->wmaxcomp || !rs->wnodes[node].kids)
+		return -1;
+	k = s->wpath.data;
+	memcpy(k, &nd, sizeof(nd));
+	memcpy(k + sizeof(nd), c, n);
+	if ((e = sigma_map_get(&rs->wtrie, k, sizeof(nd) + n)) == NULL)
+		return -1;
+	return (int)(uintptr_t)e->val - 1;
+}
+
+/*
+ * Walk the object v, at trie node node (exact: reached by keys without
+ * dots): every key whose path is a plain field's marks that field
+ * present, and objects on the way to one are walked in turn.  A key with
+ * dots in it steps through the trie a component at a time, as
+ * sigma_field_get() would find it under the path joined with dots.
+ */
+static void
+walk(struct sigma_scratch *s, json_t *v, int node, int exact)
+{
+	const struct ruleset *rs = s->rs;
+	const char *k, *c, *dot;
 	json_t *x;
-	size_t save = s->wpath.len, kl;
-	int f, ex;
+	size_t kl;
+	int n, f, ex;
 
 	json_object_foreach(v, k, x) {
 		kl = strlen(k);
-		s->wpath.len = save;
-		if ((save > 0 && buf_append(&s->wpath, ".", 1) == -1) ||
-		    buf_append(&s->wpath, k, kl) == -1)
-			break;
-		ex = exact && memchr(k, '.', kl) == NULL;
-		if ((e = sigma_map_get(&rs->walkpath, s->wpath.data,
-		    s->wpath.len)) != NULL) {
-			f = (int)(uintptr_t)e->val - 1;
+		ex = exact;
+		n = node;
+		for (c = k; n >= 0; c = dot + 1) {
+			if ((dot = memchr(c, '.', kl - (c - k))) == NULL) {
+				n = wstep(s, n, c, kl - (c - k));
+				break;
+			}
+			ex = 0;
+			n = wstep(s, n, c, dot - c);
+		}
+		if (n < 0)
+			continue;
+		if ((f = rs->wnodes[n].field) >= 0) {
 			if (s->wep[f] != s->epoch) {
 				s->wep[f] = s->epoch;
 				s->wv[f] = NULL;
@@ -898,11 +926,9 @@ walk(struct sigma_scratch *s, json_t *v, int exact)
 			if (ex)
 				s->wv[f] = x;
 		}
-		if (json_is_object(x) && sigma_map_get(&rs->walkpre,
-		    s->wpath.data, s->wpath.len) != NULL)
-			walk(s, x, ex);
+		if (rs->wnodes[n].kids && json_is_object(x))
+			walk(s, x, n, ex);
 	}
-	s->wpath.len = save;
 }
 
 /* Run index use u (an equality probe or an automaton) over its field. */
@@ -973,9 +999,8 @@ sigma_match(const struct ruleset *rs, struct sigma_scratch *s, json_t *ev,
 
 	begin(s, ev);
 	s->walked = 1;
-	buf_reset(&s->wpath);
 	if (json_is_object(ev))
-		walk(s, ev, 1);
+		walk(s, ev, 0, 1);
 	for (i = 0; i < s->npresent; i++) {
 		f = s->present[i];
 		for (j = rs->useoff[f]; j < rs->useoff[f + 1]; j++) {
@@ -1798,10 +1823,16 @@ walk_build(struct ruleset *rs)
 	const struct sigma_field *fd;
 	struct sigma_map_ent *e;
 	size_t i, k, pass, nuse = rs->neqfields + rs->nacfields, *fill = NULL;
-	const char *p;
+	struct sigma_wnode *nw;
+	struct buf key;
 	uint32_t u;
-	int f, ok;
+	int f, ok, node;
 
+	buf_init(&key);
+	if ((rs->wnodes = calloc(1, sizeof(*rs->wnodes))) == NULL)
+		goto fail;
+	rs->wnodes[0].field = -1;
+	rs->nwnodes = 1;
 	if ((rs->walkable = calloc(rs->nfields + 1, 1)) == NULL ||
 	    (rs->useoff = calloc(rs->nfields + 2, sizeof(size_t))) == NULL ||
 	    (rs->alwaysuse = calloc(nuse + 1, sizeof(uint32_t))) == NULL ||
@@ -1816,15 +1847,31 @@ walk_build(struct ruleset *rs)
 		if (fd->virt != FV_NONE || fd->ncomp == 0)
 			continue;
 		rs->walkable[i] = 1;
-		if ((e = sigma_map_put(&rs->walkpath, fd->path,
-		    strlen(fd->path))) == NULL)
-			goto fail;
-		e->val = (void *)(uintptr_t)(i + 1);
-		for (p = strchr(fd->path, '.'); p != NULL;
-		    p = strchr(p + 1, '.'))
-			if (sigma_map_put(&rs->walkpre, fd->path,
-			    p - fd->path) == NULL)
+		for (k = 0, node = 0; k < fd->ncomp; k++) {
+			size_t cl = strlen(fd->comp[k]);
+			uint32_t nd = (uint32_t)node;
+
+			buf_reset(&key);
+			if (buf_append(&key, &nd, sizeof(nd)) == -1 ||
+			    buf_append(&key, fd->comp[k], cl) == -1 ||
+			    (e = sigma_map_put(&rs->wtrie, key.data,
+			    key.len)) == NULL)
 				goto fail;
+			if (cl > rs->wmaxcomp)
+				rs->wmaxcomp = cl;
+			rs->wnodes[node].kids = 1;
+			if (e->val == NULL) {
+				if ((nw = reallocarray(rs->wnodes,
+				    rs->nwnodes + 1, sizeof(*nw))) == NULL)
+					goto fail;
+				rs->wnodes = nw;
+				nw[rs->nwnodes].field = -1;
+				nw[rs->nwnodes].kids = 0;
+				e->val = (void *)(uintptr_t)++rs->nwnodes;
+			}
+			node = (int)(uintptr_t)e->val - 1;
+		}
+		rs->wnodes[node].field = (int)i;
 	}
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1) {
@@ -1853,9 +1900,11 @@ walk_build(struct ruleset *rs)
 		}
 	}
 	free(fill);
+	buf_release(&key);
 	return 0;
 fail:
 	free(fill);
+	buf_release(&key);
 	return -1;
 }
 
@@ -2090,8 +2139,10 @@ sigma_index_free(struct ruleset *rs)
 	rs->rgate = NULL;
 	rs->rcore = NULL;
 	rs->ngates = 0;
-	sigma_map_release(&rs->walkpath);
-	sigma_map_release(&rs->walkpre);
+	sigma_map_release(&rs->wtrie);
+	free(rs->wnodes);
+	rs->wnodes = NULL;
+	rs->nwnodes = rs->wmaxcomp = 0;
 	free(rs->walkable);
 	free(rs->useoff);
 	free(rs->uses);
