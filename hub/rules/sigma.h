@@ -377,9 +377,15 @@ struct ruleset {
 					   struct sigma_ids */
 	int		 *eqfields;
 	size_t		  neqfields;
-	struct sigma_ac	**ac;		/* per field, substring anchors */
-	int		 *acfields;
-	size_t		  nacfields;
+	struct sigma_ac	**ac;		/* per group of fields, substring
+					   anchors and literals */
+	int		 *acfields;	/* per group: its first path */
+	size_t		  nacfields;	/* groups */
+	int		 *acmem;	/* the groups' fields (slots): group g
+					   has acmem[acmemoff[g] ..
+					   acmemoff[g + 1]) */
+	size_t		 *acmemoff;
+	size_t		  nacslots;
 	uint32_t	  nlits;	/* literals the automata report */
 	uint32_t	 *litlen;	/* ... their lengths */
 	size_t		 *always;	/* rules without an anchor */

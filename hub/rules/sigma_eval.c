@@ -39,8 +39,13 @@
 /* What an anchor asks of its field: the literal is its text, is in it
    anywhere, at its start or at its end. */
 enum { AK_CONTAINS, AK_EQ, AK_START, AK_END };
-/* An index entry for a rule: (rule << ID_SHIFT) | (AK_* << 3) | clause. */
+/* An index entry for a rule: (rule << ID_SHIFT) | (AK_* << 3) | clause;
+   for a literal, LIT_FLAG | its number.  An automaton's entries also
+   carry the slot (a field of its group) they are for at SLOT_SHIFT. */
 #define ID_SHIFT	5
+#define SLOT_SHIFT	40
+#define SLOT_MASK	((size_t)0xfffff)
+#define ID_MASK		(((size_t)1 << SLOT_SHIFT) - 1)
 
 /* What matching knows about one field of the current event. */
 struct fval {
@@ -90,6 +95,11 @@ struct sigma_scratch {
 	size_t		 npresent;
 	struct buf	 wpath;		/* a key of the walk's trie */
 	uint32_t	*useep;		/* per index use: epoch when run */
+	uint32_t	*slottag;	/* per automaton slot: the run of its
+					   group's automaton it takes part in */
+	uint32_t	 curtag;	/* the run going on */
+	uint32_t	 tagctr;
+	struct fval	**clu;		/* a group's distinct values */
 	uint32_t	*gep;		/* per gate: epoch when decided */
 	unsigned char	*gres;		/* ... and how */
 };
@@ -701,6 +711,9 @@ sigma_scratch_new(const struct ruleset *rs)
 	    NULL || (s->useep = calloc(rs->neqfields + rs->nacfields + 1,
 	    sizeof(*s->useep))) == NULL ||
 	    (s->gep = calloc(rs->ngates + 1, sizeof(*s->gep))) == NULL ||
+	    (s->slottag = calloc(rs->nacslots + 1, sizeof(uint32_t))) ==
+	    NULL || (s->clu = calloc(rs->nacslots + 1, sizeof(*s->clu))) ==
+	    NULL ||
 	    (s->gres = calloc(rs->ngates + 1, 1)) == NULL ||
 	    buf_reserve(&s->wpath, rs->wmaxcomp + 8) == -1 ||
 	    (s->md = pcre2_match_data_create(1, NULL)) == NULL ||
@@ -745,6 +758,8 @@ sigma_scratch_free(struct sigma_scratch *s)
 	free(s->present);
 	free(s->useep);
 	free(s->gep);
+	free(s->slottag);
+	free(s->clu);
 	free(s->gres);
 	buf_release(&s->wpath);
 	pcre2_match_data_free(s->md);
@@ -785,13 +800,20 @@ begin(struct sigma_scratch *s, json_t *ev)
    do. */
 static void
 candidate(struct sigma_scratch *s, const struct sigma_ids *ids, size_t at,
-    size_t len, size_t litlen)
+    size_t len, size_t litlen, int slots)
 {
 	unsigned char *m;
 	size_t i, r, v;
 
 	for (i = 0; i < ids->n; i++) {
 		v = ids->v[i];
+		if (slots) {
+			/* a field of the group whose value this is not */
+			if (s->slottag[(v >> SLOT_SHIFT) & SLOT_MASK] !=
+			    s->curtag)
+				continue;
+			v = (v & LIT_FLAG) | (v & ID_MASK);
+		}
 		if (v & LIT_FLAG) {
 			r = v & ~LIT_FLAG;
 			s->lit[r] = s->epoch;
@@ -838,7 +860,7 @@ eq_probe(struct sigma_scratch *s, int f, const char *low, size_t len)
 	    buf_append(&s->key, low, len) == -1)
 		return;
 	if ((e = sigma_map_get(&s->rs->eqidx, s->key.data, s->key.len)) != NULL)
-		candidate(s, e->val, 0, 0, 0);
+		candidate(s, e->val, 0, 0, 0, 0);
 }
 
 static void
@@ -854,7 +876,7 @@ ac_run(struct sigma_scratch *s, const struct sigma_ac *ac, const char *t,
 		o = ac->outidx[st] >= 0 ? st : ac->dict[st];
 		while (o >= 0) {
 			candidate(s, &ac->outs[ac->outidx[o]], i, len,
-			    ac->outlen[ac->outidx[o]]);
+			    ac->outlen[ac->outidx[o]], 1);
 			o = ac->dict[o];
 		}
 	}
@@ -932,44 +954,76 @@ walk(struct sigma_scratch *s, json_t *v, int node, int exact)
 }
 
 /* Run index use u (an equality probe or an automaton) over its field. */
+/* Run the equality probes, or the automaton, over one value. */
 static void
-run_use(struct sigma_scratch *s, uint32_t u)
+run_value(struct sigma_scratch *s, struct fval *fv, int eqf,
+    const struct sigma_ac *ac)
 {
-	const struct ruleset *rs = s->rs;
-	struct fval *fv;
 	const char *low, *raw;
-	size_t j, len, a = 0;
+	size_t j, len;
 	json_t *x;
-	int f, eq = u < rs->neqfields;
 
-	if (eq)
-		f = rs->eqfields[u];
-	else {
-		a = u - rs->neqfields;
-		f = rs->acfields[a];
-	}
-	fv = field(s, f);
-	if (fv->v == NULL)
-		return;
 	if (fv->scalar) {
 		if ((low = field_low(fv)) == NULL)
 			return;
-		if (eq)
-			eq_probe(s, f, low, fv->len);
+		if (ac == NULL)
+			eq_probe(s, eqf, low, fv->len);
 		else
-			ac_run(s, rs->ac[a], low, fv->len);
+			ac_run(s, ac, low, fv->len);
 	} else if (json_is_array(fv->v)) {
 		json_array_foreach(fv->v, j, x) {
 			if (scalar_text(x, &s->el, &raw, &len) == -1 ||
 			    buf_reserve(&s->ell, len + 1) == -1)
 				continue;
 			lowcpy(s->ell.data, raw, len);
-			if (eq)
-				eq_probe(s, f, s->ell.data, len);
+			if (ac == NULL)
+				eq_probe(s, eqf, s->ell.data, len);
 			else
-				ac_run(s, rs->ac[a], s->ell.data, len);
+				ac_run(s, ac, s->ell.data, len);
 		}
 	}
+}
+
+/*
+ * Run index use u: an equality probe over its field, or a group's
+ * automaton once over each distinct value its fields have (fields
+ * "a|b" and "a|c" are mostly both a: one pass), each time answering
+ * only for the fields that have that value.
+ */
+static void
+run_use(struct sigma_scratch *s, uint32_t u)
+{
+	const struct ruleset *rs = s->rs;
+	struct fval *fv;
+	size_t g, m, c, nclu = 0;
+	int f;
+
+	if (u < rs->neqfields) {
+		f = rs->eqfields[u];
+		if ((fv = field(s, f))->v != NULL)
+			run_value(s, fv, f, NULL);
+		return;
+	}
+	g = u - rs->neqfields;
+	if (s->tagctr > UINT32_MAX - rs->nacslots - 2) {
+		memset(s->slottag, 0, rs->nacslots * sizeof(*s->slottag));
+		s->tagctr = 0;
+	}
+	for (m = rs->acmemoff[g]; m < rs->acmemoff[g + 1]; m++) {
+		fv = field(s, rs->acmem[m]);
+		if (fv->v == NULL)
+			continue;
+		for (c = 0; c < nclu && s->clu[c]->v != fv->v; c++)
+			;
+		if (c == nclu)
+			s->clu[nclu++] = fv;
+		s->slottag[m] = s->tagctr + 1 + (uint32_t)c;
+	}
+	for (c = 0; c < nclu; c++) {
+		s->curtag = s->tagctr + 1 + (uint32_t)c;
+		run_value(s, s->clu[c], -1, rs->ac[g]);
+	}
+	s->tagctr += (uint32_t)nclu;
 }
 
 /* Does the event pass gate g (the conditions a logsource adds)? */
@@ -1485,6 +1539,7 @@ anchors(const struct ruleset *rs, const struct sigma_node *n,
 /* ---- Aho-Corasick ---------------------------------------------------- */
 
 struct acpat {
+	int		 group;		/* the field that names its group */
 	int		 field;
 	const char	*lit;
 	size_t		 len;
@@ -1672,6 +1727,8 @@ cmp_acpat(const void *a, const void *b)
 {
 	const struct acpat *x = a, *y = b;
 
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
 	if (x->field != y->field)
 		return x->field < y->field ? -1 : 1;
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
@@ -1882,21 +1939,37 @@ walk_build(struct ruleset *rs)
 				goto fail;
 		}
 		for (u = 0; u < nuse; u++) {
-			f = u < rs->neqfields ? rs->eqfields[u] :
-			    rs->acfields[u - rs->neqfields];
-			fd = &rs->fields[f];
-			for (k = 0, ok = 1; k < fd->nalts; k++)
-				if (rs->walkable[fd->alts[k]] != 1)
+			size_t m0 = 0, m1 = 1, m;
+
+			if (u >= rs->neqfields) {
+				m0 = rs->acmemoff[u - rs->neqfields];
+				m1 = rs->acmemoff[u - rs->neqfields + 1];
+			}
+			/* a use runs when one of its fields' paths is there */
+			for (m = m0, ok = 1; m < m1 && ok; m++) {
+				f = u < rs->neqfields ? rs->eqfields[u] :
+				    rs->acmem[m];
+				fd = &rs->fields[f];
+				for (k = 0; k < fd->nalts; k++)
+					if (rs->walkable[fd->alts[k]] != 1)
+						ok = 0;
+				if (!rs->walkable[f])
 					ok = 0;
-			if (!ok || !rs->walkable[f]) {
+			}
+			if (!ok) {
 				if (pass == 1)
 					rs->alwaysuse[rs->nalwaysuse++] = u;
 				continue;
 			}
-			if (fd->nalts == 0)
-				use_add(rs, fill, f, u);
-			for (k = 0; k < fd->nalts; k++)
-				use_add(rs, fill, fd->alts[k], u);
+			for (m = m0; m < m1; m++) {
+				f = u < rs->neqfields ? rs->eqfields[u] :
+				    rs->acmem[m];
+				fd = &rs->fields[f];
+				if (fd->nalts == 0)
+					use_add(rs, fill, f, u);
+				for (k = 0; k < fd->nalts; k++)
+					use_add(rs, fill, fd->alts[k], u);
+			}
 		}
 	}
 	free(fill);
@@ -1952,10 +2025,20 @@ lit_register(struct ruleset *rs, struct sigma_map *lits, struct acpat **acp,
 	return 0;
 }
 
+/* Union-find: the representative of x's set (paths halved). */
+static int
+uf_find(int *uf, int x)
+{
+	while (uf[x] != x)
+		x = uf[x] = uf[uf[x]];
+	return x;
+}
+
 int
 sigma_index_build(struct ruleset *rs)
 {
 	struct cnf *sets = NULL;
+	int *uf = NULL;
 	struct acpat *acp = NULL, *nacp;
 	struct sigma_map_ent *e;
 	struct sigma_ids *ids;
@@ -2067,15 +2150,42 @@ sigma_index_build(struct ruleset *rs)
 				}
 		}
 	}
+	/* one automaton for the fields of a group: those that share a
+	   path, directly or through others (the mappings' a|b, b|a, a|c) */
+	if ((uf = calloc(rs->nfields + 1, sizeof(*uf))) == NULL)
+		goto fail;
+	for (i = 0; i < rs->nfields; i++)
+		uf[i] = (int)i;
+	for (i = 0; i < nacp_n; i++) {
+		const struct sigma_field *fd = &rs->fields[acp[i].field];
+
+		for (c = 1; c < fd->nalts; c++)
+			uf[uf_find(uf, fd->alts[c])] = uf_find(uf, fd->alts[0]);
+	}
+	for (i = 0; i < nacp_n; i++) {
+		const struct sigma_field *fd = &rs->fields[acp[i].field];
+
+		acp[i].group = uf_find(uf, fd->nalts > 0 ? fd->alts[0] :
+		    acp[i].field);
+	}
 	if (nacp_n > 0)
 		qsort(acp, nacp_n, sizeof(*acp), cmp_acpat);
+	if ((rs->acmemoff = calloc(nacp_n + 2, sizeof(size_t))) == NULL ||
+	    (rs->acmem = calloc(nacp_n + 1, sizeof(int))) == NULL)
+		goto fail;
 	for (i = 0; i < nacp_n; i = j) {
 		struct sigma_ac **na;
 		int *nf;
 
 		start = i;
-		for (j = i; j < nacp_n && acp[j].field == acp[start].field; j++)
-			;
+		for (j = i; j < nacp_n && acp[j].group == acp[start].group; j++) {
+			if (j == start || acp[j].field != acp[j - 1].field) {
+				if (rs->nacslots >= SLOT_MASK)
+					goto fail;
+				rs->acmem[rs->nacslots++] = acp[j].field;
+			}
+			acp[j].rule |= (size_t)(rs->nacslots - 1) << SLOT_SHIFT;
+		}
 		na = reallocarray(rs->ac, rs->nacfields + 1, sizeof(*na));
 		if (na == NULL)
 			goto fail;
@@ -2087,7 +2197,8 @@ sigma_index_build(struct ruleset *rs)
 		if ((na[rs->nacfields] = ac_build(acp + start, j - start)) ==
 		    NULL)
 			goto fail;
-		nf[rs->nacfields++] = acp[start].field;
+		nf[rs->nacfields++] = acp[start].group;
+		rs->acmemoff[rs->nacfields] = rs->nacslots;
 	}
 	(void)ids;
 	if (gates_build(rs) == -1 || walk_build(rs) == -1)
@@ -2098,6 +2209,7 @@ fail:
 		for (i = 0; i < rs->nrules; i++)
 			cnf_clear(&sets[i]);
 	free(sets);
+	free(uf);
 	free(acp);
 	free(seen);
 	sigma_map_release(&lits);
@@ -2124,6 +2236,11 @@ sigma_index_free(struct ruleset *rs)
 		ac_free(rs->ac[i]);
 	free(rs->ac);
 	free(rs->acfields);
+	free(rs->acmem);
+	free(rs->acmemoff);
+	rs->acmem = NULL;
+	rs->acmemoff = NULL;
+	rs->nacslots = 0;
 	free(rs->always);
 	free(rs->full);
 	rs->full = NULL;
