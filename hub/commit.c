@@ -14,10 +14,22 @@
  *
  * The hub takes a job only while each stage after the net thread keeps
  * up (commit_full): the pipeline and store hold at most max_inflight
- * jobs (each a request body and its rows); the rules may owe at most
- * half as many answered jobs (each holds its events' rows and text until
- * it is evaluated); the text index holds a copy of what it has yet to
- * index, up to INDEX_QUEUE_MAX bytes.
+ * jobs (each a request body and its rows); the rules may owe answered
+ * jobs holding at most RULES_SLOT_BYTES per pipeline slot (each holds
+ * its events' rows, documents and text until it is evaluated); the text
+ * index holds a copy of what it has yet to index, up to INDEX_QUEUE_MAX
+ * bytes.
+ *
+ * The rules' bound is in bytes, not jobs: it was half max_inflight jobs
+ * (32), and a closed-loop ingest of 1000-event requests at 39,000
+ * events/s met it 43 times in 20 s on 2 busy cores — the alerter thread
+ * takes every waiting job at once and frees them when the batch is
+ * done, so a second's stall of that thread at 50,000 events/s holds
+ * 50-100 jobs.  A job of 1000 events holds 1.16 MB (measured: arena 1 MB
+ * of capacity, rows 120 KB), so the 128 MB of the default 64 slots hold
+ * about 110 of them, 2.2 s of a 50,000 events/s stream, and that much
+ * memory (on top of the pipeline's and the index's) is what the bound
+ * costs when the rules fall behind.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,6 +46,8 @@
 
 #define INDEX_QUEUE_MAX	(16u << 20)	/* bytes of text the index may trail
 				   (at 50k events/s it stays under 4 MB) */
+#define RULES_SLOT_BYTES (2u << 20)	/* the rules may owe this much
+				   (job_bytes) per pipeline slot */
 
 struct commit {
 	struct hub	*h;
@@ -79,7 +93,8 @@ commit_full(struct commit *c)
 
 	if (atomic_load(&h->m.queue_depth) >= c->max_inflight)
 		return "ingest pipeline is full";
-	if (alerter_backlog(h->alerter) >= (size_t)(c->max_inflight + 1) / 2)
+	if (alerter_backlog(h->alerter) >= (size_t)c->max_inflight *
+	    RULES_SLOT_BYTES)
 		return "detection rules are behind (the ingest pipeline is "
 		    "full)";
 	if (textindex_queued(store_textindex(h->store)) >= INDEX_QUEUE_MAX)

@@ -24,7 +24,8 @@ typedef void	(*commit_answer_fn)(void *arg, struct job *j);
 /*
  * A commit owner for h (its metrics, h->sessions and h->alerter, read
  * when jobs come back), taking at most max_inflight jobs into the
- * pipeline at once.  Returns it, or NULL with err.  h must outlive it.
+ * pipeline at once, and none while the rules owe more than 2 MB of jobs
+ * per such slot.  Returns it, or NULL with err.  h must outlive it.
  */
 struct commit	*commit_new(struct hub *h, int max_inflight, char *err,
 		    size_t errlen);

@@ -33,6 +33,19 @@ job_free(struct job *j)
 	free(j);
 }
 
+size_t
+job_bytes(const struct job *j)
+{
+	size_t	 n = j->nrows + 1;	/* rows and ids: one per item */
+
+	if (j->split.n + 1 > n)
+		n = j->split.n + 1;
+	return sizeof *j + j->body.cap + j->arena.cap +
+	    j->split.cap * sizeof *j->split.items +
+	    (j->rows != NULL ? n * sizeof *j->rows : 0) +
+	    (j->ids != NULL ? n * sizeof *j->ids : 0);
+}
+
 int64_t
 job_clock_ns(void)
 {

@@ -66,6 +66,10 @@ struct job {
 struct job	*job_new(enum job_kind);
 /* Free a job and all it holds; accepts NULL. */
 void		 job_free(struct job *);
+/* About the bytes j holds on the heap: its buffers' capacities, its
+   split items (not the documents they point to), rows and ids; for
+   bounding what waits in a queue. */
+size_t		 job_bytes(const struct job *j);
 /* Monotonic clock in nanoseconds: monotime_ns (monotime.h), the name the
    ingest files use. */
 int64_t		 job_clock_ns(void);

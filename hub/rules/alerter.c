@@ -58,6 +58,7 @@
 struct alerter {
 	struct hub	*h;
 	atomic_size_t	 held;		/* jobs taken and not yet evaluated */
+	atomic_size_t	 held_bytes;	/* ... and what they hold (job_bytes) */
 	char		**paths;
 	size_t		 npaths;
 
@@ -713,8 +714,11 @@ alerter_main(void *arg)
 			flush(a);
 			broadcast_changes(a);
 			for (j = jobs; j != NULL; j = next) {
+				size_t	 bytes = job_bytes(j);
+
 				next = j->next;
 				job_free(j);
+				atomic_fetch_sub(&a->held_bytes, bytes);
 				atomic_fetch_sub(&a->held, 1);
 				atomic_fetch_sub(&a->h->m.alerter_backlog, 1);
 			}
@@ -885,6 +889,7 @@ alerter_submit(struct alerter *a, struct job *j)
 	a->tail = j;
 	a->n++;
 	atomic_fetch_add(&a->held, 1);
+	atomic_fetch_add(&a->held_bytes, job_bytes(j));
 	atomic_fetch_add(&a->h->m.alerter_backlog, 1);
 	pthread_cond_signal(&a->cond);
 	pthread_mutex_unlock(&a->mtx);
@@ -893,7 +898,7 @@ alerter_submit(struct alerter *a, struct job *j)
 size_t
 alerter_backlog(struct alerter *a)
 {
-	return a != NULL ? atomic_load(&a->held) : 0;
+	return a != NULL ? atomic_load(&a->held_bytes) : 0;
 }
 
 void

@@ -25,12 +25,13 @@ struct alerter_opts {
  */
 struct alerter	*alerter_new(struct hub *h, const struct alerter_opts *,
 		    char *err, size_t errlen);
-/* Net thread: evaluate the committed events of j (j->ids set, status 0);
-   the alerter takes j and frees it. */
+/* Net thread (commit.c): evaluate the committed events of j (j->ids set,
+   status 0); the alerter takes j and frees it. */
 void		 alerter_submit(struct alerter *, struct job *j);
-/* Jobs handed to the alerter and not yet evaluated.  The net thread
-   answers 429 while this is at its in-flight limit, so rules that fall
-   behind slow ingest down instead of queueing without bound. */
+/* Bytes held by the jobs handed to the alerter and not yet evaluated
+   (job_bytes: their rows, text and documents).  Any thread.  The hub
+   answers 429 while this is past its bound (commit.c), so rules that
+   fall behind slow ingest down instead of queueing without bound. */
 size_t		 alerter_backlog(struct alerter *);
 /* Reload the rules from the same paths; safe from any thread (SIGHUP
    sets a flag, the alerter reloads between events).  No event is lost. */
