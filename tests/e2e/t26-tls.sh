@@ -77,8 +77,15 @@ for i in 1 2 3 4 5; do
 	sleep 0.2
 done
 eq "the proxy relays https to the hub" "$code" 200
-"$WARD" --hub "wss://127.0.0.1:$MITM" --user al --key "$T/al.key" --tls-ca "$T/mitm.pem" \
-	whoami >"$T/out" 2>&1; rc=$?
+# (Again a few tries: under load the relay itself has dropped a
+# connection before the hub answered; the hub's refusal is what counts.)
+for i in 1 2 3; do
+	"$WARD" --hub "wss://127.0.0.1:$MITM" --user al --key "$T/al.key" --tls-ca "$T/mitm.pem" \
+		whoami >"$T/out" 2>&1; rc=$?
+	[ $rc -ne 1 ] || grep -q "on this TLS connection" "$T/out" && break
+	cat "$T/out" >>"$T/mitm-tries"
+	sleep 0.5
+done
 eq "through a TLS-terminating proxy the console cannot sign in" "$rc" 1
 check "... the hub refuses a signature made for another TLS connection" \
 	grep -q "does not match the key registered for 'al' on this TLS connection" "$T/out"
