@@ -456,6 +456,7 @@ on_backlog(struct client *c, const struct wire_msg *m, const char *why,
 	struct tui *t = arg;
 	struct layout_list *l = &t->list[LV_EVENTS][0];
 	const struct model_event *e;
+	const char *notice;
 	int64_t	 sel = -1;
 	size_t	 i;
 	int	 mc;
@@ -466,6 +467,12 @@ on_backlog(struct client *c, const struct wire_msg *m, const char *why,
 		tui_msg(t, 1, 5, "stored events: %s", reply_message(m));
 		return;
 	}
+	/* Days the search could not read, archived: say so (and how to
+	   bring them back) rather than show less without a word.  It
+	   stays until another message takes its place. */
+	if ((notice = json_string_value(json_object_get(json_object_get(
+	    m->root, "result"), "notice"))) != NULL)
+		tui_msg(t, 0, 0, "stored events: %s", notice);
 	if (!l->follow && (e = model_row(&t->m, l->cur)) != NULL)
 		sel = e->id;
 	mc = model_events_merge(&t->m, json_object_get(json_object_get(

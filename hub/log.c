@@ -72,7 +72,7 @@ log_msg(enum log_level l, const char *fmt, ...)
 	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "%s\n", line);	/* one write per line */
-	if (l == LOG_ERR && !in_hook) {
+	if (l <= LOG_WARN && !in_hook) {
 		in_hook = 1;
 		pthread_mutex_lock(&hook_mtx);
 		if (hook != NULL)

@@ -12,10 +12,10 @@ void	log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 /*
- * Also hand each error (the message alone) to fn(arg, level, msg), on
- * the thread that logs it, never from inside fn itself (hub/
- * selflog.c).  fn NULL: none.  After it returns no call of the previous
- * fn is running.
+ * Also hand each error and warning (the message alone) to fn(arg,
+ * level, msg), on the thread that logs it, never from inside fn itself
+ * (hub/selflog.c).  fn NULL: none.  After it returns no call of the
+ * previous fn is running.
  */
 void	log_set_hook(void (*fn)(void *, enum log_level, const char *),
 	    void *arg);

@@ -569,6 +569,10 @@ main(int argc, char **argv)
 	no.port = port;
 	no.datadir = data;
 
+	/* The warnings of the start (a broken rule, a file readable by
+	   others) are events too, stored once the pipeline runs. */
+	if ((self = selflog_new(&h, err, sizeof err)) == NULL)
+		goto fail;
 	/* Open files and sockets first. */
 	/* With --user, files are made as that user from the start. */
 	if (service_act_as(user, data, err, sizeof err) == -1 ||
@@ -668,7 +672,7 @@ main(int argc, char **argv)
 		}
 	ro.datadir = data;
 	if ((ret = retention_start(&ro, &h.m, err, sizeof err)) == NULL ||
-	    (self = selflog_start(&h, err, sizeof err)) == NULL)
+	    selflog_start(self, err, sizeof err) == -1)
 		goto fail;
 
 	wake_net = h.net;

@@ -43,6 +43,8 @@ struct job {
 	int		 gzip;		/* Content-Encoding: gzip */
 	int64_t		 received_us;	/* arrival */
 	int64_t		 t0_ns;		/* monotonic, for ack latency */
+	int		 internal;	/* the hub's own events (selflog.c):
+					   no decoder or plugin runs */
 
 	/* Filled by the pipeline. */
 	int		 status;	/* 0 while fine, else the HTTP status */

@@ -132,7 +132,8 @@ add_rows(const struct pipeline_opts *o, struct transit_worker *tw,
 		evs[n] = j->split.items[i].doc;
 		idx[n++] = i;
 	}
-	if (tw != NULL && transit_run(tw, evs, n, flags, &ctx) == -1)
+	if (tw != NULL && !j->internal && transit_run(tw, evs, n, flags,
+	    &ctx) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		struct split_item *it = &j->split.items[idx[i]];
