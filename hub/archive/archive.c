@@ -429,10 +429,10 @@ unpack(const char *src, const char *dst, unsigned char sha[32],
 	ZSTD_DCtx *dz = NULL;
 	EVP_MD_CTX *md = NULL;
 	unsigned char *ib = NULL, *ob = NULL;
-	size_t	 icap = ZSTD_DStreamInSize(), ocap = ZSTD_DStreamOutSize();
+	size_t	 icap = ZSTD_DStreamInSize(), ocap = IO_CHUNK;
 	size_t	 left = 1;
 	ssize_t	 r;
-	int	 ifd = -1, ofd = -1, rc = -1;
+	int	 ifd = -1, ofd = -1, full, rc = -1;
 
 	*bytes = 0;
 	if ((ifd = open(src, O_RDONLY | O_CLOEXEC)) == -1) {
@@ -464,10 +464,13 @@ unpack(const char *src, const char *dst, unsigned char sha[32],
 		if (r == 0)
 			break;
 		zi = (ZSTD_inBuffer){ ib, (size_t)r, 0 };
-		while (zi.pos < zi.size) {
+		/* Until the input is used and the output not full (when
+		   it is, zstd may hold more of this input's output). */
+		for (full = 1; zi.pos < zi.size || full; ) {
 			ZSTD_outBuffer zo = { ob, ocap, 0 };
 
 			left = ZSTD_decompressStream(dz, &zo, &zi);
+			full = zo.pos == ocap;
 			if (ZSTD_isError(left)) {
 				snprintf(err, errlen, "%.300s: zstd: %s", src,
 				    ZSTD_getErrorName(left));

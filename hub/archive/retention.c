@@ -190,7 +190,7 @@ figures(struct retention *r)
 	struct buf b;
 	char	 err[256], name[11];
 	size_t	 n = 0, i, narch = 0;
-	uint64_t abytes = 0;
+	uint64_t abytes = 0, aevents = 0;
 
 	buf_init(&b);
 	if (statvfs(r->o.datadir, &vfs) == 0)
@@ -209,6 +209,8 @@ figures(struct retention *r)
 			if (v[i].archived) {
 				narch++;
 				abytes += v[i].archive_bytes;
+				if (!v[i].live && v[i].events > 0)
+					aevents += (uint64_t)v[i].events;
 			}
 			if (!v[i].live)
 				continue;
@@ -221,7 +223,11 @@ figures(struct retention *r)
 		    "(restored ones too).\n# TYPE ward_archived_days gauge\n"
 		    "ward_archived_days %zu\n# HELP ward_archive_bytes Bytes "
 		    "of their compressed files.\n# TYPE ward_archive_bytes "
-		    "gauge\nward_archive_bytes %" PRIu64 "\n", narch, abytes);
+		    "gauge\nward_archive_bytes %" PRIu64 "\n# HELP "
+		    "ward_archived_events Events of the archived days not "
+		    "restored (out of ward_store_events, out of searches).\n"
+		    "# TYPE ward_archived_events gauge\nward_archived_events %"
+		    PRIu64 "\n", narch, abytes, aevents);
 	}
 	free(v);
 	pthread_mutex_lock(&r->st->mtx);

@@ -52,6 +52,7 @@ eq "archived: 2" "$(tail -n 1 "$T/after" | jq -r .archived)" 2
 eq "/metrics: the store holds the live day's events only" \
 	"$(metric_becomes ward_store_events 3000)" 3000
 eq "/metrics: two days archived" "$(metric_becomes ward_archived_days 2)" 2
+eq "/metrics: their events" "$(metric_becomes ward_archived_events 6000)" 6000
 search '*' --data-urlencode since=2026-09-03T00:00:00Z >"$T/after3"
 eq "a range that does not reach them says nothing" "$(grep -c notice "$T/after3")" 0
 search '*' --data-urlencode since=2026-09-02T12:00:00Z --data-urlencode until=2026-09-02T13:00:00Z >"$T/after2"
@@ -87,6 +88,7 @@ search 'word3' >"$T/restored.fts"
 check "full-text searches too" cmp "$T/before.fts" "$T/restored.fts"
 eq "/metrics: the restored events count again" \
 	"$(metric_becomes ward_store_events 9000)" 9000
+eq "/metrics: no archived event out of the store" "$(metric_becomes ward_archived_events 0)" 0
 eq "restored days are listed so" "$("$WARDD" archive list --data "$DATA" | awk '$1 == "2026-09-01" { print $2 }')" restored
 ls -l --time-style=+%s.%N "$DATA/archive" >"$T/arch.before"
 "$WARDD" archive --data "$DATA" 2026-09-01 >"$T/again"
