@@ -45,7 +45,7 @@
 /* Options without a letter of their own (getopt_long returns these). */
 enum {
 	OPT_RETAIN = 256, OPT_RETAIN_DELETE, OPT_ARCHIVE_DIR, OPT_MIN_FREE,
-	OPT_USER, OPT_ALLOW_ROOT, OPT_CONFIG
+	OPT_USER, OPT_ALLOW_ROOT, OPT_CONFIG, OPT_WAL_MAX
 };
 
 /*
@@ -107,6 +107,9 @@ static const struct config_opt hub_opts[] = {
 	{ "min-free", OPT_MIN_FREE, "SIZE|PCT", 0,
 	    "answer ingest 507 below this free space (500M, 5%;\n"
 	    "default the smaller of 5% and 2G; 0: off)" },
+	{ "wal-max", OPT_WAL_MAX, "SIZE", 0,
+	    "truncate a WAL past SIZE, new searches of its day\n"
+	    "waiting for those reading it (default 1G; 0: off)" },
 	{ "config", OPT_CONFIG, "FILE", CONFIG_CMDLINE,
 	    "read options from FILE (default DATA/ward.conf);\n"
 	    "options on the command line win" },
@@ -363,6 +366,7 @@ main(int argc, char **argv)
 	struct retention *ret = NULL;
 	struct selflog *self = NULL;
 	struct diskguard dg = { .is_default = 1 };
+	int64_t	 wal_max = STORE_WAL_MAX_DEFAULT;
 	const char *user = NULL;
 	int	 allow_root = 0;
 	struct transit *tr = NULL;
@@ -479,6 +483,16 @@ main(int argc, char **argv)
 		case OPT_ALLOW_ROOT:
 			allow_root = 1;
 			break;
+		case OPT_WAL_MAX:
+			v = 0;
+			if (strcmp(optarg, "0") != 0 &&
+			    parse_size(optarg, &v) == -1) {
+				fprintf(stderr, "wardd: --wal-max %s: expected "
+				    "a size (1G, 256M; 0: no bound)\n", optarg);
+				return 2;
+			}
+			wal_max = (int64_t)v;
+			break;
 		case OPT_MIN_FREE:
 			if (diskguard_parse(&dg, optarg) == -1) {
 				fprintf(stderr, "wardd: --min-free %s: expected "
@@ -579,6 +593,7 @@ main(int argc, char **argv)
 	    (state = state_open(data, err, sizeof err)) == NULL ||
 	    (h.store = store_open(data, &h.m, err, sizeof err)) == NULL)
 		goto fail;
+	store_wal_max(h.store, wal_max);
 	snprintf(h.statedb, sizeof h.statedb, "%s/state.db", data);
 	if ((h.tokens = tokens_new(h.statedb)) == NULL) {
 		errf(err, sizeof err, "cannot read tokens");

@@ -13,8 +13,9 @@
  * FULL.  Checkpoints run on a separate thread and connection (PASSIVE, so
  * they never block the writer; SQLite syncs the WAL before it copies it
  * back).  Readers that never pause keep the WAL from starting over; past
- * WAL_RESTART_BYTES the checkpointer tries a RESTART every 10 s, waiting
- * at most RESTART_WAIT_MS for them.
+ * its bound (store_wal_max(), wardd --wal-max) the checkpointer closes the
+ * day's gate to new searches, waits for those inside to leave, and
+ * truncates the partition's and its index's WALs (hub/ingest/walgate.h).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -38,11 +39,12 @@
 #include "store.h"
 #include "textindex.h"
 #include "timeparse.h"
+#include "walgate.h"
 
 #define STORE_OPEN_PARTS	3	/* partitions kept open by the writer */
 #define WAL_PASSIVE_BYTES	(64 << 20)	/* ask the checkpointer */
-#define WAL_RESTART_BYTES	(1024 << 20)	/* and try to start it over */
-#define RESTART_WAIT_MS		100		/* for readers, at most */
+#define RESTART_WAIT_MS		100		/* for the writer, at most */
+#define TRUNCATE_TRIES		5	/* of RESTART_WAIT_MS each */
 
 struct part {
 	int64_t		 day;		/* -1: slot unused */
@@ -96,8 +98,11 @@ struct store {
 	pthread_mutex_t	 ck_mtx;	/* checkpointer hand-off */
 	pthread_cond_t	 ck_cond;
 	int64_t		 ck_day;	/* day to checkpoint, -1 none */
-	int		 ck_restart;	/* the WAL is too big: try RESTART */
+	int		 ck_restart;	/* the WAL is past wal_max */
+	atomic_llong	 wal_max;	/* bytes; 0: no bound */
 	int		 ck_stop;
+	atomic_int	 ck_abort;	/* stopping: a wal_bound() waiting
+					   gives up */
 };
 
 static int
@@ -581,12 +586,13 @@ static void
 ask_checkpoint(struct store *s, struct part *p)
 {
 	int64_t	 wal = (int64_t)p->wal_pages * p->page_size;
+	int64_t	 max = atomic_load(&s->wal_max);
 
-	if (wal < WAL_PASSIVE_BYTES)
+	if (wal < WAL_PASSIVE_BYTES && (max == 0 || wal < max))
 		return;
 	pthread_mutex_lock(&s->ck_mtx);
 	s->ck_day = p->day;
-	s->ck_restart = wal >= WAL_RESTART_BYTES;
+	s->ck_restart = max > 0 && wal >= max;
 	pthread_cond_signal(&s->ck_cond);
 	pthread_mutex_unlock(&s->ck_mtx);
 }
@@ -673,16 +679,106 @@ writer_main(void *arg)
 	return NULL;
 }
 
+/* A connection to the index file path for its checkpoints, or NULL (no
+   index file: layout before 3). */
+static sqlite3 *
+ix_open(const char *path)
+{
+	sqlite3	*db = NULL;
+
+	if (path[0] == '\0' || sqlite3_open_v2(path, &db,
+	    SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA schema_version", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, RESTART_WAIT_MS);
+	return db;
+}
+
+/* Copy db's WAL back and truncate it.  With no reader left, what it waits
+   for is the writer's transaction: RESTART_WAIT_MS a try.  Returns
+   SQLite's last code. */
+static int
+wal_truncate(sqlite3 *db)
+{
+	int	 rc = SQLITE_BUSY, tries;
+
+	/* What the copy before the gate closed left, without holding the
+	   writer up; then the rest, holding it. */
+	sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+	    NULL);
+	for (tries = 0; tries < TRUNCATE_TRIES; tries++)
+		if ((rc = sqlite3_wal_checkpoint_v2(db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL)) != SQLITE_BUSY)
+			break;
+	return rc;
+}
+
+/*
+ * day's WAL is past its bound: searches holding read transactions kept it
+ * from starting over.  Close the day's gate (hub/ingest/walgate.h): new
+ * searches of the day wait while those inside finish; then truncate the
+ * partition's WAL and its text index's, and open the gate.  Returns 0,
+ * or -1 when the WAL is still there (a reader the gate does not hold: the
+ * index catching up, another process).
+ */
+static int
+wal_bound(struct store *s, sqlite3 *db, int64_t day, const char *path)
+{
+	sqlite3	*ixdb;
+	char	 ix[4096];
+	int64_t	 t0, t1, t2;
+	int	 rc, rcx = SQLITE_OK;
+
+	partition_index_path(s->datadir, day, ix, sizeof ix);
+	ixdb = ix_open(ix);
+	/* Copy back what the searches inside do not need first: the gate
+	   stays closed only for the rest (64 MB copied with it closed
+	   took 1.2 s, tests/bench/wal.sh). */
+	sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+	    NULL);
+	if (ixdb != NULL)
+		sqlite3_wal_checkpoint_v2(ixdb, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	t0 = job_clock_ns();
+	if (walgate_close(day, WALGATE_WAIT_MS, &s->ck_abort) == -1) {
+		log_warn("checkpoint: %s: searches held its WAL past its bound "
+		    "for %d s; trying again", path, WALGATE_WAIT_MS / 1000);
+		sqlite3_close(ixdb);
+		return -1;
+	}
+	t1 = job_clock_ns();
+	rc = wal_truncate(db);
+	if (ixdb != NULL)
+		rcx = wal_truncate(ixdb);
+	walgate_open(day);
+	t2 = job_clock_ns();
+	sqlite3_close(ixdb);
+	if (rc != SQLITE_OK) {
+		log_debug("checkpoint: %s: cannot truncate its WAL: %s", path,
+		    sqlite3_errstr(rc));
+		return -1;
+	}
+	log_debug("checkpoint: %s: WAL truncated (index: %s): searches "
+	    "inside took %" PRId64 " ms to leave, the truncation %" PRId64
+	    " ms", path, sqlite3_errstr(rcx), (t1 - t0) / 1000000,
+	    (t2 - t1) / 1000000);
+	return 0;
+}
+
 /* Runs PASSIVE checkpoints on its own connection, so that copying the WAL
-   back into the database never holds up a commit. */
+   back into the database never holds up a commit; bounds the WAL
+   (wal_bound()). */
 static void *
 ckpt_main(void *arg)
 {
 	struct store *s = arg;
 	sqlite3	*db = NULL;
-	int64_t	 open_day = -1, day, last_restart = 0;
+	int64_t	 open_day = -1, day, next_bound = 0;
 	char	 path[4096];
-	int	 mode;
+	int	 bound;
 
 	pthread_setname_np(pthread_self(), "ward-ckpt");
 	pthread_mutex_lock(&s->ck_mtx);
@@ -693,14 +789,10 @@ ckpt_main(void *arg)
 			break;
 		day = s->ck_day;
 		s->ck_day = -1;
-		mode = SQLITE_CHECKPOINT_PASSIVE;
-		/* A WAL past WAL_RESTART_BYTES means readers kept it from
-		   starting over: once in a while, wait for them (briefly). */
-		if (s->ck_restart && job_clock_ns() - last_restart >
-		    INT64_C(10000000000)) {
-			mode = SQLITE_CHECKPOINT_RESTART;
-			last_restart = job_clock_ns();
-		}
+		/* Not again within a second, nor within 10 s of a failure
+		   (each try may hold the writer up RESTART_WAIT_MS times
+		   TRUNCATE_TRIES). */
+		bound = s->ck_restart && job_clock_ns() >= next_bound;
 		pthread_mutex_unlock(&s->ck_mtx);
 		if (day != open_day) {
 			sqlite3_close(db);
@@ -727,8 +819,12 @@ ckpt_main(void *arg)
 			if (db != NULL)
 				sqlite3_busy_timeout(db, RESTART_WAIT_MS);
 		}
-		if (db != NULL && sqlite3_wal_checkpoint_v2(db, NULL, mode,
-		    NULL, NULL) != SQLITE_OK && mode == SQLITE_CHECKPOINT_PASSIVE)
+		if (db != NULL && bound)
+			next_bound = job_clock_ns() + (wal_bound(s, db, day,
+			    path) == 0 ? INT64_C(1000000000) :
+			    INT64_C(10000000000));
+		else if (db != NULL && sqlite3_wal_checkpoint_v2(db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
 			log_warn("checkpoint: %s", sqlite3_errmsg(db));
 		pthread_mutex_lock(&s->ck_mtx);
 	}
@@ -790,6 +886,8 @@ store_open(const char *datadir, struct metrics *m, char *err, size_t errlen)
 	}
 	s->m = m;
 	s->ck_day = -1;
+	atomic_init(&s->wal_max, STORE_WAL_MAX_DEFAULT);
+	atomic_init(&s->ck_abort, 0);
 	pthread_mutex_init(&s->ck_mtx, NULL);
 	pthread_cond_init(&s->ck_cond, NULL);
 	pthread_mutex_init(&s->sy_mtx, NULL);
@@ -875,6 +973,7 @@ store_stop(struct store *s)
 	jobq_close(&s->q);
 	pthread_join(s->writer, NULL);
 	sync_stop(s);
+	atomic_store(&s->ck_abort, 1);
 	pthread_mutex_lock(&s->ck_mtx);
 	s->ck_stop = 1;
 	pthread_cond_signal(&s->ck_cond);
@@ -907,6 +1006,12 @@ store_free(struct store *s)
 	pthread_cond_destroy(&s->sy_idle);
 	free(s->datadir);
 	free(s);
+}
+
+void
+store_wal_max(struct store *s, int64_t bytes)
+{
+	atomic_store(&s->wal_max, bytes > 0 ? bytes : 0);
 }
 
 struct textindex *

@@ -32,6 +32,16 @@ void		 store_stop(struct store *);
 /* Stop if running and free; accepts NULL. */
 void		 store_free(struct store *);
 
+/*
+ * Bound each partition's WAL (and its text index's) near bytes, 0: none
+ * (default STORE_WAL_MAX_DEFAULT).  Past it the checkpointer makes new
+ * searches of that day wait until the ones reading it have left, then
+ * truncates the WALs (hub/ingest/walgate.h, wardd(8) --wal-max).  Any
+ * thread, any time.
+ */
+#define STORE_WAL_MAX_DEFAULT	((int64_t)1 << 30)
+void		 store_wal_max(struct store *, int64_t bytes);
+
 /* The full-text index of the store's partitions of layout 3
    (hub/ingest/textindex.h): for textindex_wait() and textindex_queued(). */
 struct textindex *store_textindex(struct store *);

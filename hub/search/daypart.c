@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "archive.h"
+#include "deadline.h"
 #include "daypart.h"
 #include "partition.h"
 #include "query.h"
@@ -31,6 +32,7 @@
 #include "searchsql.h"
 #include "textindex.h"
 #include "timeparse.h"
+#include "walgate.h"
 
 #define MAX_PARTS	36500	/* a century of days */
 #define BUSY_MS		2000
@@ -297,6 +299,31 @@ daypart_close(struct run *r, struct part *p)
 	else
 		sqlite3_close_v2(p->db);
 	p->db = NULL;
+	if (p->gated)
+		walgate_leave(partition_day(p->name));
+	p->gated = 0;
+}
+
+/*
+ * A day being written (today's, and yesterday's around midnight) has a
+ * gate its readers pass, so that the checkpointer can keep its WAL
+ * bounded (hub/ingest/walgate.h): wait while it is closed, but at most
+ * about as long as the checkpointer waits for the readers inside; the
+ * wait moves the search's deadline on (search.c, past()).
+ */
+static void
+gate_enter(struct run *r, struct part *p)
+{
+	struct timespec lim;
+	int64_t	 day = partition_day(p->name), ms;
+
+	if (day < time_now_us() / 86400000000LL - 1)
+		return;
+	deadline_after(CLOCK_MONOTONIC, (int64_t)WALGATE_WAIT_MS * 2000,
+	    &lim);
+	if ((ms = walgate_enter(day, &lim)) > 0)
+		atomic_fetch_add(&r->gate_wait_us, ms * 1000);
+	p->gated = 1;
 }
 
 /* Attach the index file beside the partition at path as "ix". */
@@ -438,10 +465,14 @@ daypart_open(struct run *r, struct part *p)
 		}
 	}
 	sqlite3_progress_handler(p->db, 1000, search_progress, r);
+	gate_enter(r, p);
 	if (sqlite3_exec(p->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		search_seterr_db(r, p, 0);
 		sqlite3_close_v2(p->db);
 		p->db = NULL;
+		if (p->gated)
+			walgate_leave(partition_day(p->name));
+		p->gated = 0;
 		return -1;
 	}
 	return part_behind(r, p);

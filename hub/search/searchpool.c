@@ -1,6 +1,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <jansson.h>
 
 #include "archive.h"
+#include "deadline.h"
 #include "searchpool.h"
 
 #define HIGH_WATER	(256 * 1024)	/* a search waits past this */
@@ -33,6 +35,8 @@ struct sjob {
 	char		 err[512];
 	int		 errpos;
 	int		 cancelled;
+	int		 stalled;	/* its client took nothing for the
+					   search's time limit: stopped */
 	int		 refs;		/* searcher + caller */
 	int		 signalled;	/* ready() called, not yet taken */
 	void		*owner;
@@ -92,14 +96,24 @@ emit(void *arg, const char *line, size_t len)
 {
 	struct sjob *j = arg;
 	struct searchpool *s = j->s;
+	struct timespec until;
 	int	 rc = 0;
 
+	/* A client that does not read holds the search, and its snapshot of
+	   the day being written, which keeps that WAL from being truncated
+	   (hub/ingest/walgate.h): one that takes nothing for as long as
+	   the search may run stops it (504). */
 	pthread_mutex_lock(&s->mtx);
-	while (j->out.len > HIGH_WATER && !j->cancelled && !s->stop) {
+	while (j->out.len > HIGH_WATER && !j->cancelled && !s->stop &&
+	    !j->stalled) {
 		notify_locked(j);
-		pthread_cond_wait(&s->drained, &s->mtx);
+		deadline_after(CLOCK_REALTIME, (int64_t)(j->opts.timeout_ms >
+		    0 ? j->opts.timeout_ms : SEARCH_TIMEOUT_MS) * 1000, &until);
+		if (pthread_cond_timedwait(&s->drained, &s->mtx, &until) ==
+		    ETIMEDOUT && j->out.len > HIGH_WATER)
+			j->stalled = 1;
 	}
-	if (j->cancelled || s->stop ||
+	if (j->cancelled || s->stop || j->stalled ||
 	    buf_append(&j->out, line, len) == -1 ||
 	    buf_append(&j->out, "\n", 1) == -1)
 		rc = -1;
@@ -263,7 +277,7 @@ worker(void *arg)
 			j->status = 504;
 		else
 			j->status = search_http_status(info.error);
-		if (rc == 0 && info.timed_out) {
+		if (rc == 0 && (info.timed_out || j->stalled)) {
 			j->status = 504;
 			snprintf(j->err, sizeof j->err, "search timed out");
 		}

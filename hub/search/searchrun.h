@@ -53,6 +53,8 @@ struct part {
 	size_t		 nread;		/* rowids read from fts */
 	size_t		 nchecks;	/* rows checked on their own */
 	struct stat	 sb;		/* the file opened */
+	int		 gated;		/* inside its day's WAL gate
+					   (hub/ingest/walgate.h) */
 };
 
 struct run {
@@ -65,6 +67,9 @@ struct run {
 	size_t			 errlen;
 	int64_t			 since, until;	/* utc bounds; 0 open */
 	struct timespec		 deadline;
+	atomic_llong		 gate_wait_us;	/* spent at closed WAL
+						   gates: moves the
+						   deadline on */
 	atomic_int		 timed_out;	/* set from any thread */
 	pthread_mutex_t		 mtx;		/* err, info->partitions and
 						   next_part, while workers

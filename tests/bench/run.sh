@@ -6,7 +6,7 @@
 # the offered run is also made cold (no warm-up) and reported as such.
 # SPREAD: event times spread uniformly over that many seconds (loadgen -L;
 # default: a shipper fleet's lag, mostly under 2 s).
-# NAMEs: ingest transit store search rules decoders structural sessions access console plugins inputs archive (default: all)
+# NAMEs: ingest transit store search rules decoders structural sessions access console plugins inputs archive wal (default: all)
 set -u
 export WARD_ALLOW_ROOT=1	# benchmarks start hubs as whoever runs them
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,7 +14,7 @@ B=${B:-build/rel}
 BIN=$ROOT/$B/bench
 want() { [ $# -eq 0 ] && return 0; for w in $ARGS; do [ "$w" = "$1" ] && return 0; done; return 1; }
 ARGS="$*"
-[ -z "$ARGS" ] && ARGS="ingest transit store search rules decoders structural sessions access console plugins inputs archive"
+[ -z "$ARGS" ] && ARGS="ingest transit store search rules decoders structural sessions access console plugins inputs archive wal"
 echo "== ward benchmarks, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | sed 's/.*load average: //')"
 
 # One run of loadgen against a fresh hub: ingest LABEL [loadgen flags...]
@@ -117,4 +117,8 @@ fi
 if want archive && [ -f "$ROOT/tests/bench/archive.sh" ]; then
 	echo "== archive and restore (tests/bench/archive.sh)"
 	B=$B sh "$ROOT/tests/bench/archive.sh"
+fi
+if want wal; then
+	# A WAL under back-to-back searches, with and without its bound.
+	B=$B sh "$ROOT/tests/bench/wal.sh"
 fi
