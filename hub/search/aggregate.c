@@ -62,13 +62,15 @@ rows_sql(struct run *r, struct sql *s, const char *table, int behind)
 			    " ixmark) AND ");
 			searchsql_compile(s, r->q->root, T_ROW, 1);
 			searchsql_put(s, "))");
-			searchsql_bounds(r, s);
+			searchsql_bounds(s, r->since, r->until);
 		} else
-			searchsql_where(r, s, T_COVERED);
+			searchsql_where(s, r->q->root, T_COVERED,
+			    r->since, r->until);
 	} else {
 		searchsql_put(s, " FROM ");
 		searchsql_put(s, table);
-		searchsql_where(r, s, behind ? T_ROW : T_SQL);
+		searchsql_where(s, r->q->root, behind ? T_ROW : T_SQL,
+		    r->since, r->until);
 	}
 }
 
@@ -369,13 +371,13 @@ shard_part(struct shard *sh, size_t pi)
 			goto nomem;
 	}
 	if (rc != SQLITE_DONE) {
-		search_step_failed(r, p, rc);
+		searchrun_step_failed(r, p, rc);
 		return -1;
 	}
 	daypart_close(r, p);
 	return 0;
 nomem:
-	search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+	searchrun_seterr(r, SEARCH_EUNAVAIL, "out of memory");
 	return -1;
 }
 
@@ -470,7 +472,7 @@ run_groups(struct run *r, struct groups *gs)
 	}
 	s = &r->sqlrow;
 	if (r->sql.nomem || s->nomem) {
-		search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+		searchrun_seterr(r, SEARCH_EUNAVAIL, "out of memory");
 		return -1;
 	}
 	n = r->o->threads > 0 ? (size_t)r->o->threads : AGG_THREADS;
@@ -479,7 +481,7 @@ run_groups(struct run *r, struct groups *gs)
 	if (n == 0)
 		n = 1;
 	if ((sh = calloc(n, sizeof(*sh))) == NULL) {
-		search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+		searchrun_seterr(r, SEARCH_EUNAVAIL, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -501,7 +503,7 @@ run_groups(struct run *r, struct groups *gs)
 			rc = -1;
 	for (i = 1; i < n && rc == 0; i++)
 		if (groups_merge(&sh[0].gs, &sh[i].gs) == -1) {
-			search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+			searchrun_seterr(r, SEARCH_EUNAVAIL, "out of memory");
 			rc = -1;
 		}
 	*gs = sh[0].gs;
@@ -549,15 +551,16 @@ aggregate_run(struct run *r)
 			ncols = 1;
 		}
 		searchsql_put(s, "count(*)");
-		rows_sql(r, s, searchsql_table(r, b ? T_ROW : r->fts != NULL ?
-		    T_COVERED : T_SQL), b);
+		rows_sql(r, s, searchsql_table(r->q->root, b ? T_ROW :
+		    r->fts != NULL ? T_COVERED : T_SQL, r->since, r->until),
+		    b);
 		for (k = 0; k < (size_t)ncols; k++)
 			searchsql_put(s, k == 0 ? " GROUP BY 1" : k == 1 ?
 			    ", 2" : k == 2 ? ", 3" : ", 4");
 	}
 	s = &r->sql;
 	if (s->nomem || r->sqlrow.nomem) {
-		search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+		searchrun_seterr(r, SEARCH_EUNAVAIL, "out of memory");
 		goto fail;
 	}
 	for (i = 0; i < r->nparts; i++) {
@@ -579,7 +582,8 @@ aggregate_run(struct run *r)
 
 				if (asprintf(&kk, "%" PRId64, b) == -1 ||
 				    groups_add(&gs, kk, NULL, b, c, 0) == -1) {
-					search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+					searchrun_seterr(r, SEARCH_EUNAVAIL,
+					    "out of memory");
 					goto fail;
 				}
 			}
@@ -591,10 +595,10 @@ aggregate_run(struct run *r)
 	if (q->agg == QUERY_AGG_COUNT) {
 		buf_reset(&row);
 		if (buf_printf(&row, "{\"count\":%" PRIu64 "}", total) == -1) {
-			search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+			searchrun_seterr(r, SEARCH_EUNAVAIL, "out of memory");
 			goto fail;
 		}
-		if (search_out(r, row.data, row.len) == -1)
+		if (searchrun_out(r, row.data, row.len) == -1)
 			goto stopped;
 		rc = 0;
 		goto fail;
@@ -622,16 +626,17 @@ out:
 			time_format(gs.g[i].bucket, iso);
 			if (buf_printf(&row, "{\"time\":\"%s\",\"count\":%"
 			    PRIu64 "}", iso, gs.g[i].count) == -1) {
-				search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+				searchrun_seterr(r, SEARCH_EUNAVAIL,
+				    "out of memory");
 				goto fail;
 			}
 		} else if (buf_puts(&row, gs.g[i].row) == -1 ||
 		    buf_printf(&row, ",\"count\":%" PRIu64 "}",
 		    gs.g[i].count) == -1) {
-			search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+			searchrun_seterr(r, SEARCH_EUNAVAIL, "out of memory");
 			goto fail;
 		}
-		if (search_out(r, row.data, row.len) == -1)
+		if (searchrun_out(r, row.data, row.len) == -1)
 			goto stopped;
 	}
 stopped:

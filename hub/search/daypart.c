@@ -309,7 +309,7 @@ daypart_close(struct run *r, struct part *p)
  * gate its readers pass, so that the checkpointer can keep its WAL
  * bounded (hub/ingest/walgate.h): wait while it is closed, but at most
  * about as long as the checkpointer waits for the readers inside; the
- * wait moves the search's deadline on (search.c, past()).
+ * wait moves the search's deadline on (searchrun.c, searchrun_past()).
  */
 static void
 gate_enter(struct run *r, struct part *p)
@@ -418,7 +418,7 @@ part_behind(struct run *r, struct part *p)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_OK) {
-		search_seterr_db(r, p, rc);
+		searchrun_seterr_db(r, p, rc);
 		return -1;
 	}
 	return 0;
@@ -435,7 +435,8 @@ daypart_open(struct run *r, struct part *p)
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s", r->dir, p->name);
 	if (stat(path, &p->sb) == -1) {
-		search_seterr(r, SEARCH_EUNAVAIL, "%s: cannot open", p->name);
+		searchrun_seterr(r, SEARCH_EUNAVAIL,
+		    "%s: cannot open", p->name);
 		return -1;
 	}
 	/* Searches for events map the file: pages cost no copy, so a
@@ -448,7 +449,7 @@ daypart_open(struct run *r, struct part *p)
 	if ((p->db = pool_take(path, &p->sb, p->mapped)) == NULL) {
 		if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READONLY |
 		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-			search_seterr_db(r, p, SQLITE_CANTOPEN);
+			searchrun_seterr_db(r, p, SQLITE_CANTOPEN);
 			sqlite3_close_v2(p->db);
 			p->db = NULL;
 			return -1;
@@ -458,16 +459,16 @@ daypart_open(struct run *r, struct part *p)
 		    MMAP_BYTES : "PRAGMA cache_size=" CACHE_KIB, NULL, NULL,
 		    NULL) != SQLITE_OK || searchsql_functions(p->db) == -1 ||
 		    layout_setup(p->db, path) != SQLITE_OK) {
-			search_seterr_db(r, p, 0);
+			searchrun_seterr_db(r, p, 0);
 			sqlite3_close_v2(p->db);
 			p->db = NULL;
 			return -1;
 		}
 	}
-	sqlite3_progress_handler(p->db, 1000, search_progress, r);
+	sqlite3_progress_handler(p->db, 1000, searchrun_progress, r);
 	gate_enter(r, p);
 	if (sqlite3_exec(p->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		search_seterr_db(r, p, 0);
+		searchrun_seterr_db(r, p, 0);
 		sqlite3_close_v2(p->db);
 		p->db = NULL;
 		if (p->gated)
@@ -537,9 +538,9 @@ part_meta(struct run *r, struct part *p, int64_t today)
 	return 1;
 fail:
 	if (r->timed_out)
-		search_seterr(r, SEARCH_ETIMEOUT, "search timed out");
+		searchrun_seterr(r, SEARCH_ETIMEOUT, "search timed out");
 	else
-		search_seterr_db(r, p, 0);
+		searchrun_seterr_db(r, p, 0);
 	sqlite3_finalize(st);
 	return -1;
 }
@@ -556,7 +557,8 @@ daypart_list(struct run *r, const char *datadir)
 
 	if ((size_t)snprintf(r->dir, sizeof(r->dir), "%s/events", datadir) >=
 	    sizeof(r->dir)) {
-		search_seterr(r, SEARCH_EFAIL, "data directory path too long");
+		searchrun_seterr(r, SEARCH_EFAIL,
+		    "data directory path too long");
 		return -1;
 	}
 	if ((d = opendir(r->dir)) == NULL)
@@ -573,7 +575,8 @@ daypart_list(struct run *r, const char *datadir)
 			if ((np = reallocarray(r->parts, cap,
 			    sizeof(*np))) == NULL) {
 				closedir(d);
-				search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+				searchrun_seterr(r, SEARCH_EUNAVAIL,
+				    "out of memory");
 				return -1;
 			}
 			r->parts = np;
@@ -625,7 +628,7 @@ daypart_prepare(struct run *r, struct part *p, const struct sql *s,
 		return -1;
 	if (sqlite3_prepare_v2(p->db, s->text.data, -1, st, NULL) !=
 	    SQLITE_OK || searchsql_apply(*st, s) == -1) {
-		search_seterr_db(r, p, 0);
+		searchrun_seterr_db(r, p, 0);
 		return -1;
 	}
 	return 0;
@@ -646,7 +649,7 @@ daypart_step(struct run *r, struct part *p)
 	p->done = 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	search_step_failed(r, p, rc);
+	searchrun_step_failed(r, p, rc);
 	return -1;
 }
 

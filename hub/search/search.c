@@ -3,8 +3,9 @@
  * the search for events, newest first.  The wing's other rooms:
  * searchsql.c compiles the query's AST to SQL; daypart.c finds, opens
  * and pools the partitions and says which days are archived;
- * aggregate.c runs count, count by, top and histogram; searchrun.h is
- * the state one search shares among them.
+ * aggregate.c runs count, count by, top and histogram; searchrun.c/.h
+ * is the state one search shares among them (its time budget, errors
+ * and output); searchopts.h holds the types of search.h.
  *
  * Plans.  Only utc is indexed besides the FTS table (hub/schema.h), so the
  * filter is first reduced to an FTS5 expression it implies, when it has
@@ -73,114 +74,7 @@
 				   FTS index is in many small segments) */
 #define BITS_MAX	(1 << 25) /* ids a walk's bitmap may span (4 MB) */
 
-/* ---- time budget ------------------------------------------------------ */
-
-/* Is r's time up?  The time it waited at closed WAL gates (daypart.c)
-   is not its own: the deadline moves on by as much. */
-static int
-past(struct run *r)
-{
-	const struct timespec *deadline = &r->deadline;
-	struct timespec now;
-	int64_t	 w = atomic_load(&r->gate_wait_us);
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	now.tv_sec -= (time_t)(w / 1000000);
-	now.tv_nsec -= (long)(w % 1000000) * 1000;
-	if (now.tv_nsec < 0) {
-		now.tv_sec--;
-		now.tv_nsec += 1000000000L;
-	}
-	return now.tv_sec > deadline->tv_sec || (now.tv_sec ==
-	    deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
-}
-
-int
-search_progress(void *arg)
-{
-	struct run *r = arg;
-
-	if (past(r)) {
-		r->timed_out = 1;
-		return 1;
-	}
-	if (r->o->cancel != NULL && atomic_load(r->o->cancel))
-		return 1;	/* the caller will not read the answer */
-	return 0;
-}
-
-/* ---- errors ----------------------------------------------------------- */
-
-/* The first error wins: its message and its kind. */
-void
-search_seterr(struct run *r, enum search_error code, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	pthread_mutex_lock(&r->mtx);
-	if (r->info->error == SEARCH_OK) {
-		r->info->error = code;
-		if (r->err != NULL && r->errlen > 0) {
-			va_start(ap, fmt);
-			vsnprintf(r->err, r->errlen, fmt, ap);
-			va_end(ap);
-		}
-	}
-	pthread_mutex_unlock(&r->mtx);
-}
-
-/* The kind of a failure SQLite reported (rc, or the connection's last):
-   a damaged file, the time limit, or the store unreadable now (disk
-   full, I/O, busy, memory, a file missing). */
-static enum search_error
-db_error(sqlite3 *db, int rc)
-{
-	if (rc == SQLITE_OK && db != NULL)
-		rc = sqlite3_errcode(db);
-	switch (rc & 0xff) {
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-	case SQLITE_FORMAT:
-		return SEARCH_EFAIL;
-	case SQLITE_INTERRUPT:
-		return SEARCH_ETIMEOUT;
-	default:
-		return SEARCH_EUNAVAIL;
-	}
-}
-
-/* Report SQLite's failure rc (0: the connection's last) on p. */
-void
-search_seterr_db(struct run *r, const struct part *p, int rc)
-{
-	search_seterr(r, db_error(p->db, rc), "%s: %s", p->name, p->db != NULL ?
-	    sqlite3_errmsg(p->db) : "cannot open");
-}
-
-void
-search_step_failed(struct run *r, struct part *p, int rc)
-{
-	if (r->timed_out || rc == SQLITE_INTERRUPT)
-		search_seterr(r, SEARCH_ETIMEOUT, "search timed out after "
-		    "%d ms (narrow the time range or the query)",
-		    r->o->timeout_ms > 0 ? r->o->timeout_ms :
-		    SEARCH_TIMEOUT_MS);
-	else
-		search_seterr_db(r, p, rc);
-}
-
 /* ---- output ----------------------------------------------------------- */
-
-int
-search_out(struct run *r, const char *s, size_t n)
-{
-	if (r->emit(r->arg, s, n) == -1) {
-		r->stopped = 1;
-		return -1;
-	}
-	r->info->rows++;
-	return 0;
-}
 
 static int
 dump_cb(const char *p, size_t n, void *arg)
@@ -221,10 +115,10 @@ emit_event(struct run *r, sqlite3_stmt *st)
 		json_decref(out);
 		json_decref(ev);
 		if (rc == -1) {
-			search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+			searchrun_seterr(r, SEARCH_EUNAVAIL, "out of memory");
 			return -1;
 		}
-		return search_out(r, r->line.data, r->line.len);
+		return searchrun_out(r, r->line.data, r->line.len);
 	}
 	body = doc;
 	while (*body != '\0' && *body != '{')
@@ -237,10 +131,10 @@ emit_event(struct run *r, sqlite3_stmt *st)
 	if (buf_printf(&r->line, "{\"id\":%" PRId64 "%s", id,
 	    *body == '}' ? "" : ",") == -1 ||
 	    buf_append(&r->line, body, (size_t)(doc + len - body)) == -1) {
-		search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+		searchrun_seterr(r, SEARCH_EUNAVAIL, "out of memory");
 		return -1;
 	}
-	return search_out(r, r->line.data, r->line.len);
+	return searchrun_out(r, r->line.data, r->line.len);
 }
 
 /* ---- the walk: utc index, FTS bitmap, checks by id ------------------- */
@@ -258,7 +152,7 @@ fts_fill(struct run *r, struct part *p, int64_t id)
 	while (!p->fts_done && (p->nread == 0 || p->lo > id)) {
 		if ((rc = sqlite3_step(p->fts)) != SQLITE_ROW) {
 			if (rc != SQLITE_DONE) {
-				search_step_failed(r, p, rc);
+				searchrun_step_failed(r, p, rc);
 				return -1;
 			}
 			p->fts_done = 1;
@@ -275,7 +169,8 @@ fts_fill(struct run *r, struct part *p, int64_t id)
 				nw *= 2;
 			if ((nb = reallocarray(p->bits, nw,
 			    sizeof(*nb))) == NULL) {
-				search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+				searchrun_seterr(r, SEARCH_EUNAVAIL,
+				    "out of memory");
 				return -1;
 			}
 			memset(nb + p->nwords, 0, (nw - p->nwords) *
@@ -346,7 +241,7 @@ walk_step(struct run *r, struct part *p)
 			p->done = 1;
 			if (rc == SQLITE_DONE)
 				return 0;
-			search_step_failed(r, p, rc);
+			searchrun_step_failed(r, p, rc);
 			return -1;
 		}
 		id = sqlite3_column_int64(p->st, 0);
@@ -356,7 +251,7 @@ walk_step(struct run *r, struct part *p)
 			continue;
 		vs = m == 1 ? p->verify : p->check;
 		if (sqlite3_bind_int64(vs, 1, id) != SQLITE_OK) {
-			search_step_failed(r, p, SQLITE_ERROR);
+			searchrun_step_failed(r, p, SQLITE_ERROR);
 			return -1;
 		}
 		rc = sqlite3_step(vs);
@@ -367,7 +262,7 @@ walk_step(struct run *r, struct part *p)
 		}
 		sqlite3_reset(vs);
 		if (rc != SQLITE_DONE) {
-			search_step_failed(r, p, rc);
+			searchrun_step_failed(r, p, rc);
 			return -1;
 		}
 	}
@@ -409,7 +304,7 @@ part_start(struct run *r, struct part *p)
 	sqlite3_finalize(p->fts);
 	p->fts = NULL;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		search_step_failed(r, p, rc);
+		searchrun_step_failed(r, p, rc);
 		return -1;
 	}
 	if (rc == SQLITE_DONE)
@@ -487,7 +382,8 @@ events_sql(struct run *r)
 			searchsql_key(s, &r->q->sort, 0);
 		}
 		searchsql_put(s, " FROM events_full");
-		searchsql_where(r, s, k == 0 ? T_SQL : T_ROW);
+		searchsql_where(s, r->q->root, k == 0 ? T_SQL : T_ROW,
+		    r->since, r->until);
 		if (r->q->has_sort) {
 			searchsql_put(s, " ORDER BY 4 ");
 			searchsql_put(s, dir);
@@ -508,7 +404,8 @@ events_sql(struct run *r)
 		searchsql_owned(s, strdup(r->fts));
 		searchsql_put(s, ") AS m CROSS JOIN events_full ON"
 		    " events_full.id = m.fid");
-		searchsql_where(r, s, T_COVERED);
+		searchsql_where(s, r->q->root, T_COVERED, r->since,
+		    r->until);
 		searchsql_put(s, " ORDER BY utc DESC, id DESC LIMIT ");
 		searchsql_int(s, (int64_t)r->limit + 1);
 
@@ -523,7 +420,7 @@ events_sql(struct run *r)
 
 		s = &r->walk;
 		searchsql_put(s, "SELECT id, utc FROM events_full WHERE 1");
-		searchsql_bounds(r, s);
+		searchsql_bounds(s, r->since, r->until);
 		searchsql_put(s, " ORDER BY " TIME_ORDER);
 
 		s = &r->verify;
@@ -546,7 +443,7 @@ events_sql(struct run *r)
 	if (r->sql.nomem || r->sqlrow.nomem || r->sqlf.nomem || r->count.nomem ||
 	    r->probe.nomem ||
 	    r->walk.nomem || r->verify.nomem || r->check.nomem) {
-		search_seterr(r, SEARCH_EUNAVAIL, "out of memory");
+		searchrun_seterr(r, SEARCH_EUNAVAIL, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -593,11 +490,12 @@ run_events(struct run *r)
 			return -1;
 		if (best->done)
 			daypart_close(r, best);
-		if (past(r)) {
+		if (searchrun_past(r)) {
 			r->timed_out = 1;
-			search_seterr(r, SEARCH_ETIMEOUT, "search timed out after %d ms (narrow the time "
-			    "range or the query)", r->o->timeout_ms > 0 ?
-			    r->o->timeout_ms : SEARCH_TIMEOUT_MS);
+			searchrun_seterr(r, SEARCH_ETIMEOUT, "search timed out "
+			    "after %d ms (narrow the time range or the query)",
+			    r->o->timeout_ms > 0 ? r->o->timeout_ms :
+			    SEARCH_TIMEOUT_MS);
 			return -1;
 		}
 	}
@@ -673,12 +571,12 @@ search_exec(const char *datadir, const struct query *q,
 		r.ix_unsure = 1;
 	}
 	if (nomem) {
-		search_seterr(&r, SEARCH_EUNAVAIL, "out of memory");
+		searchrun_seterr(&r, SEARCH_EUNAVAIL, "out of memory");
 		rc = -1;
 	} else if (r.since != 0 && r.until != 0 && r.since >= r.until) {
 		/* Nothing can match. */
 		if (q->agg == QUERY_AGG_COUNT)
-			search_out(&r, "{\"count\":0}", 11);
+			searchrun_out(&r, "{\"count\":0}", 11);
 		rc = 0;
 	} else if (daypart_prune(), daypart_list(&r, datadir) == 0) {
 		rc = q->agg == QUERY_AGG_NONE ? run_events(&r) :

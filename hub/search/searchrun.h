@@ -1,8 +1,9 @@
 /*
  * searchrun — the state of one search in progress, shared by the search
- * wing's files: search.c (entry points, events), searchsql.c (the SQL),
- * daypart.c (the partitions), aggregate.c (count, count by, top,
- * histogram).  Private to the wing; the interface is search.h.
+ * wing's files: search.c (entry points, events), daypart.c (the
+ * partitions), aggregate.c (count, count by, top, histogram), and what
+ * they do to it (searchrun.c: time budget, errors, output).  Private to
+ * the wing; the interface is search.h.
  */
 #ifndef WARD_SEARCHRUN_H
 #define WARD_SEARCHRUN_H
@@ -20,7 +21,7 @@
 
 #include "buf.h"
 #include "query.h"
-#include "search.h"
+#include "searchopts.h"
 #include "searchsql.h"
 
 enum plan {
@@ -104,25 +105,29 @@ struct run {
 
 /* Record the search's failure: the first error wins, its kind and its
    message (into the caller's err).  Safe from any thread of the run. */
-void	 search_seterr(struct run *r, enum search_error code,
+void	 searchrun_seterr(struct run *r, enum search_error code,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* search_seterr() for SQLite's failure rc on p (0: the connection's
+/* searchrun_seterr() for SQLite's failure rc on p (0: the connection's
    last), its kind read from the code. */
-void	 search_seterr_db(struct run *r, const struct part *p, int rc);
+void	 searchrun_seterr_db(struct run *r, const struct part *p, int rc);
 
-/* search_seterr() for a step on p that returned rc: a timeout when the
+/* searchrun_seterr() for a step on p that returned rc: a timeout when the
    time limit interrupted it, else SQLite's error. */
-void	 search_step_failed(struct run *r, struct part *p, int rc);
+void	 searchrun_step_failed(struct run *r, struct part *p, int rc);
+
+/* Is r's time up?  The time it waited at closed WAL gates does not
+   count (daypart.c). */
+int	 searchrun_past(struct run *r);
 
 /* The progress handler of every connection a run reads through (arg:
    the run): nonzero, interrupting the statement, once the time limit
    is past (r->timed_out set) or the caller cancelled. */
-int	 search_progress(void *arg);
+int	 searchrun_progress(void *arg);
 
 /* Emit one result line (s, n bytes; the callee copies what it keeps)
    and count it.  Returns 0, or -1 when the caller's callback said stop
    (r->stopped set). */
-int	 search_out(struct run *r, const char *s, size_t n);
+int	 searchrun_out(struct run *r, const char *s, size_t n);
 
 #endif

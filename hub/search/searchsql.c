@@ -35,7 +35,6 @@
 #include "jsonfast.h"
 #include "query.h"
 #include "schema.h"
-#include "searchrun.h"
 #include "searchsql.h"
 
 #define NODE_PTR	"ward_query_node"
@@ -591,43 +590,45 @@ searchsql_apply(sqlite3_stmt *st, const struct sql *s)
    that the time index can be searched: utc >= since implies utcs >= the
    second of since, utc < until that utcs < until. */
 void
-searchsql_bounds(struct run *r, struct sql *s)
+searchsql_bounds(struct sql *s, int64_t since, int64_t until)
 {
-	if (r->since != 0) {
+	if (since != 0) {
 		searchsql_put(s, " AND utcs >= ");
-		searchsql_int(s, r->since > INT64_MIN + 1000000 ? r->since -
-		    (r->since % 1000000 + 1000000) % 1000000 : INT64_MIN);
+		searchsql_int(s, since > INT64_MIN + 1000000 ? since -
+		    (since % 1000000 + 1000000) % 1000000 : INT64_MIN);
 		searchsql_put(s, " AND utc >= ");
-		searchsql_int(s, r->since);
+		searchsql_int(s, since);
 	}
-	if (r->until != 0) {
+	if (until != 0) {
 		searchsql_put(s, " AND utcs < ");
-		searchsql_int(s, r->until);
+		searchsql_int(s, until);
 		searchsql_put(s, " AND utc < ");
-		searchsql_int(s, r->until);
+		searchsql_int(s, until);
 	}
 }
 
 /* The WHERE clause: the filter and the time bounds. */
 void
-searchsql_where(struct run *r, struct sql *s, enum tmode mode)
+searchsql_where(struct sql *s, const struct query_node *root,
+    enum tmode mode, int64_t since, int64_t until)
 {
 	searchsql_put(s, " WHERE ");
-	searchsql_compile(s, r->q->root, mode, 1);
-	searchsql_bounds(r, s);
+	searchsql_compile(s, root, mode, 1);
+	searchsql_bounds(s, since, until);
 }
 
-/* "events_full" when searchsql_where(r, ..., mode) reads docs (the document or
-   the summary), else "events": SQLite drops events_full's join of docs
-   when neither is used, but not in an aggregate query. */
+/* "events_full" when searchsql_where(..., mode, ...) reads docs (the
+   document or the summary), else "events": SQLite drops events_full's
+   join of docs when neither is used, but not in an aggregate query. */
 const char *
-searchsql_table(struct run *r, enum tmode mode)
+searchsql_table(const struct query_node *root, enum tmode mode,
+    int64_t since, int64_t until)
 {
 	struct sql t;
 	int	 doc;
 
 	searchsql_init(&t);
-	searchsql_where(r, &t, mode);
+	searchsql_where(&t, root, mode, since, until);
 	doc = t.doc || t.nomem;
 	searchsql_release(&t);
 	return doc ? "events_full" : "events";

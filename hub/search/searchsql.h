@@ -15,8 +15,6 @@
 #include "buf.h"
 #include "query.h"
 
-struct run;
-
 enum bind_type { B_INT, B_TEXT, B_PTR };
 
 struct bind {
@@ -93,16 +91,19 @@ void	 searchsql_key(struct sql *, const struct query_field *f,
    st's use. */
 int	 searchsql_apply(sqlite3_stmt *st, const struct sql *s);
 
-/* Append the run's time bounds as " AND ..." (nothing when open), on
-   utcs as well so that the time index can be searched. */
-void	 searchsql_bounds(struct run *, struct sql *);
+/* Append the time bounds [since, until) (0: open) as " AND ..."
+   (nothing when open), on utcs as well so that the time index can be
+   searched. */
+void	 searchsql_bounds(struct sql *, int64_t since, int64_t until);
 
-/* Append " WHERE " the run's filter (in mode) and its time bounds. */
-void	 searchsql_where(struct run *, struct sql *, enum tmode mode);
+/* Append " WHERE ", the filter root (in mode) and the time bounds. */
+void	 searchsql_where(struct sql *, const struct query_node *root,
+	    enum tmode mode, int64_t since, int64_t until);
 
-/* "events_full" when searchsql_where(r, ..., mode) reads docs (the
-   document or the summary), else "events".  Static text. */
-const char *searchsql_table(struct run *, enum tmode mode);
+/* "events_full" when searchsql_where() with these arguments reads docs
+   (the document or the summary), else "events".  Static text. */
+const char *searchsql_table(const struct query_node *root,
+	    enum tmode mode, int64_t since, int64_t until);
 
 /* Tighten [*since, *until) (0: open) with the utctimestamp terms every
    match of n must satisfy (those joined by AND at the top). */

@@ -118,7 +118,6 @@ END {
 cat >"$T/known" <<'EOF'
 {console/cli console/cli_alert console/cli_user}: the CLI's subcommand files and their dispatcher; issue 21, part 3 (one catalogue drives the CLI)
 {hub/ingest/auditd hub/ingest/kv}: kv hands audit lines to auditd, which splits them with kv; a parser of its own for each (transit)
-{hub/search/search hub/search/aggregate hub/search/daypart hub/search/searchrun hub/search/searchsql}: the parts of the split search share searchrun.h, which declares helpers of search.c (search_seterr_db, search_step_failed) that the parts call while search.c calls them; those helpers in a searchrun.c of their own would end it
 EOF
 sed 's/}:.*/}/' "$T/known" | sort >"$T/known.sets"
 sed 's/}:.*/}/' "$T/circles" >"$T/circles.sets"
