@@ -1,16 +1,25 @@
 #!/bin/sh
 # make bench BENCH=inputs: the syslog TCP listener and the RabbitMQ
-# consumer end to end (first byte sent, or hub started on a full queue,
+# consumer end to end (first byte sent, or hub serving on a full queue,
 # to the last event committed), each beside rsyslog receiving the same
 # lines over TCP into a file (imtcp -> omfile) in the same run.  Figures,
-# not assertions: read them next to the load average printed first.
-#   SYSLOG_N=500000  AMQP_N=200000  sh tests/bench/inputs.sh
+# not assertions: read them next to the load average printed beside each,
+# and the CPU seconds per 100k events (hub, broker; robust to load).
+# RabbitMQ runs twice: one event a message (MozDef's shippers) and
+# AMQP_BATCH events a message (NDJSON bodies, a batching shipper).  The
+# queue is filled before the hub starts (tests/bench/amqp_fill.c; the
+# publisher is not what is measured) and the hub drains it.
+#   SYSLOG_N=500000  AMQP_N=200000  AMQP_BATCH=100  AMQP_PREFETCH=2000  sh tests/bench/inputs.sh
+# SYSLOG_N=0 or AMQP_N=0 skips that part.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export WARD_ALLOW_ROOT=1	# the hubs run as whoever runs this
 T=$(mktemp -d /tmp/ward-bench-inputs.XXXXXX)
 SN=${SYSLOG_N:-500000}
 AN=${AMQP_N:-200000}
+AB=${AMQP_BATCH:-100}
+APF=${AMQP_PREFETCH:-2000}
+B=${B:-build/rel}
 port() { shuf -i 20000-32000 -n 1; }
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%d events in %.2f s: %.0f events/s", n, b - a, n / (b - a) }'; }
@@ -34,7 +43,7 @@ echo "== inputs, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | sed 's/.*l
 
 # The lines: sshd and sudo as a busy bastion logs them, RFC 3164 with
 # <PRI>, about 110 bytes each.
-/usr/bin/python3 - "$SN" "$T/lines" <<'EOPY'
+/usr/bin/python3 - "$([ "$SN" -gt "$AN" ] && echo "$SN" || echo "$AN")" "$T/lines" <<'EOPY'
 import sys
 n, out = int(sys.argv[1]), open(sys.argv[2], "w")
 for i in range(n):
@@ -52,7 +61,7 @@ s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(open(sys.argv[2], "rb").read())
 s.close()' "$1" "$2"
 }
-hub_start() {	# hub_start FLAGS...: a fresh hub on $HP
+hub_start() {	# hub_start FLAGS...: a fresh hub on $HP; HUB_CPU0: its CPU ticks once serving
 	rm -rf "$T/data"
 	HP=$(port)
 	"$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$HP "$@" 2>"$T/hub.log" &
@@ -62,17 +71,32 @@ hub_start() {	# hub_start FLAGS...: a fresh hub on $HP
 		i=$((i + 1)); [ $i -gt 100 ] && { echo "bench: hub did not start"; cat "$T/hub.log"; exit 1; }
 		sleep 0.1
 	done
+	HUB_CPU0=$(ticks $HUB)
 }
+stored() { curl -s "http://127.0.0.1:$HP/metrics" | awk '$1 == "ward_events_stored_total" { print $2 }'; }
 hub_wait() {	# hub_wait N: until N events are committed; prints the time
 	while :; do
-		s=$(curl -s "http://127.0.0.1:$HP/metrics" | awk '$1 == "ward_events_stored_total" { print $2 }')
+		s=$(stored)
 		[ "${s:-0}" -ge "$1" ] && break
 		sleep 0.05
 	done
 	now
 }
+ticks() {	# ticks PID: user + system CPU ticks of the process so far
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+}
+threads() {	# threads PID: CPU seconds by thread name, busiest first
+	for t in /proc/$1/task/*; do
+		sed 's/.*(\(.*\)) [A-Z] /\1 /' "$t/stat" 2>/dev/null
+	done | awk -v hz="$(getconf CLK_TCK)" '{ c[$1] += $13 + $14 } END { for (k in c) if (c[k] / hz >= 0.05) printf "%s %.2f\n", k, c[k] / hz }' |
+	    sort -k2 -rn | awk '{ printf "%s%s %s s", NR > 1 ? ", " : "", $1, $2 }'
+}
+per100k() {	# per100k TICKS N: CPU seconds per 100,000 events
+	awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz / n * 100000 }'
+}
+load() { uptime | sed 's/.*load average: //'; }
 hub_stop() { kill $HUB; wait $HUB 2>/dev/null; HUB=; }
-rsyslog_run() {	# rsyslog_run N: lines over TCP into a file; prints the rate
+rsyslog_run() {	# rsyslog_run N FILE: N lines over TCP into a file; prints the rate
 	RP=$(port)
 	rm -rf "$T/rs" "$T/rs.out"; mkdir -p "$T/rs"
 	cat >"$T/rs.conf" <<CONF
@@ -86,29 +110,34 @@ CONF
 	i=0
 	until ss -Hltn "sport = :$RP" | grep -q .; do i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.05; done
 	t0=$(now)
-	send "$RP" "$T/lines"
+	send "$RP" "$2"
 	while [ "$( (wc -l <"$T/rs.out") 2>/dev/null || echo 0)" -lt "$1" ]; do sleep 0.05; done
 	t1=$(now)
 	kill $RS; wait $RS 2>/dev/null; RS=
 	rate "$1" "$t0" "$t1"
 }
 
+if [ "$SN" -gt 0 ]; then
 echo "== syslog over TCP, newline-framed RFC 3164, one connection, $SN lines (durable + FTS, default rules and parsers)"
+head -n "$SN" "$T/lines" >"$T/lines.s"
 SP=$(port)
 hub_start --syslog "tcp://127.0.0.1:$SP"
 t0=$(now)
-send "$SP" "$T/lines"
+send "$SP" "$T/lines.s"
 t1=$(hub_wait "$SN")
-echo "wardd --syslog:   $(rate "$SN" "$t0" "$t1")"
+c=$(($(ticks $HUB) - HUB_CPU0))
+echo "wardd --syslog:   $(rate "$SN" "$t0" "$t1"); hub CPU $(per100k $c "$SN") s/100k events; load $(load)"
+echo "  hub threads: $(threads $HUB)"
 hub_stop
-echo "rsyslog -> file:  $(rsyslog_run "$SN")"
+echo "rsyslog -> file:  $(rsyslog_run "$SN" "$T/lines.s"); load $(load)"
+fi
 
+[ "$AN" -gt 0 ] || exit 0
 RMQ=/usr/lib/rabbitmq/bin
-if [ ! -x "$RMQ/rabbitmq-server" ] || ! command -v amqp-publish >/dev/null; then
-	echo "== amqp: rabbitmq-server or amqp-tools is not installed; skipped"
+if [ ! -x "$RMQ/rabbitmq-server" ] || [ ! -x "$ROOT/$B/bench/amqp_fill" ]; then
+	echo "== amqp: rabbitmq-server or $B/bench/amqp_fill (make tools) is missing; skipped"
 	exit 0
 fi
-echo "== RabbitMQ, $AN MozDef events (one a message) waiting in the queue, hub started on it (prefetch 2000; broker on the same cores)"
 export HOME=$T/rmq RABBITMQ_NODENAME=wardbench$$@localhost RABBITMQ_NODE_PORT=$(port) \
 	RABBITMQ_DIST_PORT=$(port) ERL_EPMD_PORT=$(port) \
 	RABBITMQ_MNESIA_BASE=$T/rmq/mnesia RABBITMQ_LOG_BASE=$T/rmq/log \
@@ -122,8 +151,8 @@ until "$RMQ/rabbitmqctl" -n "$RABBITMQ_NODENAME" await_startup --timeout 120 >/d
 	i=$((i + 1)); [ $i -gt 120 ] && { echo "bench: rabbitmq-server did not start"; exit 1; }
 	sleep 1
 done
+BEAM=$(pgrep -n -f "beam.*$RABBITMQ_MNESIA_BASE")
 AURL="amqp://guest:guest@127.0.0.1:$RABBITMQ_NODE_PORT"
-amqp-declare-queue -u "$AURL" -d -q eventtask >/dev/null
 /usr/bin/python3 - "$AN" "$T/mozdef" <<'EOPY'
 import sys, json
 n, out = int(sys.argv[1]), open(sys.argv[2], "w")
@@ -134,15 +163,25 @@ for i in range(n):
 		"tags": ["mozdef"], "timestamp": "2026-12-07T10:00:00+00:00",
 		"details": {"sourceipaddress": "203.0.113.%d" % (i % 250), "username": "root", "success": False}}) + "\n")
 EOPY
-t0=$(now)
-amqp-publish -u "$AURL" -r eventtask -p -l <"$T/mozdef"
-t1=$(now)
-echo "amqp-publish:     $(rate "$AN" "$t0" "$t1") (persistent, into the queue)"
-t0=$(now)
-hub_start --amqp "$AURL?queue=eventtask&prefetch=2000"
-t1=$(hub_wait "$AN")
-echo "wardd --amqp:     $(rate "$AN" "$t0" "$t1") (queue to fsynced commit and ack)"
-hub_stop
+amqp_run() {	# amqp_run EVENTS-A-MESSAGE QUEUE
+	t0=$(now)
+	m=$("$ROOT/$B/bench/amqp_fill" -h 127.0.0.1 -p "$RABBITMQ_NODE_PORT" -q "$2" -b "$1" "$T/mozdef") || exit 1
+	t1=$(now)
+	echo "amqp_fill:        $m messages ($(rate "$AN" "$t0" "$t1" | sed 's/events\/s/events\/s into the queue/'))"
+	hub_start --amqp "$AURL?queue=$2&exchange=&prefetch=$APF"
+	b0=$(ticks "$BEAM")
+	s0=$(stored)
+	t0=$(now)
+	t1=$(hub_wait "$AN")
+	c=$(($(ticks $HUB) - HUB_CPU0))
+	bc=$(($(ticks "$BEAM") - b0))
+	echo "wardd --amqp:     $(rate "$((AN - ${s0:-0}))" "$t0" "$t1") (queue to fsynced commit and ack); hub CPU $(per100k $c "$AN") s/100k events, broker $(per100k $bc "$AN"); load $(load)"
+	echo "  hub threads: $(threads $HUB)"
+	hub_stop
+}
+echo "== RabbitMQ, $AN MozDef events one a message, waiting in a durable queue (persistent), hub started on it (prefetch $APF; broker on the same cores)"
+amqp_run 1 bench1
+echo "== RabbitMQ, the same $AN events $AB a message (NDJSON bodies)"
+amqp_run "$AB" bench"$AB"
 head -n "$AN" "$T/lines" >"$T/lines.a"
-mv "$T/lines.a" "$T/lines"
-echo "rsyslog -> file:  $(rsyslog_run "$AN") (the same count of lines over TCP, for scale)"
+echo "rsyslog -> file:  $(rsyslog_run "$AN" "$T/lines.a") (the same count of lines over TCP, for scale); load $(load)"
