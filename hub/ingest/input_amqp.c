@@ -22,21 +22,34 @@
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
 
+#include "deadline.h"
 #include "input_amqp.h"
+#include "jarena.h"
 #include "job.h"
 #include "jsonfast.h"
 #include "log.h"
 #include "net.h"
 #include "source.h"
 
-#define BATCH_MSGS	1000
-#define BATCH_BYTES	(1u << 20)
+/* A batch (one pipeline job) closes LINGER_NS after its first delivery,
+   when no delivery came for 10 ms, when the prefetch window is all held
+   (nothing more comes before an ack), or at BATCH_MSGS_MAX messages or
+   BATCH_BYTES of events.  Big jobs matter more than the few milliseconds:
+   the rules fold a job's matches into one write per rule and group, and
+   for single-event deliveries that write, not the events, was most of
+   the hub's CPU when every delivery made its own job; fewer jobs also
+   mean fewer acks for the broker, which shares the cores
+   (tests/bench/inputs.sh). */
+#define LINGER_NS	50000000
+#define BATCH_MSGS_MAX	10000
+#define BATCH_BYTES	(4u << 20)
 #define MAX_BATCHES	64		/* in flight at once */
 #define CHANNEL		1
 
 struct pending {
 	struct job	*j;
 	uint64_t	 last_tag;
+	size_t		 nmsgs;		/* deliveries it holds */
 	unsigned	 gen;
 	int		 done, ok;
 };
@@ -46,6 +59,7 @@ struct amqp_input {
 	char		 host[256], user[128], pass[128], vhost[128];
 	char		 queue[128], exchange[128], rkey[128], cacert[512];
 	int		 port, ssl, prefetch;
+	struct jarena	 arena;		/* the consumer's parse trees */
 	struct net	*net;
 	pthread_t	 th;
 	int		 started;
@@ -53,8 +67,11 @@ struct amqp_input {
 	amqp_connection_state_t conn;
 	unsigned	 gen;
 	pthread_mutex_t	 mtx;		/* pend, with on_done */
+	pthread_cond_t	 donecv;	/* on_done marked one */
 	struct pending	 pend[MAX_BATCHES];
 	size_t		 phead, pn;
+	size_t		 held;		/* deliveries of this connection in
+					   pend (consumer thread) */
 	struct job	*batch;
 	size_t		 nbatch;
 	uint64_t	 batch_tag;
@@ -75,6 +92,7 @@ on_done(struct ingest_source *s, struct job *j)
 		if (p->j == j && !p->done) {
 			p->done = 1;
 			p->ok = j->status == 0;
+			pthread_cond_signal(&a->donecv);
 			break;
 		}
 	}
@@ -110,7 +128,7 @@ amqp_input_new(const char *url, char *err, size_t errlen)
 {
 	struct amqp_input *a;
 	struct amqp_connection_info ci;
-	char	 base[1024], pf[16] = "2000", *q, *e;
+	char	 base[1024], pf[16] = "8000", *q, *e;
 	const char *query = "";
 	long	 v;
 
@@ -119,6 +137,8 @@ amqp_input_new(const char *url, char *err, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&a->mtx, NULL);
+	pthread_cond_init(&a->donecv, NULL);
+	jarena_init(&a->arena);
 	a->src.done = on_done;
 	snprintf(a->src.kind, sizeof a->src.kind, "amqp");
 	if (strlen(url) >= sizeof base)
@@ -229,6 +249,7 @@ disconnect(struct amqp_input *a)
 	amqp_destroy_connection(a->conn);
 	a->conn = NULL;
 	a->gen++;		/* its deliveries come again */
+	a->held = 0;
 	job_free(a->batch);
 	a->batch = NULL;
 	a->nbatch = 0;
@@ -358,6 +379,7 @@ settle(struct amqp_input *a)
 		a->pn--;
 		if (p.gen != a->gen || a->conn == NULL || rc == -1)
 			continue;	/* its connection is gone */
+		a->held -= p.nmsgs;
 		if (p.ok)
 			rc = amqp_basic_ack(a->conn, CHANNEL, p.last_tag, 1);
 		else
@@ -385,6 +407,7 @@ flush(struct amqp_input *a)
 	p = &a->pend[(a->phead + a->pn) % MAX_BATCHES];
 	p->j = a->batch;
 	p->last_tag = a->batch_tag;
+	p->nmsgs = a->nbatch;
 	p->gen = a->gen;
 	p->done = p->ok = 0;
 	a->pn++;
@@ -394,9 +417,35 @@ flush(struct amqp_input *a)
 		return 0;
 	}
 	pthread_mutex_unlock(&a->mtx);
+	a->held += a->nbatch;
 	a->batch = NULL;
 	a->nbatch = 0;
 	return 1;
+}
+
+/* Until on_done marks a batch, or 10 ms. */
+static void
+wait_done(struct amqp_input *a)
+{
+	struct timespec ts;
+
+	deadline_after(CLOCK_REALTIME, 10000, &ts);
+	pthread_mutex_lock(&a->mtx);
+	if (a->pn == 0 || !a->pend[a->phead].done)
+		pthread_cond_timedwait(&a->donecv, &a->mtx, &ts);
+	pthread_mutex_unlock(&a->mtx);
+}
+
+/* 1 when the batch should go now (see LINGER_NS). */
+static int
+closing(struct amqp_input *a, int idle)
+{
+	if (a->batch == NULL)
+		return 0;
+	return idle || a->nbatch >= BATCH_MSGS_MAX ||
+	    a->batch->body.len >= BATCH_BYTES ||
+	    a->held + a->nbatch >= (size_t)a->prefetch ||
+	    job_clock_ns() - a->batch->t0_ns >= LINGER_NS;
 }
 
 /* Append body b[0..n) to the batch as events: a JSON object, an array of
@@ -485,8 +534,10 @@ static void *
 run(void *arg)
 {
 	struct amqp_input *a = arg;
-	int	 backoff = 1, idle = 0, first = 1;
+	int	 backoff = 1, idle = 0, first = 1, rc;
 	char	 why[512];
+
+	pthread_setname_np(pthread_self(), "ward-amqp");
 
 	while (!atomic_load(&a->stop)) {
 		amqp_envelope_t env;
@@ -513,11 +564,16 @@ run(void *arg)
 		}
 		if (settle(a) == -1)
 			goto lost;
-		if (a->batch != NULL && (idle || a->nbatch >= BATCH_MSGS ||
-		    a->batch->body.len >= BATCH_BYTES) && !flush(a)) {
+		if (closing(a, idle) && !flush(a)) {
 			/* The pipeline is full: stop taking; the broker
 			   holds the rest (prefetch window). */
 			usleep(5000);
+			continue;
+		}
+		if (a->batch == NULL && a->held >= (size_t)a->prefetch) {
+			/* The window is all in the pipeline: nothing comes
+			   before an ack; wait for a batch to be stored. */
+			wait_done(a);
 			continue;
 		}
 		amqp_maybe_release_buffers(a->conn);
@@ -534,8 +590,15 @@ run(void *arg)
 		}
 		idle = 0;
 		atomic_fetch_add(&a->src.messages, 1);
-		if (take(a, env.message.body.bytes, env.message.body.len,
-		    &bad) == -1) {
+		/* The body's tree lives in the arena, taken back at once:
+		   no malloc or free per JSON value (jarena.h). */
+		if (jarena_installed())
+			jarena_use(&a->arena);
+		rc = take(a, env.message.body.bytes, env.message.body.len,
+		    &bad);
+		jarena_use(NULL);
+		jarena_reset(&a->arena);
+		if (rc == -1) {
 			atomic_fetch_add(&a->src.rejected, 1);
 			log_warn("%s: rejected delivery %llu (not requeued): "
 			    "%s", a->src.name,
@@ -596,6 +659,8 @@ amqp_input_free(struct amqp_input *a)
 	amqp_input_stop(a);
 	disconnect(a);
 	job_free(a->batch);
+	jarena_release(&a->arena);
+	pthread_cond_destroy(&a->donecv);
 	pthread_mutex_destroy(&a->mtx);
 	free(a);
 }

@@ -17,8 +17,8 @@ struct metrics;
 /*
  * Parse url: amqp[s]://USER:PASS@HOST:PORT/VHOST?queue=Q&exchange=E&
  * routing-key=K&prefetch=N (queue default "eventtask", exchange default
- * "eventtask", routing-key default "#", prefetch default 2000).  No
- * connection yet.  NULL with err on a bad URL.
+ * "eventtask", routing-key default the queue's name, prefetch default
+ * 8000).  No connection yet.  NULL with err on a bad URL.
  */
 struct amqp_input *amqp_input_new(const char *url, char *err, size_t errlen);
 /* Put its counters on m's /metrics.  0 or -1. */

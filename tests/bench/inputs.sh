@@ -9,8 +9,9 @@
 # AMQP_BATCH events a message (NDJSON bodies, a batching shipper).  The
 # queue is filled before the hub starts (tests/bench/amqp_fill.c; the
 # publisher is not what is measured) and the hub drains it.
-#   SYSLOG_N=500000  AMQP_N=200000  AMQP_BATCH=100  AMQP_PREFETCH=2000  sh tests/bench/inputs.sh
-# SYSLOG_N=0 or AMQP_N=0 skips that part.
+#   SYSLOG_N=500000  AMQP_N=200000  AMQP_BATCH=100  [AMQP_PREFETCH=N]  sh tests/bench/inputs.sh
+# SYSLOG_N=0 or AMQP_N=0 skips that part.  PERF=FILE: perf record -g of
+# the hub while it drains the queue, into FILE.1 and FILE.$AMQP_BATCH.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export WARD_ALLOW_ROOT=1	# the hubs run as whoever runs this
@@ -18,7 +19,7 @@ T=$(mktemp -d /tmp/ward-bench-inputs.XXXXXX)
 SN=${SYSLOG_N:-500000}
 AN=${AMQP_N:-200000}
 AB=${AMQP_BATCH:-100}
-APF=${AMQP_PREFETCH:-2000}
+APF=${AMQP_PREFETCH:+&prefetch=$AMQP_PREFETCH}
 B=${B:-build/rel}
 port() { shuf -i 20000-32000 -n 1; }
 now() { date +%s.%N; }
@@ -64,7 +65,7 @@ s.close()' "$1" "$2"
 hub_start() {	# hub_start FLAGS...: a fresh hub on $HP; HUB_CPU0: its CPU ticks once serving
 	rm -rf "$T/data"
 	HP=$(port)
-	"$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$HP "$@" 2>"$T/hub.log" &
+	"$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$HP "$@" 2>>"${HUBLOG:-$T/hub.log}" &
 	HUB=$!
 	i=0
 	until curl -s -o /dev/null "http://127.0.0.1:$HP/healthz"; do
@@ -83,13 +84,14 @@ hub_wait() {	# hub_wait N: until N events are committed; prints the time
 	now
 }
 ticks() {	# ticks PID: user + system CPU ticks of the process so far
+	[ -n "$1" ] || { echo 0; return; }
 	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
 }
 threads() {	# threads PID: CPU seconds by thread name, busiest first
 	for t in /proc/$1/task/*; do
 		sed 's/.*(\(.*\)) [A-Z] /\1 /' "$t/stat" 2>/dev/null
-	done | awk -v hz="$(getconf CLK_TCK)" '{ c[$1] += $13 + $14 } END { for (k in c) if (c[k] / hz >= 0.05) printf "%s %.2f\n", k, c[k] / hz }' |
-	    sort -k2 -rn | awk '{ printf "%s%s %s s", NR > 1 ? ", " : "", $1, $2 }'
+	done | awk -v hz="$(getconf CLK_TCK)" '{ c[$1] += $12 + $13 } END { for (k in c) if (c[k] / hz >= 0.05) printf "%s %.2f\n", k, c[k] / hz }' |
+	    sort -k2 -rn | awk '{ printf "%s%s %s s", (NR > 1 ? ", " : ""), $1, $2 }'
 }
 per100k() {	# per100k TICKS N: CPU seconds per 100,000 events
 	awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz / n * 100000 }'
@@ -151,7 +153,7 @@ until "$RMQ/rabbitmqctl" -n "$RABBITMQ_NODENAME" await_startup --timeout 120 >/d
 	i=$((i + 1)); [ $i -gt 120 ] && { echo "bench: rabbitmq-server did not start"; exit 1; }
 	sleep 1
 done
-BEAM=$(pgrep -n -f "beam.*$RABBITMQ_MNESIA_BASE")
+BEAM=$(ss -Hltnp "sport = :$RABBITMQ_NODE_PORT" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
 AURL="amqp://guest:guest@127.0.0.1:$RABBITMQ_NODE_PORT"
 /usr/bin/python3 - "$AN" "$T/mozdef" <<'EOPY'
 import sys, json
@@ -168,18 +170,24 @@ amqp_run() {	# amqp_run EVENTS-A-MESSAGE QUEUE
 	m=$("$ROOT/$B/bench/amqp_fill" -h 127.0.0.1 -p "$RABBITMQ_NODE_PORT" -q "$2" -b "$1" "$T/mozdef") || exit 1
 	t1=$(now)
 	echo "amqp_fill:        $m messages ($(rate "$AN" "$t0" "$t1" | sed 's/events\/s/events\/s into the queue/'))"
-	hub_start --amqp "$AURL?queue=$2&exchange=&prefetch=$APF"
+	hub_start --amqp "$AURL?queue=$2&exchange=$APF"
 	b0=$(ticks "$BEAM")
 	s0=$(stored)
 	t0=$(now)
+	PF=
+	if [ -n "${PERF:-}" ]; then
+		perf record -q -F 499 ${PERF_FLAGS:--g} -p "$HUB" -o "$PERF.$1" 2>/dev/null &
+		PF=$!
+	fi
 	t1=$(hub_wait "$AN")
+	[ -n "$PF" ] && { kill -INT $PF; wait $PF; }
 	c=$(($(ticks $HUB) - HUB_CPU0))
 	bc=$(($(ticks "$BEAM") - b0))
 	echo "wardd --amqp:     $(rate "$((AN - ${s0:-0}))" "$t0" "$t1") (queue to fsynced commit and ack); hub CPU $(per100k $c "$AN") s/100k events, broker $(per100k $bc "$AN"); load $(load)"
 	echo "  hub threads: $(threads $HUB)"
 	hub_stop
 }
-echo "== RabbitMQ, $AN MozDef events one a message, waiting in a durable queue (persistent), hub started on it (prefetch $APF; broker on the same cores)"
+echo "== RabbitMQ, $AN MozDef events one a message, waiting in a durable queue (persistent), hub started on it (prefetch ${AMQP_PREFETCH:-the default}; broker on the same cores)"
 amqp_run 1 bench1
 echo "== RabbitMQ, the same $AN events $AB a message (NDJSON bodies)"
 amqp_run "$AB" bench"$AB"
