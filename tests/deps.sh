@@ -19,6 +19,17 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
+# node and npm, for t66's real GELF client (npm gelf-pro,
+# tests/fetch-gelf-pro.sh); optional: without them t66 sends crafted
+# datagrams only.  Debian's npm is some 360 small packages; a node that
+# brings its own npm (NodeSource's) conflicts with it, hence the test.
+if ! command -v npm >/dev/null 2>&1; then
+	echo "deps: installing nodejs npm (optional)"
+	S=""; [ "$(id -u)" -ne 0 ] && S=sudo
+	$S apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		$S apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null ||
+		echo "deps: nodejs/npm not installed; t66 will use crafted datagrams only"
+fi
 [ -z "$missing" ] && exit 0
 echo "deps: installing$missing"
 SUDO=""
