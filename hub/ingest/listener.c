@@ -18,6 +18,8 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <linux/sock_diag.h>	/* SK_MEMINFO_DROPS */
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -69,7 +71,7 @@ struct listener {
 	size_t		 nbatch;	/* messages in it */
 	time_t		 next_say;	/* bad messages logged once a second */
 	uint64_t	 unsaid;	/* ... and how many were not */
-	uint32_t	 ovfl;		/* the kernel's drop counter, last */
+	uint32_t	 ovfl;		/* the kernel's drop count, last read */
 };
 
 /* Drop a message: counted, and logged at most once a second. */
@@ -248,7 +250,6 @@ listener_new(const struct listener_proto *p, const char *flag,
 		int	 rcv = UDP_RCVBUF;
 
 		setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
-		setsockopt(l->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
 	}
 	if (bind(l->fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
 	    (l->type != L_UDP && listen(l->fd, 128) == -1) ||
@@ -525,28 +526,29 @@ do_accept(struct listener *l)
 	}
 }
 
-/* Read the kernel's count of datagrams it dropped for want of room. */
+/* Count the datagrams the kernel dropped on the socket (its buffer full)
+   since the last look: the socket's drop counter (SO_MEMINFO, what
+   /proc/net/udp shows as drops).  Read after every wake-up, at least once
+   a second, so a burst that overflowed is counted even when nothing comes
+   after it (SO_RXQ_OVFL tells only with the next datagram). */
 static void
-udp_drops(struct listener *l, struct msghdr *mh)
+udp_drops(struct listener *l)
 {
-	struct cmsghdr *cm;
+	uint32_t mi[SK_MEMINFO_VARS], v;
+	socklen_t len = sizeof mi;
 
-	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET &&
-		    cm->cmsg_type == SO_RXQ_OVFL) {
-			uint32_t v;
-
-			memcpy(&v, CMSG_DATA(cm), sizeof v);
-			if (v != l->ovfl) {
-				atomic_fetch_add(&l->src.dropped,
-				    (uint32_t)(v - l->ovfl));
-				l->ovfl = v;
-			}
-		}
+	if (getsockopt(l->fd, SOL_SOCKET, SO_MEMINFO, mi, &len) == -1 ||
+	    len <= SK_MEMINFO_DROPS * sizeof *mi)
+		return;
+	v = mi[SK_MEMINFO_DROPS];
+	if (v != l->ovfl) {
+		atomic_fetch_add(&l->src.dropped, (uint32_t)(v - l->ovfl));
+		l->ovfl = v;
+	}
 }
 
 static void
-udp_read(struct listener *l, char *bufs, char (*ctl)[64])
+udp_read(struct listener *l, char *bufs)
 {
 	struct mmsghdr mm[UDP_VLEN];
 	struct iovec iov[UDP_VLEN];
@@ -563,8 +565,6 @@ udp_read(struct listener *l, char *bufs, char (*ctl)[64])
 			mm[i].msg_hdr.msg_iovlen = 1;
 			mm[i].msg_hdr.msg_name = &from[i];
 			mm[i].msg_hdr.msg_namelen = sizeof from[i];
-			mm[i].msg_hdr.msg_control = ctl[i];
-			mm[i].msg_hdr.msg_controllen = sizeof ctl[i];
 		}
 		if ((n = recvmmsg(l->fd, mm, UDP_VLEN, MSG_DONTWAIT,
 		    NULL)) <= 0)
@@ -574,7 +574,6 @@ udp_read(struct listener *l, char *bufs, char (*ctl)[64])
 			const char *p = iov[i].iov_base, *why = NULL;
 			size_t	 len = mm[i].msg_len;
 
-			udp_drops(l, &mm[i].msg_hdr);
 			if (from[i].ss_family == AF_INET)
 				inet_ntop(AF_INET, &((struct sockaddr_in *)
 				    &from[i])->sin_addr, peer, sizeof peer);
@@ -627,13 +626,12 @@ run(void *arg)
 {
 	struct listener *l = arg;
 	struct pollfd *pfd = NULL;
-	char	*ubufs = NULL, (*uctl)[64] = NULL, drain[64];
+	char	*ubufs = NULL, drain[64];
 	time_t	 last_idle = time(NULL);
 	int	 i, n, base, npolled, again = 0;
 
 	if (l->type == L_UDP &&
-	    ((ubufs = malloc((l->max_msg + 1) * UDP_VLEN)) == NULL ||
-	    (uctl = calloc(UDP_VLEN, sizeof *uctl)) == NULL)) {
+	    (ubufs = malloc((l->max_msg + 1) * UDP_VLEN)) == NULL) {
 		log_err("%s: out of memory", l->src.name);
 		goto out;
 	}
@@ -666,11 +664,13 @@ run(void *arg)
 		while (read(l->wake[0], drain, sizeof drain) > 0)
 			;
 		again = 0;
+		if (l->type == L_UDP)
+			udp_drops(l);
 		if (!room && l->batch != NULL)
 			continue;
 		if (l->type == L_UDP) {
 			if (pfd[1].revents & POLLIN)
-				udp_read(l, ubufs, uctl);
+				udp_read(l, ubufs);
 			continue;
 		}
 		npolled = l->nconns;
@@ -716,7 +716,6 @@ out:
 	}
 	free(pfd);
 	free(ubufs);
-	free(uctl);
 	return NULL;
 }
 

@@ -11,7 +11,7 @@
  * the pipeline is full or this listener has LISTENER_INFLIGHT batches in
  * flight it stops reading: TCP senders are held back by their socket
  * buffers, UDP datagrams overflow the kernel's buffer and are counted as
- * dropped (SO_RXQ_OVFL).
+ * dropped (the socket's drop counter, SO_MEMINFO).
  */
 #ifndef WARD_LISTENER_H
 #define WARD_LISTENER_H
