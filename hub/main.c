@@ -92,7 +92,8 @@ static const struct config_opt hub_opts[] = {
 	    "receive syslog on tcp://, udp:// or tls://ADDR:PORT\n"
 	    "(repeatable; tls:// uses --tls-cert and --tls-key)" },
 	{ "gelf", 'F', "URL", CONFIG_REPEAT,
-	    "receive GELF on udp:// or tcp://ADDR:PORT (repeatable)" },
+	    "receive GELF on udp://, tcp:// or tls://ADDR:PORT\n"
+	    "(repeatable; tls:// uses --tls-cert and --tls-key)" },
 	{ "amqp", 'Q', "URL", CONFIG_REPEAT,
 	    "consume a RabbitMQ queue: amqp[s]://USER:PASS@HOST:PORT/\n"
 	    "VHOST?queue=Q&exchange=E&routing-key=K&prefetch=N\n"

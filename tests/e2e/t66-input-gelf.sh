@@ -2,7 +2,8 @@
 # GELF in (--gelf, POST /gelf): a real client (the npm package gelf-pro:
 # UDP with zlib and chunks, TCP with NUL framing) and crafted datagrams
 # (gzip, chunks out of order, a duplicate chunk, chunks that never all
-# come, bad ones), and POST /gelf as Graylog's HTTP input takes it.
+# come, bad ones), POST /gelf as Graylog's HTTP input takes it, and
+# NUL-framed GELF over TLS (--gelf tls://).
 # Fields land where MozDef puts them; bad messages are dropped alone,
 # counted and logged.
 . "$(dirname "$0")/lib.sh"
@@ -130,4 +131,41 @@ n=$((n + 2))
 wait_stored $n
 d=$(doc "over http" | head -n 1)
 eq "the HTTP message's fields" "$(echo "$d" | jq -r '.hostname + " " + .severity + " " + .details.path')" "web1 INFO /x"
+
+# GELF over TLS (--gelf tls://, NUL-framed as over TCP): gelf-pro's
+# tcp-tls adapter checking the hub's certificate, else Python's ssl.
+stop_hub
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" \
+	-days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+GT=$(free_port)
+PORT=$(free_port)
+"$WARDD" --data "$DATA" --listen 127.0.0.1:$PORT --tls-cert "$T/cert.pem" \
+	--tls-key "$T/key.pem" --gelf "tls://127.0.0.1:$GT" >>"$T/hub.log" 2>&1 &
+HUB_PID=$!
+i=0
+until ss -Hltn "sport = :$GT" | grep -q . || [ $i -gt 200 ]; do sleep 0.05; i=$((i + 1)); done
+if [ -f "$ROOT/build/npm/node_modules/gelf-pro/package.json" ]; then
+	how=gelf-pro
+	NODE_PATH=$ROOT/build/npm/node_modules node - "$GT" "$T/cert.pem" <<'EOJS' >>"$T/node.log" 2>&1
+const gelf = require('gelf-pro');
+const fs = require('fs');
+const [port, ca] = [Number(process.argv[2]), process.argv[3]];
+gelf.setConfig({ adapterName: 'tcp-tls', adapterOptions: { host: '127.0.0.1', port,
+	ca: [fs.readFileSync(ca)] } });
+gelf.warning('gelf over tls', { user_id: 9 }, (e) => { if (e) throw e; process.exit(0); });
+EOJS
+else
+	how=python
+	/usr/bin/python3 -c '
+import socket, ssl, sys
+c = ssl.create_default_context(cafile=sys.argv[2])
+s = c.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname="127.0.0.1")
+s.sendall(b"{\"version\":\"1.1\",\"host\":\"h\",\"short_message\":\"gelf over tls\",\"level\":4,\"_user_id\":9}\0")
+s.close()' "$GT" "$T/cert.pem"
+fi
+check "$how sent a message over TLS" test $? -eq 0
+i=0
+while [ -z "$(doc "gelf over tls")" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+eq "GELF over TLS ($how): stored with its fields" \
+	"$(doc "gelf over tls" | jq -r '.severity + " " + (.details.user_id | tostring)')" "WARNING 9"
 done_testing

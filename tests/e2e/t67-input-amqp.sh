@@ -5,7 +5,9 @@
 # "eventtask" exchange.  A poison message is rejected (not requeued) and
 # does not block the queue; the hub killed with -9 while the publisher
 # runs and the broker restarted lose nothing that was published: every
-# event is stored, duplicates counted, none missing.
+# event is stored, duplicates counted, none missing.  amqps: a queue
+# read over TLS with the broker's certificate checked (cacert=), and
+# refused when another CA is named.
 . "$(dirname "$0")/lib.sh"
 RMQ=/usr/lib/rabbitmq/bin
 if [ ! -x "$RMQ/rabbitmq-server" ] || ! command -v amqp-publish >/dev/null; then
@@ -19,6 +21,21 @@ export HOME=$T/rmq RABBITMQ_NODENAME=ward$$@localhost RABBITMQ_NODE_PORT=$AP \
 	RABBITMQ_CONFIG_FILE=$T/rmq/rabbitmq
 mkdir -p "$T/rmq"
 echo '[].' >"$T/rmq/plugins"
+# A TLS listener too, with a certificate made here (CN the address:
+# librabbitmq checks the name against the CN when there is no SAN).
+SP=$(free_port)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/rmq/key.pem" -out "$T/rmq/cert.pem" \
+	-days 2 -subj "/CN=127.0.0.1" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/rmq/other-key.pem" -out "$T/rmq/other.pem" \
+	-days 2 -subj "/CN=127.0.0.1" 2>/dev/null
+cat >"$T/rmq/rabbitmq.conf" <<CONF
+listeners.ssl.default = $SP
+ssl_options.cacertfile = $T/rmq/cert.pem
+ssl_options.certfile = $T/rmq/cert.pem
+ssl_options.keyfile = $T/rmq/key.pem
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+CONF
 broker_start() {
 	"$RMQ/rabbitmq-server" >>"$T/rmq/server.log" 2>&1 &
 	BROKER=$!
@@ -108,4 +125,24 @@ echo "# $N published, $total stored, $((total - distinct)) duplicates"
 eq "every published event is stored (none missing)" "$distinct" "$N"
 check "... duplicates are only repeats of published ones" test "$(seqs | sort -un | tail -n 1)" -eq "$N"
 check "the reconnect is counted" test "$(metric_of reconnects_total)" -ge 1
+
+# amqps: the broker's certificate checked against cacert=; a queue reached
+# with the wrong CA is refused and retried, nothing taken from it.
+stop_hub
+start_hub --amqp "amqps://guest:guest@127.0.0.1:$SP?queue=tlsq&exchange=&cacert=$T/rmq/cert.pem" \
+	--amqp "amqps://guest:guest@127.0.0.1:$SP?queue=tlsbad&exchange=&cacert=$T/rmq/other.pem" || exit 1
+i=0
+until grep -q "queue=tlsq: consuming" "$T/hub.log" || [ $i -gt 300 ]; do sleep 0.1; i=$((i + 1)); done
+amqp-publish -u "amqp://guest:guest@127.0.0.1:$AP" -r tlsq -p -b '{"summary":"over amqps","details":{"seq":0}}'
+i=0
+while [ -z "$(sqlite3 "$db" "select 1 from events_full where summary = 'over amqps'")" ] && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+eq "an event from a queue read over amqps is stored" \
+	"$(sqlite3 "$db" "select count(*) from events_full where summary = 'over amqps'")" 1
+tls_conn() { metric "ward_input_connections{input=\"amqp\",url=\"amqps://guest@127.0.0.1:$SP/?queue=$1\"}"; }
+eq "... its connection is up" "$(tls_conn tlsq)" 1
+check "a broker certificate the CA did not sign is refused, logged" \
+	grep -q "queue=tlsbad: .*again in" "$T/hub.log"
+eq "... and that input is not connected" "$(tls_conn tlsbad)" 0
 done_testing
