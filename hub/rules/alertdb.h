@@ -1,5 +1,5 @@
 /*
- * alerts — what the rules raised, kept in DATA/state.db: one row per alert
+ * alertdb — what the rules raised, kept in DATA/state.db: one row per alert
  * with its rule, severity, summary, group key, events (ids, capped, and a
  * few sample events), count, first and last seen, lifecycle status with
  * who and when, the incident it was promoted to, and a timeline (status
