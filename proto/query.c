@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "glob.h"
 #include "severity.h"
 #include "query.h"
 #include "timeparse.h"
@@ -319,51 +320,9 @@ query_field_valid(const char *path)
 /* Wildcard match, * and ? (one character), \ escapes; ASCII letters
    compare without case. */
 static int
-glob_match(const char *p, const char *s, size_t sn)
+qglob(const char *p, const char *s, size_t sn)
 {
-	const char *star_p = NULL;
-	size_t	 si = 0, star_s = 0;
-	unsigned cp;
-
-	for (;;) {
-		if (*p == '*') {
-			while (*p == '*')
-				p++;
-			star_p = p;
-			star_s = si;
-			continue;
-		}
-		if (si == sn) {
-			if (*p == '\0')
-				return 1;
-			goto backtrack;
-		}
-		if (*p == '?') {
-			p++;
-			si += utf8_next((const unsigned char *)s + si,
-			    sn - si, &cp);
-			continue;
-		}
-		if (*p != '\0') {
-			const char *q = p;
-
-			if (*q == '\\' && q[1] != '\0')
-				q++;
-			if (ascii_lower((unsigned char)*q) ==
-			    ascii_lower((unsigned char)s[si])) {
-				p = q + 1;
-				si++;
-				continue;
-			}
-		}
-backtrack:
-		if (star_p == NULL || star_s >= sn)
-			return 0;
-		star_s += utf8_next((const unsigned char *)s + star_s,
-		    sn - star_s, &cp);
-		si = star_s;
-		p = star_p;
-	}
+	return glob_match(p, strlen(p), NULL, s, sn, GLOB_NOCASE | GLOB_UTF8);
 }
 
 static int
@@ -957,7 +916,7 @@ word_value(struct parser *p, struct query_node *n, const char *raw,
 			for (r = 0; r <= SEV_EMERGENCY; r++) {
 				const char *nm = severity_name(r);
 
-				if (nm != NULL && glob_match(s, nm,
+				if (nm != NULL && qglob(s, nm,
 				    strlen(nm)))
 					n->sevmask |= 1u << r;
 			}
@@ -1630,15 +1589,15 @@ scalar_match(const struct query_node *n, const json_t *v)
 		return 0;
 	case QUERY_GLOB:
 		if (json_is_string(v))
-			return glob_match(n->value, json_string_value(v),
+			return qglob(n->value, json_string_value(v),
 			    json_string_length(v));
 		if (json_is_number(v)) {
 			len = num_text(v, num, sizeof(num));
-			return len > 0 && glob_match(n->value, num, len);
+			return len > 0 && qglob(n->value, num, len);
 		}
 		if (json_is_boolean(v)) {
 			s = json_is_true(v) ? "true" : "false";
-			return glob_match(n->value, s, strlen(s));
+			return qglob(n->value, s, strlen(s));
 		}
 		return 0;
 	case QUERY_CIDR:

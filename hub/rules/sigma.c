@@ -27,6 +27,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "glob.h"
 #include "sigma.h"
 #include "yamldoc.h"
 
@@ -1674,21 +1675,22 @@ cnext(struct cparse *c)
 
 static struct sigma_node *cexpr(struct cparse *);
 
+/* Does selection name s match pat, where only '*' is a wildcard (as in
+   "1 of selection*")?  0 also when out of memory. */
 static int
 glob_simple(const char *pat, const char *s)
 {
-	/* '*' only, as in "selection*" */
-	if (*pat == '\0')
-		return *s == '\0';
-	if (*pat == '*') {
-		for (;; s++) {
-			if (glob_simple(pat + 1, s))
-				return 1;
-			if (*s == '\0')
-				return 0;
-		}
-	}
-	return *pat == *s && glob_simple(pat + 1, s + 1);
+	unsigned char *wild;
+	size_t i, n = strlen(pat);
+	int m;
+
+	if ((wild = malloc(n + 1)) == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		wild[i] = pat[i] == '*';
+	m = glob_match(pat, n, wild, s, strlen(s), 0);
+	free(wild);
+	return m;
 }
 
 static struct sigma_node *

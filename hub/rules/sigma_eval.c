@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "glob.h"
 #include "sigma.h"
 #include "timeparse.h"
 
@@ -398,33 +399,6 @@ field_low(struct fval *fv)
 /* ---- matching -------------------------------------------------------- */
 
 static int
-glob_match(const char *p, const unsigned char *w, size_t pn, const char *s,
-    size_t sn)
-{
-	size_t pi = 0, si = 0, star = SIZE_MAX, mark = 0;
-
-	while (si < sn) {
-		if (pi < pn && w[pi] && p[pi] == '?') {
-			pi++;
-			si++;
-		} else if (pi < pn && w[pi] && p[pi] == '*') {
-			star = pi++;
-			mark = si;
-		} else if (pi < pn && !w[pi] && p[pi] == s[si]) {
-			pi++;
-			si++;
-		} else if (star != SIZE_MAX) {
-			pi = star + 1;
-			si = ++mark;
-		} else
-			return 0;
-	}
-	while (pi < pn && w[pi] && p[pi] == '*')
-		pi++;
-	return pi == pn;
-}
-
-static int
 cidr_match(const struct sigma_pat *p, const char *raw, size_t len)
 {
 	unsigned char a[16];
@@ -528,7 +502,7 @@ pat_match(struct sigma_scratch *s, const struct sigma_pat *p,
 	case PAT_ANY:
 		return 1;
 	case PAT_GLOB:
-		return glob_match(p->s, p->wild, p->len, t, len);
+		return glob_match(p->s, p->len, p->wild, t, len, 0);
 	case PAT_RE:
 		/* the literals every match has: found by the field's
 		   automaton already, or looked for here, in order */
