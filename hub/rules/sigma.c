@@ -35,17 +35,10 @@
 #define MAX_REFS	255
 #define MAX_VARIANTS	64
 
-/* One YAML document of a file. */
-struct doc {
-	yaml_document_t	 y;
-	char		 file[256];
-	size_t		 nth;		/* 1-based document number */
-};
-
 /* A correlation waiting for pass three: its nodes in its document. */
 struct pending {
 	size_t		 rule;		/* index in loader rules */
-	struct doc	*d;
+	struct yamldoc	*d;
 	yaml_node_t	*rules;
 	yaml_node_t	*groupby;
 	yaml_node_t	*aliases;
@@ -60,8 +53,10 @@ struct loader {
 	void		*arg;
 	size_t		 nerr;
 	int		 oom;
-	struct doc	**docs;
+	struct yamldoc	**docs;		/* every document of files, in order */
 	size_t		 ndocs;
+	struct yamldoc_file **files;	/* as yamldoc read them */
+	size_t		 nfiles;
 	struct rule	**rules;	/* compiled, before pass three */
 	size_t		 nrules;
 	size_t		 caprules;
@@ -69,7 +64,7 @@ struct loader {
 	size_t		 npend;
 	struct sigma_map failed;	/* ids and names of rules that broke */
 	/* the rule being compiled */
-	struct doc	*d;
+	struct yamldoc	*d;
 	struct rule	*r;
 	const struct sigma_fmap *fm[32];	/* its field mappings, the
 						   most specific first */
@@ -301,62 +296,11 @@ lerr(struct loader *L, const char *file, unsigned line, const char *fmt, ...)
 	L->errcb(L->arg, &e);
 }
 
-#define RERR(L, n, ...)	lerr((L), (L)->d->file, yline(n), __VA_ARGS__)
-
-static unsigned
-yline(const yaml_node_t *n)
-{
-	return n ? (unsigned)n->start_mark.line + 1 : 0;
-}
-
-static yaml_node_t *
-ynode(struct doc *d, yaml_node_item_t i)
-{
-	return yaml_document_get_node(&d->y, i);
-}
-
-static const char *
-yscalar(const yaml_node_t *n)
-{
-	if (n == NULL || n->type != YAML_SCALAR_NODE)
-		return NULL;
-	return (const char *)n->data.scalar.value;
-}
-
-static int
-yisnull(const yaml_node_t *n)
-{
-	const char *s;
-
-	if (n == NULL || n->type != YAML_SCALAR_NODE ||
-	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return 0;
-	s = yscalar(n);
-	return *s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
-	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
-}
-
-/* The value of key in mapping n; NULL if none (or n not a mapping). */
-static yaml_node_t *
-yget(struct doc *d, yaml_node_t *n, const char *key)
-{
-	yaml_node_pair_t *p;
-	const char *k;
-
-	if (n == NULL || n->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
-		k = yscalar(ynode(d, p->key));
-		if (k != NULL && strcmp(k, key) == 0)
-			return ynode(d, p->value);
-	}
-	return NULL;
-}
+#define RERR(L, n, ...)	lerr((L), (L)->d->file, yamldoc_line(n), __VA_ARGS__)
 
 /* The key node of key in mapping n; NULL if none. */
 static yaml_node_t *
-ykey(struct doc *d, yaml_node_t *n, const char *key)
+ykey(struct yamldoc *d, yaml_node_t *n, const char *key)
 {
 	yaml_node_pair_t *p;
 	const char *k;
@@ -365,29 +309,11 @@ ykey(struct doc *d, yaml_node_t *n, const char *key)
 		return NULL;
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	    p++) {
-		k = yscalar(ynode(d, p->key));
+		k = yamldoc_scalar(yamldoc_node(d, p->key));
 		if (k != NULL && strcmp(k, key) == 0)
-			return ynode(d, p->key);
+			return yamldoc_node(d, p->key);
 	}
 	return NULL;
-}
-
-static int
-ybool(const yaml_node_t *n, int *v)
-{
-	const char *s = yscalar(n);
-
-	if (s == NULL)
-		return -1;
-	if (strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0) {
-		*v = 1;
-		return 0;
-	}
-	if (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0) {
-		*v = 0;
-		return 0;
-	}
-	return -1;
 }
 
 /* A number written in full (no trailing text). */
@@ -1101,7 +1027,7 @@ static int
 compile_value(struct loader *L, const struct mods *m, yaml_node_t *n,
     struct sigma_val *v)
 {
-	const char *text = yscalar(n);
+	const char *text = yamldoc_scalar(n);
 	struct sigma_pat *p;
 	struct buf tb;
 	struct wstr ws;
@@ -1405,7 +1331,7 @@ leaf_addval(struct loader *L, struct sigma_leaf *l, const struct mods *m,
 static struct sigma_node *
 compile_item(struct loader *L, yaml_node_t *kn, yaml_node_t *vn)
 {
-	const char *key = yscalar(kn);
+	const char *key = yamldoc_scalar(kn);
 	struct sigma_node *n, *or, *nl;
 	yaml_node_item_t *it;
 	yaml_node_t *x;
@@ -1447,13 +1373,13 @@ compile_item(struct loader *L, yaml_node_t *kn, yaml_node_t *vn)
 		return NULL;
 	}
 	if (m.exists) {
-		if (ybool(vn, &b) == -1) {
+		if (yamldoc_bool(vn, &b) == -1) {
 			RERR(L, vn, "exists takes true or false");
 			return NULL;
 		}
 		return leaf_node(L, b ? LEAF_EXISTS : LEAF_ABSENT, field, 0);
 	}
-	if (yisnull(vn)) {
+	if (yamldoc_isnull(vn)) {
 		if (m.re || m.cidr || m.cmp != -1 || m.contains || m.starts ||
 		    m.ends) {
 			RERR(L, vn, "null (field missing) takes no modifier");
@@ -1472,8 +1398,8 @@ compile_item(struct loader *L, yaml_node_t *kn, yaml_node_t *vn)
 	}
 	for (it = vn->data.sequence.items.start;
 	    it < vn->data.sequence.items.top; it++) {
-		x = ynode(L->d, *it);
-		if (yisnull(x)) {
+		x = yamldoc_node(L->d, *it);
+		if (yamldoc_isnull(x)) {
 			hasnull = 1;
 			continue;
 		}
@@ -1515,8 +1441,8 @@ compile_map(struct loader *L, yaml_node_t *mn)
 		return NULL;
 	for (p = mn->data.mapping.pairs.start; p < mn->data.mapping.pairs.top;
 	    p++) {
-		if ((k = compile_item(L, ynode(L->d, p->key),
-		    ynode(L->d, p->value))) == NULL)
+		if ((k = compile_item(L, yamldoc_node(L->d, p->key),
+		    yamldoc_node(L->d, p->value))) == NULL)
 			return NULL;
 		if (node_add(L, and, k) == -1)
 			return NULL;
@@ -1549,7 +1475,7 @@ compile_selection(struct loader *L, yaml_node_t *sn)
 		return NULL;
 	}
 	if (sn->type == YAML_SCALAR_NODE) {
-		if (yisnull(sn)) {
+		if (yamldoc_isnull(sn)) {
 			RERR(L, sn, "empty selection");
 			return NULL;
 		}
@@ -1560,7 +1486,7 @@ compile_selection(struct loader *L, yaml_node_t *sn)
 	}
 	for (it = sn->data.sequence.items.start;
 	    it < sn->data.sequence.items.top; it++) {
-		x = ynode(L->d, *it);
+		x = yamldoc_node(L->d, *it);
 		if (x->type == YAML_MAPPING_NODE)
 			nmap++;
 		else if (x->type == YAML_SCALAR_NODE)
@@ -1584,7 +1510,7 @@ compile_selection(struct loader *L, yaml_node_t *sn)
 			return NULL;
 		for (it = sn->data.sequence.items.start;
 		    it < sn->data.sequence.items.top; it++)
-			if (leaf_addval(L, k->leaf, &m, ynode(L->d, *it)) == -1)
+			if (leaf_addval(L, k->leaf, &m, yamldoc_node(L->d, *it)) == -1)
 				return NULL;
 		return k;
 	}
@@ -1592,7 +1518,7 @@ compile_selection(struct loader *L, yaml_node_t *sn)
 		return NULL;
 	for (it = sn->data.sequence.items.start;
 	    it < sn->data.sequence.items.top; it++) {
-		if ((k = compile_map(L, ynode(L->d, *it))) == NULL ||
+		if ((k = compile_map(L, yamldoc_node(L->d, *it))) == NULL ||
 		    node_add(L, or, k) == -1)
 			return NULL;
 	}
@@ -1829,7 +1755,7 @@ compile_condition(struct loader *L, yaml_node_t *cn, struct sel *sels,
 	c.at = cn;
 	c.sels = sels;
 	c.nsels = nsels;
-	c.src = c.p = yscalar(cn);
+	c.src = c.p = yamldoc_scalar(cn);
 	if (c.src == NULL) {
 		RERR(L, cn, "condition must be text");
 		return NULL;
@@ -1861,28 +1787,28 @@ compile_detection(struct loader *L, yaml_node_t *dkey, yaml_node_t *dn)
 	}
 	for (p = dn->data.mapping.pairs.start; p < dn->data.mapping.pairs.top;
 	    p++) {
-		kn = ynode(L->d, p->key);
-		if (yscalar(kn) == NULL) {
+		kn = yamldoc_node(L->d, p->key);
+		if (yamldoc_scalar(kn) == NULL) {
 			RERR(L, kn, "selection names must be text");
 			goto fail;
 		}
-		if (strcmp(yscalar(kn), "condition") == 0) {
-			cn = ynode(L->d, p->value);
+		if (strcmp(yamldoc_scalar(kn), "condition") == 0) {
+			cn = yamldoc_node(L->d, p->value);
 			continue;
 		}
-		if (strcmp(yscalar(kn), "timeframe") == 0) {
+		if (strcmp(yamldoc_scalar(kn), "timeframe") == 0) {
 			RERR(L, kn, "timeframe is not supported; write a "
 			    "correlation rule with a timespan");
 			goto fail;
 		}
-		if ((k = compile_selection(L, ynode(L->d, p->value))) == NULL)
+		if ((k = compile_selection(L, yamldoc_node(L->d, p->value))) == NULL)
 			goto fail;
 		if ((ns = reallocarray(sels, nsels + 1, sizeof(*ns))) == NULL) {
 			L->oom = 1;
 			goto fail;
 		}
 		sels = ns;
-		sels[nsels].name = yscalar(kn);
+		sels[nsels].name = yamldoc_scalar(kn);
 		sels[nsels++].node = k;
 	}
 	if (cn == NULL) {
@@ -1894,7 +1820,7 @@ compile_detection(struct loader *L, yaml_node_t *dkey, yaml_node_t *dn)
 			goto fail;
 		for (it = cn->data.sequence.items.start;
 		    it < cn->data.sequence.items.top; it++) {
-			x = ynode(L->d, *it);
+			x = yamldoc_node(L->d, *it);
 			if ((k = compile_condition(L, x, sels, nsels)) == NULL ||
 			    node_add(L, cond, k) == -1)
 				goto fail;
@@ -1932,7 +1858,7 @@ apply_logsource(struct loader *L, yaml_node_t *ls, struct sigma_node *cond)
 	for (i = 0; i < L->rs->nlsmap; i++) {
 		m = &L->rs->lsmap[i];
 		for (j = 0; j < m->nm; j++) {
-			s = yscalar(v = yget(L->d, ls, m->mkeys[j]));
+			s = yamldoc_scalar(v = yamldoc_get(L->d, ls, m->mkeys[j]));
 			if (s == NULL || strcasecmp(s, m->mvals[j]) != 0)
 				break;
 		}
@@ -1944,7 +1870,7 @@ apply_logsource(struct loader *L, yaml_node_t *ls, struct sigma_node *cond)
 				return NULL;
 		}
 		if (m->cnode != NULL) {
-			struct doc *save = L->d;
+			struct yamldoc *save = L->d;
 
 			L->d = m->cdoc;
 			k = compile_selection(L, m->cnode);
@@ -2040,7 +1966,7 @@ rule_free(struct rule *r)
 static int
 dupstr(struct loader *L, char **dst, yaml_node_t *n, const char *what)
 {
-	const char *s = yscalar(n);
+	const char *s = yamldoc_scalar(n);
 
 	if (n == NULL)
 		return 0;
@@ -2110,27 +2036,27 @@ compile_ward(struct loader *L, struct rule *r, yaml_node_t *wn,
 	}
 	for (p = wn->data.mapping.pairs.start; p < wn->data.mapping.pairs.top;
 	    p++) {
-		k = ynode(L->d, p->key);
-		x = ynode(L->d, p->value);
-		if (yscalar(k) == NULL) {
+		k = yamldoc_node(L->d, p->key);
+		x = yamldoc_node(L->d, p->value);
+		if (yamldoc_scalar(k) == NULL) {
 			RERR(L, k, "ward: keys must be text");
 			return -1;
 		}
-		if (strcmp(yscalar(k), "summary") == 0) {
+		if (strcmp(yamldoc_scalar(k), "summary") == 0) {
 			if (dupstr(L, &r->summary, x, "ward.summary") == -1 ||
 			    check_template(L, x, r->summary) == -1)
 				return -1;
-		} else if (strcmp(yscalar(k), "deadman") == 0) {
+		} else if (strcmp(yamldoc_scalar(k), "deadman") == 0) {
 			*deadman = x;
-		} else if (strcmp(yscalar(k), "group-by") == 0) {
+		} else if (strcmp(yamldoc_scalar(k), "group-by") == 0) {
 			*groupby = x;
-		} else if (strcmp(yscalar(k), "alert") == 0) {
-			if (ybool(x, &rc) == -1) {
+		} else if (strcmp(yamldoc_scalar(k), "alert") == 0) {
+			if (yamldoc_bool(x, &rc) == -1) {
 				RERR(L, x, "ward.alert takes true or false");
 				return -1;
 			}
 			r->emit = rc ? 2 : -1;	/* forced, resolved later */
-		} else if (strcmp(yscalar(k), "extract") == 0) {
+		} else if (strcmp(yamldoc_scalar(k), "extract") == 0) {
 			yaml_node_pair_t *q;
 
 			if (x->type != YAML_MAPPING_NODE) {
@@ -2140,17 +2066,17 @@ compile_ward(struct loader *L, struct rule *r, yaml_node_t *wn,
 			}
 			for (q = x->data.mapping.pairs.start;
 			    q < x->data.mapping.pairs.top; q++) {
-				yaml_node_t *fk = ynode(L->d, q->key);
-				yaml_node_t *fv = ynode(L->d, q->value);
+				yaml_node_t *fk = yamldoc_node(L->d, q->key);
+				yaml_node_t *fv = yamldoc_node(L->d, q->value);
 				uint32_t ncap = 0;
 
-				if (yscalar(fk) == NULL || yscalar(fv) == NULL) {
+				if (yamldoc_scalar(fk) == NULL || yamldoc_scalar(fv) == NULL) {
 					RERR(L, fk, "ward.extract: field: regex");
 					return -1;
 				}
-				if ((f = field_of(L, yscalar(fk))) < 0) {
+				if ((f = field_of(L, yamldoc_scalar(fk))) < 0) {
 					RERR(L, fk, "'%s' is not a field name",
-					    yscalar(fk));
+					    yamldoc_scalar(fk));
 					return -1;
 				}
 				e = reallocarray(r->extract, r->nextract + 1,
@@ -2167,7 +2093,7 @@ compile_ward(struct loader *L, struct rule *r, yaml_node_t *wn,
 					L->oom = 1;
 					return -1;
 				}
-				if ((e->re = re_compile(L, fv, yscalar(fv), 0))
+				if ((e->re = re_compile(L, fv, yamldoc_scalar(fv), 0))
 				    == NULL)
 					return -1;
 				r->nextract++;
@@ -2181,7 +2107,7 @@ compile_ward(struct loader *L, struct rule *r, yaml_node_t *wn,
 			}
 		} else {
 			RERR(L, k, "unknown ward key '%s' (summary, deadman, "
-			    "extract, alert, group-by)", yscalar(k));
+			    "extract, alert, group-by)", yamldoc_scalar(k));
 			return -1;
 		}
 	}
@@ -2201,7 +2127,7 @@ compile_groupby(struct loader *L, struct sigma_corr *c, yaml_node_t *gn,
 
 	if (gn == NULL)
 		return 0;
-	if (yscalar(gn) != NULL && !yisnull(gn)) {
+	if (yamldoc_scalar(gn) != NULL && !yamldoc_isnull(gn)) {
 		RERR(L, gn, "group-by must be a list of fields");
 		return -1;
 	}
@@ -2215,8 +2141,8 @@ compile_groupby(struct loader *L, struct sigma_corr *c, yaml_node_t *gn,
 	}
 	for (it = gn->data.sequence.items.start;
 	    it < gn->data.sequence.items.top; it++) {
-		x = ynode(L->d, *it);
-		if ((name = yscalar(x)) == NULL) {
+		x = yamldoc_node(L->d, *it);
+		if ((name = yamldoc_scalar(x)) == NULL) {
 			RERR(L, x, "group-by entries must be field names");
 			return -1;
 		}
@@ -2226,16 +2152,16 @@ compile_groupby(struct loader *L, struct sigma_corr *c, yaml_node_t *gn,
 			return -1;
 		}
 		c->ngroup++;
-		al = yget(L->d, aliases, name);
+		al = yamldoc_get(L->d, aliases, name);
 		for (r = 0; r < c->nrefs; r++) {
 			fname = name;
 			if (al != NULL) {
 				fv = NULL;
 				if (refrules[r]->name != NULL)
-					fv = yget(L->d, al, refrules[r]->name);
+					fv = yamldoc_get(L->d, al, refrules[r]->name);
 				if (fv == NULL)
-					fv = yget(L->d, al, refrules[r]->id);
-				if ((fname = yscalar(fv)) == NULL) {
+					fv = yamldoc_get(L->d, al, refrules[r]->id);
+				if ((fname = yamldoc_scalar(fv)) == NULL) {
 					RERR(L, al, "alias '%s' names no field "
 					    "for rule '%s'", name,
 					    refrules[r]->name ? refrules[r]->name :
@@ -2287,9 +2213,9 @@ compile_corr_condition(struct loader *L, struct sigma_corr *c,
 	}
 	for (p = cn->data.mapping.pairs.start; p < cn->data.mapping.pairs.top;
 	    p++) {
-		k = ynode(L->d, p->key);
-		v = ynode(L->d, p->value);
-		if ((ks = yscalar(k)) == NULL) {
+		k = yamldoc_node(L->d, p->key);
+		v = yamldoc_node(L->d, p->value);
+		if ((ks = yamldoc_scalar(k)) == NULL) {
 			RERR(L, k, "condition keys must be text");
 			return -1;
 		}
@@ -2299,7 +2225,7 @@ compile_corr_condition(struct loader *L, struct sigma_corr *c,
 		}
 		if (CORR_AGGREGATES(c->type)) {
 			/* thresholds on a sum, mean or percentile: any number */
-			if (yscalar(v) == NULL || parse_number(yscalar(v), &d) ==
+			if (yamldoc_scalar(v) == NULL || parse_number(yamldoc_scalar(v), &d) ==
 			    -1) {
 				RERR(L, v, "correlation condition '%s' takes a "
 				    "number", ks);
@@ -2328,7 +2254,7 @@ compile_corr_condition(struct loader *L, struct sigma_corr *c,
 			}
 			continue;
 		}
-		if (yscalar(v) == NULL || parse_number(yscalar(v), &d) == -1 ||
+		if (yamldoc_scalar(v) == NULL || parse_number(yamldoc_scalar(v), &d) == -1 ||
 		    d != floor(d) || d < 0 || d > 1e15) {
 			RERR(L, v, "correlation condition '%s' takes a whole "
 			    "number", ks);
@@ -2376,7 +2302,7 @@ rule_new(struct loader *L)
 		return NULL;
 	}
 	snprintf(r->file, sizeof(r->file), "%s", L->d->file);
-	r->line = yline(yaml_document_get_root_node(&L->d->y));
+	r->line = yamldoc_line(yamldoc_root(L->d));
 	return r;
 }
 
@@ -2438,7 +2364,7 @@ static const char *const top_keys[] = {
 
 /* Does logsource ls (a YAML mapping) have every (key, value) given? */
 static int
-ls_has(struct doc *d, yaml_node_t *ls, char **keys, char **vals, size_t n)
+ls_has(struct yamldoc *d, yaml_node_t *ls, char **keys, char **vals, size_t n)
 {
 	const char *s;
 	size_t j;
@@ -2446,7 +2372,7 @@ ls_has(struct doc *d, yaml_node_t *ls, char **keys, char **vals, size_t n)
 	if (ls == NULL || ls->type != YAML_MAPPING_NODE)
 		return n == 0;
 	for (j = 0; j < n; j++)
-		if ((s = yscalar(yget(d, ls, keys[j]))) == NULL ||
+		if ((s = yamldoc_scalar(yamldoc_get(d, ls, keys[j]))) == NULL ||
 		    strcasecmp(s, vals[j]) != 0)
 			return 0;
 	return 1;
@@ -2477,7 +2403,7 @@ pick_fmaps(struct loader *L, yaml_node_t *ls)
 /* A YAML node as JSON (scalars as text, null as null), or NULL (memory
    or too deep). */
 static json_t *
-yjson(struct doc *d, yaml_node_t *n, int depth)
+yjson(struct yamldoc *d, yaml_node_t *n, int depth)
 {
 	yaml_node_pair_t *p;
 	yaml_node_item_t *it;
@@ -2486,14 +2412,14 @@ yjson(struct doc *d, yaml_node_t *n, int depth)
 	if (n == NULL || depth > 16)
 		return NULL;
 	if (n->type == YAML_SCALAR_NODE)
-		return yisnull(n) ? json_null() : json_stringn(yscalar(n),
+		return yamldoc_isnull(n) ? json_null() : json_stringn(yamldoc_scalar(n),
 		    n->data.scalar.length);
 	if (n->type == YAML_SEQUENCE_NODE) {
 		if ((o = json_array()) == NULL)
 			return NULL;
 		for (it = n->data.sequence.items.start;
 		    it < n->data.sequence.items.top; it++)
-			if ((k = yjson(d, ynode(d, *it), depth + 1)) == NULL ||
+			if ((k = yjson(d, yamldoc_node(d, *it), depth + 1)) == NULL ||
 			    json_array_append_new(o, k) == -1) {
 				json_decref(o);
 				return NULL;
@@ -2504,11 +2430,11 @@ yjson(struct doc *d, yaml_node_t *n, int depth)
 		return NULL;
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	    p++) {
-		const char *key = yscalar(ynode(d, p->key));
+		const char *key = yamldoc_scalar(yamldoc_node(d, p->key));
 
 		if (key == NULL)
 			continue;
-		if ((k = yjson(d, ynode(d, p->value), depth + 1)) == NULL ||
+		if ((k = yjson(d, yamldoc_node(d, p->value), depth + 1)) == NULL ||
 		    json_object_set_new(o, key, k) == -1) {
 			json_decref(o);
 			return NULL;
@@ -2566,7 +2492,7 @@ near_miss(const char *s)
 
 /* Compile one document into a rule (pass two). */
 static void
-compile_doc(struct loader *L, struct doc *d)
+compile_doc(struct loader *L, struct yamldoc *d)
 {
 	yaml_node_t *root, *x, *det, *corr, *dead = NULL, *k, *wgroup = NULL;
 	yaml_node_pair_t *p;
@@ -2578,7 +2504,7 @@ compile_doc(struct loader *L, struct doc *d)
 	char buf[300];
 
 	L->d = d;
-	root = yaml_document_get_root_node(&d->y);
+	root = yamldoc_root(d);
 	if (root == NULL)
 		return;
 	if (root->type != YAML_MAPPING_NODE) {
@@ -2586,16 +2512,16 @@ compile_doc(struct loader *L, struct doc *d)
 		    "detection, ...)");
 		return;
 	}
-	if (yget(d, root, "ward-mapping") != NULL)
+	if (yamldoc_get(d, root, "ward-mapping") != NULL)
 		return;
-	pick_fmaps(L, yget(d, root, "logsource"));
+	pick_fmaps(L, yamldoc_get(d, root, "logsource"));
 	if ((r = L->r = rule_new(L)) == NULL)
 		goto fail;
-	if ((x = yget(d, root, "logsource")) != NULL &&
+	if ((x = yamldoc_get(d, root, "logsource")) != NULL &&
 	    x->type == YAML_MAPPING_NODE) {
-		const char *pr = yscalar(yget(d, x, "product"));
-		const char *ca = yscalar(yget(d, x, "category"));
-		const char *se = yscalar(yget(d, x, "service"));
+		const char *pr = yamldoc_scalar(yamldoc_get(d, x, "product"));
+		const char *ca = yamldoc_scalar(yamldoc_get(d, x, "category"));
+		const char *se = yamldoc_scalar(yamldoc_get(d, x, "service"));
 
 		if (asprintf(&r->logsource, "%s/%s/%s", pr ? pr : "-", ca ? ca :
 		    "-", se ? se : "-") == -1) {
@@ -2605,8 +2531,8 @@ compile_doc(struct loader *L, struct doc *d)
 	}
 	for (p = root->data.mapping.pairs.start;
 	    p < root->data.mapping.pairs.top; p++) {
-		k = ynode(d, p->key);
-		if ((s = yscalar(k)) == NULL) {
+		k = yamldoc_node(d, p->key);
+		if ((s = yamldoc_scalar(k)) == NULL) {
 			RERR(L, k, "rule keys must be text");
 			goto fail;
 		}
@@ -2617,16 +2543,16 @@ compile_doc(struct loader *L, struct doc *d)
 		   a letter or two from detection or correlation is refused
 		   when the rule has neither (logsource: when it has none). */
 		if (i == sizeof(top_keys) / sizeof(*top_keys) &&
-		    near_miss(s) != NULL && yget(d, root, near_miss(s)) ==
+		    near_miss(s) != NULL && yamldoc_get(d, root, near_miss(s)) ==
 		    NULL && (strcmp(near_miss(s), "logsource") == 0 ||
-		    (yget(d, root, "detection") == NULL &&
-		    yget(d, root, "correlation") == NULL))) {
+		    (yamldoc_get(d, root, "detection") == NULL &&
+		    yamldoc_get(d, root, "correlation") == NULL))) {
 			RERR(L, k, "unknown key '%s': did you mean '%s'?", s,
 			    near_miss(s));
 			goto fail;
 		}
 		if (i == sizeof(top_keys) / sizeof(*top_keys)) {
-			json_t *v = yjson(d, ynode(d, p->value), 0);
+			json_t *v = yjson(d, yamldoc_node(d, p->value), 0);
 
 			if (v == NULL)
 				goto oom;
@@ -2639,13 +2565,13 @@ compile_doc(struct loader *L, struct doc *d)
 				goto oom;
 		}
 	}
-	if (dupstr(L, &r->title, x = yget(d, root, "title"), "title") == -1 ||
-	    dupstr(L, &r->id, yget(d, root, "id"), "id") == -1 ||
-	    dupstr(L, &r->name, yget(d, root, "name"), "name") == -1 ||
-	    dupstr(L, &r->status, yget(d, root, "status"), "status") == -1 ||
-	    dupstr(L, &r->description, yget(d, root, "description"),
+	if (dupstr(L, &r->title, x = yamldoc_get(d, root, "title"), "title") == -1 ||
+	    dupstr(L, &r->id, yamldoc_get(d, root, "id"), "id") == -1 ||
+	    dupstr(L, &r->name, yamldoc_get(d, root, "name"), "name") == -1 ||
+	    dupstr(L, &r->status, yamldoc_get(d, root, "status"), "status") == -1 ||
+	    dupstr(L, &r->description, yamldoc_get(d, root, "description"),
 	    "description") == -1 ||
-	    dupstr(L, &r->level, yget(d, root, "level"), "level") == -1)
+	    dupstr(L, &r->level, yamldoc_get(d, root, "level"), "level") == -1)
 		goto fail;
 	if (r->name != NULL || r->id != NULL) {
 		/* so a correlation naming it can say why it is missing */
@@ -2664,11 +2590,11 @@ compile_doc(struct loader *L, struct doc *d)
 		if (strcmp(r->level, levels[i]) == 0)
 			break;
 	if (i == sizeof(levels) / sizeof(*levels)) {
-		RERR(L, yget(d, root, "level"), "level '%s' is not one of "
+		RERR(L, yamldoc_get(d, root, "level"), "level '%s' is not one of "
 		    "informational, low, medium, high, critical", r->level);
 		goto fail;
 	}
-	if ((x = yget(d, root, "tags")) != NULL) {
+	if ((x = yamldoc_get(d, root, "tags")) != NULL) {
 		if (x->type != YAML_SEQUENCE_NODE) {
 			RERR(L, x, "tags must be a list");
 			goto fail;
@@ -2678,14 +2604,14 @@ compile_doc(struct loader *L, struct doc *d)
 			goto oom;
 		for (it = x->data.sequence.items.start;
 		    it < x->data.sequence.items.top; it++)
-			if (dupstr(L, &r->tags[r->ntags++], ynode(d, *it),
+			if (dupstr(L, &r->tags[r->ntags++], yamldoc_node(d, *it),
 			    "a tag") == -1)
 				goto fail;
 	}
-	if (compile_ward(L, r, yget(d, root, "ward"), &dead, &wgroup) == -1)
+	if (compile_ward(L, r, yamldoc_get(d, root, "ward"), &dead, &wgroup) == -1)
 		goto fail;
-	det = yget(d, root, "detection");
-	corr = yget(d, root, "correlation");
+	det = yamldoc_get(d, root, "detection");
+	corr = yamldoc_get(d, root, "correlation");
 	if (det != NULL && corr != NULL) {
 		RERR(L, corr, "a rule has a detection or a correlation, not "
 		    "both");
@@ -2714,11 +2640,11 @@ compile_doc(struct loader *L, struct doc *d)
 		if ((r->cond = compile_detection(L, ykey(d, root, "detection"),
 		    det)) == NULL)
 			goto fail;
-		if ((r->cond = apply_logsource(L, yget(d, root, "logsource"),
+		if ((r->cond = apply_logsource(L, yamldoc_get(d, root, "logsource"),
 		    r->cond)) == NULL)
 			goto fail;
 		if (dead != NULL) {
-			yaml_node_t *ts = yget(d, dead, "timespan");
+			yaml_node_t *ts = yamldoc_get(d, dead, "timespan");
 			struct rule *self = r;
 
 			if (dead->type != YAML_MAPPING_NODE || ts == NULL) {
@@ -2731,14 +2657,14 @@ compile_doc(struct loader *L, struct doc *d)
 				goto oom;
 			r->corr->nrefs = 1;
 			r->corr->valuefield = -1;
-			if (yscalar(ts) == NULL || parse_span(yscalar(ts),
+			if (yamldoc_scalar(ts) == NULL || parse_span(yamldoc_scalar(ts),
 			    &r->corr->span_us) == -1) {
 				RERR(L, ts, "timespan '%s' is not a duration "
-				    "such as 30s, 10m, 2h, 1d", yscalar(ts) ?
-				    yscalar(ts) : "");
+				    "such as 30s, 10m, 2h, 1d", yamldoc_scalar(ts) ?
+				    yamldoc_scalar(ts) : "");
 				goto fail;
 			}
-			x = yget(d, dead, "group-by");
+			x = yamldoc_get(d, dead, "group-by");
 			if (compile_groupby(L, r->corr, x ? x : wgroup, NULL,
 			    &self) == -1)
 				goto fail;
@@ -2776,8 +2702,8 @@ compile_doc(struct loader *L, struct doc *d)
 		goto oom;
 	r->corr->valuefield = -1;
 	memset(&pd, 0, sizeof(pd));
-	x = yget(d, corr, "type");
-	if ((s = yscalar(x)) == NULL) {
+	x = yamldoc_get(d, corr, "type");
+	if ((s = yamldoc_scalar(x)) == NULL) {
 		RERR(L, x ? x : corr, "correlation needs a type (event_count, "
 		    "value_count, temporal, temporal_ordered)");
 		goto fail;
@@ -2810,8 +2736,8 @@ compile_doc(struct loader *L, struct doc *d)
 		    "timespan", "timeframe", "condition", "aliases",
 		    "generate" };
 
-		k = ynode(d, p->key);
-		s = yscalar(k);
+		k = yamldoc_node(d, p->key);
+		s = yamldoc_scalar(k);
 		for (i = 0; s != NULL && i < sizeof(ck) / sizeof(*ck); i++)
 			if (strcmp(s, ck[i]) == 0)
 				break;
@@ -2820,32 +2746,32 @@ compile_doc(struct loader *L, struct doc *d)
 			goto fail;
 		}
 	}
-	pd.rules = yget(d, corr, "rules");
+	pd.rules = yamldoc_get(d, corr, "rules");
 	if (pd.rules == NULL || (pd.rules->type != YAML_SEQUENCE_NODE &&
-	    yscalar(pd.rules) == NULL) || (pd.rules->type ==
+	    yamldoc_scalar(pd.rules) == NULL) || (pd.rules->type ==
 	    YAML_SEQUENCE_NODE && pd.rules->data.sequence.items.top ==
 	    pd.rules->data.sequence.items.start)) {
 		RERR(L, pd.rules ? pd.rules : corr, "correlation needs rules: "
 		    "a list of rule names or ids");
 		goto fail;
 	}
-	x = yget(d, corr, "timespan");
+	x = yamldoc_get(d, corr, "timespan");
 	if (x == NULL)
-		x = yget(d, corr, "timeframe");
-	if (x == NULL || yscalar(x) == NULL || parse_span(yscalar(x),
+		x = yamldoc_get(d, corr, "timeframe");
+	if (x == NULL || yamldoc_scalar(x) == NULL || parse_span(yamldoc_scalar(x),
 	    &r->corr->span_us) == -1) {
 		RERR(L, x ? x : corr, "correlation needs a timespan such as "
 		    "30s, 10m, 2h, 1d");
 		goto fail;
 	}
-	pd.groupby = yget(d, corr, "group-by");
-	pd.aliases = yget(d, corr, "aliases");
-	if ((x = yget(d, corr, "generate")) != NULL && ybool(x, &pd.generate)
+	pd.groupby = yamldoc_get(d, corr, "group-by");
+	pd.aliases = yamldoc_get(d, corr, "aliases");
+	if ((x = yamldoc_get(d, corr, "generate")) != NULL && yamldoc_bool(x, &pd.generate)
 	    == -1) {
 		RERR(L, x, "generate takes true or false");
 		goto fail;
 	}
-	if ((x = yget(d, root, "generate")) != NULL && ybool(x, &pd.generate)
+	if ((x = yamldoc_get(d, root, "generate")) != NULL && yamldoc_bool(x, &pd.generate)
 	    == -1) {
 		RERR(L, x, "generate takes true or false");
 		goto fail;
@@ -2856,7 +2782,7 @@ compile_doc(struct loader *L, struct doc *d)
 	r->index = L->nrules - 1;
 	pd.rule = L->nrules - 1;
 	pd.d = d;
-	pd.field = yget(d, corr, "condition");
+	pd.field = yamldoc_get(d, corr, "condition");
 	if ((np = reallocarray(L->pend, L->npend + 1, sizeof(*np))) == NULL) {
 		L->nrules--;
 		goto oom;
@@ -2967,10 +2893,10 @@ scalar_pairs(struct loader *L, yaml_node_t *mn, char ***keys, char ***vals,
 	}
 	for (p = mn->data.mapping.pairs.start; p < mn->data.mapping.pairs.top;
 	    p++) {
-		k = yscalar(ynode(L->d, p->key));
-		v = yscalar(ynode(L->d, p->value));
+		k = yamldoc_scalar(yamldoc_node(L->d, p->key));
+		v = yamldoc_scalar(yamldoc_node(L->d, p->value));
 		if (k == NULL || v == NULL) {
-			RERR(L, ynode(L->d, p->key), "expected name: value");
+			RERR(L, yamldoc_node(L->d, p->key), "expected name: value");
 			return -1;
 		}
 		if (strv_add(keys, *n, k) == -1 || strv_add(vals, *n, v) == -1) {
@@ -2983,7 +2909,7 @@ scalar_pairs(struct loader *L, yaml_node_t *mn, char ***keys, char ***vals,
 }
 
 static void
-load_mapping(struct loader *L, struct doc *d)
+load_mapping(struct loader *L, struct yamldoc *d)
 {
 	yaml_node_t *root, *wm, *f, *ls, *x, *cn;
 	yaml_node_pair_t *p;
@@ -2993,16 +2919,16 @@ load_mapping(struct loader *L, struct doc *d)
 	struct sigma_map *target;
 
 	L->d = d;
-	root = yaml_document_get_root_node(&d->y);
+	root = yamldoc_root(d);
 	if (root == NULL || root->type != YAML_MAPPING_NODE ||
-	    (wm = yget(d, root, "ward-mapping")) == NULL)
+	    (wm = yamldoc_get(d, root, "ward-mapping")) == NULL)
 		return;
 	if (wm->type != YAML_MAPPING_NODE) {
 		RERR(L, wm, "ward-mapping holds fields and logsources");
 		return;
 	}
 	target = &L->rs->fieldmap;
-	if ((x = yget(d, wm, "logsource")) != NULL) {
+	if ((x = yamldoc_get(d, wm, "logsource")) != NULL) {
 		struct sigma_fmap *nf;
 
 		nf = reallocarray(L->rs->fmaps, L->rs->nfmaps + 1,
@@ -3018,16 +2944,16 @@ load_mapping(struct loader *L, struct doc *d)
 			return;
 		target = &fm->fields;
 	}
-	if ((f = yget(d, wm, "fields")) != NULL) {
+	if ((f = yamldoc_get(d, wm, "fields")) != NULL) {
 		if (f->type != YAML_MAPPING_NODE) {
 			RERR(L, f, "ward-mapping fields: Sigma name: ward field");
 			return;
 		}
 		for (p = f->data.mapping.pairs.start;
 		    p < f->data.mapping.pairs.top; p++) {
-			const char *k = yscalar(ynode(d, p->key));
-			yaml_node_t *vn = ynode(d, p->value);
-			const char *v = yscalar(vn);
+			const char *k = yamldoc_scalar(yamldoc_node(d, p->key));
+			yaml_node_t *vn = yamldoc_node(d, p->value);
+			const char *v = yamldoc_scalar(vn);
 			struct buf alts;
 			int bad = 0;
 
@@ -3035,7 +2961,7 @@ load_mapping(struct loader *L, struct doc *d)
 			if (vn != NULL && vn->type == YAML_SEQUENCE_NODE) {
 				for (it = vn->data.sequence.items.start;
 				    it < vn->data.sequence.items.top; it++) {
-					const char *a = yscalar(ynode(d, *it));
+					const char *a = yamldoc_scalar(yamldoc_node(d, *it));
 
 					if (a == NULL || *a == '\0' ||
 					    strchr(a, '|') != NULL)
@@ -3050,7 +2976,7 @@ load_mapping(struct loader *L, struct doc *d)
 				v = alts.len > 0 ? alts.data : NULL;
 			}
 			if (k == NULL || v == NULL || *v == '\0' || bad) {
-				RERR(L, ynode(d, p->key), "ward-mapping fields: "
+				RERR(L, yamldoc_node(d, p->key), "ward-mapping fields: "
 				    "Sigma name: ward field, or a list of ward "
 				    "fields (the first the event has)");
 				buf_release(&alts);
@@ -3064,7 +2990,7 @@ load_mapping(struct loader *L, struct doc *d)
 			buf_release(&alts);
 		}
 	}
-	if ((ls = yget(d, wm, "logsources")) != NULL) {
+	if ((ls = yamldoc_get(d, wm, "logsources")) != NULL) {
 		if (ls->type != YAML_SEQUENCE_NODE) {
 			RERR(L, ls, "ward-mapping logsources is a list of "
 			    "{logsource: ..., conditions: ...}");
@@ -3072,23 +2998,23 @@ load_mapping(struct loader *L, struct doc *d)
 		}
 		for (it = ls->data.sequence.items.start;
 		    it < ls->data.sequence.items.top; it++) {
-			x = ynode(d, *it);
+			x = yamldoc_node(d, *it);
 			if (lsmap_add(L->rs, &m) == -1) {
 				L->oom = 1;
 				return;
 			}
-			cn = yget(d, x, "conditions");
+			cn = yamldoc_get(d, x, "conditions");
 			if (cn != NULL && cn->type != YAML_SCALAR_NODE) {
 				/* a selection, as in a rule's detection */
 				m->cdoc = d;
 				m->cnode = cn;
 			}
-			if (scalar_pairs(L, yget(d, x, "logsource"), &m->mkeys,
+			if (scalar_pairs(L, yamldoc_get(d, x, "logsource"), &m->mkeys,
 			    &m->mvals, &m->nm) == -1 || (m->cnode == NULL &&
 			    scalar_pairs(L, cn, &m->ckeys, &m->cvals, &m->nc) ==
 			    -1)) {
-				if (yget(d, x, "logsource") == NULL ||
-				    yget(d, x, "conditions") == NULL)
+				if (yamldoc_get(d, x, "logsource") == NULL ||
+				    yamldoc_get(d, x, "conditions") == NULL)
 					RERR(L, x, "each logsources entry needs "
 					    "logsource and conditions");
 				m->nm = 0;	/* never applies */
@@ -3131,8 +3057,8 @@ resolve_pending(struct loader *L, struct pending *pd)
 		goto fail;
 	}
 	for (i = 0; i < c->nrefs; i++) {
-		x = start ? ynode(pd->d, start[i]) : one[0];
-		if ((s = yscalar(x)) == NULL) {
+		x = start ? yamldoc_node(pd->d, start[i]) : one[0];
+		if ((s = yamldoc_scalar(x)) == NULL) {
 			RERR(L, x, "rules lists rule names or ids");
 			goto fail;
 		}
@@ -3162,7 +3088,7 @@ resolve_pending(struct loader *L, struct pending *pd)
 	if (compile_corr_condition(L, c, pd->field, &field) == -1)
 		goto fail;
 	if (c->type == CORR_VALUE_COUNT || CORR_AGGREGATES(c->type)) {
-		if ((s = yscalar(field)) == NULL) {
+		if ((s = yamldoc_scalar(field)) == NULL) {
 			RERR(L, pd->field ? pd->field : pd->rules,
 			    "%s needs condition: {field: NAME, gte: N}",
 			    c->type == CORR_VALUE_COUNT ? "value_count" :
@@ -3313,78 +3239,55 @@ fail:
 
 /* ---- files ----------------------------------------------------------- */
 
-static int
-load_text(struct loader *L, const char *text, size_t len, const char *name)
+/* Keep the documents of f (NULL: reading it failed with err at line). */
+static void
+add_file(struct loader *L, struct yamldoc_file *f, const char *name,
+    const char *err, unsigned line)
 {
-	yaml_parser_t parser;
-	yaml_node_t *root;
-	struct doc *d, **nd;
-	size_t nth = 0;
+	struct yamldoc_file **nf;
+	struct yamldoc **nd;
+	size_t i;
 
-	if (!yaml_parser_initialize(&parser)) {
+	if (f == NULL) {
+		if (strcmp(err, "out of memory") == 0)
+			L->oom = 1;
+		else
+			lerr(L, name, line, "%s", err);
+		return;
+	}
+	if ((nf = reallocarray(L->files, L->nfiles + 1, sizeof(*nf))) ==
+	    NULL || (L->files = nf, (nd = reallocarray(L->docs, L->ndocs +
+	    f->ndocs + 1, sizeof(*nd))) == NULL)) {
+		yamldoc_file_free(f);
 		L->oom = 1;
-		return -1;
+		return;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	for (;;) {
-		if ((d = calloc(1, sizeof(*d))) == NULL) {
-			L->oom = 1;
-			break;
-		}
-		snprintf(d->file, sizeof(d->file), "%s", name);
-		if (!yaml_parser_load(&parser, &d->y)) {
-			lerr(L, name, (unsigned)parser.problem_mark.line + 1,
-			    "YAML: %s%s%s", parser.problem ? parser.problem :
-			    "syntax error", parser.context ? " " : "",
-			    parser.context ? parser.context : "");
-			free(d);
-			break;
-		}
-		root = yaml_document_get_root_node(&d->y);
-		if (root == NULL) {
-			yaml_document_delete(&d->y);
-			free(d);
-			break;
-		}
-		d->nth = ++nth;
-		if ((nd = reallocarray(L->docs, L->ndocs + 1, sizeof(*nd))) ==
-		    NULL) {
-			yaml_document_delete(&d->y);
-			free(d);
-			L->oom = 1;
-			break;
-		}
-		L->docs = nd;
-		L->docs[L->ndocs++] = d;
-	}
-	yaml_parser_delete(&parser);
-	return 0;
+	L->files[L->nfiles++] = f;
+	L->docs = nd;
+	for (i = 0; i < f->ndocs; i++)
+		L->docs[L->ndocs++] = &f->docs[i];
 }
 
-static int
+static void
+load_text(struct loader *L, const char *text, size_t len, const char *name)
+{
+	struct yamldoc_file *f;
+	char err[256];
+	unsigned line;
+
+	f = yamldoc_parse(text, len, name, err, sizeof(err), &line);
+	add_file(L, f, name, err, line);
+}
+
+static void
 load_file(struct loader *L, const char *path)
 {
-	FILE *f;
-	struct buf b;
-	char chunk[8192];
-	size_t n;
+	struct yamldoc_file *f;
+	char err[256];
+	unsigned line;
 
-	buf_init(&b);
-	if ((f = fopen(path, "r")) == NULL) {
-		lerr(L, path, 0, "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(&b, chunk, n) == -1) {
-			L->oom = 1;
-			break;
-		}
-	if (ferror(f))
-		lerr(L, path, 0, "cannot read: %s", strerror(errno));
-	fclose(f);
-	load_text(L, b.data ? b.data : "", b.len, path);
-	buf_release(&b);
-	return 0;
+	f = yamldoc_load(path, err, sizeof(err), &line);
+	add_file(L, f, path, err, line);
 }
 
 static int
@@ -3458,10 +3361,9 @@ load(struct loader *L)
 		L->oom = 1;
 	if (!L->oom && sigma_index_build(rs) == -1)
 		L->oom = 1;
-	for (i = 0; i < L->ndocs; i++) {
-		yaml_document_delete(&L->docs[i]->y);
-		free(L->docs[i]);
-	}
+	for (i = 0; i < L->nfiles; i++)
+		yamldoc_file_free(L->files[i]);
+	free(L->files);
 	free(L->docs);
 	for (i = 0; i < L->nrules; i++)
 		rule_free(L->rules[i]);

@@ -1,6 +1,7 @@
 /*
  * sigma — Sigma detection rules, correlation rules and ward's deadman
- * rules, loaded from YAML (libyaml) into an immutable, indexed ruleset.
+ * rules, loaded from YAML (through yamldoc, the hub's one YAML loader)
+ * into an immutable, indexed ruleset.
  * The format is described in ward-rules(5).
  *
  * Loading: sigma.c.  Matching one event against every detection rule
