@@ -62,6 +62,34 @@ lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
+/* The common case on its own: a wildcard mask, bytes as they are (Sigma's
+   rules, once an event for many of their values). */
+static int
+glob_mask(const char *p, size_t pn, const unsigned char *w, const char *s,
+    size_t sn)
+{
+	size_t pi = 0, si = 0, star_p = 0, star_s = 0;
+	int star = 0;
+
+	while (si < sn) {
+		if (pi < pn && w[pi] && p[pi] == '*') {
+			star = 1;
+			star_p = ++pi;
+			star_s = si;
+		} else if (pi < pn && (w[pi] ? p[pi] == '?' : p[pi] == s[si])) {
+			pi++;
+			si++;
+		} else if (star) {
+			pi = star_p;
+			si = ++star_s;
+		} else
+			return 0;
+	}
+	while (pi < pn && w[pi] && p[pi] == '*')
+		pi++;
+	return pi == pn;
+}
+
 int
 glob_match(const char *p, size_t pn, const unsigned char *wild,
     const char *s, size_t sn, unsigned flags)
@@ -71,6 +99,8 @@ glob_match(const char *p, size_t pn, const unsigned char *wild,
 	int star = 0, w;
 	char lit;
 
+	if (wild != NULL && flags == 0)
+		return glob_mask(p, pn, wild, s, sn);
 	for (;;) {
 		if (pi < pn && (w = item(p, pn, wild, pi, &len, &lit)) == '*') {
 			while (pi < pn && item(p, pn, wild, pi, &len, &lit) ==

@@ -101,6 +101,8 @@ struct sigma_scratch {
 	uint32_t	 curtag;	/* the run going on */
 	uint32_t	 tagctr;
 	struct fval	**clu;		/* a group's distinct values */
+	json_t		*textv;		/* ward.text's value when it is in
+					   its fval's buffer */
 	uint32_t	*gep;		/* per gate: epoch when decided */
 	unsigned char	*gres;		/* ... and how */
 };
@@ -231,6 +233,35 @@ text_of(json_t *v, struct buf *b, int depth)
 	}
 }
 
+/* ward.text: the summary and every text and number in details, one a
+   line, appended to b. */
+static void
+text_build(json_t *ev, struct buf *b)
+{
+	json_t *v;
+
+	if ((v = json_object_get(ev, "summary")) != NULL && json_is_string(v))
+		(void)buf_append(b, json_string_value(v),
+		    json_string_length(v));
+	text_of(json_object_get(ev, "details"), b, 0);
+}
+
+/* Is every byte of s ASCII (so it is valid UTF-8 as it is)? */
+static int
+all_ascii(const char *s, size_t n)
+{
+	uint64_t x, acc = 0;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, 8);
+		acc |= x;
+	}
+	for (; i < n; i++)
+		acc |= (unsigned char)s[i];
+	return (acc & 0x8080808080808080ULL) == 0;
+}
+
 json_t *
 sigma_field_get(const struct ruleset *rs, json_t *ev, int f, json_t **tmp)
 {
@@ -252,11 +283,7 @@ sigma_field_get(const struct ruleset *rs, json_t *ev, int f, json_t **tmp)
 		struct buf b;
 
 		buf_init(&b);
-		if ((v = json_object_get(ev, "summary")) != NULL &&
-		    json_is_string(v))
-			(void)buf_append(&b, json_string_value(v),
-			    json_string_length(v));
-		text_of(json_object_get(ev, "details"), &b, 0);
+		text_build(ev, &b);
 		*tmp = json_stringn(b.data ? b.data : "", b.len);
 		buf_release(&b);
 		return *tmp;
@@ -335,11 +362,30 @@ field(struct sigma_scratch *s, int f)
 		json_decref(fv->tmp);
 		fv->tmp = NULL;
 	}
-	fv->v = walk_get(s, f, &fv->tmp);
 	fv->raw = NULL;
 	fv->low = NULL;
 	fv->scalar = 0;
 	fv->isnum = 0;
+	if (s->rs->fields[f].virt == FV_TEXT) {
+		/* made in a buffer kept from event to event, not a new JSON
+		   string each time (a large allocation an event made malloc
+		   consolidate its free lists every time); as sigma_field_get()
+		   makes it, missing when it is not valid UTF-8 */
+		buf_reset(&fv->rawb);
+		text_build(s->ev, &fv->rawb);
+		if (buf_reserve(&fv->rawb, 1) == -1)
+			return fv->v = NULL, fv;
+		if (all_ascii(fv->rawb.data, fv->rawb.len)) {
+			fv->v = s->textv;
+			fv->raw = fv->rawb.data;
+			fv->len = fv->rawb.len;
+		} else
+			fv->v = fv->tmp = json_stringn(fv->rawb.data,
+			    fv->rawb.len);
+		fv->scalar = fv->v != NULL;
+		return fv;
+	}
+	fv->v = walk_get(s, f, &fv->tmp);
 	if (fv->v == NULL)
 		return fv;
 	/* The text form is made when a pattern needs it (fval_text). */
@@ -685,6 +731,7 @@ sigma_scratch_new(const struct ruleset *rs)
 	    NULL || (s->useep = calloc(rs->neqfields + rs->nacfields + 1,
 	    sizeof(*s->useep))) == NULL ||
 	    (s->gep = calloc(rs->ngates + 1, sizeof(*s->gep))) == NULL ||
+	    (s->textv = json_string("")) == NULL ||
 	    (s->slottag = calloc(rs->nacslots + 1, sizeof(uint32_t))) ==
 	    NULL || (s->clu = calloc(rs->nacslots + 1, sizeof(*s->clu))) ==
 	    NULL ||
@@ -733,6 +780,7 @@ sigma_scratch_free(struct sigma_scratch *s)
 	free(s->useep);
 	free(s->gep);
 	free(s->slottag);
+	json_decref(s->textv);
 	free(s->clu);
 	free(s->gres);
 	buf_release(&s->wpath);
