@@ -139,14 +139,26 @@ uint64_t
 sigma_hash(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL), x;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ULL;
+	/* eight bytes a step (the index hashes every path and value an
+	   event has), then a final mix for the low bits the slots use */
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&x, s, 8);
+		h = (h ^ x) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
 	}
-	return h ^ (h >> 29);
+	if (n > 0) {
+		for (x = 0, i = 0; i < n; i++)
+			x |= (uint64_t)s[i] << (8 * i);
+		h = (h ^ x) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
 }
 
 /* The slot holding key (hash h), or the free slot ending its probe. */

@@ -124,7 +124,9 @@ long_literal(const char *s, size_t len)
 struct sigma_ac {
 	int		 ncls;
 	unsigned char	 cls[256];
-	int32_t		*delta;		/* [state * ncls + class] */
+	int32_t		*delta;		/* [state * ncls + class] (building) */
+	uint32_t	*next;		/* the same as (next state * ncls) << 1,
+					   | 1 when it has output: what runs */
 	int32_t		*outidx;	/* per state: index in outs or -1 */
 	int32_t		*dict;		/* next state with output, or -1 */
 	struct sigma_ids *outs;
@@ -890,12 +892,16 @@ ac_run(struct sigma_scratch *s, const struct sigma_ac *ac, const char *t,
     size_t len)
 {
 	const unsigned char *p = (const unsigned char *)t;
-	int32_t st = 0, o;
+	uint32_t v = 0;
+	int32_t o;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		st = ac->delta[(size_t)st * ac->ncls + ac->cls[p[i]]];
-		o = ac->outidx[st] >= 0 ? st : ac->dict[st];
+		v = ac->next[(v >> 1) + ac->cls[p[i]]];
+		if (!(v & 1))
+			continue;
+		o = (int32_t)((v >> 1) / (uint32_t)ac->ncls);
+		o = ac->outidx[o] >= 0 ? o : ac->dict[o];
 		while (o >= 0) {
 			candidate(s, &ac->outs[ac->outidx[o]], i, len,
 			    ac->outlen[ac->outidx[o]], 1);
@@ -1599,6 +1605,7 @@ ac_free(struct sigma_ac *ac)
 	free(ac->outs);
 	free(ac->outlen);
 	free(ac->delta);
+	free(ac->next);
 	free(ac->outidx);
 	free(ac->dict);
 	free(ac);
@@ -1694,6 +1701,18 @@ ac_build(const struct acpat *pats, size_t n)
 	free(trie);
 	free(fail);
 	free(queue);
+	if (ac->nstates * ac->ncls > UINT32_MAX / 2) {
+		ac_free(ac);
+		return NULL;
+	}
+	/* ready to run: no multiply, and no look at outidx, a byte */
+	ac->next = (uint32_t *)ac->delta;
+	for (i = 0; i < ac->nstates * ac->ncls; i++) {
+		st = ac->delta[i];
+		ac->next[i] = (uint32_t)((size_t)st * ac->ncls) << 1 |
+		    (ac->outidx[st] >= 0 || ac->dict[st] >= 0);
+	}
+	ac->delta = NULL;
 	return ac;
 fail:
 	free(trie);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench: ward's benchmarks.  Figures, not assertions: these machines
 # are noisy, so read them next to `uptime`.
-#   B=build/rel  INGEST_SECONDS=60  INGEST_WARMUP=5  CONNS=4  INGEST_RATE=50000  [SPREAD=60]  sh tests/bench/run.sh [NAME...]
+#   B=build/rel  SIGMA=DIR  INGEST_SECONDS=60  INGEST_WARMUP=5  CONNS=4  INGEST_RATE=50000  [SPREAD=60]  sh tests/bench/run.sh [NAME...]
 # INGEST_WARMUP: seconds of the same load first, not counted (loadgen -w);
 # the offered run is also made cold (no warm-up) and reported as such.
 # SPREAD: event times spread uniformly over that many seconds (loadgen -L;
@@ -71,6 +71,15 @@ fi
 if want rules && [ -x "$BIN/bench_rules" ]; then
 	echo "== rules (tests/bench/bench_rules.c)"
 	"$BIN/bench_rules"
+	# SIGMA=DIR: a checkout of SigmaHQ's rules, all of it loaded, on the
+	# Windows and Linux mix
+	if [ -n "${SIGMA:-}" ] && [ -d "$SIGMA/rules" ]; then
+		set --
+		for d in rules rules-emerging-threats rules-threat-hunting; do
+			[ -d "$SIGMA/$d" ] && set -- "$@" -d "$SIGMA/$d"
+		done
+		(cd "$ROOT" && "$BIN/bench_rules" "$@" -n 200000)
+	fi
 	"$BIN/bench_groups" -f 200000
 fi
 if want decoders && [ -x "$BIN/bench_decoder" ]; then
