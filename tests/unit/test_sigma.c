@@ -553,6 +553,132 @@ index_agrees_with_evaluation(void **state)
 	buf_release(&y);
 }
 
+/*
+ * The index on rules and events of the shapes SigmaHQ's Windows rules
+ * meet: a logsource mapping that adds conditions (decided once an event
+ * for all its rules), fields with several paths (flat and Winlogbeat's
+ * nested), endswith and startswith anchors, rules needing two
+ * conditions.  What fires is what a user expects, and the index agrees
+ * with evaluating every rule in full, on every event.
+ */
+static void
+index_on_windows_shapes(void **state)
+{
+	static const char y[] =
+	    "ward-mapping:\n"
+	    "  logsource: {product: windows}\n"
+	    "  fields:\n"
+	    "    '*': ['details.{}', 'details.winlog.event_data.{}']\n"
+	    "    EventID: [details.EventID, details.winlog.event_id]\n"
+	    "    Image: [details.Image, details.NewProcessName,"
+	    " details.winlog.event_data.Image]\n"
+	    "  logsources:\n"
+	    "    - logsource: {product: windows, category: process_creation}\n"
+	    "      conditions:\n"
+	    "        - {EventID: 1, Channel: 'Microsoft-Windows-Sysmon/"
+	    "Operational'}\n"
+	    "        - {EventID: 4688, Channel: 'Security'}\n"
+	    "    - logsource: {product: windows, category: "
+	    "network_connection}\n"
+	    "      conditions:\n"
+	    "        - {EventID: 3}\n"
+	    "---\n"
+	    "title: cmd whoami\nid: p1\n"
+	    "logsource: {product: windows, category: process_creation}\n"
+	    "detection:\n  sel:\n    Image|endswith: '\\cmd.exe'\n"
+	    "    CommandLine|contains|all: ['whoami', '/all']\n"
+	    "  condition: sel\n"
+	    "---\n"
+	    "title: short suffix\nid: p2\n"
+	    "logsource: {product: windows, category: process_creation}\n"
+	    "detection:\n  sel:\n    Image|endswith: '\\w'\n"
+	    "  condition: sel\n"
+	    "---\n"
+	    "title: starts\nid: p3\n"
+	    "logsource: {product: windows, category: process_creation}\n"
+	    "detection:\n  sel:\n    CommandLine|startswith: 'whoami'\n"
+	    "  condition: sel\n"
+	    "---\n"
+	    "title: outbound cmd\nid: n1\n"
+	    "logsource: {product: windows, category: network_connection}\n"
+	    "detection:\n  sel:\n    Initiated: 'true'\n"
+	    "    Image|endswith: '\\cmd.exe'\n  condition: sel\n"
+	    "---\n"
+	    "title: any whoami\nid: k1\n"
+	    "detection:\n  keywords: ['whoami']\n  condition: keywords\n"
+	    "---\n"
+	    "title: not svchost\nid: x1\n"
+	    "logsource: {product: windows, category: process_creation}\n"
+	    "detection:\n  sel:\n    Image|endswith: '.exe'\n"
+	    "  filter:\n    Image|endswith: '\\svchost.exe'\n"
+	    "  condition: sel and not filter\n";
+	static const struct {
+		const char	*ev;
+		const char	*want;	/* the ids that fire, in rule order */
+	} cases[] = {
+	    /* NXLog's flat Sysmon event */
+	    { "{\"summary\": \"Process Create\", \"details\": {\"EventID\": 1, "
+	      "\"Channel\": \"Microsoft-Windows-Sysmon/Operational\", "
+	      "\"Image\": \"C:\\\\Windows\\\\System32\\\\cmd.exe\", "
+	      "\"CommandLine\": \"whoami /all\"}}", "p1 p3 k1 x1" },
+	    /* the same as Winlogbeat nests it */
+	    { "{\"details\": {\"winlog\": {\"event_id\": 1, \"channel\": "
+	      "\"Microsoft-Windows-Sysmon/Operational\", \"event_data\": "
+	      "{\"Image\": \"C:\\\\Windows\\\\System32\\\\CMD.EXE\", "
+	      "\"CommandLine\": \"cmd /c WHOAMI /ALL\"}}, \"Channel\": "
+	      "\"Microsoft-Windows-Sysmon/Operational\"}}", "p1 k1 x1" },
+	    /* Security 4688: the image under another name; a dotted key */
+	    { "{\"details\": {\"EventID\": 4688, \"Channel\": \"Security\", "
+	      "\"NewProcessName\": \"C:\\\\tools\\\\w\", "
+	      "\"winlog.event_data.CommandLine\": \"whoami\"}}", "p2 p3 k1" },
+	    /* a network connection by cmd.exe: not a process creation */
+	    { "{\"details\": {\"EventID\": 3, \"Image\": \"C:\\\\Windows\\\\"
+	      "System32\\\\cmd.exe\", \"Initiated\": \"true\", "
+	      "\"CommandLine\": \"whoami /all\"}}", "n1 k1" },
+	    /* the suffix elsewhere than at the end, svchost filtered */
+	    { "{\"details\": {\"EventID\": 1, \"Channel\": \"Microsoft-"
+	      "Windows-Sysmon/Operational\", \"Image\": \"C:\\\\Windows\\\\"
+	      "svchost.exe\", \"CommandLine\": \"x whoami /all\"}}", "k1" },
+	    /* arrays, nulls, a value that is an object */
+	    { "{\"details\": {\"EventID\": [1, 2], \"Channel\": null, "
+	      "\"Image\": {\"a\": \"\\\\cmd.exe\"}, \"CommandLine\": "
+	      "[\"whoami\", \"/all\"]}}", "k1" },
+	};
+	struct ruleset *rs = load_ok(y);
+	struct sigma_scratch *s = sigma_scratch_new(rs);
+	const size_t *hits;
+	struct buf got;
+	json_error_t je;
+	json_t *ev;
+	size_t k, i, n, j;
+
+	assert_non_null(s);
+	buf_init(&got);
+	for (k = 0; k < sizeof(cases) / sizeof(*cases); k++) {
+		if ((ev = json_loads(cases[k].ev, 0, &je)) == NULL)
+			fail_msg("case %zu: %s", k, je.text);
+		n = sigma_match(rs, s, ev, &hits);
+		buf_reset(&got);
+		for (i = 0; i < n; i++)
+			buf_printf(&got, "%s%s", i ? " " : "",
+			    ruleset_rule(rs, hits[i])->id);
+		(void)buf_puts(&got, "");
+		if (strcmp(got.data, cases[k].want) != 0)
+			fail_msg("case %zu: fired '%s', want '%s'", k, got.data,
+			    cases[k].want);
+		for (i = j = 0; i < ruleset_count(rs); i++)
+			if (sigma_rule_matches(rs, s, ruleset_rule(rs, i), ev)) {
+				assert_true(j < n && hits[j] == i);
+				j++;
+			}
+		assert_int_equal(j, n);
+		json_decref(ev);
+	}
+	buf_release(&got);
+	sigma_scratch_free(s);
+	ruleset_free(rs);
+}
+
 static void
 errors_name_the_line(void **state)
 {
@@ -887,6 +1013,7 @@ main(void)
 		cmocka_unit_test(logsource_mapping),
 		cmocka_unit_test(computed_clockskew),
 		cmocka_unit_test(index_agrees_with_evaluation),
+		cmocka_unit_test(index_on_windows_shapes),
 		cmocka_unit_test(errors_name_the_line),
 		cmocka_unit_test(broken_rule_does_not_stop_others),
 		cmocka_unit_test(duplicate_ids_and_loops),
