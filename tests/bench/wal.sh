@@ -132,9 +132,8 @@ run() {
 	cat "$T"/searches.* | awk '
 		{ q = $3; for (k = 4; k <= NF; k++) q = q " " $k
 		  n[q]++; t[q] += $1; if ($1 > mx[q]) mx[q] = $1
-		  if ($2 != 200) bad++ }
-		END { for (q in n) printf "search         %-24s %4d done, mean %.2f s, max %.2f s\n", q, n[q], t[q] / n[q], mx[q];
-		      printf "search errors  %d\n", bad }'
+		  if ($2 != 200) st[q] = st[q] " " $2 }
+		END { for (q in n) printf "search         %-24s %4d done, mean %.2f s, max %.2f s%s\n", q, n[q], t[q] / n[q], mx[q], st[q] != "" ? ";" st[q] : "" }'
 	# wal_bound()'s log (--verbose): how long the searches inside took
 	# to leave (what a search arriving meanwhile waited, at most), and
 	# the truncation (what an ingest commit waited, at most).
