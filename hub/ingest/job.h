@@ -1,6 +1,8 @@
 /* job — one ingest request on its way from the net thread through the
  * pipeline and the store and back.  While a job is in flight the pipeline
- * or the store owns it; only the net thread touches wsi and frees it. */
+ * or the store owns it; once committed, the commit owner (hub/commit.h)
+ * does, on the net thread, until it frees the job or hands it to the
+ * rules (which free it).  Only the net thread touches wsi. */
 #ifndef WARD_JOB_H
 #define WARD_JOB_H
 

@@ -2,9 +2,10 @@
  * alerter — the rules, run over every acknowledged event on a thread of
  * their own.  See alerter.h.
  *
- * The net thread hands over each acknowledged ingest job (alerter_submit);
- * the alerter thread takes every job queued at once, parses each event
- * once, feeds it to the correlator and writes what the rules report into
+ * The commit owner (hub/commit.c), on the net thread, hands over each
+ * acknowledged ingest job (alerter_submit); the alerter thread takes
+ * every job queued at once, parses each event once, feeds it to the
+ * correlator and writes what the rules report into
  * the state db: one transaction per batch, opened only when something
  * matched.  Its connection commits with synchronous=NORMAL:
  * what the rules write is derived from events already stored, and their

@@ -1,8 +1,9 @@
 /* alerter — runs the detection rules (hub/rules/sigma.h, hub/rules/correlate.h) over
  * every committed event on its own thread, keeps alerts in the state db
  * (deduplicated while open), broadcasts them to consoles and runs response
- * actions.  Fed by the net thread after each ingest job is acknowledged,
- * so rules never delay an acknowledgement. */
+ * actions.  Fed by the commit owner (hub/commit.h) on the net thread after
+ * each ingest job is acknowledged, so rules never delay an
+ * acknowledgement. */
 #ifndef WARD_ALERTER_H
 #define WARD_ALERTER_H
 
