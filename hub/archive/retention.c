@@ -25,9 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "archive.h"
 #include "buf.h"
@@ -39,6 +41,7 @@
 					   statvfs, a readdir, a stat a day and
 					   a small JSON an archived day */
 #define RETAIN_EVERY_US	(INT64_C(86400) * 1000000)
+#define RETAIN_NICE	10	/* this thread's, and its zstd workers' */
 
 /* What /metrics shows; owned by the metrics (metrics_more). */
 struct retention_stats {
@@ -293,6 +296,12 @@ thread_main(void *arg)
 	int64_t	 next = 0;
 
 	pthread_setname_np(pthread_self(), "ward-retain");
+	/* Archiving a day takes a core or two for seconds (zstd's workers,
+	   which start from this thread and so share its nice value): below
+	   ingest and searches, which answer people.  Linux's nice is a
+	   thread's own. */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), RETAIN_NICE) == -1)
+		log_debug("retention: setpriority: %s", strerror(errno));
 	for (;;) {
 		if (r->o.age_us > 0 && time_now_us() >= next) {
 			if (!r->looked)
