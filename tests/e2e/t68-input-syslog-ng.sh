@@ -28,15 +28,17 @@ destination d_5424 { syslog("127.0.0.1" port($TCP) transport("tcp") persist-name
 log { source(s_bsd); destination(d_bsd); };
 log { source(s_5424); destination(d_5424); };
 CONF
+# sng ARGS: exec syslog-ng (so that, run in a subshell, $! is its PID and
+# the trap below stops syslog-ng itself, not a shell around it)
 sng() {
 	LD_LIBRARY_PATH=$SR/usr/lib/x86_64-linux-gnu:$SR/usr/lib/syslog-ng \
-	    TZ=UTC "$SR/usr/sbin/syslog-ng" --module-path="$MODS" \
+	    TZ=UTC exec "$SR/usr/sbin/syslog-ng" --module-path="$MODS" \
 	    -f "$T/syslog-ng.conf" -R "$T/sng/persist" -p "$T/sng/pid" \
 	    -c "$T/sng/ctl" "$@"
 }
-sng --syntax-only >"$T/sng-check" 2>&1
+(sng --syntax-only) >"$T/sng-check" 2>&1
 check "the syslog-ng config is valid" test $? -eq 0
-sng -F >"$T/sng.log" 2>&1 &
+(sng -F) >"$T/sng.log" 2>&1 &
 SNG=$!
 trap 'kill $SNG 2>/dev/null; cleanup' EXIT
 i=0
