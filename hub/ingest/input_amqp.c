@@ -34,13 +34,14 @@
 /* A batch (one pipeline job) closes LINGER_NS after its first delivery,
    when no delivery came for 10 ms, when the prefetch window is all held
    (nothing more comes before an ack), or at BATCH_MSGS_MAX messages or
-   BATCH_BYTES of events.  Big jobs matter more than the few milliseconds:
+   BATCH_BYTES of events.  Big jobs matter more than the milliseconds:
    the rules fold a job's matches into one write per rule and group, and
    for single-event deliveries that write, not the events, was most of
    the hub's CPU when every delivery made its own job; fewer jobs also
    mean fewer acks for the broker, which shares the cores
-   (tests/bench/inputs.sh). */
-#define LINGER_NS	50000000
+   (tests/bench/inputs.sh: 50 ms to 200 ms took the hub's CPU for
+   single-event deliveries from 3.75 to 3.42 s per 100k events). */
+#define LINGER_NS	200000000
 #define BATCH_MSGS_MAX	10000
 #define BATCH_BYTES	(4u << 20)
 #define MAX_BATCHES	64		/* in flight at once */
