@@ -97,7 +97,8 @@ commit_full(struct commit *c)
 	    RULES_SLOT_BYTES)
 		return "detection rules are behind (the ingest pipeline is "
 		    "full)";
-	if (textindex_queued(store_textindex(h->store)) >= INDEX_QUEUE_MAX)
+	if (h->store != NULL &&
+	    textindex_queued(store_textindex(h->store)) >= INDEX_QUEUE_MAX)
 		return "the full-text index is behind (the ingest pipeline "
 		    "is full)";
 	return NULL;
