@@ -19,6 +19,11 @@ start_hub || exit 1
 stored=$(stored_count)
 check "at least every acknowledged event is stored ($n_acked)" test "$stored" -ge "$n_acked"
 eq "ward_store_events counts them after the restart" "$(metric ward_store_events)" "$stored"
+# The hub's own warnings are events too (category ward; under this load,
+# the rules' group evictions): the shipped events are the others.
+shipped=$(for f in "$DATA"/events/*.db; do
+	sqlite3 "$f" "select count(*) from events where category is not 'ward'"
+done | awk '{ n += $1 } END { print n }')
 # Content: every acknowledged loadid (seed, connection, sequence) is in
 # the store.
 for f in "$DATA"/events/*.db; do
@@ -29,7 +34,7 @@ missing=$(comm -23 "$T/acked_ids" "$T/stored_ids" | wc -l)
 eq "no acknowledged loadid is missing" "$missing" 0
 db=$(ls "$DATA"/events/*.db | head -n 1)
 check "stored events are whole (summary and details intact)" test \
-	"$(sqlite3 "$db" "select count(*) from events_full where summary like '%password for%' and json_extract(doc,'$.details.sourceipaddress') is not null")" -eq "$(sqlite3 "$db" 'select count(*) from events')"
+	"$(sqlite3 "$db" "select count(*) from events_full where summary like '%password for%' and json_extract(doc,'$.details.sourceipaddress') is not null")" -eq "$(sqlite3 "$db" "select count(*) from events where category is not 'ward'")"
 check "the database passes integrity_check" sh -c "sqlite3 '$db' 'pragma integrity_check' | grep -qx ok"
 
 # The full-text index is written beside the store and may trail it when
@@ -60,5 +65,5 @@ rm -f "$DATA"/events/*.fts "$DATA"/events/*.fts-wal "$DATA"/events/*.fts-shm
 start_hub || exit 1
 check "the hub says it rebuilt the index" grep -q 'events indexed that its index lacked' "$T/hub.log"
 eq "a deleted index is rebuilt from the documents" "$(by_word accepted)" "$want"
-eq "a word of the details too" "$(by_word loadgen | tr -d ' ')" "$stored"
+eq "a word of the details too" "$(by_word loadgen | tr -d ' ')" "$shipped"
 done_testing
