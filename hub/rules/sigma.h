@@ -377,6 +377,8 @@ struct ruleset {
 	struct sigma_map  eqidx;	/* field(4 bytes) + lower value ->
 					   struct sigma_ids */
 	int		 *eqfields;
+	unsigned char	 *eqshort;	/* per field: 1 it has short endswith
+					   anchors, 2 short startswith ones */
 	size_t		  neqfields;
 	struct sigma_ac	**ac;		/* per group of fields, substring
 					   anchors and literals */

@@ -39,7 +39,13 @@
 #define MAX_CLAUSES	3
 /* What an anchor asks of its field: the literal is its text, is in it
    anywhere, at its start or at its end. */
-enum { AK_CONTAINS, AK_EQ, AK_START, AK_END };
+enum { AK_CONTAINS, AK_EQ, AK_START, AK_END,
+	AK_SSTART, AK_SEND	/* a literal too short for the automata that
+				   the field starts or ends with: the hash
+				   table's, under the field tagged */
+};
+#define TAG_END		(1 << 30)
+#define TAG_START	(1 << 29)
 /* An index entry for a rule: (rule << ID_SHIFT) | (AK_* << 3) | clause;
    for a literal, LIT_FLAG | its number.  An automaton's entries also
    carry the slot (a field of its group) they are for at SLOT_SHIFT. */
@@ -874,10 +880,9 @@ candidate(struct sigma_scratch *s, const struct sigma_ids *ids, size_t at,
 }
 
 static void
-eq_probe(struct sigma_scratch *s, int f, const char *low, size_t len)
+eq_probe1(struct sigma_scratch *s, int32_t fi, const char *low, size_t len)
 {
 	struct sigma_map_ent *e;
-	int32_t fi = f;
 
 	buf_reset(&s->key);
 	if (buf_append(&s->key, &fi, sizeof(fi)) == -1 ||
@@ -885,6 +890,22 @@ eq_probe(struct sigma_scratch *s, int f, const char *low, size_t len)
 		return;
 	if ((e = sigma_map_get(&s->rs->eqidx, s->key.data, s->key.len)) != NULL)
 		candidate(s, e->val, 0, 0, 0, 0);
+}
+
+/* The equality anchors of field f, and its short start and end ones. */
+static void
+eq_probe(struct sigma_scratch *s, int f, const char *low, size_t len)
+{
+	unsigned char sh = s->rs->eqshort[f];
+	size_t n;
+
+	eq_probe1(s, f, low, len);
+	for (n = 1; sh != 0 && n < MIN_LITERAL && n <= len; n++) {
+		if (sh & 1)
+			eq_probe1(s, f | TAG_END, low + len - n, n);
+		if (sh & 2)
+			eq_probe1(s, f | TAG_START, low, n);
+	}
 }
 
 static void
@@ -1371,8 +1392,13 @@ pat_anchor(const struct sigma_pat *p, int field, struct aset *out)
 	case PAT_CONTAINS:
 	case PAT_STARTS:
 	case PAT_ENDS:
-		if (!long_literal(p->s, p->len))
-			return 0;
+		if (!long_literal(p->s, p->len)) {
+			if (p->kind == PAT_CONTAINS || p->len == 0 ||
+			    field >= TAG_START)
+				return 0;
+			return aset_add(out, p->kind == PAT_STARTS ? AK_SSTART :
+			    AK_SEND, field, p->s, p->len) == -1 ? -1 : 1;
+		}
 		return aset_add(out, p->kind == PAT_STARTS ? AK_START :
 		    p->kind == PAT_ENDS ? AK_END : AK_CONTAINS, field, p->s,
 		    p->len) == -1 ? -1 : 1;
@@ -2094,6 +2120,7 @@ sigma_index_build(struct ruleset *rs)
 	if ((sets = calloc(rs->nrules + 1, sizeof(*sets))) == NULL ||
 	    (rs->always = calloc(rs->nrules + 1, sizeof(size_t))) == NULL ||
 	    (rs->full = calloc(rs->nrules + 1, 1)) == NULL ||
+	    (rs->eqshort = calloc(rs->nfields + 1, 1)) == NULL ||
 	    (seen = calloc(rs->nfields + 1, 1)) == NULL)
 		goto fail;
 	for (i = 0; i < rs->nrules; i++) {
@@ -2114,7 +2141,8 @@ sigma_index_build(struct ruleset *rs)
 			struct anchor *a = &sets[i].c[c].a[j];
 			size_t id = i << ID_SHIFT | (size_t)a->eq << 3 | c;
 
-			if (a->eq != AK_EQ) {
+			if (a->eq != AK_EQ && a->eq != AK_SSTART &&
+			    a->eq != AK_SEND) {
 				nacp = reallocarray(acp, nacp_n + 1,
 				    sizeof(*acp));
 				if (nacp == NULL)
@@ -2127,6 +2155,11 @@ sigma_index_build(struct ruleset *rs)
 				continue;
 			}
 			fi = a->field;
+			if (a->eq == AK_SEND || a->eq == AK_SSTART) {
+				fi |= a->eq == AK_SEND ? TAG_END : TAG_START;
+				rs->eqshort[a->field] |= a->eq == AK_SEND ? 1 : 2;
+				id = i << ID_SHIFT | (size_t)AK_EQ << 3 | c;
+			}
 			buf_reset(&key);
 			if (buf_append(&key, &fi, sizeof(fi)) == -1 ||
 			    buf_append(&key, a->lit, a->len) == -1)
@@ -2285,6 +2318,8 @@ sigma_index_free(struct ruleset *rs)
 	free(rs->always);
 	free(rs->full);
 	rs->full = NULL;
+	free(rs->eqshort);
+	rs->eqshort = NULL;
 	free(rs->litlen);
 	for (i = 0; i < rs->ngates; i++)
 		free(rs->gates[i]);
