@@ -2,17 +2,27 @@
  * sigma_eval — matching events against a compiled ruleset.
  *
  * Rules are not tried one by one.  When the ruleset loads, each detection
- * rule gets a set of anchors: conditions at least one of which holds in
- * every event the rule matches.  An anchor is either a field equal to a
- * value (indexed in a hash table keyed by field and lower-cased value) or
- * a literal that a field contains (indexed per field in an Aho-Corasick
- * automaton over lower-cased text).  Equality is preferred to substrings,
- * long substrings to short ones, and an AND picks its most selective
- * child while an OR needs anchors on every branch.  Regular expressions
- * give the longest literal run they require.  Per event only the fields
- * that carry anchors are looked at, each once; the rules whose anchor
- * fired, plus the few rules without any anchor, are then evaluated in
- * full.
+ * rule gets up to MAX_CLAUSES clauses: sets of anchors, each set holding
+ * (one of its anchors at least) in every event the rule matches; an AND
+ * gives a clause per condition it ANDs, the most selective kept, an OR
+ * one clause merged from the best of each branch.  An anchor is a field
+ * equal to a value, or starting or ending with a one- or two-byte
+ * literal (a hash table keyed by field and lower-cased text), or a
+ * literal a field contains, starts or ends with (an Aho-Corasick
+ * automaton over lower-cased text, one per group of fields that share a
+ * path).  Regular expressions give the literals they require.  A rule
+ * becomes a candidate when every clause has fired; the rules without a
+ * clause are candidates always.
+ *
+ * Per event: a walk over the event's keys says which fields it has (a
+ * field the walk did not see is missing, without a lookup); the index
+ * runs over those fields only, each automaton once over each distinct
+ * value; the conditions a logsource mapping adds to rules (the gates)
+ * are decided once for all the rules that share them; then each
+ * candidate behind an open gate is evaluated in full.  The automata also
+ * record the literals of the rules' case-insensitive contains (and the
+ * literals regular expressions require) they meet, so evaluating those
+ * reads a bit.
  */
 #define SIGMA_INTERNAL
 #include <arpa/inet.h>
