@@ -37,6 +37,7 @@
 
 #include "alerter.h"
 #include "commit.h"
+#include "errf.h"
 #include "hub.h"
 #include "pipeline.h"
 #include "session.h"
@@ -65,7 +66,7 @@ commit_new(struct hub *h, int max_inflight, char *err, size_t errlen)
 
 	if ((c = calloc(1, sizeof *c)) == NULL || jobq_init(&c->done) == -1) {
 		free(c);
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	c->h = h;

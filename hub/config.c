@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "errf.h"
 
 #define LINE_MAX_	4096
 
@@ -168,7 +169,7 @@ config_merge(const struct config_opt *table, int argc, char **argv,
 	}
 	if ((f = fopen(path, "r")) == NULL) {
 		if (must || errno != ENOENT) {
-			snprintf(err, errlen, "%.300s: %s", path,
+			errf(err, errlen, "%.300s: %s", path,
 			    strerror(errno));
 			goto fail;
 		}
@@ -188,14 +189,14 @@ config_merge(const struct config_opt *table, int argc, char **argv,
 			}
 			if ((o = find(table, k)) == NULL ||
 			    (o->flags & CONFIG_CMDLINE)) {
-				snprintf(err, errlen, "%.300s:%d: unknown key "
+				errf(err, errlen, "%.300s:%d: unknown key "
 				    "'%.100s' (the keys are wardd's long "
 				    "options: ward.conf(5))", path, lineno, k);
 				goto fail_f;
 			}
 			if (o->arg != NULL &&
 			    (val == NULL || *val == '\0')) {
-				snprintf(err, errlen, "%.300s:%d: %s needs a "
+				errf(err, errlen, "%.300s:%d: %s needs a "
 				    "value (%s = ...)", path, lineno, k, k);
 				goto fail_f;
 			}
@@ -205,7 +206,7 @@ config_merge(const struct config_opt *table, int argc, char **argv,
 				if (strcmp(val, "no") == 0 ||
 				    strcmp(val, "false") == 0)
 					continue;
-				snprintf(err, errlen, "%.300s:%d: %s is a "
+				errf(err, errlen, "%.300s:%d: %s is a "
 				    "switch: the key alone, or yes or no",
 				    path, lineno, k);
 				goto fail_f;
@@ -221,7 +222,7 @@ config_merge(const struct config_opt *table, int argc, char **argv,
 			}
 		}
 		if (ferror(f)) {
-			snprintf(err, errlen, "%.300s: %s", path,
+			errf(err, errlen, "%.300s: %s", path,
 			    strerror(errno));
 			goto fail_f;
 		}
@@ -237,7 +238,7 @@ fail_f:
 	fclose(f);
 	goto fail;
 oom:
-	snprintf(err, errlen, "out of memory");
+	errf(err, errlen, "out of memory");
 fail:
 	config_free(v);
 	return -1;

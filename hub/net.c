@@ -22,6 +22,7 @@
 
 #include "commit.h"
 #include "diskguard.h"
+#include "errf.h"
 #include "hub.h"
 #include "store.h"
 #include "log.h"
@@ -1599,7 +1600,7 @@ net_new(const struct net_opts *o, struct hub *h, char *err, size_t errlen)
 	struct net *n;
 
 	if ((n = calloc(1, sizeof *n)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	n->o = *o;
@@ -1628,14 +1629,14 @@ net_new(const struct net_opts *o, struct hub *h, char *err, size_t errlen)
 		info.ssl_private_key_filepath = o->tls_key;
 	}
 	if ((n->ctx = lws_create_context(&info)) == NULL) {
-		snprintf(err, errlen, "cannot listen on %s:%d (in use, or "
+		errf(err, errlen, "cannot listen on %s:%d (in use, or "
 		    "a bad address or TLS file)", o->host ? o->host : "*",
 		    o->port);
 		goto fail;
 	}
 	if ((n->pool = searchpool_new(o->datadir, 2, net_search_ready,
 	    n)) == NULL) {
-		snprintf(err, errlen, "cannot start search threads");
+		errf(err, errlen, "cannot start search threads");
 		goto fail;
 	}
 	commit_set_answer(h->commit, answer_committed, n);

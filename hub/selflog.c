@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "errf.h"
 #include "hub.h"
 #include "job.h"
 #include "log.h"
@@ -288,7 +289,7 @@ selflog_new(struct hub *h, char *err, size_t errlen)
 	struct selflog *s;
 
 	if ((s = calloc(1, sizeof *s)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->h = h;
@@ -302,10 +303,8 @@ selflog_new(struct hub *h, char *err, size_t errlen)
 int
 selflog_start(struct selflog *s, char *err, size_t errlen)
 {
-	if (pthread_create(&s->thread, NULL, thread_main, s) != 0) {
-		snprintf(err, errlen, "cannot start the self-log thread");
-		return -1;
-	}
+	if (pthread_create(&s->thread, NULL, thread_main, s) != 0)
+		return errf(err, errlen, "cannot start the self-log thread");
 	s->started = 1;
 	return 0;
 }

@@ -61,7 +61,9 @@
 #include <zstd.h>
 
 #include "archive.h"
+#include "errf.h"
 #include "partition.h"
+#include "sqlx.h"
 #include "timeparse.h"
 
 #define IO_CHUNK	(1 << 21)
@@ -154,16 +156,13 @@ fsync_dir(const char *dir, char *err, size_t errlen)
 {
 	int	 fd, rc;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%.300s: %s", dir, strerror(errno));
-		return -1;
-	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return errf(err, errlen, "%.300s: %s", dir, strerror(errno));
 	rc = fsync(fd);
 	close(fd);
-	if (rc == -1) {
-		snprintf(err, errlen, "%.300s: fsync: %s", dir, strerror(errno));
-		return -1;
-	}
+	if (rc == -1)
+		return errf(err, errlen, "%.300s: fsync: %s", dir,
+		    strerror(errno));
 	return 0;
 }
 
@@ -194,12 +193,10 @@ lock_take(const char *datadir, char *err, size_t errlen)
 	int	 fd;
 
 	snprintf(path, sizeof path, "%s/events/.archive.lock", datadir);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
-		return -1;
-	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return errf(err, errlen, "%.300s: %s", path, strerror(errno));
 	if (flock(fd, LOCK_EX) == -1) {
-		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
+		errf(err, errlen, "%.300s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -276,12 +273,12 @@ hold(const char *path, sqlite3 **out, char *err, size_t errlen)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		usleep(50000);
 	}
-	snprintf(err, errlen, "%.300s: busy (readers or a writer kept its "
+	errf(err, errlen, "%.300s: busy (readers or a writer kept its "
 	    "WAL from being folded in); try again", path);
 	sqlite3_close(db);
 	return -1;
 sqlfail:
-	snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
+	errf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
 	sqlite3_close(db);
 	return -1;
 }
@@ -293,23 +290,6 @@ release(sqlite3 *db)
 		return;
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(db);
-}
-
-/* One integer from sql on db; -1 if none.  Returns 0 or -1 (SQL). */
-static int
-one_int(sqlite3 *db, const char *sql, int64_t *v)
-{
-	sqlite3_stmt *st;
-	int	 rc;
-
-	*v = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 /*
@@ -329,12 +309,12 @@ pack(const char *src, const char *dst, unsigned char sha[32],
 
 	*in = *out = 0;
 	if ((ifd = open(src, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%.300s: %s", src, strerror(errno));
+		errf(err, errlen, "%.300s: %s", src, strerror(errno));
 		goto out;
 	}
 	if (dst != NULL && (ofd = open(dst, O_WRONLY | O_CREAT | O_TRUNC |
 	    O_CLOEXEC, 0600)) == -1) {
-		snprintf(err, errlen, "%.300s: %s", dst, strerror(errno));
+		errf(err, errlen, "%.300s: %s", dst, strerror(errno));
 		goto out;
 	}
 	if (ocap < IO_CHUNK)
@@ -343,7 +323,7 @@ pack(const char *src, const char *dst, unsigned char sha[32],
 	    (md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
 	    (dst != NULL && (cz = ZSTD_createCCtx()) == NULL)) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		goto out;
 	}
 	if (cz != NULL) {
@@ -371,7 +351,7 @@ pack(const char *src, const char *dst, unsigned char sha[32],
 		if ((r = read(ifd, ib, IO_CHUNK)) == -1) {
 			if (errno == EINTR)
 				continue;
-			snprintf(err, errlen, "%.300s: %s", src,
+			errf(err, errlen, "%.300s: %s", src,
 			    strerror(errno));
 			goto out;
 		}
@@ -387,12 +367,12 @@ pack(const char *src, const char *dst, unsigned char sha[32],
 			left = ZSTD_compressStream2(cz, &zo, &zi, last ?
 			    ZSTD_e_end : ZSTD_e_continue);
 			if (ZSTD_isError(left)) {
-				snprintf(err, errlen, "zstd: %s",
+				errf(err, errlen, "zstd: %s",
 				    ZSTD_getErrorName(left));
 				goto out;
 			}
 			if (write_all(ofd, ob, zo.pos) == -1) {
-				snprintf(err, errlen, "%.300s: %s", dst,
+				errf(err, errlen, "%.300s: %s", dst,
 				    strerror(errno));
 				goto out;
 			}
@@ -401,14 +381,14 @@ pack(const char *src, const char *dst, unsigned char sha[32],
 	}
 	EVP_DigestFinal_ex(md, sha, NULL);
 	if (ofd != -1 && fsync(ofd) == -1) {
-		snprintf(err, errlen, "%.300s: fsync: %s", dst,
+		errf(err, errlen, "%.300s: fsync: %s", dst,
 		    strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
 	if (ofd != -1 && close(ofd) == -1 && rc == 0) {
-		snprintf(err, errlen, "%.300s: %s", dst, strerror(errno));
+		errf(err, errlen, "%.300s: %s", dst, strerror(errno));
 		rc = -1;
 	}
 	if (ifd != -1)
@@ -436,19 +416,19 @@ unpack(const char *src, const char *dst, unsigned char sha[32],
 
 	*bytes = 0;
 	if ((ifd = open(src, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%.300s: %s", src, strerror(errno));
+		errf(err, errlen, "%.300s: %s", src, strerror(errno));
 		goto out;
 	}
 	if ((ofd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) == -1) {
-		snprintf(err, errlen, "%.300s: %s", dst, strerror(errno));
+		errf(err, errlen, "%.300s: %s", dst, strerror(errno));
 		goto out;
 	}
 	if ((ib = malloc(icap)) == NULL || (ob = malloc(ocap)) == NULL ||
 	    (md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
 	    (dz = ZSTD_createDCtx()) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		goto out;
 	}
 	for (;;) {
@@ -457,7 +437,7 @@ unpack(const char *src, const char *dst, unsigned char sha[32],
 		if ((r = read(ifd, ib, icap)) == -1) {
 			if (errno == EINTR)
 				continue;
-			snprintf(err, errlen, "%.300s: %s", src,
+			errf(err, errlen, "%.300s: %s", src,
 			    strerror(errno));
 			goto out;
 		}
@@ -472,13 +452,13 @@ unpack(const char *src, const char *dst, unsigned char sha[32],
 			left = ZSTD_decompressStream(dz, &zo, &zi);
 			full = zo.pos == ocap;
 			if (ZSTD_isError(left)) {
-				snprintf(err, errlen, "%.300s: zstd: %s", src,
+				errf(err, errlen, "%.300s: zstd: %s", src,
 				    ZSTD_getErrorName(left));
 				goto out;
 			}
 			EVP_DigestUpdate(md, ob, zo.pos);
 			if (write_all(ofd, ob, zo.pos) == -1) {
-				snprintf(err, errlen, "%.300s: %s", dst,
+				errf(err, errlen, "%.300s: %s", dst,
 				    strerror(errno));
 				goto out;
 			}
@@ -486,19 +466,19 @@ unpack(const char *src, const char *dst, unsigned char sha[32],
 		}
 	}
 	if (left != 0) {
-		snprintf(err, errlen, "%.300s: truncated", src);
+		errf(err, errlen, "%.300s: truncated", src);
 		goto out;
 	}
 	EVP_DigestFinal_ex(md, sha, NULL);
 	if (fsync(ofd) == -1) {
-		snprintf(err, errlen, "%.300s: fsync: %s", dst,
+		errf(err, errlen, "%.300s: fsync: %s", dst,
 		    strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
 	if (ofd != -1 && close(ofd) == -1 && rc == 0) {
-		snprintf(err, errlen, "%.300s: %s", dst, strerror(errno));
+		errf(err, errlen, "%.300s: %s", dst, strerror(errno));
 		rc = -1;
 	}
 	if (ifd != -1)
@@ -524,7 +504,7 @@ put_file(const char *dir, const char *name, const char *text, char *err,
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) == -1 || write_all(fd, text, strlen(text)) == -1 ||
 	    fsync(fd) == -1) {
-		snprintf(err, errlen, "%.300s: %s", tmp, strerror(errno));
+		errf(err, errlen, "%.300s: %s", tmp, strerror(errno));
 		if (fd != -1)
 			close(fd);
 		unlink(tmp);
@@ -532,7 +512,7 @@ put_file(const char *dir, const char *name, const char *text, char *err,
 	}
 	close(fd);
 	if (rename(tmp, path) == -1) {
-		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
+		errf(err, errlen, "%.300s: %s", path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -688,12 +668,12 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 			*did = ARCHIVE_ALREADY;
 			rc = 0;
 		} else
-			snprintf(err, errlen, "%s: no such day in %.300s",
+			errf(err, errlen, "%s: no such day in %.300s",
 			    name, ev);
 		goto out;
 	}
 	if (now_us < (day + 1) * INT64_C(86400000000) + ARCHIVE_GRACE_US) {
-		snprintf(err, errlen, "%s is not over: a day can be archived "
+		errf(err, errlen, "%s is not over: a day can be archived "
 		    "an hour after its end (UTC)", name);
 		goto out;
 	}
@@ -705,26 +685,26 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 			goto out;
 		h[i].present = 1;
 	}
-	if (one_int(h[0].db, "SELECT value FROM meta WHERE key = 'count'",
-	    &count) == -1 || one_int(h[0].db, "SELECT value FROM meta WHERE"
-	    " key = 'min_utc'", &min_utc) == -1 || one_int(h[0].db, "SELECT"
+	if (sqlx_int(h[0].db, "SELECT value FROM meta WHERE key = 'count'",
+	    &count) == -1 || sqlx_int(h[0].db, "SELECT value FROM meta WHERE"
+	    " key = 'min_utc'", &min_utc) == -1 || sqlx_int(h[0].db, "SELECT"
 	    " value FROM meta WHERE key = 'max_utc'", &max_utc) == -1 ||
-	    one_int(h[0].db, "SELECT max(id) FROM events", &maxid) == -1 ||
-	    one_int(h[0].db, "PRAGMA user_version", &version) == -1) {
-		snprintf(err, errlen, "%s.db: %s", name,
+	    sqlx_int(h[0].db, "SELECT max(id) FROM events", &maxid) == -1 ||
+	    sqlx_int(h[0].db, "PRAGMA user_version", &version) == -1) {
+		errf(err, errlen, "%s.db: %s", name,
 		    sqlite3_errmsg(h[0].db));
 		goto out;
 	}
 	*events = count;
 	if (version >= 3 && !remove_only) {
 		if (!h[1].present) {
-			snprintf(err, errlen, "%s.fts: missing (a hub rebuilds "
+			errf(err, errlen, "%s.fts: missing (a hub rebuilds "
 			    "it at start); try again after", name);
 			goto out;
 		}
-		if (one_int(h[1].db, "SELECT value FROM meta WHERE key ="
+		if (sqlx_int(h[1].db, "SELECT value FROM meta WHERE key ="
 		    " 'indexed'", &indexed) == -1 || indexed < maxid) {
-			snprintf(err, errlen, "%s: its text index is still "
+			errf(err, errlen, "%s: its text index is still "
 			    "catching up; try again later", name);
 			goto out;
 		}
@@ -742,7 +722,7 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 		goto out;
 	}
 	if (mkdir(arch, 0700) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%.300s: %s", arch, strerror(errno));
+		errf(err, errlen, "%.300s: %s", arch, strerror(errno));
 		goto out;
 	}
 	snprintf(manifest, sizeof manifest, "%s/%s.json", arch, name);
@@ -777,7 +757,7 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 			snprintf(path, sizeof path, "%s/%s.%s.zst", arch, name,
 			    exts[i]);
 			if (rename(tmp, path) == -1) {
-				snprintf(err, errlen, "%.300s: %s", path,
+				errf(err, errlen, "%.300s: %s", path,
 				    strerror(errno));
 				unlink(tmp);
 				goto out;
@@ -814,14 +794,14 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 	    "last", t2, "first_us", (json_int_t)min_utc, "last_us",
 	    (json_int_t)max_utc, "archived_at", now, "files", files);
 	if (m == NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		goto out;
 	}
 	if (archdir != NULL)
 		json_object_set_new(m, "archive_dir", json_string(archdir));
 	if ((text = json_dumps(m, JSON_INDENT(1) | JSON_PRESERVE_ORDER)) ==
 	    NULL || (text = realloc_nl(text)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		goto out;
 	}
 	snprintf(tmp, sizeof tmp, "%s.json", name);
@@ -874,7 +854,7 @@ archive_restore(const char *datadir, const char *archdir, int64_t day,
 	else
 		snprintf(path, sizeof path, "%s/%s.archived", ev, name);
 	if ((m = load_manifest(path)) == NULL) {
-		snprintf(err, errlen, "%s: not archived (no %.300s)", name,
+		errf(err, errlen, "%s: not archived (no %.300s)", name,
 		    path);
 		goto out;
 	}
@@ -892,7 +872,7 @@ archive_restore(const char *datadir, const char *archdir, int64_t day,
 		z = json_string_value(json_object_get(f, "archive"));
 		want = json_string_value(json_object_get(f, "sha256"));
 		if (z == NULL || want == NULL || strchr(z, '/') != NULL) {
-			snprintf(err, errlen, "%.300s: a file without its "
+			errf(err, errlen, "%.300s: a file without its "
 			    "archive or sha256", path);
 			goto out;
 		}
@@ -904,7 +884,7 @@ archive_restore(const char *datadir, const char *archdir, int64_t day,
 		hex(sha, 32, got);
 		if (strcmp(got, want) != 0 || bytes != (uint64_t)
 		    json_integer_value(json_object_get(f, "bytes"))) {
-			snprintf(err, errlen, "%.300s: SHA-256 %s, the manifest"
+			errf(err, errlen, "%.300s: SHA-256 %s, the manifest"
 			    " says %s: the archive is damaged; nothing was "
 			    "restored", path, got, want);
 			goto out;
@@ -920,7 +900,7 @@ archive_restore(const char *datadir, const char *archdir, int64_t day,
 		    exts[i]);
 		snprintf(path, sizeof path, "%s/%s.%s", ev, name, exts[i]);
 		if (rename(tmp, path) == -1) {
-			snprintf(err, errlen, "%.300s: %s", path,
+			errf(err, errlen, "%.300s: %s", path,
 			    strerror(errno));
 			goto out;
 		}
@@ -998,13 +978,13 @@ live_meta(const char *path, int meta, struct archive_day *e)
 	if (meta && sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
 	    SQLITE_OK) {
 		sqlite3_busy_timeout(db, 2000);
-		if (one_int(db, "SELECT value FROM meta WHERE key = 'count'",
+		if (sqlx_int(db, "SELECT value FROM meta WHERE key = 'count'",
 		    &v) == 0)
 			e->events = v;
-		if (one_int(db, "SELECT value FROM meta WHERE key = 'min_utc'",
+		if (sqlx_int(db, "SELECT value FROM meta WHERE key = 'min_utc'",
 		    &v) == 0 && v != -1)
 			e->first_us = v;
-		if (one_int(db, "SELECT value FROM meta WHERE key = 'max_utc'",
+		if (sqlx_int(db, "SELECT value FROM meta WHERE key = 'max_utc'",
 		    &v) == 0 && v != -1)
 			e->last_us = v;
 	}
@@ -1048,8 +1028,7 @@ archive_list(const char *datadir, int meta, struct archive_day **out,
 	if ((d = opendir(ev)) == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "%.300s: %s", ev, strerror(errno));
-		return -1;
+		return errf(err, errlen, "%.300s: %s", ev, strerror(errno));
 	}
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
@@ -1083,8 +1062,7 @@ oom:
 	closedir(d);
 	free(v);
 	*n = 0;
-	snprintf(err, errlen, "out of memory");
-	return -1;
+	return errf(err, errlen, "out of memory");
 }
 
 size_t
@@ -1154,8 +1132,7 @@ archive_older_than(const char *datadir, int64_t age_us, int64_t now_us,
 	if ((d = opendir(ev)) == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "%.300s: %s", ev, strerror(errno));
-		return -1;
+		return errf(err, errlen, "%.300s: %s", ev, strerror(errno));
 	}
 	while ((de = readdir(d)) != NULL) {
 		if ((day = partition_day(de->d_name)) == -1)
@@ -1168,8 +1145,7 @@ archive_older_than(const char *datadir, int64_t age_us, int64_t now_us,
 			if ((nv = reallocarray(v, cap, sizeof *v)) == NULL) {
 				closedir(d);
 				free(v);
-				snprintf(err, errlen, "out of memory");
-				return -1;
+				return errf(err, errlen, "out of memory");
 			}
 			v = nv;
 		}

@@ -26,6 +26,7 @@
 
 #include "archive.h"
 #include "backup.h"
+#include "errf.h"
 #include "partition.h"
 
 static int
@@ -34,17 +35,13 @@ fsync_path(const char *path, int dir, char *err, size_t errlen)
 	int	 fd, rc;
 
 	if ((fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) |
-	    O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
-		return -1;
-	}
+	    O_CLOEXEC)) == -1)
+		return errf(err, errlen, "%.300s: %s", path, strerror(errno));
 	rc = fsync(fd);
 	close(fd);
-	if (rc == -1) {
-		snprintf(err, errlen, "%.300s: fsync: %s", path,
+	if (rc == -1)
+		return errf(err, errlen, "%.300s: fsync: %s", path,
 		    strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
@@ -66,18 +63,18 @@ db_copy(const char *src, const char *dst, uint64_t *bytes, char *err,
 		return -1;
 	if (sqlite3_open_v2(src, &s, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
-		snprintf(err, errlen, "%.300s: %s", src, sqlite3_errmsg(s));
+		errf(err, errlen, "%.300s: %s", src, sqlite3_errmsg(s));
 		goto fail;
 	}
 	sqlite3_busy_timeout(s, 10000);
 	if (sqlite3_open_v2(tmp, &d, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK) {
-		snprintf(err, errlen, "%.300s: %s", tmp, sqlite3_errmsg(d));
+		errf(err, errlen, "%.300s: %s", tmp, sqlite3_errmsg(d));
 		goto fail;
 	}
 	sqlite3_busy_timeout(d, 10000);
 	if ((b = sqlite3_backup_init(d, "main", s, "main")) == NULL) {
-		snprintf(err, errlen, "%.300s: %s", tmp, sqlite3_errmsg(d));
+		errf(err, errlen, "%.300s: %s", tmp, sqlite3_errmsg(d));
 		goto fail;
 	}
 	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
@@ -85,13 +82,13 @@ db_copy(const char *src, const char *dst, uint64_t *bytes, char *err,
 		sqlite3_sleep(50);
 	sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%.300s: %s", src, sqlite3_errstr(rc));
+		errf(err, errlen, "%.300s: %s", src, sqlite3_errstr(rc));
 		goto fail;
 	}
 	/* Fold the copy's own WAL in, so the file alone is the copy. */
 	if (sqlite3_wal_checkpoint_v2(d, NULL, SQLITE_CHECKPOINT_TRUNCATE,
 	    NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%.300s: %s", tmp, sqlite3_errmsg(d));
+		errf(err, errlen, "%.300s: %s", tmp, sqlite3_errmsg(d));
 		goto fail;
 	}
 	sqlite3_close(d);
@@ -101,7 +98,7 @@ db_copy(const char *src, const char *dst, uint64_t *bytes, char *err,
 	if (fsync_path(tmp, 0, err, errlen) == -1)
 		goto fail;
 	if (rename(tmp, dst) == -1) {
-		snprintf(err, errlen, "%.300s: %s", dst, strerror(errno));
+		errf(err, errlen, "%.300s: %s", dst, strerror(errno));
 		goto fail;
 	}
 	if (stat(dst, &sb) == 0)
@@ -132,30 +129,30 @@ file_copy(const char *src, const char *dst, uint64_t *bytes, char *err,
 	snprintf(tmp, sizeof tmp, "%s.tmp", dst);
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    fstat(in, &sb) == -1) {
-		snprintf(err, errlen, "%.300s: %s", src, strerror(errno));
+		errf(err, errlen, "%.300s: %s", src, strerror(errno));
 		goto fail;
 	}
 	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    sb.st_mode & 0777)) == -1) {
-		snprintf(err, errlen, "%.300s: %s", tmp, strerror(errno));
+		errf(err, errlen, "%.300s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	while ((r = read(in, buf, sizeof buf)) > 0) {
 		if (write(out, buf, (size_t)r) != r) {
-			snprintf(err, errlen, "%.300s: %s", tmp,
+			errf(err, errlen, "%.300s: %s", tmp,
 			    strerror(errno));
 			goto fail;
 		}
 		*bytes += (uint64_t)r;
 	}
 	if (r == -1 || fsync(out) == -1) {
-		snprintf(err, errlen, "%.300s: %s", r == -1 ? src : tmp,
+		errf(err, errlen, "%.300s: %s", r == -1 ? src : tmp,
 		    strerror(errno));
 		goto fail;
 	}
 	close(in);
 	if (close(out) == -1 || rename(tmp, dst) == -1) {
-		snprintf(err, errlen, "%.300s: %s", dst, strerror(errno));
+		errf(err, errlen, "%.300s: %s", dst, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -194,10 +191,10 @@ tree_copy(const char *src, const char *dst, struct backup_stats *st,
 	int	 rc = 0;
 
 	if ((dir = opendir(src)) == NULL)
-		return errno == ENOENT ? 0 : (snprintf(err, errlen,
-		    "%.300s: %s", src, strerror(errno)), -1);
+		return errno == ENOENT ? 0 : errf(err, errlen, "%.300s: %s",
+		    src, strerror(errno));
 	if (mkdir(dst, 0750) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%.300s: %s", dst, strerror(errno));
+		errf(err, errlen, "%.300s: %s", dst, strerror(errno));
 		closedir(dir);
 		return -1;
 	}
@@ -249,13 +246,11 @@ days_copy(const char *datadir, const char *dest, int64_t now_us,
 
 	snprintf(ev, sizeof ev, "%.4000s/events", datadir);
 	snprintf(dev, sizeof dev, "%.4000s/events", dest);
-	if (mkdir(dev, 0750) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%.300s: %s", dev, strerror(errno));
-		return -1;
-	}
+	if (mkdir(dev, 0750) == -1 && errno != EEXIST)
+		return errf(err, errlen, "%.300s: %s", dev, strerror(errno));
 	if ((dir = opendir(ev)) == NULL)
-		return errno == ENOENT ? 0 : (snprintf(err, errlen,
-		    "%.300s: %s", ev, strerror(errno)), -1);
+		return errno == ENOENT ? 0 : errf(err, errlen, "%.300s: %s",
+		    ev, strerror(errno));
 	while (rc == 0 && (de = readdir(dir)) != NULL) {
 		n = strlen(de->d_name);
 		snprintf(s, sizeof s, "%s/%s", ev, de->d_name);
@@ -300,10 +295,8 @@ backup_run(const char *datadir, const char *dest, int64_t now_us,
 	size_t	 i;
 
 	memset(st, 0, sizeof *st);
-	if (mkdir(dest, 0700) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%.300s: %s", dest, strerror(errno));
-		return -1;
-	}
+	if (mkdir(dest, 0700) == -1 && errno != EEXIST)
+		return errf(err, errlen, "%.300s: %s", dest, strerror(errno));
 	snprintf(s, sizeof s, "%.4000s/state.db", datadir);
 	snprintf(d, sizeof d, "%.4000s/state.db", dest);
 	if (db_copy(s, d, &st->bytes, err, errlen) == -1)

@@ -33,6 +33,7 @@
 
 #include "archive.h"
 #include "buf.h"
+#include "errf.h"
 #include "log.h"
 #include "retention.h"
 #include "timeparse.h"
@@ -335,7 +336,7 @@ retention_start(const struct retention_opts *o, struct metrics *m,
 	    (r->st = metrics_more(m, "retention", stats_new, stats_render,
 	    stats_free)) == NULL) {
 		free(r);
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	r->o = *o;
@@ -346,7 +347,7 @@ retention_start(const struct retention_opts *o, struct metrics *m,
 		pthread_mutex_destroy(&r->mtx);
 		pthread_cond_destroy(&r->cond);
 		free(r);
-		snprintf(err, errlen, "cannot start the retention thread");
+		errf(err, errlen, "cannot start the retention thread");
 		return NULL;
 	}
 	return r;

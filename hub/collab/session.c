@@ -56,6 +56,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "errf.h"
 #include "hub.h"
 #include "incident.h"
 #include "log.h"
@@ -861,23 +862,21 @@ sessions_start(struct hub *h, char *err, size_t errlen)
 	char	 path[4200], comment[300], msg[512], *emsg = NULL;
 	int	 created = 0;
 
-	if ((ss = calloc(1, sizeof *ss)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if ((ss = calloc(1, sizeof *ss)) == NULL)
+		return errf(err, errlen, "out of memory");
 	ss->h = h;
 	pthread_mutex_init(&ss->in_mtx, NULL);
 	pthread_cond_init(&ss->in_cond, NULL);
 	pthread_mutex_init(&ss->out_mtx, NULL);
 	if (auth_init() == -1) {
-		snprintf(err, errlen, "libsodium failed to start");
+		errf(err, errlen, "libsodium failed to start");
 		goto fail;
 	}
 	snprintf(path, sizeof path, "%s/hub_ed25519", h->datadir);
 	snprintf(comment, sizeof comment, "wardd@%s", h->hostname);
 	if (auth_key_load_or_create(path, comment, &ss->key, &created, msg,
 	    sizeof msg) == -1) {
-		snprintf(err, errlen, "hub key: %s", msg);
+		errf(err, errlen, "hub key: %s", msg);
 		goto fail;
 	}
 	auth_pubkey_b64(ss->key.pk, msg, sizeof msg);
@@ -885,7 +884,7 @@ sessions_start(struct hub *h, char *err, size_t errlen)
 	    "loaded", path, msg);
 	if (sqlite3_open_v2(h->statedb, &ss->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", h->statedb,
+		errf(err, errlen, "%s: %s", h->statedb,
 		    sqlite3_errmsg(ss->db));
 		goto fail;
 	}
@@ -893,38 +892,38 @@ sessions_start(struct hub *h, char *err, size_t errlen)
 	if (sqlite3_exec(ss->db, "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", NULL, NULL,
 	    &emsg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", h->statedb, emsg ? emsg :
+		errf(err, errlen, "%s: %s", h->statedb, emsg ? emsg :
 		    sqlite3_errmsg(ss->db));
 		sqlite3_free(emsg);
 		goto fail;
 	}
 	if (state_schema(ss->db, msg, sizeof msg) == -1) {
-		snprintf(err, errlen, "%s: %s", h->statedb, msg);
+		errf(err, errlen, "%s: %s", h->statedb, msg);
 		goto fail;
 	}
 	if (sqlite3_prepare_v2(ss->db, "PRAGMA data_version", -1, &ss->dv,
 	    NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", h->statedb,
+		errf(err, errlen, "%s: %s", h->statedb,
 		    sqlite3_errmsg(ss->db));
 		goto fail;
 	}
 	ss->users_dv = -1;
 	if ((ss->throttle = throttle_new()) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	if ((ss->last_seq = incident_last_seq(ss->db)) < 0)
 		ss->last_seq = 0;
 	if ((ss->pool = searchpool_new(h->datadir, SQ_THREADS, NULL,
 	    NULL)) == NULL) {
-		snprintf(err, errlen, "cannot start the consoles' search "
+		errf(err, errlen, "cannot start the consoles' search "
 		    "threads");
 		goto fail;
 	}
 	searchpool_limits(ss->pool, SQ_PER_USER, SQ_WAITING);
 	searchpool_nice(ss->pool, SQ_NICE);
 	if (pthread_create(&ss->thread, NULL, sessions_worker, ss) != 0) {
-		snprintf(err, errlen, "cannot start the session worker");
+		errf(err, errlen, "cannot start the session worker");
 		goto fail;
 	}
 	ss->started = 1;

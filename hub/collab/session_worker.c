@@ -23,6 +23,7 @@
 #include "archive.h"
 #include "auth.h"
 #include "buf.h"
+#include "errf.h"
 #include "hub.h"
 #include "store.h"
 #include "catalogue.h"
@@ -173,7 +174,7 @@ do_auth(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 	user = json_string_value(json_object_get(m->root, "user"));
 	if (ss->throttle != NULL && (secs = throttle_check(ss->throttle,
 	    w->addr, user, now_ns())) > 0) {
-		snprintf(err, sizeof err, "too many failed handshakes as '%s' "
+		errf(err, sizeof err, "too many failed handshakes as '%s' "
 		    "from %s; try again in %d s", user, w->addr, secs);
 		auth_refuse(ss, w, user, WIRE_EBUSY, err, 0);
 		return;
@@ -193,14 +194,14 @@ do_auth(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 		return;
 	}
 	if (r == 0) {
-		snprintf(err, sizeof err, "no user '%s' on this hub (an admin "
+		errf(err, sizeof err, "no user '%s' on this hub (an admin "
 		    "adds people with: wardd user add)", user);
 		auth_refuse(ss, w, user, WIRE_EUNAUTH, err, 1);
 		return;
 	}
 	if (w->tls == -1 || auth_console_verify(e.pk, w->nonce, cn,
 	    ss->key.pk, user, w->tls ? w->channel : NULL, sig) != 0) {
-		snprintf(err, sizeof err, "the signature does not match the "
+		errf(err, sizeof err, "the signature does not match the "
 		    "key registered for '%s'%s", user, w->tls ? " on this TLS "
 		    "connection (wrong key file, or a TLS proxy between you "
 		    "and the hub?)" : " (wrong key file?)");
@@ -361,10 +362,10 @@ do_subscribe(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 		if (qs != NULL && query_parse(qs, time_now_us(), &q, &qe) !=
 		    0) {
 			if (qe.pos >= 0)
-				snprintf(err, sizeof err, "query: %s (at "
+				errf(err, sizeof err, "query: %s (at "
 				    "byte %d)", qe.msg, qe.pos + 1);
 			else
-				snprintf(err, sizeof err, "query: %s",
+				errf(err, sizeof err, "query: %s",
 				    qe.msg);
 			out_send(ss, w->sid, wire_error(m->id, WIRE_EINVALID,
 			    err, NULL), 1, 1);
@@ -423,7 +424,7 @@ do_subscribe(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 			return;
 		}
 	} else if (since > last) {
-		snprintf(err, sizeof err, "the hub's op log ends at seq %"
+		errf(err, sizeof err, "the hub's op log ends at seq %"
 		    PRId64 ", before your seq %" PRId64 "; reload", last,
 		    since);
 		out_send(ss, w->sid, wire_resync(err, last), 1, 0);
@@ -435,7 +436,7 @@ do_subscribe(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 		    sizeof err);
 		if (rc == 1) {
 			iq_free(&r.q);
-			snprintf(err, sizeof err, "more than %d ops since seq %"
+			errf(err, sizeof err, "more than %d ops since seq %"
 			    PRId64 "; reload", REPLAY_MAX, since);
 			out_send(ss, w->sid, wire_resync(err, last), 1, 0);
 		} else if (rc != 0) {
@@ -713,7 +714,7 @@ audit_task(void *arg, const atomic_int *cancel)
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		log_err("audit.list: %s: %s", ss->h->statedb,
 		    db != NULL ? sqlite3_errmsg(db) : "out of memory");
-		snprintf(err, sizeof err, "the hub cannot read its audit log");
+		errf(err, sizeof err, "the hub cannot read its audit log");
 		e = WIRE_EINTERNAL;
 	} else {
 		sqlite3_busy_timeout(db, 5000);
@@ -748,12 +749,12 @@ sq_queue(struct sessions *ss, struct wsess *w, struct squery *sq,
 	    &waiting);
 	if (rc == 1) {
 		atomic_fetch_add(&ss->h->m.console_searches_refused, 1);
-		snprintf(err, errlen, "%s already has %d searches running "
+		errf(err, errlen, "%s already has %d searches running "
 		    "or waiting, the most the hub allows one user (%d "
 		    "running, %d waiting); try again when one has finished",
 		    w->user, running + waiting, SQ_PER_USER, SQ_WAITING);
 	} else if (rc == -1)
-		snprintf(err, errlen, "the hub is out of memory");
+		errf(err, errlen, "the hub is out of memory");
 	if (rc != 0)
 		squery_free(sq);
 	return rc;

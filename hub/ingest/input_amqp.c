@@ -23,6 +23,7 @@
 #include <amqp_tcp_socket.h>
 
 #include "deadline.h"
+#include "errf.h"
 #include "input_amqp.h"
 #include "jarena.h"
 #include "job.h"
@@ -134,7 +135,7 @@ amqp_input_new(const char *url, char *err, size_t errlen)
 	long	 v;
 
 	if ((a = calloc(1, sizeof *a)) == NULL) {
-		snprintf(err, errlen, "--amqp: out of memory");
+		errf(err, errlen, "--amqp: out of memory");
 		return NULL;
 	}
 	pthread_mutex_init(&a->mtx, NULL);
@@ -181,7 +182,7 @@ amqp_input_new(const char *url, char *err, size_t errlen)
 	snprintf(a->src.name, sizeof a->src.name, "amqp %.230s", a->src.url);
 	return a;
 bad:
-	snprintf(err, errlen, "--amqp: expected amqp[s]://USER:PASS@HOST:PORT/"
+	errf(err, errlen, "--amqp: expected amqp[s]://USER:PASS@HOST:PORT/"
 	    "VHOST?queue=Q&exchange=E&routing-key=K&prefetch=N "
 	    "(prefetch 1-65535)");
 	amqp_input_free(a);

@@ -23,6 +23,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "errf.h"
 #include "job.h"
 #include "listener.h"
 #include "log.h"
@@ -124,10 +125,8 @@ parse_url(struct listener *l, const char *url, char *host, size_t hostlen,
 		l->type = L_UDP;
 	else if (strncmp(url, "tls://", 6) == 0)
 		l->type = L_TLS;
-	else {
-		snprintf(err, errlen, "expected tcp://, udp:// or tls://");
-		return -1;
-	}
+	else
+		return errf(err, errlen, "expected tcp://, udp:// or tls://");
 	p = url + 6;
 	q = strchr(p, '?');
 	end = q != NULL ? q : p + strlen(p);
@@ -164,18 +163,14 @@ parse_url(struct listener *l, const char *url, char *host, size_t hostlen,
 		if (amp == NULL)
 			amp = q + strlen(q);
 		if ((eq = memchr(q, '=', (size_t)(amp - q))) == NULL ||
-		    (size_t)(eq - q) >= sizeof key) {
-			snprintf(err, errlen, "bad option '%.*s'",
+		    (size_t)(eq - q) >= sizeof key)
+			return errf(err, errlen, "bad option '%.*s'",
 			    (int)(amp - q), q);
-			return -1;
-		}
 		snprintf(key, sizeof key, "%.*s", (int)(eq - q), q);
 		errno = 0;
 		v = strtoull(eq + 1, &e, 10);
-		if (errno != 0 || e != amp || e == eq + 1) {
-			snprintf(err, errlen, "%s: expected a number", key);
-			return -1;
-		}
+		if (errno != 0 || e != amp || e == eq + 1)
+			return errf(err, errlen, "%s: expected a number", key);
 		if (strcmp(key, "max-message") == 0 && v >= 64 &&
 		    v <= (16u << 20))
 			l->max_msg = (size_t)v;
@@ -184,18 +179,15 @@ parse_url(struct listener *l, const char *url, char *host, size_t hostlen,
 			l->max_conns = (int)v;
 		else if (strcmp(key, "idle") == 0 && v <= 86400 * 7)
 			l->idle = (int)v;
-		else {
-			snprintf(err, errlen, "unknown option or value out of "
-			    "range: %s=%llu (max-message 64-16777216, "
+		else
+			return errf(err, errlen, "unknown option or value out "
+			    "of range: %s=%llu (max-message 64-16777216, "
 			    "max-connections 1-65536, idle 0-604800)", key, v);
-			return -1;
-		}
 		q = amp;
 	}
 	return 0;
 bad_addr:
-	snprintf(err, errlen, "expected ADDR:PORT after the scheme");
-	return -1;
+	return errf(err, errlen, "expected ADDR:PORT after the scheme");
 }
 
 static int
@@ -217,7 +209,7 @@ listener_new(const struct listener_proto *p, const char *flag,
 	int	 one = 1, rc;
 
 	if ((l = calloc(1, sizeof *l)) == NULL) {
-		snprintf(err, errlen, "%s %s: out of memory", flag, url);
+		errf(err, errlen, "%s %s: out of memory", flag, url);
 		return NULL;
 	}
 	l->fd = l->wake[0] = l->wake[1] = -1;
@@ -283,7 +275,7 @@ listener_new(const struct listener_proto *p, const char *flag,
 fail_errno:
 	snprintf(why, sizeof why, "%s", strerror(errno));
 fail:
-	snprintf(err, errlen, "%s %s: %s", flag, url, why);
+	errf(err, errlen, "%s %s: %s", flag, url, why);
 	if (ai != NULL)
 		freeaddrinfo(ai);
 	listener_free(l);

@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "errf.h"
 #include "partition.h"
 
 void
@@ -82,7 +83,7 @@ partition_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	char	*msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+		errf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -95,10 +96,8 @@ partition_private_file(const char *path, char *err, size_t errlen)
 	int	 fd;
 
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600)) == -1) {
-		snprintf(err, errlen, "%.300s: %s", path, strerror(errno));
-		return -1;
-	}
+	    0600)) == -1)
+		return errf(err, errlen, "%.300s: %s", path, strerror(errno));
 	close(fd);
 	return 0;
 }

@@ -33,6 +33,7 @@
 #include <sqlite3.h>
 
 #include "batchtab.h"
+#include "errf.h"
 #include "log.h"
 #include "partition.h"
 #include "schema.h"
@@ -147,7 +148,7 @@ layout(struct store *s, sqlite3 *db, int64_t day, char *err, size_t errlen)
 	    " FROM sqlite_schema WHERE name = 'events') FROM"
 	    " pragma_user_version", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		errf(err, errlen, "%s", sqlite3_errmsg(db));
 	else if (sqlite3_column_int(st, 0) != 0 ||
 	    sqlite3_column_int(st, 1) != 0)
 		version = sqlite3_column_int(st, 0);
@@ -184,7 +185,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 		goto fail;
 	if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(p->db));
+		errf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(p->db));
 		goto fail;
 	}
 	sqlite3_busy_timeout(p->db, 5000);
@@ -198,7 +199,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	    (version = layout(s, p->db, day, err, errlen)) == -1)
 		goto fail;
 	if (version > SCHEMA_PARTITION_VERSION) {
-		snprintf(err, errlen, "%.300s: layout %d is newer than this "
+		errf(err, errlen, "%.300s: layout %d is newer than this "
 		    "wardd's (%d)", path, version, SCHEMA_PARTITION_VERSION);
 		goto fail;
 	}
@@ -269,7 +270,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	}
 	return 0;
 sqlfail:
-	snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(p->db));
+	errf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(p->db));
 fail:
 	sqlite3_finalize(st);
 	part_close(p);
@@ -370,7 +371,7 @@ syncer_main(void *arg)
 		for (k = 0; k < nfd; k++)
 			if (fdatasync(fds[k]) == -1 && !bad) {
 				bad = errno;
-				snprintf(err, sizeof err, "fdatasync: %s",
+				errf(err, sizeof err, "fdatasync: %s",
 				    strerror(errno));
 				log_err("store: %s", err);
 			}
@@ -448,7 +449,7 @@ part_get(struct store *s, int64_t day, char *err, size_t errlen)
 			lru = p;
 	}
 	if (lru == NULL) {
-		snprintf(err, errlen, "too many partitions in one commit");
+		errf(err, errlen, "too many partitions in one commit");
 		return NULL;
 	}
 	if (lru->day != -1) {
@@ -491,10 +492,8 @@ insert_job(struct store *s, struct job *j, char *err, size_t errlen)
 		if (batchtab_add(&p->bt, id, j->arena.data, r) == -1 ||
 		    (p->fts == NULL && ((p->ix == NULL && (p->ix =
 		    ixbatch_new(day)) == NULL) ||
-		    ixbatch_add(p->ix, id, j->arena.data, r) == -1))) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		    ixbatch_add(p->ix, id, j->arena.data, r) == -1)))
+			return errf(err, errlen, "out of memory");
 		p->next_seq++;
 		p->added++;
 		if (r->utc < p->min_utc)
@@ -518,7 +517,7 @@ insert_staged(struct part *p, char *err, size_t errlen)
 	if (sqlite3_step(p->ins) != SQLITE_DONE || (p->docs != NULL &&
 	    sqlite3_step(p->docs) != SQLITE_DONE) || (p->fts != NULL &&
 	    sqlite3_step(p->fts) != SQLITE_DONE)) {
-		snprintf(err, errlen, "insert: %s", sqlite3_errmsg(p->db));
+		errf(err, errlen, "insert: %s", sqlite3_errmsg(p->db));
 		rc = -1;
 	}
 	sqlite3_reset(p->ins);
@@ -555,7 +554,7 @@ finish_all(struct store *s, int ok, int *fds, struct ixbatch **ix,
 			if (sqlite3_step(p->meta) != SQLITE_DONE ||
 			    partition_exec(p->db, "COMMIT", err, errlen) == -1) {
 				if (*err == '\0')
-					snprintf(err, errlen, "meta: %s",
+					errf(err, errlen, "meta: %s",
 					    sqlite3_errmsg(p->db));
 				rc = -1;
 			}
@@ -843,10 +842,8 @@ count_existing(struct store *s, char *err, size_t errlen)
 	uint64_t total = 0;
 
 	snprintf(dir, sizeof dir, "%s/events", s->datadir);
-	if ((d = opendir(dir)) == NULL) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
+	if ((d = opendir(dir)) == NULL)
+		return errf(err, errlen, "%s: %s", dir, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		sqlite3	*db = NULL;
 		sqlite3_stmt *st = NULL;
@@ -877,7 +874,7 @@ store_open(const char *datadir, struct metrics *m, char *err, size_t errlen)
 	int	 i;
 
 	if ((s = calloc(1, sizeof *s)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	for (i = 0; i < STORE_OPEN_PARTS; i++) {
@@ -896,12 +893,12 @@ store_open(const char *datadir, struct metrics *m, char *err, size_t errlen)
 	s->sy_tail = &s->sy_head;
 	if ((s->datadir = strdup(datadir)) == NULL ||
 	    jobq_init(&s->q) == -1) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	snprintf(dir, sizeof dir, "%s/events", datadir);
 	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		errf(err, errlen, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	if (count_existing(s, err, errlen) == -1 ||

@@ -34,6 +34,7 @@
 
 #include "batchtab.h"
 #include "deadline.h"
+#include "errf.h"
 #include "jsonfast.h"
 #include "log.h"
 #include "partition.h"
@@ -177,7 +178,7 @@ ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
 		goto fail;
 	if (sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%.300s: %s", path,
+		errf(err, errlen, "%.300s: %s", path,
 		    sqlite3_errmsg(x->db));
 		goto fail;
 	}
@@ -195,7 +196,7 @@ ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
 	    sqlite3_prepare_v2(x->db, "SELECT value FROM meta WHERE key ="
 	    " 'indexed'", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
-		snprintf(err, errlen, "%.300s: %s", path,
+		errf(err, errlen, "%.300s: %s", path,
 		    sqlite3_errmsg(x->db));
 		goto fail;
 	}
@@ -257,7 +258,7 @@ ixdb_commit(struct ixdb *x, int64_t top, char *err, size_t errlen)
 	sqlite3_bind_int64(x->mark, 1, top);
 	if (sqlite3_step(x->ins) != SQLITE_DONE ||
 	    sqlite3_step(x->mark) != SQLITE_DONE) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(x->db));
+		errf(err, errlen, "%s", sqlite3_errmsg(x->db));
 		rc = -1;
 	}
 	sqlite3_reset(x->ins);
@@ -285,11 +286,9 @@ textindex_create(const char *datadir, int64_t day, char *err, size_t errlen)
 	partition_index_path(datadir, day, path, sizeof path);
 	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
 		snprintf(f, sizeof f, "%s%s", path, sfx[i]);
-		if (unlink(f) == -1 && errno != ENOENT) {
-			snprintf(err, errlen, "%.300s: %s", f,
+		if (unlink(f) == -1 && errno != ENOENT)
+			return errf(err, errlen, "%.300s: %s", f,
 			    strerror(errno));
-			return -1;
-		}
 	}
 	if (ixdb_open(datadir, day, &x, err, errlen) == -1)
 		return -1;
@@ -343,8 +342,7 @@ index_batch(struct ixdb *x, const struct ixbatch *b, char *err,
 		x->stage = NULL;
 		if (top == 0)
 			return 0;
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		return errf(err, errlen, "out of memory");
 	}
 	return ixdb_commit(x, top, err, errlen);
 }
@@ -380,7 +378,7 @@ catch_up_step(const char *datadir, int64_t day, int64_t *n, char *err,
 	    sqlite3_prepare_v2(db, "SELECT user_version FROM"
 	    " pragma_user_version", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
-		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
+		errf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
 		sqlite3_finalize(st);
 		sqlite3_close(db);
 		return -1;
@@ -396,7 +394,7 @@ catch_up_step(const char *datadir, int64_t day, int64_t *n, char *err,
 		goto out;
 	if (sqlite3_prepare_v2(db, "SELECT id, summary, doc FROM docs WHERE"
 	    " id > ?1 ORDER BY id LIMIT ?2", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
+		errf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, x.indexed);
@@ -410,7 +408,7 @@ catch_up_step(const char *datadir, int64_t day, int64_t *n, char *err,
 		    (size_t)sqlite3_column_bytes(st, 2)) == -1)
 			goto nomem;
 	if (step != SQLITE_DONE) {
-		snprintf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
+		errf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
 	if (b->n > 0 && index_batch(&x, b, err, errlen) == -1)
@@ -419,7 +417,7 @@ catch_up_step(const char *datadir, int64_t day, int64_t *n, char *err,
 	rc = b->n == CATCHUP_ROWS;
 	goto out;
 nomem:
-	snprintf(err, errlen, "out of memory");
+	errf(err, errlen, "out of memory");
 out:
 	sqlite3_finalize(st);
 	st = NULL;
@@ -569,10 +567,8 @@ lag_step(struct textindex *t, int64_t day, int64_t *n, char *err,
 		return catch_up_step(t->datadir, day, n, err, errlen);
 	*n = 0;
 	snprintf(dir, sizeof dir, "%s/events", t->datadir);
-	if ((d = opendir(dir)) == NULL) {
-		snprintf(err, errlen, "%.300s: %s", dir, strerror(errno));
-		return -1;
-	}
+	if ((d = opendir(dir)) == NULL)
+		return errf(err, errlen, "%.300s: %s", dir, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		if ((k = partition_day(de->d_name)) < 0)
 			continue;
@@ -681,7 +677,7 @@ textindex_open(const char *datadir, struct metrics *m, char *err,
 
 	if ((t = calloc(1, sizeof *t)) == NULL ||
 	    (t->datadir = strdup(datadir)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		free(t);
 		return NULL;
 	}
@@ -694,7 +690,7 @@ textindex_open(const char *datadir, struct metrics *m, char *err,
 	t->tail = &t->head;
 	snprintf(dir, sizeof dir, "%s/events", datadir);
 	if ((d = opendir(dir)) == NULL) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		errf(err, errlen, "%s: %s", dir, strerror(errno));
 		textindex_free(t);
 		return NULL;
 	}
