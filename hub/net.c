@@ -24,6 +24,7 @@
 #include "diskguard.h"
 #include "errf.h"
 #include "hub.h"
+#include "monotime.h"
 #include "store.h"
 #include "log.h"
 #include "net.h"
@@ -1162,7 +1163,7 @@ answer_job(struct pss *s, struct job *j)
 	switch (j->kind) {
 	case JOB_BULK:
 		buf_printf(&s->resp, "{\"took\":%lld,\"errors\":%s,\"items\":[",
-		    (long long)((job_clock_ns() - j->t0_ns) / 1000000),
+		    (long long)((monotime_ns() - j->t0_ns) / 1000000),
 		    accepted == j->split.n ? "false" : "true");
 		for (i = 0; i < j->split.n; i++)
 			bulk_item(&s->resp, j, i);

@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "deadline.h"
 #include "errf.h"
 #include "hub.h"
 #include "job.h"
@@ -261,8 +262,7 @@ thread_main(void *arg)
 		   second, gathering that second's notes into one job. */
 		while (s->n == 0 && s->nseen == 0 && !s->stop)
 			pthread_cond_wait(&s->cond, &s->mtx);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 1;
+		deadline_after(CLOCK_REALTIME, 1000000, &ts);
 		while (!s->stop && pthread_cond_timedwait(&s->cond, &s->mtx,
 		    &ts) != ETIMEDOUT)
 			;

@@ -33,6 +33,7 @@
 
 #include "archive.h"
 #include "buf.h"
+#include "deadline.h"
 #include "errf.h"
 #include "log.h"
 #include "retention.h"
@@ -312,8 +313,8 @@ thread_main(void *arg)
 		}
 		figures(r);
 		pthread_mutex_lock(&r->mtx);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += FIGURES_S;
+		deadline_after(CLOCK_REALTIME, (int64_t)FIGURES_S * 1000000,
+		    &ts);
 		while (!r->stop && pthread_cond_timedwait(&r->cond, &r->mtx,
 		    &ts) != ETIMEDOUT)
 			;

@@ -60,6 +60,7 @@
 #include "hub.h"
 #include "incident.h"
 #include "log.h"
+#include "monotime.h"
 #include "query.h"
 #include "searchpool.h"
 #include "session.h"
@@ -339,7 +340,7 @@ enqueue(struct sessions *ss, struct sess *s, struct omsg *m, int reply)
 		s->qbytes += m->len;
 	}
 	if (s->qall++ == 0) {
-		s->progress_ns = now_ns();
+		s->progress_ns = monotime_ns();
 		lws_callback_on_writable(s->wsi);
 	}
 }
@@ -459,7 +460,7 @@ sweep(lws_sorted_usec_list_t *sul)
 	    sweep_sul);
 	struct sess *s;
 	struct item *it;
-	int64_t	 now = now_ns();
+	int64_t	 now = monotime_ns();
 
 	if (atomic_exchange(&ss->check_queued, 1) == 0) {
 		if ((it = item_new(I_CHECK, 0)) != NULL)
@@ -612,7 +613,7 @@ on_writeable(struct sessions *ss, struct lws *wsi, struct sess *s)
 		s->resyncing = 0;
 	omsg_drop(q->msg);
 	free(q);
-	s->progress_ns = now_ns();
+	s->progress_ns = monotime_ns();
 	/* Once drained, a closing session gets one more callback: lws
 	   calls it only after whatever it still buffers is out. */
 	if (s->qh != NULL || s->state == S_CLOSING)

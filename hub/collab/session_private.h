@@ -11,7 +11,6 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <libwebsockets.h>
@@ -221,16 +220,6 @@ struct squery {
 	json_t		*obs;		/* counts: {"observable id": value} */
 	json_t		*counts;	/* counts: {"observable id": events} */
 };
-
-/* Monotonic clock in nanoseconds. */
-static inline int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* The hash bucket of a session id (byid and wbyid). */
 static inline size_t

@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "errf.h"
 #include "hub.h"
+#include "monotime.h"
 #include "store.h"
 #include "catalogue.h"
 #include "incident.h"
@@ -136,7 +137,7 @@ static void
 auth_refuse(struct sessions *ss, struct wsess *w, const char *user,
     enum wire_err code, const char *why, int count)
 {
-	int64_t	 now = now_ns();
+	int64_t	 now = monotime_ns();
 	json_t	*req;
 
 	if (ss->throttle == NULL || throttle_refused(ss->throttle, w->addr,
@@ -173,7 +174,7 @@ do_auth(struct sessions *ss, struct wsess *w, const struct wire_msg *m)
 	}
 	user = json_string_value(json_object_get(m->root, "user"));
 	if (ss->throttle != NULL && (secs = throttle_check(ss->throttle,
-	    w->addr, user, now_ns())) > 0) {
+	    w->addr, user, monotime_ns())) > 0) {
 		errf(err, sizeof err, "too many failed handshakes as '%s' "
 		    "from %s; try again in %d s", user, w->addr, secs);
 		auth_refuse(ss, w, user, WIRE_EBUSY, err, 0);
@@ -646,7 +647,7 @@ counts_task(void *arg, const atomic_int *cancel)
 	struct item *it;
 	const char *id;
 	json_t	*v;
-	int64_t	 end = now_ns() + (int64_t)SQ_COUNTS_MS * 1000000, left;
+	int64_t	 end = monotime_ns() + (int64_t)SQ_COUNTS_MS * 1000000, left;
 	char	 err[256];
 	int	 errpos;
 
@@ -658,7 +659,7 @@ counts_task(void *arg, const atomic_int *cancel)
 		json_int_t n = -1;
 		struct buf q;
 
-		left = (end - now_ns()) / 1000000;
+		left = (end - monotime_ns()) / 1000000;
 		if (atomic_load(cancel) || left <= 0)
 			break;
 		sq->o.timeout_ms = left < SQ_COUNT_MS ? (int)left :
@@ -1153,7 +1154,7 @@ work(struct sessions *ss, struct item *it)
 		atomic_store(&ss->check_queued, 0);
 		users_check(ss);
 		if (ss->throttle != NULL)
-			throttle_flush(ss->throttle, now_ns(), 0,
+			throttle_flush(ss->throttle, monotime_ns(), 0,
 			    refusals_write, ss);
 		break;
 	default:
@@ -1247,6 +1248,6 @@ sessions_worker(void *arg)
 		out_flush(ss);
 	}
 	if (ss->throttle != NULL)	/* the refusals not yet summarized */
-		throttle_flush(ss->throttle, now_ns(), 1, refusals_write, ss);
+		throttle_flush(ss->throttle, monotime_ns(), 1, refusals_write, ss);
 	return NULL;
 }

@@ -29,8 +29,10 @@
 #include "job.h"
 #include "jsonfast.h"
 #include "log.h"
+#include "monotime.h"
 #include "net.h"
 #include "source.h"
+#include "timeparse.h"
 
 /* A batch (one pipeline job) closes LINGER_NS after its first delivery,
    when no delivery came for 10 ms, when the prefetch window is all held
@@ -447,7 +449,7 @@ closing(struct amqp_input *a, int idle)
 	return idle || a->nbatch >= BATCH_MSGS_MAX ||
 	    a->batch->body.len >= BATCH_BYTES ||
 	    a->held + a->nbatch >= (size_t)a->prefetch ||
-	    job_clock_ns() - a->batch->t0_ns >= LINGER_NS;
+	    monotime_ns() - a->batch->t0_ns >= LINGER_NS;
 }
 
 /* Append body b[0..n) to the batch as events: a JSON object, an array of
@@ -463,8 +465,6 @@ take(struct amqp_input *a, const char *b, size_t n, const char **why)
 	int	 any = 0;
 
 	if (a->batch == NULL) {
-		struct timespec ts;
-
 		if ((a->batch = job_new(JOB_EVENTS)) == NULL) {
 			*why = "out of memory";
 			return -1;
@@ -472,10 +472,8 @@ take(struct amqp_input *a, const char *b, size_t n, const char **why)
 		snprintf(a->batch->ctype, sizeof a->batch->ctype,
 		    "application/x-ndjson");
 		a->batch->src = &a->src;
-		a->batch->t0_ns = job_clock_ns();
-		clock_gettime(CLOCK_REALTIME, &ts);
-		a->batch->received_us = (int64_t)ts.tv_sec * 1000000 +
-		    ts.tv_nsec / 1000;
+		a->batch->t0_ns = monotime_ns();
+		a->batch->received_us = time_now_us();
 	}
 	out = &a->batch->body;
 	before = out->len;

@@ -1,6 +1,5 @@
 #include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "job.h"
 #include "monotime.h"
@@ -16,7 +15,7 @@ job_new(enum job_kind kind)
 	buf_init(&j->body);
 	buf_init(&j->arena);
 	split_result_init(&j->split);
-	j->t0_ns = job_clock_ns();
+	j->t0_ns = monotime_ns();
 	return j;
 }
 
@@ -44,12 +43,6 @@ job_bytes(const struct job *j)
 	    j->split.cap * sizeof *j->split.items +
 	    (j->rows != NULL ? n * sizeof *j->rows : 0) +
 	    (j->ids != NULL ? n * sizeof *j->ids : 0);
-}
-
-int64_t
-job_clock_ns(void)
-{
-	return monotime_ns();
 }
 
 int

@@ -74,10 +74,6 @@ void		 job_free(struct job *);
    split items (not the documents they point to), rows and ids; for
    bounding what waits in a queue. */
 size_t		 job_bytes(const struct job *j);
-/* Monotonic clock in nanoseconds: monotime_ns (monotime.h), the name the
-   ingest files use. */
-int64_t		 job_clock_ns(void);
-
 /* A FIFO of jobs with a lock and a condition, for handing jobs between
    threads. */
 struct jobq {

@@ -27,8 +27,10 @@
 #include "job.h"
 #include "listener.h"
 #include "log.h"
+#include "monotime.h"
 #include "net.h"
 #include "syslogframe.h"
+#include "timeparse.h"
 
 #define READ_CHUNK	(256u << 10)	/* bytes read from a socket at once */
 #define BATCH_BYTES	(1u << 20)	/* NDJSON in a batch before it goes */
@@ -334,7 +336,6 @@ static void
 take(struct listener *l, const char *msg, size_t len, const char *peer)
 {
 	const char *why = "out of memory";
-	struct timespec ts;
 	size_t	 before;
 
 	atomic_fetch_add(&l->src.messages, 1);
@@ -346,10 +347,8 @@ take(struct listener *l, const char *msg, size_t len, const char *peer)
 		snprintf(l->batch->ctype, sizeof l->batch->ctype,
 		    "application/x-ndjson");
 		l->batch->src = &l->src;
-		l->batch->t0_ns = job_clock_ns();
-		clock_gettime(CLOCK_REALTIME, &ts);
-		l->batch->received_us = (int64_t)ts.tv_sec * 1000000 +
-		    ts.tv_nsec / 1000;
+		l->batch->t0_ns = monotime_ns();
+		l->batch->received_us = time_now_us();
 	}
 	before = l->batch->body.len;
 	if (l->p->message(l->pstate, &l->batch->body, msg, len, peer,
@@ -580,7 +579,7 @@ udp_read(struct listener *l, char *bufs)
 			if (l->p->datagram != NULL) {
 				size_t	 lost = 0;
 				int	 rc = l->p->datagram(l->pstate, p, len,
-				    job_clock_ns() / 1000000, &p, &len, &why,
+				    monotime_ns() / 1000000, &p, &len, &why,
 				    &lost);
 
 				if (lost > 0) {

@@ -35,6 +35,7 @@
 #include "batchtab.h"
 #include "errf.h"
 #include "log.h"
+#include "monotime.h"
 #include "partition.h"
 #include "schema.h"
 #include "store.h"
@@ -385,7 +386,7 @@ syncer_main(void *arg)
 				fail_jobs(b->jobs, err);
 			else if (b->rows > 0) {
 				metrics_commit_latency(s->m, (uint64_t)
-				    (job_clock_ns() - b->t0) / 1000);
+				    (monotime_ns() - b->t0) / 1000);
 				atomic_fetch_add(&s->m->events_stored,
 				    (uint64_t)b->rows);
 				atomic_fetch_add(&s->m->store_events,
@@ -642,7 +643,7 @@ writer_main(void *arg)
 
 	pthread_setname_np(pthread_self(), "ward-store");
 	while ((list = jobq_take_all(&s->q, &n)) != NULL) {
-		int64_t	 t0 = job_clock_ns(), rows = 0;
+		int64_t	 t0 = monotime_ns(), rows = 0;
 
 		err[0] = '\0';
 		ix = NULL;
@@ -741,19 +742,19 @@ wal_bound(struct store *s, sqlite3 *db, int64_t day, const char *path)
 	if (ixdb != NULL)
 		sqlite3_wal_checkpoint_v2(ixdb, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	t0 = job_clock_ns();
+	t0 = monotime_ns();
 	if (walgate_close(day, WALGATE_WAIT_MS, &s->ck_abort) == -1) {
 		log_warn("checkpoint: %s: searches held its WAL past its bound "
 		    "for %d s; trying again", path, WALGATE_WAIT_MS / 1000);
 		sqlite3_close(ixdb);
 		return -1;
 	}
-	t1 = job_clock_ns();
+	t1 = monotime_ns();
 	rc = wal_truncate(db);
 	if (ixdb != NULL)
 		rcx = wal_truncate(ixdb);
 	walgate_open(day);
-	t2 = job_clock_ns();
+	t2 = monotime_ns();
 	sqlite3_close(ixdb);
 	if (rc != SQLITE_OK) {
 		log_debug("checkpoint: %s: cannot truncate its WAL: %s", path,
@@ -791,7 +792,7 @@ ckpt_main(void *arg)
 		/* Not again within a second, nor within 10 s of a failure
 		   (each try may hold the writer up RESTART_WAIT_MS times
 		   TRUNCATE_TRIES). */
-		bound = s->ck_restart && job_clock_ns() >= next_bound;
+		bound = s->ck_restart && monotime_ns() >= next_bound;
 		pthread_mutex_unlock(&s->ck_mtx);
 		if (day != open_day) {
 			sqlite3_close(db);
@@ -819,7 +820,7 @@ ckpt_main(void *arg)
 				sqlite3_busy_timeout(db, RESTART_WAIT_MS);
 		}
 		if (db != NULL && bound)
-			next_bound = job_clock_ns() + (wal_bound(s, db, day,
+			next_bound = monotime_ns() + (wal_bound(s, db, day,
 			    path) == 0 ? INT64_C(1000000000) :
 			    INT64_C(10000000000));
 		else if (db != NULL && sqlite3_wal_checkpoint_v2(db, NULL,

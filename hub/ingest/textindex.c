@@ -37,6 +37,7 @@
 #include "errf.h"
 #include "jsonfast.h"
 #include "log.h"
+#include "monotime.h"
 #include "partition.h"
 #include "query.h"
 #include "schema.h"
@@ -439,15 +440,6 @@ out:
 
 /* ---- days behind ---------------------------------------------------- */
 
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* With t->mtx held: the entry of day, or NULL. */
 static struct ixlag *
 lag_find(struct textindex *t, int64_t day)
@@ -525,7 +517,7 @@ lag_add(struct textindex *t, int64_t day, int64_t n, const char *why)
 			e->day = day;
 			e->since_us = time_now_us();
 			e->backoff_ms = IX_RETRY_MIN_MS;
-			e->retry_us = mono_us() + IX_RETRY_MIN_MS * 1000;
+			e->retry_us = monotime_us() + IX_RETRY_MIN_MS * 1000;
 		}
 	}
 	e->pending += n;
@@ -596,7 +588,7 @@ lag_retry(struct textindex *t)
 {
 	struct ixlag e, *x;
 	char	 err[512], name[32];
-	int64_t	 now = mono_us(), n;
+	int64_t	 now = monotime_us(), n;
 	int	 i, k, rc;
 
 	for (i = 0; ; i++) {
@@ -626,7 +618,7 @@ lag_retry(struct textindex *t)
 		if (rc == -1) {
 			x->backoff_ms = x->backoff_ms * 2 > IX_RETRY_MAX_MS ?
 			    IX_RETRY_MAX_MS : x->backoff_ms * 2;
-			x->retry_us = mono_us() + (int64_t)x->backoff_ms * 1000;
+			x->retry_us = monotime_us() + (int64_t)x->backoff_ms * 1000;
 			if (n > 0)
 				x->pending = n;
 			if (strcmp(x->why, err) != 0) {
@@ -817,7 +809,7 @@ idle(struct textindex *t)
 			pthread_cond_wait(&t->cond, &t->mtx);
 			continue;
 		}
-		if ((next -= mono_us()) <= 0)
+		if ((next -= monotime_us()) <= 0)
 			return;
 		deadline_after(CLOCK_REALTIME, next, &ts);
 		pthread_cond_timedwait(&t->cond, &t->mtx, &ts);

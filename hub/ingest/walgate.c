@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "deadline.h"
+#include "monotime.h"
 #include "walgate.h"
 
 #define GATES	64
@@ -68,15 +69,6 @@ release(struct gate *g)
 		g->used = 0;
 }
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int64_t
 walgate_enter(int64_t day, const struct timespec *deadline)
 {
@@ -87,7 +79,7 @@ walgate_enter(int64_t day, const struct timespec *deadline)
 	pthread_mutex_lock(&mtx);
 	while ((g = find(day, 1)) != NULL && g->closed) {
 		if (t0 == 0)
-			t0 = now_us();
+			t0 = monotime_us();
 		if (deadline == NULL)
 			pthread_cond_wait(&cond, &mtx);
 		else if (pthread_cond_timedwait(&cond, &mtx, deadline) != 0)
@@ -96,7 +88,7 @@ walgate_enter(int64_t day, const struct timespec *deadline)
 	if (g != NULL)
 		g->readers++;
 	pthread_mutex_unlock(&mtx);
-	return t0 == 0 ? 0 : (now_us() - t0) / 1000;
+	return t0 == 0 ? 0 : (monotime_us() - t0) / 1000;
 }
 
 void
