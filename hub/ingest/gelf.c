@@ -3,52 +3,11 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <zlib.h>
 
 #include "gelf.h"
+#include "gunzip.h"
 
 #define MAX_PENDING	256	/* chunked messages held at once */
-
-/* Inflate zlib or gzip p[0..n) into out, at most max bytes.  0 or -1. */
-static int
-inflate_any(const char *p, size_t n, size_t max, struct buf *out,
-    const char **why)
-{
-	z_stream z;
-	int	 rc;
-
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 15 + 32) != Z_OK) {	/* zlib or gzip */
-		*why = "out of memory";
-		return -1;
-	}
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)n;
-	do {
-		if (buf_reserve(out, 65536) == -1) {
-			*why = "out of memory";
-			rc = Z_MEM_ERROR;
-			break;
-		}
-		z.next_out = (Bytef *)out->data + out->len;
-		z.avail_out = (uInt)(out->cap - out->len - 1);
-		rc = inflate(&z, Z_NO_FLUSH);
-		out->len = (size_t)((char *)z.next_out - out->data);
-		out->data[out->len] = '\0';
-		if (out->len > max) {
-			*why = "message larger than the limit once inflated";
-			rc = Z_MEM_ERROR;
-			break;
-		}
-	} while (rc == Z_OK);
-	inflateEnd(&z);
-	if (rc != Z_STREAM_END) {
-		if (rc != Z_MEM_ERROR)
-			*why = "compressed data is corrupt or cut short";
-		return -1;
-	}
-	return 0;
-}
 
 static int
 dump_cb(const char *p, size_t n, void *arg)
@@ -111,14 +70,17 @@ gelf_to_event(const char *p, size_t n, size_t max_inflated,
 	struct buf raw;
 	json_t	*g = NULL, *ev = NULL;
 	size_t	 before = out->len;
-	int	 rc = -1;
+	int	 rc = -1, z;
 
 	buf_init(&raw);
 	if (n >= 2 && (((unsigned char)p[0] == 0x1f &&
 	    (unsigned char)p[1] == 0x8b) || ((unsigned char)p[0] == 0x78 &&
 	    ((unsigned char)p[0] << 8 | (unsigned char)p[1]) % 31 == 0))) {
-		if (inflate_any(p, n, max_inflated, &raw, why) == -1)
+		if ((z = gunzip(p, n, max_inflated, &raw, NULL, 0)) != 0) {
+			*why = z == -2 ? "message larger than the limit once "
+			    "inflated" : "compressed data is corrupt or cut short";
 			goto out;
+		}
 		p = raw.data;
 		n = raw.len;
 	}
