@@ -48,9 +48,11 @@
 #include "jarena.h"
 #include "jsonfast.h"
 #include "log.h"
+#include "monotime.h"
 #include "session.h"
 #include "sigma.h"
 #include "state.h"
+#include "timeparse.h"
 
 #define TICK_US		(1000 * 1000)
 #define CHANGES_MAX	1000		/* alerts broadcast per query */
@@ -98,13 +100,11 @@ struct alerter {
 
 void	alerter_quiet(struct alerter *);
 
+/* The wall clock (timeparse.h), by the name this file's callers use. */
 static int64_t
 now_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return time_now_us();
 }
 
 /* Rule errors: logged, and kept for rules.status. */
@@ -435,13 +435,11 @@ struct bcast {
 	size_t		 n;
 };
 
+/* The monotonic clock (monotime.h), by the name this file's callers use. */
 static int64_t
 mono_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return monotime_us();
 }
 
 static struct recent *

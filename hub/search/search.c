@@ -57,6 +57,7 @@
 #include "buf.h"
 #include "daypart.h"
 #include "deadline.h"
+#include "errf.h"
 #include "log.h"
 #include "query.h"
 #include "search.h"
@@ -599,8 +600,7 @@ search_exec(const char *datadir, const struct query *q,
 	pthread_mutex_destroy(&r.mtx);
 	if (rc == -1 && info->error == SEARCH_OK) {
 		info->error = SEARCH_EFAIL;
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "search failed");
+		errf(err, errlen, "search failed");
 	}
 	return rc;
 }
@@ -632,14 +632,12 @@ search_run(const char *datadir, const char *text,
 	    time_now_us(), &q, &qe) == -1) {
 		if (info != NULL)
 			memset(info, 0, sizeof(*info));
-		if (err != NULL && errlen > 0) {
-			if (qe.expected[0] != '\0' &&
-			    strstr(qe.msg, qe.expected) == NULL)
-				snprintf(err, errlen, "%s (expected %s)",
-				    qe.msg, qe.expected);
-			else
-				snprintf(err, errlen, "%s", qe.msg);
-		}
+		if (qe.expected[0] != '\0' &&
+		    strstr(qe.msg, qe.expected) == NULL)
+			errf(err, errlen, "%s (expected %s)", qe.msg,
+			    qe.expected);
+		else
+			errf(err, errlen, "%s", qe.msg);
 		if (errpos != NULL)
 			*errpos = qe.pos;
 		if (info != NULL)

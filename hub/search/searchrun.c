@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "monotime.h"
 #include "searchopts.h"
 #include "searchrun.h"
 
@@ -22,19 +23,10 @@
 int
 searchrun_past(struct run *r)
 {
-	const struct timespec *deadline = &r->deadline;
-	struct timespec now;
-	int64_t	 w = atomic_load(&r->gate_wait_us);
+	int64_t	 now = monotime_ns() - atomic_load(&r->gate_wait_us) * 1000;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	now.tv_sec -= (time_t)(w / 1000000);
-	now.tv_nsec -= (long)(w % 1000000) * 1000;
-	if (now.tv_nsec < 0) {
-		now.tv_sec--;
-		now.tv_nsec += 1000000000L;
-	}
-	return now.tv_sec > deadline->tv_sec || (now.tv_sec ==
-	    deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+	return now >= (int64_t)r->deadline.tv_sec * 1000000000 +
+	    r->deadline.tv_nsec;
 }
 
 int
