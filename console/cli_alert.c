@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "cli.h"
+#include "cli_call.h"
 #include "cli_alert.h"
 #include "model.h"
 #include "wire.h"

@@ -5,7 +5,7 @@
 #ifndef WARD_CLI_ALERT_H
 #define WARD_CLI_ALERT_H
 
-#include "cli.h"
+#include "cli_call.h"
 
 /* alert list [--status S] [--rule R] [--limit N] [--json] */
 int	cli_alert_list(struct cli *x, int argc, char **argv);

@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "auth.h"
-#include "cli.h"
+#include "cli_call.h"
 #include "cli_user.h"
 #include "wire.h"
 

@@ -4,7 +4,7 @@
 #ifndef WARD_CLI_USER_H
 #define WARD_CLI_USER_H
 
-#include "cli.h"
+#include "cli_call.h"
 
 /* user add NAME ROLE PUBKEYFILE | list | del NAME | role NAME ROLE, each
    with [--json]; argv[0] is the subcommand's word. */

@@ -21,7 +21,7 @@
 
 #include "auditd.h"
 #include "buf.h"
-#include "kv.h"
+#include "kvscan.h"
 #include "pfield.h"
 #include "transit.h"
 
