@@ -9,6 +9,11 @@
  * in a process-wide cache for partitions of days before yesterday (keyed
  * on the files' identity, size and mtime), so a search opens only the
  * partitions it reads.
+ *
+ * A partition the writer has created but not laid out yet (an empty file,
+ * for the moment its day's first events are being stored) holds no events:
+ * it is skipped, and its connection is closed rather than kept, since how
+ * a connection is set up for its file's layout lasts as long as it does.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -354,21 +359,30 @@ attach_index(sqlite3 *db, const char *path)
    DESC, id DESC as layout 4's on (utcs, id, utc) does: hub/schema.h),
    and in layout 0 (the document in events, no facets) they hold the
    facets and the document as well, so that one SQL text serves every
-   layout (temp comes first in name lookup). */
+   layout (temp comes first in name lookup).
+   A partition the writer has created but not laid out yet (an empty
+   file: hub/ingest/store.c commits the layout, and creates the index
+   file, in one transaction after creating the file) is set up as
+   nothing: *laid is 0 and the connection must not be used, nor kept,
+   since what is set up here holds for the connection's life. */
 static int
-layout_setup(sqlite3 *db, const char *path)
+layout_setup(sqlite3 *db, const char *path, int *laid)
 {
 	sqlite3_stmt *st;
 	int	 rc, version = -1;
 
-	rc = sqlite3_prepare_v2(db, "SELECT user_version FROM"
+	*laid = 0;
+	/* Layout 0 has no user_version: its events table tells. */
+	rc = sqlite3_prepare_v2(db, "SELECT user_version, (SELECT count(*)"
+	    " FROM main.sqlite_schema WHERE name = 'events') FROM"
 	    " pragma_user_version", -1, &st, NULL);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		version = sqlite3_column_int(st, 0);
+		*laid = version != 0 || sqlite3_column_int(st, 1) != 0;
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK || !*laid)
 		return rc;
 	if (version >= 2 && version < 4)
 		rc = sqlite3_exec(db, "CREATE TEMP VIEW events AS SELECT *,"
@@ -425,11 +439,14 @@ part_behind(struct run *r, struct part *p)
 }
 
 /* Open a partition read-only (or take a pooled connection to it) inside
-   a read transaction: one snapshot for meta and the queries. */
-int
-daypart_open(struct run *r, struct part *p)
+   a read transaction: one snapshot for meta and the queries.  Returns 0,
+   1 when the partition is not laid out yet (it holds no events; p is
+   left closed), or -1 with the run's error set. */
+static int
+part_open(struct run *r, struct part *p)
 {
 	char	 path[4096 + 16];
+	int	 laid;
 
 	if (p->db != NULL)
 		return 0;
@@ -458,11 +475,16 @@ daypart_open(struct run *r, struct part *p)
 		if (sqlite3_exec(p->db, p->mapped ? "PRAGMA mmap_size="
 		    MMAP_BYTES : "PRAGMA cache_size=" CACHE_KIB, NULL, NULL,
 		    NULL) != SQLITE_OK || searchsql_functions(p->db) == -1 ||
-		    layout_setup(p->db, path) != SQLITE_OK) {
+		    layout_setup(p->db, path, &laid) != SQLITE_OK) {
 			searchrun_seterr_db(r, p, 0);
 			sqlite3_close_v2(p->db);
 			p->db = NULL;
 			return -1;
+		}
+		if (!laid) {
+			sqlite3_close_v2(p->db);
+			p->db = NULL;
+			return 1;
 		}
 	}
 	sqlite3_progress_handler(p->db, 1000, searchrun_progress, r);
@@ -479,6 +501,21 @@ daypart_open(struct run *r, struct part *p)
 	return part_behind(r, p);
 }
 
+int
+daypart_open(struct run *r, struct part *p)
+{
+	int	 rc;
+
+	if ((rc = part_open(r, p)) == 1) {
+		/* Listed with a time range, so laid out: its file was
+		   replaced meanwhile. */
+		searchrun_seterr(r, SEARCH_EUNAVAIL, "%s: cannot open",
+		    p->name);
+		return -1;
+	}
+	return rc;
+}
+
 /* Read a partition's meta (from the cache when it can); returns 1 when
    it may hold matches, 0 when it can be skipped, -1 on error. */
 static int
@@ -493,8 +530,8 @@ part_meta(struct run *r, struct part *p, int64_t today)
 	cacheable = partition_day(p->name) < today - 1 &&
 	    meta_stat(path, &id) == 0;
 	if (!cacheable || !meta_get(path, &id, p, &have)) {
-		if (daypart_open(r, p) == -1)
-			return -1;
+		if ((rc = part_open(r, p)) != 0)
+			return rc == 1 ? 0 : -1;	/* not laid out: empty */
 		p->count = 0;
 		if (sqlite3_prepare_v2(p->db, "SELECT key, value FROM meta",
 		    -1, &st, NULL) != SQLITE_OK)
