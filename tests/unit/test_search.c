@@ -14,6 +14,7 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <ctype.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -1351,6 +1352,77 @@ index_behind_finds_everything(void **state)
 	memcpy(dir, saved, sizeof(dir));
 }
 
+/* A partition created and not laid out yet (the writer's empty file, for
+   the moment its day's first events are being stored) holds nothing, and
+   searches keep nothing of what they saw of it: once the same file has
+   its layout and its index, they read them as any other partition. */
+static void
+new_partition_is_read_once_laid_out(void **state)
+{
+	static const char *qs[] = { "password", "failed OR root",
+	    "password | count", "hostname:web01 | count",
+	    "root | count by hostname" };
+	struct search_opts o;
+	struct search_info info;
+	struct lines ls = { 0 }, want_ls = { 0 };
+	char	 saved[sizeof(dir)], other[sizeof(dir)], cmd[512], path[160];
+	size_t	 i, k, n;
+	int	 fd, round;
+
+	(void)state;
+	memcpy(saved, dir, sizeof(dir));
+	snprintf(dir, sizeof(dir), "/tmp/ward-search3.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/events", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/events/2026-11-27.db", dir);
+	assert_true((fd = open(path, O_RDWR | O_CREAT, 0600)) != -1);
+	close(fd);
+	/* Twice each: a search read through the pool's connections too. */
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+			memset(&o, 0, sizeof(o));
+			o.limit = NEV;
+			assert_int_equal(search(qs[i], &o, &ls, &info), 0);
+			for (k = 0; k < ls.n; k++)
+				if (strstr(ls.l[k], "\"count\":0") == NULL)
+					fail_msg("'%s' on an empty file: %s",
+					    qs[i], ls.l[k]);
+			lines_free(&ls);
+		}
+	/* Laid out as the writer does: the index file, then the layout in
+	   the same file. */
+	write_index_upto(dir, INT64_MAX);
+	snprintf(cmd, sizeof(cmd), "cat %s/events/2026-11-27.db >%s",
+	    saved, path);
+	assert_int_equal(system(cmd), 0);
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+			n = strcspn(qs[i], "|");
+			snprintf(cmd, sizeof(cmd), "receivedtimestamp:"
+			    "[2026-11-27 TO 2026-11-28} AND (%.*s)%s", (int)n,
+			    qs[i], qs[i] + n);
+			memset(&o, 0, sizeof(o));
+			o.limit = NEV;
+			assert_int_equal(search(qs[i], &o, &ls, &info), 0);
+			memcpy(other, dir, sizeof(dir));
+			memcpy(dir, saved, sizeof(dir));
+			memset(&o, 0, sizeof(o));
+			o.limit = NEV;
+			assert_int_equal(search(cmd, &o, &want_ls, &info), 0);
+			memcpy(dir, other, sizeof(dir));
+			assert_true(want_ls.n > 0);
+			assert_int_equal(ls.n, want_ls.n);
+			for (k = 0; k < ls.n; k++)
+				assert_string_equal(ls.l[k], want_ls.l[k]);
+			lines_free(&ls);
+			lines_free(&want_ls);
+		}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	memcpy(dir, saved, sizeof(dir));
+}
+
 static void
 timeout_is_reported(void **state)
 {
@@ -1390,6 +1462,7 @@ main(void)
 		cmocka_unit_test(fields_and_sort),
 		cmocka_unit_test(errors_and_hostile_input),
 		cmocka_unit_test(index_behind_finds_everything),
+		cmocka_unit_test(new_partition_is_read_once_laid_out),
 		cmocka_unit_test(timeout_is_reported),
 	};
 
