@@ -382,6 +382,9 @@ struct ruleset {
 	size_t		  neqfields;
 	struct sigma_ac	**ac;		/* per group of fields, substring
 					   anchors and literals */
+	struct sigma_ac	**acx;		/* ... its literals with bytes past
+					   ASCII, run only over text that has
+					   such bytes (either may be NULL) */
 	int		 *acfields;	/* per group: its first path */
 	size_t		  nacfields;	/* groups */
 	int		 *acmem;	/* the groups' fields (slots): group g

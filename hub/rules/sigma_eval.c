@@ -1012,11 +1012,21 @@ walk(struct sigma_scratch *s, json_t *v, int node, int exact)
 	}
 }
 
-/* Run index use u (an equality probe or an automaton) over its field. */
-/* Run the equality probes, or the automaton, over one value. */
+/* Run group g's automata over one text: the one for literals with
+   bytes past ASCII only when the text has such bytes. */
 static void
-run_value(struct sigma_scratch *s, struct fval *fv, int eqf,
-    const struct sigma_ac *ac)
+run_text(struct sigma_scratch *s, size_t g, const char *low, size_t len)
+{
+	if (s->rs->ac[g] != NULL)
+		ac_run(s, s->rs->ac[g], low, len);
+	if (s->rs->acx[g] != NULL && !all_ascii(low, len))
+		ac_run(s, s->rs->acx[g], low, len);
+}
+
+/* Run the equality probes of field eqf (g -1), or group g's automata,
+   over one value. */
+static void
+run_value(struct sigma_scratch *s, struct fval *fv, int eqf, ssize_t g)
 {
 	const char *low, *raw;
 	size_t j, len;
@@ -1025,20 +1035,20 @@ run_value(struct sigma_scratch *s, struct fval *fv, int eqf,
 	if (fv->scalar) {
 		if ((low = field_low(fv)) == NULL)
 			return;
-		if (ac == NULL)
+		if (g < 0)
 			eq_probe(s, eqf, low, fv->len);
 		else
-			ac_run(s, ac, low, fv->len);
+			run_text(s, (size_t)g, low, fv->len);
 	} else if (json_is_array(fv->v)) {
 		json_array_foreach(fv->v, j, x) {
 			if (scalar_text(x, &s->el, &raw, &len) == -1 ||
 			    buf_reserve(&s->ell, len + 1) == -1)
 				continue;
 			lowcpy(s->ell.data, raw, len);
-			if (ac == NULL)
+			if (g < 0)
 				eq_probe(s, eqf, s->ell.data, len);
 			else
-				ac_run(s, ac, s->ell.data, len);
+				run_text(s, (size_t)g, s->ell.data, len);
 		}
 	}
 }
@@ -1060,7 +1070,7 @@ run_use(struct sigma_scratch *s, uint32_t u)
 	if (u < rs->neqfields) {
 		f = rs->eqfields[u];
 		if ((fv = field(s, f))->v != NULL)
-			run_value(s, fv, f, NULL);
+			run_value(s, fv, f, -1);
 		return;
 	}
 	g = u - rs->neqfields;
@@ -1080,7 +1090,7 @@ run_use(struct sigma_scratch *s, uint32_t u)
 	}
 	for (c = 0; c < nclu; c++) {
 		s->curtag = s->tagctr + 1 + (uint32_t)c;
-		run_value(s, s->clu[c], -1, rs->ac[g]);
+		run_value(s, s->clu[c], -1, (ssize_t)g);
 	}
 	s->tagctr += (uint32_t)nclu;
 }
@@ -2115,6 +2125,8 @@ int
 sigma_index_build(struct ruleset *rs)
 {
 	struct cnf *sets = NULL;
+	struct acpat *part = NULL;
+	size_t x;
 	int *uf = NULL;
 	struct acpat *acp = NULL, *nacp;
 	struct sigma_map_ent *e;
@@ -2255,7 +2267,8 @@ sigma_index_build(struct ruleset *rs)
 	if (nacp_n > 0)
 		qsort(acp, nacp_n, sizeof(*acp), cmp_acpat);
 	if ((rs->acmemoff = calloc(nacp_n + 2, sizeof(size_t))) == NULL ||
-	    (rs->acmem = calloc(nacp_n + 1, sizeof(int))) == NULL)
+	    (rs->acmem = calloc(nacp_n + 1, sizeof(int))) == NULL ||
+	    (part = calloc(nacp_n + 1, sizeof(*part))) == NULL)
 		goto fail;
 	for (i = 0; i < nacp_n; i = j) {
 		struct sigma_ac **na;
@@ -2274,14 +2287,34 @@ sigma_index_build(struct ruleset *rs)
 		if (na == NULL)
 			goto fail;
 		rs->ac = na;
+		na[rs->nacfields] = NULL;
+		na = reallocarray(rs->acx, rs->nacfields + 1, sizeof(*na));
+		if (na == NULL)
+			goto fail;
+		rs->acx = na;
+		na[rs->nacfields] = NULL;
 		nf = reallocarray(rs->acfields, rs->nacfields + 1, sizeof(int));
 		if (nf == NULL)
 			goto fail;
 		rs->acfields = nf;
-		if ((na[rs->nacfields] = ac_build(acp + start, j - start)) ==
-		    NULL)
-			goto fail;
-		nf[rs->nacfields++] = acp[start].group;
+		nf[rs->nacfields] = acp[start].group;
+		/* the literals with bytes past ASCII (emoji, look-alike
+		   letters) in an automaton of their own: they would make
+		   every row of the other one twice as wide, and most texts
+		   need not meet them at all */
+		for (x = 0; x < 2; x++) {
+			size_t m = 0, k;
+
+			for (k = start; k < j; k++)
+				if (all_ascii(acp[k].lit, acp[k].len) == !x)
+					part[m++] = acp[k];
+			if (m > 0 && ((x ? rs->acx : rs->ac)[rs->nacfields] =
+			    ac_build(part, m)) == NULL) {
+				rs->nacfields++;
+				goto fail;
+			}
+		}
+		rs->nacfields++;
 		rs->acmemoff[rs->nacfields] = rs->nacslots;
 	}
 	(void)ids;
@@ -2294,6 +2327,7 @@ fail:
 			cnf_clear(&sets[i]);
 	free(sets);
 	free(uf);
+	free(part);
 	free(acp);
 	free(seen);
 	sigma_map_release(&lits);
@@ -2316,9 +2350,14 @@ sigma_index_free(struct ruleset *rs)
 	}
 	sigma_map_release(&rs->eqidx);
 	free(rs->eqfields);
-	for (i = 0; i < rs->nacfields; i++)
+	for (i = 0; i < rs->nacfields; i++) {
 		ac_free(rs->ac[i]);
+		if (rs->acx != NULL)
+			ac_free(rs->acx[i]);
+	}
 	free(rs->ac);
+	free(rs->acx);
+	rs->acx = NULL;
 	free(rs->acfields);
 	free(rs->acmem);
 	free(rs->acmemoff);
