@@ -1,8 +1,8 @@
 /* yamldoc — the hub's one YAML loader: a file read into its documents
  * (libyaml's document API), and small helpers over their nodes that keep
- * line numbers for "file:line: reason" errors.  Decoders (hub/ingest/
- * decoder.c) and response actions (hub/rules/actions.c) use it; Sigma
- * rules are to move to it (issue 21). */
+ * line numbers for "file:line: reason" errors.  Sigma rules (hub/rules/
+ * sigma.c), decoders (hub/ingest/decoder.c) and response actions
+ * (hub/rules/actions.c) are all read through it. */
 #ifndef WARD_YAMLDOC_H
 #define WARD_YAMLDOC_H
 
