@@ -9,7 +9,8 @@ B=${B:-build/rel}
 q() { sqlite3 "$DATA/state.db" "$1"; }
 mkdir -p "$DATA/rules"
 # Every event matches: its alert's match count is the number of events
-# the rules saw.
+# the rules saw.  The hub's own warnings (category ward: a 429, the broken
+# rule below) are events too, stored at moments of their own: left out.
 cat >"$DATA/rules/all.yml" <<'R'
 title: Every event
 id: test-every-event
@@ -17,7 +18,9 @@ level: informational
 detection:
   sel:
     summary|exists: true
-  condition: sel
+  hub:
+    category: ward
+  condition: sel and not hub
 R
 start_hub || exit 1
 TOKEN=$(new_token load)
@@ -58,7 +61,10 @@ printf '{"hostname":"h1","summary":"WARD-LATER one"}\n' >"$T/ev"
 # behind); a shipper sends again, and so does this.
 r=$(post_acked /events "$T/ev")
 eq "the last event is acknowledged" "${r%% *}" 200
-stored=$(metric ward_events_stored_total)
+stored=0
+for f in "$DATA"/events/*.db; do
+	stored=$((stored + $(sqlite3 "$f" "select count(*) from events where category is not 'ward'")))
+done
 # Wait for the alerter to catch up with the last events.
 i=0
 while [ "$(q "select coalesce(sum(matches), 0) from alerts where rule_id = 'test-every-event'")" -lt "$stored" ] && [ $i -lt 300 ]; do
@@ -74,5 +80,8 @@ check "the broken rule is logged with file:line and reason" \
 	grep -q 'rules: .*broken.yml:[0-9]*: .*nosuchmodifier' "$T/hub.log"
 check "each reload is logged" test "$(grep -c 'rules: reloading' "$T/hub.log")" -ge 3
 stop_hub
-check "the hub says how many events the rules saw" grep -q "alerter: $((stored)) events evaluated" "$T/hub.log"
+# ... all of them, the hub's own events with them, none twice.
+seen=$(sed -n 's/.*alerter: \([0-9]*\) events evaluated.*/\1/p' "$T/hub.log")
+check "the hub says how many events the rules saw: every event stored" \
+	test "${seen:-0}" -ge "$stored" -a "${seen:-0}" -le "$(stored_count)"
 done_testing
