@@ -94,6 +94,8 @@ alertdb_held_release(struct alertdb_held *h)
 	sqlite3_finalize(h->find);
 	sqlite3_finalize(h->update);
 	sqlite3_finalize(h->insert);
+	sqlite3_finalize(h->changed);
+	sqlite3_finalize(h->brief);
 	memset(h, 0, sizeof *h);
 }
 
@@ -369,6 +371,75 @@ dump(const json_t *v)
 	return b.data;
 }
 
+/*
+ * The samples column s[0..len) (an array as dump() writes it) with event
+ * added as alertdb_upsert keeps them: past ALERTS_MAX_SAMPLES the newest
+ * but one goes.  Done on the text, element spans copied as they stand,
+ * since parsing five events and writing them back on every update of a
+ * busy alert was a sixth of the alerter's time.  Returns 1 with *out (the
+ * caller frees it), 0 when s is not an array of at most SPLICE_MAX
+ * elements (then take the tree's way), -1 when out of memory.
+ */
+#define SPLICE_MAX	32
+
+static int
+samples_add(const char *s, size_t len, const json_t *event, char **out)
+{
+	size_t	 at[SPLICE_MAX], n = 0, p = 1, k, i;
+	struct buf b;
+
+	*out = NULL;
+	if (s == NULL || len < 2 || s[0] != '[')
+		return 0;
+	while (p < len && s[p] == ' ')
+		p++;
+	if (p < len && s[p] == ']')
+		p++;
+	else
+		for (;;) {
+			if (n == SPLICE_MAX || (k = jsonfast_skip(s + p, len -
+			    p)) == 0)
+				return 0;
+			at[n++] = p;
+			p += k;
+			while (p < len && s[p] == ' ')
+				p++;
+			if (p < len && s[p] == ',') {
+				p++;
+				while (p < len && s[p] == ' ')
+					p++;
+				continue;
+			}
+			if (p < len && s[p] == ']') {
+				p++;
+				break;
+			}
+			return 0;
+		}
+	while (p < len && s[p] == ' ')
+		p++;
+	if (p != len)
+		return 0;
+	buf_init(&b);
+	if (buf_append(&b, "[", 1) == -1)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		if (n >= ALERTS_MAX_SAMPLES && i == ALERTS_MAX_SAMPLES - 1)
+			continue;
+		k = jsonfast_skip(s + at[i], len - at[i]);
+		if (buf_append(&b, s + at[i], k) == -1 ||
+		    buf_append(&b, ",", 1) == -1)
+			goto oom;
+	}
+	if (jsonfast_dump(&b, event) == -1 || buf_append(&b, "]", 2) == -1)
+		goto oom;
+	*out = b.data;
+	return 1;
+oom:
+	buf_release(&b);
+	return -1;
+}
+
 static int
 insert_alert(sqlite3 *db, struct alertdb_held *held,
     const struct alert_hit *h, int64_t rev,
@@ -443,7 +514,7 @@ alertdb_upsert(sqlite3 *db, struct alertdb_held *held,
 	const char *f0, *l0;
 	int64_t	 rev, count, floor = 0;
 	ssize_t	 added;
-	int	 rc = -1;
+	int	 rc = -1, spliced = 0;
 
 	*id = 0;
 	sqlx_iso_now(now, sizeof now);
@@ -472,10 +543,16 @@ alertdb_upsert(sqlite3 *db, struct alertdb_held *held,
 	count = sqlite3_column_int64(st, 1);
 	if (ids_read((const char *)sqlite3_column_text(st, 2), &ids) == -1)
 		goto oom;
-	/* The samples are read and written only when one is added. */
-	if (h->event != NULL)
+	/* The samples are read and written only when one is added; on
+	   their text when they are as dump() wrote them. */
+	if (h->event != NULL && (spliced = samples_add((const char *)
+	    sqlite3_column_text(st, 3), (size_t)sqlite3_column_bytes(st, 3),
+	    h->event, &stext)) == -1)
+		goto oom;
+	if (h->event != NULL && spliced == 0)
 		samples = parse_col(st, 3, json_array());
-	if (h->event != NULL && (samples == NULL || !json_is_array(samples)))
+	if (h->event != NULL && spliced == 0 && (samples == NULL ||
+	    !json_is_array(samples)))
 		goto oom;
 	/* Ids below the oldest one kept (after the first few) were seen. */
 	if (ids.n >= ALERTS_MAX_IDS)
@@ -485,7 +562,7 @@ alertdb_upsert(sqlite3 *db, struct alertdb_held *held,
 	added += (ssize_t)h->ndropped;
 	count += h->nids == 0 ? (int64_t)(h->nmatches > 1 ? h->nmatches : 1) :
 	    (int64_t)added;
-	if (h->event != NULL) {
+	if (samples != NULL) {
 		if (json_array_size(samples) >= ALERTS_MAX_SAMPLES)
 			json_array_remove(samples, ALERTS_MAX_SAMPLES - 1);
 		json_array_append(samples, h->event);
@@ -863,9 +940,35 @@ alertdb_last_rev(sqlite3 *db)
 	return r < 0 ? -1 : r - 1;
 }
 
+enum wire_err
+alertdb_brief(sqlite3 *db, struct alertdb_held *held, int64_t id,
+    json_t **out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int	 rc;
+
+	*out = NULL;
+	if ((st = prep_held(db, SLOT(held, brief), "SELECT " COLS " FROM "
+	    "alerts WHERE id = ?", "i", id)) == NULL) {
+		errf(err, errlen, "alert: %s", sqlite3_errmsg(db));
+		return WIRE_EINTERNAL;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (*out = alert_json(st, 0)) == NULL)
+		errf(err, errlen, "out of memory");
+	else if (rc == SQLITE_DONE)
+		errf(err, errlen, "no alert %" PRId64, id);
+	else if (rc != SQLITE_ROW)
+		errf(err, errlen, "alert: %s", sqlite3_errmsg(db));
+	put(st, SLOT(held, brief));
+	if (*out != NULL)
+		return WIRE_OK;
+	return rc == SQLITE_DONE ? WIRE_ENOTFOUND : WIRE_EINTERNAL;
+}
+
 int64_t
-alertdb_changed_since(sqlite3 *db, int64_t rev, size_t max,
-    int (*cb)(json_t *alert, void *arg), void *arg, char *err,
+alertdb_changed_since(sqlite3 *db, struct alertdb_held *held, int64_t rev,
+    size_t max, int (*cb)(json_t *alert, void *arg), void *arg, char *err,
     size_t errlen)
 {
 	sqlite3_stmt *st;
@@ -873,8 +976,9 @@ alertdb_changed_since(sqlite3 *db, int64_t rev, size_t max,
 	int64_t	 last = rev;
 	int	 rc;
 
-	if ((st = sqlx_prep(db, "SELECT " COLS " FROM alerts WHERE rev > ? "
-	    "ORDER BY rev LIMIT ?", "ii", rev, (int64_t)max)) == NULL) {
+	if ((st = prep_held(db, SLOT(held, changed), "SELECT " COLS " FROM "
+	    "alerts WHERE rev > ? ORDER BY rev LIMIT ?", "ii", rev,
+	    (int64_t)max)) == NULL) {
 		errf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -889,11 +993,11 @@ alertdb_changed_since(sqlite3 *db, int64_t rev, size_t max,
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE)
 		errf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+	put(st, SLOT(held, changed));
+	if (rc != SQLITE_DONE)
 		return -1;
-	}
 	return last;
 }
 

@@ -63,6 +63,8 @@ const char	*alertdb_severity(const char *level);
    before the first call, released before the connection closes. */
 struct alertdb_held {
 	sqlite3_stmt	*rev, *find, *update, *insert;
+	sqlite3_stmt	*changed, *brief;	/* alertdb_changed_since's,
+						   alertdb_brief's */
 };
 
 /* Finalize what h holds; h is zeroed. */
@@ -132,12 +134,20 @@ int64_t	alertdb_last_rev(sqlite3 *db);
  * Call cb with each alert changed after rev, in rev order, as
  * alertdb_list shows it (without "events", the ids, which only
  * alertdb_get gives) with "rev" and "change"; borrowed during the
- * call.  cb returns 0 to go on.  At most max alerts.  Returns the last
+ * call.  held: kept statements, or NULL.  cb returns 0 to go on.  At most max alerts.  Returns the last
  * rev seen (rev when none), or -1 on error with err.
  */
-int64_t	alertdb_changed_since(sqlite3 *db, int64_t rev, size_t max,
-	    int (*cb)(json_t *alert, void *arg), void *arg, char *err,
-	    size_t errlen);
+int64_t	alertdb_changed_since(sqlite3 *db, struct alertdb_held *held,
+	    int64_t rev, size_t max, int (*cb)(json_t *alert, void *arg),
+	    void *arg, char *err, size_t errlen);
+
+/*
+ * Alert id as alertdb_changed_since shows it (without "events"), into *out
+ * (the caller owns it); held: kept statements, or NULL.  WIRE_OK,
+ * WIRE_ENOTFOUND or WIRE_EINTERNAL with err.
+ */
+enum wire_err	alertdb_brief(sqlite3 *db, struct alertdb_held *held,
+		    int64_t id, json_t **out, char *err, size_t errlen);
 
 /*
  * Rule reloads asked for over the wire (rules.reload) and the alerter's

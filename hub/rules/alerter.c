@@ -488,9 +488,8 @@ push_due(struct alerter *a, int all)
 			if (r->dirty && (all || now - r->last >= PUSH_GAP_US)) {
 				r->dirty = 0;
 				r->last = now;
-				if (alertdb_get(a->db, r->id, 0, &o, err,
-				    sizeof err) == WIRE_OK) {
-					json_object_del(o, "events");
+				if (alertdb_brief(a->db, &a->stmts, r->id, &o,
+				    err, sizeof err) == WIRE_OK) {
 					json_object_set_new(o, "change",
 					    json_string("updated"));
 					push(a, o);
@@ -542,8 +541,8 @@ broadcast_changes(struct alerter *a)
 	do {
 		b.a = a;
 		b.n = 0;
-		r = alertdb_changed_since(a->db, a->last_rev, CHANGES_MAX,
-		    send_one, &b, err, sizeof err);
+		r = alertdb_changed_since(a->db, &a->stmts, a->last_rev,
+		    CHANGES_MAX, send_one, &b, err, sizeof err);
 		if (r < 0) {
 			log_err("alerter: %s", err);
 			return;

@@ -6,7 +6,7 @@
  *   loadgen -u http://127.0.0.1:9200 -t TOKEN [-c CONNS] [-b BATCH]
  *           [-d SECONDS] [-w SECONDS] [-n TOTAL] [-s SEED] [-p PID]
  *           [-a ACKFILE] [-r RATE] [-e /events|/_bulk] [-L SECONDS]
- *           [-m ssh|mix|mixparsed]
+ *           [-m ssh|mix|mixparsed|flood]
  *
  * Prints events/s, ack latency p50/p99/max and, with -p, the hub's CPU
  * seconds and peak RSS.  With -a every acknowledged event's loadid is
@@ -34,7 +34,11 @@
  * web3 sshd[1234]: Failed password for root from 198.51.100.7 port ...
  * ssh2"), so the transit stage must parse it for the rules to see it;
  * "mixparsed" is the same traffic with the attack already in fields, the
- * baseline that shows what the parsing costs.  All stamped now.
+ * baseline that shows what the parsing costs; "flood" is a brute force
+ * at its height, every event a parsed failed root login (MozDef's shape,
+ * as tests/bench/inputs.sh sends over AMQP) from one of 250 addresses,
+ * so nearly every event matches a rule and updates one of a few hundred
+ * open alerts: the rules thread's worst case.  All stamped now.
  *
  * With -p the hub's CPU is also reported per thread name
  * (from /proc/PID/task/TID/stat): where the time goes.
@@ -195,6 +199,29 @@ mix_event(char *out, size_t len, uint32_t *s, int conn, long seq)
 	    syslogts, h, pid, u, ip, port, o.seed, conn, seq);
 }
 
+/* One event of the "flood" traffic into out; returns its length. */
+static int
+flood_event(char *out, size_t len, uint32_t *s, int conn, long seq)
+{
+	time_t	 t = time(NULL);
+	struct tm tm;
+	char	 ts[32];
+	unsigned k = rnd(s) % 250;
+
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	return snprintf(out, len,
+	    "{\"category\":\"authentication\",\"hostname\":\"bastion%u\","
+	    "\"processname\":\"sshd\",\"processid\":%u,"
+	    "\"severity\":\"NOTICE\",\"summary\":\"Failed password for "
+	    "root from 203.0.113.%u port %u ssh2\",\"tags\":[\"mozdef\"],"
+	    "\"timestamp\":\"%s.%06uZ\",\"details\":{\"sourceipaddress\":"
+	    "\"203.0.113.%u\",\"username\":\"root\",\"success\":false,"
+	    "\"loadid\":\"s%u-c%d-%ld\"}}\n", rnd(s) % 7, 20000 + rnd(s) %
+	    5000, k, 30000 + rnd(s) % 30000, ts, rnd(s) % 1000000, k, o.seed,
+	    conn, seq);
+}
+
 static int
 connect_hub(void)
 {
@@ -304,6 +331,8 @@ worker(void *arg)
 			snprintf(ids[i], 32, "s%u-c%d-%ld", o.seed, conn, seq);
 			bl += (size_t)(strcmp(o.mix, "ssh") == 0 ?
 			    event(body + bl, cap - bl, &s, conn, seq) :
+			    strcmp(o.mix, "flood") == 0 ?
+			    flood_event(body + bl, cap - bl, &s, conn, seq) :
 			    mix_event(body + bl, cap - bl, &s, conn, seq));
 			seq++;
 		}
@@ -502,13 +531,13 @@ main(int argc, char **argv)
 			    " [-b batch] [-d seconds] [-w seconds] [-n total]"
 			    " [-s seed]"
 			    " [-p hubpid] [-a ackfile] [-r rate] [-e path]"
-			    " [-L spread] [-m ssh|mix|mixparsed]\n");
+			    " [-L spread] [-m ssh|mix|mixparsed|flood]\n");
 			return 2;
 		}
 	}
 	if (strcmp(o.mix, "ssh") != 0 && strcmp(o.mix, "mix") != 0 &&
-	    strcmp(o.mix, "mixparsed") != 0) {
-		fprintf(stderr, "loadgen: -m ssh, mix or mixparsed\n");
+	    strcmp(o.mix, "mixparsed") != 0 && strcmp(o.mix, "flood") != 0) {
+		fprintf(stderr, "loadgen: -m ssh, mix, mixparsed or flood\n");
 		return 2;
 	}
 	if (o.token == NULL || sscanf(url, "http://%255[^:]:%d", o.host,

@@ -213,6 +213,64 @@ ids_are_capped_keeping_the_first_and_newest(void **state)
 	free(ids);
 }
 
+/* Samples: the first ALERTS_MAX_SAMPLES - 1 stay, the last is the newest
+   match's event, each as it came (strings with brackets, commas, quotes
+   and escapes included); the brief form is the full one without events. */
+static void
+samples_keep_the_first_and_the_newest(void **state)
+{
+	sqlite3	*db = *state;
+	struct alert_hit h;
+	char	 err[256], msg[64];
+	json_t	*a, *b, *ev, *s;
+	int64_t	 id = 0, first = 0, evid;
+	int	 i, n = ALERTS_MAX_SAMPLES + 3;
+
+	for (i = 0; i < n; i++) {
+		snprintf(msg, sizeof msg, "x\"],[{\\ %d, \u00e9", i);
+		ev = json_pack("{s:s, s:i, s:{s:[i, s]}}", "summary", msg, "n",
+		    i, "d", "a", i, "]");
+		memset(&h, 0, sizeof h);
+		h.rule = "Samples";
+		h.rule_id = "samples";
+		h.group = "";
+		evid = i + 1;
+		h.ids = &evid;
+		h.nids = 1;
+		h.event = ev;
+		assert_int_equal(alertdb_upsert(db, &held, &h, &id, err,
+		    sizeof err), i == 0);
+		if (i == 0)
+			first = id;
+		assert_int_equal(id, first);
+		json_decref(ev);
+	}
+	a = get(db, id);
+	s = json_object_get(a, "samples");
+	assert_int_equal(json_array_size(s), ALERTS_MAX_SAMPLES);
+	for (i = 0; i < ALERTS_MAX_SAMPLES; i++) {
+		ev = json_array_get(s, (size_t)i);
+		assert_int_equal(ival(ev, "n"), i < ALERTS_MAX_SAMPLES - 1 ?
+		    i : n - 1);
+		snprintf(msg, sizeof msg, "x\"],[{\\ %d, \u00e9",
+		    (int)ival(ev, "n"));
+		assert_string_equal(json_string_value(json_object_get(ev,
+		    "summary")), msg);
+	}
+	assert_int_equal(ival(a, "count"), n);
+	assert_int_equal(alertdb_brief(db, &held, id, &b, err, sizeof err),
+	    WIRE_OK);
+	json_object_del(a, "events");
+	json_object_del(a, "samples");
+	json_object_del(a, "attributes");
+	json_object_del(a, "timeline");
+	assert_true(json_equal(a, b));
+	json_decref(b);
+	assert_int_equal(alertdb_brief(db, &held, id + 1, &b, err, sizeof err),
+	    WIRE_ENOTFOUND);
+	json_decref(a);
+}
+
 static enum wire_err
 op(sqlite3 *db, const char *user, const char *fmt, ...)
 {
@@ -383,12 +441,13 @@ changes_come_in_rev_order(void **state)
 	hit(db, "r1", "a", ids, 1, 1);
 	hit(db, "r1", "a", ids, 1, 0);
 	hit(db, "r2", "a", ids, 1, 1);
-	r2 = alertdb_changed_since(db, rev, 100, count_cb, &n, err, sizeof err);
+	r2 = alertdb_changed_since(db, NULL, rev, 100, count_cb, &n, err,
+	    sizeof err);
 	assert_int_equal(n, 2);		/* two alerts, the first once */
 	assert_int_equal(r2, rev + 3);
 	n = 0;
-	assert_int_equal(alertdb_changed_since(db, r2, 100, count_cb, &n, err,
-	    sizeof err), r2);
+	assert_int_equal(alertdb_changed_since(db, NULL, r2, 100, count_cb, &n,
+	    err, sizeof err), r2);
 	assert_int_equal(n, 0);
 }
 
@@ -502,6 +561,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    ids_are_capped_keeping_the_first_and_newest, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    samples_keep_the_first_and_the_newest, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    lifecycle_moves_with_who_and_when, setup, teardown),
 		cmocka_unit_test_setup_teardown(
