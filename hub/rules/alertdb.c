@@ -96,6 +96,7 @@ alertdb_held_release(struct alertdb_held *h)
 	sqlite3_finalize(h->insert);
 	sqlite3_finalize(h->changed);
 	sqlite3_finalize(h->brief);
+	sqlite3_finalize(h->changes);
 	memset(h, 0, sizeof *h);
 }
 
@@ -964,6 +965,37 @@ alertdb_brief(sqlite3 *db, struct alertdb_held *held, int64_t id,
 	if (*out != NULL)
 		return WIRE_OK;
 	return rc == SQLITE_DONE ? WIRE_ENOTFOUND : WIRE_EINTERNAL;
+}
+
+int64_t
+alertdb_changes(sqlite3 *db, struct alertdb_held *held, int64_t rev,
+    size_t max, int (*cb)(int64_t id, const char *change, void *arg),
+    void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	const char *change;
+	int64_t	 last = rev;
+	int	 rc;
+
+	if ((st = prep_held(db, SLOT(held, changes), "SELECT id, rev, change "
+	    "FROM alerts WHERE rev > ? ORDER BY rev LIMIT ?", "ii", rev,
+	    (int64_t)max)) == NULL) {
+		errf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		last = sqlite3_column_int64(st, 1);
+		change = (const char *)sqlite3_column_text(st, 2);
+		if (cb(sqlite3_column_int64(st, 0), change != NULL ? change :
+		    "", arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		errf(err, errlen, "alerts: %s", sqlite3_errmsg(db));
+	put(st, SLOT(held, changes));
+	return rc == SQLITE_DONE ? last : -1;
 }
 
 int64_t

@@ -65,6 +65,7 @@ struct alertdb_held {
 	sqlite3_stmt	*rev, *find, *update, *insert;
 	sqlite3_stmt	*changed, *brief;	/* alertdb_changed_since's,
 						   alertdb_brief's */
+	sqlite3_stmt	*changes;		/* alertdb_changes' */
 };
 
 /* Finalize what h holds; h is zeroed. */
@@ -139,6 +140,18 @@ int64_t	alertdb_last_rev(sqlite3 *db);
  */
 int64_t	alertdb_changed_since(sqlite3 *db, struct alertdb_held *held,
 	    int64_t rev, size_t max, int (*cb)(json_t *alert, void *arg),
+	    void *arg, char *err, size_t errlen);
+
+/*
+ * The same walk, lighter: cb gets each changed alert's id and change
+ * (borrowed during the call) and fetches with alertdb_brief the ones it
+ * wants; building every alert's object when most updates of a busy one
+ * are only noted for a later push took a tenth of the alerter's time.
+ * Call it inside a read transaction for one snapshot.  Returns as
+ * alertdb_changed_since does.
+ */
+int64_t	alertdb_changes(sqlite3 *db, struct alertdb_held *held, int64_t rev,
+	    size_t max, int (*cb)(int64_t id, const char *change, void *arg),
 	    void *arg, char *err, size_t errlen);
 
 /*

@@ -505,20 +505,22 @@ push_due(struct alerter *a, int all)
 		}
 }
 
+/* An alert changed: push it now, or note it for push_due when it was
+   pushed less than PUSH_GAP_US ago and only its count moved. */
 static int
-send_one(json_t *alert, void *arg)
+send_one(int64_t id, const char *change, void *arg)
 {
 	struct bcast *b = arg;
 	struct alerter *a = b->a;
 	struct recent *r;
-	const char *change;
+	json_t	*o;
+	char	 err[256];
 	int64_t	 now = mono_us();
 
 	b->n++;
-	change = json_string_value(json_object_get(alert, "change"));
-	r = recent_get(a, json_integer_value(json_object_get(alert, "id")), 1);
-	if (r != NULL && change != NULL && strcmp(change, "updated") == 0 &&
-	    r->last != 0 && now - r->last < PUSH_GAP_US) {
+	r = recent_get(a, id, 1);
+	if (r != NULL && strcmp(change, "updated") == 0 && r->last != 0 &&
+	    now - r->last < PUSH_GAP_US) {
 		r->dirty = 1;
 		return 0;
 	}
@@ -526,30 +528,42 @@ send_one(json_t *alert, void *arg)
 		r->last = now;
 		r->dirty = 0;
 	}
-	push(a, alert);
+	if (alertdb_brief(a->db, &a->stmts, id, &o, err, sizeof err) !=
+	    WIRE_OK) {
+		log_err("alerter: %s", err);
+		return 0;
+	}
+	push(a, o);
+	json_decref(o);
 	return 0;
 }
 
-/* Broadcast every alert changed since the last one sent. */
+/* Broadcast every alert changed since the last one sent, from one
+   snapshot of the alerts. */
 static void
 broadcast_changes(struct alerter *a)
 {
 	struct bcast b;
 	char	 err[512];
 	int64_t	 r;
+	int	 snap;
 
+	snap = sqlite3_exec(a->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 	do {
 		b.a = a;
 		b.n = 0;
-		r = alertdb_changed_since(a->db, &a->stmts, a->last_rev,
-		    CHANGES_MAX, send_one, &b, err, sizeof err);
+		r = alertdb_changes(a->db, &a->stmts, a->last_rev, CHANGES_MAX,
+		    send_one, &b, err, sizeof err);
 		if (r < 0) {
 			log_err("alerter: %s", err);
-			return;
+			break;
 		}
 		a->last_rev = r;
 	} while (b.n == CHANGES_MAX);
-	push_due(a, 0);
+	if (snap)
+		sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL);
+	if (r >= 0)
+		push_due(a, 0);
 }
 
 /* Evaluate the events of one job. */

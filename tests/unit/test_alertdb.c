@@ -429,6 +429,17 @@ count_cb(json_t *a, void *arg)
 	return 0;
 }
 
+/* alertdb_changes' callback: notes the change names, "id:change;". */
+static int
+note_cb(int64_t id, const char *change, void *arg)
+{
+	char	*s = arg;
+
+	snprintf(s + strlen(s), 256 - strlen(s), "%lld:%s;", (long long)id,
+	    change);
+	return 0;
+}
+
 static void
 changes_come_in_rev_order(void **state)
 {
@@ -449,6 +460,21 @@ changes_come_in_rev_order(void **state)
 	assert_int_equal(alertdb_changed_since(db, NULL, r2, 100, count_cb, &n,
 	    err, sizeof err), r2);
 	assert_int_equal(n, 0);
+	/* The light walk sees the same, with each alert's last change. */
+	{
+		char	 seen[256] = "";
+		int64_t	 a = hit(db, "r1", "a", ids, 1, 0);
+
+		assert_int_equal(alertdb_changes(db, &held, rev, 100, note_cb,
+		    seen, err, sizeof err), r2 + 1);
+		snprintf(err, sizeof err, "%lld:created;%lld:updated;",
+		    (long long)(a + 1), (long long)a);
+		assert_string_equal(seen, err);
+		seen[0] = '\0';
+		assert_int_equal(alertdb_changes(db, &held, r2 + 1, 100,
+		    note_cb, seen, err, sizeof err), r2 + 1);
+		assert_string_equal(seen, "");
+	}
 }
 
 static struct action_set *
