@@ -187,7 +187,8 @@ alert_json(sqlite3_stmt *st, int events)
 /* The category of an alert: the first ATT&CK tactic or ward.* tag, else
    the event's category, else "detection". */
 static const char *
-category_of(const struct alert_hit *h, char *buf, size_t len)
+category_of(const struct alert_hit *h, const json_t *ev, char *buf,
+    size_t len)
 {
 	const char *t, *c;
 	size_t	 i;
@@ -204,7 +205,7 @@ category_of(const struct alert_hit *h, char *buf, size_t len)
 			return buf;
 		}
 	}
-	c = json_string_value(json_object_get(h->event, "category"));
+	c = json_string_value(json_object_get(ev, "category"));
 	if (c != NULL && *c != '\0' && strlen(c) < len) {
 		snprintf(buf, len, "%s", c);
 		return buf;
@@ -374,7 +375,7 @@ dump(const json_t *v)
 
 /*
  * The samples column s[0..len) (an array as dump() writes it) with event
- * added as alertdb_upsert keeps them: past ALERTS_MAX_SAMPLES the newest
+ * (an event's text as dump() writes it) added as alertdb_upsert keeps them: past ALERTS_MAX_SAMPLES the newest
  * but one goes.  Done on the text, element spans copied as they stand,
  * since parsing five events and writing them back on every update of a
  * busy alert was a sixth of the alerter's time.  Returns 1 with *out (the
@@ -384,7 +385,7 @@ dump(const json_t *v)
 #define SPLICE_MAX	32
 
 static int
-samples_add(const char *s, size_t len, const json_t *event, char **out)
+samples_add(const char *s, size_t len, const char *event, char **out)
 {
 	size_t	 at[SPLICE_MAX], n = 0, p = 1, k, i;
 	struct buf b;
@@ -432,7 +433,8 @@ samples_add(const char *s, size_t len, const json_t *event, char **out)
 		    buf_append(&b, ",", 1) == -1)
 			goto oom;
 	}
-	if (jsonfast_dump(&b, event) == -1 || buf_append(&b, "]", 2) == -1)
+	if (buf_append(&b, event, strlen(event)) == -1 ||
+	    buf_append(&b, "]", 2) == -1)
 		goto oom;
 	*out = b.data;
 	return 1;
@@ -441,12 +443,39 @@ oom:
 	return -1;
 }
 
+/* The hit's event as text into *text (*owned: what to free), or NULL
+   without one: 0, or -1 when out of memory. */
+static int
+event_text(const struct alert_hit *h, const char **text, char **owned)
+{
+	*owned = NULL;
+	*text = h->event_text;
+	if (*text == NULL && h->event != NULL && (*text = *owned =
+	    dump(h->event)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* The hit's event as a tree (*owned: what to release), or NULL. */
+static const json_t *
+event_tree(const struct alert_hit *h, json_t **owned)
+{
+	struct jsonfast_error e;
+
+	*owned = NULL;
+	if (h->event_text == NULL)
+		return h->event;
+	return *owned = jsonfast_parse(h->event_text, strlen(h->event_text),
+	    NULL, JSONFAST_DEPTH_MAX, &e);
+}
+
 static int
 insert_alert(sqlite3 *db, struct alertdb_held *held,
     const struct alert_hit *h, int64_t rev,
     const char *now, int64_t *id, char *err, size_t errlen)
 {
-	json_t	*tags = NULL, *samples = NULL;
+	json_t	*tags = NULL, *samples = NULL, *evowned = NULL;
+	const json_t *ev = NULL;
 	struct idlist ids = { NULL, 0, 0 };
 	char	*ttext = NULL, *etext = NULL, *stext = NULL, *atext = NULL;
 	char	 first[32], last[32], cat[64], summary[1024];
@@ -464,8 +493,9 @@ insert_alert(sqlite3 *db, struct alertdb_held *held,
 	count = (size_t)added + h->ndropped;
 	if (count == 0)
 		count = h->nmatches > 1 ? h->nmatches : 1;
-	if (h->event != NULL)
-		json_array_append(samples, h->event);
+	ev = event_tree(h, &evowned);
+	if (ev != NULL)
+		json_array_append(samples, (json_t *)ev);
 	if ((ttext = dump(tags)) == NULL || (etext = ids_text(&ids)) == NULL ||
 	    (stext = dump(samples)) == NULL || (atext = h->custom != NULL ?
 	    dump(h->custom) : strdup("{}")) == NULL)
@@ -480,8 +510,8 @@ insert_alert(sqlite3 *db, struct alertdb_held *held,
 	    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, "
 	    "'created', ?)",
 	    "tttttttti" "ittttttit", h->rule, h->rule_id, h->level ? h->level :
-	    "medium", alertdb_severity(h->level), summary, category_of(h, cat,
-	    sizeof cat), ttext, h->group ? h->group : "", (int64_t)count,
+	    "medium", alertdb_severity(h->level), summary, category_of(h, ev,
+	    cat, sizeof cat), ttext, h->group ? h->group : "", (int64_t)count,
 	    (int64_t)(h->nmatches > 1 ? h->nmatches : 1), etext, stext, first,
 	    last, now, now, rev, atext), SLOT(held, insert)) != 0) {
 		errf(err, errlen, "alert insert: %s", sqlite3_errmsg(db));
@@ -500,6 +530,7 @@ fail:
 	free(ids.v);
 	json_decref(tags);
 	json_decref(samples);
+	json_decref(evowned);
 	return rc;
 }
 
@@ -510,7 +541,8 @@ alertdb_upsert(sqlite3 *db, struct alertdb_held *held,
 	sqlite3_stmt *st = NULL;
 	json_t	*samples = NULL;
 	struct idlist ids = { NULL, 0, 0 };
-	char	*etext = NULL, *stext = NULL;
+	char	*etext = NULL, *stext = NULL, *evowned = NULL;
+	const char *evtext = NULL;
 	char	 now[32], first[32], last[32], summary[1024];
 	const char *f0, *l0;
 	int64_t	 rev, count, floor = 0;
@@ -546,13 +578,15 @@ alertdb_upsert(sqlite3 *db, struct alertdb_held *held,
 		goto oom;
 	/* The samples are read and written only when one is added; on
 	   their text when they are as dump() wrote them. */
-	if (h->event != NULL && (spliced = samples_add((const char *)
-	    sqlite3_column_text(st, 3), (size_t)sqlite3_column_bytes(st, 3),
-	    h->event, &stext)) == -1)
+	if (event_text(h, &evtext, &evowned) == -1)
 		goto oom;
-	if (h->event != NULL && spliced == 0)
+	if (evtext != NULL && (spliced = samples_add((const char *)
+	    sqlite3_column_text(st, 3), (size_t)sqlite3_column_bytes(st, 3),
+	    evtext, &stext)) == -1)
+		goto oom;
+	if (evtext != NULL && spliced == 0)
 		samples = parse_col(st, 3, json_array());
-	if (h->event != NULL && spliced == 0 && (samples == NULL ||
+	if (evtext != NULL && spliced == 0 && (samples == NULL ||
 	    !json_is_array(samples)))
 		goto oom;
 	/* Ids below the oldest one kept (after the first few) were seen. */
@@ -564,9 +598,15 @@ alertdb_upsert(sqlite3 *db, struct alertdb_held *held,
 	count += h->nids == 0 ? (int64_t)(h->nmatches > 1 ? h->nmatches : 1) :
 	    (int64_t)added;
 	if (samples != NULL) {
+		struct jsonfast_error je;
+		json_t	*e = jsonfast_parse(evtext, strlen(evtext), NULL,
+		    JSONFAST_DEPTH_MAX, &je);
+
+		if (e == NULL)
+			goto oom;
 		if (json_array_size(samples) >= ALERTS_MAX_SAMPLES)
 			json_array_remove(samples, ALERTS_MAX_SAMPLES - 1);
-		json_array_append(samples, h->event);
+		json_array_append_new(samples, e);
 	}
 	sqlx_iso(h->first_us, first, sizeof first);
 	sqlx_iso(h->last_us, last, sizeof last);
@@ -600,6 +640,7 @@ fail:
 	put(st, SLOT(held, find));
 	free(etext);
 	free(stext);
+	free(evowned);
 	free(ids.v);
 	json_decref(samples);
 	return rc;

@@ -47,6 +47,8 @@ struct alert_hit {
 	size_t		 nids;
 	int64_t		 first_us, last_us;	/* event times */
 	json_t		*event;		/* the triggering event, or NULL */
+	const char	*event_text;	/* ... or it as jsonfast_dump writes
+					   it (taken before event) */
 	json_t		*custom;	/* the rule's custom attributes (an
 					   object), or NULL */
 	size_t		 nmatches;	/* matches folded into this hit (0

@@ -43,6 +43,7 @@
 #include "actions.h"
 #include "alerter.h"
 #include "alertdb.h"
+#include "buf.h"
 #include "correlate.h"
 #include "deadline.h"
 #include "jarena.h"
@@ -251,7 +252,8 @@ struct pend {
 	int64_t		 maxid;
 	size_t		 nmatches;
 	int64_t		 first_us, last_us;
-	json_t		*event;		/* the latest triggering event */
+	char		*event;		/* the latest triggering event, as
+					   jsonfast_dump writes it */
 };
 
 #define PEND_BUCKETS	1024
@@ -281,7 +283,7 @@ pend_free(struct pend *p)
 	free(p->group);
 	free(p->summary);
 	free(p->ids);
-	json_decref(p->event);
+	free(p->event);
 	free(p);
 }
 
@@ -327,12 +329,18 @@ on_match(void *arg, const struct rule_match *m)
 		p->summary = sum;
 	}
 	if (m->event != NULL) {
-		/* The event lives in the alerter's arena: keep a copy. */
-		json_t	*copy = json_deep_copy(m->event);
+		/* The event lives in the alerter's arena: keep its text,
+		   which is what the alert's samples take (a copy of the
+		   tree was most of what a match cost). */
+		struct buf b;
 
-		if (copy != NULL) {
-			json_decref(p->event);
-			p->event = copy;
+		buf_init(&b);
+		if (jsonfast_dump(&b, m->event) == -1 ||
+		    buf_append(&b, "", 1) == -1)
+			buf_release(&b);
+		else {
+			free(p->event);
+			p->event = b.data;
 		}
 	}
 	/* Ids come in arrival order: a correlation reports its window
@@ -396,7 +404,7 @@ flush(struct alerter *a)
 			h.nmatches = p->nmatches;
 			h.first_us = p->first_us;
 			h.last_us = p->last_us;
-			h.event = p->event;
+			h.event_text = p->event;
 			h.custom = p->rule->custom;
 			if (alertdb_upsert(a->db, &a->stmts, &h, &id, err,
 			    sizeof err) == -1) {

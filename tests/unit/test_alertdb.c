@@ -221,7 +221,7 @@ samples_keep_the_first_and_the_newest(void **state)
 {
 	sqlite3	*db = *state;
 	struct alert_hit h;
-	char	 err[256], msg[64];
+	char	 err[256], msg[64], *text;
 	json_t	*a, *b, *ev, *s;
 	int64_t	 id = 0, first = 0, evid;
 	int	 i, n = ALERTS_MAX_SAMPLES + 3;
@@ -237,9 +237,13 @@ samples_keep_the_first_and_the_newest(void **state)
 		evid = i + 1;
 		h.ids = &evid;
 		h.nids = 1;
+		/* as a tree, or as the alerter gives it, its text */
+		text = i % 2 == 0 ? json_dumps(ev, JSON_COMPACT) : NULL;
 		h.event = ev;
+		h.event_text = text;
 		assert_int_equal(alertdb_upsert(db, &held, &h, &id, err,
 		    sizeof err), i == 0);
+		free(text);
 		if (i == 0)
 			first = id;
 		assert_int_equal(id, first);
