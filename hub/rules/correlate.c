@@ -458,10 +458,8 @@ corr_hit(struct correlator *c, size_t ci, size_t pos, const struct rule *src,
 	if ((g = group_get(c, r, 1)) == NULL)
 		return;
 	g->touched = c->now_us;
-	if ((group = strdup(c->key.data)) == NULL) {
-		c->oom = 1;
-		return;
-	}
+	/* The key (c->key) is copied only when the rule fires, when its
+	   consumers may reuse c->key: most hits only fill a window. */
 	switch (k->type) {
 	case CORR_EVENT_COUNT:
 	case CORR_VALUE_COUNT:
@@ -535,6 +533,10 @@ corr_hit(struct correlator *c, size_t ci, size_t pos, const struct rule *src,
 		if ((int64_t)cnt < k->lo || (int64_t)cnt > k->hi)
 			break;
 fires:
+		if ((group = strdup(c->key.data)) == NULL) {
+			c->oom = 1;
+			break;
+		}
 		n = g->qn < MAX_IDS ? g->qn : MAX_IDS;
 		for (i = 0; i < n; i++)
 			c->ids[i] = g->q[(g->qh + g->qn - n + i) % g->qcap].id;
@@ -569,6 +571,10 @@ fires:
 			}
 			if ((int64_t)cnt < k->lo || (int64_t)cnt > k->hi)
 				break;
+			if ((group = strdup(c->key.data)) == NULL) {
+				c->oom = 1;
+				break;
+			}
 			for (i = 0; i < k->nrefs; i++)
 				g->rts[i] = NONE;
 			fire(c, r, ev, c->ids, n, cnt, first, now, group);
@@ -590,6 +596,10 @@ fires:
 			break;
 		if (pos != n - 1)
 			break;
+		if ((group = strdup(c->key.data)) == NULL) {
+			c->oom = 1;
+			break;
+		}
 		chain = &g->sids[pos * n];
 		memcpy(c->ids, chain, n * sizeof(int64_t));
 		{
@@ -706,23 +716,19 @@ correlator_feed(struct correlator *c, json_t *ev, int64_t id,
 					c->oom = 1;
 			}
 			if (!c->oom) {
-				char *gk = strdup(c->key.data);
 				struct rule_match m;
 
-				if (gk == NULL) {
-					c->oom = 1;
-					continue;
-				}
+				/* c->key is reused only by the consumers,
+				   after the report */
 				memset(&m, 0, sizeof(m));
 				m.rule = r;
-				m.group = gk;
+				m.group = c->key.data;
 				m.ids = &id;
 				m.nids = 1;
 				m.count = 1;
 				m.first_us = m.last_us = ts;
 				m.event = ev;
 				report(c, r, &m, ev, 1);
-				free(gk);
 			}
 		}
 		for (j = r->nconsumers; j-- > 0; )
