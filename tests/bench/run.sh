@@ -59,6 +59,9 @@ if want transit; then
 	ingest "mix (30 % raw syslog attack), offered ${INGEST_RATE:-50000} events/s, after ${W} s warm-up" -m mix -r "${INGEST_RATE:-50000}" -w "$W"
 	ingest "mix, the attack pre-parsed, offered ${INGEST_RATE:-50000} events/s, after ${W} s warm-up" -m mixparsed -r "${INGEST_RATE:-50000}" -w "$W"
 	ingest "mix, as fast as acknowledged, after ${W} s warm-up" -m mix -w "$W"
+	# A brute force at its height: every event matches and updates one
+	# of 250 open alerts; read ward-alert's us/event.
+	ingest "flood (every event a failed login, 250 addresses), offered 20000 events/s, after ${W} s warm-up" -m flood -r 20000 -w "$W"
 fi
 if want store; then
 	echo "== store and pipeline alone (tests/bench/bench_store.c)"
