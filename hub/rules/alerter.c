@@ -343,13 +343,20 @@ on_match(void *arg, const struct rule_match *m)
 			p->event = b.data;
 		}
 	}
-	/* Ids come in arrival order: a correlation reports its window
-	   again with each new event, so only the ones past the largest so
-	   far are new. */
+	/* Ids mostly grow, but a window lists its events by event time,
+	   not by id (taking only those past the largest so far counted
+	   about 3 of a window of 10 whose times were not in id order), so
+	   one at or below the largest is looked for among those kept. */
 	for (i = 0; i < m->nids; i++) {
-		if (m->ids[i] <= p->maxid)
-			continue;
-		p->maxid = m->ids[i];
+		if (m->ids[i] <= p->maxid) {
+			size_t	 k;
+
+			for (k = 0; k < p->nids && p->ids[k] != m->ids[i]; k++)
+				;
+			if (k < p->nids)
+				continue;
+		} else
+			p->maxid = m->ids[i];
 		if (p->nids == ALERTS_MAX_IDS) {
 			memmove(p->ids + ALERTS_KEEP_FIRST, p->ids +
 			    ALERTS_KEEP_FIRST + 1, (p->nids - ALERTS_KEEP_FIRST -

@@ -39,4 +39,18 @@ done
 check "groups were evicted to make room (ward_rule_groups_evicted_total)" \
 	test "$(metric ward_rule_groups_evicted_total)" -gt 0
 check "the log says so" grep -q 'groups evicted' "$T/hub.log"
+# Thirty failed logins from one address in one request, each stamped a
+# second before the one sent before it: the window lists its events by
+# time, not in the order they came, and the alert counts all thirty.
+now=$(date -u +%s)
+: >"$T/rev"
+for a in $(seq 1 30); do
+	printf '{"timestamp":"%s","summary":"Failed password for root from 203.0.113.9 port 22 ssh2","processname":"sshd","hostname":"bastion"}\n' \
+	    "$(date -u -d "@$((now - a))" +%Y-%m-%dT%H:%M:%SZ)" >>"$T/rev"
+done
+post_acked /events "$T/rev" -H 'Content-Type: application/x-ndjson' >/dev/null
+rev() { sqlite3 "$DATA/state.db" "select matches || ' ' || count || ' ' || json_array_length(events) from alerts where rule_id = '$SSH_BF' and group_key = '203.0.113.9'"; }
+i=0
+while [ "$(rev)" != "3 30 30" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+eq "events out of time order: 3 matches, all 30 counted, 30 ids" "$(rev)" "3 30 30"
 done_testing
