@@ -56,9 +56,10 @@ check "the WAL stayed under 40 MB with --wal-max 2M (largest seen: $max bytes)" 
 n=$(cat "$T"/codes.* | wc -l)
 check "the $n searches meanwhile all answered 200" \
 	test "$n" -gt 0 -a "$(grep -cv '^200$' "$T"/codes.*  | awk -F: '{ s += $NF } END { print s }')" -eq 0
-eq "a search counts every event" "$(search '* | count'; cat "$T/s.out")" '200{"count":100000}'
+# (the hub's own warnings, category ward, are events too: left out)
+eq "a search counts every event" "$(search 'NOT category:ward | count'; cat "$T/s.out")" '200{"count":100000}'
 eq "... as the partitions hold them" "$(stored_count)" 100000
-hosts=$(search '* | count by hostname' >/dev/null; sed 's/.*"count":\([0-9]*\).*/\1/' "$T/s.out" | awk '{ s += $1 } END { print s }')
+hosts=$(search 'NOT category:ward | count by hostname' >/dev/null; sed 's/.*"count":\([0-9]*\).*/\1/' "$T/s.out" | awk '{ s += $1 } END { print s }')
 eq "count by hostname adds up to every event" "$hosts" 100000
 stop_hub
 done_testing
