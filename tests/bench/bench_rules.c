@@ -11,16 +11,13 @@
  * PowerShell) and Linux hosts (auditd, sshd, web access, syslog) send
  * them (see mix_event).  Events/s are given by the thread's CPU time,
  * which other load on the machine does not skew, and by the clock.
- *   build/bench_rules -d ~/sigma/rules -d ~/sigma/rules-emerging-threats \
+ *   build/rel/bench/bench_rules -d ~/sigma/rules -d ~/sigma/rules-emerging-threats \
  *       [-m share/mappings] [-n EVENTS] [-o EVENTS.ndjson] [-c EVENTS]
  * -o also writes the events, for a side-by-side with another engine; -c
  * first checks the index against every rule evaluated in full on that
  * many events.
  *
- *   cc -O2 -std=c11 -D_GNU_SOURCE -Iproto -Ihub -o build/bench_rules \
- *       tests/bench/bench_rules.c hub/rules/sigma.c hub/rules/sigma_eval.c \
- *       hub/rules/correlate.c proto/buf.c proto/timeparse.c -ljansson -lyaml -lm
- *   build/bench_rules [RULES [EVENTS]]
+ *   make tools && build/rel/bench/bench_rules [RULES [EVENTS]]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -662,6 +659,12 @@ main(int argc, char **argv)
 	}
 	nrules = argc > 1 ? atoi(argv[1]) : 1000;
 	nevents = argc > 2 ? atoi(argv[2]) : 200000;
+	if (nrules < 1 || nevents < 1) {
+		fprintf(stderr, "usage: bench_rules [RULES [EVENTS]]\n"
+		    "       bench_rules -d DIR... [-m DIR] [-n EVENTS] "
+		    "[-o EVENTS.ndjson] [-c EVENTS]\n");
+		return 2;
+	}
 	buf_init(&b);
 	rules_text(&b, nrules);
 	t0 = now_s();
