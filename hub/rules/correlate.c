@@ -38,6 +38,11 @@ struct entry {
 	char		*val;		/* value_count */
 };
 
+/* Slot i of g's ring, its oldest first: qcap is a power of two (2, then
+   doubling), so a mask, not a division, which an insertion kept in time
+   order did at every step. */
+#define QPOS(g, i)	(((g)->qh + (i)) & ((g)->qcap - 1))
+
 struct group {
 	struct group	*newer, *older;	/* the rule's list, by last hit */
 	struct sigma_map_ent *ent;	/* its entry in the rule's map */
@@ -85,7 +90,7 @@ group_free(struct group *g)
 	if (g == NULL)
 		return;
 	for (i = 0; i < g->qn; i++)
-		free(g->q[(g->qh + i) % g->qcap].val);
+		free(g->q[QPOS(g, i)].val);
 	free(g->q);
 	sigma_map_release(&g->vals);
 	free(g->rts);
@@ -296,7 +301,7 @@ queue_pop(struct group *g)
 		}
 		free(e->val);
 	}
-	g->qh = (g->qh + 1) % g->qcap;
+	g->qh = QPOS(g, 1);
 	g->qn--;
 }
 
@@ -321,19 +326,19 @@ queue_push(struct group *g, int64_t ts, int64_t id, char *val)
 		if ((nq = calloc(ncap, sizeof(*nq))) == NULL)
 			return -1;
 		for (i = 0; i < g->qn; i++)
-			nq[i] = g->q[(g->qh + i) % g->qcap];
+			nq[i] = g->q[QPOS(g, i)];
 		free(g->q);
 		g->q = nq;
 		g->qh = 0;
 		g->qcap = ncap;
 	}
 	i = g->qn;
-	while (i > 0 && g->q[(g->qh + i - 1) % g->qcap].ts > ts) {
-		j = (g->qh + i) % g->qcap;
-		g->q[j] = g->q[(g->qh + i - 1) % g->qcap];
+	while (i > 0 && g->q[QPOS(g, i - 1)].ts > ts) {
+		j = QPOS(g, i);
+		g->q[j] = g->q[QPOS(g, i - 1)];
 		i--;
 	}
-	j = (g->qh + i) % g->qcap;
+	j = QPOS(g, i);
 	g->q[j].ts = ts;
 	g->q[j].id = id;
 	g->q[j].val = val;
@@ -363,7 +368,7 @@ aggregate(const struct group *g, const struct sigma_corr *k, double *out)
 	if (g->qn == 0 || (v = calloc(g->qn, sizeof(*v))) == NULL)
 		return -1;
 	for (i = 0; i < g->qn; i++) {
-		const char *s = g->q[(g->qh + i) % g->qcap].val;
+		const char *s = g->q[QPOS(g, i)].val;
 
 		v[i] = s != NULL ? strtod(s, NULL) : 0;
 		sum += v[i];
@@ -468,8 +473,8 @@ corr_hit(struct correlator *c, size_t ci, size_t pos, const struct rule *src,
 	case CORR_VALUE_PERCENTILE:
 	case CORR_VALUE_MEDIAN:
 		now = ts;
-		if (g->qn > 0 && g->q[(g->qh + g->qn - 1) % g->qcap].ts > now)
-			now = g->q[(g->qh + g->qn - 1) % g->qcap].ts;
+		if (g->qn > 0 && g->q[QPOS(g, g->qn - 1)].ts > now)
+			now = g->q[QPOS(g, g->qn - 1)].ts;
 		lo = now - k->span_us;
 		while (g->qn > 0 && g->q[g->qh].ts < lo)
 			queue_pop(g);
@@ -539,7 +544,7 @@ fires:
 		}
 		n = g->qn < MAX_IDS ? g->qn : MAX_IDS;
 		for (i = 0; i < n; i++)
-			c->ids[i] = g->q[(g->qh + g->qn - n + i) % g->qcap].id;
+			c->ids[i] = g->q[QPOS(g, g->qn - n + i)].id;
 		{
 			int64_t first = g->q[g->qh].ts;
 
