@@ -82,6 +82,10 @@ check "each reload is logged" test "$(grep -c 'rules: reloading' "$T/hub.log")" 
 stop_hub
 # ... all of them, the hub's own events with them, none twice.
 seen=$(sed -n 's/.*alerter: \([0-9]*\) events evaluated.*/\1/p' "$T/hub.log")
+all=0
+for f in "$DATA"/events/*.db; do
+	all=$((all + $(sqlite3 "$f" "select count(*) from events")))
+done
 check "the hub says how many events the rules saw: every event stored" \
-	test "${seen:-0}" -ge "$stored" -a "${seen:-0}" -le "$(stored_count)"
+	test "${seen:-0}" -ge "$stored" -a "${seen:-0}" -le "$all"
 done_testing
