@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "args.h"
 #include "auth.h"
 #include "buf.h"
 #include "catalogue.h"
@@ -1193,19 +1194,6 @@ cli_usage(FILE *f)
 	fprintf(f, "       ward [options] %s\n", extra[NEXTRA - 2].usage);
 }
 
-/* Is --help or -h among the options of argv (before a "--")? */
-static int
-wants_help(int argc, char **argv)
-{
-	int	 i;
-
-	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0)
-			return 1;
-	return 0;
-}
-
 int
 cli_run(const struct cli_opts *o, int argc, char **argv)
 {
@@ -1231,7 +1219,7 @@ cli_run(const struct cli_opts *o, int argc, char **argv)
 		x.help = e->help;
 		words = catalogue_cli_words(e);
 	}
-	if (fn != NULL && wants_help(argc - words, argv + words)) {
+	if (fn != NULL && args_want_help(argc - words, argv + words)) {
 		printf("usage: ward %s\n", x.usage);
 		if (x.help != NULL)
 			printf("%s\n", x.help);

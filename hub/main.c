@@ -14,6 +14,7 @@
 
 #include "alerter.h"
 #include "archive_cli.h"
+#include "args.h"
 #include "commit.h"
 #include "config.h"
 #include "diskguard.h"
@@ -187,19 +188,6 @@ synopsis(FILE *f, const char *first, const char *s)
 	}
 }
 
-/* Is --help or -h among argv's options (before a "--")? */
-static int
-wants_help(int argc, char **argv)
-{
-	int	 i;
-
-	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Run the subcommand argv[1..] names: its exit status, or -1 when argv
  * names none (a hub is to run).  --help after one prints its synopsis.
@@ -221,7 +209,7 @@ subcommand(int argc, char **argv)
 		if (c->w2 != NULL && (argc < 3 || strcmp(argv[2], c->w2) != 0))
 			continue;
 		words = c->w2 != NULL ? 2 : 1;
-		if (wants_help(argc - 1 - words, argv + 1 + words)) {
+		if (args_want_help(argc - 1 - words, argv + 1 + words)) {
 			synopsis(stdout, "usage: wardd ", c->synopsis);
 			return 0;
 		}

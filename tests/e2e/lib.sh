@@ -200,3 +200,33 @@ check_attack_docs() {
 		eq "$shape: a failed login" "$(echo "$d" | jq -r .details.success)" false
 	done
 }
+
+# need_syslog_ng: syslog-ng unpacked privately (it conflicts with rsyslog:
+# tests/fetch-syslog-ng.sh), or the test skipped when its packages cannot
+# be downloaded.  Its configuration goes in $T/syslog-ng.conf.
+need_syslog_ng() {
+	if ! sh "$ROOT/tests/fetch-syslog-ng.sh"; then
+		echo "1..0 # SKIP syslog-ng's packages could not be downloaded (apt-get download syslog-ng-core)"
+		exit 0
+	fi
+	SR=$ROOT/build/syslog-ng/root
+	MODS=$(ls -d "$SR"/usr/lib/syslog-ng/[0-9]*)
+	mkdir -p "$T/sng"
+}
+# sng ARGS: exec syslog-ng on $T/syslog-ng.conf (so that, run in a
+# subshell, $! is syslog-ng itself, not a shell around it).
+sng() {
+	LD_LIBRARY_PATH=$SR/usr/lib/x86_64-linux-gnu:$SR/usr/lib/syslog-ng \
+	    TZ=UTC exec "$SR/usr/sbin/syslog-ng" --module-path="$MODS" \
+	    -f "$T/syslog-ng.conf" -R "$T/sng/persist" -p "$T/sng/pid" \
+	    -c "$T/sng/ctl" "$@"
+}
+# start_syslog_ng: check the configuration, then run syslog-ng in the
+# foreground ($SNG its PID), stopped when the test ends.
+start_syslog_ng() {
+	(sng --syntax-only) >"$T/sng-check" 2>&1
+	check "the syslog-ng config is valid" test $? -eq 0
+	(sng -F) >"$T/sng.log" 2>&1 &
+	SNG=$!
+	trap 'kill $SNG 2>/dev/null; cleanup' EXIT
+}

@@ -5,17 +5,11 @@
 # second).  syslog-ng conflicts with rsyslog, so it is unpacked privately
 # (tests/fetch-syslog-ng.sh).
 . "$(dirname "$0")/lib.sh"
-if ! sh "$ROOT/tests/fetch-syslog-ng.sh"; then
-	echo "1..0 # SKIP syslog-ng's packages could not be downloaded (apt-get download syslog-ng-core)"
-	exit 0
-fi
-SR=$ROOT/build/syslog-ng/root
-MODS=$(ls -d "$SR"/usr/lib/syslog-ng/[0-9]*)
+need_syslog_ng
 TCP=$(free_port)
 start_hub --syslog "tcp://127.0.0.1:$TCP" || exit 1
 SPORT=$(free_port)
 SPORT2=$(free_port)
-mkdir -p "$T/sng"
 cat >"$T/syslog-ng.conf" <<CONF
 @version: 3.38
 options { keep-hostname(yes); use-dns(no); dns-cache(no); stats-freq(0);
@@ -28,19 +22,7 @@ destination d_5424 { syslog("127.0.0.1" port($TCP) transport("tcp") persist-name
 log { source(s_bsd); destination(d_bsd); };
 log { source(s_5424); destination(d_5424); };
 CONF
-# sng ARGS: exec syslog-ng (so that, run in a subshell, $! is its PID and
-# the trap below stops syslog-ng itself, not a shell around it)
-sng() {
-	LD_LIBRARY_PATH=$SR/usr/lib/x86_64-linux-gnu:$SR/usr/lib/syslog-ng \
-	    TZ=UTC exec "$SR/usr/sbin/syslog-ng" --module-path="$MODS" \
-	    -f "$T/syslog-ng.conf" -R "$T/sng/persist" -p "$T/sng/pid" \
-	    -c "$T/sng/ctl" "$@"
-}
-(sng --syntax-only) >"$T/sng-check" 2>&1
-check "the syslog-ng config is valid" test $? -eq 0
-(sng -F) >"$T/sng.log" 2>&1 &
-SNG=$!
-trap 'kill $SNG 2>/dev/null; cleanup' EXIT
+start_syslog_ng
 i=0
 until ss -Hltn "sport = :$SPORT2" | grep -q .; do
 	i=$((i + 1)); [ $i -gt 200 ] && break; sleep 0.05

@@ -9,18 +9,12 @@
 # brute-force alert for each.  syslog-ng conflicts with rsyslog, so it is
 # unpacked privately (tests/fetch-syslog-ng.sh).
 . "$(dirname "$0")/lib.sh"
-if ! sh "$ROOT/tests/fetch-syslog-ng.sh"; then
-	echo "1..0 # SKIP syslog-ng's packages could not be downloaded (apt-get download syslog-ng-core)"
-	exit 0
-fi
-SR=$ROOT/build/syslog-ng/root
-MODS=$(ls -d "$SR"/usr/lib/syslog-ng/[0-9]*)
+need_syslog_ng
 start_hub || exit 1
 TOKEN=$(new_token syslog-ng)
 SPORT=$(free_port)
 A=112.95.230.3
 B=123.235.32.19
-mkdir -p "$T/sng"
 cat >"$T/syslog-ng.conf" <<CONF
 @version: 3.38
 options { keep-hostname(yes); use-dns(no); dns-cache(no); stats-freq(0); };
@@ -45,19 +39,7 @@ destination d_raw {
 log { source(s_net); filter(f_a); destination(d_fields); };
 log { source(s_net); filter(f_b); destination(d_raw); };
 CONF
-# sng ARGS: exec syslog-ng (so that, run in a subshell, $! is its PID and
-# the trap below stops syslog-ng itself, not a shell around it)
-sng() {
-	LD_LIBRARY_PATH=$SR/usr/lib/x86_64-linux-gnu:$SR/usr/lib/syslog-ng \
-	    TZ=UTC exec "$SR/usr/sbin/syslog-ng" --module-path="$MODS" \
-	    -f "$T/syslog-ng.conf" -R "$T/sng/persist" -p "$T/sng/pid" \
-	    -c "$T/sng/ctl" "$@"
-}
-(sng --syntax-only) >"$T/sng-check" 2>&1
-check "the syslog-ng config is valid" test $? -eq 0
-(sng -F) >"$T/sng.log" 2>&1 &
-SNG=$!
-trap 'kill $SNG 2>/dev/null; cleanup' EXIT
+start_syslog_ng
 i=0
 until ss -Hltn "sport = :$SPORT" | grep -q .; do
 	i=$((i + 1)); [ $i -gt 200 ] && break; sleep 0.05
