@@ -230,3 +230,12 @@ start_syslog_ng() {
 	SNG=$!
 	trap 'kill $SNG 2>/dev/null; cleanup' EXIT
 }
+
+# wait_listening PORT: wait up to 10 s for a TCP listener on PORT (a
+# shipper the test started).
+wait_listening() {
+	i=0
+	until ss -Hltn "sport = :$1" | grep -q . || [ $i -gt 200 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+}

@@ -32,10 +32,7 @@ check "the README's rsyslog config is valid" grep -q "End of config validation r
 rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rs.pid" >"$T/rs.log" 2>&1 &
 RS=$!
 trap 'kill $RS 2>/dev/null; cleanup' EXIT
-i=0
-until ss -Hltn "sport = :$RPORT" | grep -q .; do
-	i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.05
-done
+wait_listening "$RPORT"
 for n in 1 2 3 4 5; do
 	logger -n 127.0.0.1 -P "$RPORT" -T -t sshd -p auth.warning \
 		"Failed password for invalid user admin$n from 203.0.113.7 port 5221$n ssh2"

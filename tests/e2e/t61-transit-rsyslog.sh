@@ -51,10 +51,7 @@ CONF
 TZ=UTC rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rs.pid" >"$T/rs.log" 2>&1 &
 RS=$!
 trap 'kill $RS 2>/dev/null; cleanup' EXIT
-i=0
-until ss -Hltn "sport = :$RPORT" | grep -q .; do
-	i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.05
-done
+wait_listening "$RPORT"
 
 # The SSH brute force (lib.sh), ending now.
 sshd_attack "$T/lines" "$A" "$B"

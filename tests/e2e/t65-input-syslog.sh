@@ -40,27 +40,10 @@ CONF
 TZ=UTC rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rs.pid" >"$T/rs.log" 2>&1 &
 RS=$!
 trap 'kill $RS $TAIL 2>/dev/null; cleanup' EXIT
-i=0
-until ss -Hltn "sport = :$RPORT" | grep -q .; do
-	i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.05
-done
-# Twelve failed logins from each address, a second apart, ending now.
-now=$(date -u +%s)
-: >"$T/lines"
-n=0
-for port in 45378 47068 49188 50999 52660 54087 55618 57138 58304 59849 32977 35113; do
-	n=$((n + 1))
-	ts=$(date -u -d "@$((now - 12 + n))" '+%b %e %H:%M:%S')
-	printf '<38>%s LabSZ sshd[%d]: Failed password for root from %s port %d ssh2\n' \
-		"$ts" $((24233 + 2 * n)) "$A" "$port" >>"$T/lines"
-	printf '<38>%s LabSZ sshd[%d]: Failed password for root from %s port %d ssh2\n' \
-		"$ts" $((24286 + 2 * n)) "$B" "$port" >>"$T/lines"
-done
-/usr/bin/python3 -c '
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(open(sys.argv[2], "rb").read())
-s.close()' "$RPORT" "$T/lines"
+wait_listening "$RPORT"
+# The SSH brute force (lib.sh), ending now.
+sshd_attack "$T/lines" "$A" "$B"
+tcp_send "$RPORT" "$T/lines"
 wait_stored() {
 	i=0
 	while [ "$(stored_count)" -lt "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
@@ -191,10 +174,7 @@ PORT=$(free_port)
 "$WARDD" --data "$DATA" --listen 127.0.0.1:$PORT --tls-cert "$T/cert.pem" \
 	--tls-key "$T/key.pem" --syslog "tls://127.0.0.1:$TLS" >>"$T/hub.log" 2>&1 &
 HUB_PID=$!
-i=0
-until ss -Hltn "sport = :$TLS" | grep -q . || [ $i -gt 100 ]; do
-	sleep 0.05; i=$((i + 1))
-done
+wait_listening "$TLS"
 RPORT=$(free_port)
 cat >"$T/rsyslog-tls.conf" <<CONF
 global(workDirectory="$T/rs" DefaultNetstreamDriverCAFile="$T/cert.pem")
@@ -207,16 +187,9 @@ CONF
 rm -f "$T/rs.pid"
 TZ=UTC rsyslogd -n -f "$T/rsyslog-tls.conf" -i "$T/rs.pid" >"$T/rs-tls.log" 2>&1 &
 RS=$!
-i=0
-until ss -Hltn "sport = :$RPORT" | grep -q .; do
-	i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.05
-done
+wait_listening "$RPORT"
 printf '<86>Dec  7 10:00:00 bastion sudo[77]: over tls %d\n' 1 2 3 >"$T/tls-lines"
-/usr/bin/python3 -c '
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(open(sys.argv[2], "rb").read())
-s.close()' "$RPORT" "$T/tls-lines"
+tcp_send "$RPORT" "$T/tls-lines"
 tls_count() { sqlite3 "$db" "select count(*) from events_full where summary like 'over tls %' and hostname = 'bastion'"; }
 i=0
 while [ "$(tls_count)" -lt 3 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done

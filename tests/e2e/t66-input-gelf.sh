@@ -142,8 +142,7 @@ PORT=$(free_port)
 "$WARDD" --data "$DATA" --listen 127.0.0.1:$PORT --tls-cert "$T/cert.pem" \
 	--tls-key "$T/key.pem" --gelf "tls://127.0.0.1:$GT" >>"$T/hub.log" 2>&1 &
 HUB_PID=$!
-i=0
-until ss -Hltn "sport = :$GT" | grep -q . || [ $i -gt 200 ]; do sleep 0.05; i=$((i + 1)); done
+wait_listening "$GT"
 if [ -f "$ROOT/build/npm/node_modules/gelf-pro/package.json" ]; then
 	how=gelf-pro
 	NODE_PATH=$ROOT/build/npm/node_modules node - "$GT" "$T/cert.pem" <<'EOJS' >>"$T/node.log" 2>&1

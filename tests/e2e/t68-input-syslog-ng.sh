@@ -23,25 +23,15 @@ log { source(s_bsd); destination(d_bsd); };
 log { source(s_5424); destination(d_5424); };
 CONF
 start_syslog_ng
-i=0
-until ss -Hltn "sport = :$SPORT2" | grep -q .; do
-	i=$((i + 1)); [ $i -gt 200 ] && break; sleep 0.05
-done
+wait_listening "$SPORT2"
 : >"$T/bsd"; : >"$T/5424"
 for n in 1 2 3; do
 	printf '<38>Dec  7 10:00:0%d LabSZ sshd[%d]: legacy line %d\n' $n $((100 + n)) $n >>"$T/bsd"
 	printf '<86>1 2026-12-07T10:00:0%d.5Z bastion sudo %d AUTH [ex@32473 user="alice" n="%d"] modern line %d\n' \
 		$n $((200 + n)) $n $n >>"$T/5424"
 done
-send() {
-	/usr/bin/python3 -c '
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(open(sys.argv[2], "rb").read())
-s.close()' "$1" "$2"
-}
-send "$SPORT" "$T/bsd"
-send "$SPORT2" "$T/5424"
+tcp_send "$SPORT" "$T/bsd"
+tcp_send "$SPORT2" "$T/5424"
 i=0
 while [ "$(stored_count)" -lt 6 ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
 eq "syslog-ng delivered all 6 lines" "$(stored_count)" 6

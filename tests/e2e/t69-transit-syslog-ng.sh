@@ -40,10 +40,7 @@ log { source(s_net); filter(f_a); destination(d_fields); };
 log { source(s_net); filter(f_b); destination(d_raw); };
 CONF
 start_syslog_ng
-i=0
-until ss -Hltn "sport = :$SPORT" | grep -q .; do
-	i=$((i + 1)); [ $i -gt 200 ] && break; sleep 0.05
-done
+wait_listening "$SPORT"
 
 # The SSH brute force (lib.sh), ending now.
 sshd_attack "$T/lines" "$A" "$B"
