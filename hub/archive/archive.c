@@ -61,6 +61,7 @@
 #include <zstd.h>
 
 #include "archive.h"
+#include "datafile.h"
 #include "errf.h"
 #include "partition.h"
 #include "sqlx.h"
@@ -149,21 +150,6 @@ hex(const unsigned char *b, size_t n, char *out)
 		out[2 * i + 1] = d[b[i] & 15];
 	}
 	out[2 * n] = '\0';
-}
-
-static int
-fsync_dir(const char *dir, char *err, size_t errlen)
-{
-	int	 fd, rc;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return errf(err, errlen, "%.300s: %s", dir, strerror(errno));
-	rc = fsync(fd);
-	close(fd);
-	if (rc == -1)
-		return errf(err, errlen, "%.300s: fsync: %s", dir,
-		    strerror(errno));
-	return 0;
 }
 
 static int
@@ -516,7 +502,7 @@ put_file(const char *dir, const char *name, const char *text, char *err,
 		unlink(tmp);
 		return -1;
 	}
-	return fsync_dir(dir, err, errlen);
+	return datafile_fsync(dir, err, errlen);
 }
 
 /* text with a newline at its end (it is freed on failure). */
@@ -718,7 +704,7 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 		}
 		unlink_day(ev, name);
 		*did = ARCHIVE_WROTE;
-		rc = fsync_dir(ev, err, errlen);
+		rc = datafile_fsync(ev, err, errlen);
 		goto out;
 	}
 	if (mkdir(arch, 0700) == -1 && errno != EEXIST) {
@@ -763,7 +749,7 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 				goto out;
 			}
 		}
-		if (fsync_dir(arch, err, errlen) == -1)
+		if (datafile_fsync(arch, err, errlen) == -1)
 			goto out;
 	}
 	time_format(min_utc > 0 ? min_utc : 0, t1);
@@ -811,7 +797,7 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 	if (put_file(ev, tmp, text, err, errlen) == -1)
 		goto out;
 	unlink_day(ev, name);
-	rc = fsync_dir(ev, err, errlen);
+	rc = datafile_fsync(ev, err, errlen);
 out:
 	for (i = NFILES - 1; i >= 0; i--)
 		release(h[i].db);
@@ -905,7 +891,7 @@ archive_restore(const char *datadir, const char *archdir, int64_t day,
 			goto out;
 		}
 	}
-	if (fsync_dir(ev, err, errlen) == -1)
+	if (datafile_fsync(ev, err, errlen) == -1)
 		goto out;
 	if (archdir != NULL) {		/* say where the archive is */
 		char	*text;

@@ -26,24 +26,9 @@
 
 #include "archive.h"
 #include "backup.h"
+#include "datafile.h"
 #include "errf.h"
 #include "partition.h"
-
-static int
-fsync_path(const char *path, int dir, char *err, size_t errlen)
-{
-	int	 fd, rc;
-
-	if ((fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) |
-	    O_CLOEXEC)) == -1)
-		return errf(err, errlen, "%.300s: %s", path, strerror(errno));
-	rc = fsync(fd);
-	close(fd);
-	if (rc == -1)
-		return errf(err, errlen, "%.300s: fsync: %s", path,
-		    strerror(errno));
-	return 0;
-}
 
 /* Copy the database src to dst (through dst.tmp) with the online backup
    API.  Returns 0 or -1 with err. */
@@ -95,7 +80,7 @@ db_copy(const char *src, const char *dst, uint64_t *bytes, char *err,
 	d = NULL;
 	sqlite3_close(s);
 	s = NULL;
-	if (fsync_path(tmp, 0, err, errlen) == -1)
+	if (datafile_fsync(tmp, err, errlen) == -1)
 		goto fail;
 	if (rename(tmp, dst) == -1) {
 		errf(err, errlen, "%.300s: %s", dst, strerror(errno));
@@ -280,7 +265,7 @@ days_copy(const char *datadir, const char *dest, int64_t now_us,
 			st->days_copied++;
 	}
 	closedir(dir);
-	return rc == 0 ? fsync_path(dev, 1, err, errlen) : -1;
+	return rc == 0 ? datafile_fsync(dev, err, errlen) : -1;
 }
 
 int
@@ -318,5 +303,5 @@ backup_run(const char *datadir, const char *dest, int64_t now_us,
 	}
 	if (days_copy(datadir, dest, now_us, st, err, errlen) == -1)
 		return -1;
-	return fsync_path(dest, 1, err, errlen);
+	return datafile_fsync(dest, err, errlen);
 }
