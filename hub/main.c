@@ -139,37 +139,45 @@ parse_main(int argc, char **argv)
 
 /*
  * The subcommands: their words (w2 NULL: one word), their function (given
- * argv from the last word on) and their synopsis, which usage and a
- * subcommand's --help print.  A first word without its second is a usage
- * error naming that word's subcommands.
+ * argv from the last word on), their synopsis, which usage, a
+ * subcommand's --help and its usage errors (ARGS_USAGE, args.h) print,
+ * and what --help and a usage error say after it (or NULL).  This table
+ * is the synopses' one home: wardd(8) has them too.  A first word without
+ * its second is a usage error naming that word's subcommands.
  */
 static const struct subcommand {
 	const char	*w1, *w2;
 	int		(*fn)(int, char **);
 	const char	*synopsis;
+	const char	*more;
 } subcommands[] = {
 	{ "token", NULL, token_cli,
 	    "token add --data DIR NAME [--role shipper|reader]\n"
-	    "token list|del --data DIR [NAME]" },
+	    "token list --data DIR\n"
+	    "token del --data DIR NAME", NULL },
 	{ "user", NULL, user_cli,
 	    "user add --data DIR NAME ROLE PUBKEYFILE\n"
-	    "user list|del --data DIR [NAME]\n"
-	    "user role --data DIR NAME ROLE" },
+	    "user list --data DIR\n"
+	    "user del --data DIR NAME\n"
+	    "user role --data DIR NAME ROLE",
+	    "ROLE is viewer, handler, lead or admin; PUBKEYFILE is the .pub "
+	    "file\nwritten by 'ward keygen'.\n" },
+	/* hub/rules/rules_cli.c prints these two itself, for now. */
 	{ "rules", "check", rules_cli_check,
-	    "rules check [-v] [--mappings DIR]... FILE|DIR..." },
+	    "rules check [-v] [--mappings DIR]... FILE|DIR...", NULL },
 	{ "rules", "test", rules_cli_test,
-	    "rules test [--mappings DIR]... RULE|DIR EVENTS.ndjson" },
+	    "rules test [--mappings DIR]... RULE|DIR EVENTS.ndjson", NULL },
 	{ "parse", NULL, parse_main,
 	    "parse [--parsers DIR]... [--plugins DIR]... [--geoip FILE]\n"
-	    "      EVENTS.ndjson" },
+	    "      EVENTS.ndjson", NULL },
 	{ "parsers", "check", parsers_cli_check,
-	    "parsers check [-v] FILE|DIR..." },
+	    "parsers check [-v] FILE|DIR...", NULL },
 	{ "archive", NULL, archive_cli,
 	    "archive --data DIR [--older-than AGE] [--archive-dir D] [DAY...]\n"
-	    "archive list --data DIR" },
+	    "archive list --data DIR", NULL },
 	{ "restore", NULL, restore_cli,
-	    "restore --data DIR [--archive-dir D] DAY..." },
-	{ "backup", NULL, backup_cli, "backup --data DIR DEST" },
+	    "restore --data DIR [--archive-dir D] DAY...", NULL },
+	{ "backup", NULL, backup_cli, "backup --data DIR DEST", NULL },
 };
 #define NSUB	(sizeof subcommands / sizeof subcommands[0])
 
@@ -190,14 +198,15 @@ synopsis(FILE *f, const char *first, const char *s)
 
 /*
  * Run the subcommand argv[1..] names: its exit status, or -1 when argv
- * names none (a hub is to run).  --help after one prints its synopsis.
+ * names none (a hub is to run).  --help after one prints its synopsis on
+ * standard output; a usage error, on standard error (exit 2).
  */
 static int
 subcommand(int argc, char **argv)
 {
 	const struct subcommand *c;
 	size_t	 i, words;
-	int	 known = 0;
+	int	 known = 0, rc;
 
 	if (argc < 2)
 		return -1;
@@ -211,9 +220,14 @@ subcommand(int argc, char **argv)
 		words = c->w2 != NULL ? 2 : 1;
 		if (args_want_help(argc - 1 - words, argv + 1 + words)) {
 			synopsis(stdout, "usage: wardd ", c->synopsis);
+			fputs(c->more != NULL ? c->more : "", stdout);
 			return 0;
 		}
-		return c->fn(argc - words, argv + words);
+		if ((rc = c->fn(argc - words, argv + words)) != ARGS_USAGE)
+			return rc;
+		synopsis(stderr, "usage: wardd ", c->synopsis);
+		fputs(c->more != NULL ? c->more : "", stderr);
+		return 2;
 	}
 	if (!known)
 		return -1;

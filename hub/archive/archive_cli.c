@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "archive.h"
+#include "args.h"
 #include "archive_cli.h"
 #include "backup.h"
 #include "timeparse.h"
@@ -41,17 +42,6 @@ below_the_hub(void)
 		(void)setpriority(PRIO_PROCESS, 0, CLI_NICE);
 }
 
-static int
-usage(void)
-{
-	fprintf(stderr,
-"usage: wardd archive --data DIR [--older-than AGE] [--archive-dir D] [DAY...]\n"
-"       wardd archive list --data DIR\n"
-"       wardd restore --data DIR [--archive-dir D] DAY...\n"
-"       wardd backup --data DIR DEST\n");
-	return 2;
-}
-
 /* Options common to the three; returns 0 or the exit status. */
 static int
 opts(int argc, char **argv, const char **data, const char **archdir,
@@ -72,16 +62,16 @@ opts(int argc, char **argv, const char **data, const char **archdir,
 		case 'a': *archdir = optarg; break;
 		case 'o':
 			if (older == NULL)
-				return usage();
+				return ARGS_USAGE;
 			*older = optarg;
 			break;
-		default: return usage();
+		default: return ARGS_USAGE;
 		}
 	}
 	if (*data == NULL) {
 		fprintf(stderr, "wardd: %s: --data DIR is required\n",
 		    argv[0]);
-		return usage();
+		return ARGS_USAGE;
 	}
 	*optidx = optind;
 	return 0;
@@ -148,7 +138,7 @@ archive_cli(int argc, char **argv)
 		    &idx)) != 0)
 			return rc;
 		if (idx != argc - 1)
-			return usage();
+			return ARGS_USAGE;
 		return list(data);
 	}
 	if ((rc = opts(argc, argv, &data, &archdir, &older, &idx)) != 0)
@@ -156,7 +146,7 @@ archive_cli(int argc, char **argv)
 	if ((older == NULL) == (idx == argc)) {
 		fprintf(stderr, "wardd: archive: name days, or --older-than "
 		    "AGE (not both)\n");
-		return usage();
+		return ARGS_USAGE;
 	}
 	if (older != NULL) {
 		if (time_parse_duration(older, &age) == -1 || age < 0) {
@@ -212,7 +202,7 @@ restore_cli(int argc, char **argv)
 	if ((rc = opts(argc, argv, &data, &archdir, NULL, &idx)) != 0)
 		return rc;
 	if (idx == argc)
-		return usage();
+		return ARGS_USAGE;
 	below_the_hub();
 	for (i = idx; i < argc; i++) {
 		if ((day = archive_parse_day(argv[i])) == -1) {
@@ -243,7 +233,7 @@ backup_cli(int argc, char **argv)
 	if ((rc = opts(argc, argv, &data, &archdir, NULL, &idx)) != 0)
 		return rc;
 	if (idx != argc - 1 || archdir != NULL)
-		return usage();
+		return ARGS_USAGE;
 	below_the_hub();
 	if (backup_run(data, argv[idx], time_now_us(), &st, err,
 	    sizeof err) == -1) {

@@ -12,19 +12,10 @@
 
 #include <sqlite3.h>
 
+#include "args.h"
 #include "state.h"
 #include "token_cli.h"
 #include "tokens.h"
-
-static int
-usage(void)
-{
-	fprintf(stderr,
-"usage: wardd token add --data DIR NAME [--role shipper|reader]\n"
-"       wardd token list --data DIR\n"
-"       wardd token del --data DIR NAME\n");
-	return 2;
-}
 
 static void
 utc(int64_t t, char *out, size_t outlen)
@@ -65,12 +56,12 @@ token_cli(int argc, char **argv)
 	int	 c, rc = 1, n = 0;
 
 	if (argc < 2)
-		return usage();
+		return ARGS_USAGE;
 	cmd = argv[1];
 	if (strcmp(cmd, "add") != 0 && strcmp(cmd, "list") != 0 &&
 	    strcmp(cmd, "del") != 0) {
 		fprintf(stderr, "wardd: token: unknown command '%s'\n", cmd);
-		return usage();
+		return ARGS_USAGE;
 	}
 	argc--, argv++;
 	optind = 1;
@@ -78,7 +69,7 @@ token_cli(int argc, char **argv)
 		switch (c) {
 		case 'd': data = optarg; break;
 		case 'r': role = optarg; break;
-		default: return usage();
+		default: return ARGS_USAGE;
 		}
 	}
 	argc -= optind;
@@ -86,12 +77,12 @@ token_cli(int argc, char **argv)
 	if (data == NULL) {
 		fprintf(stderr, "wardd: token %s: --data DIR is required\n",
 		    cmd);
-		return usage();
+		return ARGS_USAGE;
 	}
 	if ((strcmp(cmd, "list") == 0 && argc != 0) ||
 	    (strcmp(cmd, "list") != 0 && argc != 1) ||
 	    (role != NULL && strcmp(cmd, "add") != 0))
-		return usage();
+		return ARGS_USAGE;
 	if (role == NULL)
 		role = "shipper";
 	if (token_role_parse(role) == TOKEN_NONE) {

@@ -5,7 +5,7 @@
 
 /* Run "wardd token ..." with argv[0] == "token".  Returns the exit
    status: 0 done, 1 refused or failed (the reason on standard error), 2
-   usage. */
+   a bad role; or ARGS_USAGE (args.h) on a usage error. */
 int	token_cli(int argc, char **argv);
 
 #endif

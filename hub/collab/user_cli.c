@@ -1,7 +1,8 @@
 /*
  * user_cli — "wardd user add|list|del|role": the people allowed to open a
  * console on this hub.  Exit status: 0 done, 1 refused or failed (the
- * reason on standard error), 2 usage.  A running hub notices a deleted
+ * reason on standard error), 2 a bad argument; ARGS_USAGE (args.h) for
+ * a usage error, whose synopsis main.c prints.  A running hub notices a deleted
  * user or a changed role within a second and closes their sessions
  * (session.c, users_check).
  */
@@ -11,25 +12,13 @@
 
 #include <sqlite3.h>
 
+#include "args.h"
 #include "auth.h"
 #include "incident.h"
 #include "state.h"
 #include "user_cli.h"
 #include "users.h"
 #include "wire.h"
-
-static int
-usage(void)
-{
-	fprintf(stderr,
-"usage: wardd user add --data DIR NAME ROLE PUBKEYFILE\n"
-"       wardd user list --data DIR\n"
-"       wardd user del --data DIR NAME\n"
-"       wardd user role --data DIR NAME ROLE\n"
-"ROLE is viewer, handler, lead or admin; PUBKEYFILE is the .pub file\n"
-"written by 'ward keygen'.\n");
-	return 2;
-}
 
 /* Open DIR/state.db with every table the users module needs. */
 static sqlite3 *
@@ -105,7 +94,7 @@ user_cli(int argc, char **argv)
 	int	 c, rc, n = 0;
 
 	if (argc < 2)
-		return usage();
+		return ARGS_USAGE;
 	cmd = argv[1];
 	argc--, argv++;
 	optind = 1;
@@ -115,7 +104,7 @@ user_cli(int argc, char **argv)
 			data = optarg;
 			break;
 		default:
-			return usage();
+			return ARGS_USAGE;
 		}
 	}
 	argc -= optind;
@@ -123,17 +112,17 @@ user_cli(int argc, char **argv)
 	if (data == NULL) {
 		fprintf(stderr, "wardd: user %s: --data DIR is required\n",
 		    cmd);
-		return usage();
+		return ARGS_USAGE;
 	}
 	if ((strcmp(cmd, "add") == 0 && argc != 3) ||
 	    (strcmp(cmd, "list") == 0 && argc != 0) ||
 	    (strcmp(cmd, "del") == 0 && argc != 1) ||
 	    (strcmp(cmd, "role") == 0 && argc != 2))
-		return usage();
+		return ARGS_USAGE;
 	if (strcmp(cmd, "add") != 0 && strcmp(cmd, "list") != 0 &&
 	    strcmp(cmd, "del") != 0 && strcmp(cmd, "role") != 0) {
 		fprintf(stderr, "wardd: user: unknown command '%s'\n", cmd);
-		return usage();
+		return ARGS_USAGE;
 	}
 	if ((db = open_state(data)) == NULL)
 		return 1;

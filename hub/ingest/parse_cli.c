@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "args.h"
 #include "buf.h"
 #include "jsonfast.h"
 #include "normalize.h"
@@ -54,13 +55,6 @@ fail:
 	return rc;
 }
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: wardd parse [--parsers DIR]... "
-	    "[--plugins DIR]... [--geoip FILE] EVENTS.ndjson\n");
-}
-
 int
 parse_cli(int argc, char **argv, const char *share)
 {
@@ -100,13 +94,11 @@ parse_cli(int argc, char **argv, const char *share)
 			to.geoip = optarg;
 			break;
 		default:
-			usage();
-			return 2;
+			return ARGS_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		usage();
-		return 2;
+		return ARGS_USAGE;
 	}
 	file = argv[optind];
 	to.parsers_default = to.nparsers == 0;

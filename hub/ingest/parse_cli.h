@@ -12,8 +12,9 @@
  * event as it would be stored, one per line; dropped events are left out.
  * A line that is not a JSON object is reported on standard error as
  * "file:line: reason" and skipped.  Returns the exit status: 0, 1 when a
- * line was skipped, 2 on a usage error, an unreadable file, or a decoder
- * or plugin that does not load ("file:line: reason" on standard error).
+ * line was skipped, 2 on an unreadable file, or a decoder or plugin that
+ * does not load ("file:line: reason" on standard error); or ARGS_USAGE
+ * (args.h) on a usage error.
  */
 int	parse_cli(int argc, char **argv, const char *share);
 

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "args.h"
 #include "decoder.h"
 #include "normalize.h"
 #include "parsers_cli.h"
@@ -190,10 +191,8 @@ parsers_cli_check(int argc, char **argv)
 		verbose = 1;
 		first = 2;
 	}
-	if (argc <= first) {
-		fprintf(stderr, "usage: wardd parsers check [-v] FILE|DIR...\n");
-		return 2;
-	}
+	if (argc <= first)
+		return ARGS_USAGE;
 	ds = decoders_load_all((const char *const *)argv + first,
 	    (size_t)(argc - first), print_error, NULL, &nerr);
 	if (ds == NULL || (c.s = decoder_scratch_new()) == NULL) {

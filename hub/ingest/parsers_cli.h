@@ -12,7 +12,7 @@
  * no line of NAME.nomatch.ndjson may be.  With -v, prints each decoder
  * loaded ("file:line: name").  Ends with one summary line on standard
  * output.  Returns the exit status: 0 when everything loads and every
- * sample passes, 1 otherwise, 2 on a usage error.
+ * sample passes, 1 otherwise, ARGS_USAGE (args.h) on a usage error.
  */
 int	parsers_cli_check(int argc, char **argv);
 
