@@ -1,5 +1,5 @@
 /*
- * gunzip — inflate gzip (or zlib) request bodies, refusing bombs.
+ * gunzip — inflate gzip (or zlib) data, refusing bombs (gunzip.h).
  *
  * zlib inflates straight into the output buffer's storage, which we grow
  * ourselves so that it never holds more than maxout + 2 bytes of this
