@@ -14,7 +14,10 @@
  *
  * The hub takes a job only while each stage after the net thread keeps
  * up (commit_full): the pipeline and store hold at most max_inflight
- * jobs (each a request body and its rows); the rules may owe answered
+ * jobs (each a request body and its rows), and one job more of the
+ * hub's own events (commit_submit_own: some twenty events, a few KB, so
+ * that the warnings of a full pipeline are stored while it is full, not
+ * after the shippers' next lull); the rules may owe answered
  * jobs holding at most RULES_SLOT_BYTES per pipeline slot (each holds
  * its events' rows, documents and text until it is evaluated); the text
  * index holds a copy of what it has yet to index, up to INDEX_QUEUE_MAX
@@ -54,6 +57,7 @@ struct commit {
 	struct hub	*h;
 	int		 max_inflight;
 	_Atomic(struct pipeline *) pipe;
+	atomic_int	 own;		/* jobs of commit_submit_own in flight */
 	commit_answer_fn answer;
 	void		*answer_arg;
 	struct jobq	 done;		/* jobs back from the store */
@@ -87,12 +91,13 @@ commit_set_answer(struct commit *c, commit_answer_fn fn, void *arg)
 	c->answer_arg = arg;
 }
 
-const char *
-commit_full(struct commit *c)
+/* commit_full, or, without jobs, its byte bounds alone. */
+static const char *
+full(struct commit *c, int jobs)
 {
 	struct hub *h = c->h;
 
-	if (atomic_load(&h->m.queue_depth) >= c->max_inflight)
+	if (jobs && atomic_load(&h->m.queue_depth) >= c->max_inflight)
 		return "ingest pipeline is full";
 	if (alerter_backlog(h->alerter) >= (size_t)c->max_inflight *
 	    RULES_SLOT_BYTES)
@@ -103,6 +108,12 @@ commit_full(struct commit *c)
 		return "the full-text index is behind (the ingest pipeline "
 		    "is full)";
 	return NULL;
+}
+
+const char *
+commit_full(struct commit *c)
+{
+	return full(c, 1);
 }
 
 int
@@ -116,6 +127,31 @@ commit_submit(struct commit *c, struct job *j, const char **why)
 	}
 	if ((*why = commit_full(c)) != NULL)
 		return -1;
+	atomic_fetch_add(&c->h->m.queue_depth, 1);
+	pipeline_submit(p, j);
+	return 0;
+}
+
+int
+commit_submit_own(struct commit *c, struct job *j, int last,
+    const char **why)
+{
+	struct pipeline *p = atomic_load(&c->pipe);
+
+	if (p == NULL) {
+		*why = "the hub is starting";
+		return -1;
+	}
+	if (!last) {
+		/* Only the self-log's thread submits these: no race. */
+		if (atomic_load(&c->own) > 0) {
+			*why = "the hub's own events are in the pipeline";
+			return -1;
+		}
+		if ((*why = full(c, 0)) != NULL)
+			return -1;
+	}
+	atomic_fetch_add(&c->own, 1);
 	atomic_fetch_add(&c->h->m.queue_depth, 1);
 	pipeline_submit(p, j);
 	return 0;
@@ -140,6 +176,8 @@ commit_drain(struct commit *c)
 	for (j = jobq_poll_all(&c->done); j != NULL; j = next) {
 		next = j->next;
 		atomic_fetch_sub(&c->h->m.queue_depth, 1);
+		if (j->internal)
+			atomic_fetch_sub(&c->own, 1);
 		if (j->src != NULL)
 			j->src->done(j->src, j);
 		if (j->status == 0)

@@ -47,6 +47,20 @@ const char	*commit_full(struct commit *);
  */
 int		 commit_submit(struct commit *, struct job *j,
 		    const char **why);
+/*
+ * Any thread: hand j, a job of the hub's own events (selflog.c;
+ * j->internal set), to the pipeline.  The hub warns most when its
+ * pipeline is full, so such a job is not refused for the jobs in the
+ * pipeline: the hub's own events have a slot of their own, one job in
+ * flight at a time beyond max_inflight.  Returns 0 (j comes back through
+ * commit_done), or -1 with *why set while that job is in flight, or
+ * while the rules or the text index are behind (their bounds are in
+ * bytes: the hub's own events count too); the caller keeps j.  With last
+ * (the hub is stopping and drains nothing more), j is taken whatever is
+ * in flight or behind.
+ */
+int		 commit_submit_own(struct commit *, struct job *j, int last,
+		    const char **why);
 /* The store's done hook (store_done_fn), from its thread: j is committed
    (or failed); queue it and wake the net thread.  Takes j. */
 void		 commit_done(void *commit, struct job *j);

@@ -11,15 +11,24 @@
  *
  * The log hook (hub/log.h) does this on whatever thread logged, into a
  * small queue; a thread of its own turns the queue into one NDJSON
- * ingest job a second and submits it to the pipeline as if a shipper had
- * sent it (no client to answer: the job has no connection), marked
+ * ingest job a second and hands it to the commit owner as if a shipper
+ * had sent it (no client to answer: the job has no connection), marked
  * internal so that no decoder or plugin runs on it (they are the
  * shippers'; and a plugin failing on the hub's event would warn again).
+ * The hub warns most when it is full (429s), so these jobs have a slot
+ * of their own beside the shippers' (commit_submit_own): one job in
+ * flight at a time, refused while the rules or the text index are
+ * behind.  A job refused is made again from the queue a second later;
+ * nothing waits anywhere else, so a pipeline that does not move holds
+ * one job of these and the queue holds QUEUE_MAX notes, whatever is
+ * logged meanwhile.
  * Bounded, so that a storm cannot flood the store, and so that no loop
  * can form (a warning while storing these events logs again, which
- * queues again): at most SELFLOG_MAX events a minute, then one event
- * saying how many were left out.  The hook never logs, and log.c does
- * not call it from inside itself.
+ * queues again): at most SELFLOG_MAX events a minute, then, once the
+ * minute is over, one event saying how many were left out (past the
+ * minute's budget, or past the queue while the hub could not take
+ * them).  The hook never logs, and log.c does not call it from inside
+ * itself.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -33,12 +42,12 @@
 
 #include <jansson.h>
 
+#include "commit.h"
 #include "deadline.h"
 #include "errf.h"
 #include "hub.h"
 #include "job.h"
 #include "log.h"
-#include "pipeline.h"
 #include "selflog.h"
 #include "timeparse.h"
 
@@ -76,6 +85,8 @@ struct selflog {
 	int64_t		 window;	/* start of this minute's window */
 	size_t		 taken;		/* notes taken in it */
 	size_t		 dropped;	/* left out in it */
+	size_t		 unsaid;	/* left out in minutes over, not
+					   yet said in an event */
 	int		 started;	/* the thread runs */
 	int		 stop;
 };
@@ -97,15 +108,24 @@ make_key(const char *msg, char *key)
 	key[n] = '\0';
 }
 
+/* Start a new minute if this one is over.  With s->mtx. */
+static void
+window(struct selflog *s, int64_t now)
+{
+	if (now - s->window >= WINDOW_US) {
+		s->window = now;
+		s->taken = 0;
+		s->unsaid += s->dropped;
+		s->dropped = 0;
+	}
+}
+
 /* Queue a note, within the minute's budget.  With s->mtx. */
 static void
 queue(struct selflog *s, int64_t now, enum log_level l, uint64_t count,
     const char *text)
 {
-	if (now - s->window >= WINDOW_US) {
-		s->window = now;
-		s->taken = 0;
-	}
+	window(s, now);
 	if (s->taken >= SELFLOG_MAX || s->n == QUEUE_MAX) {
 		s->dropped++;
 		return;
@@ -214,36 +234,47 @@ add_event(struct buf *b, const struct hub *h, int64_t us, const char *sev,
 	json_decref(o);
 }
 
-/* Submit the notes as one ingest job.  Called without the lock. */
-static void
-submit(struct selflog *s, const struct note *q, size_t n, size_t dropped)
+/*
+ * Submit the notes, and an event saying dropped were left out, as one
+ * ingest job (last: the hub is stopping).  Returns 0 when they are taken
+ * (or there is nothing to send), -1 when they are to be sent again.
+ * Called without the lock.
+ */
+static int
+submit(struct selflog *s, const struct note *q, size_t n, size_t dropped,
+    int last)
 {
 	struct job *j;
-	char	 text[160];
+	const char *why;
+	char	 text[240];
 	size_t	 i;
 
 	if (n == 0 && dropped == 0)
-		return;
+		return 0;
 	if ((j = job_new(JOB_EVENTS)) == NULL)
-		return;
+		return -1;
 	j->internal = 1;
 	for (i = 0; i < n; i++)
 		add_event(&j->body, s->h, q[i].us, q[i].level == LOG_ERR ?
 		    "ERROR" : "WARNING", q[i].count, q[i].text);
 	if (dropped > 0) {
 		snprintf(text, sizeof text, "%zu more errors and warnings of "
-		    "the hub were not stored (at most %d a minute): see its "
-		    "log", dropped, SELFLOG_MAX);
+		    "the hub were not stored (at most %d a minute are, and "
+		    "%d wait while the hub is too busy to store them): see "
+		    "its log", dropped, SELFLOG_MAX, QUEUE_MAX);
 		add_event(&j->body, s->h, time_now_us(), "WARNING", 1, text);
 	}
 	if (j->body.len == 0) {
 		job_free(j);
-		return;
+		return -1;
 	}
 	snprintf(j->ctype, sizeof j->ctype, "application/x-ndjson");
 	j->received_us = time_now_us();
-	atomic_fetch_add(&s->h->m.queue_depth, 1);
-	pipeline_submit(s->h->pipe, j);
+	if (commit_submit_own(s->h->commit, j, last, &why) == -1) {
+		job_free(j);
+		return -1;
+	}
+	return 0;
 }
 
 static void *
@@ -252,30 +283,44 @@ thread_main(void *arg)
 	struct selflog *s = arg;
 	struct note q[QUEUE_MAX];
 	struct timespec ts;
+	int64_t	 now;
 	size_t	 n, dropped;
 	int	 stop;
 
 	pthread_setname_np(pthread_self(), "ward-selflog");
 	pthread_mutex_lock(&s->mtx);
 	for (;;) {
-		/* Asleep while nothing is queued or followed; else a look a
-		   second, gathering that second's notes into one job. */
-		while (s->n == 0 && s->nseen == 0 && !s->stop)
+		/* Asleep while nothing is queued, followed or left out;
+		   else a look a second, gathering what is queued into one
+		   job. */
+		while (s->n == 0 && s->nseen == 0 && s->dropped == 0 &&
+		    s->unsaid == 0 && !s->stop)
 			pthread_cond_wait(&s->cond, &s->mtx);
 		deadline_after(CLOCK_REALTIME, 1000000, &ts);
 		while (!s->stop && pthread_cond_timedwait(&s->cond, &s->mtx,
 		    &ts) != ETIMEDOUT)
 			;
-		roll(s, time_now_us(), s->stop);
+		now = time_now_us();
+		roll(s, now, s->stop);
+		window(s, now);
+		if (s->stop) {
+			s->unsaid += s->dropped;
+			s->dropped = 0;
+		}
+		/* The notes stay queued until the job holding them is
+		   taken; the hook only appends meanwhile. */
 		n = s->n;
 		memcpy(q, s->q, n * sizeof *q);
-		s->n = 0;
-		dropped = s->dropped;
-		s->dropped = 0;
+		dropped = s->unsaid;
 		stop = s->stop;
 		pthread_mutex_unlock(&s->mtx);
-		submit(s, q, n, dropped);
-		pthread_mutex_lock(&s->mtx);
+		if (submit(s, q, n, dropped, stop) == 0) {
+			pthread_mutex_lock(&s->mtx);
+			memmove(s->q, s->q + n, (s->n - n) * sizeof *s->q);
+			s->n -= n;
+			s->unsaid -= dropped;
+		} else
+			pthread_mutex_lock(&s->mtx);
 		if (stop)
 			break;
 	}

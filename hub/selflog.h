@@ -19,8 +19,8 @@ struct selflog;
  */
 struct selflog	*selflog_new(struct hub *h, char *err, size_t errlen);
 /*
- * Start the thread that hands the queue to the pipeline (h->pipe must be
- * running).  Returns 0, or -1 with err.
+ * Start the thread that hands the queue to the commit owner (h->commit,
+ * its pipeline set: commit_submit_own).  Returns 0, or -1 with err.
  */
 int		 selflog_start(struct selflog *, char *err, size_t errlen);
 /* Unhook, hand over what is queued and counted (if started), stop, free;

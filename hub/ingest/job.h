@@ -46,7 +46,8 @@ struct job {
 	int64_t		 received_us;	/* arrival */
 	int64_t		 t0_ns;		/* monotonic, for ack latency */
 	int		 internal;	/* the hub's own events (selflog.c):
-					   no decoder or plugin runs */
+					   no decoder or plugin runs; commit.c
+					   gives them a slot of their own */
 
 	/* Filled by the pipeline. */
 	int		 status;	/* 0 while fine, else the HTTP status */

@@ -143,12 +143,83 @@ committed_job_goes_to_source_then_answer(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Drain until every job in flight is back (queue_depth 0). */
+static void
+drain_all(struct hub *h, struct commit *c)
+{
+	while (h->m.queue_depth > 0) {
+		pthread_mutex_lock(&mtx);
+		while (woken == 0)
+			pthread_cond_wait(&cond, &mtx);
+		woken = 0;
+		pthread_mutex_unlock(&mtx);
+		commit_drain(c);
+	}
+}
+
+/* The hub's own events (commit_submit_own) get in while the shippers'
+   slots are full, one job at a time; when the hub stops, its last one
+   gets in whatever is in flight. */
+static void
+own_events_have_one_slot_of_their_own(void **state)
+{
+	char	 dir[] = "/tmp/test_commit.XXXXXX", err[256], cmd[600];
+	struct pipeline_opts po = { 1, 1 << 20, 64, "testhub", NULL };
+	struct hub h;
+	struct commit *c;
+	struct job *j, *own, *own2;
+	const char *why = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	memset(&h, 0, sizeof h);
+	h.datadir = dir;
+	h.wake = wake;
+	assert_non_null(c = commit_new(&h, 1, err, sizeof err));
+	h.commit = c;
+	assert_non_null(h.store = store_open(dir, &h.m, err, sizeof err));
+	assert_int_equal(store_start(h.store, commit_done, c), 0);
+	assert_non_null(h.pipe = pipeline_new(&po, h.store, &h.m));
+	commit_set_pipeline(c, h.pipe);
+
+	assert_int_equal(commit_submit(c, events_job("{\"summary\":\"a\"}\n"),
+	    &why), 0);
+	j = events_job("{\"summary\":\"b\"}\n");
+	assert_int_equal(commit_submit(c, j, &why), -1);
+	assert_string_equal(why, "ingest pipeline is full");
+	own = events_job("{\"summary\":\"hub warning\"}\n");
+	own->internal = 1;
+	assert_int_equal(commit_submit_own(c, own, 0, &why), 0);
+	assert_int_equal(h.m.queue_depth, 2);
+	own2 = events_job("{\"summary\":\"hub warning 2\"}\n");
+	own2->internal = 1;
+	assert_int_equal(commit_submit_own(c, own2, 0, &why), -1);
+	assert_string_equal(why, "the hub's own events are in the pipeline");
+	assert_int_equal(h.m.queue_depth, 2);
+	drain_all(&h, c);
+	/* back: the slot is free again */
+	assert_int_equal(commit_submit_own(c, own2, 0, &why), 0);
+	own = events_job("{\"summary\":\"hub warning 3\"}\n");
+	own->internal = 1;
+	assert_int_equal(commit_submit_own(c, own, 1, &why), 0);
+	assert_int_equal(h.m.queue_depth, 2);
+	drain_all(&h, c);
+
+	job_free(j);
+	pipeline_free(h.pipe);
+	store_stop(h.store);
+	commit_free(c);
+	store_free(h.store);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(refuses_before_the_pipeline),
 		cmocka_unit_test(committed_job_goes_to_source_then_answer),
+		cmocka_unit_test(own_events_have_one_slot_of_their_own),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
