@@ -10,6 +10,18 @@
 #include "errf.h"
 
 int
+datafile_private(const char *path, char *err, size_t errlen)
+{
+	int	 fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1)
+		return errf(err, errlen, "%.300s: %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+int
 datafile_fsync(const char *path, char *err, size_t errlen)
 {
 	int	 fd, rc;

@@ -44,7 +44,7 @@ db_copy(const char *src, const char *dst, uint64_t *bytes, char *err,
 
 	snprintf(tmp, sizeof tmp, "%s.tmp", dst);
 	unlink(tmp);
-	if (partition_private_file(tmp, err, errlen) == -1)
+	if (datafile_private(tmp, err, errlen) == -1)
 		return -1;
 	if (sqlite3_open_v2(src, &s, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {

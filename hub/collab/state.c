@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "datafile.h"
 #include "errf.h"
 #include "incident.h"
 #include "log.h"
-#include "partition.h"
 #include "sqlx.h"
 #include "state.h"
 
@@ -270,7 +270,7 @@ state_open(const char *datadir, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(path, sizeof path, "%s/state.db", datadir);
-	if (partition_private_file(path, err, errlen) == -1)
+	if (datafile_private(path, err, errlen) == -1)
 		return NULL;
 	/* Files made by a ward before 0600 keep their mode: say so. */
 	if (stat(path, &sb) == 0 && (sb.st_mode & 077) != 0)

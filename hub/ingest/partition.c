@@ -5,8 +5,6 @@
  * library call is involved either way.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "datafile.h"
 #include "errf.h"
 #include "partition.h"
 
@@ -93,11 +92,5 @@ partition_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 int
 partition_private_file(const char *path, char *err, size_t errlen)
 {
-	int	 fd;
-
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600)) == -1)
-		return errf(err, errlen, "%.300s: %s", path, strerror(errno));
-	close(fd);
-	return 0;
+	return datafile_private(path, err, errlen);
 }

@@ -39,13 +39,9 @@ void		 partition_index_path(const char *datadir, int64_t day,
 int		 partition_exec(struct sqlite3 *db, const char *sql, char *err,
 		    size_t errlen);
 
-/*
- * Create the database file path, empty and mode 0600, unless it exists
- * (an existing file keeps its mode).  SQLite gives the -wal, -shm and
- * -journal files beside a database its file's mode, so the store's
- * files are all the owner's alone, like the hub key.  Returns 0, or -1
- * with err.
- */
+/* datafile_private (datafile.h) for a partition or its index file, so
+   the store's files are all the owner's alone.  Returns 0, or -1 with
+   err. */
 int		 partition_private_file(const char *path, char *err,
 		    size_t errlen);
 
