@@ -67,6 +67,43 @@ events_job(const char *body)
 	return j;
 }
 
+/* A commit owner taking max_inflight jobs, with a real pipeline (one
+   worker) and store in a new temporary directory dir, into h. */
+static struct commit *
+hub_up(struct hub *h, char *dir, int max_inflight)
+{
+	static const struct pipeline_opts po = { 1, 1 << 20, 64, "testhub",
+	    NULL };
+	struct commit *c;
+	char	 err[256];
+
+	assert_non_null(mkdtemp(dir));
+	memset(h, 0, sizeof *h);
+	h->datadir = dir;
+	h->wake = wake;
+	assert_non_null(c = commit_new(h, max_inflight, err, sizeof err));
+	h->commit = c;
+	assert_non_null(h->store = store_open(dir, &h->m, err, sizeof err));
+	assert_int_equal(store_start(h->store, commit_done, c), 0);
+	assert_non_null(h->pipe = pipeline_new(&po, h->store, &h->m));
+	commit_set_pipeline(c, h->pipe);
+	return c;
+}
+
+/* Stop and free what hub_up made, and remove dir. */
+static void
+hub_down(struct hub *h, const char *dir)
+{
+	char	 cmd[600];
+
+	pipeline_free(h->pipe);
+	store_stop(h->store);
+	commit_free(h->commit);
+	store_free(h->store);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* Until the pipeline exists nothing is taken, and the caller keeps j. */
 static void
 refuses_before_the_pipeline(void **state)
@@ -96,27 +133,17 @@ refuses_before_the_pipeline(void **state)
 static void
 committed_job_goes_to_source_then_answer(void **state)
 {
-	char	 dir[] = "/tmp/test_commit.XXXXXX", err[256], cmd[600];
-	struct pipeline_opts po = { 1, 1 << 20, 64, "testhub", NULL };
+	char	 dir[] = "/tmp/test_commit.XXXXXX";
 	struct ingest_source src;
 	struct hub h;
 	struct commit *c;
 	struct job *j;
 	const char *why = NULL;
 
-	assert_non_null(mkdtemp(dir));
-	memset(&h, 0, sizeof h);
 	memset(&src, 0, sizeof src);
 	src.done = source_done;
-	h.datadir = dir;
-	h.wake = wake;
-	assert_non_null(c = commit_new(&h, 4, err, sizeof err));
+	c = hub_up(&h, dir, 4);
 	commit_set_answer(c, answer, NULL);
-	h.commit = c;
-	assert_non_null(h.store = store_open(dir, &h.m, err, sizeof err));
-	assert_int_equal(store_start(h.store, commit_done, c), 0);
-	assert_non_null(h.pipe = pipeline_new(&po, h.store, &h.m));
-	commit_set_pipeline(c, h.pipe);
 
 	j = events_job("{\"summary\":\"one\"}\n{\"summary\":\"two\"}\n");
 	j->wsi = (void *)1;	/* an HTTP client, as far as commit knows */
@@ -134,13 +161,7 @@ committed_job_goes_to_source_then_answer(void **state)
 	assert_int_equal(answered_status, 0);
 	assert_true(answered_id >> 36 == time(NULL) / 86400);	/* today's */
 	assert_int_equal(h.m.queue_depth, 0);
-
-	pipeline_free(h.pipe);
-	store_stop(h.store);
-	commit_free(c);
-	store_free(h.store);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	hub_down(&h, dir);
 }
 
 /* Drain until every job in flight is back (queue_depth 0). */
@@ -163,23 +184,13 @@ drain_all(struct hub *h, struct commit *c)
 static void
 own_events_have_one_slot_of_their_own(void **state)
 {
-	char	 dir[] = "/tmp/test_commit.XXXXXX", err[256], cmd[600];
-	struct pipeline_opts po = { 1, 1 << 20, 64, "testhub", NULL };
+	char	 dir[] = "/tmp/test_commit.XXXXXX";
 	struct hub h;
 	struct commit *c;
 	struct job *j, *own, *own2;
 	const char *why = NULL;
 
-	assert_non_null(mkdtemp(dir));
-	memset(&h, 0, sizeof h);
-	h.datadir = dir;
-	h.wake = wake;
-	assert_non_null(c = commit_new(&h, 1, err, sizeof err));
-	h.commit = c;
-	assert_non_null(h.store = store_open(dir, &h.m, err, sizeof err));
-	assert_int_equal(store_start(h.store, commit_done, c), 0);
-	assert_non_null(h.pipe = pipeline_new(&po, h.store, &h.m));
-	commit_set_pipeline(c, h.pipe);
+	c = hub_up(&h, dir, 1);
 
 	assert_int_equal(commit_submit(c, events_job("{\"summary\":\"a\"}\n"),
 	    &why), 0);
@@ -205,12 +216,7 @@ own_events_have_one_slot_of_their_own(void **state)
 	drain_all(&h, c);
 
 	job_free(j);
-	pipeline_free(h.pipe);
-	store_stop(h.store);
-	commit_free(c);
-	store_free(h.store);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	hub_down(&h, dir);
 }
 
 int
