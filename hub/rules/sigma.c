@@ -116,12 +116,6 @@ static const char *const default_fields[][2] = {
 	{ "cs-user-agent", "details.useragent" },
 };
 
-/* The default logsource mapping: logsource key=value -> ward condition. */
-static const char *const default_logsources[][3] = {
-	{ "service", "sshd", "sshd" },
-	{ "service", "sudo", "sudo" },
-};
-
 /* Fields of ward's schema: a name among them is itself. */
 static const char *const schema_fields[] = {
 	"utctimestamp", "receivedtimestamp", "category", "severity",
@@ -512,9 +506,11 @@ is_schema(const char *s, size_t n)
 
 /*
  * The ward path a Sigma field name stands for, into out (size n):
- * ward.clockskew and ward.age as themselves; a name the mapping holds
- * (any case); a schema field; a dotted name whose first part is a schema
- * field as that path; anything else under details.
+ * ward.clockskew and ward.age as themselves; a name the rule's
+ * logsource mappings hold (any case); unless it is a schema field or a
+ * dotted name whose first part is one, their '*'; a name the global
+ * mapping holds; a schema field or a path under one as itself; anything
+ * else under details.
  */
 /*
  * The paths of a mapping's entry tmpl ("a|b", "{}" standing for name)
@@ -577,12 +573,15 @@ resolve_name(const struct ruleset *rs, const struct sigma_fmap *const *fm,
 	for (i = 0; i < nfm; i++)
 		if ((e = sigma_map_get(&fm[i]->fields, low, len)) != NULL)
 			return expand_paths(e->val, name, out, n);
-	for (i = 0; i < nfm; i++)
-		if ((e = sigma_map_get(&fm[i]->fields, "*", 1)) != NULL)
-			return expand_paths(e->val, name, out, n);
+	/* a schema field (or a path under one) is itself, whatever a
+	   mapping's '*' says: processname, summary, details.type */
+	dot = strchr(name, '.');
+	if (!is_schema(name, dot ? (size_t)(dot - name) : len))
+		for (i = 0; i < nfm; i++)
+			if ((e = sigma_map_get(&fm[i]->fields, "*", 1)) != NULL)
+				return expand_paths(e->val, name, out, n);
 	if ((e = sigma_map_get(&rs->fieldmap, low, len)) != NULL)
 		return expand_paths(e->val, name, out, n);
-	dot = strchr(name, '.');
 	if (is_schema(name, dot ? (size_t)(dot - name) : len))
 		return snprintf(out, n, "%s", name) >= (int)n ? -1 : 0;
 	return snprintf(out, n, "details.%s", name) >= (int)n ? -1 : 0;
@@ -1848,18 +1847,25 @@ fail:
 	return cond;
 }
 
-/* AND the logsource mappings that apply to the rule's detection. */
+/*
+ * AND the conditions of the logsource mappings that apply to the rule's
+ * detection: each a selection (as in a detection: a mapping is all of
+ * it, a list any of its mappings) or, when it has a condition key, a
+ * detection of its own (named selections and a condition, so it can say
+ * "not").  They are compiled in the rule's context, with its field
+ * mappings, and marked weak: the index builds the gates from them.
+ * Returns the new condition, cond itself when no mapping applies, or
+ * NULL (error reported).
+ */
 static struct sigma_node *
 apply_logsource(struct loader *L, yaml_node_t *ls, struct sigma_node *cond)
 {
 	const struct sigma_lsmap *m;
 	struct sigma_node *and = NULL, *k;
-	yaml_node_t *v;
+	struct yamldoc *save;
+	yaml_node_t *cn;
 	size_t i, j;
 	const char *s;
-	struct mods mo;
-	char spec[256], *bar;
-	int field;
 
 	if (ls == NULL)
 		return cond;
@@ -1869,56 +1875,30 @@ apply_logsource(struct loader *L, yaml_node_t *ls, struct sigma_node *cond)
 	}
 	for (i = 0; i < L->rs->nlsmap; i++) {
 		m = &L->rs->lsmap[i];
+		if (m->nm == 0 || m->cnode == NULL)
+			continue;
 		for (j = 0; j < m->nm; j++) {
-			s = yamldoc_scalar(v = yamldoc_get(L->d, ls, m->mkeys[j]));
+			s = yamldoc_scalar(yamldoc_get(L->d, ls, m->mkeys[j]));
 			if (s == NULL || strcasecmp(s, m->mvals[j]) != 0)
 				break;
 		}
-		if (j < m->nm || m->nm == 0)
+		if (j < m->nm)
 			continue;
-		if (and == NULL) {
-			if ((and = node_new(L, NODE_AND)) == NULL ||
-			    node_add(L, and, cond) == -1)
-				return NULL;
-		}
-		if (m->cnode != NULL) {
-			struct yamldoc *save = L->d;
-
-			L->d = m->cdoc;
-			k = compile_selection(L, m->cnode);
-			L->d = save;
-			if (k == NULL || node_add(L, and, k) == -1)
-				return NULL;
-			k->weak = 1;
-		}
-		for (j = 0; j < m->nc; j++) {
-			yaml_node_t fake;
-
-			snprintf(spec, sizeof(spec), "%s", m->ckeys[j]);
-			memset(&mo, 0, sizeof(mo));
-			mo.cmp = -1;
-			if ((bar = strchr(spec, '|')) != NULL) {
-				*bar++ = '\0';
-				if (parse_mods(L, ls, bar, &mo) == -1)
-					return NULL;
-			}
-			if ((field = field_of(L, spec)) < 0) {
-				RERR(L, ls, "logsource mapping names a bad field "
-				    "'%s'", spec);
-				return NULL;
-			}
-			memset(&fake, 0, sizeof(fake));
-			fake.type = YAML_SCALAR_NODE;
-			fake.data.scalar.value = (yaml_char_t *)m->cvals[j];
-			fake.data.scalar.length = strlen(m->cvals[j]);
-			fake.data.scalar.style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
-			fake.start_mark = ls->start_mark;
-			if ((k = leaf_node(L, LEAF_VALUES, field, 0)) == NULL ||
-			    leaf_addval(L, k->leaf, &mo, &fake) == -1 ||
-			    node_add(L, and, k) == -1)
-				return NULL;
-			k->weak = 1;
-		}
+		if (and == NULL && ((and = node_new(L, NODE_AND)) == NULL ||
+		    node_add(L, and, cond) == -1))
+			return NULL;
+		save = L->d;
+		L->d = m->cdoc;
+		cn = m->cnode;
+		if (cn->type == YAML_MAPPING_NODE &&
+		    yamldoc_get(L->d, cn, "condition") != NULL)
+			k = compile_detection(L, NULL, cn);
+		else
+			k = compile_selection(L, cn);
+		L->d = save;
+		if (k == NULL || node_add(L, and, k) == -1)
+			return NULL;
+		k->weak = 1;
 	}
 	return and ? and : cond;
 }
@@ -2867,28 +2847,20 @@ fieldmap_set(struct ruleset *rs, const char *name, const char *path)
 	return fieldmap_put(&rs->fieldmap, name, path);
 }
 
+/*
+ * The default field mapping.  There is no default logsource condition:
+ * which events a logsource stands for is data, in the mapping documents
+ * (share/mappings), so a rule loaded without them is tried on every event.
+ */
 static int
 mapping_defaults(struct ruleset *rs)
 {
-	struct sigma_lsmap *m;
 	size_t i;
 
 	for (i = 0; i < sizeof(default_fields) / sizeof(*default_fields); i++)
 		if (fieldmap_set(rs, default_fields[i][0],
 		    default_fields[i][1]) == -1)
 			return -1;
-	for (i = 0; i < sizeof(default_logsources) /
-	    sizeof(*default_logsources); i++) {
-		if (lsmap_add(rs, &m) == -1 ||
-		    strv_add(&m->mkeys, 0, default_logsources[i][0]) == -1 ||
-		    strv_add(&m->mvals, 0, default_logsources[i][1]) == -1)
-			return -1;
-		m->nm = 1;
-		if (strv_add(&m->ckeys, 0, "processname") == -1 ||
-		    strv_add(&m->cvals, 0, default_logsources[i][2]) == -1)
-			return -1;
-		m->nc = 1;
-	}
 	return 0;
 }
 
@@ -3011,27 +2983,30 @@ load_mapping(struct loader *L, struct yamldoc *d)
 		for (it = ls->data.sequence.items.start;
 		    it < ls->data.sequence.items.top; it++) {
 			x = yamldoc_node(d, *it);
+			cn = yamldoc_get(d, x, "conditions");
+			if (yamldoc_get(d, x, "logsource") == NULL || cn == NULL) {
+				RERR(L, x, "each logsources entry needs "
+				    "logsource and conditions");
+				return;
+			}
+			if (cn->type == YAML_SCALAR_NODE) {
+				RERR(L, cn, "conditions is a selection (a "
+				    "mapping, or a list of them) or named "
+				    "selections and a condition");
+				return;
+			}
 			if (lsmap_add(L->rs, &m) == -1) {
 				L->oom = 1;
 				return;
 			}
-			cn = yamldoc_get(d, x, "conditions");
-			if (cn != NULL && cn->type != YAML_SCALAR_NODE) {
-				/* a selection, as in a rule's detection */
-				m->cdoc = d;
-				m->cnode = cn;
-			}
 			if (scalar_pairs(L, yamldoc_get(d, x, "logsource"), &m->mkeys,
-			    &m->mvals, &m->nm) == -1 || (m->cnode == NULL &&
-			    scalar_pairs(L, cn, &m->ckeys, &m->cvals, &m->nc) ==
-			    -1)) {
-				if (yamldoc_get(d, x, "logsource") == NULL ||
-				    yamldoc_get(d, x, "conditions") == NULL)
-					RERR(L, x, "each logsources entry needs "
-					    "logsource and conditions");
+			    &m->mvals, &m->nm) == -1) {
 				m->nm = 0;	/* never applies */
 				return;
 			}
+			/* compiled with each rule it applies to */
+			m->cdoc = d;
+			m->cnode = cn;
 		}
 	}
 }
@@ -3484,14 +3459,8 @@ ruleset_free(struct ruleset *rs)
 			free(m->mkeys[j]);
 			free(m->mvals[j]);
 		}
-		for (j = 0; j < m->nc; j++) {
-			free(m->ckeys[j]);
-			free(m->cvals[j]);
-		}
 		free(m->mkeys);
 		free(m->mvals);
-		free(m->ckeys);
-		free(m->cvals);
 	}
 	free(rs->lsmap);
 	free(rs);

