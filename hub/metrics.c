@@ -64,7 +64,7 @@ metrics_health(struct metrics *m, struct buf *out)
 	char	 since[TIME_ISO_LEN];
 	uint64_t days = m->index_lag_days, failing = m->store_failing_us;
 
-	if (days == 0 && failing == 0) {
+	if (days == 0 && failing == 0 && m->index_rebuilding_days == 0) {
 		buf_puts(out, "ok\n");
 		return 200;
 	}
@@ -82,6 +82,13 @@ metrics_health(struct metrics *m, struct buf *out)
 		    (unsigned long long)days, days == 1 ? "" : "s",
 		    (unsigned long long)m->index_lag_events, since);
 	}
+	if (m->index_rebuilding_days != 0)
+		buf_printf(out, "degraded: the full-text index of %llu day%s "
+		    "is being rebuilt (its file was missing or damaged: see "
+		    "the log); searches read %s events one by one\n",
+		    (unsigned long long)m->index_rebuilding_days,
+		    m->index_rebuilding_days == 1 ? "" : "s",
+		    m->index_rebuilding_days == 1 ? "its" : "their");
 	return failing != 0 ? 503 : 200;
 }
 
@@ -135,6 +142,16 @@ metrics_render(struct metrics *m, struct buf *out)
 	    "Seconds since the oldest of those days fell behind (0: none).",
 	    m->index_lag_since_us == 0 ? 0 : (uint64_t)((time_now_us() -
 	    (int64_t)m->index_lag_since_us) / 1000000));
+	rc |= counter(out, "ward_index_rebuilding_days", "gauge",
+	    "Days whose full-text index file was missing or damaged and is "
+	    "being rebuilt from their events (searches read them without "
+	    "it meanwhile).", m->index_rebuilding_days);
+	rc |= counter(out, "ward_index_rebuilding_events", "gauge",
+	    "Events those days' index files lack, about.",
+	    m->index_rebuilding_events);
+	rc |= counter(out, "ward_index_rebuilt_total", "counter",
+	    "Index files rebuilt from their day's events since start.",
+	    m->index_rebuilt_total);
 	rc |= counter(out, "ward_rule_groups", "gauge",
 	    "Correlation groups the rules hold now (updated each second).",
 	    m->rule_groups);

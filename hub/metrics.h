@@ -38,6 +38,12 @@ struct metrics {
 	atomic_uint_fast64_t	index_lag_events;	/* events they lack */
 	atomic_uint_fast64_t	index_lag_since_us;	/* the oldest fell
 							   behind then; 0 */
+	atomic_uint_fast64_t	index_rebuilding_days;	/* days whose index
+							   file is being
+							   rebuilt (textindex) */
+	atomic_uint_fast64_t	index_rebuilding_events;	/* events
+							   it lacks, about */
+	atomic_uint_fast64_t	index_rebuilt_total;	/* rebuilds done */
 	atomic_uint_fast64_t	rule_groups;		/* correlation groups */
 	atomic_uint_fast64_t	rule_hits_dropped;	/* at a deadman's cap */
 	atomic_uint_fast64_t	rule_groups_evicted;	/* at a rule's cap */

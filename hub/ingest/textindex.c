@@ -17,9 +17,32 @@
  * batch the catch-up overtook is skipped.  Searches read the rows past
  * the mark of a day that is behind one by one (textindex_behind(),
  * hub/search/search.c), and /healthz and /metrics show it.
+ *
+ * A damaged or missing file is another matter: catching up cannot mend
+ * it.  Such a day goes on a list of its own (struct ixdmg), in three
+ * steps: FOUND (warned; its batches are set aside from now on), EMPTY
+ * (this thread, the only one that opens index files for writing besides
+ * the rebuild, has closed its connection and put an empty index in its
+ * place: made under another name and renamed over it, after removing
+ * the old file's WAL and shm, so no reader ever sees a half-made file),
+ * BUILDING (the rebuild thread, at nice 10, indexes the documents
+ * CATCHUP_ROWS at a time, each step a transaction of its own, so a
+ * search reads what is done through the index and the rest one by one).
+ * Done, the day leaves the list; if batches were set aside meanwhile it
+ * becomes a day behind for one catch-up on this thread, which sees every
+ * row those batches held (they were committed before they were set
+ * aside, and the catch-up reads after).  Only one thread writes a file
+ * at a time: a day on this list is skipped by this thread's catch-ups.
+ * Index files are never created by opening them (a deleted file would
+ * come back empty with a mark past the rows it lacks); only
+ * textindex_create() and the replacement make them.
  */
+#include <sys/resource.h>
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -54,6 +77,12 @@
 #define CATCHUP_ROWS	20000	/* rows a catch-up transaction indexes */
 #define IX_BATCH_ROWS	16384	/* rows worth a transaction at once */
 #define IX_LINGER_MS	200	/* the longest a smaller batch waits */
+#define IX_REBUILD_NICE	10	/* the rebuild thread's, as retention's
+				   (hub/archive/retention.c) */
+
+/* Besides 0 and -1, what opening or writing an index may return. */
+#define IX_DAMAGED	(-2)	/* the index file is missing or damaged */
+#define IX_GONE		(-3)	/* the partition is gone (archived) */
 
 struct ixdb {
 	int64_t		 day;		/* -1: slot unused */
@@ -64,6 +93,20 @@ struct ixdb {
 					   them, until the commit */
 	int64_t		 indexed;	/* its meta 'indexed' */
 	uint64_t	 used;
+};
+
+/* A day whose index file is missing or damaged (see above). */
+enum dmg_state { DMG_FOUND, DMG_EMPTY, DMG_BUILDING };
+
+struct ixdmg {
+	int64_t		 day;
+	enum dmg_state	 state;
+	int64_t		 retry_us;	/* FOUND, EMPTY: next attempt
+					   (CLOCK_MONOTONIC) */
+	int		 backoff_ms;
+	int64_t		 pending;	/* documents it lacks, about */
+	uint64_t	 set_aside;	/* batches set aside meanwhile */
+	char		 why[512];	/* the last failure, logged once */
 };
 
 /* A day whose index lacks acknowledged events. */
@@ -93,8 +136,14 @@ struct textindex {
 	int		 stop;
 	struct ixlag	 lag[IX_LAG_MAX];	/* days behind, under mtx */
 	int		 nlag;
+	struct ixdmg	*dmg;		/* days damaged, under mtx */
+	size_t		 ndmg, dmgcap;
+	pthread_t	 rthr;		/* the rebuild thread */
+	int		 rrunning;
+	pthread_cond_t	 rcond;		/* a day to rebuild, or stop */
 	struct metrics	*m;		/* index_queued: bytes of text;
-					   index_lag_*: the days behind */
+					   index_lag_*: the days behind;
+					   index_rebuild*: damaged */
 };
 
 struct ixbatch *
@@ -164,21 +213,80 @@ ixdb_close(struct ixdb *x)
 	x->day = -1;
 }
 
-/* Open (creating) the index file of day in x.  Returns 0 or -1 with err. */
+/* Is SQLite's failure rc one of a damaged file? */
 static int
-ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
-    size_t errlen)
+is_damage(int rc)
+{
+	return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+}
+
+int
+textindex_check_file(const char *path, char *why, size_t whylen)
+{
+	unsigned char h[100];
+	struct stat sb, wsb;
+	char	 wal[4200];
+	int64_t	 pgsz, npages;
+	ssize_t	 n;
+	int	 fd;
+
+	if (lstat(path, &sb) == -1)
+		return errf(why, whylen, "%s", errno == ENOENT ? "is missing" :
+		    strerror(errno));
+	if (S_ISLNK(sb.st_mode))
+		return errf(why, whylen, "is a symbolic link, not a file of "
+		    "its own");
+	if (!S_ISREG(sb.st_mode))
+		return errf(why, whylen, "is not a regular file");
+	if (sb.st_size == 0)
+		return errf(why, whylen, "is empty");
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return errf(why, whylen, "%s", strerror(errno));
+	n = pread(fd, h, sizeof h, 0);
+	close(fd);
+	if (n != (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
+		return errf(why, whylen, "is not an SQLite database (%lld "
+		    "bytes of something else)", (long long)sb.st_size);
+	pgsz = h[16] << 8 | h[17];
+	if (pgsz == 1)
+		pgsz = 65536;
+	if (pgsz < 512 || (pgsz & (pgsz - 1)) != 0)
+		return errf(why, whylen, "has a damaged header");
+	/* Its size in pages is valid when the change counter it was
+	   written with is the file's; a WAL beside it may hold the rest
+	   (or a checkpoint be growing the file right now). */
+	npages = (int64_t)h[28] << 24 | h[29] << 16 | h[30] << 8 | h[31];
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	if (memcmp(h + 24, h + 92, 4) == 0 && sb.st_size < npages * pgsz &&
+	    (stat(wal, &wsb) == -1 || wsb.st_size == 0))
+		return errf(why, whylen, "is truncated (%lld of %lld bytes)",
+		    (long long)sb.st_size, (long long)(npages * pgsz));
+	return 0;
+}
+
+/* Open the index file at path (creating it when create is set; else it
+   must exist and look whole) as day's in x.  Returns 0, or -1 or
+   IX_DAMAGED with err. */
+static int
+ixdb_open_path(const char *path, int64_t day, int create, struct ixdb *x,
+    char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	char	 path[4096];
+	char	 why[256];
+	int	 rc = -1;
 
 	memset(x, 0, sizeof *x);
 	x->day = day;
-	partition_index_path(datadir, day, path, sizeof path);
-	if (partition_private_file(path, err, errlen) == -1)
+	if (!create && textindex_check_file(path, why, sizeof why) == -1) {
+		errf(err, errlen, "%s", why);
+		x->day = -1;
+		return IX_DAMAGED;
+	}
+	if (create && partition_private_file(path, err, errlen) == -1)
 		goto fail;
 	if (sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	    (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		errf(err, errlen, "%.300s: %s", path,
 		    sqlite3_errmsg(x->db));
 		goto fail;
@@ -205,9 +313,25 @@ ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
 	sqlite3_finalize(st);
 	return 0;
 fail:
+	if (x->db != NULL && is_damage(sqlite3_errcode(x->db))) {
+		errf(err, errlen, "is damaged (%s)", sqlite3_errmsg(x->db));
+		rc = IX_DAMAGED;
+	}
 	sqlite3_finalize(st);
 	ixdb_close(x);
-	return -1;
+	return rc;
+}
+
+/* Open the index file of day, which must exist, in x.  Returns as
+   ixdb_open_path(). */
+static int
+ixdb_open(const char *datadir, int64_t day, struct ixdb *x, char *err,
+    size_t errlen)
+{
+	char	 path[4096];
+
+	partition_index_path(datadir, day, path, sizeof path);
+	return ixdb_open_path(path, day, 0, x, err, errlen);
 }
 
 /* Stage the rows of the batches of list (through next) past x's mark in
@@ -246,7 +370,8 @@ ixdb_stage(struct ixdb *x, const struct ixbatch *list)
 }
 
 /* Index the rows staged in x->bt (highest id top) in one transaction.
-   Returns 0 or -1 with err; the batch is reset either way. */
+   Returns 0, or -1 or IX_DAMAGED with err; the batch is reset either
+   way. */
 static int
 ixdb_commit(struct ixdb *x, int64_t top, char *err, size_t errlen)
 {
@@ -272,8 +397,13 @@ ixdb_commit(struct ixdb *x, int64_t top, char *err, size_t errlen)
 			x->indexed = top;
 		return 0;
 	}
+	rc = -1;
+	if (is_damage(sqlite3_errcode(x->db))) {
+		errf(err, errlen, "is damaged (%s)", sqlite3_errmsg(x->db));
+		rc = IX_DAMAGED;
+	}
 	sqlite3_exec(x->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	return rc;
 }
 
 int
@@ -291,7 +421,7 @@ textindex_create(const char *datadir, int64_t day, char *err, size_t errlen)
 			return errf(err, errlen, "%.300s: %s", f,
 			    strerror(errno));
 	}
-	if (ixdb_open(datadir, day, &x, err, errlen) == -1)
+	if (ixdb_open_path(path, day, 1, &x, err, errlen) < 0)
 		return -1;
 	ixdb_close(&x);
 	return 0;
@@ -329,8 +459,8 @@ add_doc(struct ixbatch *b, struct buf *scratch, int64_t id,
 	return ixbatch_add(b, id, scratch->data, &r);
 }
 
-/* Index the rows of b past x's mark in one transaction.  Returns 0 or
-   -1 with err. */
+/* Index the rows of b past x's mark in one transaction.  Returns 0, or
+   -1 or IX_DAMAGED with err. */
 static int
 index_batch(struct ixdb *x, const struct ixbatch *b, char *err,
     size_t errlen)
@@ -351,48 +481,68 @@ index_batch(struct ixdb *x, const struct ixbatch *b, char *err,
 /*
  * Index up to CATCHUP_ROWS documents of partition day that its index
  * lacks, in one transaction of its own connection.  *n gets the rows
- * indexed, or on failure the documents the index lacks (0 if unknown).
- * Returns 1 when more may remain, 0 when the index holds every document,
- * or -1 with err.
+ * indexed, or on failure the documents the index lacks (0 if unknown);
+ * *left (when not NULL) the documents it still lacks after, about (ids
+ * are dense).  Returns 1 when more may remain, 0 when the index holds
+ * every document, or with err -1, IX_DAMAGED (the index file is missing
+ * or damaged, or holds events the partition does not: from another copy
+ * of the day) or IX_GONE (no partition: archived meanwhile).
  */
 static int
-catch_up_step(const char *datadir, int64_t day, int64_t *n, char *err,
-    size_t errlen)
+catch_up_step(const char *datadir, int64_t day, int64_t *n, int64_t *left,
+    char *err, size_t errlen)
 {
 	struct ixbatch *b = NULL;
 	struct ixdb x;
 	struct buf scratch;
+	struct stat sb;
 	sqlite3	*db = NULL;
 	sqlite3_stmt *st = NULL;
 	char	 path[4096];
+	int64_t	 maxid = 0;
 	int	 rc = -1, step, version;
 
 	*n = 0;
+	if (left != NULL)
+		*left = 0;
 	x.day = -1;
 	x.db = NULL;
 	buf_init(&scratch);
 	partition_path(datadir, day, path, sizeof path);
+	if (stat(path, &sb) == -1 && errno == ENOENT) {
+		errf(err, errlen, "%.300s: gone", path);
+		return IX_GONE;
+	}
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
 	    SQLITE_OK)
 		sqlite3_busy_timeout(db, 1000);	/* a checkpoint, a full disk */
 	if (sqlite3_errcode(db) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT user_version FROM"
-	    " pragma_user_version", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
+	    sqlite3_prepare_v2(db, "SELECT user_version, (SELECT max(id)"
+	    " FROM events) FROM pragma_user_version", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
 		errf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
 		sqlite3_finalize(st);
 		sqlite3_close(db);
 		return -1;
 	}
 	version = sqlite3_column_int(st, 0);
+	maxid = sqlite3_column_int64(st, 1);	/* 0 when empty */
 	sqlite3_finalize(st);
 	st = NULL;
 	if (version < 3) {	/* its index is inside it */
 		sqlite3_close(db);
 		return 0;
 	}
-	if (ixdb_open(datadir, day, &x, err, errlen) == -1)
+	if ((rc = ixdb_open(datadir, day, &x, err, errlen)) < 0)
 		goto out;
+	rc = -1;
+	if (x.indexed > maxid) {
+		errf(err, errlen, "holds events its partition does not (up "
+		    "to id %" PRId64 ", the partition to %" PRId64 ": an index "
+		    "of another copy of the day?)", x.indexed, maxid);
+		rc = IX_DAMAGED;
+		goto out;
+	}
 	if (sqlite3_prepare_v2(db, "SELECT id, summary, doc FROM docs WHERE"
 	    " id > ?1 ORDER BY id LIMIT ?2", -1, &st, NULL) != SQLITE_OK) {
 		errf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
@@ -412,9 +562,11 @@ catch_up_step(const char *datadir, int64_t day, int64_t *n, char *err,
 		errf(err, errlen, "%.300s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
-	if (b->n > 0 && index_batch(&x, b, err, errlen) == -1)
+	if (b->n > 0 && (rc = index_batch(&x, b, err, errlen)) < 0)
 		goto out;
 	*n = (int64_t)b->n;
+	if (left != NULL && maxid > x.indexed)
+		*left = maxid - x.indexed;
 	rc = b->n == CATCHUP_ROWS;
 	goto out;
 nomem:
@@ -423,7 +575,7 @@ out:
 	sqlite3_finalize(st);
 	st = NULL;
 	/* How far behind it is, for /metrics. */
-	if (rc == -1 && x.db != NULL && sqlite3_prepare_v2(db, "SELECT"
+	if (rc < 0 && x.db != NULL && sqlite3_prepare_v2(db, "SELECT"
 	    " count(*) FROM docs WHERE id > ?1", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, x.indexed);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -491,14 +643,13 @@ day_name(int64_t day, char *out, size_t outlen)
  * rescan catches them all up).
  */
 static void
-lag_add(struct textindex *t, int64_t day, int64_t n, const char *why)
+lag_add_locked(struct textindex *t, int64_t day, int64_t n, const char *why)
 {
 	struct ixlag *e;
 	char	 name[32];
 	int	 i;
 
 	day_name(day, name, sizeof name);
-	pthread_mutex_lock(&t->mtx);
 	if ((e = lag_find(t, IX_ALL)) == NULL &&
 	    (e = lag_find(t, day)) == NULL) {
 		if (t->nlag == IX_LAG_MAX) {
@@ -527,24 +678,245 @@ lag_add(struct textindex *t, int64_t day, int64_t n, const char *why)
 		    "until the index catches up (retrying)", name, why);
 	}
 	lag_publish(t);
+}
+
+/* lag_add_locked() taking t->mtx. */
+static void
+lag_add(struct textindex *t, int64_t day, int64_t n, const char *why)
+{
+	pthread_mutex_lock(&t->mtx);
+	lag_add_locked(t, day, n, why);
 	pthread_mutex_unlock(&t->mtx);
 }
 
-/* With t->mtx held: the earliest retry, or 0 when no day is behind. */
+/* ---- days damaged --------------------------------------------------- */
+
+/* With t->mtx held: the entry of day, or NULL. */
+static struct ixdmg *
+dmg_find(struct textindex *t, int64_t day)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->ndmg; i++)
+		if (t->dmg[i].day == day)
+			return &t->dmg[i];
+	return NULL;
+}
+
+/* With t->mtx held: show the days damaged in the metrics. */
+static void
+dmg_publish(struct textindex *t)
+{
+	int64_t	 pending = 0;
+	size_t	 i;
+
+	for (i = 0; i < t->ndmg; i++)
+		pending += t->dmg[i].pending;
+	atomic_store(&t->m->index_rebuilding_days, (uint64_t)t->ndmg);
+	atomic_store(&t->m->index_rebuilding_events, (uint64_t)pending);
+}
+
+/* With t->mtx held: day leaves the list (e is its entry). */
+static void
+dmg_remove(struct textindex *t, struct ixdmg *e)
+{
+	*e = t->dmg[--t->ndmg];
+	dmg_publish(t);
+}
+
+/*
+ * With t->mtx held: put day on the list in state (DMG_FOUND: its file
+ * is to be replaced, and why it is is logged as a warning; DMG_EMPTY:
+ * the file is whole and only lacks documents, pending of them).  A day
+ * on it already stays as it is.  Returns 0, or -1 (out of memory).
+ */
+static int
+dmg_add_locked(struct textindex *t, int64_t day, enum dmg_state state,
+    int64_t pending, const char *why)
+{
+	struct ixdmg *e;
+	char	 name[32];
+	size_t	 cap;
+
+	if (dmg_find(t, day) != NULL)
+		return 0;
+	if (t->ndmg == t->dmgcap) {
+		cap = t->dmgcap ? t->dmgcap * 2 : 8;
+		if ((e = reallocarray(t->dmg, cap, sizeof *e)) == NULL)
+			return -1;
+		t->dmg = e;
+		t->dmgcap = cap;
+	}
+	e = &t->dmg[t->ndmg++];
+	memset(e, 0, sizeof *e);
+	e->day = day;
+	e->state = state;
+	e->pending = pending;
+	e->backoff_ms = IX_RETRY_MIN_MS;
+	e->retry_us = monotime_us();
+	day_name(day, name, sizeof name);
+	if (state == DMG_FOUND)
+		log_warn("index: %s: its full-text index file %s; rebuilding "
+		    "it from the day's events in the background (searches read "
+		    "the day without it meanwhile)", name, why);
+	else
+		log_info("index: %s: its full-text index lacks %" PRId64
+		    " events; indexing them in the background (searches read "
+		    "those one by one meanwhile)", name, pending);
+	dmg_publish(t);
+	pthread_cond_signal(state == DMG_FOUND ? &t->cond : &t->rcond);
+	return 0;
+}
+
+void
+textindex_damaged(struct textindex *t, int64_t day, const char *why)
+{
+	if (t == NULL)
+		return;
+	pthread_mutex_lock(&t->mtx);
+	if (dmg_add_locked(t, day, DMG_FOUND, 0, why) == -1)
+		log_err("index: out of memory: a damaged index is not rebuilt");
+	pthread_mutex_unlock(&t->mtx);
+}
+
+int
+textindex_unusable(struct textindex *t, int64_t day)
+{
+	struct ixdmg *e;
+	int	 rc;
+
+	if (t == NULL)
+		return 0;
+	pthread_mutex_lock(&t->mtx);
+	rc = (e = dmg_find(t, day)) != NULL && e->state == DMG_FOUND;
+	pthread_mutex_unlock(&t->mtx);
+	return rc;
+}
+
+/*
+ * Put an empty index in place of day's damaged one: made as DAY.fts.new,
+ * then the old file's WAL and shm removed (they would be read as the new
+ * file's) and the new one renamed over it.  Returns 0, IX_GONE when the
+ * partition is gone, or -1 with err.
+ */
+static int
+replace_file(const char *datadir, int64_t day, char *err, size_t errlen)
+{
+	static const char *const sfx[] = { "-wal", "-shm" };
+	struct ixdb x;
+	struct stat sb;
+	char	 part[4096], path[4096], tmp[4200], f[4300];
+	size_t	 i;
+
+	partition_path(datadir, day, part, sizeof part);
+	if (stat(part, &sb) == -1 && errno == ENOENT)
+		return IX_GONE;
+	partition_index_path(datadir, day, path, sizeof path);
+	snprintf(tmp, sizeof tmp, "%s.new", path);
+	for (i = 0; i < 3; i++) {
+		snprintf(f, sizeof f, "%s%s", tmp, i < 2 ? sfx[i] : "");
+		if (unlink(f) == -1 && errno != ENOENT)
+			return errf(err, errlen, "%.300s: %s", f,
+			    strerror(errno));
+	}
+	if (ixdb_open_path(tmp, day, 1, &x, err, errlen) < 0)
+		return -1;
+	ixdb_close(&x);		/* the last connection: its WAL goes */
+	for (i = 0; i < 2; i++) {
+		snprintf(f, sizeof f, "%s%s", path, sfx[i]);
+		if (unlink(f) == -1 && errno != ENOENT)
+			return errf(err, errlen, "%.300s: %s", f,
+			    strerror(errno));
+	}
+	if (rename(tmp, path) == -1)
+		return errf(err, errlen, "%.300s: %s", path, strerror(errno));
+	return 0;
+}
+
+/*
+ * The indexing thread's part: replace the files of the days found
+ * damaged whose time has come (closing its own connections to them
+ * first), and hand them to the rebuild thread.  One that cannot be
+ * replaced now is tried again later (1 s, doubling to 10 s).
+ */
+static void
+dmg_replace(struct textindex *t)
+{
+	struct ixdmg *e;
+	char	 err[512], name[32];
+	int64_t	 day, now = monotime_us();
+	size_t	 i;
+	int	 k, rc;
+
+	pthread_mutex_lock(&t->mtx);
+	for (i = 0; i < t->ndmg; i++) {
+		e = &t->dmg[i];
+		if (e->state != DMG_FOUND || e->retry_us > now)
+			continue;
+		day = e->day;
+		pthread_mutex_unlock(&t->mtx);
+		for (k = 0; k < IX_OPEN; k++)
+			if (t->dbs[k].day == day)
+				ixdb_close(&t->dbs[k]);
+		rc = replace_file(t->datadir, day, err, sizeof err);
+		day_name(day, name, sizeof name);
+		pthread_mutex_lock(&t->mtx);
+		if ((e = dmg_find(t, day)) == NULL)
+			continue;
+		if (rc == IX_GONE) {
+			dmg_remove(t, e);
+			i--;
+		} else if (rc == -1) {
+			e->backoff_ms = e->backoff_ms * 2 > IX_RETRY_MAX_MS ?
+			    IX_RETRY_MAX_MS : e->backoff_ms * 2;
+			e->retry_us = monotime_us() + (int64_t)e->backoff_ms *
+			    1000;
+			if (strcmp(e->why, err) != 0) {
+				snprintf(e->why, sizeof e->why, "%s", err);
+				log_err("index: %s: cannot replace its damaged "
+				    "index: %s; retrying", name, err);
+			}
+		} else {
+			e->state = DMG_EMPTY;
+			e->backoff_ms = IX_RETRY_MIN_MS;
+			e->retry_us = monotime_us();
+			e->why[0] = '\0';
+			pthread_cond_signal(&t->rcond);
+		}
+	}
+	pthread_mutex_unlock(&t->mtx);
+}
+
+/* With t->mtx held: the earliest retry of a day behind or of a damaged
+   file to replace, or 0 when there is none. */
 static int64_t
 lag_next(struct textindex *t)
 {
 	int64_t	 next = 0;
+	size_t	 k;
 	int	 i;
 
 	for (i = 0; i < t->nlag; i++)
-		if (next == 0 || t->lag[i].retry_us < next)
+		if ((next == 0 || t->lag[i].retry_us < next) &&
+		    (t->lag[i].day == IX_ALL || dmg_find(t, t->lag[i].day) ==
+		    NULL))	/* else it waits for the rebuild */
 			next = t->lag[i].retry_us;
+	for (k = 0; k < t->ndmg; k++)
+		if (t->dmg[k].state == DMG_FOUND && (next == 0 ||
+		    t->dmg[k].retry_us < next))
+			next = t->dmg[k].retry_us;
 	return next;
 }
 
-/* One catch-up step of day (IX_ALL: every partition).  Returns as
-   catch_up_step(). */
+/* With t->mtx held: is day (IX_ALL: any) on the damaged list? */
+static int
+dmg_any(struct textindex *t, int64_t day)
+{
+	return day == IX_ALL ? t->ndmg > 0 : dmg_find(t, day) != NULL;
+}
+
+/* One catch-up step of day (IX_ALL: every partition, but for those
+   damaged, which go to the rebuild).  Returns as catch_up_step(). */
 static int
 lag_step(struct textindex *t, int64_t day, int64_t *n, char *err,
     size_t errlen)
@@ -556,7 +928,7 @@ lag_step(struct textindex *t, int64_t day, int64_t *n, char *err,
 	int	 rc, more = 0;
 
 	if (day != IX_ALL)
-		return catch_up_step(t->datadir, day, n, err, errlen);
+		return catch_up_step(t->datadir, day, n, NULL, err, errlen);
 	*n = 0;
 	snprintf(dir, sizeof dir, "%s/events", t->datadir);
 	if ((d = opendir(dir)) == NULL)
@@ -564,8 +936,19 @@ lag_step(struct textindex *t, int64_t day, int64_t *n, char *err,
 	while ((de = readdir(d)) != NULL) {
 		if ((k = partition_day(de->d_name)) < 0)
 			continue;
-		if ((rc = catch_up_step(t->datadir, k, &m, err, errlen)) ==
-		    -1) {
+		pthread_mutex_lock(&t->mtx);
+		rc = dmg_any(t, k);	/* the rebuild's to write */
+		pthread_mutex_unlock(&t->mtx);
+		if (rc)
+			continue;
+		rc = catch_up_step(t->datadir, k, &m, NULL, err, errlen);
+		if (rc == IX_DAMAGED) {
+			textindex_damaged(t, k, err);
+			continue;
+		}
+		if (rc == IX_GONE)
+			continue;
+		if (rc == -1) {
 			closedir(d);
 			*n = 0;
 			return -1;
@@ -593,7 +976,10 @@ lag_retry(struct textindex *t)
 
 	for (i = 0; ; i++) {
 		pthread_mutex_lock(&t->mtx);
-		while (i < t->nlag && t->lag[i].retry_us > now)
+		/* A damaged day waits for its rebuild, which writes its
+		   file meanwhile. */
+		while (i < t->nlag && (t->lag[i].retry_us > now ||
+		    (t->lag[i].day != IX_ALL && dmg_any(t, t->lag[i].day))))
 			i++;
 		if (i >= t->nlag) {
 			pthread_mutex_unlock(&t->mtx);
@@ -615,7 +1001,15 @@ lag_retry(struct textindex *t)
 			pthread_mutex_unlock(&t->mtx);
 			continue;
 		}
-		if (rc == -1) {
+		if (rc == IX_DAMAGED || rc == IX_GONE) {
+			/* Catching up cannot mend it: rebuilt instead. */
+			*x = t->lag[--t->nlag];
+			i--;
+			if (rc == IX_DAMAGED && dmg_add_locked(t, e.day,
+			    DMG_FOUND, 0, err) == -1)
+				log_err("index: out of memory: a damaged index "
+				    "is not rebuilt");
+		} else if (rc == -1) {
 			x->backoff_ms = x->backoff_ms * 2 > IX_RETRY_MAX_MS ?
 			    IX_RETRY_MAX_MS : x->backoff_ms * 2;
 			x->retry_us = monotime_us() + (int64_t)x->backoff_ms * 1000;
@@ -629,7 +1023,7 @@ lag_retry(struct textindex *t)
 		} else if (rc == 1) {
 			x->pending = x->pending > n ? x->pending - n : 0;
 			x->backoff_ms = IX_RETRY_MIN_MS;
-			x->retry_us = 0;	/* at the next pass */
+			x->retry_us = monotime_us();	/* at the next pass */
 		} else {
 			log_info("index: %s: caught up after %" PRId64 " s; "
 			    "its events are indexed again", name,
@@ -650,8 +1044,8 @@ textindex_behind(struct textindex *t, int64_t day)
 	if (t == NULL)
 		return 0;
 	pthread_mutex_lock(&t->mtx);
-	rc = t->nlag > 0 && (lag_find(t, day) != NULL ||
-	    lag_find(t, IX_ALL) != NULL);
+	rc = (t->nlag > 0 && (lag_find(t, day) != NULL ||
+	    lag_find(t, IX_ALL) != NULL)) || dmg_find(t, day) != NULL;
 	pthread_mutex_unlock(&t->mtx);
 	return rc;
 }
@@ -664,7 +1058,7 @@ textindex_open(const char *datadir, struct metrics *m, char *err,
 	struct dirent *de;
 	char	 dir[4096];
 	DIR	*d;
-	int64_t	 day, n;
+	int64_t	 day, n, left;
 	int	 i, rc;
 
 	if ((t = calloc(1, sizeof *t)) == NULL ||
@@ -679,6 +1073,7 @@ textindex_open(const char *datadir, struct metrics *m, char *err,
 	pthread_mutex_init(&t->mtx, NULL);
 	pthread_cond_init(&t->cond, NULL);
 	pthread_cond_init(&t->done_cond, NULL);
+	pthread_cond_init(&t->rcond, NULL);
 	t->tail = &t->head;
 	snprintf(dir, sizeof dir, "%s/events", datadir);
 	if ((d = opendir(dir)) == NULL) {
@@ -686,32 +1081,41 @@ textindex_open(const char *datadir, struct metrics *m, char *err,
 		textindex_free(t);
 		return NULL;
 	}
-	/* A partition whose index cannot catch up now is behind: the
-	   thread retries it. */
+	/* One catch-up step for each partition: a crash's tail is done
+	   before the hub serves.  An index that lacks more is caught up in
+	   the background, one damaged or missing is rebuilt there, one
+	   that cannot be written now is behind (the thread retries it). */
 	while ((de = readdir(d)) != NULL) {
-		int64_t	 done = 0;
-
 		if ((day = partition_day(de->d_name)) < 0)
 			continue;
-		while ((rc = catch_up_step(datadir, day, &n, err, errlen)) ==
-		    1)
-			done += n;
-		if (rc == 0)
-			done += n;
-		if (done > 0)
+		rc = catch_up_step(datadir, day, &n, &left, err, errlen);
+		if (rc >= 0 && n > 0)
 			log_info("index: %s: %" PRId64 " events indexed that "
-			    "its index lacked", de->d_name, done);
-		if (rc == -1)
-			lag_add(t, day, n, err);
+			    "its index lacked", de->d_name, n);
+		pthread_mutex_lock(&t->mtx);
+		if (rc == 1)
+			rc = dmg_add_locked(t, day, DMG_EMPTY, left, "");
+		else if (rc == IX_DAMAGED)
+			rc = dmg_add_locked(t, day, DMG_FOUND, 0, err);
+		else if (rc == -1)
+			lag_add_locked(t, day, n, err);
+		pthread_mutex_unlock(&t->mtx);
+		if (rc == -1) {
+			closedir(d);
+			errf(err, errlen, "out of memory");
+			textindex_free(t);
+			return NULL;
+		}
 	}
 	closedir(d);
 	return t;
 }
 
 /* The open index of day, opening it in the least recently used slot;
-   NULL with err if it cannot be opened. */
+   NULL with err if it cannot be opened (*rc -1 or IX_DAMAGED). */
 static struct ixdb *
-ixdb_get(struct textindex *t, int64_t day, char *err, size_t errlen)
+ixdb_get(struct textindex *t, int64_t day, int *rc, char *err,
+    size_t errlen)
 {
 	struct ixdb *x, *lru = &t->dbs[0];
 	int	 i;
@@ -727,7 +1131,7 @@ ixdb_get(struct textindex *t, int64_t day, char *err, size_t errlen)
 	}
 	if (lru->day != -1)
 		ixdb_close(lru);
-	if (ixdb_open(t->datadir, day, lru, err, errlen) == -1)
+	if ((*rc = ixdb_open(t->datadir, day, lru, err, errlen)) < 0)
 		return NULL;
 	lru->used = ++t->tick;
 	return lru;
@@ -742,9 +1146,10 @@ index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 	struct ixbatch *b, *rest = NULL, **rt = &rest, *mine = NULL,
 		       **mt = &mine, *next;
 	int64_t	 day = list->day, rows = 0;
-	struct ixdb *x;
+	struct ixdb *x = NULL;
+	struct ixdmg *d;
 	char	 err[512];
-	int	 behind;
+	int	 behind, rc;
 
 	for (b = list; b != NULL; b = next) {
 		next = b->next;
@@ -759,16 +1164,34 @@ index_day(struct textindex *t, struct ixbatch *list, uint64_t *nb)
 		}
 	}
 	pthread_mutex_lock(&t->mtx);
-	behind = t->nlag > 0 && (lag_find(t, day) != NULL ||
-	    lag_find(t, IX_ALL) != NULL);
+	if ((d = dmg_find(t, day)) != NULL) {
+		/* Set aside; the rebuild reads its rows, or the catch-up
+		   after it. */
+		d->set_aside++;
+		d->pending += rows;
+		dmg_publish(t);
+		behind = 2;
+	} else
+		behind = t->nlag > 0 && (lag_find(t, day) != NULL ||
+		    lag_find(t, IX_ALL) != NULL);
 	pthread_mutex_unlock(&t->mtx);
-	if (behind)
+	rc = 0;
+	if (behind == 1)
 		lag_add(t, day, rows, "");
-	else if ((x = ixdb_get(t, day, err, sizeof err)) == NULL)
-		lag_add(t, day, rows, err);
-	else if (index_batch(x, mine, err, sizeof err) == -1) {
-		ixdb_close(x);
-		lag_add(t, day, rows, err);
+	else if (behind == 0 &&
+	    ((x = ixdb_get(t, day, &rc, err, sizeof err)) == NULL ||
+	    (rc = index_batch(x, mine, err, sizeof err)) < 0)) {
+		if (x != NULL)
+			ixdb_close(x);
+		if (rc == IX_DAMAGED) {
+			pthread_mutex_lock(&t->mtx);
+			if (dmg_add_locked(t, day, DMG_FOUND, rows, err) == 0)
+				dmg_find(t, day)->set_aside++;
+			else
+				lag_add_locked(t, day, rows, err);
+			pthread_mutex_unlock(&t->mtx);
+		} else
+			lag_add(t, day, rows, err);
 	}
 	for (b = mine; b != NULL; b = next) {
 		next = b->next;
@@ -840,6 +1263,7 @@ index_main(void *arg)
 		t->tail = &t->head;
 		t->queued_rows = 0;
 		pthread_mutex_unlock(&t->mtx);
+		dmg_replace(t);
 		lag_retry(t);
 		nb = 0;
 		while (list != NULL)
@@ -852,12 +1276,164 @@ index_main(void *arg)
 	return NULL;
 }
 
+/* ---- the rebuild thread --------------------------------------------- */
+
+/* With t->mtx held: the day to rebuild next (its file replaced, its
+   time come), or NULL; *wait_us the time until the earliest other, or
+   0 when there is none. */
+static struct ixdmg *
+rebuild_next(struct textindex *t, int64_t *wait_us)
+{
+	int64_t	 now = monotime_us();
+	size_t	 i;
+
+	*wait_us = 0;
+	for (i = 0; i < t->ndmg; i++) {
+		if (t->dmg[i].state != DMG_EMPTY)
+			continue;
+		if (t->dmg[i].retry_us <= now)
+			return &t->dmg[i];
+		if (*wait_us == 0 || t->dmg[i].retry_us - now < *wait_us)
+			*wait_us = t->dmg[i].retry_us - now;
+	}
+	return NULL;
+}
+
+/*
+ * Rebuild day's index (its file whole, lacking documents) from the
+ * partition, CATCHUP_ROWS a transaction, until it holds every document
+ * or the index stops.  Returns as catch_up_step(), 1 when stopped; *n
+ * the documents indexed.
+ */
+static int
+rebuild_day(struct textindex *t, int64_t day, int64_t *n, char *err,
+    size_t errlen)
+{
+	struct ixdmg *e;
+	int64_t	 k, left;
+	int	 rc, stop;
+
+	*n = 0;
+	for (;;) {
+		rc = catch_up_step(t->datadir, day, &k, &left, err, errlen);
+		pthread_mutex_lock(&t->mtx);
+		stop = t->stop;
+		if (rc >= 0 && (e = dmg_find(t, day)) != NULL) {
+			e->pending = left;
+			dmg_publish(t);
+		}
+		pthread_mutex_unlock(&t->mtx);
+		if (rc < 0)
+			return rc;
+		*n += k;
+		if (rc == 0 || stop)
+			return rc;
+	}
+}
+
+static void *
+rebuild_main(void *arg)
+{
+	struct textindex *t = arg;
+	struct ixdmg *e;
+	struct ixlag *x;
+	struct timespec ts;
+	char	 err[512], name[32], part[4096], ix[4096];
+	int64_t	 day, n, t0, wait_us;
+	double	 secs;
+	int	 rc;
+
+	pthread_setname_np(pthread_self(), "ward-reindex");
+	/* Below ingest, indexing and searches, which answer people, as
+	   the archive and retention work (hub/archive/retention.c); on
+	   Linux a thread's nice value is its own. */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), IX_REBUILD_NICE) == -1)
+		log_warn("index: cannot lower the rebuild's priority: %s",
+		    strerror(errno));
+	pthread_mutex_lock(&t->mtx);
+	while (!t->stop) {
+		if ((e = rebuild_next(t, &wait_us)) == NULL) {
+			if (wait_us == 0)
+				pthread_cond_wait(&t->rcond, &t->mtx);
+			else {
+				deadline_after(CLOCK_REALTIME, wait_us, &ts);
+				pthread_cond_timedwait(&t->rcond, &t->mtx, &ts);
+			}
+			continue;
+		}
+		e->state = DMG_BUILDING;
+		day = e->day;
+		pthread_mutex_unlock(&t->mtx);
+
+		day_name(day, name, sizeof name);
+		t0 = monotime_us();
+		rc = rebuild_day(t, day, &n, err, sizeof err);
+		secs = (double)(monotime_us() - t0) / 1e6;
+
+		pthread_mutex_lock(&t->mtx);
+		e = dmg_find(t, day);	/* only this thread removes it */
+		if (rc == 1) {		/* stopped: the next start goes on */
+			e->state = DMG_EMPTY;
+			break;
+		}
+		if (rc == 0) {
+			log_info("index: %s: rebuilt: %" PRId64 " events indexed "
+			    "in %.1f s (%.0f events/s); searches read the day "
+			    "through its index again", name, n, secs,
+			    secs > 0 ? (double)n / secs : 0.0);
+			atomic_fetch_add(&t->m->index_rebuilt_total, 1);
+			/* Batches set aside meanwhile may hold rows the
+			   last step did not see: one catch-up after them
+			   on the indexing thread. */
+			if (e->set_aside > 0) {
+				lag_add_locked(t, day, 0, "");
+				if ((x = lag_find(t, day)) != NULL)
+					x->retry_us = monotime_us();
+				pthread_cond_signal(&t->cond);
+			}
+			dmg_remove(t, e);
+		} else if (rc == IX_GONE) {
+			/* Archived or deleted meanwhile: no stray index. */
+			partition_path(t->datadir, day, part, sizeof part);
+			partition_index_path(t->datadir, day, ix, sizeof ix);
+			if (access(part, F_OK) == -1 && errno == ENOENT)
+				unlink(ix);
+			dmg_remove(t, e);
+		} else if (rc == IX_DAMAGED) {
+			e->state = DMG_FOUND;
+			e->retry_us = monotime_us() + (int64_t)e->backoff_ms *
+			    1000;
+			log_warn("index: %s: its rebuilt index file %s; "
+			    "replacing it again", name, err);
+			pthread_cond_signal(&t->cond);
+		} else {
+			e->state = DMG_EMPTY;
+			e->backoff_ms = e->backoff_ms * 2 > IX_RETRY_MAX_MS ?
+			    IX_RETRY_MAX_MS : e->backoff_ms * 2;
+			e->retry_us = monotime_us() + (int64_t)e->backoff_ms *
+			    1000;
+			if (strcmp(e->why, err) != 0) {
+				snprintf(e->why, sizeof e->why, "%s", err);
+				log_err("index: %s: rebuilding: %s; retrying",
+				    name, err);
+			}
+		}
+	}
+	pthread_mutex_unlock(&t->mtx);
+	return NULL;
+}
+
 int
 textindex_start(struct textindex *t)
 {
 	if (pthread_create(&t->thr, NULL, index_main, t) != 0)
 		return -1;
 	t->running = 1;
+	if (pthread_create(&t->rthr, NULL, rebuild_main, t) != 0) {
+		textindex_stop(t);
+		return -1;
+	}
+	t->rrunning = 1;
 	return 0;
 }
 
@@ -914,9 +1490,13 @@ textindex_stop(struct textindex *t)
 	pthread_mutex_lock(&t->mtx);
 	t->stop = 1;
 	pthread_cond_signal(&t->cond);
+	pthread_cond_signal(&t->rcond);
 	pthread_mutex_unlock(&t->mtx);
 	pthread_join(t->thr, NULL);
 	t->running = 0;
+	if (t->rrunning)
+		pthread_join(t->rthr, NULL);
+	t->rrunning = 0;
 }
 
 void
@@ -938,6 +1518,8 @@ textindex_free(struct textindex *t)
 	pthread_mutex_destroy(&t->mtx);
 	pthread_cond_destroy(&t->cond);
 	pthread_cond_destroy(&t->done_cond);
+	pthread_cond_destroy(&t->rcond);
+	free(t->dmg);
 	free(t->datadir);
 	free(t);
 }

@@ -14,6 +14,14 @@
  * for the moment its day's first events are being stored) holds no events:
  * it is skipped, and its connection is closed rather than kept, since how
  * a connection is set up for its file's layout lasts as long as it does.
+ *
+ * A partition whose index file is missing or damaged (hub/ingest/
+ * textindex.h: textindex_check_file(), or known damaged and not yet
+ * replaced) is read without it: an empty FTS table of the same columns
+ * stands in for it, with a mark of 0, so every row is checked on its own
+ * document (search.c), and the text index is told to rebuild the file.
+ * Such a connection is not kept; a kept one is taken back only while its
+ * index file is the one it attached (the rebuild puts another in place).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -191,6 +199,8 @@ struct pooled {
 	char		*path;
 	dev_t		 dev;
 	ino_t		 ino;
+	dev_t		 ixdev;		/* its index file's (0: none) */
+	ino_t		 ixino;
 	int		 mapped;	/* see daypart_open() */
 	sqlite3		*db;
 	uint64_t	 used;		/* LRU tick */
@@ -209,27 +219,50 @@ pool_drop(size_t i)
 	pool[i] = pool[--pool_n];
 }
 
-/* Close idle connections whose file is gone or replaced. */
+/* The identity of the index file beside the partition at path into
+   *dev and *ino, 0 when there is none. */
+static void
+ix_ident(const char *path, dev_t *dev, ino_t *ino)
+{
+	struct stat sb;
+	char	 ix[4096 + 32];
+
+	*dev = 0;
+	*ino = 0;
+	if (partition_index_beside(path, ix, sizeof ix) == 0 &&
+	    lstat(ix, &sb) == 0) {
+		*dev = sb.st_dev;
+		*ino = sb.st_ino;
+	}
+}
+
+/* Close idle connections whose file, or index file, is gone or
+   replaced. */
 void
 daypart_prune(void)
 {
 	struct stat sb;
+	dev_t	 ixdev;
+	ino_t	 ixino;
 	size_t	 i;
 
 	pthread_mutex_lock(&pool_mtx);
-	for (i = 0; i < pool_n; )
+	for (i = 0; i < pool_n; ) {
+		ix_ident(pool[i].path, &ixdev, &ixino);
 		if (stat(pool[i].path, &sb) == -1 ||
-		    sb.st_dev != pool[i].dev || sb.st_ino != pool[i].ino)
+		    sb.st_dev != pool[i].dev || sb.st_ino != pool[i].ino ||
+		    ixdev != pool[i].ixdev || ixino != pool[i].ixino)
 			pool_drop(i);
 		else
 			i++;
+	}
 	pthread_mutex_unlock(&pool_mtx);
 }
 
-/* Take an idle connection to path (that file), mapped or not; NULL if
-   none. */
+/* Take an idle connection to path (that file, and p's index file),
+   mapped or not; NULL if none. */
 static sqlite3 *
-pool_take(const char *path, const struct stat *sb, int mapped)
+pool_take(const char *path, const struct part *p, int mapped)
 {
 	sqlite3	*db = NULL;
 	size_t	 i;
@@ -238,8 +271,10 @@ pool_take(const char *path, const struct stat *sb, int mapped)
 	for (i = 0; i < pool_n; i++)
 		if (pool[i].mapped == mapped &&
 		    strcmp(pool[i].path, path) == 0) {
-			if (pool[i].dev == sb->st_dev &&
-			    pool[i].ino == sb->st_ino) {
+			if (pool[i].dev == p->sb.st_dev &&
+			    pool[i].ino == p->sb.st_ino &&
+			    pool[i].ixdev == p->ixdev &&
+			    pool[i].ixino == p->ixino) {
 				db = pool[i].db;
 				free(pool[i].path);
 				pool[i] = pool[--pool_n];
@@ -251,9 +286,10 @@ pool_take(const char *path, const struct stat *sb, int mapped)
 	return db;
 }
 
-/* Give db (idle, no statements, no transaction) back, or close it. */
+/* Give db (idle, no statements, no transaction), p's, back, or close
+   it. */
 static void
-pool_give(const char *path, const struct stat *sb, int mapped, sqlite3 *db)
+pool_give(const char *path, const struct part *p, sqlite3 *db)
 {
 	size_t	 i, old = 0;
 	char	*dup;
@@ -270,9 +306,11 @@ pool_give(const char *path, const struct stat *sb, int mapped, sqlite3 *db)
 		pool_drop(old);
 	}
 	pool[pool_n].path = dup;
-	pool[pool_n].dev = sb->st_dev;
-	pool[pool_n].ino = sb->st_ino;
-	pool[pool_n].mapped = mapped;
+	pool[pool_n].dev = p->sb.st_dev;
+	pool[pool_n].ino = p->sb.st_ino;
+	pool[pool_n].ixdev = p->ixdev;
+	pool[pool_n].ixino = p->ixino;
+	pool[pool_n].mapped = p->mapped;
 	pool[pool_n].db = db;
 	pool[pool_n].used = ++pool_tick;
 	pool_n++;
@@ -298,9 +336,9 @@ daypart_close(struct run *r, struct part *p)
 		return;
 	sqlite3_progress_handler(p->db, 0, NULL, NULL);
 	snprintf(path, sizeof(path), "%s/%s", r->dir, p->name);
-	if (sqlite3_get_autocommit(p->db) ||
-	    sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-		pool_give(path, &p->sb, p->mapped, p->db);
+	if (!p->noindex && (sqlite3_get_autocommit(p->db) ||
+	    sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK))
+		pool_give(path, p, p->db);
 	else
 		sqlite3_close_v2(p->db);
 	p->db = NULL;
@@ -352,6 +390,34 @@ attach_index(sqlite3 *db, const char *path)
 
 #define FACET_LEGACY(col, path)	", ward_get(doc, '" path "') AS " #col
 
+/* What stands in for an index file that cannot be read: an empty FTS
+   table of SCHEMA_FTS's columns (hub/schema.h), so that the same SQL
+   texts prepare, and a mark below every row. */
+#define INDEX_STANDIN \
+	"CREATE VIRTUAL TABLE temp.fts USING fts5(summary, text," \
+	" content='', columnsize=0, detail=column);" \
+	"CREATE TEMP VIEW ixmark AS SELECT 0 AS value;"
+
+/* May p's index file beside the partition at path be read?  Not when
+   the text index knows it damaged, nor when it looks damaged or is
+   missing (the text index is told: it rebuilds it). */
+static int
+index_usable(struct run *r, struct part *p, const char *path)
+{
+	char	 ix[4096 + 32], why[256];
+	int64_t	 day = partition_day(p->name);
+
+	if (textindex_unusable(r->o->index, day))
+		return 0;
+	if (partition_index_beside(path, ix, sizeof ix) == -1)
+		return 0;
+	if (textindex_check_file(ix, why, sizeof why) == -1) {
+		textindex_damaged(r->o->index, day, why);
+		return 0;
+	}
+	return 1;
+}
+
 /* Make the partition at path read as the current layout: from layout 3
    on its index file (hub/ingest/textindex.h) is attached, so fts names it;
    before layout 4, temp views of the current layout's events and
@@ -364,9 +430,12 @@ attach_index(sqlite3 *db, const char *path)
    file: hub/ingest/store.c commits the layout, and creates the index
    file, in one transaction after creating the file) is set up as
    nothing: *laid is 0 and the connection must not be used, nor kept,
-   since what is set up here holds for the connection's life. */
+   since what is set up here holds for the connection's life.  An index
+   file that cannot be read has INDEX_STANDIN in its place (p->noindex).
+   */
 static int
-layout_setup(sqlite3 *db, const char *path, int *laid)
+layout_setup(struct run *r, struct part *p, sqlite3 *db, const char *path,
+    int *laid)
 {
 	sqlite3_stmt *st;
 	int	 rc, version = -1;
@@ -396,6 +465,11 @@ layout_setup(sqlite3 *db, const char *path, int *laid)
 		    " main.events;"
 		    "CREATE TEMP VIEW events_full AS SELECT * FROM temp.events;",
 		    NULL, NULL, NULL);
+	p->noindex = 0;
+	if (rc == SQLITE_OK && version >= 3 && !index_usable(r, p, path)) {
+		p->noindex = 1;
+		return sqlite3_exec(db, INDEX_STANDIN, NULL, NULL, NULL);
+	}
 	if (rc == SQLITE_OK && version >= 3)
 		rc = attach_index(db, path);
 	/* ixmark: the highest id the full-text index holds; before layout
@@ -419,7 +493,7 @@ part_behind(struct run *r, struct part *p)
 	int	 rc;
 
 	p->behind = 0;
-	if (!r->ix_unsure && !textindex_behind(r->o->index,
+	if (!r->ix_unsure && !p->noindex && !textindex_behind(r->o->index,
 	    partition_day(p->name)))
 		return 0;
 	if ((rc = sqlite3_prepare_v2(p->db, "SELECT (SELECT value FROM"
@@ -429,6 +503,13 @@ part_behind(struct run *r, struct part *p)
 		p->behind = sqlite3_column_type(st, 1) != SQLITE_NULL &&
 		    sqlite3_column_int64(st, 1) > p->ixmark;
 		rc = SQLITE_OK;
+		if (p->behind) {
+			pthread_mutex_lock(&r->mtx);
+			if (r->slow_day[0] == '\0')
+				snprintf(r->slow_day, sizeof r->slow_day,
+				    "%.10s", p->name);
+			pthread_mutex_unlock(&r->mtx);
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_OK) {
@@ -463,7 +544,12 @@ part_open(struct run *r, struct part *p)
 	   up again at every B-tree descent, and costs TLB misses)
 	   (tests/bench/search.sh). */
 	p->mapped = r->q->agg == QUERY_AGG_NONE;
-	if ((p->db = pool_take(path, &p->sb, p->mapped)) == NULL) {
+	/* Before the partition's connection: a rebuild renaming a new
+	   index file in place meanwhile gives an identity that matches no
+	   kept connection, never a kept connection to the old file. */
+	ix_ident(path, &p->ixdev, &p->ixino);
+	p->noindex = 0;
+	if ((p->db = pool_take(path, p, p->mapped)) == NULL) {
 		if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READONLY |
 		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 			searchrun_seterr_db(r, p, SQLITE_CANTOPEN);
@@ -475,7 +561,7 @@ part_open(struct run *r, struct part *p)
 		if (sqlite3_exec(p->db, p->mapped ? "PRAGMA mmap_size="
 		    MMAP_BYTES : "PRAGMA cache_size=" CACHE_KIB, NULL, NULL,
 		    NULL) != SQLITE_OK || searchsql_functions(p->db) == -1 ||
-		    layout_setup(p->db, path, &laid) != SQLITE_OK) {
+		    layout_setup(r, p, p->db, path, &laid) != SQLITE_OK) {
 			searchrun_seterr_db(r, p, 0);
 			sqlite3_close_v2(p->db);
 			p->db = NULL;

@@ -492,11 +492,7 @@ run_events(struct run *r)
 		if (best->done)
 			daypart_close(r, best);
 		if (searchrun_past(r)) {
-			r->timed_out = 1;
-			searchrun_seterr(r, SEARCH_ETIMEOUT, "search timed out "
-			    "after %d ms (narrow the time range or the query)",
-			    r->o->timeout_ms > 0 ? r->o->timeout_ms :
-			    SEARCH_TIMEOUT_MS);
+			searchrun_timed_out(r);
 			return -1;
 		}
 	}
@@ -510,21 +506,17 @@ run_events(struct run *r)
 
 /* ---- entry points ----------------------------------------------------- */
 
-int
-search_exec(const char *datadir, const struct query *q,
+/* search_exec() once; *ix_damaged set when it failed on a day's index
+   file found damaged (searchrun.c). */
+static int
+search_once(const char *datadir, const struct query *q,
     const struct search_opts *o, search_emit emitfn, void *arg,
-    struct search_info *info, char *err, size_t errlen)
+    struct search_info *info, char *err, size_t errlen, int *ix_damaged)
 {
-	static const struct search_opts defaults;
-	struct search_info scratch;
 	struct run r;
 	size_t	 max;
 	int	 ms, rc = -1, nomem = 0;
 
-	if (o == NULL)
-		o = &defaults;
-	if (info == NULL)
-		info = &scratch;
 	memset(info, 0, sizeof(*info));
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
@@ -586,6 +578,7 @@ search_exec(const char *datadir, const struct query *q,
 		daypart_archived(&r, datadir);
 	}
 	info->timed_out = r.timed_out;
+	*ix_damaged = atomic_load(&r.ix_damaged);
 	daypart_close_all(&r);
 	searchsql_release(&r.sql);
 	searchsql_release(&r.sqlrow);
@@ -602,6 +595,33 @@ search_exec(const char *datadir, const struct query *q,
 		info->error = SEARCH_EFAIL;
 		errf(err, errlen, "search failed");
 	}
+	return rc;
+}
+
+int
+search_exec(const char *datadir, const struct query *q,
+    const struct search_opts *o, search_emit emitfn, void *arg,
+    struct search_info *info, char *err, size_t errlen)
+{
+	static const struct search_opts defaults;
+	struct search_info scratch;
+	int	 rc, damaged = 0;
+
+	if (o == NULL)
+		o = &defaults;
+	if (info == NULL)
+		info = &scratch;
+	rc = search_once(datadir, q, o, emitfn, arg, info, err, errlen,
+	    &damaged);
+	/* A day's index file found damaged as it was read: the text index
+	   rebuilds it and, until it is replaced, says not to read it
+	   (textindex_unusable()), so the same search, run again, reads that
+	   day without it.  Only when nothing was sent yet: lines sent
+	   cannot be taken back, and the error says to search again. */
+	if (rc == -1 && damaged && info->rows == 0 && o->index != NULL &&
+	    !info->timed_out)
+		rc = search_once(datadir, q, o, emitfn, arg, info, err, errlen,
+		    &damaged);
 	return rc;
 }
 

@@ -36,6 +36,11 @@ struct part {
 	int		 mapped;	/* db maps the file (daypart_open()) */
 	int		 behind;	/* its index lacks rows past ixmark */
 	int64_t		 ixmark;
+	int		 noindex;	/* its index file is unusable: db
+					   has an empty one in its place
+					   (daypart.c), ixmark 0 */
+	dev_t		 ixdev;		/* the index file opened (0: none) */
+	ino_t		 ixino;
 	enum plan	 plan;
 	sqlite3_stmt	*st;		/* P_SQL rows; P_WALK (id, utc) */
 	sqlite3_stmt	*cur;		/* holds the current row: id, utc,
@@ -84,6 +89,14 @@ struct run {
 						   acknowledged rows (no index
 						   to ask, or its wait timed
 						   out) */
+	char			 slow_day[16];	/* a day read without its
+						   whole index (its name;
+						   under mtx), for a timeout's
+						   message */
+	atomic_int		 ix_damaged;	/* a day's index file was found
+						   damaged while reading it
+						   (searchrun.c): the text
+						   index rebuilds it */
 	char			 dir[4096];	/* datadir/events */
 	struct part		*parts;
 	size_t			 nparts;
@@ -111,6 +124,10 @@ void	 searchrun_seterr(struct run *r, enum search_error code,
 /* searchrun_seterr() for SQLite's failure rc on p (0: the connection's
    last), its kind read from the code. */
 void	 searchrun_seterr_db(struct run *r, const struct part *p, int rc);
+
+/* Record that the time limit stopped r, saying why it may have been
+   slow: a day read without its whole index (r->slow_day). */
+void	 searchrun_timed_out(struct run *r);
 
 /* searchrun_seterr() for a step on p that returned rc: a timeout when the
    time limit interrupted it, else SQLite's error. */

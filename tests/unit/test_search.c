@@ -1352,6 +1352,99 @@ index_behind_finds_everything(void **state)
 	memcpy(dir, saved, sizeof(dir));
 }
 
+/*
+ * A day whose index file is missing, empty, not a database or truncated
+ * (deleted by hand, a disk error, an old copy) is searched on its
+ * documents alone, an empty index standing in for the file: every query,
+ * on every plan, and every aggregation finds what it finds with the
+ * whole index.  (With a hub, the text index is told and rebuilds the
+ * file: tests/e2e/t80-index-rebuild.sh.)
+ */
+static void
+index_file_damaged_finds_everything(void **state)
+{
+	static const int plans[] = { 0, SEARCH_PLAN_WALK, SEARCH_PLAN_CHECK };
+	static const char *aggs[] = { "failed | count", "* | count",
+	    "root OR kernel | count", "failed | count by hostname",
+	    "password | top 3 hostname", "-sshd | histogram 1h" };
+	static const char *damage[] = {
+		"rm -f %s",
+		": >%s",
+		"head -c 40000 /dev/urandom >%s",
+		"f=%s; truncate -s $(($(stat -c %%s $f) / 2)) $f",
+	};
+	struct search_opts o;
+	struct search_info info;
+	struct lines ls = { 0 }, want_ls[6];
+	char	 saved[sizeof(dir)], cmd[512], q[512], ix[256];
+	int64_t	 want[NEV];
+	size_t	 i, k, pl, n, v;
+
+	(void)state;
+	memcpy(saved, dir, sizeof(dir));
+	snprintf(dir, sizeof(dir), "/tmp/ward-search3.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "mkdir %s/events && cp %s/events/"
+	    "2026-11-27.db %s/events/", dir, saved, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(ix, sizeof(ix), "%s/events/2026-11-27.fts", dir);
+	/* The aggregations over the whole index. */
+	write_index_upto(dir, INT64_MAX);
+	for (i = 0; i < sizeof(aggs) / sizeof(aggs[0]); i++) {
+		memset(&want_ls[i], 0, sizeof(want_ls[i]));
+		memset(&o, 0, sizeof(o));
+		assert_int_equal(search(aggs[i], &o, &want_ls[i], &info), 0);
+		assert_true(want_ls[i].n > 0);
+	}
+	for (v = 0; v < sizeof(damage) / sizeof(damage[0]); v++) {
+		write_index_upto(dir, INT64_MAX);
+		snprintf(cmd, sizeof(cmd), damage[v], ix);
+		assert_int_equal(system(cmd), 0);
+		for (i = 0; i < sizeof(agree) / sizeof(agree[0]); i++)
+			for (pl = 0; pl < 3; pl++) {
+				struct query_error qe;
+				struct query *pq;
+
+				snprintf(q, sizeof(q), "receivedtimestamp:"
+				    "[2026-11-27 TO 2026-11-28} AND (%s)",
+				    *agree[i] ? agree[i] : "*");
+				if (query_parse(q, NOW, &pq, &qe) == -1)
+					continue;
+				query_free(pq);
+				n = expected(q, 0, 0, want);
+				memset(&o, 0, sizeof(o));
+				o.force_plan = plans[pl];
+				o.limit = NEV;
+				if (search(agree[i], &o, &ls, &info) != 0)
+					fail_msg("'%s' (%s) plan %d failed",
+					    agree[i], damage[v], plans[pl]);
+				if (ls.n != n)
+					fail_msg("'%s' (%s) plan %d: %zu rows, "
+					    "want %zu", agree[i], damage[v],
+					    plans[pl], ls.n, n);
+				for (k = 0; k < n; k++)
+					if (line_id(ls.l[k]) != want[k])
+						fail_msg("'%s' (%s) plan %d: row "
+						    "%zu differs", agree[i],
+						    damage[v], plans[pl], k);
+				lines_free(&ls);
+			}
+		for (i = 0; i < sizeof(aggs) / sizeof(aggs[0]); i++) {
+			memset(&o, 0, sizeof(o));
+			assert_int_equal(search(aggs[i], &o, &ls, &info), 0);
+			assert_int_equal(ls.n, want_ls[i].n);
+			for (k = 0; k < ls.n; k++)
+				assert_string_equal(ls.l[k], want_ls[i].l[k]);
+			lines_free(&ls);
+		}
+	}
+	for (i = 0; i < sizeof(aggs) / sizeof(aggs[0]); i++)
+		lines_free(&want_ls[i]);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	memcpy(dir, saved, sizeof(dir));
+}
+
 /* A partition created and not laid out yet (the writer's empty file, for
    the moment its day's first events are being stored) holds nothing, and
    searches keep nothing of what they saw of it: once the same file has
@@ -1462,6 +1555,7 @@ main(void)
 		cmocka_unit_test(fields_and_sort),
 		cmocka_unit_test(errors_and_hostile_input),
 		cmocka_unit_test(index_behind_finds_everything),
+		cmocka_unit_test(index_file_damaged_finds_everything),
 		cmocka_unit_test(new_partition_is_read_once_laid_out),
 		cmocka_unit_test(timeout_is_reported),
 	};
