@@ -6,7 +6,7 @@
 # the offered run is also made cold (no warm-up) and reported as such.
 # SPREAD: event times spread uniformly over that many seconds (loadgen -L;
 # default: a shipper fleet's lag, mostly under 2 s).
-# NAMEs: ingest transit store search rules decoders structural sessions access console plugins inputs archive wal (default: all)
+# NAMEs: ingest transit store search reindex rules decoders structural sessions access console plugins inputs archive wal (default: all)
 set -u
 export WARD_ALLOW_ROOT=1	# benchmarks start hubs as whoever runs them
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,7 +14,7 @@ B=${B:-build/rel}
 BIN=$ROOT/$B/bench
 want() { [ $# -eq 0 ] && return 0; for w in $ARGS; do [ "$w" = "$1" ] && return 0; done; return 1; }
 ARGS="$*"
-[ -z "$ARGS" ] && ARGS="ingest transit store search rules decoders structural sessions access console plugins inputs archive wal"
+[ -z "$ARGS" ] && ARGS="ingest transit store search reindex rules decoders structural sessions access console plugins inputs archive wal"
 echo "== ward benchmarks, $(date -u +%FT%TZ), $(nproc) cores, load: $(uptime | sed 's/.*load average: //')"
 
 # One run of loadgen against a fresh hub: ingest LABEL [loadgen flags...]
@@ -70,6 +70,10 @@ fi
 if want search && [ -f "$ROOT/tests/bench/search.sh" ]; then
 	echo "== search (tests/bench/search.sh)"
 	B=$B sh "$ROOT/tests/bench/search.sh"
+fi
+if want reindex; then
+	echo "== a day's full-text index rebuilt (tests/bench/reindex.sh)"
+	B=$B sh "$ROOT/tests/bench/reindex.sh"
 fi
 if want rules && [ -x "$BIN/bench_rules" ]; then
 	echo "== rules (tests/bench/bench_rules.c)"
