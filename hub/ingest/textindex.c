@@ -66,6 +66,7 @@
 #include "schema.h"
 #include "textindex.h"
 #include "timeparse.h"
+#include "walgate.h"
 
 #define IX_OPEN		3	/* index files kept open */
 #define IX_LAG_MAX	64	/* days behind, one by one; past that
@@ -489,7 +490,7 @@ index_batch(struct ixdb *x, const struct ixbatch *b, char *err,
  * of the day) or IX_GONE (no partition: archived meanwhile).
  */
 static int
-catch_up_step(const char *datadir, int64_t day, int64_t *n, int64_t *left,
+catch_up_read(const char *datadir, int64_t day, int64_t *n, int64_t *left,
     char *err, size_t errlen)
 {
 	struct ixbatch *b = NULL;
@@ -587,6 +588,30 @@ out:
 	sqlite3_close(db);
 	if (x.db != NULL)
 		ixdb_close(&x);
+	return rc;
+}
+
+/* catch_up_read(), inside the day's WAL gate (hub/ingest/walgate.h) when
+   it is being written (today, or yesterday around midnight), as a search
+   is: a rebuild reads for long, and the store's checkpointer, which
+   cannot truncate a WAL under a reader, then waits for the step to end
+   instead of holding every other reader off while it retries. */
+static int
+catch_up_step(const char *datadir, int64_t day, int64_t *n, int64_t *left,
+    char *err, size_t errlen)
+{
+	struct timespec lim;
+	int	 gated, rc;
+
+	gated = day >= time_now_us() / INT64_C(86400000000) - 1;
+	if (gated) {
+		deadline_after(CLOCK_MONOTONIC, (int64_t)WALGATE_WAIT_MS * 2000,
+		    &lim);
+		walgate_enter(day, &lim);
+	}
+	rc = catch_up_read(datadir, day, n, left, err, errlen);
+	if (gated)
+		walgate_leave(day);
 	return rc;
 }
 
