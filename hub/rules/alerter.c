@@ -5,9 +5,14 @@
  * The commit owner (hub/commit.c), on the net thread, hands over each
  * acknowledged ingest job (alerter_submit); the alerter thread takes
  * every job queued at once, parses each event once, feeds it to the
- * correlator and writes what the rules report into
- * the state db: one transaction per batch, opened only when something
- * matched.  Its connection commits with synchronous=NORMAL:
+ * correlator and folds what the rules report per rule and group.  It
+ * writes the folded matches into the state db in one transaction, at
+ * most every FLUSH_GAP_US while matches keep coming (an alert's row, with
+ * its event ids and samples, is rewritten whole on every write, so a
+ * stream where every event matches cost one such rewrite per job; a new
+ * match after a quiet spell is written at once).  A match refers to its
+ * event's stored text in the job, copied when the job is freed.
+ * Its connection commits with synchronous=NORMAL:
  * what the rules write is derived from events already stored, and their
  * windows live in memory and are lost with the process anyway, so an fsync
  * per transaction (it took up to 620 ms of every second at 50,000
@@ -56,6 +61,7 @@
 #include "timeparse.h"
 
 #define TICK_US		(1000 * 1000)
+#define FLUSH_GAP_US	(250 * 1000)	/* between two writes of matches */
 #define CHANGES_MAX	1000		/* alerts broadcast per query */
 #define QUEUE_WARN	10000		/* jobs waiting: say so */
 
@@ -90,6 +96,10 @@ struct alerter {
 	int64_t		 reload_gen;	/* last rules.reload answered */
 	int		 in_txn;
 	struct batch	*batch;		/* matches not yet written */
+	const char	*doc;		/* the stored text of the event being
+					   evaluated, in its job */
+	size_t		 doclen;
+	int64_t		 flushed;	/* monotonic µs of the last write */
 	struct recent	**recent;	/* alerts pushed lately */
 	uint64_t	 events, hits, failed;
 	uint64_t	 dropped_before;	/* by correlators reloaded away */
@@ -252,8 +262,10 @@ struct pend {
 	int64_t		 maxid;
 	size_t		 nmatches;
 	int64_t		 first_us, last_us;
-	char		*event;		/* the latest triggering event, as
-					   jsonfast_dump writes it */
+	const char	*doc;		/* the latest triggering event's text,
+					   as stored: in its job, or own */
+	size_t		 doclen;
+	char		*own;
 };
 
 #define PEND_BUCKETS	1024
@@ -283,8 +295,25 @@ pend_free(struct pend *p)
 	free(p->group);
 	free(p->summary);
 	free(p->ids);
-	free(p->event);
+	free(p->own);
 	free(p);
+}
+
+/* Keep p's first ALERTS_KEEP_FIRST ids and the newest, ALERTS_MAX_IDS in
+   all, as the alert keeps them; what goes is counted.  Done once the list
+   is twice that long (and before a write), not on every id past it. */
+static void
+ids_trim(struct pend *p)
+{
+	size_t	 drop;
+
+	if (p->nids <= ALERTS_MAX_IDS)
+		return;
+	drop = p->nids - ALERTS_MAX_IDS;
+	memmove(p->ids + ALERTS_KEEP_FIRST, p->ids + ALERTS_KEEP_FIRST + drop,
+	    (p->nids - ALERTS_KEEP_FIRST - drop) * sizeof *p->ids);
+	p->nids -= drop;
+	p->dropped += drop;
 }
 
 /* The correlator reports a match: fold it into the batch. */
@@ -328,20 +357,14 @@ on_match(void *arg, const struct rule_match *m)
 		free(p->summary);
 		p->summary = sum;
 	}
-	if (m->event != NULL) {
-		/* The event lives in the alerter's arena: keep its text,
-		   which is what the alert's samples take (a copy of the
-		   tree was most of what a match cost). */
-		struct buf b;
-
-		buf_init(&b);
-		if (jsonfast_dump(&b, m->event) == -1 ||
-		    buf_append(&b, "", 1) == -1)
-			buf_release(&b);
-		else {
-			free(p->event);
-			p->event = b.data;
-		}
+	/* The event is the one being evaluated: its stored text is what
+	   the alert's samples take (writing the tree out again was most
+	   of what a match cost). */
+	if (m->event != NULL && a->doc != NULL) {
+		free(p->own);
+		p->own = NULL;
+		p->doc = a->doc;
+		p->doclen = a->doclen;
 	}
 	/* Ids mostly grow, but a window lists its events by event time,
 	   not by id (taking only those past the largest so far counted
@@ -357,13 +380,8 @@ on_match(void *arg, const struct rule_match *m)
 				continue;
 		} else
 			p->maxid = m->ids[i];
-		if (p->nids == ALERTS_MAX_IDS) {
-			memmove(p->ids + ALERTS_KEEP_FIRST, p->ids +
-			    ALERTS_KEEP_FIRST + 1, (p->nids - ALERTS_KEEP_FIRST -
-			    1) * sizeof *p->ids);
-			p->nids--;
-			p->dropped++;
-		}
+		if (p->nids == 2 * ALERTS_MAX_IDS)
+			ids_trim(p);
 		if (p->nids == p->capids) {
 			if ((ni = reallocarray(p->ids, p->capids * 2 + 16,
 			    sizeof *ni)) == NULL)
@@ -380,6 +398,40 @@ oom:
 	    m->rule->id);
 }
 
+/* µs until the batch is due to be written: 0 now, -1 when it is empty. */
+static int64_t
+flush_due(struct alerter *a)
+{
+	int64_t	 left;
+
+	if (a->batch->head == NULL)
+		return -1;
+	left = a->flushed + FLUSH_GAP_US - monotime_us();
+	return left > 0 ? left : 0;
+}
+
+/* Job j is about to be freed: the matches whose event is in it keep a
+   copy of its text (a job's arena moves nowhere until then). */
+static void
+batch_detach(struct alerter *a, const struct job *j)
+{
+	struct pend *p;
+	uintptr_t lo = (uintptr_t)j->arena.data, hi = lo + j->arena.len;
+
+	for (p = a->batch->head; p != NULL; p = p->all) {
+		if (p->own != NULL || p->doc == NULL ||
+		    (uintptr_t)p->doc < lo || (uintptr_t)p->doc >= hi)
+			continue;
+		if ((p->own = strndup(p->doc, p->doclen)) == NULL) {
+			log_err("alerter: out of memory keeping an event of "
+			    "%s", p->rule->id);
+			p->doc = NULL;
+			continue;
+		}
+		p->doc = p->own;
+	}
+}
+
 /* Write the batch's matches in one transaction; empty it. */
 static void
 flush(struct alerter *a)
@@ -387,16 +439,25 @@ flush(struct alerter *a)
 	struct batch *bt = a->batch;
 	struct alert_hit h;
 	struct pend *p, *next;
-	char	 err[512];
+	char	 err[512], *text;
 	int64_t	 id;
 	int	 ok;
 
+	a->flushed = monotime_us();
 	if (bt->head == NULL)
 		return;
 	ok = begin(a) == 0;
 	for (p = bt->head; p != NULL; p = next) {
 		next = p->all;
-		if (ok) {
+		text = p->own != NULL ? p->own : p->doc == NULL ? NULL :
+		    strndup(p->doc, p->doclen);
+		p->own = NULL;
+		if (ok && p->doc != NULL && text == NULL) {
+			a->failed += p->nmatches;
+			log_err("alerter: out of memory writing a match of %s",
+			    p->rule->id);
+		} else if (ok) {
+			ids_trim(p);
 			memset(&h, 0, sizeof h);
 			h.rule = p->rule->title;
 			h.rule_id = p->rule->id;
@@ -411,7 +472,7 @@ flush(struct alerter *a)
 			h.nmatches = p->nmatches;
 			h.first_us = p->first_us;
 			h.last_us = p->last_us;
-			h.event_text = p->event;
+			h.event_text = text;
 			h.custom = p->rule->custom;
 			if (alertdb_upsert(a->db, &a->stmts, &h, &id, err,
 			    sizeof err) == -1) {
@@ -420,6 +481,7 @@ flush(struct alerter *a)
 			}
 		} else
 			a->failed += p->nmatches;
+		free(text);
 		pend_free(p);
 	}
 	memset(bt, 0, sizeof *bt);
@@ -611,12 +673,15 @@ run_job(struct alerter *a, struct job *j)
 			continue;
 		}
 		a->events++;
+		a->doc = j->arena.data + j->rows[i].doc;
+		a->doclen = j->rows[i].doclen;
 		if (correlator_feed(a->cor, ev, id, j->rows[i].received,
 		    on_match, a) < 0)
 			log_err("alerter: out of memory evaluating event %"
 			    PRId64, id);
 		/* the rules do not change ev: all of it is arena */
 		jarena_reset(&a->arena);
+		a->doc = NULL;
 	}
 }
 
@@ -706,7 +771,7 @@ alerter_main(void *arg)
 	struct alerter *a = arg;
 	struct job *jobs, *j, *next;
 	struct timespec ts;
-	int64_t	 t, wait;
+	int64_t	 t, wait, f;
 	size_t	 n;
 	int	 closing;
 
@@ -719,9 +784,11 @@ alerter_main(void *arg)
 		while (a->head == NULL && !a->closing &&
 		    !atomic_load(&a->reload)) {
 			t = now_us();
-			if (t >= a->next_tick)
+			if (t >= a->next_tick || (f = flush_due(a)) == 0)
 				break;
 			wait = a->next_tick - t;
+			if (f > 0 && f < wait)
+				wait = f;
 			deadline_after(CLOCK_REALTIME, wait, &ts);
 			pthread_cond_timedwait(&a->cond, &a->mtx, &ts);
 		}
@@ -738,12 +805,15 @@ alerter_main(void *arg)
 		if (jobs != NULL) {
 			for (j = jobs; j != NULL; j = j->next)
 				run_job(a, j);
-			flush(a);
-			broadcast_changes(a);
+			if (flush_due(a) == 0 || closing) {
+				flush(a);
+				broadcast_changes(a);
+			}
 			for (j = jobs; j != NULL; j = next) {
 				size_t	 bytes = job_bytes(j);
 
 				next = j->next;
+				batch_detach(a, j);
 				job_free(j);
 				atomic_fetch_sub(&a->held_bytes, bytes);
 				atomic_fetch_sub(&a->held, 1);
@@ -757,6 +827,10 @@ alerter_main(void *arg)
 		if (now_us() >= a->next_tick) {
 			tick(a);
 			a->next_tick = now_us() + TICK_US;
+		}
+		if (flush_due(a) == 0) {
+			flush(a);
+			broadcast_changes(a);
 		}
 		if (closing && jobs == NULL) {
 			push_due(a, 1);
