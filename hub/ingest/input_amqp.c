@@ -489,7 +489,12 @@ take(struct amqp_input *a, const char *b, size_t n, const char **why)
 			goto bad;
 		}
 		if (json_is_object(v)) {
-			if (jsonfast_dump(out, v) == -1 ||
+			/* One to a line: an object's text goes as it came
+			   unless it spans lines (a string cannot hold a raw
+			   newline, so only whitespace can). */
+			if ((memchr(b + off, '\n', used) == NULL ?
+			    buf_append(out, b + off, used) :
+			    jsonfast_dump(out, v)) == -1 ||
 			    buf_append(out, "\n", 1) == -1)
 				goto nomem;
 		} else if (json_is_array(v) && json_array_size(v) > 0) {

@@ -41,25 +41,37 @@ main(int argc, char **argv)
 	amqp_basic_properties_t props;
 	amqp_queue_declare_ok_t *ok;
 	const char *host = "127.0.0.1", *queue = "eventtask";
-	int	 port = 5672, per = 1, ch, n = 0;
+	int	 port = 5672, per = 1, ch, n = 0, version = 0;
+	amqp_table_entry_t arg;
+	amqp_table_t args = amqp_empty_table;
 	long	 msgs = 0;
 	char	*line = NULL, *body = NULL;
 	size_t	 cap = 0, blen = 0, bcap = 0;
 	ssize_t	 len;
 	FILE	*in;
 
-	while ((ch = getopt(argc, argv, "h:p:q:b:")) != -1)
+	while ((ch = getopt(argc, argv, "h:p:q:b:v:")) != -1)
 		switch (ch) {
 		case 'h': host = optarg; break;
 		case 'p': port = atoi(optarg); break;
 		case 'q': queue = optarg; break;
 		case 'b': per = atoi(optarg); break;
+		case 'v': version = atoi(optarg); break;
 		default: die("usage: amqp_fill -h HOST -p PORT -q QUEUE "
-		    "[-b EVENTS] FILE");
+		    "[-b EVENTS] [-v QUEUE-VERSION] FILE");
 		}
 	if (optind != argc - 1 || per < 1)
 		die("usage: amqp_fill -h HOST -p PORT -q QUEUE [-b EVENTS] "
-		    "FILE");
+		    "[-v QUEUE-VERSION] FILE");
+	/* -v 2: a classic queue in RabbitMQ's version 2 format (3.10 on;
+	   the default from 3.12), as a site would declare it. */
+	if (version > 0) {
+		arg.key = amqp_cstring_bytes("x-queue-version");
+		arg.value.kind = AMQP_FIELD_KIND_I32;
+		arg.value.value.i32 = version;
+		args.num_entries = 1;
+		args.entries = &arg;
+	}
 	if ((in = fopen(argv[optind], "r")) == NULL)
 		die(strerror(errno));
 	c = amqp_new_connection();
@@ -71,8 +83,7 @@ main(int argc, char **argv)
 		die("login refused");
 	amqp_channel_open(c, 1);
 	rpc(c, "channel.open refused");
-	amqp_queue_declare(c, 1, amqp_cstring_bytes(queue), 0, 1, 0, 0,
-	    amqp_empty_table);
+	amqp_queue_declare(c, 1, amqp_cstring_bytes(queue), 0, 1, 0, 0, args);
 	rpc(c, "queue.declare (durable) refused");
 	memset(&props, 0, sizeof props);
 	props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG |

@@ -9,7 +9,9 @@
 # AMQP_BATCH events a message (NDJSON bodies, a batching shipper).  The
 # queue is filled before the hub starts (tests/bench/amqp_fill.c; the
 # publisher is not what is measured) and the hub drains it.
-#   SYSLOG_N=500000  AMQP_N=200000  AMQP_BATCH=100  [AMQP_PREFETCH=N]  sh tests/bench/inputs.sh
+#   SYSLOG_N=500000  AMQP_N=200000  AMQP_BATCH=100  [AMQP_PREFETCH=N]  [AMQP_QUEUE_VERSION=2]  sh tests/bench/inputs.sh
+# AMQP_QUEUE_VERSION=2: the queues declared as RabbitMQ's version 2
+# classic queues (x-queue-version; the broker's own default is 1 here).
 # SYSLOG_N=0 or AMQP_N=0 skips that part.  PERF=FILE: perf record -g of
 # the hub while it drains the queue, into FILE.1 and FILE.$AMQP_BATCH.
 set -u
@@ -167,7 +169,7 @@ for i in range(n):
 EOPY
 amqp_run() {	# amqp_run EVENTS-A-MESSAGE QUEUE
 	t0=$(now)
-	m=$("$ROOT/$B/bench/amqp_fill" -h 127.0.0.1 -p "$RABBITMQ_NODE_PORT" -q "$2" -b "$1" "$T/mozdef") || exit 1
+	m=$("$ROOT/$B/bench/amqp_fill" -h 127.0.0.1 -p "$RABBITMQ_NODE_PORT" -q "$2" -b "$1" ${AMQP_QUEUE_VERSION:+-v $AMQP_QUEUE_VERSION} "$T/mozdef") || exit 1
 	t1=$(now)
 	echo "amqp_fill:        $m messages ($(rate "$AN" "$t0" "$t1" | sed 's/events\/s/events\/s into the queue/'))"
 	hub_start --amqp "$AURL?queue=$2&exchange=$APF"

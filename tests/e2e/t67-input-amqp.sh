@@ -80,8 +80,12 @@ eq "a MozDef event from the queue is stored as sent" \
 pub -b 'this is not json {'
 pub -b '[{"summary":"array one"},{"summary":"array two"}]'
 printf '{"summary":"nd one"}\n{"summary":"nd two"}\n' | pub
-wait_stored 5
-eq "after a poison message the queue goes on (array, NDJSON)" "$(stored_count)" 5
+# An object written over several lines (jq's way) is one event.
+printf '{\n  "summary": "pretty one",\n  "details": {\n    "n": 7\n  }\n}\n' | pub
+wait_stored 6
+eq "after a poison message the queue goes on (array, NDJSON, an object over lines)" "$(stored_count)" 6
+eq "... the object over lines is stored whole" \
+	"$(sqlite3 "$db" "select json_extract(doc, '$.details.n') from events_full where summary = 'pretty one'")" 7
 metric_of() { metric "ward_input_$1{input=\"amqp\",url=\"amqp://guest@127.0.0.1:$AP/?queue=eventtask\"}"; }
 eq "the poison message is counted" "$(metric_of rejected_total)" 1
 check "... and logged once, with its delivery tag" grep -q "rejected delivery [0-9]* (not requeued): not JSON" "$T/hub.log"
@@ -107,7 +111,7 @@ kill9_hub
 start_hub --amqp "$URLA" || exit 1
 wait $PUB
 PUB=
-wait_stored $((5 + N1))
+wait_stored $((6 + N1))
 broker_stop
 broker_start || { not_ok "the broker started again"; done_testing; exit 1; }
 i=0
@@ -117,7 +121,7 @@ done
 check "the hub consumes again after the broker restarted" test "$(grep -c ": consuming" "$T/hub.log")" -ge 3
 seq $((N1 + 1)) $((N1 + 1000)) | awk '{ printf "{\"summary\":\"seq %d\",\"details\":{\"seq\":%d}}\n", $1, $1 }' | pub -l
 N=$((N1 + 1000))
-wait_stored $((5 + N))
+wait_stored $((6 + N))
 seqs() { for f in "$DATA"/events/*.db; do sqlite3 "$f" "select json_extract(doc, '$.details.seq') from events_full where json_extract(doc, '$.details.seq') is not null"; done; }
 distinct=$(seqs | sort -un | wc -l | tr -d ' ')
 total=$(seqs | wc -l | tr -d ' ')
