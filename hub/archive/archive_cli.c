@@ -69,8 +69,8 @@ opts(int argc, char **argv, const char **data, const char **archdir,
 		}
 	}
 	if (*data == NULL) {
-		fprintf(stderr, "wardd: %s: --data DIR is required\n",
-		    argv[0]);
+		fprintf(stderr, "wardd: %s%s: --data DIR is required\n",
+		    strcmp(argv[0], "list") == 0 ? "archive " : "", argv[0]);
 		return ARGS_USAGE;
 	}
 	*optidx = optind;

@@ -41,6 +41,8 @@ while read -r sub; do
 	forms "$T/err" >"$T/got"
 	check "... its synopsis on standard error, the same" diff "$T/want" "$T/got"
 done <"$T/subs"
+"$WARDD" archive list >/dev/null 2>"$T/err"
+check "wardd archive list alone names itself" grep -q '^wardd: archive list: --data DIR is required' "$T/err"
 # wardd(8): each form's words after .Nm in SYNOPSIS (.Cm WORDS).
 sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$ROOT/man/wardd.8" |
 	sed -n 's/^\.Cm \(.*\)/\1/p' >"$T/man"
