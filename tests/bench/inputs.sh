@@ -6,7 +6,10 @@
 # not assertions: read them next to the load average printed beside each,
 # and the CPU seconds per 100k events (hub, broker; robust to load).
 # RabbitMQ runs twice: one event a message (MozDef's shippers) and
-# AMQP_BATCH events a message (NDJSON bodies, a batching shipper).  The
+# AMQP_BATCH events a message (NDJSON bodies, a batching shipper); each
+# is followed by the same messages drained by tests/bench/amqp_drain.c,
+# a consumer that only acknowledges them: what the broker itself can
+# deliver on these cores, the ceiling for any consumer.  The
 # queue is filled before the hub starts (tests/bench/amqp_fill.c; the
 # publisher is not what is measured) and the hub drains it.
 #   SYSLOG_N=500000  AMQP_N=200000  AMQP_BATCH=100  [AMQP_PREFETCH=N]  [AMQP_QUEUE_VERSION=2]  sh tests/bench/inputs.sh
@@ -138,8 +141,8 @@ fi
 
 [ "$AN" -gt 0 ] || exit 0
 RMQ=/usr/lib/rabbitmq/bin
-if [ ! -x "$RMQ/rabbitmq-server" ] || [ ! -x "$ROOT/$B/bench/amqp_fill" ]; then
-	echo "== amqp: rabbitmq-server or $B/bench/amqp_fill (make tools) is missing; skipped"
+if [ ! -x "$RMQ/rabbitmq-server" ] || [ ! -x "$ROOT/$B/bench/amqp_fill" ] || [ ! -x "$ROOT/$B/bench/amqp_drain" ]; then
+	echo "== amqp: rabbitmq-server or $B/bench/amqp_fill, amqp_drain (make tools) is missing; skipped"
 	exit 0
 fi
 export HOME=$T/rmq RABBITMQ_NODENAME=wardbench$$@localhost RABBITMQ_NODE_PORT=$(port) \
@@ -188,6 +191,13 @@ amqp_run() {	# amqp_run EVENTS-A-MESSAGE QUEUE
 	echo "wardd --amqp:     $(rate "$((AN - ${s0:-0}))" "$t0" "$t1") (queue to fsynced commit and ack); hub CPU $(per100k $c "$AN") s/100k events, broker $(per100k $bc "$AN"); load $(load)"
 	echo "  hub threads: $(threads $HUB)"
 	hub_stop
+	# The broker's own ceiling: the same messages again, drained by a
+	# consumer that only acknowledges them.
+	"$ROOT/$B/bench/amqp_fill" -h 127.0.0.1 -p "$RABBITMQ_NODE_PORT" -q "$2" -b "$1" ${AMQP_QUEUE_VERSION:+-v $AMQP_QUEUE_VERSION} "$T/mozdef" >/dev/null || exit 1
+	b0=$(ticks "$BEAM")
+	d=$("$ROOT/$B/bench/amqp_drain" -h 127.0.0.1 -p "$RABBITMQ_NODE_PORT" -q "$2" -n "$m" ${AMQP_PREFETCH:+-P $AMQP_PREFETCH}) || exit 1
+	bc=$(($(ticks "$BEAM") - b0))
+	echo "amqp_drain:       $d ($1 event$([ "$1" -gt 1 ] && echo s) each), acks only: the broker's ceiling; broker CPU $(per100k $bc "$AN") s/100k events; load $(load)"
 }
 echo "== RabbitMQ, $AN MozDef events one a message, waiting in a durable queue (persistent), hub started on it (prefetch ${AMQP_PREFETCH:-the default}; broker on the same cores)"
 amqp_run 1 bench1
