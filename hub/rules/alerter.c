@@ -51,6 +51,7 @@
 #include "buf.h"
 #include "correlate.h"
 #include "deadline.h"
+#include "errf.h"
 #include "jarena.h"
 #include "jsonfast.h"
 #include "log.h"
@@ -892,7 +893,7 @@ alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
 	size_t	 i;
 
 	if ((a = calloc(1, sizeof *a)) == NULL) {
-		snprintf(err, errlen, "alerter: out of memory");
+		errf(err, errlen, "alerter: out of memory");
 		return NULL;
 	}
 	a->h = h;
@@ -914,7 +915,7 @@ alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
 	}
 	if (sqlite3_open_v2(h->statedb, &a->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "alerter: %s: %s", h->statedb,
+		errf(err, errlen, "alerter: %s: %s", h->statedb,
 		    sqlite3_errmsg(a->db));
 		goto fail;
 	}
@@ -922,19 +923,19 @@ alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
 	if (sqlite3_exec(a->db, "PRAGMA journal_mode=WAL; PRAGMA "
 	    "synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
 	    state_schema(a->db, e, sizeof e) == -1) {
-		snprintf(err, errlen, "alerter: %s: %s", h->statedb,
+		errf(err, errlen, "alerter: %s: %s", h->statedb,
 		    sqlite3_errmsg(a->db));
 		goto fail;
 	}
 	if ((a->last_rev = alertdb_last_rev(a->db)) < 0 ||
 	    (a->reload_gen = alertdb_reload_wanted(a->db)) < 0) {
-		snprintf(err, errlen, "alerter: %s: %s", h->statedb,
+		errf(err, errlen, "alerter: %s: %s", h->statedb,
 		    sqlite3_errmsg(a->db));
 		goto fail;
 	}
 	if ((a->act = actions_new(h->datadir, h->statedb, e, sizeof e)) ==
 	    NULL) {
-		snprintf(err, errlen, "actions: %s", e);
+		errf(err, errlen, "actions: %s", e);
 		goto fail;
 	}
 	{
@@ -954,14 +955,14 @@ alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
 		json_decref(errs);
 	}
 	if (pthread_create(&a->thr, NULL, alerter_main, a) != 0) {
-		snprintf(err, errlen, "alerter: cannot start its thread");
+		errf(err, errlen, "alerter: cannot start its thread");
 		goto fail;
 	}
 	pthread_setname_np(a->thr, "ward-alert");
 	a->started = 1;
 	return a;
 oom:
-	snprintf(err, errlen, "alerter: out of memory");
+	errf(err, errlen, "alerter: out of memory");
 fail:
 	destroy(a);
 	return NULL;
