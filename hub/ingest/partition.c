@@ -13,7 +13,6 @@
 
 #include <sqlite3.h>
 
-#include "datafile.h"
 #include "errf.h"
 #include "partition.h"
 
@@ -87,10 +86,4 @@ partition_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-int
-partition_private_file(const char *path, char *err, size_t errlen)
-{
-	return datafile_private(path, err, errlen);
 }

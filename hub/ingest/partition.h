@@ -1,7 +1,7 @@
 /* partition — the names and files of the events store's day partitions:
  * DATA/events/YYYY-MM-DD.db (hub/schema.h) and its full-text index beside
  * it, YYYY-MM-DD.fts (hub/ingest/textindex.h); the day numbers their names
- * stand for; the event ids they hand out; and the two file helpers every
+ * stand for; the event ids they hand out; and the SQL helper every
  * writer of them uses.  Pure naming and small helpers: no state, no
  * threads, so the store, the text index, search and the archive share it
  * without calling one another. */
@@ -37,12 +37,6 @@ void		 partition_index_path(const char *datadir, int64_t day,
 /* Run the SQL text sql on db; on failure err gets SQLite's message.
    Returns 0 or -1. */
 int		 partition_exec(struct sqlite3 *db, const char *sql, char *err,
-		    size_t errlen);
-
-/* datafile_private (datafile.h) for a partition or its index file, so
-   the store's files are all the owner's alone.  Returns 0, or -1 with
-   err. */
-int		 partition_private_file(const char *path, char *err,
 		    size_t errlen);
 
 #endif

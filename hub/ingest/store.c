@@ -33,6 +33,7 @@
 #include <sqlite3.h>
 
 #include "batchtab.h"
+#include "datafile.h"
 #include "errf.h"
 #include "log.h"
 #include "monotime.h"
@@ -182,7 +183,7 @@ part_open(struct store *s, struct part *p, int64_t day, char *err,
 	p->day = day;
 	p->walfd = -1;
 	partition_path(s->datadir, day, path, sizeof path);
-	if (partition_private_file(path, err, errlen) == -1)
+	if (datafile_private(path, err, errlen) == -1)
 		goto fail;
 	if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {

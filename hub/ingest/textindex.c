@@ -56,6 +56,7 @@
 #include <sqlite3.h>
 
 #include "batchtab.h"
+#include "datafile.h"
 #include "deadline.h"
 #include "errf.h"
 #include "jsonfast.h"
@@ -283,7 +284,7 @@ ixdb_open_path(const char *path, int64_t day, int create, struct ixdb *x,
 		x->day = -1;
 		return IX_DAMAGED;
 	}
-	if (create && partition_private_file(path, err, errlen) == -1)
+	if (create && datafile_private(path, err, errlen) == -1)
 		goto fail;
 	if (sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READWRITE |
 	    (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, NULL) !=
