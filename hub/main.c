@@ -162,7 +162,6 @@ static const struct subcommand {
 	    "user role --data DIR NAME ROLE",
 	    "ROLE is viewer, handler, lead or admin; PUBKEYFILE is the .pub "
 	    "file\nwritten by 'ward keygen'.\n" },
-	/* hub/rules/rules_cli.c prints these two itself, for now. */
 	{ "rules", "check", rules_cli_check,
 	    "rules check [-v] [--mappings DIR]... FILE|DIR...", NULL },
 	{ "rules", "test", rules_cli_test,

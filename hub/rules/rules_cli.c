@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "args.h"
 #include "correlate.h"
 #include "normalize.h"
 #include "rules_cli.h"
@@ -142,11 +143,8 @@ rules_cli_check(int argc, char **argv)
 		const char *paths[argc + 17];
 
 		np = with_mappings(argc, argv, &first, paths);
-		if (argc <= first) {
-			fprintf(stderr, "usage: wardd rules check [-v] "
-			    "[--mappings DIR]... FILE|DIR...\n");
-			return 2;
-		}
+		if (argc <= first)
+			return ARGS_USAGE;
 		rs = ruleset_load(paths, np, check_error, &rz, &nerr);
 	}
 	if (rs == NULL) {
@@ -311,11 +309,8 @@ rules_cli_test(int argc, char **argv)
 	    first);
 	argv += first - 1;
 	argc -= first - 1;
-	if (argc != 3) {
-		fprintf(stderr, "usage: wardd rules test [--mappings DIR]... "
-		    "RULE|DIR EVENTS.ndjson\n");
-		return 2;
-	}
+	if (argc != 3)
+		return ARGS_USAGE;
 	t.events = argv[2];
 	if (stat(argv[1], &st) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[1], strerror(errno));

@@ -11,7 +11,8 @@
  * "check".  Prints "file:line: reason" on standard error for every rule
  * that does not load (with -v, also "file:line: id: title" on standard
  * output for every rule that does).  Returns the exit status: 0 when
- * every rule loads, 1 when one does not, 2 on a usage error.
+ * every rule loads, 1 when one does not, 2 when out of memory;
+ * ARGS_USAGE (args.h) on a usage error.
  */
 int	rules_cli_check(int argc, char **argv);
 
@@ -22,7 +23,8 @@ int	rules_cli_check(int argc, char **argv);
  * involved in a match once, as NDJSON on standard output, and one line
  * per match on standard error ("events:LINE: title: summary").  Returns
  * the exit status: 0 if any event matched, 1 if none did, 2 when the
- * rule does not load or a file cannot be read.
+ * rule does not load or a file cannot be read; ARGS_USAGE (args.h) on a
+ * usage error.
  */
 int	rules_cli_test(int argc, char **argv);
 
