@@ -37,16 +37,17 @@
 /* A batch (one pipeline job) closes LINGER_NS after its first delivery,
    when no delivery came for 10 ms, when the prefetch window is all held
    (nothing more comes before an ack), or at BATCH_MSGS_MAX messages or
-   BATCH_BYTES of events.  Big jobs matter more than the milliseconds:
-   the rules fold a job's matches into one write per rule and group, and
-   for single-event deliveries that write, not the events, was most of
-   the hub's CPU when every delivery made its own job; fewer jobs also
-   mean fewer acks for the broker, which shares the cores
-   (tests/bench/inputs.sh: 50 ms to 200 ms took the hub's CPU for
-   single-event deliveries from 3.75 to 3.42 s per 100k events). */
-#define LINGER_NS	200000000
-#define BATCH_MSGS_MAX	10000
-#define BATCH_BYTES	(4u << 20)
+   BATCH_BYTES of events.  A job per delivery cost the hub most of its
+   CPU on single-event deliveries, and gathering them also means fewer
+   acks for the broker, which shares the cores; but past a few thousand
+   events a job only grows the working set: with the rules writing their
+   matches by time rather than by job, jobs of 2,000 events and 1 MB took
+   the hub from 2.1-2.4 to 1.7-1.8 CPU s per 100k events on bodies of 100
+   events, and from 3.0-3.4 to 2.8 on single-event ones, against 10,000
+   and 4 MB (tests/bench/inputs.sh, alternate runs, loaded machine). */
+#define LINGER_NS	50000000
+#define BATCH_MSGS_MAX	2000
+#define BATCH_BYTES	(1u << 20)
 #define MAX_BATCHES	64		/* in flight at once */
 #define CHANNEL		1
 
