@@ -921,10 +921,13 @@ alerter_new(struct hub *h, const struct alerter_opts *o, char *err,
 	}
 	sqlite3_busy_timeout(a->db, 5000);
 	if (sqlite3_exec(a->db, "PRAGMA journal_mode=WAL; PRAGMA "
-	    "synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
-	    state_schema(a->db, e, sizeof e) == -1) {
+	    "synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK) {
 		errf(err, errlen, "alerter: %s: %s", h->statedb,
 		    sqlite3_errmsg(a->db));
+		goto fail;
+	}
+	if (state_schema(a->db, e, sizeof e) == -1) {
+		errf(err, errlen, "alerter: %s: %s", h->statedb, e);
 		goto fail;
 	}
 	if ((a->last_rev = alertdb_last_rev(a->db)) < 0 ||
