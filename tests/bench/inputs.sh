@@ -12,9 +12,12 @@
 # deliver on these cores, the ceiling for any consumer.  The
 # queue is filled before the hub starts (tests/bench/amqp_fill.c; the
 # publisher is not what is measured) and the hub drains it.
-#   SYSLOG_N=500000  AMQP_N=200000  AMQP_BATCH=100  [AMQP_PREFETCH=N]  [AMQP_QUEUE_VERSION=2]  sh tests/bench/inputs.sh
+#   SYSLOG_N=500000  AMQP_N=200000  AMQP_BATCH=100  [AMQP_PREFETCH=N]  [AMQP_QUEUE_VERSION=2]  [AMQP_TIME=now|stale]  sh tests/bench/inputs.sh
 # AMQP_QUEUE_VERSION=2: the queues declared as RabbitMQ's version 2
 # classic queues (x-queue-version; the broker's own default is 1 here).
+# The MozDef events are SSH failures from 250 addresses (the brute-force
+# rule fires on every tenth of an address); AMQP_TIME=stale dates them
+# all hours back, so the stale-clock rule also fires on every one.
 # SYSLOG_N=0 or AMQP_N=0 skips that part.  PERF=FILE: perf record -g of
 # the hub while it drains the queue, into FILE.1 and FILE.$AMQP_BATCH.
 set -u
@@ -160,14 +163,19 @@ until "$RMQ/rabbitmqctl" -n "$RABBITMQ_NODENAME" await_startup --timeout 120 >/d
 done
 BEAM=$(ss -Hltnp "sport = :$RABBITMQ_NODE_PORT" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
 AURL="amqp://guest:guest@127.0.0.1:$RABBITMQ_NODE_PORT"
-/usr/bin/python3 - "$AN" "$T/mozdef" <<'EOPY'
-import sys, json
+/usr/bin/python3 - "$AN" "$T/mozdef" "${AMQP_TIME:-now}" <<'EOPY'
+import sys, json, datetime
 n, out = int(sys.argv[1]), open(sys.argv[2], "w")
+# now: the events carry the time they were made, as a shipper's do;
+# stale: a fixed morning, so every event is also hours off its arrival
+# and the stale-clock rule fires on each (a rules flood on top).
+t = "2026-12-07T10:00:00+00:00" if sys.argv[3] == "stale" else \
+	datetime.datetime.now(datetime.timezone.utc).isoformat()
 for i in range(n):
 	out.write(json.dumps({"category": "authentication", "hostname": "bastion%d" % (i % 7),
 		"processname": "sshd", "processid": 20000 + i % 5000, "severity": "NOTICE",
 		"summary": "Failed password for root from 203.0.113.%d port %d ssh2" % (i % 250, 30000 + i % 30000),
-		"tags": ["mozdef"], "timestamp": "2026-12-07T10:00:00+00:00",
+		"tags": ["mozdef"], "timestamp": t,
 		"details": {"sourceipaddress": "203.0.113.%d" % (i % 250), "username": "root", "success": False}}) + "\n")
 EOPY
 amqp_run() {	# amqp_run EVENTS-A-MESSAGE QUEUE
@@ -199,7 +207,7 @@ amqp_run() {	# amqp_run EVENTS-A-MESSAGE QUEUE
 	bc=$(($(ticks "$BEAM") - b0))
 	echo "amqp_drain:       $d ($1 event$([ "$1" -gt 1 ] && echo s) each), acks only: the broker's ceiling; broker CPU $(per100k $bc "$AN") s/100k events; load $(load)"
 }
-echo "== RabbitMQ, $AN MozDef events one a message, waiting in a durable queue (persistent), hub started on it (prefetch ${AMQP_PREFETCH:-the default}; broker on the same cores)"
+echo "== RabbitMQ, $AN MozDef events one a message, waiting in a durable queue (persistent), event times ${AMQP_TIME:-now}, hub started on it (prefetch ${AMQP_PREFETCH:-the default}; broker on the same cores)"
 amqp_run 1 bench1
 echo "== RabbitMQ, the same $AN events $AB a message (NDJSON bodies)"
 amqp_run "$AB" bench"$AB"
