@@ -834,6 +834,9 @@ alerter_main(void *arg)
 			broadcast_changes(a);
 		}
 		if (closing && jobs == NULL) {
+			/* matches still waiting for their write go now */
+			flush(a);
+			broadcast_changes(a);
 			push_due(a, 1);
 			break;
 		}

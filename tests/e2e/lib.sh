@@ -12,6 +12,10 @@ DATA=$T/data
 HUB_PID=
 n_test=0
 n_fail=0
+# The tests read the hub's live SQLite files with the sqlite3 shell, which
+# gives up at once on a lock a checkpoint or an index rebuild holds for a
+# moment ("database is locked"); wait for it, as the hub's readers do.
+sqlite3() { command sqlite3 -cmd '.timeout 10000' "$@"; }
 
 cleanup() {
 	[ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null
