@@ -13,38 +13,25 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <amqp.h>
-#include <amqp_tcp_socket.h>
+#include "amqp_bench.h"
 
 #include "monotime.h"
 
 #define ACK_EVERY	2000
 
-static void
-die(const char *what)
-{
-	fprintf(stderr, "amqp_drain: %s\n", what);
-	exit(1);
-}
 
-static void
-rpc(amqp_connection_state_t c, const char *what)
-{
-	if (amqp_get_rpc_reply(c).reply_type != AMQP_RESPONSE_NORMAL)
-		die(what);
-}
 
 int
 main(int argc, char **argv)
 {
 	amqp_connection_state_t c;
-	amqp_socket_t *s;
 	amqp_envelope_t env;
 	const char *host = "127.0.0.1", *queue = "eventtask";
 	int	 port = 5672, prefetch = 8000, ch;
 	long	 n = 0, got = 0;
 	int64_t	 t0, t1;
 
+	amqp_bench_name = "amqp_drain";
 	while ((ch = getopt(argc, argv, "h:p:q:n:P:")) != -1)
 		switch (ch) {
 		case 'h': host = optarg; break;
@@ -58,15 +45,7 @@ main(int argc, char **argv)
 	if (n <= 0 || prefetch < 1 || prefetch > 65535)
 		die("usage: amqp_drain -h HOST -p PORT -q QUEUE -n MESSAGES "
 		    "[-P PREFETCH]");
-	c = amqp_new_connection();
-	if ((s = amqp_tcp_socket_new(c)) == NULL ||
-	    amqp_socket_open(s, host, port) != AMQP_STATUS_OK)
-		die("cannot connect");
-	if (amqp_login(c, "/", 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, "guest",
-	    "guest").reply_type != AMQP_RESPONSE_NORMAL)
-		die("login refused");
-	amqp_channel_open(c, 1);
-	rpc(c, "channel.open refused");
+	c = amqp_bench_connect(host, port);
 	amqp_basic_qos(c, 1, 0, (uint16_t)prefetch, 0);
 	rpc(c, "basic.qos refused");
 	amqp_basic_consume(c, 1, amqp_cstring_bytes(queue), amqp_empty_bytes,

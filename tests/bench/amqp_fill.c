@@ -16,28 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <amqp.h>
-#include <amqp_tcp_socket.h>
+#include "amqp_bench.h"
 
-static void
-die(const char *what)
-{
-	fprintf(stderr, "amqp_fill: %s\n", what);
-	exit(1);
-}
 
-static void
-rpc(amqp_connection_state_t c, const char *what)
-{
-	if (amqp_get_rpc_reply(c).reply_type != AMQP_RESPONSE_NORMAL)
-		die(what);
-}
 
 int
 main(int argc, char **argv)
 {
 	amqp_connection_state_t c;
-	amqp_socket_t *s;
 	amqp_basic_properties_t props;
 	amqp_queue_declare_ok_t *ok;
 	const char *host = "127.0.0.1", *queue = "eventtask";
@@ -50,6 +36,7 @@ main(int argc, char **argv)
 	ssize_t	 len;
 	FILE	*in;
 
+	amqp_bench_name = "amqp_fill";
 	while ((ch = getopt(argc, argv, "h:p:q:b:v:")) != -1)
 		switch (ch) {
 		case 'h': host = optarg; break;
@@ -74,15 +61,7 @@ main(int argc, char **argv)
 	}
 	if ((in = fopen(argv[optind], "r")) == NULL)
 		die(strerror(errno));
-	c = amqp_new_connection();
-	if ((s = amqp_tcp_socket_new(c)) == NULL ||
-	    amqp_socket_open(s, host, port) != AMQP_STATUS_OK)
-		die("cannot connect");
-	if (amqp_login(c, "/", 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, "guest",
-	    "guest").reply_type != AMQP_RESPONSE_NORMAL)
-		die("login refused");
-	amqp_channel_open(c, 1);
-	rpc(c, "channel.open refused");
+	c = amqp_bench_connect(host, port);
 	amqp_queue_declare(c, 1, amqp_cstring_bytes(queue), 0, 1, 0, 0, args);
 	rpc(c, "queue.declare (durable) refused");
 	memset(&props, 0, sizeof props);
