@@ -88,6 +88,8 @@ if want rules && [ -x "$BIN/bench_rules" ]; then
 		(cd "$ROOT" && "$BIN/bench_rules" "$@" -n 200000)
 	fi
 	"$BIN/bench_groups" -f 200000
+	# the alerter's writes on a flood: 250 open alerts rewritten a write
+	[ -x "$BIN/bench_alertdb" ] && "$BIN/bench_alertdb" -w 40
 fi
 if want decoders && [ -x "$BIN/bench_decoder" ]; then
 	echo "== decoders and GeoIP (tests/bench/bench_decoder.c)"
