@@ -42,7 +42,18 @@ q() {	# q QUERY: the search API's answer
 	curl -s -G -H "Authorization: Bearer $READER" --data-urlencode "q=$1" \
 		--data-urlencode 'limit=100000' "$URL/api/search"
 }
-count() { q "$1 | count" | jq -r 'select(.count != null) | .count'; }
+count() {	# count QUERY: its count; a search told to run again (503: it met
+	# a damaged file after it had started answering) is run again once,
+	# as wardd(8) tells a client to, and the first answer shown
+	a=$(q "$1 | count")
+	c=$(printf '%s' "$a" | jq -r 'select(.count != null) | .count' 2>/dev/null)
+	if [ -z "$c" ]; then
+		printf '# count %s answered: %.300s\n' "$1" "$a" >&2
+		sleep 1
+		c=$(q "$1 | count" | jq -r 'select(.count != null) | .count' 2>/dev/null)
+	fi
+	printf '%s\n' "$c"
+}
 hits() { q "$1" | jq -r 'select(.id != null) | .details.tag' | sort | tr '\n' ' '; }
 mark() {	# mark FILE: the highest event id the index file says it holds
 	sqlite3 "$1" "select value from meta where key = 'indexed'"
