@@ -766,6 +766,19 @@ tick(struct alerter *a)
 	broadcast_changes(a);
 }
 
+/* Write the matches when they are due, or all of them (the hub is
+   stopping), and broadcast what changed. */
+static void
+write_due(struct alerter *a, int all)
+{
+	int64_t	 due = flush_due(a);
+
+	if (due == 0 || (all && due > 0)) {
+		flush(a);
+		broadcast_changes(a);
+	}
+}
+
 static void *
 alerter_main(void *arg)
 {
@@ -806,10 +819,8 @@ alerter_main(void *arg)
 		if (jobs != NULL) {
 			for (j = jobs; j != NULL; j = j->next)
 				run_job(a, j);
-			if (flush_due(a) == 0 || closing) {
-				flush(a);
-				broadcast_changes(a);
-			}
+			/* before the jobs go, so no event text is copied */
+			write_due(a, closing);
 			for (j = jobs; j != NULL; j = next) {
 				size_t	 bytes = job_bytes(j);
 
@@ -829,14 +840,8 @@ alerter_main(void *arg)
 			tick(a);
 			a->next_tick = now_us() + TICK_US;
 		}
-		if (flush_due(a) == 0) {
-			flush(a);
-			broadcast_changes(a);
-		}
+		write_due(a, closing);
 		if (closing && jobs == NULL) {
-			/* matches still waiting for their write go now */
-			flush(a);
-			broadcast_changes(a);
 			push_due(a, 1);
 			break;
 		}

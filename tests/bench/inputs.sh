@@ -178,9 +178,12 @@ for i in range(n):
 		"tags": ["mozdef"], "timestamp": t,
 		"details": {"sourceipaddress": "203.0.113.%d" % (i % 250), "username": "root", "success": False}}) + "\n")
 EOPY
+fill() {	# fill EVENTS-A-MESSAGE QUEUE: the events into the queue; prints the messages
+	"$ROOT/$B/bench/amqp_fill" -h 127.0.0.1 -p "$RABBITMQ_NODE_PORT" -q "$2" -b "$1" ${AMQP_QUEUE_VERSION:+-v $AMQP_QUEUE_VERSION} "$T/mozdef"
+}
 amqp_run() {	# amqp_run EVENTS-A-MESSAGE QUEUE
 	t0=$(now)
-	m=$("$ROOT/$B/bench/amqp_fill" -h 127.0.0.1 -p "$RABBITMQ_NODE_PORT" -q "$2" -b "$1" ${AMQP_QUEUE_VERSION:+-v $AMQP_QUEUE_VERSION} "$T/mozdef") || exit 1
+	m=$(fill "$1" "$2") || exit 1
 	t1=$(now)
 	echo "amqp_fill:        $m messages ($(rate "$AN" "$t0" "$t1" | sed 's/events\/s/events\/s into the queue/'))"
 	hub_start --amqp "$AURL?queue=$2&exchange=$APF"
@@ -201,7 +204,7 @@ amqp_run() {	# amqp_run EVENTS-A-MESSAGE QUEUE
 	hub_stop
 	# The broker's own ceiling: the same messages again, drained by a
 	# consumer that only acknowledges them.
-	"$ROOT/$B/bench/amqp_fill" -h 127.0.0.1 -p "$RABBITMQ_NODE_PORT" -q "$2" -b "$1" ${AMQP_QUEUE_VERSION:+-v $AMQP_QUEUE_VERSION} "$T/mozdef" >/dev/null || exit 1
+	fill "$1" "$2" >/dev/null || exit 1
 	b0=$(ticks "$BEAM")
 	d=$("$ROOT/$B/bench/amqp_drain" -h 127.0.0.1 -p "$RABBITMQ_NODE_PORT" -q "$2" -n "$m" ${AMQP_PREFETCH:+-P $AMQP_PREFETCH}) || exit 1
 	bc=$(($(ticks "$BEAM") - b0))
