@@ -16,7 +16,8 @@
  * explicit stack and attaches each value to its parent as soon as it
  * starts, so the root owns everything and failing is one json_decref.
  * Past max_depth it stops building but goes on checking the grammar, with
- * one bit per level, so a too-deep value still has a known end.
+ * one bit per level, so a too-deep value still has a known end;
+ * jsonfast_check() runs the same grammar building nothing from the start.
  *
  * The writer copies runs of bytes that need no escape with memcpy and
  * formats integers by hand.
@@ -80,8 +81,11 @@ struct parser {
 	const char *kp;		/* the key the next value goes under */
 	size_t	 kl;
 	json_t	*root;
-	int	 building;	/* 0 once a container was too deep */
+	int	 building;	/* 0 when only checking, or once a container
+				   was too deep */
+	int	 deep;		/* a container was too deep */
 	size_t	 deep_pos;	/* where that container starts */
+	enum tok first;		/* the value's first token */
 };
 
 static void
@@ -774,12 +778,14 @@ parse(struct parser *ps)
 	int	 obj;
 
 	lex_next(lx);
+	ps->first = lx->tok;
 value:
 	switch (lx->tok) {
 	case T_LBRACE:
 	case T_LBRACK:
 		obj = lx->tok == T_LBRACE;
-		if (ps->building && depth >= ps->max_depth) {
+		if (!ps->deep && depth >= ps->max_depth) {
+			ps->deep = 1;
 			ps->building = 0;
 			ps->deep_pos = lx->ts;
 			json_decref(ps->root);
@@ -885,9 +891,12 @@ nomem:
 	return -1;
 }
 
-json_t *
-jsonfast_parse(const char *p, size_t len, size_t *used, size_t max_depth,
-    struct jsonfast_error *err)
+/* jsonfast_parse(), or with build 0 jsonfast_check(): the value's tree
+   (build 1) or the JSON null as a token of success (build 0), NULL with
+   err set. */
+static json_t *
+read_value(const char *p, size_t len, size_t *used, size_t max_depth,
+    struct jsonfast_error *err, int build, enum tok *first)
 {
 	struct parser ps;
 	json_t	*root = NULL;
@@ -911,7 +920,9 @@ jsonfast_parse(const char *p, size_t len, size_t *used, size_t max_depth,
 	ps.stack = ps.stack0;
 	ps.kind = ps.kind0;
 	ps.kindwords = sizeof(ps.kind0) / sizeof(ps.kind0[0]);
-	ps.building = 1;
+	ps.building = build;
+	ps.deep = 0;
+	ps.first = T_EOF;
 	scratch_init(&ps.key);
 	scratch_init(&ps.str);
 	if (ps.max_depth > sizeof(ps.stack0) / sizeof(ps.stack0[0]) &&
@@ -939,14 +950,15 @@ jsonfast_parse(const char *p, size_t len, size_t *used, size_t max_depth,
 			goto fail;
 		}
 	}
-	if (!ps.building) {
+	if (ps.deep) {
 		lex_fail(&ps.lx, JSONFAST_DEPTH, "nested deeper than %zu levels",
 		    ps.max_depth);
 		err->pos = ps.deep_pos;
 		goto fail;
 	}
-	root = ps.root;
+	root = build ? ps.root : json_null();
 	ps.root = NULL;
+	*first = ps.first;
 fail:
 	json_decref(ps.root);
 	scratch_release(&ps.key);
@@ -956,6 +968,43 @@ fail:
 	if (ps.kind != ps.kind0)
 		free(ps.kind);
 	return root;
+}
+
+json_t *
+jsonfast_parse(const char *p, size_t len, size_t *used, size_t max_depth,
+    struct jsonfast_error *err)
+{
+	enum tok first;
+
+	return read_value(p, len, used, max_depth, err, 1, &first);
+}
+
+int
+jsonfast_check(const char *p, size_t len, size_t *used, size_t max_depth,
+    struct jsonfast_error *err)
+{
+	enum tok first = T_EOF;
+
+	if (read_value(p, len, used, max_depth, err, 0, &first) == NULL)
+		return -1;
+	switch (first) {
+	case T_LBRACE:
+		return JSON_OBJECT;
+	case T_LBRACK:
+		return JSON_ARRAY;
+	case T_STRING:
+		return JSON_STRING;
+	case T_INT:
+		return JSON_INTEGER;
+	case T_REAL:
+		return JSON_REAL;
+	case T_TRUE:
+		return JSON_TRUE;
+	case T_FALSE:
+		return JSON_FALSE;
+	default:
+		return JSON_NULL;
+	}
 }
 
 /* ---- writer ---- */

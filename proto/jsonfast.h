@@ -65,6 +65,15 @@ json_t	*jsonfast_parse(const char *p, size_t len, size_t *used,
 	    size_t max_depth, struct jsonfast_error *err);
 
 /*
+ * Check p[0..len) as jsonfast_parse() reads it (the same grammar, limits,
+ * *used, errors and positions) without building the value: no jansson
+ * value is made.  Returns the value's type (JSON_OBJECT, JSON_ARRAY,
+ * JSON_STRING, ...), or -1 with err filled.
+ */
+int	 jsonfast_check(const char *p, size_t len, size_t *used,
+	    size_t max_depth, struct jsonfast_error *err);
+
+/*
  * Append v to out as compact JSON, exactly as
  * json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY): object members in
  * insertion order, '"', '\\' and control characters escaped (\b \f \n \r

@@ -7,8 +7,11 @@
  * (json_equal) and on how many bytes the value took, and jsonfast_dump
  * must write what json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) writes, byte
  * for byte, and jsonfast_get() must find in that text the dump of each
- * value one or two keys down.  When both refuse they must agree on where, on whether the
- * input merely ended too early (split relies on that) and on the message.
+ * value one or two keys down.  When both refuse they must agree on where,
+ * on whether the input merely ended too early (split relies on that) and
+ * on the message.  jsonfast_check() must say what jsonfast_parse() says,
+ * building nothing: the same accept or refuse, type, bytes used, error
+ * code, place and message.
  *
  * The allowed differences, which the checks below spell out:
  *   - depth: jansson stops at 2048 nested values of any kind, jsonfast at
@@ -156,6 +159,32 @@ same_value(json_t *a, json_t *b, const uint8_t *data, size_t len)
 	buf_release(&out);
 }
 
+/* jsonfast_check() agrees with jsonfast_parse()'s b (fe, used). */
+static void
+check_agrees(const uint8_t *data, size_t len, int whole, const json_t *b,
+    const struct jsonfast_error *fe, size_t used)
+{
+	struct jsonfast_error ce;
+	size_t	 cused = (size_t)-1;
+	int	 type;
+
+	type = jsonfast_check((const char *)data, len, whole ? NULL : &cused,
+	    DEPTH, &ce);
+	if ((b == NULL && fe->code == JSONFAST_NOMEM) ||
+	    (type == -1 && ce.code == JSONFAST_NOMEM))
+		return;
+	if ((b == NULL) != (type == -1))
+		fail(b == NULL ? "check accepts what parse refuses" :
+		    "check refuses what parse accepts", data, len, NULL, &ce);
+	if (b != NULL && type != (int)json_typeof(b))
+		fail("check: another type", data, len, NULL, &ce);
+	if (cused != used && (b != NULL || fe->code == JSONFAST_DEPTH))
+		fail("check: used differs", data, len, NULL, &ce);
+	if (b == NULL && (ce.code != fe->code || ce.pos != fe->pos ||
+	    strcmp(ce.text, fe->text) != 0))
+		fail("check: another error", data, len, NULL, &ce);
+}
+
 static void
 one(const uint8_t *data, size_t len, int whole)
 {
@@ -170,6 +199,7 @@ one(const uint8_t *data, size_t len, int whole)
 	a = json_loadb((const char *)data, len, fl, &je);
 	b = jsonfast_parse((const char *)data, len, whole ? NULL : &used,
 	    DEPTH, &fe);
+	check_agrees(data, len, whole, b, &fe, used);
 
 	if (b == NULL && fe.code == JSONFAST_NOMEM)
 		goto out;

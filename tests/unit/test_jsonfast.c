@@ -35,6 +35,28 @@ struct pcase {
 	const char	*out;
 };
 
+/* jsonfast_check() says of case t what jsonfast_parse() said (j, pe,
+   used): the same verdict, type, bytes used and error. */
+static void
+check_agrees(const struct pcase *t, size_t len, size_t max_depth,
+    const json_t *j, const struct jsonfast_error *pe, size_t used)
+{
+	struct jsonfast_error e;
+	size_t	 cused = (size_t)-1;
+	int	 type;
+
+	type = jsonfast_check(t->in, len, t->whole ? NULL : &cused,
+	    max_depth, &e);
+	if (j != NULL && (type != (int)json_typeof(j) || cused != used))
+		fail_msg("%s: check says type %d used %zu; parse %d used %zu",
+		    t->in, type, cused, (int)json_typeof(j), used);
+	if (j == NULL && (type != -1 || e.code != pe->code ||
+	    e.pos != pe->pos || strcmp(e.text, pe->text) != 0))
+		fail_msg("%s: check says %d, code %d pos %zu \"%s\"; parse "
+		    "code %d pos %zu \"%s\"", t->in, type, (int)e.code, e.pos,
+		    e.text, (int)pe->code, pe->pos, pe->text);
+}
+
 static void
 run_cases(const struct pcase *t, size_t n, size_t max_depth)
 {
@@ -48,6 +70,7 @@ run_cases(const struct pcase *t, size_t n, size_t max_depth)
 		used = (size_t)-1;
 		j = jsonfast_parse(t[i].in, len, t[i].whole ? NULL : &used,
 		    max_depth, &e);
+		check_agrees(&t[i], len, max_depth, j, &e, used);
 		if (t[i].code != OK) {
 			if (j != NULL || (int)e.code != t[i].code ||
 			    e.pos != t[i].pos || strstr(e.text, t[i].out) == NULL)
@@ -637,6 +660,43 @@ skips_one_value(void **state)
 			    jsonfast_skip(t[i].in, strlen(t[i].in)), t[i].want);
 }
 
+static size_t jansson_allocs;
+
+static void *
+counting_malloc(size_t n)
+{
+	jansson_allocs++;
+	return malloc(n);
+}
+
+/* A check builds no value: a big event costs jansson no allocation. */
+static void
+check_builds_nothing(void **state)
+{
+	const char *ev = "{\"utctimestamp\":\"2026-12-08T01:00:00+00:00\","
+	    "\"summary\":\"Failed password for root from 203.0.113.7\","
+	    "\"tags\":[\"a\",\"b\",1,2.5,true,false,null],"
+	    "\"details\":{\"esc\":\"tab\\there \\u00e9\",\"n\":[[{}]]}} ";
+	struct jsonfast_error e;
+	size_t	 used;
+	json_t	*j;
+
+	(void)state;
+	json_set_alloc_funcs(counting_malloc, free);
+	assert_int_equal(jsonfast_check(ev, strlen(ev), &used, 64, &e),
+	    JSON_OBJECT);
+	assert_int_equal(used, strlen(ev) - 1);
+	assert_int_equal(jansson_allocs, 0);
+	assert_int_equal(jsonfast_check("[1,", 3, NULL, 64, &e), -1);
+	assert_int_equal(e.code, EOI);
+	assert_int_equal(jansson_allocs, 0);
+	j = jsonfast_parse(ev, strlen(ev), NULL, 64, &e);	/* it counts */
+	assert_non_null(j);
+	assert_true(jansson_allocs > 10);
+	json_decref(j);
+	json_set_alloc_funcs(malloc, free);
+}
+
 int
 main(void)
 {
@@ -653,6 +713,7 @@ main(void)
 		cmocka_unit_test(gets_values_by_path),
 		cmocka_unit_test(get_stays_inside),
 		cmocka_unit_test(skips_one_value),
+		cmocka_unit_test(check_builds_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
