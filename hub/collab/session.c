@@ -990,23 +990,17 @@ sessions_stop(struct hub *h)
 }
 
 int
-sessions_broadcast_alert(struct hub *h, const char *json)
+sessions_broadcast_alert(struct hub *h, json_t *alert)
 {
 	struct sessions *ss = h->sessions;
 	struct item *it;
-	json_t	*a;
 
-	if (ss == NULL)
+	if (ss == NULL || !json_is_object(alert))
 		return -1;
-	if ((a = json_loads(json, 0, NULL)) == NULL || !json_is_object(a)) {
-		json_decref(a);
+	if ((it = item_new(O_ALERT, 0)) == NULL)
 		return -1;
-	}
-	if ((it = item_new(O_ALERT, 0)) == NULL) {
-		json_decref(a);
-		return -1;
-	}
-	if ((it->msg = omsg_new(wire_alert(a))) == NULL) {
+	/* encoded now, on this thread: the message holds text, not alert */
+	if ((it->msg = omsg_new(wire_alert(json_incref(alert)))) == NULL) {
 		free(it);
 		return -1;
 	}

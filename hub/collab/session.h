@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
 #include <libwebsockets.h>
 
 #include "hub.h"
@@ -28,11 +29,11 @@ void	 sessions_wake(struct hub *h);
 void	 sessions_events(struct hub *h, const struct job *j);
 
 /*
- * From any thread: push the alert json (one JSON object, as text; copied)
- * to every session subscribed to "alerts".  Returns 0, or -1 when json is
- * not an object or the session layer is not running.  Must not be called
- * once sessions_stop has begun.
+ * From any thread: push alert (a JSON object, encoded here; not kept) to
+ * every session subscribed to "alerts".  Returns 0, or -1 when alert is
+ * not an object, memory ran out or the session layer is not running.
+ * Must not be called once sessions_stop has begun.
  */
-int	 sessions_broadcast_alert(struct hub *h, const char *json);
+int	 sessions_broadcast_alert(struct hub *h, json_t *alert);
 
 #endif

@@ -539,15 +539,10 @@ recent_get(struct alerter *a, int64_t id, int add)
 static void
 push(struct alerter *a, json_t *alert)
 {
-	char	*text;
-
-	if ((text = json_dumps(alert, JSON_COMPACT)) != NULL) {
-		pthread_mutex_lock(&a->bmtx);
-		if (!a->quiet && a->h != NULL && a->h->sessions != NULL)
-			sessions_broadcast_alert(a->h, text);
-		pthread_mutex_unlock(&a->bmtx);
-		free(text);
-	}
+	pthread_mutex_lock(&a->bmtx);
+	if (!a->quiet && a->h != NULL && a->h->sessions != NULL)
+		sessions_broadcast_alert(a->h, alert);
+	pthread_mutex_unlock(&a->bmtx);
 	actions_offer(a->act, alert);
 }
 
