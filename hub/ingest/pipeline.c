@@ -254,10 +254,10 @@ out:
 }
 
 void
-pipeline_process(const struct pipeline_opts *o, struct job *j,
-    struct metrics *m)
+pipeline_process(const struct pipeline_opts *o, struct transit_worker *tw,
+    struct job *j, struct metrics *m)
 {
-	process(o, NULL, j, m);
+	process(o, tw, j, m);
 }
 
 static void *

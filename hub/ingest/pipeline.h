@@ -12,6 +12,7 @@
 struct store;
 struct pipeline;
 struct transit_slot;
+struct transit_worker;
 
 struct pipeline_opts {
 	int		 workers;	/* threads, >= 1 */
@@ -30,10 +31,11 @@ void		 pipeline_submit(struct pipeline *, struct job *);
 void		 pipeline_free(struct pipeline *);
 
 /*
- * Do one job's work on the calling thread: fill job->rows and arena, or
- * set job->status and job->err.  Exposed for tests and benchmarks.
+ * Do one job's work on the calling thread, with the transit steps of tw
+ * (NULL: none; the caller owns it): fill job->rows and arena, or set
+ * job->status and job->err.  Exposed for tests and benchmarks.
  */
-void		 pipeline_process(const struct pipeline_opts *, struct job *,
-		    struct metrics *m);
+void		 pipeline_process(const struct pipeline_opts *,
+		    struct transit_worker *tw, struct job *, struct metrics *m);
 
 #endif

@@ -225,7 +225,7 @@ build(const char *data, long total, int days, uint32_t seed)
 		for (i = 0; i < BATCH && seq < total; i++, seq++)
 			event(&j->body, &seed, start_us + (int64_t)((double)
 			    span_us * seq / total), seq);
-		pipeline_process(&po, j, &m);
+		pipeline_process(&po, NULL, j, &m);
 		pthread_mutex_lock(&mtx);
 		while (njobs - done_jobs >= INFLIGHT)
 			pthread_cond_wait(&cond, &mtx);

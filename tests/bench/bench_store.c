@@ -3,9 +3,14 @@
  * second the pipeline (split + normalize + serialize) and the store
  * (insert + FTS + fsynced group commit) each manage on one thread.
  *
- *   bench_store [-n EVENTS] [-b BATCH] [-d DATADIR] [-p]
+ *   bench_store [-n EVENTS] [-b BATCH] [-d DATADIR] [-p] [-t]
  *
- * -p measures the pipeline only.
+ * -p measures the pipeline only.  -t runs the transit steps too, as
+ * wardd does by default (the parsers under share/, from the working
+ * directory; no plugins): what a pipeline worker does for an event that
+ * arrives in MozDef's shape.  BATCH is the events of a job (1,000: an
+ * HTTP shipper's bulk request; the RabbitMQ input makes jobs of up to
+ * 2,000).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +26,7 @@
 #include "store.h"
 #include "textindex.h"
 #include "timeparse.h"
+#include "transit.h"
 
 static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
@@ -58,6 +64,16 @@ cpu_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds of the calling thread. */
+static double
+thread_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -109,22 +125,25 @@ main(int argc, char **argv)
 	struct store *st;
 	struct job **jobs;
 	struct jarena arena;
+	struct transit *tr = NULL;
+	struct transit_worker *tw = NULL;
 	char	 dir[] = "/tmp/ward-bench-store.XXXXXX", err[512];
 	const char *data = NULL;
 	long	 total = 200000, nb, i;
-	int	 bsize = 1000, c, only_pipe = 0;
+	int	 bsize = 1000, c, only_pipe = 0, steps = 0;
 	unsigned seed = 1;
-	double	 t0, tp, ts, ti, c0, cs, w0;
+	double	 t0, tp, tc, ts, ti, c0, cs, w0;
 
-	while ((c = getopt(argc, argv, "n:b:d:p")) != -1) {
+	while ((c = getopt(argc, argv, "n:b:d:pt")) != -1) {
 		switch (c) {
 		case 'p': only_pipe = 1; break;
+		case 't': steps = 1; break;
 		case 'n': total = atol(optarg); break;
 		case 'b': bsize = atoi(optarg); break;
 		case 'd': data = optarg; break;
 		default:
 			fprintf(stderr, "usage: bench_store [-n events] "
-			    "[-b batch] [-d datadir]\n");
+			    "[-b batch] [-d datadir] [-p] [-t]\n");
 			return 2;
 		}
 	}
@@ -137,6 +156,19 @@ main(int argc, char **argv)
 	jarena_init(&arena);
 	jarena_use(&arena);
 	memset(&m, 0, sizeof m);
+	if (steps) {
+		const char *parsers[] = { "share/parsers" };
+		struct transit_opts to = { parsers, 1, NULL, 0, 1, 1, NULL,
+		    0, NULL };
+
+		jarena_use(NULL);	/* the steps' states outlive jobs */
+		if ((tr = transit_new(&to, err, sizeof err)) == NULL ||
+		    (tw = transit_worker_new(tr, err, sizeof err)) == NULL) {
+			fprintf(stderr, "bench_store: %s\n", err);
+			return 1;
+		}
+		jarena_use(&arena);
+	}
 	nb = total / bsize;
 	jobs = calloc((size_t)nb, sizeof *jobs);
 	for (i = 0; i < nb; i++) {
@@ -147,14 +179,20 @@ main(int argc, char **argv)
 		batch(&jobs[i]->body, bsize, &seed);
 	}
 	t0 = now();
+	c0 = thread_cpu();
 	for (i = 0; i < nb; i++)
-		pipeline_process(&po, jobs[i], &m);
+		pipeline_process(&po, tw, jobs[i], &m);
 	tp = now() - t0;
-	if (only_pipe) {
-		printf("pipeline  %.0f events/s (one thread: split, normalize, "
-		    "serialize)\n", nb * bsize / tp);
+	tc = thread_cpu() - c0;
+	printf("pipeline  %.0f events/s, %.2f us of CPU an event (one "
+	    "thread: split, normalize, %sserialize; %d events a job)\n",
+	    nb * bsize / tp, tc * 1e6 / (nb * bsize),
+	    steps ? "transit steps, " : "", bsize);
+	jarena_use(NULL);
+	transit_worker_free(tw);
+	transit_unref(tr);
+	if (only_pipe)
 		return 0;
-	}
 	if ((st = store_open(data, &m, err, sizeof err)) == NULL ||
 	    store_start(st, done, NULL) == -1) {
 		fprintf(stderr, "bench_store: %s\n", err);
@@ -181,8 +219,6 @@ main(int argc, char **argv)
 	textindex_wait(store_textindex(st), 600000);
 	ti = now() - t0;
 	cs = cpu_now() - c0;
-	printf("pipeline  %.0f events/s (one thread: split, normalize, "
-	    "serialize)\n", nb * bsize / tp);
 	printf("store     %.0f events/s acknowledged (one writer: insert, "
 	    "fsynced commits: %llu), %.0f events/s indexed (FTS5, its own "
 	    "thread)\n", nb * bsize / ts, (unsigned long long)m.commits,

@@ -19,7 +19,9 @@
 # rule fires on every tenth of an address); AMQP_TIME=stale dates them
 # all hours back, so the stale-clock rule also fires on every one.
 # SYSLOG_N=0 or AMQP_N=0 skips that part.  PERF=FILE: perf record -g of
-# the hub while it drains the queue, into FILE.1 and FILE.$AMQP_BATCH.
+# the hub while it drains the queue, into FILE.1 and FILE.$AMQP_BATCH
+# (PERF_HZ samples a second, 499; PERF_FLAGS instead of -g).  HUB_WRAP:
+# a command the hubs run under ("nice -n 10", "valgrind --tool=callgrind").
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export WARD_ALLOW_ROOT=1	# the hubs run as whoever runs this
@@ -73,7 +75,7 @@ s.close()' "$1" "$2"
 hub_start() {	# hub_start FLAGS...: a fresh hub on $HP; HUB_CPU0: its CPU ticks once serving
 	rm -rf "$T/data"
 	HP=$(port)
-	"$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$HP "$@" 2>>"${HUBLOG:-$T/hub.log}" &
+	${HUB_WRAP:-} "$ROOT/bin/wardd" --data "$T/data" --listen 127.0.0.1:$HP "$@" 2>>"${HUBLOG:-$T/hub.log}" &
 	HUB=$!
 	i=0
 	until curl -s -o /dev/null "http://127.0.0.1:$HP/healthz"; do
@@ -192,7 +194,7 @@ amqp_run() {	# amqp_run EVENTS-A-MESSAGE QUEUE
 	t0=$(now)
 	PF=
 	if [ -n "${PERF:-}" ]; then
-		perf record -q -F 499 ${PERF_FLAGS:--g} -p "$HUB" -o "$PERF.$1" 2>/dev/null &
+		perf record -q -F ${PERF_HZ:-499} ${PERF_FLAGS:--g} -p "$HUB" -o "$PERF.$1" 2>/dev/null &
 		PF=$!
 	fi
 	t1=$(hub_wait "$AN")
