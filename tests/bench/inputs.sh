@@ -103,6 +103,9 @@ threads() {	# threads PID: CPU seconds by thread name, busiest first
 	done | awk -v hz="$(getconf CLK_TCK)" '{ c[$1] += $12 + $13 } END { for (k in c) if (c[k] / hz >= 0.05) printf "%s %.2f\n", k, c[k] / hz }' |
 	    sort -k2 -rn | awk '{ printf "%s%s %s s", (NR > 1 ? ", " : ""), $1, $2 }'
 }
+faults() {	# faults PID: the process's minor page faults so far
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $8 }'
+}
 per100k() {	# per100k TICKS N: CPU seconds per 100,000 events
 	awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz / n * 100000 }'
 }
@@ -139,7 +142,7 @@ send "$SP" "$T/lines.s"
 t1=$(hub_wait "$SN")
 c=$(($(ticks $HUB) - HUB_CPU0))
 echo "wardd --syslog:   $(rate "$SN" "$t0" "$t1"); hub CPU $(per100k $c "$SN") s/100k events; load $(load)"
-echo "  hub threads: $(threads $HUB)"
+echo "  hub threads: $(threads $HUB); minor faults: $(faults $HUB)"
 hub_stop
 echo "rsyslog -> file:  $(rsyslog_run "$SN" "$T/lines.s"); load $(load)"
 fi
@@ -202,7 +205,7 @@ amqp_run() {	# amqp_run EVENTS-A-MESSAGE QUEUE
 	c=$(($(ticks $HUB) - HUB_CPU0))
 	bc=$(($(ticks "$BEAM") - b0))
 	echo "wardd --amqp:     $(rate "$((AN - ${s0:-0}))" "$t0" "$t1") (queue to fsynced commit and ack); hub CPU $(per100k $c "$AN") s/100k events, broker $(per100k $bc "$AN"); load $(load)"
-	echo "  hub threads: $(threads $HUB)"
+	echo "  hub threads: $(threads $HUB); minor faults: $(faults $HUB)"
 	hub_stop
 	# The broker's own ceiling: the same messages again, drained by a
 	# consumer that only acknowledges them.
