@@ -1,12 +1,11 @@
 #!/bin/sh
 # The rules judge each event as it was stored, after the transit steps.
-# A MozDef-style
-# plugin that answers with a new event in place of the one it was given
-# (a door controller's raw record turned into a verdict) makes a rule on
-# the verdict fire, once for each event, while a rule on the raw record
-# the plugin took away stays silent; a decoder's field (sshd's source
-# address, read from the message) is seen by the SSH brute-force rule
-# the same way.
+# A MozDef-style plugin that answers with a new event in place of the one
+# it was given (a door controller's raw record turned into a verdict)
+# makes a rule on the verdict fire, once for each event, while a rule on
+# the raw record the plugin took away stays silent; a decoder's field
+# (sshd's source address, read from the message) is seen by the SSH
+# brute-force rule the same way.
 . "$(dirname "$0")/lib.sh"
 P=$T/plugins
 mkdir -p "$P" "$DATA/rules"
