@@ -688,6 +688,7 @@ main(int argc, char **argv)
 			goto fail;
 		}
 	ro.datadir = data;
+	ro.index = store_textindex(h.store);
 	if ((ret = retention_start(&ro, &h.m, err, sizeof err)) == NULL ||
 	    selflog_start(self, err, sizeof err) == -1)
 		goto fail;

@@ -684,14 +684,18 @@ archive_day(const char *datadir, const char *archdir, int64_t day,
 	*events = count;
 	if (version >= 3 && !remove_only) {
 		if (!h[1].present) {
-			errf(err, errlen, "%s.fts: missing (a hub rebuilds "
-			    "it at start); try again after", name);
+			errf(err, errlen, "%s.fts: missing: a running hub "
+			    "rebuilds it when it next reads the day (at its "
+			    "start, or a search over the day); try again "
+			    "after", name);
+			rc = -2;
 			goto out;
 		}
 		if (sqlx_int(h[1].db, "SELECT value FROM meta WHERE key ="
 		    " 'indexed'", &indexed) == -1 || indexed < maxid) {
 			errf(err, errlen, "%s: its text index is still "
 			    "catching up; try again later", name);
+			rc = -2;
 			goto out;
 		}
 	}

@@ -37,13 +37,15 @@ enum archive_did {
 /*
  * Archive day of the data directory datadir into archdir (NULL: the
  * default DATA/archive), unless the day is not over (now_us: see
- * ARCHIVE_GRACE_US), or its text index is still catching up.  With
+ * ARCHIVE_GRACE_US), or its text index is missing or still catching up.  With
  * remove_only, the day is deleted instead (no archive written; an
  * existing archive is left alone).  Safe while a hub runs on datadir and
  * against another archive or restore (a lock file serialises them), and
  * against kill -9 at any point.  Returns 0 with *did, *bytes (live
  * bytes archived or freed) and *events (the day's events; -1 unknown, as
- * with ARCHIVE_ALREADY), or -1 with err.
+ * with ARCHIVE_ALREADY); -2 with err when the day's text index is
+ * missing or still catching up (not now: a hub rebuilds a missing one);
+ * or -1 with err.
  */
 int	archive_day(const char *datadir, const char *archdir, int64_t day,
 	    int64_t now_us, int remove_only, enum archive_did *did,

@@ -178,7 +178,7 @@ archive_cli(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		archive_day_name(days[i], name);
 		if (archive_day(data, archdir, days[i], now, 0, &did, &bytes,
-		    &events, err, sizeof err) == -1) {
+		    &events, err, sizeof err) < 0) {
 			fprintf(stderr, "wardd: archive: %s\n", err);
 			failed = 1;
 			continue;

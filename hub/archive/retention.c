@@ -10,6 +10,11 @@
  * stats the partitions and never opens them (an open could run a WAL's
  * recovery, and hold other readers up, for nothing).
  *
+ * A day whose text index is not ready (missing or damaged: the index is
+ * told, and rebuilds it; or still being rebuilt or caught up) waits: it
+ * is tried again every RETRY_US until it is archived, one line in the log
+ * when it starts waiting, not a failure.
+ *
  * It also keeps ward_store_events (events in the live set) true when a
  * day leaves it or comes back, whoever moved it (retention, or `wardd
  * archive` and `wardd restore` run beside the hub): at each look it
@@ -37,12 +42,14 @@
 #include "errf.h"
 #include "log.h"
 #include "retention.h"
+#include "textindex.h"
 #include "timeparse.h"
 
 #define FIGURES_S	5		/* between refreshes of the figures: a
 					   statvfs, a readdir, a stat a day and
 					   a small JSON an archived day */
 #define RETAIN_EVERY_US	(INT64_C(86400) * 1000000)
+#define RETRY_US	(INT64_C(10) * 1000000)	/* a day that waits */
 #define RETAIN_NICE	10	/* this thread's, and its zstd workers' */
 
 /* What /metrics shows; owned by the metrics (metrics_more). */
@@ -61,6 +68,8 @@ struct retention {
 	int64_t			*live;	/* the live days at the last look, */
 	size_t			 nlive;	/* sorted; */
 	int			 looked;	/* none before the first */
+	int64_t			*waiting;	/* days waiting for their */
+	size_t			 nwaiting;	/* index, at the last pass */
 	pthread_t		 thread;
 	pthread_mutex_t		 mtx;
 	pthread_cond_t		 cond;
@@ -241,20 +250,68 @@ figures(struct retention *r)
 	pthread_mutex_unlock(&r->st->mtx);
 }
 
-/* Archive or delete each day past the age. */
+/* Is day's text index not ready to be archived with it?  1 with why
+   when it is known damaged or being rebuilt, or looks damaged or is
+   missing (then the index is told: it rebuilds it), else 0. */
+static int
+index_unready(struct retention *r, int64_t day, const char *name,
+    char *why, size_t whylen)
+{
+	char	 path[4200], what[256];
+
+	if (textindex_unusable(r->o.index, day) ||
+	    textindex_behind(r->o.index, day)) {
+		snprintf(why, whylen, "its text index is being rebuilt");
+		return 1;
+	}
+	snprintf(path, sizeof path, "%s/events/%s.fts", r->o.datadir, name);
+	if (textindex_check_file(path, what, sizeof what) == -1) {
+		textindex_damaged(r->o.index, day, what);
+		snprintf(why, whylen, "its text index is %s: rebuilding it",
+		    what);
+		return 1;
+	}
+	return 0;
+}
+
+/* Day waits for its index (why); keep it in *w, logging it the first
+   time.  prev: the days that waited at the last pass. */
 static void
+wait_for_index(int64_t day, const char *name, const char *why,
+    const int64_t *prev, size_t nprev, int64_t *w, size_t *nw)
+{
+	size_t	 i;
+
+	for (i = 0; i < nprev && prev[i] != day; i++)
+		;
+	if (i == nprev)
+		log_info("retention: %s waits: %s; it is archived once that "
+		    "is done", name, why);
+	w[(*nw)++] = day;
+}
+
+/* Archive or delete each day past the age.  Returns 1 when a day waits
+   for its text index (try again soon), else 0. */
+static int
 retain(struct retention *r)
 {
 	enum archive_did did;
-	int64_t	*days = NULL, now = time_now_us(), events;
+	int64_t	*days = NULL, *waiting = NULL, now = time_now_us(), events;
 	uint64_t bytes;
 	char	 err[1024], name[11];
+	size_t	 nw = 0;
 	long	 n, i;
+	int	 rc;
 
 	if ((n = archive_older_than(r->o.datadir, r->o.age_us, now, &days,
 	    err, sizeof err)) == -1) {
 		log_err("retention: %s", err);
-		return;
+		return 0;
+	}
+	if (n > 0 && (waiting = calloc((size_t)n, sizeof *waiting)) == NULL) {
+		log_err("retention: out of memory");
+		free(days);
+		return 0;
 	}
 	for (i = 0; i < n; i++) {
 		pthread_mutex_lock(&r->mtx);
@@ -264,9 +321,20 @@ retain(struct retention *r)
 		}
 		pthread_mutex_unlock(&r->mtx);
 		archive_day_name(days[i], name);
-		if (archive_day(r->o.datadir, r->o.archdir, days[i], now,
-		    r->o.delete, &did, &bytes, &events, err, sizeof err) ==
-		    -1) {
+		if (!r->o.delete && r->o.index != NULL &&
+		    index_unready(r, days[i], name, err, sizeof err)) {
+			wait_for_index(days[i], name, err, r->waiting,
+			    r->nwaiting, waiting, &nw);
+			continue;
+		}
+		rc = archive_day(r->o.datadir, r->o.archdir, days[i], now,
+		    r->o.delete, &did, &bytes, &events, err, sizeof err);
+		if (rc == -2) {
+			wait_for_index(days[i], name, err, r->waiting,
+			    r->nwaiting, waiting, &nw);
+			continue;
+		}
+		if (rc == -1) {
 			log_warn("retention: %s", err);
 			atomic_fetch_add(&r->st->failed, 1);
 			continue;
@@ -288,6 +356,10 @@ retain(struct retention *r)
 		    &r->st->archived, 1);
 	}
 	free(days);
+	free(r->waiting);
+	r->waiting = waiting;
+	r->nwaiting = nw;
+	return nw > 0;
 }
 
 static void *
@@ -308,8 +380,8 @@ thread_main(void *arg)
 		if (r->o.age_us > 0 && time_now_us() >= next) {
 			if (!r->looked)
 				figures(r);	/* the live days before */
-			retain(r);
-			next = time_now_us() + RETAIN_EVERY_US;
+			next = time_now_us() + (retain(r) ? RETRY_US :
+			    RETAIN_EVERY_US);
 		}
 		figures(r);
 		pthread_mutex_lock(&r->mtx);
@@ -367,5 +439,6 @@ retention_stop(struct retention *r)
 	pthread_mutex_destroy(&r->mtx);
 	pthread_cond_destroy(&r->cond);
 	free(r->live);
+	free(r->waiting);
 	free(r);
 }

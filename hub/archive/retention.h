@@ -11,11 +11,17 @@
 
 struct retention;
 
+struct textindex;
+
 struct retention_opts {
 	const char	*datadir;
 	const char	*archdir;	/* NULL: DATA/archive */
 	int64_t		 age_us;	/* 0: keep every day */
 	int		 delete;	/* delete past age, do not archive */
+	struct textindex *index;	/* the hub's: a day whose index file
+					   is missing or damaged is rebuilt
+					   there before it is archived;
+					   NULL: none */
 };
 
 /*

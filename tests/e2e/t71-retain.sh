@@ -1,7 +1,8 @@
 #!/bin/sh
 # Retention: --retain AGE archives the days past AGE at start (or with
 # --retain-delete deletes them), says so in the log and in /metrics, and
-# /metrics shows the disk and the days.
+# /metrics shows the disk and the days.  A day whose text index was lost
+# waits for the hub to rebuild it, then is archived, index and all.
 . "$(dirname "$0")/lib.sh"
 REAL_WARDD=$WARDD
 FAKELIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
@@ -54,4 +55,17 @@ start_hub --retain 30d || exit 1
 check "/metrics: bytes of today's partition" sh -c "curl -s '$URL/metrics' | grep -q '^ward_day_bytes{day=\"$(date -u +%F)\"} [1-9]'"
 eq "today is not touched" "$(ls "$DATA/events" | grep -c "^$(date -u +%F)\.db$")" 1
 check "--retain-delete alone is refused" sh -c "! '$WARDD' --data '$T/x' --retain-delete 2>/dev/null"
+stop_hub
+# A day whose text index was lost waits for its rebuild, then goes.
+day 04
+rm -f "$DATA/events/2026-09-04.fts"
+start_hub --retain 30d || exit 1
+wait_grep "$T/hub.log" "retention: 2026-09-04 archived"	# tried every 10 s:
+wait_grep "$T/hub.log" "retention: 2026-09-04 archived"	# up to 30 s
+check "a day whose index is missing waits for its rebuild, said once" \
+	sh -c "[ \$(grep -c 'retention: 2026-09-04 waits: its text index is' '$T/hub.log') = 1 ]"
+check "... and is archived once the index is whole" grep -q "retention: 2026-09-04 archived" "$T/hub.log"
+check "... with its index" sh -c "ls '$DATA/archive' | grep -qx 2026-09-04.fts.zst"
+eq "... not counted as a failure" "$(metric ward_retention_failures_total)" 0
+stop_hub
 done_testing
