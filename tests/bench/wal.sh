@@ -78,15 +78,16 @@ run() {
 	T=$(mktemp -d /var/tmp/ward-bench-wal.XXXXXX)
 	mkdir -p "$T/data/events"
 	if [ "$CORPUS" -gt 0 ]; then
-		# The partitions linked; their indexes hard-linked (the
-		# hub opens an index with O_NOFOLLOW: a symbolic link would
-		# leave its day "behind", searched row by row).
+		# The partitions linked; their indexes copied, as
+		# search.sh does: the hub takes a symbolic link for a damaged
+		# index, and a hard link would let a rebuild write into the
+		# corpus that later runs read.
 		for f in "$CORPUS_DIR"/events/*.db; do
 			[ -e "$f" ] && ln -s "$f" "$T/data/events/"
 		done
 		for f in "$CORPUS_DIR"/events/*.fts; do
-			[ -e "$f" ] && { ln "$f" "$T/data/events/" 2>/dev/null ||
-			    cp "$f" "$T/data/events/"; }
+			[ -e "$f" ] && { cp --reflink=auto "$f" "$T/data/events/" ||
+			    exit 1; }
 		done
 	fi
 	PORT=$(shuf -i 20000-32000 -n 1)
