@@ -427,6 +427,7 @@ mix_event(int i)
 			set(ev, "command", json_string(procs_lin[p].args));
 		} else {
 			set(ev, "syscall", json_string("59"));
+			set(ev, "arch", json_string("c000003e"));
 			set(ev, "success", json_string("yes"));
 			set(ev, "pid", json_string("4242"));
 		}
