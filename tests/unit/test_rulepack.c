@@ -645,6 +645,199 @@ zeek_rules_on_shipper_shapes(void **state)
 	    "exe=\\\"/usr/bin/dig\\\"\", \"query\": \"a.evil.example\"}", 1), 0);
 }
 
+/*
+ * A rule for a cloud or identity product: a title and id (N), its
+ * logsource lines and one selection.
+ */
+static char *
+cloud_rule(int n, const char *logsource, const char *selection)
+{
+	static char r[4][512];
+	char *p = r[n % 4];
+
+	snprintf(p, sizeof(r[0]), "title: Cloud rule %d\nid: 8d3f0b61-0000-"
+	    "4000-8000-0000000005%02d\nlogsource:\n%sdetection:\n"
+	    "  selection:\n%s  condition: selection\nlevel: low\n", n, n,
+	    logsource, selection);
+	return p;
+}
+
+/* Events of other systems that carry the cloud rules' field names. */
+static const char cloud_linux[] = "{\"host\": \"srv1\", \"program\": "
+    "\"sshd\", \"facility\": \"auth\", \"message\": \"session opened\", "
+    "\"eventSource\": \"iam.amazonaws.com\", \"eventName\": "
+    "\"CreateAccessKey\", \"eventType\": \"user.mfa.factor.deactivate\", "
+    "\"action\": \"repo.destroy\", \"verb\": \"create\", \"objectRef\": "
+    "{\"resource\": \"secrets\"}, \"Operation\": \"Set-Mailbox\", "
+    "\"operationName\": \"MICROSOFT.KEYVAULT/VAULTS/DELETE\", "
+    "\"ResultType\": 50126, \"event_type_id\": 5}";
+static const char cloud_windows[] = "{\"Hostname\": \"ws1\", \"Channel\": "
+    "\"Security\", \"EventID\": 4624, \"eventSource\": "
+    "\"iam.amazonaws.com\", \"eventName\": \"CreateAccessKey\", "
+    "\"eventType\": \"user.mfa.factor.deactivate\", \"action\": "
+    "\"repo.destroy\", \"verb\": \"create\", \"objectRef\": {\"resource\": "
+    "\"secrets\"}, \"Operation\": \"Set-Mailbox\", \"operationName\": "
+    "\"MICROSOFT.KEYVAULT/VAULTS/DELETE\", \"ResultType\": 50126, "
+    "\"event_type_id\": 5}";
+static const char cloud_mozdef[] = "{\"hostname\": \"app1\", \"category\": "
+    "\"event\", \"summary\": \"audit\", \"details\": {\"eventSource\": "
+    "\"iam.amazonaws.com\", \"eventName\": \"CreateAccessKey\", "
+    "\"eventType\": \"user.mfa.factor.deactivate\", \"action\": "
+    "\"repo.destroy\", \"verb\": \"create\", \"objectRef\": {\"resource\": "
+    "\"secrets\"}, \"Operation\": \"Set-Mailbox\", \"operationName\": "
+    "\"MICROSOFT.KEYVAULT/VAULTS/DELETE\", \"ResultType\": 50126, "
+    "\"event_type_id\": 5}}";
+
+static void
+no_foreign_match(const char *rule)
+{
+	assert_int_equal(fires(rule, cloud_linux), 0);
+	assert_int_equal(fires(rule, cloud_windows), 0);
+	assert_int_equal(fires(rule, cloud_mozdef), 0);
+}
+
+/*
+ * Cloud rules (AWS, Azure, Google Cloud, Microsoft 365): on their
+ * provider's records as share/mappings/cloud.yml documents them, not on
+ * Linux, Windows or bare MozDef events carrying the same field names,
+ * nor on another provider's or service's records.
+ */
+static void
+cloud_rules_on_shipper_shapes(void **state)
+{
+	const char *aws = cloud_rule(1, "  product: aws\n  service: "
+	    "cloudtrail\n", "    eventSource: iam.amazonaws.com\n"
+	    "    eventName: CreateAccessKey\n");
+	const char *activity = cloud_rule(2, "  product: azure\n  service: "
+	    "activitylogs\n", "    operationName: "
+	    "MICROSOFT.KEYVAULT/VAULTS/DELETE\n");
+	const char *signin = cloud_rule(3, "  product: azure\n  service: "
+	    "signinlogs\n", "    ResultType: 50126\n");
+	const char *gcp = cloud_rule(0, "  product: gcp\n  service: "
+	    "gcp.audit\n", "    gcp.audit.method_name: "
+	    "v1.compute.instances.delete\n");
+	char ev[1024];
+
+	/* CloudTrail as read from S3, and through Filebeat's aws module */
+	assert_int_equal(fires(aws, "{\"eventVersion\": \"1.09\", "
+	    "\"eventTime\": \"2026-12-07T10:00:00Z\", \"eventSource\": "
+	    "\"iam.amazonaws.com\", \"eventName\": \"CreateAccessKey\", "
+	    "\"awsRegion\": \"us-east-1\", \"userIdentity\": {\"type\": "
+	    "\"IAMUser\"}, \"sourceIPAddress\": \"192.0.2.7\"}"), 1);
+	assert_int_equal(fires(aws, "{\"@timestamp\": \"2026-12-07T10:00:00Z"
+	    "\", \"event\": {\"provider\": \"iam.amazonaws.com\", \"action\": "
+	    "\"CreateAccessKey\", \"module\": \"aws\"}, \"aws\": {\"cloudtrail"
+	    "\": {\"event_version\": \"1.09\"}}}"), 1);
+	no_foreign_match(aws);
+
+	/* an activity log record from a diagnostic setting */
+	snprintf(ev, sizeof(ev), "{\"time\": \"2026-12-07T10:00:00Z\", "
+	    "\"resourceId\": \"/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG/PROVIDERS/"
+	    "MICROSOFT.KEYVAULT/VAULTS/KV1\", \"operationName\": "
+	    "\"MICROSOFT.KEYVAULT/VAULTS/DELETE\", \"category\": \"%s\", "
+	    "\"resultType\": \"Success\", \"level\": \"Informational\", "
+	    "\"properties\": {}}", "Administrative");
+	assert_int_equal(fires(activity, ev), 1);
+	/* the same operation in a sign-in log is not the activity log */
+	snprintf(ev, sizeof(ev), "{\"time\": \"2026-12-07T10:00:00Z\", "
+	    "\"resourceId\": \"/tenants/t1/providers/Microsoft.aadiam\", "
+	    "\"operationName\": \"MICROSOFT.KEYVAULT/VAULTS/DELETE\", "
+	    "\"category\": \"%s\", \"resultType\": \"50126\"}", "SignInLogs");
+	assert_int_equal(fires(activity, ev), 0);
+	no_foreign_match(activity);
+
+	/* a sign-in: the diagnostic record (resultType), Log Analytics'
+	   row (ResultType) */
+	assert_int_equal(fires(signin, ev), 1);
+	assert_int_equal(fires(signin, "{\"TimeGenerated\": \"2026-12-07T10:"
+	    "00:00Z\", \"TenantId\": \"t1\", \"Type\": \"SigninLogs\", "
+	    "\"ResultType\": 50126, \"UserPrincipalName\": \"a@b.example\"}"),
+	    1);
+	assert_int_equal(fires(signin, "{\"TimeGenerated\": \"2026-12-07T10:"
+	    "00:00Z\", \"TenantId\": \"t1\", \"Type\": \"AuditLogs\", "
+	    "\"ResultType\": 50126}"), 0);
+	no_foreign_match(signin);
+
+	/* Google Cloud: the LogEntry as a log sink writes it, and Elastic's
+	   gcp module; not a LogEntry of another log */
+	snprintf(ev, sizeof(ev), "{\"insertId\": \"i1\", \"logName\": "
+	    "\"projects/p1/logs/%s\", \"protoPayload\": {\"serviceName\": "
+	    "\"compute.googleapis.com\", \"methodName\": "
+	    "\"v1.compute.instances.delete\"}, \"severity\": \"NOTICE\", "
+	    "\"timestamp\": \"2026-12-07T10:00:00Z\"}",
+	    "cloudaudit.googleapis.com%2Factivity");
+	assert_int_equal(fires(gcp, ev), 1);
+	snprintf(ev, sizeof(ev), "{\"insertId\": \"i1\", \"logName\": "
+	    "\"projects/p1/logs/%s\", \"protoPayload\": {\"serviceName\": "
+	    "\"compute.googleapis.com\", \"methodName\": "
+	    "\"v1.compute.instances.delete\"}, \"severity\": \"NOTICE\", "
+	    "\"timestamp\": \"2026-12-07T10:00:00Z\"}", "app%2Frequests");
+	assert_int_equal(fires(gcp, ev), 0);
+	assert_int_equal(fires(gcp, "{\"@timestamp\": \"2026-12-07T10:00:00Z\""
+	    ", \"gcp\": {\"audit\": {\"method_name\": "
+	    "\"v1.compute.instances.delete\"}}}"), 1);
+	assert_int_equal(fires(gcp, "{\"host\": \"srv1\", \"program\": \"app\","
+	    " \"methodName\": \"v1.compute.instances.delete\", \"message\": "
+	    "\"v1.compute.instances.delete\"}"), 0);
+}
+
+/*
+ * Microsoft 365, identity providers, code hosting, Kubernetes: each
+ * rule on its product's record, not on the others'.
+ */
+static void
+saas_rules_on_shipper_shapes(void **state)
+{
+	const char *m365 = cloud_rule(4, "  product: m365\n  service: audit\n",
+	    "    Operation: Set-Mailbox\n");
+	const char *okta = cloud_rule(5, "  product: okta\n  service: okta\n",
+	    "    eventType: user.mfa.factor.deactivate\n");
+	const char *github = cloud_rule(6, "  product: github\n  service: "
+	    "audit\n", "    action: repo.destroy\n");
+	const char *k8s = cloud_rule(7, "  product: kubernetes\n  service: "
+	    "audit\n", "    verb: create\n    objectRef.resource: secrets\n");
+	const char *onelogin = "title: OneLogin user deleted\nid: 8d3f0b61-"
+	    "0000-4000-8000-000000000508\nlogsource:\n  product: onelogin\n"
+	    "  service: onelogin.events\ndetection:\n  selection:\n"
+	    "    event_type_id: 5\n  condition: selection\nlevel: low\n";
+
+	assert_int_equal(fires(m365, "{\"CreationTime\": \"2026-12-07T10:00:"
+	    "00\", \"Id\": \"u1\", \"Operation\": \"Set-Mailbox\", "
+	    "\"OrganizationId\": \"o1\", \"RecordType\": 1, \"Workload\": "
+	    "\"Exchange\", \"UserId\": \"a@b.example\"}"), 1);
+	no_foreign_match(m365);
+	/* Okta's System Log, and Filebeat's okta module */
+	assert_int_equal(fires(okta, "{\"uuid\": \"u1\", \"published\": "
+	    "\"2026-12-07T10:00:00Z\", \"eventType\": "
+	    "\"user.mfa.factor.deactivate\", \"severity\": \"INFO\", "
+	    "\"displayMessage\": \"Reset factor\", \"actor\": {\"id\": \"a1\", "
+	    "\"type\": \"User\", \"alternateId\": \"a@b.example\"}, "
+	    "\"outcome\": {\"result\": \"SUCCESS\"}}"), 1);
+	assert_int_equal(fires(okta, "{\"@timestamp\": \"2026-12-07T10:00:00Z"
+	    "\", \"okta\": {\"event_type\": \"user.mfa.factor.deactivate\"}}"),
+	    1);
+	/* CloudTrail has an eventType too */
+	assert_int_equal(fires(okta, "{\"eventVersion\": \"1.09\", "
+	    "\"eventSource\": \"iam.amazonaws.com\", \"awsRegion\": "
+	    "\"us-east-1\", \"eventType\": \"user.mfa.factor.deactivate\"}"),
+	    0);
+	no_foreign_match(okta);
+	assert_int_equal(fires(github, "{\"@timestamp\": 1765101600000, "
+	    "\"_document_id\": \"d1\", \"action\": \"repo.destroy\", "
+	    "\"actor\": \"octocat\", \"org\": \"acme\", \"repo\": \"acme/x\"}"),
+	    1);
+	no_foreign_match(github);
+	assert_int_equal(fires(k8s, "{\"kind\": \"Event\", \"apiVersion\": "
+	    "\"audit.k8s.io/v1\", \"auditID\": \"a1\", \"stage\": "
+	    "\"ResponseComplete\", \"verb\": \"create\", \"objectRef\": "
+	    "{\"resource\": \"secrets\", \"namespace\": \"default\"}}"), 1);
+	no_foreign_match(k8s);
+	assert_int_equal(fires(onelogin, "{\"id\": 1, \"created_at\": "
+	    "\"2026-12-07T10:00:00Z\", \"account_id\": 5, \"event_type_id\": 5,"
+	    " \"user_id\": 7}"), 1);
+	no_foreign_match(onelogin);
+}
+
 int
 main(void)
 {
@@ -659,6 +852,8 @@ main(void)
 		cmocka_unit_test(macos_rules_on_shipper_shapes),
 		cmocka_unit_test(web_rules_on_shipper_shapes),
 		cmocka_unit_test(zeek_rules_on_shipper_shapes),
+		cmocka_unit_test(cloud_rules_on_shipper_shapes),
+		cmocka_unit_test(saas_rules_on_shipper_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
