@@ -282,6 +282,47 @@ all_ascii(const char *s, size_t n)
 	return (acc & 0x8080808080808080ULL) == 0;
 }
 
+/*
+ * Append to acc the values at components i.. of fd's path under v (off:
+ * where component i starts in fd->path), following every element of an
+ * array on the way: a field under an array of objects is the values its
+ * elements have, as Sigma's backends read one (Elasticsearch's flattened
+ * arrays), and an array found at the end adds its elements.
+ */
+static void
+collect(const struct sigma_field *fd, json_t *v, size_t i, size_t off,
+    json_t *acc, int depth)
+{
+	json_t *x;
+	size_t j;
+
+	if (depth > 8)
+		return;
+	for (; i < fd->ncomp; i++) {
+		if (json_is_array(v)) {
+			json_array_foreach(v, j, x)
+				collect(fd, x, i, off, acc, depth + 1);
+			return;
+		}
+		if (!json_is_object(v))
+			return;
+		x = json_object_get(v, fd->comp[i]);
+		if (x == NULL && i + 1 < fd->ncomp) {
+			/* the rest of the path as one key: {"a.b": 1} */
+			v = json_object_get(v, fd->path + off);
+			break;
+		}
+		if (x == NULL)
+			return;
+		off += strlen(fd->comp[i]) + 1;
+		v = x;
+	}
+	if (json_is_array(v))
+		(void)json_array_extend(acc, v);
+	else if (v != NULL && !json_is_null(v))
+		(void)json_array_append(acc, v);
+}
+
 json_t *
 sigma_field_get(const struct ruleset *rs, json_t *ev, int f, json_t **tmp)
 {
@@ -323,6 +364,17 @@ sigma_field_get(const struct ruleset *rs, json_t *ev, int f, json_t **tmp)
 		return *tmp;
 	}
 	for (i = 0; i < fd->ncomp; i++) {
+		if (json_is_array(v)) {
+			/* an array of objects on the way: their values */
+			if ((*tmp = json_array()) == NULL)
+				return NULL;
+			collect(fd, v, i, off, *tmp, 0);
+			if (json_array_size(*tmp) > 0)
+				return *tmp;
+			json_decref(*tmp);
+			*tmp = NULL;
+			return NULL;
+		}
 		if (!json_is_object(v))
 			return NULL;
 		x = json_object_get(v, fd->comp[i]);
@@ -975,12 +1027,15 @@ wstep(struct sigma_scratch *s, int node, const char *c, size_t n)
 	return (int)(uintptr_t)e->val - 1;
 }
 
+static void walk_array(struct sigma_scratch *, json_t *, int, int);
+
 /*
  * Walk the object v, at trie node node (exact: reached by keys without
  * dots): every key whose path is a plain field's marks that field
- * present, and objects on the way to one are walked in turn.  A key with
- * dots in it steps through the trie a component at a time, as
- * sigma_field_get() would find it under the path joined with dots.
+ * present, and objects (and arrays of them) on the way to one are walked
+ * in turn.  A key with dots in it steps through the trie a component at a
+ * time, as sigma_field_get() would find it under the path joined with
+ * dots.
  */
 static void
 walk(struct sigma_scratch *s, json_t *v, int node, int exact)
@@ -1016,6 +1071,27 @@ walk(struct sigma_scratch *s, json_t *v, int node, int exact)
 		}
 		if (rs->wnodes[n].kids && json_is_object(x))
 			walk(s, x, n, ex);
+		else if (rs->wnodes[n].kids && json_is_array(x))
+			walk_array(s, x, n, 0);
+	}
+}
+
+/* The objects in array a (in arrays in it too), at trie node node: the
+   paths under them are present; their values are gathered by
+   sigma_field_get (collect), so none is exact. */
+static void
+walk_array(struct sigma_scratch *s, json_t *a, int node, int depth)
+{
+	json_t *y;
+	size_t i;
+
+	if (depth > 8)
+		return;
+	json_array_foreach(a, i, y) {
+		if (json_is_object(y))
+			walk(s, y, node, 0);
+		else if (json_is_array(y))
+			walk_array(s, y, node, depth + 1);
 	}
 }
 

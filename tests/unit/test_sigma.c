@@ -1037,6 +1037,47 @@ map_keeps_every_key(void **state)
 	assert_null(sigma_map_get(&m, "x", 1));
 }
 
+/* A field under an array of objects is the values its elements have
+   (CloudTrail's resources, Okta's target, Google Workspace's events), as
+   Sigma's backends read one; the index and the evaluation agree. */
+static void
+fields_through_arrays(void **state)
+{
+	static const char ev[] = "{\"summary\": \"changed\", \"details\": "
+	    "{\"targets\": [{\"type\": \"User\", \"id\": \"alice\"}, "
+	    "{\"type\": \"Group\", \"id\": \"admins\", \"tags\": [\"a\", "
+	    "\"b\"]}], \"nested\": [[{\"k\": \"deep\"}], 3], "
+	    "\"one\": {\"type\": \"Role\"}}}";
+
+	(void)state;
+	assert_int_equal(match(RULE("  sel:\n    details.targets.type: Group\n"),
+	    ev), 1);
+	assert_int_equal(match(RULE("  sel:\n    details.targets.type: Role\n"),
+	    ev), 0);
+	assert_int_equal(match(RULE("  sel:\n    details.targets.id|contains: "
+	    "dmin\n"), ev), 1);
+	assert_int_equal(match(RULE("  sel:\n    details.targets.id|startswith: "
+	    "ali\n"), ev), 1);
+	assert_int_equal(match(RULE("  sel:\n    details.targets.type|all:\n"
+	    "      - User\n      - Group\n"), ev), 1);
+	assert_int_equal(match(RULE("  sel:\n    details.targets.tags: b\n"),
+	    ev), 1);
+	assert_int_equal(match(RULE("  sel:\n    details.targets.type|exists: "
+	    "true\n"), ev), 1);
+	assert_int_equal(match(RULE("  sel:\n    details.targets.nope|exists: "
+	    "true\n"), ev), 0);
+	assert_int_equal(match(RULE("  sel:\n    details.nested.k: deep\n"),
+	    ev), 1);
+	assert_int_equal(match(RULE("  sel:\n    details.one.type: Role\n"),
+	    ev), 1);
+	/* both conditions on one field: any element for each */
+	assert_int_equal(match("title: t\nid: t1\ndetection:\n  a:\n"
+	    "    details.targets.type: User\n  b:\n    details.targets.id: "
+	    "admins\n  condition: a and b\n", ev), 1);
+	assert_int_equal(match("title: t\nid: t1\ndetection:\n  a:\n"
+	    "    details.targets.type: Role\n  condition: not a\n", ev), 1);
+}
+
 int
 main(void)
 {
@@ -1077,6 +1118,7 @@ main(void)
 		cmocka_unit_test(utf16_modifiers),
 		cmocka_unit_test(empty_field_name_is_keywords),
 		cmocka_unit_test(custom_attributes_kept),
+		cmocka_unit_test(fields_through_arrays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
