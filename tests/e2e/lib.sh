@@ -16,6 +16,12 @@ n_fail=0
 # gives up at once on a lock a checkpoint or an index rebuild holds for a
 # moment ("database is locked"); wait for it, as the hub's readers do.
 sqlite3() { command sqlite3 -cmd '.timeout 10000' "$@"; }
+# Hubs in the past: FAKELIB is libfaketime's library ("" when it is not
+# installed); need_faketime skips a test that cannot do without it.
+FAKELIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
+need_faketime() {
+	[ -n "$FAKELIB" ] || { echo "1..0 # SKIP libfaketime is not installed"; exit 0; }
+}
 
 cleanup() {
 	[ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null
@@ -79,6 +85,21 @@ start_hub() {
 		fi
 		sleep 0.05
 	done
+}
+# start_hub_at TIME [FLAGS...]: start_hub with the hub's clock starting at
+# TIME ("2026-09-01 12:00:00"): libfaketime preloaded into wardd itself,
+# so that HUB_PID is wardd's.
+start_hub_at() {
+	at_time=$1; shift
+	printf '#!/bin/sh\nASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=%s FAKETIME="@%s" exec "%s" "$@"\n' \
+	    "$FAKELIB" "$at_time" "$WARDD" >"$T/wardd-at"
+	chmod +x "$T/wardd-at"
+	at_wardd=$WARDD
+	WARDD=$T/wardd-at
+	start_hub "$@"
+	at_rc=$?
+	WARDD=$at_wardd
+	return $at_rc
 }
 stop_hub() {
 	kill "$HUB_PID" 2>/dev/null; wait "$HUB_PID" 2>/dev/null; HUB_PID=

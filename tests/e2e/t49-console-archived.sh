@@ -3,21 +3,14 @@
 # them back, instead of showing less without a word; once they are
 # restored, it shows their events and says nothing.
 . "$(dirname "$0")/tui-lib.sh"
-REAL_WARDD=$WARDD
-FAKELIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
-[ -n "$FAKELIB" ] || { echo "1..0 # SKIP libfaketime is not installed"; exit 0; }
+need_faketime
 TOKEN=$(new_token t49)
 PORT=$(free_port)
 # Two past days of ten events each, sent to a hub whose clock says so.
 for d in 01 02; do
 	awk -v d=$d 'BEGIN { for (i = 0; i < 10; i++)
 		printf "{\"timestamp\":\"2026-09-%sT10:00:%02dZ\",\"hostname\":\"past%s\",\"summary\":\"day %s event %d\"}\n", d, i, d, d, i }' >"$T/day$d"
-	printf '#!/bin/sh\nASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=%s FAKETIME="@2026-09-%s 12:00:00" exec "%s" "$@"\n' \
-	    "$FAKELIB" "$d" "$REAL_WARDD" >"$T/wardd-at"
-	chmod +x "$T/wardd-at"
-	WARDD=$T/wardd-at
-	start_hub || exit 1
-	WARDD=$REAL_WARDD
+	start_hub_at "2026-09-$d 12:00:00" || exit 1
 	eq "day $d is ingested under faketime" "$(ingest_json "$T/day$d")" 200
 	stop_hub
 done

@@ -3,16 +3,7 @@
 # in the past; archived days leave the searches (which say so), come back
 # byte for byte, and kill -9 in the middle of either loses nothing.
 . "$(dirname "$0")/lib.sh"
-REAL_WARDD=$WARDD
-# at TIME: $T/wardd-at is a wardd whose clock starts at TIME (libfaketime
-# preloaded into wardd itself, so that the hub's pid is wardd's).
-FAKELIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
-[ -n "$FAKELIB" ] || { echo "1..0 # SKIP libfaketime is not installed"; exit 0; }
-at() {
-	printf '#!/bin/sh\nASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=%s FAKETIME="@%s" exec "%s" "$@"\n' \
-	    "$FAKELIB" "$1" "$REAL_WARDD" >"$T/wardd-at"
-	chmod +x "$T/wardd-at"
-}
+need_faketime
 TOKEN=$(new_token t70)
 READER=$(new_token reader70 reader)
 PORT=$(free_port)
@@ -22,10 +13,7 @@ for d in 01 02 03; do
 		for (i = 0; i < 3000; i++)
 			printf "{\"timestamp\":\"2026-09-%sT%02d:%02d:%02dZ\",\"hostname\":\"h%d\",\"summary\":\"day %s event %d word%d\"}\n",
 			    d, int(rand() * 24), int(rand() * 60), int(rand() * 60), i % 7, d, i, i % 13 }' >"$T/day$d"
-	at "2026-09-$d 12:00:00"
-	WARDD=$T/wardd-at
-	start_hub || exit 1
-	WARDD=$REAL_WARDD
+	start_hub_at "2026-09-$d 12:00:00" || exit 1
 	r=$(post /events "$T/day$d" -H 'Content-Type: application/x-ndjson')
 	eq "day $d is ingested under faketime" "$r" '200 {"accepted":3000,"rejected":0}'
 	stop_hub

@@ -4,24 +4,14 @@
 # /metrics shows the disk and the days.  A day whose text index was lost
 # waits for the hub to rebuild it, then is archived, index and all.
 . "$(dirname "$0")/lib.sh"
-REAL_WARDD=$WARDD
-FAKELIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
-[ -n "$FAKELIB" ] || { echo "1..0 # SKIP libfaketime is not installed"; exit 0; }
-at() {	# at TIME: $T/wardd-at is a wardd whose clock starts at TIME
-	printf '#!/bin/sh\nASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=%s FAKETIME="@%s" exec "%s" "$@"\n' \
-	    "$FAKELIB" "$1" "$REAL_WARDD" >"$T/wardd-at"
-	chmod +x "$T/wardd-at"
-}
+need_faketime
 TOKEN=$(new_token t71)
 READER=$(new_token reader71 reader)
 PORT=$(free_port)
 day() {	# day DD: 100 events sent on 2026-09-DD by a hub whose clock says so
 	awk -v d=$1 'BEGIN { for (i = 0; i < 100; i++)
 		printf "{\"timestamp\":\"2026-09-%sT10:00:%02dZ\",\"summary\":\"day %s event %d\"}\n", d, i % 60, d, i }' >"$T/day$1"
-	at "2026-09-$1 12:00:00"
-	WARDD=$T/wardd-at
-	start_hub || exit 1
-	WARDD=$REAL_WARDD
+	start_hub_at "2026-09-$1 12:00:00" || exit 1
 	r=$(post /events "$T/day$1" -H 'Content-Type: application/x-ndjson')
 	eq "day $1 is ingested under faketime" "$r" '200 {"accepted":100,"rejected":0}'
 	stop_hub

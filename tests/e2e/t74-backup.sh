@@ -5,18 +5,11 @@
 # not copied again by the next backup.
 . "$(dirname "$0")/lib.sh"
 LOADGEN=$ROOT/${B:-build/rel}/bench/loadgen
-REAL_WARDD=$WARDD
-FAKELIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
 TOKEN=$(new_token t74)
 READER=$(new_token r74 reader)
 PORT=$(free_port)
 if [ -n "$FAKELIB" ]; then	# a closed day, written by a hub in the past
-	printf '#!/bin/sh\nASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=%s FAKETIME="@2026-09-01 12:00:00" exec "%s" "$@"\n' \
-	    "$FAKELIB" "$REAL_WARDD" >"$T/wardd-at"
-	chmod +x "$T/wardd-at"
-	WARDD=$T/wardd-at
-	start_hub || exit 1
-	WARDD=$REAL_WARDD
+	start_hub_at "2026-09-01 12:00:00" || exit 1
 	printf '{"timestamp":"2026-09-01T10:00:00Z","summary":"old day"}\n' >"$T/old"
 	post /events "$T/old" >/dev/null
 	stop_hub

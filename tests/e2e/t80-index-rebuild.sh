@@ -7,14 +7,7 @@
 # again.  A file damaged while the hub runs is noticed by the search that
 # reads it, which answers in full all the same.
 . "$(dirname "$0")/lib.sh"
-REAL_WARDD=$WARDD
-FAKELIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
-[ -n "$FAKELIB" ] || { echo "1..0 # SKIP libfaketime is not installed"; exit 0; }
-at() {	# at TIME: $T/wardd-at is a wardd whose clock starts at TIME
-	printf '#!/bin/sh\nASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=%s FAKETIME="@%s" exec "%s" "$@"\n' \
-	    "$FAKELIB" "$1" "$REAL_WARDD" >"$T/wardd-at"
-	chmod +x "$T/wardd-at"
-}
+need_faketime
 TOKEN=$(new_token t80)
 READER=$(new_token reader80 reader)
 PORT=$(free_port)
@@ -23,10 +16,7 @@ day() {	# day DD: N events stored on 2026-10-DD by a hub whose clock says so
 	awk -v d=$1 -v n=$N 'BEGIN { for (i = 0; i < n; i++)
 		printf "{\"timestamp\":\"2026-10-%sT10:%02d:%02dZ\",\"summary\":\"zebra day%s event %d%s\",\"details\":{\"tag\":\"uniq%s%04d\"}}\n",
 		    d, int(i / 60) % 60, i % 60, d, i, (i % 3 == 0 ? " quokka" : ""), d, i }' >"$T/day$1"
-	at "2026-10-$1 12:00:00"
-	WARDD=$T/wardd-at
-	start_hub || exit 1
-	WARDD=$REAL_WARDD
+	start_hub_at "2026-10-$1 12:00:00" || exit 1
 	r=$(post_acked /events "$T/day$1" -H 'Content-Type: application/x-ndjson')
 	eq "day $1 is stored" "$r" "200 {\"accepted\":$N,\"rejected\":0}"
 	stop_hub
