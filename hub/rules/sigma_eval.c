@@ -283,51 +283,70 @@ all_ascii(const char *s, size_t n)
 }
 
 /*
- * Append to acc the values at components i.. of fd's path under v (off:
- * where component i starts in fd->path), following every element of an
- * array on the way: a field under an array of objects is the values its
- * elements have, as Sigma's backends read one (Elasticsearch's flattened
- * arrays), and an array found at the end adds its elements.
+ * Follow fd's path from component *i (starting at byte *off of fd->path)
+ * down the objects from v.  Stops at the end of the path, or at an array
+ * met on the way (*i < fd->ncomp then: the component to take in its
+ * elements).  Returns the value reached, or NULL when the path leads
+ * nowhere.
  */
-static void
-collect(const struct sigma_field *fd, json_t *v, size_t i, size_t off,
-    json_t *acc, int depth)
+static json_t *
+path_step(const struct sigma_field *fd, json_t *v, size_t *i, size_t *off)
 {
 	json_t *x;
-	size_t j;
 
-	if (depth > 8)
-		return;
-	for (; i < fd->ncomp; i++) {
-		if (json_is_array(v)) {
-			json_array_foreach(v, j, x)
-				collect(fd, x, i, off, acc, depth + 1);
-			return;
-		}
+	for (; *i < fd->ncomp; (*i)++) {
+		if (json_is_array(v))
+			return v;
 		if (!json_is_object(v))
-			return;
-		x = json_object_get(v, fd->comp[i]);
-		if (x == NULL && i + 1 < fd->ncomp) {
+			return NULL;
+		x = json_object_get(v, fd->comp[*i]);
+		if (x == NULL && *i + 1 < fd->ncomp) {
 			/* the rest of the path as one key: {"a.b": 1} */
-			v = json_object_get(v, fd->path + off);
-			break;
+			*i = fd->ncomp;
+			return json_object_get(v, fd->path + *off);
 		}
 		if (x == NULL)
-			return;
-		off += strlen(fd->comp[i]) + 1;
+			return NULL;
+		*off += strlen(fd->comp[*i]) + 1;
 		v = x;
 	}
-	if (json_is_array(v))
-		(void)json_array_extend(acc, v);
-	else if (v != NULL && !json_is_null(v))
-		(void)json_array_append(acc, v);
+	return v;
+}
+
+/*
+ * Append to acc the values at components i.. of fd's path (from byte off)
+ * under each element of the array a, and so on through arrays met further
+ * down: a field under an array of objects is the values its elements
+ * have, as Sigma's backends read one (Elasticsearch's flattened arrays),
+ * and an array found at the end adds its elements.
+ */
+static void
+collect(const struct sigma_field *fd, json_t *a, size_t i, size_t off,
+    json_t *acc, int depth)
+{
+	json_t *x, *v;
+	size_t j, k, o;
+
+	json_array_foreach(a, j, x) {
+		k = i;
+		o = off;
+		if ((v = path_step(fd, x, &k, &o)) == NULL || json_is_null(v))
+			continue;
+		if (k < fd->ncomp) {
+			if (depth < 8)
+				collect(fd, v, k, o, acc, depth + 1);
+		} else if (json_is_array(v))
+			(void)json_array_extend(acc, v);
+		else
+			(void)json_array_append(acc, v);
+	}
 }
 
 json_t *
 sigma_field_get(const struct ruleset *rs, json_t *ev, int f, json_t **tmp)
 {
 	const struct sigma_field *fd = &rs->fields[f];
-	json_t *v = ev, *x;
+	json_t *v;
 	const char *s;
 	size_t i, off = 0;
 	int64_t utc, rcv;
@@ -363,33 +382,19 @@ sigma_field_get(const struct ruleset *rs, json_t *ev, int f, json_t **tmp)
 			*tmp = json_real((double)(rcv - utc) / 1e6);
 		return *tmp;
 	}
-	for (i = 0; i < fd->ncomp; i++) {
-		if (json_is_array(v)) {
-			/* an array of objects on the way: their values */
-			if ((*tmp = json_array()) == NULL)
-				return NULL;
-			collect(fd, v, i, off, *tmp, 0);
-			if (json_array_size(*tmp) > 0)
-				return *tmp;
-			json_decref(*tmp);
-			*tmp = NULL;
+	i = 0;
+	if ((v = path_step(fd, ev, &i, &off)) != NULL && i < fd->ncomp) {
+		/* an array of objects on the way: their values */
+		if ((*tmp = json_array()) == NULL)
 			return NULL;
-		}
-		if (!json_is_object(v))
-			return NULL;
-		x = json_object_get(v, fd->comp[i]);
-		if (x == NULL && i + 1 < fd->ncomp) {
-			/* the rest of the path as one key: {"a.b": 1} */
-			if ((v = json_object_get(v, fd->path + off)) == NULL)
-				return NULL;
-			break;
-		}
-		if (x == NULL)
-			return NULL;
-		off += strlen(fd->comp[i]) + 1;
-		v = x;
+		collect(fd, v, i, off, *tmp, 0);
+		if (json_array_size(*tmp) > 0)
+			return *tmp;
+		json_decref(*tmp);
+		*tmp = NULL;
+		return NULL;
 	}
-	return json_is_null(v) ? NULL : v;
+	return v == NULL || json_is_null(v) ? NULL : v;
 }
 
 /*
