@@ -251,24 +251,23 @@ figures(struct retention *r)
 }
 
 /* Is day's text index not ready to be archived with it?  1 with why
-   when it is known damaged or being rebuilt, or looks damaged or is
-   missing (then the index is told: it rebuilds it), else 0. */
+   when it is being rebuilt or caught up, or looks damaged or is missing
+   (then the index is told: it rebuilds it; textindex_file_usable), else
+   0. */
 static int
 index_unready(struct retention *r, int64_t day, const char *name,
     char *why, size_t whylen)
 {
-	char	 path[4200], what[256];
+	char	 path[4200], what[512];
 
-	if (textindex_unusable(r->o.index, day) ||
-	    textindex_behind(r->o.index, day)) {
-		snprintf(why, whylen, "its text index is being rebuilt");
+	snprintf(path, sizeof path, "%s/events/%s.fts", r->o.datadir, name);
+	if (textindex_file_usable(r->o.index, day, path, what,
+	    sizeof what) == -1) {
+		snprintf(why, whylen, "its text index is %s", what);
 		return 1;
 	}
-	snprintf(path, sizeof path, "%s/events/%s.fts", r->o.datadir, name);
-	if (textindex_check_file(path, what, sizeof what) == -1) {
-		textindex_damaged(r->o.index, day, what);
-		snprintf(why, whylen, "its text index is %s: rebuilding it",
-		    what);
+	if (textindex_behind(r->o.index, day)) {
+		snprintf(why, whylen, "its text index is catching up");
 		return 1;
 	}
 	return 0;

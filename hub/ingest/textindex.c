@@ -819,6 +819,24 @@ textindex_unusable(struct textindex *t, int64_t day)
 	return rc;
 }
 
+int
+textindex_file_usable(struct textindex *t, int64_t day, const char *path,
+    char *why, size_t whylen)
+{
+	char	 what[256];
+
+	if (textindex_unusable(t, day)) {
+		snprintf(why, whylen, "being rebuilt");
+		return -1;
+	}
+	if (textindex_check_file(path, what, sizeof what) == -1) {
+		textindex_damaged(t, day, what);
+		snprintf(why, whylen, "%s: rebuilding it", what);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Put an empty index in place of day's damaged one: made as DAY.fts.new,
  * then the old file's WAL and shm removed (they would be read as the new

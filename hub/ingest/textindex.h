@@ -128,6 +128,17 @@ void		 textindex_damaged(struct textindex *, int64_t day,
  * Any thread; accepts NULL (0).
  */
 int		 textindex_unusable(struct textindex *, int64_t day);
+/*
+ * May day's index file at path be read now?  0 when so; -1 with why when
+ * it is known damaged and not yet replaced ("being rebuilt"), or looks
+ * damaged or is missing (textindex_check_file): then t is told
+ * (textindex_damaged) and rebuilds it (why: "missing: rebuilding it").
+ * What a search asks before it reads a day through its index, and
+ * retention before it archives one.  Any thread; accepts t NULL (the file
+ * is only checked).
+ */
+int		 textindex_file_usable(struct textindex *t, int64_t day,
+		    const char *path, char *why, size_t whylen);
 /* Bytes of text waiting to be indexed (for back-pressure). */
 size_t		 textindex_queued(struct textindex *);
 /* Index what is queued, then stop the threads (a rebuild stops after

@@ -404,18 +404,11 @@ attach_index(sqlite3 *db, const char *path)
 static int
 index_usable(struct run *r, struct part *p, const char *path)
 {
-	char	 ix[4096 + 32], why[256];
-	int64_t	 day = partition_day(p->name);
+	char	 ix[4096 + 32], why[512];
 
-	if (textindex_unusable(r->o->index, day))
-		return 0;
-	if (partition_index_beside(path, ix, sizeof ix) == -1)
-		return 0;
-	if (textindex_check_file(ix, why, sizeof why) == -1) {
-		textindex_damaged(r->o->index, day, why);
-		return 0;
-	}
-	return 1;
+	return partition_index_beside(path, ix, sizeof ix) == 0 &&
+	    textindex_file_usable(r->o->index, partition_day(p->name), ix, why,
+	    sizeof why) == 0;
 }
 
 /* Make the partition at path read as the current layout: from layout 3
