@@ -15,9 +15,9 @@
  * it is skipped, and its connection is closed rather than kept, since how
  * a connection is set up for its file's layout lasts as long as it does.
  *
- * A partition whose index file is missing or damaged (hub/ingest/
- * textindex.h: textindex_check_file(), or known damaged and not yet
- * replaced) is read without it: an empty FTS table of the same columns
+ * A partition whose index file is missing or damaged, or known damaged
+ * and not yet replaced (textindex_file_usable() in textindex.h), is read
+ * without it: an empty FTS table of the same columns
  * stands in for it, with a mark of 0, so every row is checked on its own
  * document (search.c), and the text index is told to rebuild the file.
  * Such a connection is not kept; a kept one is taken back only while its
